@@ -1,0 +1,136 @@
+"""Datasets as tensors: images NCHW in [-1, 1], labels, class names.
+
+Fashion-MNIST (Xiao et al., arXiv:1708.07747) is read from the IDX files of Debian's
+``dataset-fashion-mnist`` package when present, else from torchvision's downloader into the user
+cache. Images are padded from 28×28 to 32×32 (with the background value) so that strided
+architectures halve cleanly down to 4×4.
+"""
+
+import gzip
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+CACHE_DIR = Path(os.environ.get("LATENT_EXPLORER_DATA", Path.home() / ".cache" / "latent-explorer" / "data"))
+DATASETS = ("fashion-mnist",)
+
+
+class DatasetUnavailable(RuntimeError):
+    """The dataset is neither installed nor downloadable; the message says how to get it."""
+
+
+@dataclass(frozen=True)
+class ImageDataset:
+    """A whole dataset in memory: ``images`` (n, c, h, w) float32 in [-1, 1], ``labels`` (n,) int64."""
+
+    name: str
+    images: torch.Tensor
+    labels: torch.Tensor
+    class_names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+    @property
+    def resolution(self) -> int:
+        return self.images.shape[-1]
+
+    @property
+    def channels(self) -> int:
+        return self.images.shape[1]
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read an IDX file (gzipped or not): the MNIST format, a big-endian header then raw bytes."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype_code != 0x08:
+        raise ValueError(f"{path} is not an unsigned-byte IDX file")
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    array = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if array.size != int(np.prod(shape)):
+        raise ValueError(f"{path} is truncated: expected {int(np.prod(shape))} values, found {array.size}")
+    return array.reshape(shape)
+
+
+def _find_idx(folder: Path, stem: str) -> Path | None:
+    for name in (f"{stem}.gz", stem):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _fashion_mnist_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
+    prefix = "train" if split == "train" else "t10k"
+    folders = [DEBIAN_FASHION_MNIST, CACHE_DIR / "FashionMNIST" / "raw"]
+    for folder in folders:
+        images_path = _find_idx(folder, f"{prefix}-images-idx3-ubyte")
+        labels_path = _find_idx(folder, f"{prefix}-labels-idx1-ubyte")
+        if images_path and labels_path:
+            return read_idx(images_path), read_idx(labels_path)
+    try:
+        from torchvision.datasets import FashionMNIST
+
+        FashionMNIST(str(CACHE_DIR), train=split == "train", download=True)
+    except Exception as error:  # network down, no disk, …: turn into the one clear message
+        raise DatasetUnavailable(
+            "Fashion-MNIST not found. Install it with `apt-get install dataset-fashion-mnist` "
+            f"(Debian/Ubuntu, files in {DEBIAN_FASHION_MNIST}) or let torchvision download it into "
+            f"{CACHE_DIR} (needs internet; the download failed: {error})."
+        ) from error
+    folder = CACHE_DIR / "FashionMNIST" / "raw"
+    return (
+        read_idx(_find_idx(folder, f"{prefix}-images-idx3-ubyte")),
+        read_idx(_find_idx(folder, f"{prefix}-labels-idx1-ubyte")),
+    )
+
+
+def to_model_range(images_uint8: np.ndarray, resolution: int = 32) -> torch.Tensor:
+    """uint8 (n, h, w) → float32 (n, 1, resolution, resolution) in [-1, 1], zero-padded (black = −1)."""
+    images = torch.from_numpy(images_uint8.copy()).float().div_(127.5).sub_(1.0).unsqueeze(1)
+    n, _, h, w = images.shape
+    pad_h, pad_w = resolution - h, resolution - w
+    if pad_h < 0 or pad_w < 0:
+        raise ValueError(f"cannot pad {h}×{w} images to {resolution}×{resolution}")
+    padding = (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2)
+    return torch.nn.functional.pad(images, padding, value=-1.0)  # (n, 1, resolution, resolution)
+
+
+def load_fashion_mnist(split: str = "train", resolution: int = 32) -> ImageDataset:
+    """Fashion-MNIST ``split`` ("train": 60 000, "test": 10 000) as an ``ImageDataset``."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    images, labels = _fashion_mnist_arrays(split)
+    return ImageDataset(
+        name="fashion-mnist",
+        images=to_model_range(images, resolution),
+        labels=torch.from_numpy(labels.astype(np.int64)),
+        class_names=FASHION_MNIST_CLASSES,
+    )
+
+
+def load_dataset(name: str, split: str = "train", resolution: int = 32) -> ImageDataset:
+    """Load a dataset by name (see ``DATASETS``)."""
+    if name == "fashion-mnist":
+        return load_fashion_mnist(split, resolution)
+    raise DatasetUnavailable(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")

@@ -1,0 +1,139 @@
+"""Latent-space math: seeded sampling, truncation, interpolation and vector arithmetic.
+
+Pure functions of tensors; nothing here knows about models. Every random draw comes from a
+CPU ``torch.Generator`` seeded by the user's seed, one generator per row, so one seed always
+gives one latent whatever the batch size or device (the latent is moved afterwards).
+"""
+
+from collections.abc import Sequence
+
+import torch
+
+MAX_SEED = 2**31 - 1  # seeds are accepted in [0, MAX_SEED]
+
+
+def check_seed(seed: int) -> int:
+    """Return ``seed`` as an int, or raise ``ValueError`` saying what range is accepted."""
+    if isinstance(seed, float) and not seed.is_integer():
+        raise ValueError(f"seed must be a whole number, got {seed}")
+    seed = int(seed)
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
+    return seed
+
+
+def seeded_normal(seeds: Sequence[int], shape: Sequence[int]) -> torch.Tensor:
+    """Rows of N(0, I) noise, row i of shape ``shape`` drawn from its own generator seeded ``seeds[i]``."""
+    rows = []
+    for seed in seeds:
+        generator = torch.Generator().manual_seed(check_seed(seed))
+        rows.append(torch.randn(tuple(shape), generator=generator))
+    return torch.stack(rows)  # (n, *shape)
+
+
+def sample_normal(n: int, seed: int, shape: Sequence[int]) -> torch.Tensor:
+    """``n`` latents z ~ N(0, I); row i comes from seed ``seed + i``."""
+    seed = check_seed(seed)
+    return seeded_normal([seed + i for i in range(n)], shape)
+
+
+def truncated_normal(
+    n: int, seed: int, shape: Sequence[int], threshold: float, *, max_rounds: int = 1000
+) -> torch.Tensor:
+    """z ~ N(0, I) with every value |z_i| > threshold resampled until it falls inside (BigGAN).
+
+    The "truncation trick" of Brock et al., Large Scale GAN Training (arXiv:1809.11096), §3.1:
+    values beyond the threshold are redrawn, not clipped, so the result is a normal
+    distribution truncated to [-threshold, threshold]. Smaller thresholds trade variety for
+    fidelity. Row i comes from seed ``seed + i``.
+    """
+    if threshold <= 0:
+        raise ValueError(f"truncation threshold must be > 0, got {threshold}")
+    seed = check_seed(seed)
+    rows = []
+    for i in range(n):
+        generator = torch.Generator().manual_seed(seed + i)
+        z = torch.randn(tuple(shape), generator=generator)
+        for _ in range(max_rounds):
+            outside = z.abs() > threshold
+            if not outside.any():
+                break
+            z[outside] = torch.randn(int(outside.sum()), generator=generator)
+        else:
+            raise RuntimeError(f"truncation at {threshold} did not converge in {max_rounds} rounds")
+        rows.append(z)
+    return torch.stack(rows)
+
+
+def scaled_truncated_normal(n: int, seed: int, shape: Sequence[int], truncation: float) -> torch.Tensor:
+    """``truncation · TN(−2, 2)``: the variant used by the public BigGAN-deep release.
+
+    ``pytorch-pretrained-biggan`` draws z from a normal truncated to [−2, 2] (resampled) and then
+    multiplies by ``truncation`` in (0, 1], the same value that selects its batch-norm statistics.
+    """
+    if not 0 < truncation <= 1:
+        raise ValueError(f"truncation must be in (0, 1], got {truncation}")
+    return truncation * truncated_normal(n, seed, shape, threshold=2.0)
+
+
+def lerp(a: torch.Tensor, b: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
+    """Linear interpolation (1 − t)·a + t·b (broadcasts over t)."""
+    return a + (b - a) * t
+
+
+def slerp(
+    a: torch.Tensor, b: torch.Tensor, t: float | torch.Tensor, *, dim: int = -1, eps: float = 1e-4
+) -> torch.Tensor:
+    """Spherical interpolation along the great circle from a to b, over dimension ``dim``.
+
+    slerp(a, b; t) = sin((1 − t)θ)/sin θ · a + sin(tθ)/sin θ · b,  cos θ = ⟨a, b⟩ / (‖a‖‖b‖)
+    (Shoemake 1985; recommended for Gaussian latents by White, arXiv:1609.04468).
+    For nearly parallel vectors (sin θ < eps) it falls back to ``lerp``. Works on any shape:
+    every slice along ``dim`` is one vector; ``t`` broadcasts against the result.
+    For a and b of equal norm the result keeps that norm for every t.
+    """
+    a, b = torch.broadcast_tensors(a, b)
+    t = torch.as_tensor(t, dtype=a.dtype, device=a.device)
+    a_unit = a / a.norm(dim=dim, keepdim=True).clamp_min(1e-12)
+    b_unit = b / b.norm(dim=dim, keepdim=True).clamp_min(1e-12)
+    cos_theta = (a_unit * b_unit).sum(dim=dim, keepdim=True).clamp(-1.0, 1.0)
+    theta = torch.acos(cos_theta)
+    sin_theta = torch.sin(theta)
+    parallel = sin_theta < eps
+    safe_sin = torch.where(parallel, torch.ones_like(sin_theta), sin_theta)
+    weight_a = torch.sin((1 - t) * theta) / safe_sin
+    weight_b = torch.sin(t * theta) / safe_sin
+    spherical = weight_a * a + weight_b * b
+    return torch.where(parallel, lerp(a, b, t), spherical)
+
+
+INTERPOLATIONS = {"linear": lerp, "spherical": slerp}
+
+
+def interpolate(a: torch.Tensor, b: torch.Tensor, t: float, method: str = "spherical") -> torch.Tensor:
+    """One point of the path from a to b: ``method`` is "linear" (lerp) or "spherical" (slerp)."""
+    if method not in INTERPOLATIONS:
+        raise ValueError(f"unknown interpolation {method!r}; choose one of {sorted(INTERPOLATIONS)}")
+    return INTERPOLATIONS[method](a, b, t)
+
+
+def interpolation_path(a: torch.Tensor, b: torch.Tensor, n_frames: int, method: str = "spherical") -> torch.Tensor:
+    """``n_frames`` evenly spaced points from a (t = 0) to b (t = 1): shape (n_frames, *a.shape)."""
+    if n_frames < 2:
+        raise ValueError(f"a path needs at least 2 frames, got {n_frames}")
+    ts = torch.linspace(0, 1, n_frames, dtype=a.dtype, device=a.device)
+    return torch.stack([interpolate(a, b, float(t), method) for t in ts])
+
+
+def typical_radius(latent_dim: int) -> float:
+    """√d: the radius of the thin shell where almost all mass of N(0, I_d) lies (‖z‖ ≈ √d)."""
+    return float(latent_dim) ** 0.5
+
+
+def vector_arithmetic(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    """mean(a) − mean(b) + mean(c) over the first (group) dimension: DCGAN's concept arithmetic.
+
+    Radford et al., arXiv:1511.06434, §6.3 and Fig. 7: averaging the z of three samples per concept
+    makes arithmetic stable ("smiling woman − neutral woman + neutral man = smiling man").
+    """
+    return a.mean(dim=0) - b.mean(dim=0) + c.mean(dim=0)

@@ -1,0 +1,196 @@
+"""Interpolation tab: walk from the latent of seed A to the latent of seed B.
+
+DCGAN, arXiv:1511.06434, §6.1 and Fig. 4: smooth transitions along latent paths show that the
+generator learned a manifold rather than memorising images. Linear paths dip inside the shell
+‖z‖ ≈ √d where Gaussian latents live; spherical paths (White, arXiv:1609.04468) stay on it.
+"""
+
+import functools
+import random
+
+import gradio as gr
+import numpy as np
+import torch
+from PIL import Image
+
+from explorer import images, latent, plots
+from explorer.ui.common import download_path, user_errors
+from explorer.zoo import Zoo
+
+FAMILIES = ("dcgan",)  # families offering latent_dim / sample_latent / generate
+METHODS = {"spherical (slerp)": "spherical", "linear (lerp)": "linear"}
+PREVIEW_SCALE = 8  # a 32×32 sample is shown at 256×256
+STRIP_SCALE = 3
+
+
+def model_names(zoo: Zoo) -> list[str]:
+    return [name for family in FAMILIES for name in zoo.names(family)]
+
+
+def _method(label: str) -> str:
+    if label in METHODS:
+        return METHODS[label]
+    if label in METHODS.values():
+        return label
+    raise ValueError(f"unknown interpolation {label!r}; choose one of {', '.join(METHODS)}")
+
+
+def endpoints(
+    zoo: Zoo, model_name: str, seed_a: int, seed_b: int
+) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    """The model and the latents z_A, z_B (each (1, latent_dim)) of the two seeds."""
+    if zoo.entry(model_name).family not in FAMILIES:
+        raise ValueError(f"model {model_name!r} cannot be interpolated here; pick one of {model_names(zoo)}")
+    model = zoo.load(model_name)
+    return model, model.sample_latent(1, latent.check_seed(seed_a)), model.sample_latent(1, latent.check_seed(seed_b))
+
+
+@user_errors
+def render_frame(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, t: float, method: str) -> Image.Image:
+    """The image at position ``t`` ∈ [0, 1] of the path from seed A to seed B."""
+    if not 0.0 <= float(t) <= 1.0:
+        raise ValueError(f"t must be between 0 and 1, got {t}")
+    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
+    z = latent.interpolate(z_a, z_b, float(t), _method(method))
+    with torch.inference_mode():
+        return images.image(model.generate(z), scale=PREVIEW_SCALE)
+
+
+@user_errors
+def render_path(
+    zoo: Zoo, model_name: str, seed_a: int, seed_b: int, n_frames: int, method: str
+) -> tuple[Image.Image, "plots.go.Figure", str, str]:
+    """The strip (row 1: lerp, row 2: slerp), the ‖z‖ plot, and the strip PNG and path GIF files.
+
+    The GIF follows ``method`` with 4× as many frames as the strip, so it plays smoothly.
+    """
+    n_frames = int(n_frames)
+    if not 2 <= n_frames <= 32:
+        raise ValueError(f"the number of frames must be between 2 and 32, got {n_frames}")
+    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
+    z_a, z_b = z_a[0], z_b[0]
+    lerp_path = latent.interpolation_path(z_a, z_b, n_frames, "linear")
+    slerp_path = latent.interpolation_path(z_a, z_b, n_frames, "spherical")
+    gif_path_z = latent.interpolation_path(z_a, z_b, 4 * n_frames, _method(method))
+    with torch.inference_mode():
+        strip_images = model.generate(torch.cat([lerp_path, slerp_path]))
+        gif_images = model.generate(gif_path_z)
+    strip = images.grid_image(strip_images, ncols=n_frames, scale=STRIP_SCALE)
+
+    dense = latent.interpolation_path(z_a, z_b, 41, "linear").norm(dim=-1).numpy()
+    dense_slerp = latent.interpolation_path(z_a, z_b, 41, "spherical").norm(dim=-1).numpy()
+    figure = plots.latent_norm_figure(np.linspace(0, 1, 41), dense, dense_slerp, latent.typical_radius(z_a.numel()))
+
+    stem = f"{model_name}_seeds-{int(seed_a)}-{int(seed_b)}"
+    png = images.save_png(strip, download_path(f"{stem}_lerp-top_slerp-bottom", ".png"))
+    frames = [images.to_pil(tile, PREVIEW_SCALE) for tile in images.to_uint8(gif_images)]
+    gif = images.save_gif(frames, download_path(f"{stem}_{_method(method)}", ".gif"))
+    return strip, figure, str(png), str(gif)
+
+
+def random_seeds() -> tuple[int, int]:
+    """Two fresh seeds (a convenience for the 🎲 button; the seeds shown make the result reproducible)."""
+    return random.randint(0, 99_999), random.randint(0, 99_999)
+
+
+def build(zoo: Zoo) -> None:
+    """The Interpolation tab's components and wiring (call inside ``gr.Blocks``)."""
+    names = model_names(zoo)
+    initial = dict(
+        model=names[0] if names else None, seed_a=11, seed_b=23, t=0.5, method="spherical (slerp)", frames=10
+    )
+    first_frame = first_path = None
+    if names:  # render the first view now, so the page opens with images and no extra round trip
+        first_frame = render_frame(
+            zoo, initial["model"], initial["seed_a"], initial["seed_b"], initial["t"], initial["method"]
+        )
+        first_path = render_path(
+            zoo, initial["model"], initial["seed_a"], initial["seed_b"], initial["frames"], initial["method"]
+        )
+    strip_value, norms_value, png_value, gif_value = first_path or (None, None, None, None)
+    gr.Markdown(
+        "Walk the latent space from **seed A** to **seed B**. Drag **t**: the image follows. "
+        "A *linear* path cuts through the inside of the shell ‖z‖ ≈ √d where Gaussian latents live; "
+        "the *spherical* path stays on it (see the plot)."
+    )
+    with gr.Row():
+        with gr.Column(scale=1):
+            model = gr.Dropdown(names, value=initial["model"], label="Model", elem_id="interp-model")
+            with gr.Row():
+                seed_a = gr.Number(
+                    value=initial["seed_a"],
+                    label="Seed A",
+                    precision=0,
+                    minimum=0,
+                    maximum=latent.MAX_SEED,
+                    elem_id="interp-seed-a",
+                )
+                seed_b = gr.Number(
+                    value=initial["seed_b"],
+                    label="Seed B",
+                    precision=0,
+                    minimum=0,
+                    maximum=latent.MAX_SEED,
+                    elem_id="interp-seed-b",
+                )
+            dice = gr.Button("🎲 New seeds", size="sm")
+            method = gr.Radio(list(METHODS), value=initial["method"], label="Path", elem_id="interp-method")
+            t = gr.Slider(
+                0.0, 1.0, value=initial["t"], step=0.01, label="t (0 = seed A, 1 = seed B)", elem_id="interp-t"
+            )
+            n_frames = gr.Slider(
+                2, 32, value=initial["frames"], step=1, label="Frames in the strip", elem_id="interp-frames"
+            )
+        with gr.Column(scale=1):
+            frame = gr.Image(
+                first_frame,
+                label="Image at t",
+                type="pil",
+                format="png",
+                height=320,
+                interactive=False,
+                elem_id="interp-frame",
+                buttons=["download"],
+            )
+        with gr.Column(scale=2):
+            norms = gr.Plot(norms_value, label="‖z‖ along the path", elem_id="interp-norms")
+    strip = gr.Image(
+        strip_value,
+        label="Strip: linear (top) and spherical (bottom)",
+        type="pil",
+        format="png",
+        interactive=False,
+        elem_id="interp-strip",
+        buttons=["download"],
+    )
+    with gr.Row():
+        strip_file = gr.File(png_value, label="Strip (PNG)", elem_id="interp-strip-file")
+        gif_file = gr.File(gif_value, label="Path (animated GIF)", elem_id="interp-gif-file")
+
+    frame_inputs = [model, seed_a, seed_b, t, method]
+    path_inputs = [model, seed_a, seed_b, n_frames, method]
+    path_outputs = [strip, norms, strip_file, gif_file]
+    render = functools.partial(render_frame, zoo)
+    render_all = functools.partial(render_path, zoo)
+    fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
+    t.input(render, frame_inputs, frame, api_name="interpolate_frame", **fast)
+    gr.on(
+        [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input],
+        render,
+        frame_inputs,
+        frame,
+        api_visibility="undocumented",
+        **fast,
+    )
+    gr.on(
+        [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, n_frames.release],
+        render_all,
+        path_inputs,
+        path_outputs,
+        api_name="interpolate_path",
+        trigger_mode="always_last",
+        concurrency_limit=None,
+    )
+    dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented").then(
+        render, frame_inputs, frame, api_visibility="undocumented", **fast
+    ).then(render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None)

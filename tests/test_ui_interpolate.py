@@ -1,0 +1,92 @@
+import gradio as gr
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from explorer import images, latent
+from explorer.ui import interpolate
+
+MODEL = "dcgan-fashion-mnist"
+
+
+def expected_frame(zoo, seed_a, seed_b, t, method):
+    model = zoo.load(MODEL)
+    z = latent.interpolate(model.sample_latent(1, seed_a), model.sample_latent(1, seed_b), t, method)
+    with torch.inference_mode():
+        return np.asarray(images.image(model.generate(z), scale=interpolate.PREVIEW_SCALE))
+
+
+def test_frame_is_the_generator_output_on_the_interpolated_latent(default_zoo):
+    frame = interpolate.render_frame(default_zoo, MODEL, 3, 4, 0.3, "linear (lerp)")
+    assert isinstance(frame, Image.Image) and frame.size == (256, 256)
+    assert np.array_equal(np.asarray(frame), expected_frame(default_zoo, 3, 4, 0.3, "linear"))
+
+
+def test_endpoints_are_the_seed_images_and_the_middle_depends_on_the_path(default_zoo):
+    at_a = np.asarray(interpolate.render_frame(default_zoo, MODEL, 3, 4, 0.0, "spherical (slerp)"))
+    lerp_a = np.asarray(interpolate.render_frame(default_zoo, MODEL, 3, 4, 0.0, "linear (lerp)"))
+    assert np.array_equal(at_a, lerp_a)
+    assert np.array_equal(at_a, expected_frame(default_zoo, 3, 99, 0.0, "linear"))  # only seed A matters at t=0
+    mid_lerp = np.asarray(interpolate.render_frame(default_zoo, MODEL, 3, 4, 0.5, "linear (lerp)"), dtype=float)
+    mid_slerp = np.asarray(interpolate.render_frame(default_zoo, MODEL, 3, 4, 0.5, "spherical (slerp)"), dtype=float)
+    assert np.abs(mid_lerp - mid_slerp).mean() > 1.0
+
+
+def test_path_strip_plot_and_downloads(default_zoo):
+    strip, figure, png, gif = interpolate.render_path(default_zoo, MODEL, 3, 4, 6, "spherical (slerp)")
+    frame = 32 * interpolate.STRIP_SCALE
+    pad = 2 * interpolate.STRIP_SCALE
+    assert strip.size == (6 * frame + 7 * pad, 2 * frame + 3 * pad)  # 6 frames, 2 rows (lerp, slerp)
+    lerp_norms, slerp_norms = figure.data[0].y, figure.data[1].y
+    radius = latent.typical_radius(100)
+    assert min(lerp_norms) < 0.85 * radius  # the lerp dip
+    assert max(abs(np.asarray(slerp_norms) - radius)) < 0.2 * radius
+    assert figure.layout.shapes[0].y0 == pytest.approx(radius)
+    assert np.array_equal(np.asarray(Image.open(png)), np.asarray(strip))
+    animation = Image.open(gif)
+    assert animation.format == "GIF" and animation.n_frames >= 24
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((MODEL, -5, 4, 0.5, "linear (lerp)"), "seed must be between"),
+        ((MODEL, 3, 2**40, 0.5, "linear (lerp)"), "seed must be between"),
+        (("no-such-model", 3, 4, 0.5, "linear (lerp)"), "unknown model"),
+        ((MODEL, 3, 4, 1.5, "linear (lerp)"), "t must be between"),
+        ((MODEL, 3, 4, 0.5, "cubic"), "unknown interpolation"),
+    ],
+)
+def test_bad_input_is_a_gradio_error(default_zoo, args, message):
+    with pytest.raises(gr.Error, match=message):
+        interpolate.render_frame(default_zoo, *args)
+
+
+def test_bad_frame_count_is_a_gradio_error(default_zoo):
+    with pytest.raises(gr.Error, match="number of frames"):
+        interpolate.render_path(default_zoo, MODEL, 1, 2, 500, "linear (lerp)")
+
+
+def test_corrupted_checkpoint_is_a_gradio_error(tiny_zoo, tmp_path):
+    from explorer.zoo import Zoo, ZooEntry
+
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    source = tiny_zoo.entry("tiny").folder
+    (folder / "config.json").write_text((source / "config.json").read_text())
+    (folder / "model.safetensors").write_bytes(b"garbage")
+    zoo = Zoo(tmp_path / "none.json", device="cpu")
+    zoo.entries["broken"] = ZooEntry("broken", "dcgan", str(folder), 32, 16)
+    with pytest.raises(gr.Error, match="corrupted"):
+        interpolate.render_frame(zoo, "broken", 1, 2, 0.5, "linear (lerp)")
+
+
+def test_slider_wiring_renders_only_the_newest_value(default_zoo):
+    with gr.Blocks() as demo:
+        interpolate.build(default_zoo)
+    fns = {f.api_name: f for f in demo.fns.values() if f.api_name}
+    frame = fns["interpolate_frame"]
+    assert frame.trigger_mode == "always_last" and frame.concurrency_limit is None
+    assert [event for _, event in frame.targets] == ["input"]
+    assert "interpolate_path" in fns

@@ -1,0 +1,129 @@
+"""Command line: ``python -m trainers dcgan --data fashion-mnist --epochs 5 --out checkpoints/dcgan-fashion-mnist``.
+
+Consumes a trainer's events: a tqdm bar with the D/G losses, optional JSON lines for later plots.
+Errors are one line on stderr and exit status 2; Ctrl-C saves the current state and exits 130.
+"""
+
+import argparse
+import json
+import shlex
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from tqdm import tqdm
+
+from explorer.data import DATASETS, DatasetUnavailable
+from explorer.models.dcgan import DCGANConfig
+from explorer.zoo import ZooError
+from trainers.dcgan import DCGANTrainConfig, train_dcgan
+from trainers.events import Finished, Samples, Saved, Started, Step, Stopped
+from trainers.losses import GENERATOR_LOSSES
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m trainers", description=__doc__.split("\n\n")[0])
+    families = root.add_subparsers(dest="family", required=True, metavar="FAMILY")
+    p = families.add_parser("dcgan", help="DCGAN (Radford et al. 2015)")
+    defaults = DCGANTrainConfig()
+    p.add_argument("--data", default=defaults.data, choices=DATASETS)
+    p.add_argument("--out", required=True, type=Path, help="checkpoint folder to write (and to --resume from)")
+    p.add_argument("--epochs", type=float, default=defaults.epochs, help="passes over the data (if --steps is 0)")
+    p.add_argument("--steps", type=int, default=0, help="total optimisation steps (overrides --epochs)")
+    p.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    p.add_argument("--loss", default=defaults.loss, choices=sorted(GENERATOR_LOSSES))
+    p.add_argument("--lr", type=float, default=defaults.lr)
+    p.add_argument("--beta1", type=float, default=defaults.beta1)
+    p.add_argument("--beta2", type=float, default=defaults.beta2)
+    p.add_argument("--seed", type=int, default=defaults.seed)
+    p.add_argument("--sample-every", type=int, default=defaults.sample_every)
+    p.add_argument("--save-every", type=int, default=defaults.save_every)
+    p.add_argument("--latent-dim", type=int, default=DCGANConfig.latent_dim)
+    p.add_argument("--resolution", type=int, default=DCGANConfig.resolution, choices=(32, 64))
+    p.add_argument("--g-width", type=int, default=DCGANConfig.g_width)
+    p.add_argument("--d-width", type=int, default=DCGANConfig.d_width)
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --out up to --steps/--epochs")
+    p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
+    p.add_argument("--jsonl", type=Path, default=None, help="also write every event as a JSON line here")
+    return root
+
+
+def event_record(event) -> dict:
+    """A JSON-able dict of an event (sample images are summarised, not written)."""
+    if isinstance(event, Samples):
+        return {"event": "samples", "step": event.step, "shape": list(event.images.shape)}
+    return {"event": type(event).__name__.lower(), **asdict(event)}
+
+
+def run(args: argparse.Namespace, argv: list[str]) -> int:
+    model = DCGANConfig(
+        latent_dim=args.latent_dim, channels=1, resolution=args.resolution, g_width=args.g_width, d_width=args.d_width
+    )
+    config = DCGANTrainConfig(
+        data=args.data,
+        epochs=args.epochs,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        loss=args.loss,
+        lr=args.lr,
+        beta1=args.beta1,
+        beta2=args.beta2,
+        seed=args.seed,
+        sample_every=args.sample_every,
+        save_every=args.save_every,
+        model=model,
+    )
+    command = "python -m trainers " + shlex.join(argv)
+    events = train_dcgan(config, args.out, resume=args.resume, device=args.device, command=command)
+    log = args.jsonl.open("a") if args.jsonl else None
+    bar = None
+    status = 0
+    try:
+        for event in events:
+            if log:
+                log.write(json.dumps(event_record(event)) + "\n")
+                log.flush()
+            if isinstance(event, Started):
+                bar = tqdm(total=event.total_steps, initial=event.step, unit="step", dynamic_ncols=True)
+                bar.write(f"training on {event.device}, {event.steps_per_epoch} steps per epoch")
+            elif isinstance(event, Step):
+                bar.update(1)
+                bar.set_postfix(
+                    D=f"{event.d_loss:.3f}",
+                    G=f"{event.g_loss:.3f}",
+                    Dx=f"{event.d_real:.2f}",
+                    DGz=f"{event.d_fake:.2f}",
+                    img_s=f"{event.images_per_second:.0f}",
+                    epoch=event.epoch,
+                )
+            elif isinstance(event, Saved):
+                bar.write(f"step {event.step}: saved {event.path}")
+            elif isinstance(event, Stopped):
+                bar.write(f"stopped at step {event.step}: {event.reason}")
+                status = 1
+            elif isinstance(event, Finished):
+                bar.write(f"finished at step {event.step}: {event.path}")
+    except KeyboardInterrupt:
+        events.close()  # saves the current state
+        print(f"\ninterrupted; the current state was saved to {args.out}", file=sys.stderr)
+        status = 130
+    finally:
+        if bar is not None:
+            bar.close()
+        if log:
+            log.close()
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser().parse_args(argv)
+    try:
+        return run(args, argv)
+    except (DatasetUnavailable, ZooError, ValueError, FileNotFoundError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

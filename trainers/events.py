@@ -1,0 +1,51 @@
+"""Events a trainer yields. The CLI prints them, the training tab plots them: one loop, two front ends."""
+
+from dataclasses import dataclass, field
+
+import torch
+
+
+@dataclass(frozen=True)
+class Started:
+    step: int  # first step of this run (> 0 when resumed)
+    total_steps: int
+    steps_per_epoch: int
+    device: str
+
+
+@dataclass(frozen=True)
+class Step:
+    step: int  # 1-based count of finished optimisation steps
+    epoch: int
+    d_loss: float
+    g_loss: float
+    d_real: float  # mean D(x) = σ(logit) on the real batch
+    d_fake: float  # mean D(G(z)) on the fake batch (before G's update)
+    images_per_second: float
+
+
+@dataclass(frozen=True)
+class Samples:
+    step: int
+    images: torch.Tensor = field(repr=False)  # fixed-z samples, NCHW in [-1, 1], on the CPU
+
+
+@dataclass(frozen=True)
+class Saved:
+    step: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Stopped:
+    step: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    step: int
+    path: str | None
+
+
+Event = Started | Step | Samples | Saved | Stopped | Finished

@@ -1,0 +1,37 @@
+"""GAN losses on discriminator logits l = D(·), with σ the sigmoid (D's probability is σ(l)).
+
+Goodfellow et al., "Generative Adversarial Nets", arXiv:1406.2661:
+  V(D, G) = E_x[log D(x)] + E_z[log(1 − D(G(z)))],  D maximises V, G minimises it.
+Written with softplus for stability: −log σ(l) = softplus(−l) and −log(1 − σ(l)) = softplus(l).
+"""
+
+import torch
+import torch.nn.functional as F
+
+
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """−E[log D(x)] − E[log(1 − D(G(z)))]: binary cross-entropy, real → 1, fake → 0 (= −V)."""
+    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+
+
+def generator_loss_minimax(fake_logits: torch.Tensor) -> torch.Tensor:
+    """E[log(1 − D(G(z)))], minimised by G (the saturating loss of the minimax game).
+
+    Its gradient w.r.t. the logit is −σ(l) = −D(G(z)): it vanishes when D confidently rejects
+    the fakes (D(G(z)) → 0), which is exactly the situation early in training.
+    """
+    return -F.softplus(fake_logits).mean()
+
+
+def generator_loss_non_saturating(fake_logits: torch.Tensor) -> torch.Tensor:
+    """−E[log D(G(z))], minimised by G (Goodfellow et al.'s heuristic, same fixed point).
+
+    Its gradient w.r.t. the logit is −(1 − σ(l)) = −(1 − D(G(z))): strong (≈ −1) when D(G(z)) → 0.
+    """
+    return F.softplus(-fake_logits).mean()
+
+
+GENERATOR_LOSSES = {
+    "minimax": generator_loss_minimax,
+    "non-saturating": generator_loss_non_saturating,
+}
