@@ -4,21 +4,16 @@ import sys
 
 import pytest
 import torch
-from safetensors import safe_open
 
 from explorer.zoo import load_folder
 from trainers import losses
 from trainers.__main__ import main as cli
-from trainers.checkpoint import STATE_NAME, write_folder_atomically
+from trainers.checkpoint import write_folder_atomically
 from trainers.dcgan import train_dcgan
 from trainers.events import Finished, Samples, Started, Step, Stopped
+from trainers.loop import saved_step
 
 from .conftest import tiny_train_config
-
-
-def saved_step(folder) -> int:
-    with safe_open(str(folder / STATE_NAME), framework="pt") as f:
-        return json.loads(f.metadata()["metadata"])["step"]
 
 
 def test_discriminator_loss_is_binary_cross_entropy():
@@ -57,8 +52,8 @@ def test_events_and_reproducibility(fashion_small):
     assert isinstance(events[0], Started) and events[0].total_steps == 12
     steps = [e for e in events if isinstance(e, Step)]
     assert [s.step for s in steps] == list(range(1, 13))
-    assert all(torch.isfinite(torch.tensor([s.d_loss, s.g_loss])).all() for s in steps)
-    assert all(0 <= s.d_real <= 1 and 0 <= s.d_fake <= 1 for s in steps)
+    assert all(torch.isfinite(torch.tensor([s.metrics["d_loss"], s.metrics["g_loss"]])).all() for s in steps)
+    assert all(0 <= s.metrics["d_real"] <= 1 and 0 <= s.metrics["d_fake"] <= 1 for s in steps)
     samples = [e for e in events if isinstance(e, Samples)]
     assert [s.step for s in samples] == [10, 12] and samples[0].images.shape == (16, 1, 32, 32)
     assert isinstance(events[-1], Finished) and events[-1].path is None
@@ -67,7 +62,7 @@ def test_events_and_reproducibility(fashion_small):
         for e in train_dcgan(tiny_train_config(steps=12), None, data=fashion_small, device="cpu")
         if isinstance(e, Step)
     ]
-    assert [s.d_loss for s in again] == [s.d_loss for s in steps]
+    assert [s.metrics for s in again] == [s.metrics for s in steps]
 
 
 def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(fashion_small, tmp_path, monkeypatch):
@@ -83,7 +78,7 @@ def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(fashion_small, tmp
     out = tmp_path / "run"
     events = list(train_dcgan(tiny_train_config(steps=40), out, data=fashion_small, device="cpu"))
     assert isinstance(events[-1], Stopped)
-    assert "NaN" in events[-1].reason and "step 20 is kept" in events[-1].reason
+    assert "NaN" in events[-1].reason and "d_loss" in events[-1].reason and "step 20 is kept" in events[-1].reason
     assert max(e.step for e in events if isinstance(e, Step)) == 24
     assert saved_step(out) == 20  # the file on disk is the last good one
     model = load_folder(out, device="cpu")

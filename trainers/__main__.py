@@ -20,6 +20,8 @@ from trainers.dcgan import DCGANTrainConfig, train_dcgan
 from trainers.events import Finished, Samples, Saved, Started, Step, Stopped
 from trainers.losses import GENERATOR_LOSSES
 
+SHORT_NAMES = {"d_loss": "D", "g_loss": "G", "d_real": "Dx", "d_fake": "DGz"}
+
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m trainers", description=__doc__.split("\n\n")[0])
@@ -89,10 +91,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             elif isinstance(event, Step):
                 bar.update(1)
                 bar.set_postfix(
-                    D=f"{event.d_loss:.3f}",
-                    G=f"{event.g_loss:.3f}",
-                    Dx=f"{event.d_real:.2f}",
-                    DGz=f"{event.d_fake:.2f}",
+                    {SHORT_NAMES.get(k, k): f"{v:.3f}" for k, v in event.metrics.items()},
                     img_s=f"{event.images_per_second:.0f}",
                     epoch=event.epoch,
                 )

@@ -17,10 +17,7 @@ class Started:
 class Step:
     step: int  # 1-based count of finished optimisation steps
     epoch: int
-    d_loss: float
-    g_loss: float
-    d_real: float  # mean D(x) = σ(logit) on the real batch
-    d_fake: float  # mean D(G(z)) on the fake batch (before G's update)
+    metrics: dict[str, float]  # e.g. d_loss, g_loss, d_real = mean D(x), d_fake = mean D(G(z))
     images_per_second: float
 
 

@@ -1,0 +1,197 @@
+"""The one training loop every family shares, written as an iterator of events.
+
+A family supplies a ``Task``: the networks, one optimisation step on a batch (returning its
+metrics), a fixed-latent sample grid, and its model card. The loop owns everything else: data
+order (seeded per epoch, resumable mid-epoch), run length, events, periodic and final atomic
+checkpoints, ``--resume``, the NaN/inf stop, and saving on close (Stop button, Ctrl-C).
+"""
+
+import json
+import math
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+
+from explorer.data import ImageDataset
+from explorer.images import grid_image
+from explorer.zoo import WEIGHTS_NAME, read_config
+from trainers.checkpoint import load_training_state, save_model, save_training_state, write_folder_atomically
+from trainers.events import Event, Finished, Samples, Saved, Started, Step, Stopped
+
+
+class Diverged(ArithmeticError):
+    """A loss became NaN/inf; raised before the bad update is applied."""
+
+
+def check_finite(**losses: torch.Tensor) -> None:
+    """Raise ``Diverged`` naming the first non-finite loss."""
+    for name, value in losses.items():
+        if not torch.isfinite(value).all():
+            raise Diverged(f"{name} is {value.item()}")
+
+
+@dataclass
+class RunLength:
+    """How long a run is and how often it reports; shared by every family's config."""
+
+    epochs: float = 5.0  # passes over the data, used when steps = 0
+    steps: int = 0  # optimisation steps; 0 = derive from epochs
+    batch_size: int = 128
+    seed: int = 0  # initialisation, data order and the fixed sample latents
+    sample_every: int = 200  # yield a fixed-latent sample grid every this many steps
+    save_every: int = 1000  # write the checkpoint every this many steps (and at the end)
+
+    def check(self) -> None:
+        if self.steps < 0 or (self.steps == 0 and self.epochs <= 0):
+            raise ValueError("give a positive number of steps or epochs")
+        if self.batch_size < 2:
+            raise ValueError(f"batch_size must be ≥ 2, got {self.batch_size}")
+        for name in ("sample_every", "save_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be ≥ 1, got {getattr(self, name)}")
+
+
+class Task:
+    """What a family gives the loop. Subclasses set the attributes and implement the methods."""
+
+    family: str  # zoo family of ``model``
+    model: torch.nn.Module  # what the app loads (model.safetensors)
+    modules: dict[str, torch.nn.Module]  # other networks kept for --resume (e.g. the discriminator)
+    optimizers: dict[str, torch.optim.Optimizer]
+    length: RunLength
+
+    def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
+        """One optimisation step; call ``check_finite`` before each update; return the metrics."""
+        raise NotImplementedError
+
+    def samples(self) -> torch.Tensor:
+        """A fixed-latent sample grid (NCHW in [-1, 1]) or a batch of reconstructions."""
+        raise NotImplementedError
+
+    def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
+        raise NotImplementedError
+
+    def settings(self) -> dict:
+        """The run's settings, stored with the checkpoint."""
+        raise NotImplementedError
+
+
+def epoch_batches(n: int, batch_size: int, seed: int, epoch: int) -> list[torch.Tensor]:
+    """Index batches of one epoch: a permutation seeded by (seed, epoch), the last partial batch dropped."""
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    order = torch.randperm(n, generator=generator)
+    return list(order[: n - n % batch_size].split(batch_size))
+
+
+def saved_step(folder: Path) -> int:
+    """The step a checkpoint folder was saved at."""
+    from safetensors import safe_open
+
+    from trainers.checkpoint import STATE_NAME
+
+    with safe_open(str(folder / STATE_NAME), framework="pt") as f:
+        return int(json.loads(f.metadata()["metadata"])["step"])
+
+
+def run(
+    task: Task,
+    data: ImageDataset,
+    out: str | Path | None,
+    *,
+    resume: bool = False,
+    device: torch.device,
+    command: str | None = None,
+) -> Iterator[Event]:
+    """Drive ``task`` over ``data`` and yield events; write the checkpoint folder ``out`` (None = nothing)."""
+    length = task.length
+    out = Path(out) if out is not None else None
+    steps_per_epoch = len(data) // length.batch_size
+    if steps_per_epoch == 0:
+        raise ValueError(f"batch size {length.batch_size} exceeds the {len(data)} images of {data.name}")
+    total_steps = length.steps or math.ceil(length.epochs * steps_per_epoch)
+
+    step = 0
+    if resume:
+        if out is None or not (out / WEIGHTS_NAME).is_file():
+            raise FileNotFoundError(f"cannot resume: {out} is not a checkpoint folder")
+        family, fields = read_config(out)
+        if family != task.family or fields != json.loads(json.dumps(asdict(task.model.config))):
+            raise ValueError(f"cannot resume: {out} holds a different model ({family}, {fields})")
+        task.model.load_state_dict(load_file(str(out / WEIGHTS_NAME), device=str(device)), strict=True)
+        step = int(load_training_state(out, task.modules, task.optimizers)["step"])
+        if step >= total_steps:
+            raise ValueError(f"{out} is already at step {step}; ask for more than {step} steps to continue")
+
+    def save(step_now: int, metrics: dict[str, float] | None) -> Path | None:
+        if out is None:
+            return None
+
+        def write(tmp: Path) -> None:
+            save_model(tmp, task.model, task.family)
+            metadata = {"step": step_now, "settings": task.settings(), "metrics": metrics}
+            save_training_state(tmp, task.modules, task.optimizers, metadata)
+            grid_image(task.samples(), ncols=8, scale=2).save(tmp / "samples.png")
+            (tmp / "README.md").write_text(task.card(out, step_now, metrics, command))
+
+        return write_folder_atomically(out, write)
+
+    yield Started(step, total_steps, steps_per_epoch, str(device))
+    metrics: dict[str, float] | None = None
+    last_saved = step if resume else -1
+    healthy = True
+    clock, images_seen = time.perf_counter(), 0
+    try:
+        while step < total_steps and healthy:
+            epoch, offset = divmod(step, steps_per_epoch)
+            for index in epoch_batches(len(data), length.batch_size, length.seed, epoch)[offset:]:
+                if step >= total_steps:
+                    break
+                images = data.images[index].to(device, non_blocking=True)
+                labels = data.labels[index].to(device, non_blocking=True)
+                try:
+                    metrics = task.train_step(images, labels, step)
+                except Diverged as error:
+                    healthy = False
+                    reason = str(error)
+                    break
+                step += 1
+                images_seen += images.shape[0]
+                elapsed = time.perf_counter() - clock
+                yield Step(step, epoch, metrics, images_seen / elapsed if elapsed > 0 else 0.0)
+                if step % length.sample_every == 0 or step == total_steps:
+                    yield Samples(step, task.samples().cpu())
+                if step % length.save_every == 0 and step < total_steps:
+                    yield Saved(step, str(save(step, metrics)))
+                    last_saved = step
+        if not healthy:
+            kept = f"the checkpoint of step {last_saved} is kept" if last_saved >= 0 else "nothing was saved"
+            yield Stopped(step, f"loss became NaN/inf at step {step + 1} ({reason}); training stopped, {kept}")
+            return
+        path = save(step, metrics)
+        last_saved = step
+        if path is not None:
+            yield Saved(step, str(path))
+        yield Finished(step, str(path) if path else None)
+    finally:
+        # Closed early (Stop, Ctrl-C, a dropped browser): keep what was learned; it is finite.
+        if healthy and step > last_saved and step > 0 and out is not None:
+            try:
+                save(step, metrics)
+            except Exception as error:  # never mask the reason the run ended
+                print(f"warning: could not save the final checkpoint: {error}", file=sys.stderr)
+
+
+def inference_samples(model: torch.nn.Module, fn) -> torch.Tensor:
+    """Run ``fn()`` with ``model`` in eval mode and no autograd, then restore its mode."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            return fn()
+    finally:
+        model.train(was_training)
