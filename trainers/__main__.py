@@ -1,6 +1,8 @@
-"""Command line: ``python -m trainers dcgan --data fashion-mnist --epochs 5 --out checkpoints/dcgan-fashion-mnist``.
+"""Command line: ``python -m trainers FAMILY --out FOLDER [options]``, e.g.
 
-Consumes a trainer's events: a tqdm bar with the D/G losses, optional JSON lines for later plots.
+    python -m trainers dcgan --data fashion-mnist --epochs 5 --out checkpoints/dcgan-fashion-mnist
+
+Consumes a trainer's events: a tqdm bar with the step's metrics, optional JSON lines for later plots.
 Errors are one line on stderr and exit status 2; Ctrl-C saves the current state and exits 130.
 """
 
@@ -8,45 +10,113 @@ import argparse
 import json
 import shlex
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from tqdm import tqdm
 
 from explorer.data import DATASETS, DatasetUnavailable
+from explorer.models.classifier import ClassifierConfig
 from explorer.models.dcgan import DCGANConfig
+from explorer.models.vae import VAEConfig
 from explorer.zoo import ZooError
+from trainers.classifier import ClassifierTrainConfig, train_classifier
 from trainers.dcgan import DCGANTrainConfig, train_dcgan
 from trainers.events import Finished, Samples, Saved, Started, Step, Stopped
 from trainers.losses import GENERATOR_LOSSES
+from trainers.vae import VAETrainConfig, train_vae
 
 SHORT_NAMES = {"d_loss": "D", "g_loss": "G", "d_real": "Dx", "d_fake": "DGz"}
+Launch = Callable[[argparse.Namespace, str], Iterator]
+
+
+def common(p: argparse.ArgumentParser, epochs: float, batch_size: int, save_every: int, sample_every: int) -> None:
+    p.add_argument("--data", default="fashion-mnist", choices=DATASETS)
+    p.add_argument("--out", required=True, type=Path, help="checkpoint folder to write (and to --resume from)")
+    p.add_argument("--epochs", type=float, default=epochs, help="passes over the data (if --steps is 0)")
+    p.add_argument("--steps", type=int, default=0, help="total optimisation steps (overrides --epochs)")
+    p.add_argument("--batch-size", type=int, default=batch_size)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sample-every", type=int, default=sample_every)
+    p.add_argument("--save-every", type=int, default=save_every)
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --out up to --steps/--epochs")
+    p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
+    p.add_argument("--jsonl", type=Path, default=None, help="also write every event as a JSON line here")
+
+
+def run_length(args: argparse.Namespace) -> dict:
+    return dict(
+        epochs=args.epochs,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        sample_every=args.sample_every,
+        save_every=args.save_every,
+    )
+
+
+def add_dcgan(families) -> None:
+    p = families.add_parser("dcgan", help="DCGAN (Radford et al. 2015)")
+    common(p, epochs=5, batch_size=128, save_every=1000, sample_every=200)
+    p.add_argument("--loss", default="non-saturating", choices=sorted(GENERATOR_LOSSES))
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--beta1", type=float, default=0.5)
+    p.add_argument("--beta2", type=float, default=0.999)
+    p.add_argument("--latent-dim", type=int, default=DCGANConfig.latent_dim)
+    p.add_argument("--resolution", type=int, default=DCGANConfig.resolution, choices=(32, 64))
+    p.add_argument("--g-width", type=int, default=DCGANConfig.g_width)
+    p.add_argument("--d-width", type=int, default=DCGANConfig.d_width)
+    p.add_argument("--fid-samples", type=int, default=10_000, help="samples for the model card's FID (0 = none)")
+
+    def launch(args: argparse.Namespace, command: str) -> Iterator:
+        model = DCGANConfig(latent_dim=args.latent_dim, resolution=args.resolution, g_width=args.g_width,
+                            d_width=args.d_width)  # fmt: skip
+        config = DCGANTrainConfig(**run_length(args), data=args.data, loss=args.loss, lr=args.lr, beta1=args.beta1,
+                                  beta2=args.beta2, fid_samples=args.fid_samples, model=model)  # fmt: skip
+        return train_dcgan(config, args.out, resume=args.resume, device=args.device, command=command)
+
+    p.set_defaults(launch=launch)
+
+
+def add_classifier(families) -> None:
+    p = families.add_parser("classifier", help="Fashion-MNIST CNN classifier + FID reference statistics")
+    common(p, epochs=5, batch_size=128, save_every=100_000, sample_every=1000)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--width", type=int, default=ClassifierConfig.width)
+    p.add_argument("--feature-dim", type=int, default=ClassifierConfig.feature_dim)
+
+    def launch(args: argparse.Namespace, command: str) -> Iterator:
+        model = ClassifierConfig(width=args.width, feature_dim=args.feature_dim)
+        config = ClassifierTrainConfig(**run_length(args), data=args.data, lr=args.lr, model=model)
+        return train_classifier(config, args.out, resume=args.resume, device=args.device, command=command)
+
+    p.set_defaults(launch=launch)
+
+
+def add_vae(families) -> None:
+    p = families.add_parser("vae", help="VAE with a 2-D latent (Kingma & Welling 2013)")
+    common(p, epochs=10, batch_size=128, save_every=2000, sample_every=500)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--beta", type=float, default=1.0, help="KL weight (1 = VAE, > 1 = beta-VAE)")
+    p.add_argument("--latent-dim", type=int, default=VAEConfig.latent_dim)
+    p.add_argument("--width", type=int, default=VAEConfig.width)
+    p.add_argument("--fid-samples", type=int, default=10_000, help="samples for the model card's FID (0 = none)")
+
+    def launch(args: argparse.Namespace, command: str) -> Iterator:
+        model = VAEConfig(latent_dim=args.latent_dim, width=args.width)
+        config = VAETrainConfig(**run_length(args), data=args.data, lr=args.lr, beta=args.beta,
+                                fid_samples=args.fid_samples, model=model)  # fmt: skip
+        return train_vae(config, args.out, resume=args.resume, device=args.device, command=command)
+
+    p.set_defaults(launch=launch)
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m trainers", description=__doc__.split("\n\n")[0])
     families = root.add_subparsers(dest="family", required=True, metavar="FAMILY")
-    p = families.add_parser("dcgan", help="DCGAN (Radford et al. 2015)")
-    defaults = DCGANTrainConfig()
-    p.add_argument("--data", default=defaults.data, choices=DATASETS)
-    p.add_argument("--out", required=True, type=Path, help="checkpoint folder to write (and to --resume from)")
-    p.add_argument("--epochs", type=float, default=defaults.epochs, help="passes over the data (if --steps is 0)")
-    p.add_argument("--steps", type=int, default=0, help="total optimisation steps (overrides --epochs)")
-    p.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    p.add_argument("--loss", default=defaults.loss, choices=sorted(GENERATOR_LOSSES))
-    p.add_argument("--lr", type=float, default=defaults.lr)
-    p.add_argument("--beta1", type=float, default=defaults.beta1)
-    p.add_argument("--beta2", type=float, default=defaults.beta2)
-    p.add_argument("--seed", type=int, default=defaults.seed)
-    p.add_argument("--sample-every", type=int, default=defaults.sample_every)
-    p.add_argument("--save-every", type=int, default=defaults.save_every)
-    p.add_argument("--latent-dim", type=int, default=DCGANConfig.latent_dim)
-    p.add_argument("--resolution", type=int, default=DCGANConfig.resolution, choices=(32, 64))
-    p.add_argument("--g-width", type=int, default=DCGANConfig.g_width)
-    p.add_argument("--d-width", type=int, default=DCGANConfig.d_width)
-    p.add_argument("--resume", action="store_true", help="continue the run saved in --out up to --steps/--epochs")
-    p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
-    p.add_argument("--jsonl", type=Path, default=None, help="also write every event as a JSON line here")
+    for add in (add_dcgan, add_classifier, add_vae):
+        add(families)
     return root
 
 
@@ -57,27 +127,9 @@ def event_record(event) -> dict:
     return {"event": type(event).__name__.lower(), **asdict(event)}
 
 
-def run(args: argparse.Namespace, argv: list[str]) -> int:
-    model = DCGANConfig(
-        latent_dim=args.latent_dim, channels=1, resolution=args.resolution, g_width=args.g_width, d_width=args.d_width
-    )
-    config = DCGANTrainConfig(
-        data=args.data,
-        epochs=args.epochs,
-        steps=args.steps,
-        batch_size=args.batch_size,
-        loss=args.loss,
-        lr=args.lr,
-        beta1=args.beta1,
-        beta2=args.beta2,
-        seed=args.seed,
-        sample_every=args.sample_every,
-        save_every=args.save_every,
-        model=model,
-    )
-    command = "python -m trainers " + shlex.join(argv)
-    events = train_dcgan(config, args.out, resume=args.resume, device=args.device, command=command)
-    log = args.jsonl.open("a") if args.jsonl else None
+def consume(events: Iterator, out: Path, jsonl: Path | None) -> int:
+    """Print the events with a tqdm bar (and log them); return the exit status."""
+    log = jsonl.open("a") if jsonl else None
     bar = None
     status = 0
     try:
@@ -104,7 +156,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
                 bar.write(f"finished at step {event.step}: {event.path}")
     except KeyboardInterrupt:
         events.close()  # saves the current state
-        print(f"\ninterrupted; the current state was saved to {args.out}", file=sys.stderr)
+        print(f"\ninterrupted; the current state was saved to {out}", file=sys.stderr)
         status = 130
     finally:
         if bar is not None:
@@ -117,8 +169,9 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    command = "python -m trainers " + shlex.join(argv)
     try:
-        return run(args, argv)
+        return consume(args.launch(args, command), args.out, args.jsonl)
     except (DatasetUnavailable, ZooError, ValueError, FileNotFoundError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,7 +1,25 @@
 """Model cards: the README.md of every checkpoint folder."""
 
 import json
+import platform
 from pathlib import Path
+
+import torch
+
+
+def hardware() -> str:
+    """The device the run used, in words."""
+    if torch.cuda.is_available():
+        return f"1× {torch.cuda.get_device_name()}"
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"CPU ({cpu}), {torch.get_num_threads()} threads"
 
 
 def model_card(
@@ -16,6 +34,7 @@ def model_card(
     settings: dict,
     metrics: dict[str, float] | None,
     command: str,
+    wall_seconds: float = 0.0,
     extra: str = "",
 ) -> str:
     """Front matter for the Hub, what the model is, how to reproduce it, its last metrics and settings."""
@@ -38,6 +57,7 @@ Made with Latent Explorer's trainer; loads with `explorer.zoo.load("{folder.name
 ## Training
 
 - steps: {step} (batch {batch_size}, ≈ {step * batch_size / train_size:.1f} epochs of {train_size} images)
+- wall time: {wall_seconds / 60:.1f} min on {hardware()}
 
 Reproduce (`--resume` continues from this folder):
 

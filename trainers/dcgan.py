@@ -11,10 +11,12 @@ from pathlib import Path
 import torch
 
 from explorer.data import ImageDataset, load_dataset
+from explorer.metrics.fid import latent_sampler
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from explorer.zoo import default_device
 from trainers import losses
 from trainers.cards import model_card
+from trainers.evaluation import generator_report
 from trainers.events import Event
 from trainers.loop import RunLength, Task, check_finite, inference_samples, run
 
@@ -27,6 +29,7 @@ class DCGANTrainConfig(RunLength):
     beta1: float = 0.5  # Adam β1 (DCGAN paper: 0.5 instead of 0.9 for stability)
     beta2: float = 0.999
     n_samples: int = 64  # images in the fixed-z sample grid
+    fid_samples: int = 10_000  # samples for the model card's FID (0 = no FID)
     model: DCGANConfig = field(default_factory=DCGANConfig)
 
     def __post_init__(self) -> None:
@@ -37,6 +40,8 @@ class DCGANTrainConfig(RunLength):
             raise ValueError(f"loss must be one of {sorted(losses.GENERATOR_LOSSES)}, got {self.loss!r}")
         if not (self.lr > 0 and 0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise ValueError(f"need lr > 0 and betas in [0, 1), got lr={self.lr}, betas=({self.beta1}, {self.beta2})")
+        if self.fid_samples < 0:
+            raise ValueError(f"fid_samples must be ≥ 0, got {self.fid_samples}")
         if self.n_samples < 1:
             raise ValueError(f"n_samples must be ≥ 1, got {self.n_samples}")
 
@@ -87,6 +92,21 @@ class DCGANTask(Task):
     def settings(self) -> dict:
         return asdict(self.config)
 
+    def report(self) -> str:
+        device = next(self.model.parameters()).device
+        torch.manual_seed(self.config.seed)
+        untrained = DCGANGenerator(self.config.model).to(device).eval()
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            section, _ = generator_report(
+                latent_sampler(self.model, seed=10_000), latent_sampler(untrained, seed=10_000),
+                self.config.fid_samples, device,
+            )  # fmt: skip
+        finally:
+            self.model.train(was_training)
+        return section
+
     def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
         c = self.config
         size = f"{c.model.resolution}×{c.model.resolution}"
@@ -105,6 +125,8 @@ class DCGANTask(Task):
             settings=self.settings(),
             metrics=metrics,
             command=command or f"python -m trainers dcgan --data {c.data} --steps {step} --out {folder}",
+            wall_seconds=self.wall_seconds,
+            extra=self.report(),
         )
 
 

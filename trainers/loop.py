@@ -60,6 +60,7 @@ class Task:
     """What a family gives the loop. Subclasses set the attributes and implement the methods."""
 
     family: str  # zoo family of ``model``
+    wall_seconds: float = 0.0  # training time so far, over all resumed runs (set by the loop)
     model: torch.nn.Module  # what the app loads (model.safetensors)
     modules: dict[str, torch.nn.Module]  # other networks kept for --resume (e.g. the discriminator)
     optimizers: dict[str, torch.optim.Optimizer]
@@ -79,6 +80,9 @@ class Task:
     def settings(self) -> dict:
         """The run's settings, stored with the checkpoint."""
         raise NotImplementedError
+
+    def extra_files(self, folder: Path) -> None:
+        """Write family-specific files into the checkpoint folder being built (default: none)."""
 
 
 def epoch_batches(n: int, batch_size: int, seed: int, epoch: int) -> list[torch.Tensor]:
@@ -123,7 +127,9 @@ def run(
         if family != task.family or fields != json.loads(json.dumps(asdict(task.model.config))):
             raise ValueError(f"cannot resume: {out} holds a different model ({family}, {fields})")
         task.model.load_state_dict(load_file(str(out / WEIGHTS_NAME), device=str(device)), strict=True)
-        step = int(load_training_state(out, task.modules, task.optimizers)["step"])
+        previous = load_training_state(out, task.modules, task.optimizers)
+        step = int(previous["step"])
+        task.wall_seconds = float(previous.get("wall_seconds", 0.0))
         if step >= total_steps:
             raise ValueError(f"{out} is already at step {step}; ask for more than {step} steps to continue")
 
@@ -132,10 +138,17 @@ def run(
             return None
 
         def write(tmp: Path) -> None:
+            task.wall_seconds = wall_before + time.perf_counter() - clock
             save_model(tmp, task.model, task.family)
-            metadata = {"step": step_now, "settings": task.settings(), "metrics": metrics}
+            metadata = {
+                "step": step_now,
+                "settings": task.settings(),
+                "metrics": metrics,
+                "wall_seconds": task.wall_seconds,
+            }
             save_training_state(tmp, task.modules, task.optimizers, metadata)
             grid_image(task.samples(), ncols=8, scale=2).save(tmp / "samples.png")
+            task.extra_files(tmp)
             (tmp / "README.md").write_text(task.card(out, step_now, metrics, command))
 
         return write_folder_atomically(out, write)
@@ -145,6 +158,7 @@ def run(
     last_saved = step if resume else -1
     healthy = True
     clock, images_seen = time.perf_counter(), 0
+    wall_before = task.wall_seconds
     try:
         while step < total_steps and healthy:
             epoch, offset = divmod(step, steps_per_epoch)

@@ -1,4 +1,4 @@
-"""GAN losses on discriminator logits l = D(·), with σ the sigmoid (D's probability is σ(l)).
+"""Training losses. GAN losses on discriminator logits l = D(·), with σ the sigmoid (D's probability is σ(l)).
 
 Goodfellow et al., "Generative Adversarial Nets", arXiv:1406.2661:
   V(D, G) = E_x[log D(x)] + E_z[log(1 − D(G(z)))],  D maximises V, G minimises it.
@@ -29,6 +29,20 @@ def generator_loss_non_saturating(fake_logits: torch.Tensor) -> torch.Tensor:
     Its gradient w.r.t. the logit is −(1 − σ(l)) = −(1 − D(G(z))): strong (≈ −1) when D(G(z)) → 0.
     """
     return F.softplus(-fake_logits).mean()
+
+
+def negative_elbo(
+    logits: torch.Tensor, images: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(−ELBO, reconstruction, KL), each averaged over the batch and summed over pixels / latent dims.
+
+    reconstruction = −log p_θ(x|z) = BCE(logits, (x + 1)/2);  KL = −½ Σ (1 + log σ² − μ² − σ²).
+    """
+    targets = (images + 1) / 2
+    n = images.shape[0]
+    reconstruction = F.binary_cross_entropy_with_logits(logits, targets, reduction="sum") / n
+    kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / n
+    return reconstruction + beta * kl, reconstruction, kl
 
 
 GENERATOR_LOSSES = {

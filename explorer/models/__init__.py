@@ -4,10 +4,23 @@ Every family offers the shared protocol: ``latent_dim``, ``resolution``,
 ``sample_latent(n, seed, truncation=None)`` and ``generate(latent) -> images in [-1, 1]``.
 """
 
+from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
+from explorer.models.vae import VAE, VAEConfig
 
 FAMILIES: dict[str, tuple[type, type]] = {
     "dcgan": (DCGANGenerator, DCGANConfig),
+    "classifier": (FashionClassifier, ClassifierConfig),
+    "vae": (VAE, VAEConfig),
 }
 
-__all__ = ["FAMILIES", "DCGANConfig", "DCGANDiscriminator", "DCGANGenerator"]
+__all__ = [
+    "FAMILIES",
+    "ClassifierConfig",
+    "DCGANConfig",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "FashionClassifier",
+    "VAE",
+    "VAEConfig",
+]

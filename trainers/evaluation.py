@@ -1,0 +1,69 @@
+"""FID and class histogram of a generator for its model card, against two references.
+
+Measured the same way for every family: 10 000 samples, Fashion-MNIST classifier features, the
+test-set statistics stored next to the classifier. Floor: a held-out real split (stored with the
+classifier). Ceiling: the same generator untrained (its initialisation for the run's seed).
+"""
+
+from collections.abc import Callable
+
+import torch
+
+from explorer.metrics.fid import FeatureStats, fid
+from explorer.zoo import CHECKPOINTS, ZooError, load_folder
+
+CLASSIFIER_FOLDER = CHECKPOINTS / "classifier-fashion-mnist"
+FID_STATS_NAME = "fid_stats.safetensors"
+
+
+def reference(device: torch.device) -> tuple[torch.nn.Module, FeatureStats, float] | None:
+    """(classifier, test statistics, floor FID), or None when the classifier is not trained yet."""
+    stats_path = CLASSIFIER_FOLDER / FID_STATS_NAME
+    if not stats_path.is_file():
+        return None
+    try:
+        classifier = load_folder(CLASSIFIER_FOLDER, device)
+    except ZooError:
+        return None
+    from safetensors import safe_open
+
+    with safe_open(str(stats_path), framework="pt") as f:
+        floor = float(f.metadata().get("floor_fid_train10k", "nan"))
+    return classifier, FeatureStats.load(stats_path), floor
+
+
+def generator_report(
+    sample: Callable[[int, int], torch.Tensor],
+    untrained_sample: Callable[[int, int], torch.Tensor],
+    n: int,
+    device: torch.device,
+) -> tuple[str, dict[str, float]]:
+    """A markdown section with FID (model, floor, ceiling) and the class histogram, plus the numbers."""
+    ref = reference(device) if n > 0 else None
+    if ref is None:
+        return "", {}
+    classifier, stats, floor = ref
+    with torch.inference_mode():
+        result, histogram = fid(sample, classifier, stats, n=n)
+        ceiling, _ = fid(untrained_sample, classifier, stats, n=n)
+    names = classifier.class_names
+    bars = "\n".join(
+        f"| {name} | {count} | {'█' * round(40 * count / max(histogram.max(), 1))} |"
+        for name, count in zip(names, histogram.tolist(), strict=True)
+    )
+    section = f"""
+## FID ({result.feature_space}, {n} samples vs the 10 000 test images)
+
+| | FID |
+|---|---|
+| **this model** | **{result.value:.2f}** |
+| floor: 10 000 held-out real training images | {floor:.2f} |
+| ceiling: the same generator untrained | {ceiling.value:.2f} |
+
+## Class histogram of {n} samples (classifier predictions)
+
+| class | samples | |
+|---|---|---|
+{bars}
+"""
+    return section, {"fid": result.value, "fid_floor": floor, "fid_ceiling": ceiling.value}
