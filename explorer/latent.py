@@ -38,16 +38,18 @@ def sample_normal(n: int, seed: int, shape: Sequence[int]) -> torch.Tensor:
 
 
 def truncated_normal(
-    n: int, seed: int, shape: Sequence[int], threshold: float, *, max_rounds: int = 1000
+    n: int, seed: int, shape: Sequence[int], threshold: float, *, max_rounds: int = 50
 ) -> torch.Tensor:
     """z ~ N(0, I) with every value |z_i| > threshold resampled until it falls inside (BigGAN).
 
     The "truncation trick" of Brock et al., Large Scale GAN Training (arXiv:1809.11096), §3.1:
     values beyond the threshold are redrawn, not clipped, so the result is a normal
-    distribution truncated to [-threshold, threshold]. Smaller thresholds trade variety for
-    fidelity. Row i comes from seed ``seed + i``.
+    distribution truncated to [-threshold, threshold], and values already inside keep their value
+    as the threshold moves. Smaller thresholds trade variety for fidelity. Values still outside
+    after ``max_rounds`` redraws (tiny thresholds) are drawn directly from the truncated normal by
+    its inverse CDF, which is the same distribution. Row i comes from seed ``seed + i``.
     """
-    if threshold <= 0:
+    if not threshold > 0:
         raise ValueError(f"truncation threshold must be > 0, got {threshold}")
     seed = check_seed(seed)
     rows = []
@@ -59,8 +61,11 @@ def truncated_normal(
             if not outside.any():
                 break
             z[outside] = torch.randn(int(outside.sum()), generator=generator)
-        else:
-            raise RuntimeError(f"truncation at {threshold} did not converge in {max_rounds} rounds")
+        outside = z.abs() > threshold
+        if outside.any():  # u ~ U(Φ(−a), Φ(a)), z = Φ⁻¹(u)
+            low = torch.special.ndtr(torch.tensor(-threshold, dtype=torch.float64))
+            u = low + (1 - 2 * low) * torch.rand(int(outside.sum()), generator=generator, dtype=torch.float64)
+            z[outside] = torch.special.ndtri(u).float().clamp(-threshold, threshold)
         rows.append(z)
     return torch.stack(rows)
 

@@ -30,6 +30,12 @@ def test_truncated_normal_resamples_inside_the_threshold():
     assert torch.equal(z, latent.truncated_normal(64, seed=0, shape=(128,), threshold=0.5))
 
 
+def test_tiny_thresholds_still_give_a_truncated_normal():
+    z = latent.truncated_normal(4, seed=0, shape=(256,), threshold=1e-3)
+    assert z.abs().max() <= 1e-3
+    assert z.std() > 4e-4  # spread over the interval (uniform-like: std ≈ a/√3), not collapsed to 0
+
+
 def test_scaled_truncated_normal_is_truncation_times_tn2():
     z = latent.scaled_truncated_normal(8, seed=3, shape=(32,), truncation=0.4)
     assert z.abs().max() <= 0.8 + 1e-6

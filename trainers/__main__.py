@@ -17,14 +17,18 @@ from pathlib import Path
 from tqdm import tqdm
 
 from explorer.data import DATASETS, DatasetUnavailable
+from explorer.models.biggan import BigGANConfig
 from explorer.models.classifier import ClassifierConfig
 from explorer.models.dcgan import DCGANConfig
+from explorer.models.stylegan import StyleGANConfig
 from explorer.models.vae import VAEConfig
 from explorer.zoo import ZooError
+from trainers.biggan import BigGANTrainConfig, train_biggan
 from trainers.classifier import ClassifierTrainConfig, train_classifier
 from trainers.dcgan import DCGANTrainConfig, train_dcgan
 from trainers.events import Finished, Samples, Saved, Started, Step, Stopped
 from trainers.losses import GENERATOR_LOSSES
+from trainers.stylegan import StyleGANTrainConfig, train_stylegan
 from trainers.vae import VAETrainConfig, train_vae
 
 SHORT_NAMES = {"d_loss": "D", "g_loss": "G", "d_real": "Dx", "d_fake": "DGz"}
@@ -112,10 +116,60 @@ def add_vae(families) -> None:
     p.set_defaults(launch=launch)
 
 
+def add_stylegan(families) -> None:
+    p = families.add_parser("stylegan", help="small StyleGAN2-style GAN (Karras et al. 2019)")
+    common(p, epochs=6, batch_size=32, save_every=2000, sample_every=500)
+    defaults = StyleGANTrainConfig()
+    p.add_argument("--lr", type=float, default=defaults.lr)
+    p.add_argument("--r1-gamma", type=float, default=defaults.r1_gamma)
+    p.add_argument("--mixing-prob", type=float, default=defaults.mixing_prob)
+    p.add_argument("--ema-beta", type=float, default=defaults.ema_beta)
+    p.add_argument("--latent-dim", type=int, default=StyleGANConfig.latent_dim)
+    p.add_argument("--w-dim", type=int, default=StyleGANConfig.w_dim)
+    p.add_argument("--mapping-layers", type=int, default=StyleGANConfig.mapping_layers)
+    p.add_argument("--width", type=int, default=StyleGANConfig.width, help="generator feature maps")
+    p.add_argument("--d-width", type=int, default=defaults.d_width, help="discriminator feature maps")
+    p.add_argument("--fid-samples", type=int, default=10_000, help="samples for the model card's FID (0 = none)")
+
+    def launch(args: argparse.Namespace, command: str) -> Iterator:
+        model = StyleGANConfig(latent_dim=args.latent_dim, w_dim=args.w_dim, mapping_layers=args.mapping_layers,
+                               width=args.width)  # fmt: skip
+        config = StyleGANTrainConfig(**run_length(args), data=args.data, lr=args.lr, r1_gamma=args.r1_gamma,
+                                     mixing_prob=args.mixing_prob, ema_beta=args.ema_beta, d_width=args.d_width,
+                                     fid_samples=args.fid_samples, model=model)  # fmt: skip
+        return train_stylegan(config, args.out, resume=args.resume, device=args.device, command=command)
+
+    p.set_defaults(launch=launch)
+
+
+def add_biggan(families) -> None:
+    p = families.add_parser("biggan", help="small class-conditional BigGAN (Brock et al. 2018)")
+    common(p, epochs=6, batch_size=64, save_every=2000, sample_every=500)
+    defaults = BigGANTrainConfig()
+    p.add_argument("--g-lr", type=float, default=defaults.g_lr)
+    p.add_argument("--d-lr", type=float, default=defaults.d_lr)
+    p.add_argument("--n-dis", type=int, default=defaults.n_dis, help="D steps per G step")
+    p.add_argument("--ortho-beta", type=float, default=defaults.ortho_beta, help="orthogonal regularisation (0 = off)")
+    p.add_argument("--ema-beta", type=float, default=defaults.ema_beta)
+    p.add_argument("--latent-dim", type=int, default=BigGANConfig.latent_dim)
+    p.add_argument("--width", type=int, default=BigGANConfig.width, help="generator base feature maps")
+    p.add_argument("--d-width", type=int, default=defaults.d_width, help="discriminator feature maps")
+    p.add_argument("--fid-samples", type=int, default=10_000, help="samples for the model card's FID (0 = none)")
+
+    def launch(args: argparse.Namespace, command: str) -> Iterator:
+        model = BigGANConfig(latent_dim=args.latent_dim, width=args.width)
+        config = BigGANTrainConfig(**run_length(args), data=args.data, g_lr=args.g_lr, d_lr=args.d_lr, n_dis=args.n_dis,
+                                   ortho_beta=args.ortho_beta, ema_beta=args.ema_beta, d_width=args.d_width,
+                                   fid_samples=args.fid_samples, model=model)  # fmt: skip
+        return train_biggan(config, args.out, resume=args.resume, device=args.device, command=command)
+
+    p.set_defaults(launch=launch)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m trainers", description=__doc__.split("\n\n")[0])
     families = root.add_subparsers(dest="family", required=True, metavar="FAMILY")
-    for add in (add_dcgan, add_classifier, add_vae):
+    for add in (add_dcgan, add_stylegan, add_biggan, add_classifier, add_vae):
         add(families)
     return root
 

@@ -45,6 +45,32 @@ def negative_elbo(
     return reconstruction + beta * kl, reconstruction, kl
 
 
+def discriminator_loss_hinge(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))]: the hinge loss (Lim & Ye 2017; SAGAN, BigGAN)."""
+    return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+
+def generator_loss_hinge(fake_logits: torch.Tensor) -> torch.Tensor:
+    """−E[D(G(z))]: the generator side of the hinge loss."""
+    return -fake_logits.mean()
+
+
+def orthogonal_regularization(module: torch.nn.Module) -> torch.Tensor:
+    """Σ_W ‖WᵀW ⊙ (1 − I)‖²_F over weight matrices (BigGAN §3.1; rows of W flattened).
+
+    BigGAN's variant leaves the norms (diagonal) free and only pushes filters towards orthogonality,
+    which makes the generator amenable to the truncation trick.
+    """
+    total = torch.zeros(())
+    for name, weight in module.named_parameters():
+        if weight.ndim < 2 or "embedding" in name:
+            continue
+        w = weight.flatten(1)  # (out, in·k·k)
+        gram = w @ w.T
+        total = total.to(gram.device) + (gram * (1 - torch.eye(gram.shape[0], device=gram.device))).pow(2).sum()
+    return total
+
+
 GENERATOR_LOSSES = {
     "minimax": generator_loss_minimax,
     "non-saturating": generator_loss_non_saturating,

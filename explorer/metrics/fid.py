@@ -17,6 +17,13 @@ from scipy import linalg
 CLASSIFIER_FEATURES = "Fashion-MNIST classifier features"
 
 
+def _sqrtm(matrix: np.ndarray) -> np.ndarray:
+    """scipy's matrix square root (older releases return (root, error) when asked for the error)."""
+    with np.errstate(all="ignore"):
+        root = linalg.sqrtm(matrix)
+    return root[0] if isinstance(root, tuple) else root
+
+
 def frechet_distance(
     mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray, eps: float = 1e-6
 ) -> float:
@@ -31,10 +38,10 @@ def frechet_distance(
     if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape:
         raise ValueError(f"statistics differ in shape: {mu1.shape}/{sigma1.shape} vs {mu2.shape}/{sigma2.shape}")
     diff = mu1 - mu2
-    covmean, _ = linalg.sqrtm(sigma1.dot(sigma2), disp=False)
+    covmean = _sqrtm(sigma1.dot(sigma2))
     if not np.isfinite(covmean).all():
         offset = np.eye(sigma1.shape[0]) * eps
-        covmean = linalg.sqrtm((sigma1 + offset).dot(sigma2 + offset))
+        covmean = _sqrtm((sigma1 + offset).dot(sigma2 + offset))
     if np.iscomplexobj(covmean):
         if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
             raise ValueError(f"imaginary component {np.max(np.abs(covmean.imag))} in the matrix square root")

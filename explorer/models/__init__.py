@@ -4,23 +4,33 @@ Every family offers the shared protocol: ``latent_dim``, ``resolution``,
 ``sample_latent(n, seed, truncation=None)`` and ``generate(latent) -> images in [-1, 1]``.
 """
 
+from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
+from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from explorer.models.vae import VAE, VAEConfig
 
 FAMILIES: dict[str, tuple[type, type]] = {
     "dcgan": (DCGANGenerator, DCGANConfig),
     "classifier": (FashionClassifier, ClassifierConfig),
     "vae": (VAE, VAEConfig),
+    "stylegan": (StyleGANGenerator, StyleGANConfig),
+    "biggan": (BigGANGenerator, BigGANConfig),
 }
 
 __all__ = [
     "FAMILIES",
+    "BigGANConfig",
+    "BigGANDiscriminator",
+    "BigGANGenerator",
     "ClassifierConfig",
     "DCGANConfig",
     "DCGANDiscriminator",
     "DCGANGenerator",
     "FashionClassifier",
+    "StyleGANConfig",
+    "StyleGANDiscriminator",
+    "StyleGANGenerator",
     "VAE",
     "VAEConfig",
 ]
