@@ -66,3 +66,25 @@ def test_fid_matches_torchmetrics_with_our_feature_extractor():
     assert ours.value == pytest.approx(reference, rel=1e-4)
     assert histogram.sum() == 300 and len(histogram) == 10
     assert "classifier features" in str(ours) and "300 samples" in str(ours)
+
+
+def test_inception_extractor_is_absent_without_weights_and_loads_a_cached_file(tmp_path, monkeypatch):
+    import pytorch_fid.inception as pf
+
+    from explorer.metrics import inception
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    assert inception.inception_extractor() is None  # offline and not cached: no download is attempted
+    # Make a cached weights file with pytorch-fid's own architecture and random weights.
+    monkeypatch.setattr(pf, "load_state_dict_from_url", lambda *a, **k: None)
+    monkeypatch.setattr(torch.nn.Module, "load_state_dict", lambda self, *a, **k: None)
+    random_model = pf.fid_inception_v3()
+    monkeypatch.undo()
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    inception.weights_path().parent.mkdir(parents=True)
+    torch.save(random_model.state_dict(), inception.weights_path())
+    extractor = inception.inception_extractor()
+    assert extractor is not None
+    with torch.inference_mode():
+        features = extractor.features(torch.rand(2, 1, 32, 32) * 2 - 1)
+    assert features.shape == (2, 2048) and torch.isfinite(features).all()

@@ -64,7 +64,7 @@ class BigGANTask(Task):
         self.optimizers = {"g_optim": self.g_optim, "d_optim": self.d_optim}
         self.fixed_z = self.model.sample_latent(64, config.seed).to(device)
         self.fixed_classes = [i % config.model.num_classes for i in range(64)]
-        self.last_g: dict[str, float] = {"g_loss": float("nan"), "ortho": 0.0}
+        self.last_g: dict[str, float] = {}  # the latest generator metrics (G steps every n_dis steps)
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         n, device, k = images.shape[0], images.device, self.config.model.num_classes
@@ -96,10 +96,9 @@ class BigGANTask(Task):
             self.last_g = {"g_loss": g_loss.item(), "ortho": float(ortho)}
         return {
             "d_loss": d_loss.item(),
-            "g_loss": self.last_g["g_loss"],
             "d_real": real_logits.mean().item(),  # mean critic value on reals (hinge: no sigmoid)
             "d_fake": fake_logits.mean().item(),
-            "ortho": self.last_g["ortho"],
+            **self.last_g,
         }
 
     def samples(self) -> torch.Tensor:

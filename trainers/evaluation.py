@@ -57,7 +57,7 @@ def generator_report(
 | | FID |
 |---|---|
 | **this model** | **{result.value:.2f}** |
-| floor: 10 000 held-out real training images | {floor:.2f} |
+| floor: 10 000 real training images (held out from the test-set statistics) | {floor:.2f} |
 | ceiling: the same generator untrained | {ceiling.value:.2f} |
 
 ## Class histogram of {n} samples (classifier predictions)

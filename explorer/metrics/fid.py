@@ -126,21 +126,21 @@ def fid(
 ) -> tuple[FIDResult, np.ndarray]:
     """FID of ``n`` images from ``sample(start, count)`` against ``real``, and their class histogram.
 
-    ``extractor`` offers ``features(images)`` and ``forward(images) -> logits``; the histogram counts
-    its predicted classes (a mode-collapse meter). ``on_batch(done, n)`` reports progress.
+    ``extractor`` offers ``features(images)``; a classifier also has a ``head`` and the histogram
+    counts its predicted classes (a mode-collapse meter; empty for Inception features).
+    ``on_batch(done, n)`` reports progress.
     """
     extractor.eval()
     device = next(extractor.parameters()).device
     stats = FeatureStats(real.dim)
-    counts = None
+    head = getattr(extractor, "head", None)  # a classifier has one; Inception features do not
+    counts = torch.zeros(head.out_features if head is not None else 0, dtype=torch.int64)
     for start in range(0, n, batch_size):
         count = min(batch_size, n - start)
-        images = sample(start, count).to(device)
-        features = extractor.features(images)
+        features = extractor.features(sample(start, count).to(device))
         stats.update(features)
-        predicted = extractor.head(features).argmax(dim=1).cpu()
-        histogram = torch.bincount(predicted, minlength=extractor.head.out_features)
-        counts = histogram if counts is None else counts + histogram
+        if head is not None:
+            counts += torch.bincount(head(features).argmax(dim=1).cpu(), minlength=head.out_features)
         if on_batch:
             on_batch(start + count, n)
     return fid_between(stats, real, feature_space), counts.numpy()

@@ -17,7 +17,7 @@ from explorer import images, latent, plots
 from explorer.ui.common import download_path, user_errors
 from explorer.zoo import Zoo
 
-FAMILIES = ("dcgan",)  # families offering latent_dim / sample_latent / generate
+FAMILIES = ("dcgan", "stylegan", "vae")  # unconditional families: latent_dim, sample_latent, generate(z)
 METHODS = {"spherical (slerp)": "spherical", "linear (lerp)": "linear"}
 PREVIEW_SCALE = 8  # a 32×32 sample is shown at 256×256
 STRIP_SCALE = 3

@@ -1,0 +1,71 @@
+"""The committed default models: every family loads offline, follows the protocol, and learned something."""
+
+import pytest
+import torch
+
+from explorer.data import FASHION_MNIST_CLASSES
+from explorer.metrics.fid import FeatureStats, fid, latent_sampler
+from explorer.models import FAMILIES
+from explorer.zoo import CHECKPOINTS, load
+from trainers.classifier import accuracy
+from trainers.evaluation import FID_STATS_NAME
+
+GENERATORS = ["dcgan-fashion-mnist", "stylegan-fashion-mnist", "biggan-fashion-mnist", "vae2d-fashion-mnist"]
+
+
+def test_checkpoints_folder_stays_small():
+    total = sum(f.stat().st_size for f in CHECKPOINTS.rglob("*") if f.is_file())
+    assert total < 50 * 2**20
+
+
+def test_manifest_lists_every_family(default_zoo):
+    families = {default_zoo.entry(name).family for name in default_zoo.names()}
+    assert families == set(FAMILIES)
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_generator_protocol_and_seeds(name, default_zoo):
+    model = load(name, device="cpu")
+    assert model.resolution == 32 and model.latent_dim == default_zoo.entry(name).latent_dim
+    with torch.inference_mode():
+        a = model.generate(model.sample_latent(4, seed=1))
+        b = model.generate(model.sample_latent(4, seed=1))
+        c = model.generate(model.sample_latent(4, seed=2))
+    assert a.shape == (4, 1, 32, 32) and a.min() >= -1 and a.max() <= 1
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_stylegan_default_has_styles_per_resolution():
+    model = load("stylegan-fashion-mnist", device="cpu")
+    assert model.num_ws == len(model.ws_resolutions) and max(model.ws_resolutions) == 32
+
+
+def test_classifier_is_accurate(fashion_test):
+    classifier = load("classifier-fashion-mnist", device="cpu")
+    overall, per_class = accuracy(classifier, fashion_test)
+    assert overall >= 0.90
+    assert classifier.class_names == list(FASHION_MNIST_CLASSES)
+
+
+def test_vae_reconstructs_better_than_the_mean_image(fashion_test):
+    vae = load("vae2d-fashion-mnist", device="cpu")
+    images = fashion_test.images[:2000]
+    with torch.inference_mode():
+        mu, _ = vae.encode(images)
+        error = (vae.decode(mu) - images).pow(2).mean()
+    baseline = (images - images.mean(dim=0, keepdim=True)).pow(2).mean()
+    assert error < 0.7 * baseline
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_generators_beat_their_untrained_selves_on_fid_and_cover_every_class(name):
+    classifier = load("classifier-fashion-mnist", device="cpu")
+    real = FeatureStats.load(CHECKPOINTS / "classifier-fashion-mnist" / FID_STATS_NAME)
+    model = load(name, device="cpu")
+    torch.manual_seed(0)
+    family_cls, config_cls = FAMILIES[type(model).family]
+    untrained = family_cls(model.config).eval()
+    trained_fid, histogram = fid(latent_sampler(model, seed=5), classifier, real, n=1000)
+    untrained_fid, _ = fid(latent_sampler(untrained, seed=5), classifier, real, n=1000)
+    assert trained_fid.value < 0.3 * untrained_fid.value
+    assert (histogram > 0).all(), f"classes never generated: {histogram}"  # no mode collapse
