@@ -8,12 +8,12 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 import gradio as gr
 
 from explorer import __version__
-from explorer.ui import interpolate
+from explorer.ui import arithmetic, interpolate, manifold, stylemix, truncation
 from explorer.zoo import Zoo
 
 TITLE = "Latent Explorer"
 CSS = """
-#interp-frame img, #interp-strip img { image-rendering: pixelated; }
+img { image-rendering: pixelated; }
 """
 
 
@@ -27,6 +27,14 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
         )
         with gr.Tab("Interpolation", id="interpolation"):
             interpolate.build(zoo)
+        with gr.Tab("Vector arithmetic", id="arithmetic"):
+            arithmetic.build(zoo)
+        with gr.Tab("Style mixing & noise", id="stylemix"):
+            stylemix.build(zoo)
+        with gr.Tab("BigGAN truncation", id="truncation"):
+            truncation.build(zoo)
+        with gr.Tab("VAE manifold", id="manifold"):
+            manifold.build(zoo)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")
     return demo
 

@@ -62,3 +62,90 @@ def latent_norm_figure(ts: np.ndarray, lerp_norms: np.ndarray, slerp_norms: np.n
     fig.update_yaxes(range=[low, high])
     fig.update_xaxes(range=[-0.02, 1.02])
     return _layout(fig, "Norm of z along the path", "t", "‖z‖")
+
+
+CLASS_COLOURS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+
+
+def latent_scatter_figure(means, extent: float, kind: str) -> go.Figure:
+    """Encoded test set μ(x) in the latent plane, one colour per class, with the decoded region outlined.
+
+    ``means`` is (mu (n, 2), labels (n,), class_names) or None when the test set is not available.
+    """
+    fig = go.Figure()
+    if means is None:
+        fig.add_annotation(
+            text="Fashion-MNIST test set not available: install dataset-fashion-mnist",
+            showarrow=False,
+            font=dict(size=FONT_SIZE),
+        )
+        return _layout(fig, "Encoded test set", "z₁", "z₂")
+    mu, labels, class_names = means
+    for label, name in enumerate(class_names):
+        points = mu[labels == label]
+        fig.add_trace(
+            go.Scattergl(
+                x=points[:, 0],
+                y=points[:, 1],
+                mode="markers",
+                name=name,
+                marker=dict(size=4, color=CLASS_COLOURS[label % 10], opacity=0.6),
+            )
+        )
+    fig.add_shape(
+        type="rect", x0=-extent, y0=-extent, x1=extent, y1=extent, line=dict(color="#222", dash="dash", width=2)
+    )
+    grid = "linear grid" if kind == "linear" else "Gaussian-quantile grid"
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig = _layout(fig, f"μ(x) of 10 000 test images (dashed: the decoded plane, {grid})", "z₁", "z₂")
+    fig.update_layout(height=560, legend=dict(orientation="v", x=1.02, y=1, font=dict(size=FONT_SIZE - 2)))
+    return fig
+
+
+def truncation_curve_figure(
+    thresholds: list[float], fids: list[float], diversities: list[float], feature_space: str
+) -> go.Figure:
+    """FID (fidelity, lower is better) and mean pairwise feature distance (variety) against the threshold."""
+    from plotly.subplots import make_subplots
+
+    labels = [("none" if t is None or t == float("inf") else f"{t:g}") for t in thresholds]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=fids,
+            name="FID (lower = closer to data)",
+            mode="lines+markers",
+            line=dict(color=LERP_COLOUR, width=4),
+            marker=dict(size=10),
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=diversities,
+            name="variety: mean pairwise feature distance",
+            mode="lines+markers",
+            line=dict(color=SLERP_COLOUR, width=4, dash="dot"),
+            marker=dict(size=10),
+        ),
+        secondary_y=True,
+    )
+    fig.update_yaxes(title_text="FID", secondary_y=False)
+    fig.update_yaxes(title_text="variety", secondary_y=True)
+    fig.update_xaxes(type="category")
+    return _layout(
+        fig, f"Truncation trade-off ({feature_space})", "truncation threshold (|z| resampled beyond it)", "FID"
+    )

@@ -140,12 +140,16 @@ class Zoo:
         self._lock = threading.Lock()
 
     def names(self, family: str | None = None) -> list[str]:
-        """Model names, optionally only those of ``family``."""
-        return [n for n, e in self.entries.items() if family is None or e.family == family]
+        """Names of the models whose files are present, optionally only those of ``family``."""
+        return [
+            n
+            for n, e in self.entries.items()
+            if (family is None or e.family == family) and (e.folder / WEIGHTS_NAME).is_file()
+        ]
 
     def entry(self, name: str) -> ZooEntry:
         if name not in self.entries:
-            available = ", ".join(self.entries) or "none"
+            available = ", ".join(self.names()) or "none"
             raise ZooError(f"unknown model {name!r}; available models: {available}")
         return self.entries[name]
 

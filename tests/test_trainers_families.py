@@ -60,8 +60,17 @@ def test_family_trains_on_real_data_and_saves_a_loadable_folder(family, fashion_
 def test_stylegan_resume_restores_generator_discriminator_and_ema(fashion_small, tmp_path):
     list(stylegan_run(fashion_small, tmp_path / "sg"))
     model = StyleGANConfig(latent_dim=8, w_dim=8, mapping_layers=2, width=8)
-    config = StyleGANTrainConfig(steps=9, batch_size=16, sample_every=3, save_every=100, r1_every=2, d_width=8,
-                                 n_samples=4, fid_samples=0, model=model)  # fmt: skip
+    config = StyleGANTrainConfig(
+        steps=9,
+        batch_size=16,
+        sample_every=3,
+        save_every=100,
+        r1_every=2,
+        d_width=8,
+        n_samples=4,
+        fid_samples=0,
+        model=model,
+    )
     events = list(train_stylegan(config, tmp_path / "sg", data=fashion_small, device="cpu", resume=True))
     assert events[0].step == 6 and saved_step(tmp_path / "sg") == 9
 

@@ -74,10 +74,19 @@ def add_dcgan(families) -> None:
     p.add_argument("--fid-samples", type=int, default=10_000, help="samples for the model card's FID (0 = none)")
 
     def launch(args: argparse.Namespace, command: str) -> Iterator:
-        model = DCGANConfig(latent_dim=args.latent_dim, resolution=args.resolution, g_width=args.g_width,
-                            d_width=args.d_width)  # fmt: skip
-        config = DCGANTrainConfig(**run_length(args), data=args.data, loss=args.loss, lr=args.lr, beta1=args.beta1,
-                                  beta2=args.beta2, fid_samples=args.fid_samples, model=model)  # fmt: skip
+        model = DCGANConfig(
+            latent_dim=args.latent_dim, resolution=args.resolution, g_width=args.g_width, d_width=args.d_width
+        )
+        config = DCGANTrainConfig(
+            **run_length(args),
+            data=args.data,
+            loss=args.loss,
+            lr=args.lr,
+            beta1=args.beta1,
+            beta2=args.beta2,
+            fid_samples=args.fid_samples,
+            model=model,
+        )
         return train_dcgan(config, args.out, resume=args.resume, device=args.device, command=command)
 
     p.set_defaults(launch=launch)
@@ -109,8 +118,9 @@ def add_vae(families) -> None:
 
     def launch(args: argparse.Namespace, command: str) -> Iterator:
         model = VAEConfig(latent_dim=args.latent_dim, width=args.width)
-        config = VAETrainConfig(**run_length(args), data=args.data, lr=args.lr, beta=args.beta,
-                                fid_samples=args.fid_samples, model=model)  # fmt: skip
+        config = VAETrainConfig(
+            **run_length(args), data=args.data, lr=args.lr, beta=args.beta, fid_samples=args.fid_samples, model=model
+        )
         return train_vae(config, args.out, resume=args.resume, device=args.device, command=command)
 
     p.set_defaults(launch=launch)
@@ -132,11 +142,20 @@ def add_stylegan(families) -> None:
     p.add_argument("--fid-samples", type=int, default=10_000, help="samples for the model card's FID (0 = none)")
 
     def launch(args: argparse.Namespace, command: str) -> Iterator:
-        model = StyleGANConfig(latent_dim=args.latent_dim, w_dim=args.w_dim, mapping_layers=args.mapping_layers,
-                               width=args.width)  # fmt: skip
-        config = StyleGANTrainConfig(**run_length(args), data=args.data, lr=args.lr, r1_gamma=args.r1_gamma,
-                                     mixing_prob=args.mixing_prob, ema_beta=args.ema_beta, d_width=args.d_width,
-                                     fid_samples=args.fid_samples, model=model)  # fmt: skip
+        model = StyleGANConfig(
+            latent_dim=args.latent_dim, w_dim=args.w_dim, mapping_layers=args.mapping_layers, width=args.width
+        )
+        config = StyleGANTrainConfig(
+            **run_length(args),
+            data=args.data,
+            lr=args.lr,
+            r1_gamma=args.r1_gamma,
+            mixing_prob=args.mixing_prob,
+            ema_beta=args.ema_beta,
+            d_width=args.d_width,
+            fid_samples=args.fid_samples,
+            model=model,
+        )
         return train_stylegan(config, args.out, resume=args.resume, device=args.device, command=command)
 
     p.set_defaults(launch=launch)
@@ -158,9 +177,18 @@ def add_biggan(families) -> None:
 
     def launch(args: argparse.Namespace, command: str) -> Iterator:
         model = BigGANConfig(latent_dim=args.latent_dim, width=args.width)
-        config = BigGANTrainConfig(**run_length(args), data=args.data, g_lr=args.g_lr, d_lr=args.d_lr, n_dis=args.n_dis,
-                                   ortho_beta=args.ortho_beta, ema_beta=args.ema_beta, d_width=args.d_width,
-                                   fid_samples=args.fid_samples, model=model)  # fmt: skip
+        config = BigGANTrainConfig(
+            **run_length(args),
+            data=args.data,
+            g_lr=args.g_lr,
+            d_lr=args.d_lr,
+            n_dis=args.n_dis,
+            ortho_beta=args.ortho_beta,
+            ema_beta=args.ema_beta,
+            d_width=args.d_width,
+            fid_samples=args.fid_samples,
+            model=model,
+        )
         return train_biggan(config, args.out, resume=args.resume, device=args.device, command=command)
 
     p.set_defaults(launch=launch)

@@ -100,9 +100,11 @@ class DCGANTask(Task):
         self.model.eval()
         try:
             section, _ = generator_report(
-                latent_sampler(self.model, seed=10_000), latent_sampler(untrained, seed=10_000),
-                self.config.fid_samples, device,
-            )  # fmt: skip
+                latent_sampler(self.model, seed=10_000),
+                latent_sampler(untrained, seed=10_000),
+                self.config.fid_samples,
+                device,
+            )
         finally:
             self.model.train(was_training)
         return section

@@ -134,8 +134,11 @@ class BigGANGenerator(nn.Module, PyTorchModelHubMixin):
         self.blocks = nn.ModuleList(
             GeneratorBlock(a, b, cond_dim) for a, b in zip(widths[:-1], widths[1:], strict=True)
         )
-        self.attention_after = [4 * 2 ** (i + 1) for i in range(3)].index(config.attention_resolution) \
-            if config.attention_resolution else -1  # fmt: skip
+        self.attention_after = (
+            [4 * 2 ** (i + 1) for i in range(3)].index(config.attention_resolution)
+            if config.attention_resolution
+            else -1
+        )
         channels_at_attention = widths[self.attention_after + 1] if self.attention_after >= 0 else 0
         self.attention = SelfAttention(channels_at_attention) if self.attention_after >= 0 else nn.Identity()
         self.out_bn = nn.BatchNorm2d(w)

@@ -98,8 +98,16 @@ class ModulatedConv2d(nn.Module):
     w'_{ijk} = s_i · w_{ijk};  w''_{ijk} = w'_{ijk} / √(Σ_{i,k} w'²_{ijk} + ε)   (StyleGAN2, eqs. 1–3)
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel: int, w_dim: int, *, demodulate: bool = True,
-                 upsample: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel: int,
+        w_dim: int,
+        *,
+        demodulate: bool = True,
+        upsample: bool = False,
+    ):
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel, kernel))
         self.affine = EqualLinear(w_dim, in_channels, bias_init=1.0)  # styles start at 1
@@ -191,8 +199,11 @@ class SynthesisNetwork(nn.Module):
             last_of_resolution = i + 1 == len(self.layers) or self.layers[i + 1].resolution != layer.resolution
             if last_of_resolution:
                 skip = self.to_images[block](x, ws[:, i])
-                image = skip if image is None else F.interpolate(image, scale_factor=2, mode="bilinear",
-                                                                  align_corners=False) + skip  # fmt: skip
+                image = (
+                    skip
+                    if image is None
+                    else F.interpolate(image, scale_factor=2, mode="bilinear", align_corners=False) + skip
+                )
                 block += 1
         return image  # (n, channels, resolution, resolution)
 
@@ -236,8 +247,14 @@ class StyleGANGenerator(nn.Module, PyTorchModelHubMixin):
             return latent_math.sample_normal(n, seed, shape)
         return latent_math.truncated_normal(n, seed, shape, truncation)
 
-    def mapping(self, z: torch.Tensor, truncation_psi: float = 1.0, truncation_cutoff: int | None = None,
-                *, update_w_avg: bool = False) -> torch.Tensor:  # fmt: skip
+    def mapping(
+        self,
+        z: torch.Tensor,
+        truncation_psi: float = 1.0,
+        truncation_cutoff: int | None = None,
+        *,
+        update_w_avg: bool = False,
+    ) -> torch.Tensor:
         """z (n, latent_dim) → ws (n, num_ws, w_dim); truncation w_avg + ψ(w − w_avg) on the first
         ``truncation_cutoff`` rows (all when None)."""
         w = self.mapping_network(z, update_w_avg=update_w_avg)
@@ -260,8 +277,13 @@ class StyleGANGenerator(nn.Module, PyTorchModelHubMixin):
         device = self.w_avg.device
         return [torch.randn(n, 1, r, r, generator=generator).to(device) for r in self.ws_resolutions]
 
-    def synthesis(self, ws: torch.Tensor, noise_mode: str = "const",
-                  noise_strength: float | list[float] = 1.0, noise_seed: int = 0) -> torch.Tensor:  # fmt: skip
+    def synthesis(
+        self,
+        ws: torch.Tensor,
+        noise_mode: str = "const",
+        noise_strength: float | list[float] = 1.0,
+        noise_seed: int = 0,
+    ) -> torch.Tensor:
         """ws → images; ``noise_strength`` scales each layer's learned strength (one float or one per layer)."""
         n, num_ws, _ = ws.shape
         if num_ws != self.num_ws:
@@ -280,8 +302,14 @@ class StyleGANGenerator(nn.Module, PyTorchModelHubMixin):
     def forward(self, z: torch.Tensor, truncation_psi: float = 1.0, noise_mode: str = "random") -> torch.Tensor:
         return self.synthesis(self.mapping(z, truncation_psi), noise_mode=noise_mode)
 
-    def generate(self, latent: torch.Tensor, truncation_psi: float = 1.0, noise_mode: str = "const",
-                 noise_strength: float | list[float] = 1.0, noise_seed: int = 0) -> torch.Tensor:  # fmt: skip
+    def generate(
+        self,
+        latent: torch.Tensor,
+        truncation_psi: float = 1.0,
+        noise_mode: str = "const",
+        noise_strength: float | list[float] = 1.0,
+        noise_seed: int = 0,
+    ) -> torch.Tensor:
         """Images in [-1, 1] for latents z (clamped: StyleGAN has no output tanh)."""
         z = latent.to(device=self.w_avg.device, dtype=torch.float32)
         ws = self.mapping(z, truncation_psi)

@@ -43,22 +43,31 @@ class VAE(nn.Module, PyTorchModelHubMixin):
         self.config = config
         w, c = config.width, config.channels
         self.encoder = nn.Sequential(
-            nn.Conv2d(c, w, 4, 2, 1), nn.LeakyReLU(0.2),  # (n, w, 16, 16)
-            nn.Conv2d(w, 2 * w, 4, 2, 1), nn.LeakyReLU(0.2),  # (n, 2w, 8, 8)
-            nn.Conv2d(2 * w, 4 * w, 4, 2, 1), nn.LeakyReLU(0.2),  # (n, 4w, 4, 4)
-            nn.Flatten(), nn.Linear(4 * w * 16, config.hidden), nn.LeakyReLU(0.2),
-        )  # fmt: skip
+            nn.Conv2d(c, w, 4, 2, 1),
+            nn.LeakyReLU(0.2),  # (n, w, 16, 16)
+            nn.Conv2d(w, 2 * w, 4, 2, 1),
+            nn.LeakyReLU(0.2),  # (n, 2w, 8, 8)
+            nn.Conv2d(2 * w, 4 * w, 4, 2, 1),
+            nn.LeakyReLU(0.2),  # (n, 4w, 4, 4)
+            nn.Flatten(),
+            nn.Linear(4 * w * 16, config.hidden),
+            nn.LeakyReLU(0.2),
+        )
         self.to_mu = nn.Linear(config.hidden, config.latent_dim)
         self.to_logvar = nn.Linear(config.hidden, config.latent_dim)
         self.decoder_in = nn.Sequential(
-            nn.Linear(config.latent_dim, config.hidden), nn.ReLU(),
-            nn.Linear(config.hidden, 4 * w * 16), nn.ReLU(),
-        )  # fmt: skip
+            nn.Linear(config.latent_dim, config.hidden),
+            nn.ReLU(),
+            nn.Linear(config.hidden, 4 * w * 16),
+            nn.ReLU(),
+        )
         self.decoder = nn.Sequential(
-            nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1), nn.ReLU(),  # (n, 2w, 8, 8)
-            nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.ReLU(),  # (n, w, 16, 16)
+            nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1),
+            nn.ReLU(),  # (n, 2w, 8, 8)
+            nn.ConvTranspose2d(2 * w, w, 4, 2, 1),
+            nn.ReLU(),  # (n, w, 16, 16)
             nn.ConvTranspose2d(w, c, 4, 2, 1),  # (n, c, 32, 32) Bernoulli logits
-        )  # fmt: skip
+        )
 
     @property
     def latent_dim(self) -> int:

@@ -1,0 +1,224 @@
+"""Vector arithmetic tab: concept algebra on averaged latents (DCGAN paper, Fig. 7).
+
+Radford et al., arXiv:1511.06434, §6.3: a single sample's z is noisy, but the average z of a few
+samples showing a concept is stable. With groups A, B, C of samples, decode
+    mean(A) − mean(B) + mean(C)
+and, as in the figure, variants with noise added to the result. For StyleGAN the arithmetic can be
+done in z or in the intermediate w space, which is usually more linear.
+"""
+
+import functools
+
+import gradio as gr
+import numpy as np
+import torch
+from PIL import Image
+
+from explorer import images, latent
+from explorer.ui.common import download_path, user_errors
+from explorer.zoo import Zoo
+
+FAMILIES = ("dcgan", "stylegan")  # unconditional GANs
+GRID_SIDE = 6  # the seed grid is GRID_SIDE × GRID_SIDE samples
+MAX_GROUP = 16
+NOTE = """**What you are seeing.** DCGAN's latent arithmetic (Radford et al. 2015, Fig. 7): average the z of
+a few samples per concept (3 by default, as in the figure), then decode **mean(A) − mean(B) + mean(C)**.
+The grid below it adds noise of scale σ to the result, showing that the region around it decodes
+consistently. Click samples in the seed grid to add them to the group chosen on the left, or type seeds.
+For StyleGAN, *w space* does the arithmetic on w = mapping(z), which is more disentangled than z."""
+
+
+def model_names(zoo: Zoo) -> list[str]:
+    return [name for family in FAMILIES for name in zoo.names(family)]
+
+
+def _generator(zoo: Zoo, name: str) -> torch.nn.Module:
+    family = zoo.entry(name).family
+    if family not in FAMILIES:
+        raise ValueError(
+            f"{name!r} is a {family} model; vector arithmetic needs an unconditional GAN: {model_names(zoo)}"
+        )
+    return zoo.load(name)
+
+
+def parse_seeds(text: str, group: str) -> list[int]:
+    """ "1, 2 3" → [1, 2, 3]; an empty or malformed group is a ``ValueError`` saying what to do."""
+    parts = [p for p in str(text or "").replace(",", " ").split() if p]
+    if not parts:
+        raise ValueError(f"group {group} is empty: click samples in the grid or type seeds like 3, 17, 42")
+    try:
+        seeds = [latent.check_seed(int(p)) for p in parts]
+    except ValueError as error:
+        raise ValueError(f"group {group}: {error} (seeds are whole numbers, e.g. 3, 17, 42)") from error
+    if len(seeds) > MAX_GROUP:
+        raise ValueError(f"group {group} has {len(seeds)} seeds; use at most {MAX_GROUP}")
+    return seeds
+
+
+@user_errors
+def seed_grid(zoo: Zoo, name: str, base_seed: int) -> list[tuple[Image.Image, str]]:
+    """GRID_SIDE² samples of seeds base_seed, base_seed + 1, … with their seeds as captions."""
+    model = _generator(zoo, name)
+    base_seed = latent.check_seed(base_seed)
+    with torch.inference_mode():
+        samples = model.generate(model.sample_latent(GRID_SIDE**2, base_seed))
+    tiles = images.to_uint8(samples)
+    return [(images.to_pil(tile, 3), f"seed {base_seed + i}") for i, tile in enumerate(tiles)]
+
+
+def _latents(model: torch.nn.Module, seeds: list[int], space: str) -> torch.Tensor:
+    z = latent.seeded_normal(seeds, (model.latent_dim,)).to(next(model.parameters()).device)
+    return model.mapping(z) if space == "w" else z  # (n, d) or (n, num_ws, w_dim)
+
+
+def _decode(model: torch.nn.Module, vectors: torch.Tensor, space: str) -> torch.Tensor:
+    return model.synthesis(vectors).clamp(-1, 1) if space == "w" else model.generate(vectors)
+
+
+@user_errors
+def arithmetic(
+    zoo: Zoo, name: str, seeds_a: str, seeds_b: str, seeds_c: str, space: str, sigma: float, noise_seed: int
+) -> tuple[Image.Image, Image.Image, str]:
+    """(row: mean A, mean B, mean C, A − B + C; 3×3 grid: the result and 8 noisy variants; PNG path)."""
+    model = _generator(zoo, name)
+    space = "w" if str(space).startswith("w") else "z"
+    if space == "w" and zoo.entry(name).family != "stylegan":
+        raise ValueError("w space exists only for StyleGAN models; choose z space")
+    if not 0 <= float(sigma) <= 2:
+        raise ValueError(f"noise σ must be between 0 and 2, got {sigma}")
+    groups = [parse_seeds(text, g) for text, g in ((seeds_a, "A"), (seeds_b, "B"), (seeds_c, "C"))]
+    with torch.inference_mode():
+        a, b, c = (_latents(model, seeds, space) for seeds in groups)
+        result = latent.vector_arithmetic(a, b, c)[None]  # (1, …)
+        means = torch.cat([a.mean(0, keepdim=True), b.mean(0, keepdim=True), c.mean(0, keepdim=True), result])
+        row = _decode(model, means, space)
+        # noise scaled by the typical spread of one coordinate of the space (1 for z)
+        scale = 1.0 if space == "z" else float(_latents(model, list(range(256)), "w")[:, 0].std(dim=0).mean())
+        noise = latent.sample_normal(8, latent.check_seed(noise_seed), (result.shape[-1],)).to(result.device)
+        noise = noise[:, None, :] if space == "w" else noise  # one w for every row of ws
+        variants = torch.cat([result, result + float(sigma) * scale * noise])
+        variants = variants[[1, 2, 3, 4, 0, 5, 6, 7, 8]]  # the exact result in the centre, as in Fig. 7
+        grid = _decode(model, variants, space)
+    row_image = images.grid_image(row, ncols=4, scale=4, padding=4)
+    grid_image = images.grid_image(grid, ncols=3, scale=3)
+    size = (max(row_image.width, grid_image.width), row_image.height + grid_image.height + 8)
+    canvas = Image.new(row_image.mode, size, 255)
+    canvas.paste(row_image, (0, 0))
+    canvas.paste(grid_image, (0, row_image.height + 8))
+    stem = f"{name}_arithmetic_{space}_A{'-'.join(map(str, groups[0]))}_B{'-'.join(map(str, groups[1]))}"
+    png = images.save_png(canvas, download_path(stem, ".png"))
+    return row_image, grid_image, str(png)
+
+
+def add_seed(groups: tuple[str, str, str], target: str, seed: int) -> tuple[str, str, str]:
+    """Append ``seed`` to group ``target`` ("A", "B" or "C") unless it is already there."""
+    updated = list(groups)
+    index = "ABC".index(target)
+    seeds = [p for p in str(updated[index] or "").replace(",", " ").split() if p]
+    if str(seed) not in seeds:
+        seeds.append(str(seed))
+    updated[index] = ", ".join(seeds)
+    return tuple(updated)
+
+
+def default_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
+    """Three seeds each of "Pullover" (A), "T-shirt/top" (B) and "Dress" (C), found by the classifier:
+    sleeves = pullover − T-shirt; + dress = a dress with long sleeves. Seeds 0–8 without a classifier."""
+    fallback = ("0, 1, 2", "3, 4, 5", "6, 7, 8")
+    if "classifier-fashion-mnist" not in zoo.entries:
+        return fallback
+    try:
+        classifier, model = zoo.load("classifier-fashion-mnist"), _generator(zoo, name)
+        with torch.inference_mode():
+            probabilities = torch.softmax(classifier(model.generate(model.sample_latent(1000, 0))), dim=1).cpu()
+    except (ValueError, OSError):
+        return fallback
+    predicted, confidence = probabilities.argmax(1).numpy(), probabilities.max(1).values.numpy()
+    picks = []
+    for label in (2, 0, 3):  # Pullover, T-shirt/top, Dress: the most confident three of each
+        seeds = np.flatnonzero(predicted == label)
+        if len(seeds) < 3:
+            return fallback
+        best = seeds[np.argsort(-confidence[seeds])[:3]]
+        picks.append(", ".join(str(s) for s in sorted(best)))
+    return tuple(picks)
+
+
+def build(zoo: Zoo) -> None:
+    names = model_names(zoo)
+    gr.Markdown(NOTE)
+    if not names:
+        gr.Markdown("No unconditional GAN in the zoo.")
+        return
+    groups0 = default_groups(zoo, names[0])
+    row0, grid0, png0 = arithmetic(zoo, names[0], *groups0, "z", 0.25, 0)
+    with gr.Row():
+        with gr.Column(scale=1):
+            model = gr.Dropdown(names, value=names[0], label="Model", elem_id="arith-model")
+            space = gr.Radio(["z space", "w space (StyleGAN)"], value="z space", label="Arithmetic in")
+            target = gr.Radio(["A", "B", "C"], value="A", label="A click in the grid adds the seed to group")
+            seeds_a = gr.Textbox(groups0[0], label="A (seeds)", elem_id="arith-a")
+            seeds_b = gr.Textbox(groups0[1], label="− B (seeds)", elem_id="arith-b")
+            seeds_c = gr.Textbox(groups0[2], label="+ C (seeds)", elem_id="arith-c")
+            sigma = gr.Slider(0.0, 1.0, value=0.25, step=0.05, label="Noise σ on the result", elem_id="arith-sigma")
+            noise_seed = gr.Number(0, label="Noise seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
+            compute = gr.Button("Compute A − B + C", variant="primary")
+        with gr.Column(scale=2):
+            row = gr.Image(
+                row0,
+                label="mean(A)   mean(B)   mean(C)   =  A − B + C",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="arith-row",
+            )
+            grid = gr.Image(
+                grid0,
+                label="A − B + C (centre) and 8 noisy variants",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="arith-grid",
+            )
+            download = gr.File(png0, label="Result (PNG)")
+        with gr.Column(scale=2):
+            base_seed = gr.Number(0, label="Seed grid starts at", precision=0, minimum=0, maximum=latent.MAX_SEED)
+            gallery = gr.Gallery(
+                seed_grid(zoo, names[0], 0),
+                label="Seed grid: click to add to a group",
+                columns=GRID_SIDE,
+                height="auto",
+                allow_preview=False,
+                elem_id="arith-gallery",
+            )
+
+    run = functools.partial(arithmetic, zoo)
+    inputs = [model, seeds_a, seeds_b, seeds_c, space, sigma, noise_seed]
+    outputs = [row, grid, download]
+    gr.on(
+        [compute.click, sigma.release, space.input, noise_seed.submit, seeds_a.submit, seeds_b.submit, seeds_c.submit],
+        run,
+        inputs,
+        outputs,
+        api_name="arithmetic",
+        concurrency_limit=None,
+        trigger_mode="always_last",
+    )
+    gr.on(
+        [model.change, base_seed.submit],
+        functools.partial(seed_grid, zoo),
+        [model, base_seed],
+        gallery,
+        api_name="seed_grid",
+        concurrency_limit=None,
+    )
+
+    def on_pick(a, b, c, group, base, evt: gr.SelectData):
+        return add_seed((a, b, c), group, int(base) + int(evt.index))
+
+    gallery.select(
+        on_pick,
+        [seeds_a, seeds_b, seeds_c, target, base_seed],
+        [seeds_a, seeds_b, seeds_c],
+        api_visibility="undocumented",
+    ).then(run, inputs, outputs, api_visibility="undocumented")

@@ -1,0 +1,274 @@
+"""VAE manifold tab: the decoded latent plane of a VAE with a 2-D latent, and where the data lands.
+
+Kingma & Welling, arXiv:1312.6114, Fig. 4: decoding a grid of z over the plane shows the learned
+manifold; placing the grid at Gaussian quantiles (z = Φ⁻¹(p)) gives every tile equal prior mass.
+Over it: the encoder means μ(x) of the test set, coloured by class. Click the plane to decode that
+point; upload or draw an image to encode it and see where it lands.
+"""
+
+import functools
+
+import gradio as gr
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from PIL import Image, ImageDraw
+
+from explorer import images, plots
+from explorer.data import DatasetUnavailable, load_fashion_mnist
+from explorer.plots import CLASS_COLOURS
+from explorer.ui.common import download_path, user_errors
+from explorer.zoo import Zoo
+
+GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}
+TILE = 32  # pixels per decoded tile in the plane image
+MAX_UPLOAD_SIDE = 4096
+NOTE = """**What you are seeing.** A VAE learns q_φ(z|x) = N(μ(x), σ²(x)) and p_θ(x|z) by maximising the
+ELBO = E_q[log p_θ(x|z)] − KL(q_φ(z|x) ‖ N(0, I)) (Kingma & Welling 2013). With a 2-D latent the
+whole generative model is this plane: each tile is the decoder's mean image at one z. The KL term packs
+the encoded data (dots: μ(x) of test images, coloured by class) around the origin, so every region of the
+prior decodes to a plausible garment and neighbouring classes (shirt, pullover, coat) blend into each other.
+The *Gaussian quantile* grid places tiles at z = Φ⁻¹(p) for evenly spaced p: equal prior mass per tile."""
+
+
+def vae_names(zoo: Zoo) -> list[str]:
+    return [name for name in zoo.names("vae") if zoo.entry(name).latent_dim == 2]
+
+
+def _vae(zoo: Zoo, name: str) -> torch.nn.Module:
+    if zoo.entry(name).family != "vae" or zoo.entry(name).latent_dim != 2:
+        raise ValueError(f"model {name!r} is not a VAE with a 2-D latent; pick one of {vae_names(zoo)}")
+    return zoo.load(name)
+
+
+def _check_grid(grid_size: int, extent: float, grid: str) -> tuple[int, float, str]:
+    grid_size, extent = int(grid_size), float(extent)
+    if not 3 <= grid_size <= 31:
+        raise ValueError(f"grid size must be between 3 and 31, got {grid_size}")
+    if not 0.5 <= extent <= 5:
+        raise ValueError(f"extent must be between 0.5 and 5, got {extent}")
+    kind = GRIDS.get(grid, grid)
+    if kind not in GRIDS.values():
+        raise ValueError(f"unknown grid {grid!r}; choose one of {', '.join(GRIDS)}")
+    return grid_size, extent, kind
+
+
+def to_latent(u: np.ndarray, extent: float, kind: str) -> np.ndarray:
+    """Plane coordinate u ∈ [0, 1] → z: linear, or z = Φ⁻¹(Φ(−e) + (Φ(e) − Φ(−e))·u) for quantiles."""
+    u = np.asarray(u, dtype=np.float64)
+    if kind == "linear":
+        return -extent + 2 * extent * u
+    low = torch.special.ndtr(torch.tensor(-extent, dtype=torch.float64)).item()
+    return torch.special.ndtri(torch.as_tensor(low + (1 - 2 * low) * u)).numpy()
+
+
+def to_plane(z: np.ndarray, extent: float, kind: str) -> np.ndarray:
+    """Inverse of ``to_latent``: z → u (values outside [0, 1] lie off the plane)."""
+    z = np.asarray(z, dtype=np.float64)
+    if kind == "linear":
+        return (z + extent) / (2 * extent)
+    low = torch.special.ndtr(torch.tensor(-extent, dtype=torch.float64)).item()
+    return (torch.special.ndtr(torch.as_tensor(z)).numpy() - low) / (1 - 2 * low)
+
+
+def grid_latents(grid_size: int, extent: float, kind: str) -> torch.Tensor:
+    """(grid_size², 2) latents at the tile centres, row-major from the top-left (z₂ decreasing downwards)."""
+    u = (np.arange(grid_size) + 0.5) / grid_size
+    values = to_latent(u, extent, kind)
+    z1, z2 = np.meshgrid(values, values[::-1], indexing="xy")
+    return torch.tensor(np.stack([z1.ravel(), z2.ravel()], axis=1), dtype=torch.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def _test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """μ(x) of the 10 000 test images, their labels and class names (cached per model)."""
+    test = load_fashion_mnist("test")
+    model = _vae(zoo, name)
+    with torch.inference_mode():
+        mu = torch.cat([model.encode(batch.to(zoo.device))[0].cpu() for batch in test.images.split(1000)])
+    return mu.numpy(), test.labels.numpy(), test.class_names
+
+
+def test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None:
+    try:
+        return _test_set_means(zoo, name)
+    except DatasetUnavailable:
+        return None
+
+
+@user_errors
+def render_plane(
+    zoo: Zoo, name: str, grid_size: int, extent: float, grid: str, show_points: bool
+) -> tuple[Image.Image, go.Figure, str]:
+    """The clickable plane (decoded tiles + encoded test means), the plotly scatter, and a PNG download."""
+    grid_size, extent, kind = _check_grid(grid_size, extent, grid)
+    model = _vae(zoo, name)
+    with torch.inference_mode():
+        tiles = model.decode(grid_latents(grid_size, extent, kind).to(zoo.device))
+    plane = images.grid_image(tiles, ncols=grid_size, padding=0).convert("RGB")
+    means = test_set_means(zoo, name)
+    if show_points and means is not None:
+        mu, labels, _ = means
+        u = to_plane(mu, extent, kind)
+        size = plane.width
+        draw = ImageDraw.Draw(plane)
+        inside = np.all((u >= 0) & (u <= 1), axis=1)
+        for (u1, u2), label in zip(u[inside][::5], labels[inside][::5], strict=True):  # every 5th: 2 000 dots
+            x, y = u1 * size, (1 - u2) * size
+            draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=CLASS_COLOURS[label])
+    figure = plots.latent_scatter_figure(means, extent, kind)
+    png = images.save_png(plane, download_path(f"{name}_manifold_{kind}_{grid_size}x{grid_size}_e{extent:g}", ".png"))
+    return plane, figure, str(png)
+
+
+def latent_at(x: float, y: float, size: int, extent: float, kind: str) -> tuple[float, float]:
+    """The z under pixel (x, y) of a plane image of side ``size``."""
+    u1, u2 = (x + 0.5) / size, 1 - (y + 0.5) / size
+    z = to_latent(np.array([u1, u2]), extent, kind)
+    return float(z[0]), float(z[1])
+
+
+@user_errors
+def decode_at(
+    zoo: Zoo, name: str, grid_size: int, extent: float, grid: str, x: float, y: float
+) -> tuple[Image.Image, str]:
+    """Decode the point clicked at pixel (x, y) of the plane image."""
+    grid_size, extent, kind = _check_grid(grid_size, extent, grid)
+    size = grid_size * TILE
+    if not (0 <= x < size and 0 <= y < size):
+        raise ValueError(f"the click ({x}, {y}) is outside the {size}×{size} plane")
+    z1, z2 = latent_at(x, y, size, extent, kind)
+    model = _vae(zoo, name)
+    with torch.inference_mode():
+        decoded = model.decode(torch.tensor([[z1, z2]], device=zoo.device))
+    return images.image(decoded, scale=8), f"z = ({z1:+.3f}, {z2:+.3f})"
+
+
+def to_model_image(picture: np.ndarray) -> torch.Tensor:
+    """Any uploaded or drawn picture → (1, 1, 32, 32) in [-1, 1], like the data: light garment on black.
+
+    Greyscale, fitted into 28×28 (aspect kept) and padded to 32×32; inverted when its border is light
+    (a dark drawing on a white canvas).
+    """
+    if picture is None:
+        raise ValueError("upload or draw an image first")
+    array = np.asarray(picture)
+    if array.ndim not in (2, 3) or min(array.shape[:2]) < 4:
+        raise ValueError(f"not an image: got an array of shape {array.shape}")
+    if max(array.shape[:2]) > MAX_UPLOAD_SIDE:
+        raise ValueError(f"image is {array.shape[1]}×{array.shape[0]}; use one at most {MAX_UPLOAD_SIDE} px a side")
+    if array.ndim == 3 and array.shape[2] == 4:  # transparent background (a sketch) → black
+        alpha = array[:, :, 3:4].astype(np.float32) / 255
+        array = (array[:, :, :3].astype(np.float32) * alpha).astype(np.uint8)
+    grey = Image.fromarray(array.astype(np.uint8)).convert("L")
+    grey.thumbnail((28, 28), Image.LANCZOS)
+    canvas = Image.new("L", (32, 32), 0)
+    pixels = np.asarray(grey)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    if border.mean() > 127:
+        grey = Image.fromarray(255 - pixels)
+    canvas.paste(grey, ((32 - grey.width) // 2, (32 - grey.height) // 2))
+    return torch.from_numpy(np.asarray(canvas, dtype=np.float32) / 127.5 - 1)[None, None]
+
+
+@user_errors
+def encode_image(zoo: Zoo, name: str, picture) -> tuple[Image.Image, Image.Image, str]:
+    """(what the encoder saw, the reconstruction decode(μ), where it lands)."""
+    if isinstance(picture, dict):  # gr.Sketchpad / ImageEditor value
+        picture = picture.get("composite")
+    x = to_model_image(picture)
+    model = _vae(zoo, name)
+    with torch.inference_mode():
+        mu, logvar = model.encode(x.to(zoo.device))
+        reconstruction = model.decode(mu)
+    sigma = torch.exp(0.5 * logvar)[0]
+    text = f"μ = ({mu[0, 0]:+.3f}, {mu[0, 1]:+.3f}), σ = ({sigma[0]:.3f}, {sigma[1]:.3f})"
+    return images.image(x, scale=6), images.image(reconstruction, scale=6), text
+
+
+def encode_sketch(zoo: Zoo, name: str, sketch) -> tuple[Image.Image | None, Image.Image | None, str]:
+    """Like ``encode_image`` for the drawing pad, silent while the canvas is empty."""
+    picture = sketch.get("composite") if isinstance(sketch, dict) else sketch
+    if picture is None or not np.asarray(picture).any():
+        return None, None, ""
+    return encode_image(zoo, name, picture)
+
+
+def build(zoo: Zoo) -> None:
+    names = vae_names(zoo)
+    gr.Markdown(NOTE)
+    if not names:
+        gr.Markdown("No VAE with a 2-D latent in the zoo: train one with `python -m trainers vae --out …`.")
+        return
+    first = render_plane(zoo, names[0], 15, 3.0, "linear", True)
+    with gr.Row():
+        with gr.Column(scale=1):
+            model = gr.Dropdown(names, value=names[0], label="VAE", elem_id="vae-model")
+            grid = gr.Radio(list(GRIDS), value="linear", label="Grid", elem_id="vae-grid")
+            grid_size = gr.Slider(
+                3, 31, value=15, step=2, label="Tiles per side (odd: the centre is z = 0)", elem_id="vae-grid-size"
+            )
+            extent = gr.Slider(0.5, 5.0, value=3.0, step=0.25, label="Extent |z| ≤", elem_id="vae-extent")
+            show_points = gr.Checkbox(value=True, label="Show encoded test images (μ, coloured by class)")
+            download = gr.File(first[2], label="Plane (PNG)")
+        with gr.Column(scale=2):
+            plane = gr.Image(
+                first[0],
+                label="Latent plane — click to decode",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="vae-plane",
+            )
+        with gr.Column(scale=1):
+            decoded = gr.Image(
+                label="Decoded at the click",
+                type="pil",
+                format="png",
+                height=256,
+                interactive=False,
+                elem_id="vae-decoded",
+            )
+            where = gr.Textbox(label="z", elem_id="vae-z")
+    scatter = gr.Plot(first[1], label="Encoded test set", elem_id="vae-scatter")
+    gr.Markdown("### Encode your own image: upload one or draw a garment (light on dark or dark on light)")
+    with gr.Row():
+        upload = gr.Image(
+            label="Upload", type="numpy", sources=["upload", "clipboard"], height=256, elem_id="vae-upload"
+        )
+        sketch = gr.Sketchpad(label="…or draw", type="numpy", height=256, elem_id="vae-sketch")
+        seen = gr.Image(label="What the encoder sees (32×32)", type="pil", interactive=False, height=192)
+        reconstruction = gr.Image(label="Reconstruction decode(μ)", type="pil", interactive=False, height=192)
+        landed = gr.Textbox(label="Where it lands", elem_id="vae-landed")
+
+    plane_inputs = [model, grid_size, extent, grid, show_points]
+    gr.on(
+        [model.change, grid.input, grid_size.release, extent.release, show_points.input],
+        functools.partial(render_plane, zoo),
+        plane_inputs,
+        [plane, scatter, download],
+        api_name="vae_plane",
+        concurrency_limit=None,
+        trigger_mode="always_last",
+    )
+
+    def on_click(name, size, ext, kind, evt: gr.SelectData):
+        x, y = evt.index
+        return decode_at(zoo, name, size, ext, kind, x, y)
+
+    plane.select(
+        on_click,
+        [model, grid_size, extent, grid],
+        [decoded, where],
+        api_visibility="undocumented",
+        concurrency_limit=None,
+    )
+    encode = functools.partial(encode_image, zoo)
+    upload.upload(encode, [model, upload], [seen, reconstruction, landed], api_name="vae_encode")
+    sketch.change(
+        functools.partial(encode_sketch, zoo),
+        [model, sketch],
+        [seen, reconstruction, landed],
+        api_visibility="undocumented",
+        trigger_mode="always_last",
+    )

@@ -1,0 +1,202 @@
+"""BigGAN truncation tab: the fidelity/variety trade-off of sampling z from a truncated normal.
+
+Brock et al., arXiv:1809.11096, §3.1 and Fig. 2: draw z ~ N(0, I) but resample every value whose
+magnitude exceeds a threshold. Lower thresholds give more typical, higher-fidelity samples with less
+variety; the curve of FID against the threshold shows the trade-off (BigGAN's Fig. 17 plots IS vs
+FID along it). Class vectors may be soft: (1 − α)·one-hot(A) + α·one-hot(B) interpolates classes.
+"""
+
+import functools
+
+import gradio as gr
+import torch
+from PIL import Image
+
+from explorer import images, latent, plots
+from explorer.metrics.fid import CLASSIFIER_FEATURES, FeatureStats, fid
+from explorer.ui.common import download_path, user_errors
+from explorer.zoo import CHECKPOINTS, Zoo
+
+SWEEP = (2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.1)  # one row per threshold in the sweep strip
+CURVE = (None, 2.0, 1.0, 0.5, 0.25, 0.1)  # None = no truncation
+CURVE_SAMPLES = 1000
+NOTE = """**What you are seeing.** BigGAN's truncation trick (Brock et al. 2018): sample z from a normal
+truncated at a threshold, **resampling** every value with |z_i| above it. Lower thresholds keep z near the
+mode of the prior: samples become more typical and cleaner (fidelity ↑) but more alike (variety ↓). The
+sweep shows the same seeds at decreasing thresholds; the curve measures the trade-off with FID (lower is
+better) and the mean pairwise distance of classifier features (higher = more varied). The class vector is
+(1 − α)·one-hot(A) + α·one-hot(B): the shared class embedding makes class interpolation a straight line."""
+_curve_cache: dict[str, tuple] = {}
+
+
+def model_names(zoo: Zoo) -> list[str]:
+    return zoo.names("biggan")
+
+
+def _biggan(zoo: Zoo, name: str) -> torch.nn.Module:
+    if zoo.entry(name).family != "biggan":
+        raise ValueError(f"{name!r} is not a class-conditional BigGAN; pick one of {model_names(zoo)}")
+    return zoo.load(name)
+
+
+def _threshold(value: float) -> float | None:
+    value = float(value)
+    if value <= 0:
+        raise ValueError(f"the truncation threshold must be > 0, got {value}")
+    return None if value >= 4 else value  # 4 and above: no truncation in practice
+
+
+def class_vector(model: torch.nn.Module, class_a: str, class_b: str, alpha: float) -> torch.Tensor:
+    """(1, num_classes): (1 − α)·one-hot(A) + α·one-hot(B)."""
+    if not 0 <= float(alpha) <= 1:
+        raise ValueError(f"the class mix α must be between 0 and 1, got {alpha}")
+    vectors = model.class_vector([class_a, class_b])
+    return (1 - float(alpha)) * vectors[:1] + float(alpha) * vectors[1:]
+
+
+@user_errors
+def render_samples(
+    zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, threshold: float, seed: int, n: int = 16
+) -> tuple[Image.Image, str]:
+    """A grid of ``n`` samples (seeds seed … seed + n − 1) of the mixed class at the threshold, and a PNG."""
+    model = _biggan(zoo, name)
+    vector = class_vector(model, class_a, class_b, alpha)
+    z = model.sample_latent(int(n), latent.check_seed(seed), truncation=_threshold(threshold))
+    with torch.inference_mode():
+        samples = model.generate(z, vector.expand(int(n), -1))
+    picture = images.grid_image(samples, ncols=4, scale=4)
+    stem = f"{name}_{class_a}-{class_b}_a{float(alpha):g}_t{float(threshold):g}_seed{int(seed)}"
+    return picture, str(images.save_png(picture, download_path(stem, ".png")))
+
+
+@user_errors
+def render_sweep(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> tuple[Image.Image, str]:
+    """One row per threshold in ``SWEEP`` (top: 2.0, bottom: 0.1), the same 8 seeds in every row."""
+    model = _biggan(zoo, name)
+    vector = class_vector(model, class_a, class_b, alpha)
+    seed = latent.check_seed(seed)
+    rows = [model.sample_latent(8, seed, truncation=t) for t in SWEEP]
+    with torch.inference_mode():
+        samples = model.generate(torch.cat(rows), vector.expand(8 * len(SWEEP), -1))
+    picture = images.grid_image(samples, ncols=8, scale=3)
+    return picture, str(images.save_png(picture, download_path(f"{name}_truncation-sweep_seed{seed}", ".png")))
+
+
+def mean_pairwise_distance(features: torch.Tensor) -> float:
+    """Mean Euclidean distance between distinct pairs of feature vectors (a variety measure)."""
+    distances = torch.cdist(features, features)
+    n = features.shape[0]
+    return float(distances.sum() / (n * (n - 1)))
+
+
+def truncation_curve(zoo: Zoo, name: str, n: int = CURVE_SAMPLES, progress=None) -> tuple[list, list, list]:
+    """(thresholds, FID, variety) over ``CURVE``; classes balanced; cached per model and n."""
+    key = f"{name}:{n}"
+    if key in _curve_cache:
+        return _curve_cache[key]
+    model = _biggan(zoo, name)
+    classifier = zoo.load("classifier-fashion-mnist")
+    real = FeatureStats.load(CHECKPOINTS / "classifier-fashion-mnist" / "fid_stats.safetensors")
+    fids, varieties = [], []
+    for i, threshold in enumerate(CURVE):
+        if progress is not None:
+            progress((i, len(CURVE)), desc=f"threshold {threshold or 'none'}")
+
+        def sample(start: int, count: int, threshold=threshold) -> torch.Tensor:
+            return model.generate(
+                model.sample_latent(count, 50_000 + start, truncation=threshold),
+                [(start + j) % model.num_classes for j in range(count)],
+            )
+
+        with torch.inference_mode():
+            result, _ = fid(sample, classifier, real, n=n)
+            features = classifier.features(sample(0, 500).to(zoo.device))
+        fids.append(result.value)
+        varieties.append(mean_pairwise_distance(features))
+    _curve_cache[key] = (list(CURVE), fids, varieties)
+    return _curve_cache[key]
+
+
+@user_errors
+def render_curve(zoo: Zoo, name: str, progress=gr.Progress()) -> "plots.go.Figure":  # noqa: B008
+    if "classifier-fashion-mnist" not in zoo.entries:
+        raise ValueError(
+            "the curve needs the classifier-fashion-mnist model (train it with `python -m trainers classifier`)"
+        )
+    thresholds, fids, varieties = truncation_curve(zoo, name, progress=progress)
+    return plots.truncation_curve_figure(thresholds, fids, varieties, f"{CLASSIFIER_FEATURES}, {CURVE_SAMPLES} samples")
+
+
+def build(zoo: Zoo) -> None:
+    names = model_names(zoo)
+    gr.Markdown(NOTE)
+    if not names:
+        gr.Markdown("No BigGAN in the zoo: train one with `python -m trainers biggan --out …`.")
+        return
+    classes = zoo.load(names[0]).class_names
+    samples0, png0 = render_samples(zoo, names[0], classes[0], classes[1], 0.0, 1.0, 0)
+    sweep0, sweep_png0 = render_sweep(zoo, names[0], classes[0], classes[1], 0.0, 0)
+    with gr.Row():
+        with gr.Column(scale=1):
+            model = gr.Dropdown(names, value=names[0], label="Model", elem_id="trunc-model")
+            class_a = gr.Dropdown(classes, value=classes[0], label="Class A", elem_id="trunc-class-a")
+            class_b = gr.Dropdown(classes, value=classes[1], label="Class B", elem_id="trunc-class-b")
+            alpha = gr.Slider(0, 1, value=0, step=0.05, label="Class mix α (0 = A, 1 = B)", elem_id="trunc-alpha")
+            threshold = gr.Slider(
+                0.04, 4.0, value=1.0, step=0.02, label="Truncation threshold (4 = none)", elem_id="trunc-threshold"
+            )
+            seed = gr.Number(0, label="Seed", precision=0, minimum=0, maximum=latent.MAX_SEED, elem_id="trunc-seed")
+        with gr.Column(scale=2):
+            samples = gr.Image(
+                samples0,
+                label="16 samples (seeds seed … seed + 15)",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="trunc-samples",
+            )
+            samples_file = gr.File(png0, label="Samples (PNG)")
+        with gr.Column(scale=2):
+            sweep = gr.Image(
+                sweep0,
+                label=f"Sweep: rows = thresholds {', '.join(map(str, SWEEP))}",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="trunc-sweep",
+            )
+            sweep_file = gr.File(sweep_png0, label="Sweep (PNG)")
+    with gr.Row():
+        curve_button = gr.Button(
+            f"Compute the fidelity/variety curve ({len(CURVE)} thresholds × {CURVE_SAMPLES} samples)"
+        )
+    curve = gr.Plot(label="FID and variety against the threshold", elem_id="trunc-curve")
+
+    sample_inputs = [model, class_a, class_b, alpha, threshold, seed]
+    fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
+    gr.on(
+        [threshold.input, alpha.input],
+        functools.partial(render_samples, zoo),
+        sample_inputs,
+        [samples, samples_file],
+        api_name="truncation_samples",
+        **fast,
+    )
+    gr.on(
+        [model.change, class_a.change, class_b.change, seed.submit, seed.blur],
+        functools.partial(render_samples, zoo),
+        sample_inputs,
+        [samples, samples_file],
+        api_visibility="undocumented",
+        **fast,
+    )
+    gr.on(
+        [model.change, class_a.change, class_b.change, alpha.release, seed.submit, seed.blur],
+        functools.partial(render_sweep, zoo),
+        [model, class_a, class_b, alpha, seed],
+        [sweep, sweep_file],
+        api_name="truncation_sweep",
+        concurrency_limit=None,
+        trigger_mode="always_last",
+    )
+    curve_button.click(functools.partial(render_curve, zoo), [model], curve, api_name="truncation_curve")
