@@ -36,3 +36,17 @@ def test_bad_seed_reaches_the_client_as_a_clear_error(client):
     # Gradio's Number bounds reject it first, with a message that names the bound
     with pytest.raises(AppError, match="less than minimum value 0"):
         client.predict("dcgan-fashion-mnist", -1, 6, 0.25, "linear (lerp)", api_name="/interpolate_frame")
+
+
+@pytest.mark.parametrize(
+    "api, args, size",
+    [
+        ("/arithmetic", ("dcgan-fashion-mnist", "1, 2", "3", "4", "z space", 0.25, 0), (592, 160)),
+        ("/style_mix", ("stylegan-fashion-mnist", "1, 2", "3", "coarse", 0, 6, 1.0, 0, "const", 0), (324, 228)),
+        ("/truncation_samples", ("biggan-fashion-mnist", "Trouser", "Bag", 0.5, 0.7, 1), (552, 552)),
+        ("/vae_plane", ("vae2d-fashion-mnist", 9, 3.0, "linear", True), (288, 288)),
+    ],
+)
+def test_each_tab_answers_with_images_of_the_expected_size(client, api, args, size):
+    result = client.predict(*args, api_name=api)
+    assert Image.open(result[0]).size == size

@@ -251,7 +251,8 @@ def consume(events: Iterator, out: Path, jsonl: Path | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
-    command = "python -m trainers " + shlex.join(argv)
+    # the card's "reproduce" command: the recipe from scratch (a --resume run continues the same recipe)
+    command = "python -m trainers " + shlex.join(a for a in argv if a != "--resume")
     try:
         return consume(args.launch(args, command), args.out, args.jsonl)
     except (DatasetUnavailable, ZooError, ValueError, FileNotFoundError, OSError) as error:

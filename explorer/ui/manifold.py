@@ -172,8 +172,10 @@ def to_model_image(picture: np.ndarray) -> torch.Tensor:
 
 
 @user_errors
-def encode_image(zoo: Zoo, name: str, picture) -> tuple[Image.Image, Image.Image, str]:
-    """(what the encoder saw, the reconstruction decode(μ), where it lands)."""
+def encode_image(
+    zoo: Zoo, name: str, picture, extent: float = 3.0, grid: str = "linear"
+) -> tuple[Image.Image, Image.Image, str, go.Figure]:
+    """(what the encoder saw, the reconstruction decode(μ), where it lands, the scatter with it marked)."""
     if isinstance(picture, dict):  # gr.Sketchpad / ImageEditor value
         picture = picture.get("composite")
     x = to_model_image(picture)
@@ -183,15 +185,26 @@ def encode_image(zoo: Zoo, name: str, picture) -> tuple[Image.Image, Image.Image
         reconstruction = model.decode(mu)
     sigma = torch.exp(0.5 * logvar)[0]
     text = f"μ = ({mu[0, 0]:+.3f}, {mu[0, 1]:+.3f}), σ = ({sigma[0]:.3f}, {sigma[1]:.3f})"
-    return images.image(x, scale=6), images.image(reconstruction, scale=6), text
+    _, extent, kind = _check_grid(3, extent, grid)
+    figure = plots.latent_scatter_figure(test_set_means(zoo, name), extent, kind)
+    figure.add_trace(
+        go.Scatter(
+            x=[float(mu[0, 0])],
+            y=[float(mu[0, 1])],
+            mode="markers",
+            name="your image",
+            marker=dict(symbol="star", size=24, color="black", line=dict(color="white", width=2)),
+        )
+    )
+    return images.image(x, scale=6), images.image(reconstruction, scale=6), text, figure
 
 
-def encode_sketch(zoo: Zoo, name: str, sketch) -> tuple[Image.Image | None, Image.Image | None, str]:
+def encode_sketch(zoo: Zoo, name: str, sketch, extent: float, grid: str):
     """Like ``encode_image`` for the drawing pad, silent while the canvas is empty."""
     picture = sketch.get("composite") if isinstance(sketch, dict) else sketch
     if picture is None or not np.asarray(picture).any():
-        return None, None, ""
-    return encode_image(zoo, name, picture)
+        return None, None, "", gr.skip()
+    return encode_image(zoo, name, picture, extent, grid)
 
 
 def build(zoo: Zoo) -> None:
