@@ -8,7 +8,7 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 import gradio as gr
 
 from explorer import __version__
-from explorer.ui import arithmetic, interpolate, manifold, stylemix, truncation
+from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab, truncation
 from explorer.zoo import Zoo
 
 TITLE = "Latent Explorer"
@@ -35,6 +35,8 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
             truncation.build(zoo)
         with gr.Tab("VAE manifold", id="manifold"):
             manifold.build(zoo)
+        with gr.Tab("GAN lab (2-D)", id="toylab"):
+            toylab.build(zoo)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")
     return demo
 

@@ -134,3 +134,48 @@ def load_dataset(name: str, split: str = "train", resolution: int = 32) -> Image
     if name == "fashion-mnist":
         return load_fashion_mnist(split, resolution)
     raise DatasetUnavailable(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
+
+
+# 2-D toy distributions for the GAN lab: (n, 2) float32 points, seeded, roughly within [-2, 2]².
+TOY_DATASETS = ("ring of 8 Gaussians", "grid of 25 Gaussians", "two moons", "spiral", "line")
+MAX_TOY_POINTS = 100_000
+
+
+def toy_modes(name: str) -> np.ndarray | None:
+    """Centres of the mixture components (for mode coverage), or None for continuous shapes."""
+    if name == "ring of 8 Gaussians":
+        angles = 2 * np.pi * np.arange(8) / 8
+        return np.stack([1.5 * np.cos(angles), 1.5 * np.sin(angles)], axis=1)
+    if name == "grid of 25 Gaussians":
+        axis = np.linspace(-1.6, 1.6, 5)
+        return np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
+    return None
+
+
+def toy_points(name: str, n: int, noise: float = 0.05, seed: int = 0) -> torch.Tensor:
+    """``n`` points of the toy distribution ``name``; ``noise`` is the std of the Gaussian jitter."""
+    if name not in TOY_DATASETS:
+        raise ValueError(f"unknown toy dataset {name!r}; choose one of {', '.join(TOY_DATASETS)}")
+    if not 1 <= int(n) <= MAX_TOY_POINTS:
+        raise ValueError(f"the number of points must be between 1 and {MAX_TOY_POINTS}, got {n}")
+    if not 0 <= float(noise) <= 1:
+        raise ValueError(f"noise must be between 0 and 1, got {noise}")
+    rng = np.random.default_rng(seed)
+    n = int(n)
+    modes = toy_modes(name)
+    if modes is not None:
+        points = modes[rng.integers(len(modes), size=n)]
+    elif name == "two moons":
+        t = rng.uniform(0, np.pi, size=n)
+        upper = rng.random(n) < 0.5
+        points = np.where(
+            upper[:, None], np.stack([np.cos(t), np.sin(t)], 1), np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1)
+        ) - [0.5, 0.25]
+        points = points * 1.2
+    elif name == "spiral":
+        t = np.sqrt(rng.uniform(0, 1, size=n)) * 3 * np.pi
+        points = np.stack([t * np.cos(t), t * np.sin(t)], 1) / (3 * np.pi) * 1.8
+    else:  # line
+        points = np.stack([rng.uniform(-1.5, 1.5, size=n), np.zeros(n)], 1)
+    points = points + float(noise) * rng.standard_normal((n, 2))
+    return torch.tensor(points, dtype=torch.float32)

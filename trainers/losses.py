@@ -55,6 +55,32 @@ def generator_loss_hinge(fake_logits: torch.Tensor) -> torch.Tensor:
     return -fake_logits.mean()
 
 
+def critic_loss_wasserstein(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """E[D(G(z))] − E[D(x)], minimised by the critic: the negative Wasserstein-1 estimate.
+
+    Arjovsky et al., arXiv:1701.07875: W(p_d, p_g) = sup_{‖D‖_L ≤ 1} E_{p_d}[D] − E_{p_g}[D]; the Lipschitz
+    bound is kept by weight clipping (WGAN) or a gradient penalty (WGAN-GP).
+    """
+    return fake_scores.mean() - real_scores.mean()
+
+
+def generator_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
+    """−E[D(G(z))]: the generator lowers the critic's Wasserstein estimate."""
+    return -fake_scores.mean()
+
+
+def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None):
+    """E[(‖∇_x̂ D(x̂)‖ − 1)²] at x̂ = εx + (1 − ε)G(z), ε ~ U(0, 1) (Gulrajani et al., arXiv:1704.00028).
+
+    Added (× λ) to the critic's loss, which is minimised (equivalently subtracted inside max_D).
+    """
+    shape = (real.shape[0],) + (1,) * (real.ndim - 1)
+    eps = torch.rand(shape, generator=generator).to(real.device)
+    mixed = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+    return (gradient.flatten(1).norm(dim=1) - 1).pow(2).mean()
+
+
 def orthogonal_regularization(module: torch.nn.Module) -> torch.Tensor:
     """Σ_W ‖WᵀW ⊙ (1 − I)‖²_F over weight matrices (BigGAN §3.1; rows of W flattened).
 

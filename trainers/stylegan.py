@@ -35,7 +35,7 @@ class StyleGANTrainConfig(RunLength):
     r1_gamma: float = 0.1  # R1 weight γ
     r1_every: int = 16  # lazy R1: every this many steps, weight × r1_every
     mixing_prob: float = 0.9  # style-mixing regularisation probability
-    ema_beta: float = 0.999  # EMA decay of the generator weights
+    ema_beta: float = 0.998  # EMA decay of the generator weights (StyleGAN2: half-life 10k images)
     d_width: int = 64  # discriminator feature maps
     n_samples: int = 64
     fid_samples: int = 10_000  # samples for the model card's FID (0 = no FID)

@@ -71,6 +71,24 @@ class EqualLinear(nn.Module):
         return f"{self.weight.shape[1]} → {self.weight.shape[0]}, lr_mul={self.lr_mul}"
 
 
+class EqualConv2d(nn.Module):
+    """Conv with equalised learning rate: weights ~ N(0, 1), scaled by 1/√(in·k²) at run time."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, *, bias: bool = True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel, kernel))
+        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
+        self.scale = 1 / math.sqrt(in_channels * kernel * kernel)
+        self.padding = kernel // 2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)
+
+    def extra_repr(self) -> str:
+        out, c, k, _ = self.weight.shape
+        return f"{c} → {out}, {k}×{k}"
+
+
 class MappingNetwork(nn.Module):
     """z → w: normalise z to the unit sphere ×√d, then ``mapping_layers`` × (EqualLinear → lrelu)."""
 
@@ -321,9 +339,9 @@ class DiscriminatorBlock(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int):
         super().__init__()
-        self.conv0 = nn.Conv2d(in_channels, in_channels, 3, padding=1)
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1)
-        self.skip = nn.Conv2d(in_channels, out_channels, 1, bias=False)
+        self.conv0 = EqualConv2d(in_channels, in_channels, 3)
+        self.conv1 = EqualConv2d(in_channels, out_channels, 3)
+        self.skip = EqualConv2d(in_channels, out_channels, 1, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         skip = self.skip(F.avg_pool2d(x, 2))
@@ -332,15 +350,15 @@ class DiscriminatorBlock(nn.Module):
 
 
 class StyleGANDiscriminator(nn.Module):
-    """images → logits: fromRGB, residual blocks down to 4×4, minibatch std, conv, dense."""
+    """images → logits: fromRGB, residual blocks down to 4×4, minibatch std, conv, dense (all equalised)."""
 
     def __init__(self, config: StyleGANConfig, width: int = 64):
         super().__init__()
-        self.from_image = nn.Conv2d(config.channels, width, 1)
+        self.from_image = EqualConv2d(config.channels, width, 1)
         self.blocks = nn.Sequential(*[DiscriminatorBlock(width, width) for _ in config.resolutions[1:]])
-        self.conv = nn.Conv2d(width + 1, width, 3, padding=1)
-        self.fc = nn.Linear(width * 16, width)
-        self.out = nn.Linear(width, 1)
+        self.conv = EqualConv2d(width + 1, width, 3)
+        self.fc = EqualLinear(width * 16, width)
+        self.out = EqualLinear(width, 1)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         x = self.blocks(lrelu(self.from_image(images)))  # (n, width, 4, 4)

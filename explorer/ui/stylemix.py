@@ -85,9 +85,18 @@ def _check_noise(mode: str, strengths: list[float]) -> None:
 
 @user_errors
 def style_mix(
-    zoo: Zoo, name: str, sources: str, destinations: str, preset: str, first: int, last: int,
-    psi: float, cutoff: int, noise_mode: str, noise_seed: int,
-) -> tuple[Image.Image, str, str]:  # fmt: skip
+    zoo: Zoo,
+    name: str,
+    sources: str,
+    destinations: str,
+    preset: str,
+    first: int,
+    last: int,
+    psi: float,
+    cutoff: int,
+    noise_mode: str,
+    noise_seed: int,
+) -> tuple[Image.Image, str, str]:
     """Fig. 3 grid: sources across the top, destinations down the side, mixes inside; a PNG; the rows used."""
     model = _stylegan(zoo, name)
     src, dst = parse_seeds(sources, "sources"), parse_seeds(destinations, "destinations")

@@ -1,0 +1,398 @@
+"""GAN lab tab: a tiny GAN on 2-D toy data, trained live, with the lecture's theory drawn over it.
+
+The plane shows the real points, the generated points, the discriminator's output as a heat map
+(its decision boundary) and arrows of −∇_x L_G on some fakes (where the generator is pushed).
+Overlays: the optimal discriminator D*(x) = p_d(x) / (p_d(x) + p_g(x)) from density estimates
+(Goodfellow et al. 2014, Prop. 1) and a mode-coverage counter that makes mode collapse a number.
+"""
+
+import dataclasses
+
+import gradio as gr
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from explorer.data import TOY_DATASETS
+from explorer.models.toy2d import ToyGANConfig
+from explorer.plots import FONT_SIZE, LERP_COLOUR, SLERP_COLOUR, _layout
+from explorer.ui.common import user_errors
+from trainers.toy2d import EXTENT, LOSSES, OPTIMIZERS, ToyLab, ToyLabConfig, generator_loss_curves
+
+MAX_STEPS_PER_FRAME = 50
+PRESETS: dict[str, dict] = {
+    "mode collapse": dict(
+        dataset="ring of 8 Gaussians",
+        loss="non-saturating",
+        optimizer="adam",
+        g_lr=1e-4,
+        d_lr=1e-3,
+        d_steps=3,
+        steps=1500,
+    ),
+    "WGAN-GP fixes it": dict(
+        dataset="ring of 8 Gaussians", loss="wgan-gp", optimizer="adam", g_lr=1e-3, d_lr=1e-3, d_steps=5, steps=500
+    ),
+    "vanishing gradients": dict(
+        dataset="ring of 8 Gaussians", loss="minimax", optimizer="adam", g_lr=1e-4, d_lr=1e-3, d_steps=5, steps=300
+    ),
+    "optimal D": dict(
+        dataset="two moons", loss="non-saturating", optimizer="adam", g_lr=1e-3, d_lr=1e-3, d_steps=1, steps=400
+    ),
+}
+NOTE = """**What you are seeing.** The minimax game min_G max_D V = E_{p_d}[log D(x)] + E_z[log(1 − D(G(z)))]
+(Goodfellow et al. 2014) on 2-D data. The heat map is D (σ(logit) for the GAN losses, the critic's score for
+WGAN/hinge); dark points are data, orange points are G(z); arrows show −∇_x L_G, where G's loss pushes
+each fake. For a fixed G the best D is **D\\*(x) = p_d(x) / (p_d(x) + p_g(x))** (overlay, from density
+estimates); at D\\* the game measures 2·JSD(p_d ‖ p_g) − log 4, and at the optimum p_g = p_d, D\\* = ½ and
+V = −log 4. *Mode collapse*: G puts its mass on a few modes (counter); *vanishing gradients*: with the
+minimax loss log(1 − D(G(z))) and a confident D, ∂L_G/∂logit = −D(G(z)) → 0, while the non-saturating
+−log D(G(z)) keeps a gradient −(1 − D(G(z))). WGAN-GP: critic loss E[D(G(z))] − E[D(x)] + λ E[(‖∇D(x̂)‖ − 1)²]."""
+
+
+def config_from(values: dict) -> ToyLabConfig:
+    model = ToyGANConfig(
+        latent_dim=int(values["latent_dim"]),
+        prior=values["prior"],
+        g_layers=int(values["g_layers"]),
+        g_width=int(values["g_width"]),
+        d_layers=int(values["d_layers"]),
+        d_width=int(values["d_width"]),
+    )
+    return ToyLabConfig(
+        dataset=values["dataset"],
+        n_points=int(values["n_points"]),
+        noise=float(values["noise"]),
+        loss=values["loss"],
+        optimizer=values["optimizer"],
+        g_lr=float(values["g_lr"]),
+        d_lr=float(values["d_lr"]),
+        d_steps=int(values["d_steps"]),
+        batch_size=int(values["batch_size"]),
+        seed=int(values["seed"]),
+        model=model,
+    )
+
+
+def plane_figure(lab: ToyLab, show_arrows: bool = True, show_optimal: bool = False, resolution: int = 64) -> go.Figure:
+    """The plane: D heat map, real and fake points, G's push arrows, optional D* contours."""
+    axis = np.linspace(-EXTENT, EXTENT, resolution)
+    d_map = lab.discriminator_map(resolution)
+    probability = lab.config.loss in ("minimax", "non-saturating")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            x=axis,
+            y=axis,
+            z=d_map,
+            colorscale="RdBu",
+            zmid=0.5 if probability else 0.0,
+            zmin=0 if probability else None,
+            zmax=1 if probability else None,
+            opacity=0.75,
+            colorbar=dict(title="D(x)" if probability else "critic"),
+            name="D",
+        )
+    )
+    if show_optimal:
+        fig.add_trace(
+            go.Contour(
+                x=axis,
+                y=axis,
+                z=lab.optimal_d_map(resolution),
+                showscale=False,
+                name="D*",
+                contours=dict(coloring="lines", start=0.1, end=0.9, size=0.2, showlabels=True),
+                line=dict(color="black", width=2),
+            )
+        )
+    real = lab.real.numpy()
+    fake = lab.fake_points()
+    fig.add_trace(
+        go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="data", marker=dict(size=4, color="#222"))
+    )
+    finite = np.isfinite(fake).all(axis=1)
+    fig.add_trace(
+        go.Scattergl(
+            x=fake[finite, 0],
+            y=fake[finite, 1],
+            mode="markers",
+            name="G(z)",
+            marker=dict(size=5, color="#ff7f0e", line=dict(color="white", width=0.5)),
+        )
+    )
+    if show_arrows and finite.all():
+        points, push = lab.generator_push()
+        norms = np.linalg.norm(push, axis=1, keepdims=True)
+        scale = 0.3 / max(float(norms.max()), 1e-12)  # the longest arrow is 0.3 units; lengths stay comparable
+        ends = points + push * scale
+        xs = np.column_stack([points[:, 0], ends[:, 0], np.full(len(points), np.nan)]).ravel()
+        ys = np.column_stack([points[:, 1], ends[:, 1], np.full(len(points), np.nan)]).ravel()
+        fig.add_trace(
+            go.Scatter(x=xs, y=ys, mode="lines", name="−∇L_G (G's push)", line=dict(color="#2ca02c", width=2))
+        )
+    fig.update_xaxes(range=[-EXTENT, EXTENT])
+    fig.update_yaxes(range=[-EXTENT, EXTENT], scaleanchor="x", scaleratio=1)
+    covered = lab.coverage()
+    modes = "" if covered is None else f", modes covered {covered}/{len(lab.modes)}"
+    state = "  — DIVERGED (NaN/inf): press Reset" if lab.diverged else ""
+    fig = _layout(fig, f"step {lab.step_count}, {lab.config.loss}{modes}{state}", "x₁", "x₂")
+    fig.update_layout(height=620, legend=dict(orientation="h", y=-0.12))
+    return fig
+
+
+def history_figure(lab: ToyLab) -> go.Figure:
+    """D and G losses, the JS divergence estimate and G's gradient norm over the steps."""
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=("losses", "JSD(data ‖ G) estimate and ‖∇_x L_G‖"),
+    )
+    h = lab.history[-2000:]
+    steps = [r.step for r in h]
+    nan = float("nan")
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=[r.d_loss if r.d_loss is not None else nan for r in h],
+            name="D loss",
+            line=dict(color=SLERP_COLOUR, width=3),
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=[r.g_loss if r.g_loss is not None else nan for r in h],
+            name="G loss",
+            line=dict(color=LERP_COLOUR, width=3),
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(x=steps, y=[r.js for r in h], name="JSD (≤ log 2)", line=dict(color="#333", width=3)), row=2, col=1
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=[r.g_grad_norm if r.g_grad_norm is not None else nan for r in h],
+            name="‖∇_x L_G‖",
+            line=dict(color="#2ca02c", width=2, dash="dot"),
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_hline(y=float(np.log(2)), line=dict(dash="dash", color="#999"), row=2, col=1)
+    fig = _layout(fig, "", "step", "")
+    fig.update_layout(height=620, margin=dict(t=40))
+    return fig
+
+
+def loss_curves_figure() -> go.Figure:
+    """G's two losses and the magnitude of their gradient w.r.t. D's logit, against D(G(z))."""
+    c = generator_loss_curves()
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("G's loss", "|∂ loss / ∂ logit|"))
+    fig.add_trace(
+        go.Scatter(
+            x=c["D(G(z))"], y=c["minimax log(1 − D)"], name="minimax log(1 − D)", line=dict(color=LERP_COLOUR, width=4)
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=c["D(G(z))"],
+            y=c["non-saturating −log D"],
+            name="non-saturating −log D",
+            line=dict(color=SLERP_COLOUR, width=4),
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=c["D(G(z))"],
+            y=c["|∂/∂logit| minimax"],
+            name="minimax: D (→ 0 early)",
+            line=dict(color=LERP_COLOUR, width=4, dash="dot"),
+        ),
+        row=1,
+        col=2,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=c["D(G(z))"],
+            y=c["|∂/∂logit| non-saturating"],
+            name="non-saturating: 1 − D",
+            line=dict(color=SLERP_COLOUR, width=4, dash="dot"),
+        ),
+        row=1,
+        col=2,
+    )
+    fig = _layout(fig, "Why the minimax generator stalls early (D(G(z)) ≈ 0)", "D(G(z))", "")
+    fig.update_xaxes(title_text="D(G(z))", row=1, col=2)
+    fig.update_layout(font=dict(size=FONT_SIZE - 2))
+    return fig
+
+
+def readout(lab: ToyLab) -> str:
+    last = lab.history[-1] if lab.history else None
+    if last is None:
+        return f"step 0 — {lab.config.loss}, {lab.config.dataset}"
+    parts = [f"step {last.step}", f"JSD {last.js:.3f}"]
+    if last.modes_covered is not None:
+        parts.append(f"modes covered {last.modes_covered}/{len(lab.modes)}")
+    if last.g_grad_norm is not None:
+        parts.append(f"‖∇_x L_G‖ {last.g_grad_norm:.4f}")
+    if lab.diverged:
+        parts.append("DIVERGED: press Reset")
+    return " · ".join(parts)
+
+
+CONTROL_NAMES = (
+    "dataset",
+    "n_points",
+    "noise",
+    "latent_dim",
+    "prior",
+    "g_layers",
+    "g_width",
+    "d_layers",
+    "d_width",
+    "loss",
+    "optimizer",
+    "g_lr",
+    "d_lr",
+    "d_steps",
+    "batch_size",
+    "seed",
+)
+
+
+@user_errors
+def advance(lab: ToyLab | None, mode: str, steps: int, arrows: bool, optimal: bool, *controls):
+    """Make ``steps`` updates (mode "both", "d" or "g"), rebuilding the lab when the controls changed."""
+    config = config_from(dict(zip(CONTROL_NAMES, controls, strict=True)))
+    if lab is None or lab.config != config:
+        lab = ToyLab(config)
+    steps = int(steps)
+    if not 0 <= steps <= MAX_STEPS_PER_FRAME:
+        raise ValueError(f"steps per frame must be between 0 and {MAX_STEPS_PER_FRAME}, got {steps}")
+    if not lab.diverged:
+        for _ in range(steps):
+            lab.step(mode)
+            if lab.diverged:
+                break
+    return lab, plane_figure(lab, arrows, optimal), history_figure(lab), readout(lab)
+
+
+@user_errors
+def reset(arrows: bool, optimal: bool, *controls):
+    lab = ToyLab(config_from(dict(zip(CONTROL_NAMES, controls, strict=True))))
+    return lab, plane_figure(lab, arrows, optimal), history_figure(lab), readout(lab)
+
+
+def preset_values(name: str) -> list:
+    """Control values for a preset (the others at their defaults), in CONTROL_NAMES order, plus optimal-D overlay."""
+    if name not in PRESETS:
+        raise gr.Error(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    defaults = dataclasses.asdict(ToyLabConfig())
+    values = {**defaults, **defaults.pop("model"), **{k: v for k, v in PRESETS[name].items() if k != "steps"}}
+    return [values[k] for k in CONTROL_NAMES] + [name == "optimal D"]
+
+
+def build(zoo=None) -> None:
+    gr.Markdown(NOTE)
+    defaults = {**dataclasses.asdict(ToyLabConfig()), **dataclasses.asdict(ToyGANConfig())}
+    lab0 = ToyLab(ToyLabConfig())
+    state = gr.State(None)
+    timer = gr.Timer(0.15, active=False)
+    with gr.Row():
+        with gr.Column(scale=1):
+            preset = gr.Dropdown(list(PRESETS), value="mode collapse", label="Preset", elem_id="toy-preset")
+            apply_preset = gr.Button("Apply preset (resets)")
+            with gr.Row():
+                play = gr.Button("▶ Play", variant="primary", elem_id="toy-play")
+                pause = gr.Button("⏸ Pause", elem_id="toy-pause")
+                reset_button = gr.Button("⟲ Reset", elem_id="toy-reset")
+            with gr.Row():
+                step_d = gr.Button("Step D")
+                step_g = gr.Button("Step G")
+                step_both = gr.Button("Step D+G")
+            speed = gr.Slider(1, MAX_STEPS_PER_FRAME, value=10, step=1, label="Steps per frame", elem_id="toy-speed")
+            arrows = gr.Checkbox(True, label="Arrows: where G is pushed (−∇L_G)")
+            optimal = gr.Checkbox(False, label="Overlay the optimal D* = p_d / (p_d + p_g)")
+            info = gr.Textbox(readout(lab0), label="Readout", elem_id="toy-readout")
+        with gr.Column(scale=3):
+            plane = gr.Plot(plane_figure(lab0), label="The plane", elem_id="toy-plane")
+        with gr.Column(scale=2):
+            history = gr.Plot(history_figure(lab0), label="Over the steps", elem_id="toy-history")
+    with gr.Accordion("Data, networks and training (changing a setting restarts the run)", open=False):
+        with gr.Row():
+            dataset = gr.Dropdown(list(TOY_DATASETS), value=defaults["dataset"], label="Data")
+            n_points = gr.Number(defaults["n_points"], label="Points", precision=0)
+            noise = gr.Slider(0.0, 0.5, value=defaults["noise"], step=0.01, label="Noise (std)")
+            latent_dim = gr.Radio([1, 2], value=defaults["latent_dim"], label="z dimension")
+            prior = gr.Radio(["gaussian", "uniform"], value=defaults["prior"], label="Prior")
+        with gr.Row():
+            g_layers = gr.Slider(1, 8, value=defaults["g_layers"], step=1, label="G layers")
+            g_width = gr.Slider(2, 512, value=defaults["g_width"], step=2, label="G width")
+            d_layers = gr.Slider(1, 8, value=defaults["d_layers"], step=1, label="D layers")
+            d_width = gr.Slider(2, 512, value=defaults["d_width"], step=2, label="D width")
+        with gr.Row():
+            loss = gr.Dropdown(list(LOSSES), value=defaults["loss"], label="Loss", elem_id="toy-loss")
+            optimizer = gr.Dropdown(list(OPTIMIZERS), value=defaults["optimizer"], label="Optimiser")
+            g_lr = gr.Number(defaults["g_lr"], label="G learning rate")
+            d_lr = gr.Number(defaults["d_lr"], label="D learning rate")
+            d_steps = gr.Slider(1, 20, value=defaults["d_steps"], step=1, label="D steps per G step")
+            batch_size = gr.Number(defaults["batch_size"], label="Batch size", precision=0)
+            seed = gr.Number(defaults["seed"], label="Seed", precision=0, minimum=0)
+    gr.Plot(loss_curves_figure(), label="The generator's two losses")
+
+    controls = [
+        dataset,
+        n_points,
+        noise,
+        latent_dim,
+        prior,
+        g_layers,
+        g_width,
+        d_layers,
+        d_width,
+        loss,
+        optimizer,
+        g_lr,
+        d_lr,
+        d_steps,
+        batch_size,
+        seed,
+    ]
+    outputs = [state, plane, history, info]
+    fast = dict(concurrency_limit=None, show_progress="hidden", api_visibility="undocumented")
+
+    def stepper(mode: str, steps: int | None = None):
+        def run(lab, speed_value, arrows_value, optimal_value, *values):
+            return advance(lab, mode, steps or speed_value, arrows_value, optimal_value, *values)
+
+        return run
+
+    step_inputs = [state, speed, arrows, optimal, *controls]
+    timer.tick(stepper("both"), step_inputs, outputs, trigger_mode="always_last", **fast)
+    play.click(lambda: gr.Timer(active=True), None, timer, api_visibility="undocumented")
+    pause.click(lambda: gr.Timer(active=False), None, timer, api_visibility="undocumented")
+    step_d.click(stepper("d", 1), step_inputs, outputs, **fast)
+    step_g.click(stepper("g", 1), step_inputs, outputs, **fast)
+    step_both.click(stepper("both", 1), step_inputs, outputs, api_name="toy_step", concurrency_limit=None)
+    reset_button.click(reset, [arrows, optimal, *controls], outputs, api_name="toy_reset")
+    gr.on([arrows.input, optimal.input], _redraw, [state, arrows, optimal], [plane], **fast)
+    apply_preset.click(preset_values, preset, [*controls, optimal], api_visibility="undocumented").then(
+        reset, [arrows, optimal, *controls], outputs, api_visibility="undocumented"
+    )
+
+
+def _redraw(lab: ToyLab | None, arrows: bool, optimal: bool):
+    return plane_figure(lab or ToyLab(ToyLabConfig()), arrows, optimal)
