@@ -37,3 +37,19 @@ def test_clicking_a_sample_adds_its_seed_to_the_group(page):
         timeout=30_000,
     )
     assert page.locator("#arith-a textarea").input_value() == before
+
+
+def test_gan_lab_plays_and_pauses(page):
+    open_tab(page, "GAN lab (2-D)")
+    page.locator("#toy-play").click()
+    page.wait_for_function(
+        "() => { const m = (document.querySelector('#toy-readout textarea')?.value ?? '').match(/^step (\\d+)/);"
+        " return m && Number(m[1]) >= 20 }",
+        timeout=60_000,
+    )
+    page.locator("#toy-pause").click()
+    page.wait_for_timeout(1500)  # let the last frame in flight land
+    before = page.locator("#toy-readout textarea").input_value()
+    page.wait_for_timeout(1500)
+    assert page.locator("#toy-readout textarea").input_value() == before  # paused: no more steps
+    assert "modes covered" in before
