@@ -12,6 +12,7 @@ TABS = {
     "Style mixing & noise": "stylemix-tab.png",
     "BigGAN truncation": "truncation-tab.png",
     "VAE manifold": "manifold-tab.png",
+    "GAN lab (2-D)": "toylab-tab.png",
 }
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 

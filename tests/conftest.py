@@ -27,7 +27,9 @@ def fashion_small(fashion_test) -> ImageDataset:
 
 
 def tiny_train_config(**overrides) -> DCGANTrainConfig:
-    values = dict(steps=30, batch_size=32, sample_every=10, save_every=10, n_samples=16, model=TINY_MODEL)
+    values = dict(
+        steps=30, batch_size=32, sample_every=10, save_every=10, n_samples=16, fid_samples=0, model=TINY_MODEL
+    )
     values.update(overrides)
     return DCGANTrainConfig(**values)
 

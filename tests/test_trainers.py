@@ -123,30 +123,15 @@ def test_a_failed_write_leaves_the_previous_folder_intact(tmp_path):
 
 def test_cli_trains_and_the_zoo_loads_the_result(tmp_path):
     out = tmp_path / "cli"
-    status = cli(
-        [
-            "dcgan",
-            "--data",
-            "fashion-mnist",
-            "--steps",
-            "3",
-            "--batch-size",
-            "16",
-            "--g-width",
-            "8",
-            "--d-width",
-            "8",
-            "--out",
-            str(out),
-            "--jsonl",
-            str(tmp_path / "events.jsonl"),
-        ]
-    )
+    argv = "dcgan --data fashion-mnist --steps 3 --batch-size 16 --g-width 8 --d-width 8 --fid-samples 200"
+    status = cli([*argv.split(), "--out", str(out), "--jsonl", str(tmp_path / "events.jsonl")])
     assert status == 0
     assert load_folder(out, device="cpu").latent_dim == 100
     records = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
     assert [r["event"] for r in records if r["event"] == "step"] == ["step"] * 3
-    assert "python -m trainers dcgan" in (out / "README.md").read_text()
+    card = (out / "README.md").read_text()
+    assert "python -m trainers dcgan" in card and "--resume" not in card
+    assert "## FID (Fashion-MNIST classifier features, 200 samples" in card and "ceiling" in card
 
 
 def test_cli_errors_are_one_line(tmp_path):

@@ -7,21 +7,18 @@ their labels; fakes get classes drawn uniformly.
 
 import copy
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from explorer.data import ImageDataset, load_dataset
-from explorer.metrics.fid import latent_sampler
+from explorer.data import ImageDataset
 from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
-from explorer.zoo import default_device
 from trainers import losses
-from trainers.cards import model_card
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, inference_samples, run
+from trainers.loop import RunLength, Task, check_finite, inference_samples, launch
 from trainers.stylegan import ema_update
 
 
@@ -104,57 +101,34 @@ class BigGANTask(Task):
     def samples(self) -> torch.Tensor:
         return inference_samples(self.model, lambda: self.model.generate(self.fixed_z, self.fixed_classes))
 
-    def settings(self) -> dict:
-        return asdict(self.config)
-
-    def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
+    def summary(self) -> str:
         c = self.config
-        device = self.model.class_embedding.weight.device
-        torch.manual_seed(c.seed)
-        untrained = BigGANGenerator(c.model).to(device).eval()
-        fid_section, _ = generator_report(
-            latent_sampler(self.model, seed=10_000), latent_sampler(untrained, seed=10_000), c.fid_samples, device
+        return (
+            f"A small class-conditional BigGAN (Brock et al., arXiv:1809.11096) trained on {c.data} at 32×32: "
+            f"z ∈ R^{c.model.latent_dim} split into {c.model.num_blocks + 1} chunks, shared class embedding "
+            f"({c.model.embed_dim}-d), conditional batch norm, self-attention at {c.model.attention_resolution}², "
+            f"spectral norm in G and D, projection discriminator, hinge loss, {c.n_dis} D steps per G step, "
+            f"orthogonal regularisation β = {c.ortho_beta}, EMA β = {c.ema_beta} "
+            "(the weights are the EMA generator's)."
         )
-        extra = f"""
+
+    def card_extra(self) -> str:
+        names = ", ".join(f"{i}: {name}" for i, name in enumerate(self.config.model.class_names))
+        report, _ = generator_report(self.model, self.config.seed, self.config.fid_samples)
+        return f"""
 ## Classes
 
-{", ".join(f"{i}: {name}" for i, name in enumerate(c.model.class_names))}. The sample grid shows classes 0–9
-along each row. Samples for FID cycle through the classes (balanced).
-{fid_section}"""
-        return model_card(
-            folder=folder,
-            family="biggan",
-            summary=(
-                f"A small class-conditional BigGAN (Brock et al., arXiv:1809.11096) trained on {c.data} at 32×32: "
-                f"z ∈ R^{c.model.latent_dim} split into {c.model.num_blocks + 1} chunks, shared class embedding "
-                f"({c.model.embed_dim}-d), conditional batch norm, self-attention at {c.model.attention_resolution}², "
-                f"spectral norm in G and D, projection discriminator, hinge loss, {c.n_dis} D steps per G step, "
-                f"orthogonal regularisation β = {c.ortho_beta}, EMA β = {c.ema_beta} "
-                "(the weights are the EMA generator's)."
-            ),
-            data=c.data,
-            step=step,
-            batch_size=c.batch_size,
-            train_size=60_000,
-            settings=self.settings(),
-            metrics=metrics,
-            command=command or f"python -m trainers biggan --data {c.data} --steps {step} --out {folder}",
-            wall_seconds=self.wall_seconds,
-            extra=extra,
-        )
+{names}. The sample grid shows classes 0–9 along each row. Samples for FID cycle through the classes
+(balanced).
+{report}"""
 
 
-def train_biggan(
-    config: BigGANTrainConfig,
-    out: str | Path | None,
-    *,
-    data: ImageDataset | None = None,
-    resume: bool = False,
-    device: torch.device | str | None = None,
-    command: str | None = None,
-) -> Iterator[Event]:
-    device = torch.device(device) if device is not None else default_device()
-    data = data if data is not None else load_dataset(config.data, "train", config.model.resolution)
-    if len(data.class_names) != config.model.num_classes:
-        raise ValueError(f"{data.name} has {len(data.class_names)} classes, the model {config.model.num_classes}")
-    return run(BigGANTask(config, device), data, out, resume=resume, device=device, command=command)
+def train_biggan(config: BigGANTrainConfig, out: str | Path | None, **options) -> Iterator[Event]:
+    """Train the BigGAN and yield events; ``options`` as for ``trainers.loop.launch``."""
+
+    def make_task(config: BigGANTrainConfig, device: torch.device, data: ImageDataset) -> BigGANTask:
+        if len(data.class_names) != config.model.num_classes:
+            raise ValueError(f"{data.name} has {len(data.class_names)} classes, the model {config.model.num_classes}")
+        return BigGANTask(config, device)
+
+    return launch(make_task, config, out, **options)

@@ -6,7 +6,7 @@ the floor reference (FID of 10 000 held-out training images against them) in its
 """
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -15,10 +15,8 @@ import torch.nn.functional as F
 from explorer.data import ImageDataset, load_dataset
 from explorer.metrics.fid import FeatureStats, fid_between
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
-from explorer.zoo import default_device
-from trainers.cards import model_card
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, run
+from trainers.loop import RunLength, Task, check_finite, launch
 
 FID_STATS_NAME = "fid_stats.safetensors"
 
@@ -70,6 +68,7 @@ class ClassifierTask(Task):
         self.model = FashionClassifier(config.model).to(device)
         self.optim = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.modules, self.optimizers = {}, {"optim": self.optim}
+        self.train_size = len(train)
         self.evaluation: dict | None = None
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
@@ -87,9 +86,6 @@ class ClassifierTask(Task):
 
     def samples(self) -> torch.Tensor:
         return self.test.images[:64]
-
-    def settings(self) -> dict:
-        return asdict(self.config)
 
     def evaluate(self) -> dict:
         test_accuracy, per_class = accuracy(self.model, self.test)
@@ -109,12 +105,19 @@ class ClassifierTask(Task):
         )
         self.model.train()
 
-    def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
-        c, e = self.config, self.evaluation or self.evaluate()
-        rows = "\n".join(
-            f"| {name} | {acc:.3f} |" for name, acc in zip(self.test.class_names, e["per_class"], strict=True)
+    def summary(self) -> str:
+        c = self.config
+        return (
+            f"A small CNN classifier for {c.data} at 32×32 (3 conv blocks, {c.model.feature_dim}-d penultimate "
+            "layer). Its features are the feature space of Latent Explorer's FID and its predictions give the "
+            "class histogram of generated samples."
         )
-        extra = f"""
+
+    def card_extra(self) -> str:
+        e = self.evaluation or self.evaluate()
+        accuracies = zip(self.test.class_names, e["per_class"], strict=True)
+        rows = "\n".join(f"| {name} | {acc:.3f} |" for name, acc in accuracies)
+        return f"""
 ## Test set (10 000 images)
 
 Accuracy **{e["test_accuracy"]:.4f}**.
@@ -125,42 +128,17 @@ Accuracy **{e["test_accuracy"]:.4f}**.
 
 ## FID reference statistics
 
-`{FID_STATS_NAME}` holds the mean and covariance of the {c.model.feature_dim}-d penultimate features on the
-test set. Floor reference: FID of 10 000 held-out real training images against them = **{e["floor"]:.3f}**.
+`{FID_STATS_NAME}` holds the mean and covariance of the {self.config.model.feature_dim}-d penultimate features on
+the test set. Floor reference: FID of 10 000 real training images against them = **{e["floor"]:.3f}**.
 """
-        return model_card(
-            folder=folder,
-            family="classifier",
-            summary=(
-                f"A small CNN classifier for {c.data} at 32×32 (3 conv blocks, {c.model.feature_dim}-d penultimate "
-                "layer). Its features are the feature space of Latent Explorer's FID and its predictions "
-                "give the class histogram of generated samples."
-            ),
-            data=c.data,
-            step=step,
-            batch_size=c.batch_size,
-            train_size=len(self.train),
-            settings=self.settings(),
-            metrics=metrics,
-            command=command or f"python -m trainers classifier --data {c.data} --steps {step} --out {folder}",
-            wall_seconds=self.wall_seconds,
-            extra=extra,
-        )
 
 
 def train_classifier(
-    config: ClassifierTrainConfig,
-    out: str | Path | None,
-    *,
-    data: ImageDataset | None = None,
-    test: ImageDataset | None = None,
-    resume: bool = False,
-    device: torch.device | str | None = None,
-    command: str | None = None,
+    config: ClassifierTrainConfig, out: str | Path | None, *, test: ImageDataset | None = None, **options
 ) -> Iterator[Event]:
     """Train the classifier and yield events; the folder also gets the FID reference statistics."""
-    device = torch.device(device) if device is not None else default_device()
-    data = data if data is not None else load_dataset(config.data, "train", config.model.resolution)
-    test = test if test is not None else load_dataset(config.data, "test", config.model.resolution)
-    task = ClassifierTask(config, data, test, device)
-    return run(task, data, out, resume=resume, device=device, command=command)
+
+    def make_task(config: ClassifierTrainConfig, device: torch.device, data: ImageDataset) -> ClassifierTask:
+        return ClassifierTask(config, data, test if test is not None else load_dataset(config.data, "test"), device)
+
+    return launch(make_task, config, out, **options)

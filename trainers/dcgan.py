@@ -5,20 +5,17 @@ loop (``trainers.loop``) provides events, checkpoints, ``--resume`` and the NaN 
 """
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
-from explorer.data import ImageDataset, load_dataset
-from explorer.metrics.fid import latent_sampler
+from explorer.data import ImageDataset
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
-from explorer.zoo import default_device
 from trainers import losses
-from trainers.cards import model_card
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, inference_samples, run
+from trainers.loop import RunLength, Task, check_finite, inference_samples, launch
 
 
 @dataclass
@@ -89,64 +86,31 @@ class DCGANTask(Task):
     def samples(self) -> torch.Tensor:
         return inference_samples(self.model, lambda: self.model(self.fixed_z))
 
-    def settings(self) -> dict:
-        return asdict(self.config)
-
-    def report(self) -> str:
-        device = next(self.model.parameters()).device
-        torch.manual_seed(self.config.seed)
-        untrained = DCGANGenerator(self.config.model).to(device).eval()
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            section, _ = generator_report(
-                latent_sampler(self.model, seed=10_000),
-                latent_sampler(untrained, seed=10_000),
-                self.config.fid_samples,
-                device,
-            )
-        finally:
-            self.model.train(was_training)
-        return section
-
-    def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
+    def summary(self) -> str:
         c = self.config
-        size = f"{c.model.resolution}×{c.model.resolution}"
-        return model_card(
-            folder=folder,
-            family="dcgan",
-            summary=(
-                f"A DCGAN generator (Radford et al., arXiv:1511.06434) trained on {c.data} at {size}, "
-                f"{c.model.channels} channel(s), z ∈ R^{c.model.latent_dim} ~ N(0, I). Generator loss: {c.loss}; "
-                f"discriminator: binary cross-entropy on logits; Adam lr {c.lr}, β = ({c.beta1}, {c.beta2})."
-            ),
-            data=c.data,
-            step=step,
-            batch_size=c.batch_size,
-            train_size=60_000,
-            settings=self.settings(),
-            metrics=metrics,
-            command=command or f"python -m trainers dcgan --data {c.data} --steps {step} --out {folder}",
-            wall_seconds=self.wall_seconds,
-            extra=self.report(),
+        return (
+            f"A DCGAN generator (Radford et al., arXiv:1511.06434) trained on {c.data} at "
+            f"{c.model.resolution}×{c.model.resolution}, {c.model.channels} channel(s), z ∈ R^{c.model.latent_dim} "
+            f"~ N(0, I). Generator loss: {c.loss}; discriminator: binary cross-entropy on logits; "
+            f"Adam lr {c.lr}, β = ({c.beta1}, {c.beta2})."
         )
 
+    def card_extra(self) -> str:
+        return generator_report(self.model, self.config.seed, self.config.fid_samples)[0]
 
-def train_dcgan(
-    config: DCGANTrainConfig,
-    out: str | Path | None,
-    *,
-    data: ImageDataset | None = None,
-    resume: bool = False,
-    device: torch.device | str | None = None,
-    command: str | None = None,
-) -> Iterator[Event]:
-    """Train a DCGAN and yield events; write the checkpoint folder ``out`` (None = write nothing)."""
-    device = torch.device(device) if device is not None else default_device()
-    data = data if data is not None else load_dataset(config.data, "train", config.model.resolution)
-    if data.channels != config.model.channels or data.resolution != config.model.resolution:
-        raise ValueError(
-            f"data is {data.channels}×{data.resolution}², the model expects "
-            f"{config.model.channels}×{config.model.resolution}²"
-        )
-    return run(DCGANTask(config, device), data, out, resume=resume, device=device, command=command)
+
+def train_dcgan(config: DCGANTrainConfig, out: str | Path | None, **options) -> Iterator[Event]:
+    """Train a DCGAN and yield events; write the checkpoint folder ``out`` (None = write nothing).
+
+    ``options``: ``data`` (default: the config's dataset), ``resume``, ``device``, ``command``.
+    """
+
+    def make_task(config: DCGANTrainConfig, device: torch.device, data: ImageDataset) -> DCGANTask:
+        if data.channels != config.model.channels or data.resolution != config.model.resolution:
+            raise ValueError(
+                f"data is {data.channels}×{data.resolution}², the model expects "
+                f"{config.model.channels}×{config.model.resolution}²"
+            )
+        return DCGANTask(config, device)
+
+    return launch(make_task, config, out, **options)

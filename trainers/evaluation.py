@@ -5,11 +5,9 @@ test-set statistics stored next to the classifier. Floor: a held-out real split 
 classifier). Ceiling: the same generator untrained (its initialisation for the run's seed).
 """
 
-from collections.abc import Callable
-
 import torch
 
-from explorer.metrics.fid import FeatureStats, fid
+from explorer.metrics.fid import FeatureStats, fid, latent_sampler
 from explorer.zoo import CHECKPOINTS, ZooError, load_folder
 
 CLASSIFIER_FOLDER = CHECKPOINTS / "classifier-fashion-mnist"
@@ -32,20 +30,26 @@ def reference(device: torch.device) -> tuple[torch.nn.Module, FeatureStats, floa
     return classifier, FeatureStats.load(stats_path), floor
 
 
-def generator_report(
-    sample: Callable[[int, int], torch.Tensor],
-    untrained_sample: Callable[[int, int], torch.Tensor],
-    n: int,
-    device: torch.device,
-) -> tuple[str, dict[str, float]]:
-    """A markdown section with FID (model, floor, ceiling) and the class histogram, plus the numbers."""
+def generator_report(model: torch.nn.Module, seed: int, n: int) -> tuple[str, dict[str, float]]:
+    """A markdown section with FID (model, floor, ceiling) and the class histogram, plus the numbers.
+
+    The ceiling is the same architecture as initialised by ``seed`` (the run's starting point).
+    """
+    device = next(model.parameters()).device
     ref = reference(device) if n > 0 else None
     if ref is None:
         return "", {}
     classifier, stats, floor = ref
-    with torch.inference_mode():
-        result, histogram = fid(sample, classifier, stats, n=n)
-        ceiling, _ = fid(untrained_sample, classifier, stats, n=n)
+    torch.manual_seed(seed)
+    untrained = type(model)(model.config).to(device).eval()
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            result, histogram = fid(latent_sampler(model, seed=10_000), classifier, stats, n=n)
+            ceiling, _ = fid(latent_sampler(untrained, seed=10_000), classifier, stats, n=n)
+    finally:
+        model.train(was_training)
     names = classifier.class_names
     bars = "\n".join(
         f"| {name} | {count} | {'█' * round(40 * count / max(histogram.max(), 1))} |"

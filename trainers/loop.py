@@ -17,9 +17,10 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from explorer.data import ImageDataset
+from explorer.data import ImageDataset, load_dataset
 from explorer.images import grid_image
-from explorer.zoo import WEIGHTS_NAME, read_config
+from explorer.zoo import WEIGHTS_NAME, default_device, read_config
+from trainers.cards import model_card
 from trainers.checkpoint import load_training_state, save_model, save_training_state, write_folder_atomically
 from trainers.events import Event, Finished, Samples, Saved, Started, Step, Stopped
 
@@ -61,6 +62,7 @@ class Task:
 
     family: str  # zoo family of ``model``
     wall_seconds: float = 0.0  # training time so far, over all resumed runs (set by the loop)
+    train_size: int = 60_000  # images per epoch, for the card
     model: torch.nn.Module  # what the app loads (model.safetensors)
     modules: dict[str, torch.nn.Module]  # other networks kept for --resume (e.g. the discriminator)
     optimizers: dict[str, torch.optim.Optimizer]
@@ -74,12 +76,34 @@ class Task:
         """A fixed-latent sample grid (NCHW in [-1, 1]) or a batch of reconstructions."""
         raise NotImplementedError
 
-    def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
+    def summary(self) -> str:
+        """One paragraph for the model card: what the model is and how it was trained."""
         raise NotImplementedError
+
+    def card_extra(self) -> str:
+        """Family-specific card sections (evaluation, classes, …)."""
+        return ""
 
     def settings(self) -> dict:
         """The run's settings, stored with the checkpoint."""
-        raise NotImplementedError
+        return asdict(self.config)
+
+    def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
+        data = self.config.data
+        return model_card(
+            folder=folder,
+            family=self.family,
+            summary=self.summary(),
+            data=data,
+            step=step,
+            batch_size=self.length.batch_size,
+            train_size=self.train_size,
+            settings=self.settings(),
+            metrics=metrics,
+            command=command or f"python -m trainers {self.family} --data {data} --steps {step} --out {folder}",
+            wall_seconds=self.wall_seconds,
+            extra=self.card_extra(),
+        )
 
     def extra_files(self, folder: Path) -> None:
         """Write family-specific files into the checkpoint folder being built (default: none)."""
@@ -90,6 +114,23 @@ def epoch_batches(n: int, batch_size: int, seed: int, epoch: int) -> list[torch.
     generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     order = torch.randperm(n, generator=generator)
     return list(order[: n - n % batch_size].split(batch_size))
+
+
+def launch(
+    make_task,
+    config,
+    out: str | Path | None,
+    *,
+    data: ImageDataset | None = None,
+    resume: bool = False,
+    device: torch.device | str | None = None,
+    command: str | None = None,
+) -> Iterator[Event]:
+    """Resolve the device, load the training data unless given, build ``make_task(config, device, data)``, run it."""
+    device = torch.device(device) if device is not None else default_device()
+    data = data if data is not None else load_dataset(config.data, "train", config.model.resolution)
+    task = make_task(config, device, data)
+    return run(task, data, out, resume=resume, device=device, command=command)
 
 
 def saved_step(folder: Path) -> int:

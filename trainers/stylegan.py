@@ -9,21 +9,17 @@ the exponential moving average of the generator's weights.
 
 import copy
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from explorer.data import ImageDataset, load_dataset
-from explorer.metrics.fid import latent_sampler
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
-from explorer.zoo import default_device
 from trainers import losses
-from trainers.cards import model_card
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, inference_samples, run
+from trainers.loop import RunLength, Task, check_finite, inference_samples, launch
 
 
 @dataclass
@@ -129,55 +125,27 @@ class StyleGANTask(Task):
     def samples(self) -> torch.Tensor:
         return inference_samples(self.model, lambda: self.model.generate(self.fixed_z))
 
-    def settings(self) -> dict:
-        return asdict(self.config)
-
-    def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
+    def summary(self) -> str:
         c = self.config
-        device = self.model.w_avg.device
-        torch.manual_seed(c.seed)
-        untrained = StyleGANGenerator(c.model).to(device).eval()
-        fid_section, _ = generator_report(
-            latent_sampler(self.model, seed=10_000), latent_sampler(untrained, seed=10_000), c.fid_samples, device
+        return (
+            f"A small StyleGAN2-style generator (Karras et al., arXiv:1912.04958) trained on {c.data} at "
+            f"{c.model.resolution}×{c.model.resolution}: z ∈ R^{c.model.latent_dim}, "
+            f"{c.model.mapping_layers}-layer mapping to w ∈ R^{c.model.w_dim}, {c.model.width} feature maps, "
+            "modulated/demodulated convs, per-layer noise, skip outputs. Non-saturating loss + lazy R1 "
+            f"(γ = {c.r1_gamma}), style mixing p = {c.mixing_prob}, EMA β = {c.ema_beta}; the weights are the "
+            "EMA generator's."
         )
+
+    def card_extra(self) -> str:
         resolutions = ", ".join(f"{i}: {r}²" for i, r in enumerate(self.model.ws_resolutions))
-        extra = f"""
+        report, _ = generator_report(self.model, self.config.seed, self.config.fid_samples)
+        return f"""
 ## Styles
 
 num_ws = {self.model.num_ws}; the resolution each row of ws styles: {resolutions}.
-{fid_section}"""
-        return model_card(
-            folder=folder,
-            family="stylegan",
-            summary=(
-                f"A small StyleGAN2-style generator (Karras et al., arXiv:1912.04958) trained on {c.data} at "
-                f"{c.model.resolution}×{c.model.resolution}: z ∈ R^{c.model.latent_dim}, "
-                f"{c.model.mapping_layers}-layer mapping to w ∈ R^{c.model.w_dim}, {c.model.width} feature maps, "
-                "modulated/demodulated convs, per-layer noise, skip outputs. Non-saturating loss + lazy R1 "
-                f"(γ = {c.r1_gamma}), style mixing p = {c.mixing_prob}, EMA β = {c.ema_beta}; the weights are the EMA "
-                "generator's."
-            ),
-            data=c.data,
-            step=step,
-            batch_size=c.batch_size,
-            train_size=60_000,
-            settings=self.settings(),
-            metrics=metrics,
-            command=command or f"python -m trainers stylegan --data {c.data} --steps {step} --out {folder}",
-            wall_seconds=self.wall_seconds,
-            extra=extra,
-        )
+{report}"""
 
 
-def train_stylegan(
-    config: StyleGANTrainConfig,
-    out: str | Path | None,
-    *,
-    data: ImageDataset | None = None,
-    resume: bool = False,
-    device: torch.device | str | None = None,
-    command: str | None = None,
-) -> Iterator[Event]:
-    device = torch.device(device) if device is not None else default_device()
-    data = data if data is not None else load_dataset(config.data, "train", config.model.resolution)
-    return run(StyleGANTask(config, device), data, out, resume=resume, device=device, command=command)
+def train_stylegan(config: StyleGANTrainConfig, out: str | Path | None, **options) -> Iterator[Event]:
+    """Train the StyleGAN and yield events; ``options`` as for ``trainers.loop.launch``."""
+    return launch(lambda config, device, data: StyleGANTask(config, device), config, out, **options)

@@ -5,19 +5,16 @@ reconstruction error against the mean-image baseline.
 """
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from explorer.data import ImageDataset, load_dataset
-from explorer.metrics.fid import latent_sampler
 from explorer.models.vae import VAE, VAEConfig
-from explorer.zoo import default_device
-from trainers.cards import model_card
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, inference_samples, run
+from trainers.loop import RunLength, Task, check_finite, inference_samples, launch
 from trainers.losses import negative_elbo
 
 
@@ -88,20 +85,19 @@ class VAETask(Task):
     def samples(self) -> torch.Tensor:
         return inference_samples(self.model, lambda: self.model.decode(self.fixed_z))
 
-    def settings(self) -> dict:
-        return asdict(self.config)
-
-    def card(self, folder: Path, step: int, metrics: dict[str, float] | None, command: str | None) -> str:
+    def summary(self) -> str:
         c = self.config
-        device = next(self.model.parameters()).device
-        r = test_report(self.model, self.test, c.beta)
-        torch.manual_seed(c.seed)
-        untrained = VAE(c.model).to(device).eval()
-        fid_section, _ = generator_report(
-            latent_sampler(self.model, seed=10_000), latent_sampler(untrained, seed=10_000), c.fid_samples, device
+        return (
+            f"A convolutional VAE (Kingma & Welling, arXiv:1312.6114) with a {c.model.latent_dim}-D latent, "
+            f"Bernoulli decoder, β = {c.beta}, trained on {c.data} at 32×32. The sample grid decodes an 8×8 "
+            "grid over [-2, 2]² of the latent plane."
         )
+
+    def card_extra(self) -> str:
+        r = test_report(self.model, self.test, self.config.beta)
         self.model.train()
-        extra = f"""
+        report, _ = generator_report(self.model, self.config.seed, self.config.fid_samples)
+        return f"""
 ## Test set (10 000 images, z = μ)
 
 | | per image |
@@ -111,38 +107,15 @@ class VAETask(Task):
 | KL(q(z∣x) ‖ N(0, I)) | {r["kl"]:.2f} |
 | reconstruction MSE (pixels in [-1, 1]) | {r["mse"]:.4f} |
 | baseline: MSE of the mean image | {r["mse_mean_image"]:.4f} |
-{fid_section}"""
-        return model_card(
-            folder=folder,
-            family="vae",
-            summary=(
-                f"A convolutional VAE (Kingma & Welling, arXiv:1312.6114) with a {c.model.latent_dim}-D latent, "
-                f"Bernoulli decoder, β = {c.beta}, trained on {c.data} at 32×32. The sample grid decodes an 8×8 "
-                "grid over [-2, 2]² of the latent plane."
-            ),
-            data=c.data,
-            step=step,
-            batch_size=c.batch_size,
-            train_size=60_000,
-            settings=self.settings(),
-            metrics=metrics,
-            command=command or f"python -m trainers vae --data {c.data} --steps {step} --out {folder}",
-            wall_seconds=self.wall_seconds,
-            extra=extra,
-        )
+{report}"""
 
 
 def train_vae(
-    config: VAETrainConfig,
-    out: str | Path | None,
-    *,
-    data: ImageDataset | None = None,
-    test: ImageDataset | None = None,
-    resume: bool = False,
-    device: torch.device | str | None = None,
-    command: str | None = None,
+    config: VAETrainConfig, out: str | Path | None, *, test: ImageDataset | None = None, **options
 ) -> Iterator[Event]:
-    device = torch.device(device) if device is not None else default_device()
-    data = data if data is not None else load_dataset(config.data, "train", config.model.resolution)
-    test = test if test is not None else load_dataset(config.data, "test", config.model.resolution)
-    return run(VAETask(config, test, device), data, out, resume=resume, device=device, command=command)
+    """Train the VAE and yield events; ``test`` (default: the test split) is for the card's ELBO."""
+
+    def make_task(config: VAETrainConfig, device: torch.device, data: ImageDataset) -> VAETask:
+        return VAETask(config, test if test is not None else load_dataset(config.data, "test"), device)
+
+    return launch(make_task, config, out, **options)
