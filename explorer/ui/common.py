@@ -1,6 +1,7 @@
 """Helpers shared by the tabs: user-facing errors and download files."""
 
 import functools
+import logging
 import re
 import tempfile
 from collections.abc import Callable
@@ -15,15 +16,30 @@ F = TypeVar("F", bound=Callable)
 DOWNLOADS = Path(tempfile.gettempdir()) / "latent-explorer-downloads"
 
 
+log = logging.getLogger("latent_explorer")
+
+
 def user_errors(handler: F) -> F:
-    """Turn the errors a user can cause (bad seed, unknown model, corrupt file) into ``gr.Error``."""
+    """Turn the errors a user can cause (bad seed, unknown model, corrupt file) into ``gr.Error``.
+
+    Values that slip past the checks (a NaN, an absurd number, a wrong type sent through the API)
+    also end as a message, never as a stack trace in the browser; those are logged with their
+    traceback on the server, since they point at a missing check.
+    """
 
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
             return handler(*args, **kwargs)
+        except gr.Error:
+            raise
         except (ValueError, DatasetUnavailable, FileNotFoundError) as error:
             raise gr.Error(str(error)) from error
+        except (TypeError, OverflowError, RuntimeError, IndexError, KeyError) as error:
+            log.exception("unexpected input in %s", handler.__name__)
+            raise gr.Error(
+                f"invalid input ({type(error).__name__}: {error}); check the values and try again"
+            ) from error
 
     return wrapper  # type: ignore[return-value]
 

@@ -277,7 +277,7 @@ CONTROL_NAMES = (
 def advance(lab: ToyLab | None, mode: str, steps: int, arrows: bool, optimal: bool, *controls):
     """Make ``steps`` updates (mode "both", "d" or "g"), rebuilding the lab when the controls changed."""
     config = config_from(dict(zip(CONTROL_NAMES, controls, strict=True)))
-    if lab is None or lab.config != config:
+    if not isinstance(lab, ToyLab) or lab.config != config:
         lab = ToyLab(config)
     steps = int(steps)
     if not 0 <= steps <= MAX_STEPS_PER_FRAME:
