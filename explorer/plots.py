@@ -136,7 +136,7 @@ def truncation_curve_figure(
         go.Scatter(
             x=labels,
             y=diversities,
-            name="variety: mean pairwise feature distance",
+            name="variety: mean pairwise feature distance within a class",
             mode="lines+markers",
             line=dict(color=SLERP_COLOUR, width=4, dash="dot"),
             marker=dict(size=10),

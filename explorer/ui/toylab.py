@@ -313,7 +313,9 @@ def build(zoo=None) -> None:
     timer = gr.Timer(0.15, active=False)
     with gr.Row():
         with gr.Column(scale=1):
-            preset = gr.Dropdown(list(PRESETS), value="mode collapse", label="Preset", elem_id="toy-preset")
+            preset = gr.Dropdown(
+                list(PRESETS), value="mode collapse", label="Preset (sets every control)", elem_id="toy-preset"
+            )
             apply_preset = gr.Button("Apply preset (resets)")
             with gr.Row():
                 play = gr.Button("▶ Play", variant="primary", elem_id="toy-play")

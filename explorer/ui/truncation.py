@@ -90,7 +90,11 @@ def mean_pairwise_distance(features: torch.Tensor) -> float:
 
 
 def truncation_curve(zoo: Zoo, name: str, n: int = CURVE_SAMPLES, progress=None) -> tuple[list, list, list]:
-    """(thresholds, FID, variety) over ``CURVE``; classes balanced; cached per model and n."""
+    """(thresholds, FID, variety) over ``CURVE``; cached per model and n.
+
+    FID on ``n`` samples with balanced classes; variety = mean pairwise feature distance between 50
+    samples of the same class, averaged over the classes.
+    """
     key = f"{name}:{n}"
     if key in _curve_cache:
         return _curve_cache[key]
@@ -110,9 +114,13 @@ def truncation_curve(zoo: Zoo, name: str, n: int = CURVE_SAMPLES, progress=None)
 
         with torch.inference_mode():
             result, _ = fid(sample, classifier, real, n=n)
-            features = classifier.features(sample(0, 500).to(zoo.device))
+            # variety within a class (the class vector fixed, as the truncation trick assumes)
+            per_class = []
+            for c in range(model.num_classes):
+                z = model.sample_latent(50, 70_000 + 50 * c, truncation=threshold)
+                per_class.append(mean_pairwise_distance(classifier.features(model.generate(z, [c] * 50))))
         fids.append(result.value)
-        varieties.append(mean_pairwise_distance(features))
+        varieties.append(sum(per_class) / len(per_class))
     _curve_cache[key] = (list(CURVE), fids, varieties)
     return _curve_cache[key]
 
