@@ -6,6 +6,12 @@ Default sizes: 512 points, 64×64 discriminator heat map, arrows on; the frame i
 plotly figure and serialising it to JSON (what Gradio sends). Goal: ≤ 50 ms on 2 CPU cores.
 """
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: app.py, explorer/
+
+
 import statistics
 import time
 

@@ -1,6 +1,10 @@
 """Screenshots of every tab for the README: ``python docs/make_screenshots.py`` (needs Chromium + Playwright)."""
 
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root: app.py, explorer/
+
 
 from playwright.sync_api import sync_playwright
 
