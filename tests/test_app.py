@@ -42,7 +42,11 @@ def test_bad_seed_reaches_the_client_as_a_clear_error(client):
     "api, args, size",
     [
         ("/arithmetic", ("dcgan-fashion-mnist", "1, 2", "3", "4", "z space", 0.25, 0), (592, 160)),
-        ("/style_mix", ("stylegan-fashion-mnist", "1, 2", "3", "coarse", 0, 6, 1.0, 0, "const", 0), (324, 228)),
+        (
+            "/style_mix",
+            ("stylegan-fashion-mnist", "1, 2", "3", "coarse", 0, 6, 1.0, 0, "const", 0),
+            (3 * 96 + 4 * 12, 2 * 96 + 3 * 12),
+        ),
         ("/truncation_samples", ("biggan-fashion-mnist", "Trouser", "Bag", 0.5, 0.7, 1), (552, 552)),
         ("/vae_plane", ("vae2d-fashion-mnist", 9, 3.0, "linear", True), (288, 288)),
     ],

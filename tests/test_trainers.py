@@ -130,7 +130,8 @@ def test_cli_trains_and_the_zoo_loads_the_result(tmp_path):
     records = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
     assert [r["event"] for r in records if r["event"] == "step"] == ["step"] * 3
     card = (out / "README.md").read_text()
-    assert "python -m trainers dcgan" in card and "--resume" not in card
+    command = next(line for line in card.splitlines() if line.startswith("python -m trainers dcgan"))
+    assert "--resume" not in command and "--steps 3" in command
     assert "## FID (Fashion-MNIST classifier features, 200 samples" in card and "ceiling" in card
 
 
