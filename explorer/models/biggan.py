@@ -23,8 +23,8 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from explorer import latent as latent_math
 from explorer.data import FASHION_MNIST_CLASSES
+from explorer.models.base import LatentGenerator
 
 
 @dataclass
@@ -118,7 +118,7 @@ class GeneratorBlock(nn.Module):
         return h + self.skip(F.interpolate(x, scale_factor=2))
 
 
-class BigGANGenerator(nn.Module, PyTorchModelHubMixin):
+class BigGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
     """(z, class vector) → images in [-1, 1]."""
 
     family = "biggan"
@@ -143,14 +143,6 @@ class BigGANGenerator(nn.Module, PyTorchModelHubMixin):
         self.attention = SelfAttention(channels_at_attention) if self.attention_after >= 0 else nn.Identity()
         self.out_bn = nn.BatchNorm2d(w)
         self.out_conv = sn_conv(w, config.channels, 3)
-
-    @property
-    def latent_dim(self) -> int:
-        return self.config.latent_dim
-
-    @property
-    def resolution(self) -> int:
-        return self.config.resolution
 
     @property
     def num_classes(self) -> int:
@@ -180,13 +172,6 @@ class BigGANGenerator(nn.Module, PyTorchModelHubMixin):
         if any(not 0 <= i < self.num_classes for i in indices):
             raise ValueError(f"class indices must be in [0, {self.num_classes}), got {indices}")
         return F.one_hot(torch.tensor(indices), self.num_classes).float()
-
-    def sample_latent(self, n: int, seed: int, truncation: float | None = None) -> torch.Tensor:
-        """``n`` latents; ``truncation`` = the threshold beyond which values are resampled (the truncation trick)."""
-        shape = (self.config.latent_dim,)
-        if truncation is None:
-            return latent_math.sample_normal(n, seed, shape)
-        return latent_math.truncated_normal(n, seed, shape, truncation)
 
     def forward(self, z: torch.Tensor, class_vector: torch.Tensor) -> torch.Tensor:
         n = z.shape[0]

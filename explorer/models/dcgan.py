@@ -18,7 +18,7 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from explorer import latent as latent_math
+from explorer.models.base import LatentGenerator
 
 
 @dataclass
@@ -51,7 +51,7 @@ def init_dcgan_weights(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-class DCGANGenerator(nn.Module, PyTorchModelHubMixin):
+class DCGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
     """z (n, latent_dim) → images (n, channels, resolution, resolution) in [-1, 1]."""
 
     family = "dcgan"
@@ -75,21 +75,6 @@ class DCGANGenerator(nn.Module, PyTorchModelHubMixin):
         layers += [nn.ConvTranspose2d(widths[-1], config.channels, 4, 2, 1), nn.Tanh()]  # no BN at output
         self.net = nn.Sequential(*layers)
         self.apply(init_dcgan_weights)
-
-    @property
-    def latent_dim(self) -> int:
-        return self.config.latent_dim
-
-    @property
-    def resolution(self) -> int:
-        return self.config.resolution
-
-    def sample_latent(self, n: int, seed: int, truncation: float | None = None) -> torch.Tensor:
-        """``n`` latents z ~ N(0, I) (row i from seed + i); ``truncation`` resamples |z| beyond it."""
-        shape = (self.config.latent_dim,)
-        if truncation is None:
-            return latent_math.sample_normal(n, seed, shape)
-        return latent_math.truncated_normal(n, seed, shape, truncation)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         n, d = z.shape

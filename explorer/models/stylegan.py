@@ -22,6 +22,7 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
 from explorer import latent as latent_math
+from explorer.models.base import LatentGenerator
 
 NOISE_MODES = ("const", "random", "none")
 
@@ -226,7 +227,7 @@ class SynthesisNetwork(nn.Module):
         return image  # (n, channels, resolution, resolution)
 
 
-class StyleGANGenerator(nn.Module, PyTorchModelHubMixin):
+class StyleGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
     """Mapping + synthesis; each callable alone so that the UI can mix styles and control noise."""
 
     family = "stylegan"
@@ -236,14 +237,6 @@ class StyleGANGenerator(nn.Module, PyTorchModelHubMixin):
         self.config = config
         self.mapping_network = MappingNetwork(config)
         self.synthesis_network = SynthesisNetwork(config)
-
-    @property
-    def latent_dim(self) -> int:
-        return self.config.latent_dim
-
-    @property
-    def resolution(self) -> int:
-        return self.config.resolution
 
     @property
     def num_ws(self) -> int:
@@ -257,13 +250,6 @@ class StyleGANGenerator(nn.Module, PyTorchModelHubMixin):
     @property
     def w_avg(self) -> torch.Tensor:
         return self.mapping_network.w_avg
-
-    def sample_latent(self, n: int, seed: int, truncation: float | None = None) -> torch.Tensor:
-        """``n`` latents z ~ N(0, I) (row i from seed + i); ``truncation`` resamples |z| beyond it."""
-        shape = (self.config.latent_dim,)
-        if truncation is None:
-            return latent_math.sample_normal(n, seed, shape)
-        return latent_math.truncated_normal(n, seed, shape, truncation)
 
     def mapping(
         self,

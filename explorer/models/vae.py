@@ -15,7 +15,7 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from explorer import latent as latent_math
+from explorer.models.base import LatentGenerator
 
 
 @dataclass
@@ -33,7 +33,7 @@ class VAEConfig:
             raise ValueError(f"latent_dim must be ≥ 1, got {self.latent_dim}")
 
 
-class VAE(nn.Module, PyTorchModelHubMixin):
+class VAE(LatentGenerator, nn.Module, PyTorchModelHubMixin):
     """encode: images → (μ, log σ²); decode: z → images in [-1, 1]; ``decode_logits`` for the loss."""
 
     family = "vae"
@@ -69,14 +69,6 @@ class VAE(nn.Module, PyTorchModelHubMixin):
             nn.ConvTranspose2d(w, c, 4, 2, 1),  # (n, c, 32, 32) Bernoulli logits
         )
 
-    @property
-    def latent_dim(self) -> int:
-        return self.config.latent_dim
-
-    @property
-    def resolution(self) -> int:
-        return self.config.resolution
-
     def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """q_φ(z|x) = N(μ, diag exp(log σ²)) for images in [-1, 1]."""
         h = self.encoder(images)
@@ -100,13 +92,6 @@ class VAE(nn.Module, PyTorchModelHubMixin):
         """(Bernoulli logits of the reconstruction, μ, log σ²)."""
         mu, logvar = self.encode(images)
         return self.decode_logits(self.reparameterize(mu, logvar)), mu, logvar
-
-    def sample_latent(self, n: int, seed: int, truncation: float | None = None) -> torch.Tensor:
-        """``n`` latents from the prior N(0, I) (row i from seed + i)."""
-        shape = (self.config.latent_dim,)
-        if truncation is None:
-            return latent_math.sample_normal(n, seed, shape)
-        return latent_math.truncated_normal(n, seed, shape, truncation)
 
     def generate(self, latent: torch.Tensor) -> torch.Tensor:
         device = next(self.parameters()).device
