@@ -12,6 +12,14 @@ from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab, tru
 from explorer.zoo import Zoo
 
 TITLE = "Latent Explorer"
+TABS = (  # (title, id, module with build(zoo)), in the order of the lecture's demos
+    ("Interpolation", "interpolation", interpolate),
+    ("Vector arithmetic", "arithmetic", arithmetic),
+    ("Style mixing & noise", "stylemix", stylemix),
+    ("BigGAN truncation", "truncation", truncation),
+    ("VAE manifold", "manifold", manifold),
+    ("GAN lab (2-D)", "toylab", toylab),
+)
 CSS = """
 img { image-rendering: pixelated; }
 """
@@ -25,18 +33,9 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
             f"# {TITLE}\nExplore and teach the latent spaces of GANs and VAEs. "
             f"Models run on **{zoo.device.type.upper()}**; {len(zoo.entries)} model(s) in the zoo."
         )
-        with gr.Tab("Interpolation", id="interpolation"):
-            interpolate.build(zoo)
-        with gr.Tab("Vector arithmetic", id="arithmetic"):
-            arithmetic.build(zoo)
-        with gr.Tab("Style mixing & noise", id="stylemix"):
-            stylemix.build(zoo)
-        with gr.Tab("BigGAN truncation", id="truncation"):
-            truncation.build(zoo)
-        with gr.Tab("VAE manifold", id="manifold"):
-            manifold.build(zoo)
-        with gr.Tab("GAN lab (2-D)", id="toylab"):
-            toylab.build(zoo)
+        for title, tab_id, tab in TABS:
+            with gr.Tab(title, id=tab_id):
+                tab.build(zoo)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")
     return demo
 

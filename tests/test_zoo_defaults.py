@@ -4,11 +4,10 @@ import pytest
 import torch
 
 from explorer.data import FASHION_MNIST_CLASSES
-from explorer.metrics.fid import FeatureStats, fid, latent_sampler
+from explorer.metrics.fid import FID_STATS_NAME, FeatureStats, fid, latent_sampler
 from explorer.models import FAMILIES
 from explorer.zoo import CHECKPOINTS, load
 from trainers.classifier import accuracy
-from trainers.evaluation import FID_STATS_NAME
 
 GENERATORS = ["dcgan-fashion-mnist", "stylegan-fashion-mnist", "biggan-fashion-mnist", "vae2d-fashion-mnist"]
 

@@ -13,12 +13,10 @@ import torch
 import torch.nn.functional as F
 
 from explorer.data import ImageDataset, load_dataset
-from explorer.metrics.fid import FeatureStats, fid_between
+from explorer.metrics.fid import FID_STATS_NAME, FeatureStats, fid_between
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from trainers.events import Event
 from trainers.loop import RunLength, Task, check_finite, launch
-
-FID_STATS_NAME = "fid_stats.safetensors"
 
 
 @dataclass

@@ -15,6 +15,7 @@ import torch
 from scipy import linalg
 
 CLASSIFIER_FEATURES = "Fashion-MNIST classifier features"
+FID_STATS_NAME = "fid_stats.safetensors"  # reference statistics, stored next to the classifier
 
 
 def _sqrtm(matrix: np.ndarray) -> np.ndarray:

@@ -13,9 +13,9 @@ import torch
 from PIL import Image
 
 from explorer import images, latent, plots
-from explorer.metrics.fid import CLASSIFIER_FEATURES, FeatureStats, fid
+from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureStats, fid
 from explorer.ui.common import download_path, user_errors
-from explorer.zoo import CHECKPOINTS, Zoo
+from explorer.zoo import Zoo
 
 SWEEP = (2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.1)  # one row per threshold in the sweep strip
 CURVE = (None, 2.0, 1.0, 0.5, 0.25, 0.1)  # None = no truncation
@@ -100,7 +100,7 @@ def truncation_curve(zoo: Zoo, name: str, n: int = CURVE_SAMPLES, progress=None)
         return _curve_cache[key]
     model = _biggan(zoo, name)
     classifier = zoo.load("classifier-fashion-mnist")
-    real = FeatureStats.load(CHECKPOINTS / "classifier-fashion-mnist" / "fid_stats.safetensors")
+    real = FeatureStats.load(zoo.entry("classifier-fashion-mnist").folder / FID_STATS_NAME)
     fids, varieties = [], []
     for i, threshold in enumerate(CURVE):
         if progress is not None:
