@@ -30,7 +30,11 @@ FASHION_MNIST_CLASSES = (
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 CACHE_DIR = Path(os.environ.get("LATENT_EXPLORER_DATA", Path.home() / ".cache" / "latent-explorer" / "data"))
-DATASETS = ("fashion-mnist",)
+DATASETS = ("fashion-mnist", "mnist")
+IMAGE_FOLDER_PREFIX = "folder:"  # "folder:NAME" = the images under IMAGE_ROOT/NAME
+IMAGE_ROOT = Path(os.environ.get("LATENT_EXPLORER_IMAGES", "data/images"))
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+MAX_FOLDER_IMAGES = 100_000
 
 
 class DatasetUnavailable(RuntimeError):
@@ -80,25 +84,26 @@ def _find_idx(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _fashion_mnist_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
+def _idx_arrays(split: str, torchvision_name: str, debian: Path, package: str) -> tuple[np.ndarray, np.ndarray]:
+    """The (images, labels) IDX arrays of an MNIST-format dataset: Debian's files, the cache, or a download."""
     prefix = "train" if split == "train" else "t10k"
-    folders = [DEBIAN_FASHION_MNIST, CACHE_DIR / "FashionMNIST" / "raw"]
+    folders = [debian, CACHE_DIR / torchvision_name / "raw"]
     for folder in folders:
         images_path = _find_idx(folder, f"{prefix}-images-idx3-ubyte")
         labels_path = _find_idx(folder, f"{prefix}-labels-idx1-ubyte")
         if images_path and labels_path:
             return read_idx(images_path), read_idx(labels_path)
     try:
-        from torchvision.datasets import FashionMNIST
+        import torchvision.datasets
 
-        FashionMNIST(str(CACHE_DIR), train=split == "train", download=True)
+        getattr(torchvision.datasets, torchvision_name)(str(CACHE_DIR), train=split == "train", download=True)
     except Exception as error:  # network down, no disk, …: turn into the one clear message
         raise DatasetUnavailable(
-            "Fashion-MNIST not found. Install it with `apt-get install dataset-fashion-mnist` "
-            f"(Debian/Ubuntu, files in {DEBIAN_FASHION_MNIST}) or let torchvision download it into "
+            f"{torchvision_name} not found. Install it with `apt-get install {package}` "
+            f"(Debian/Ubuntu, files in {debian}) or let torchvision download it into "
             f"{CACHE_DIR} (needs internet; the download failed: {error})."
         ) from error
-    folder = CACHE_DIR / "FashionMNIST" / "raw"
+    folder = CACHE_DIR / torchvision_name / "raw"
     return (
         read_idx(_find_idx(folder, f"{prefix}-images-idx3-ubyte")),
         read_idx(_find_idx(folder, f"{prefix}-labels-idx1-ubyte")),
@@ -116,6 +121,10 @@ def to_model_range(images_uint8: np.ndarray, resolution: int = 32) -> torch.Tens
     return torch.nn.functional.pad(images, padding, value=-1.0)  # (n, 1, resolution, resolution)
 
 
+def _fashion_mnist_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
+    return _idx_arrays(split, "FashionMNIST", DEBIAN_FASHION_MNIST, "dataset-fashion-mnist")
+
+
 def load_fashion_mnist(split: str = "train", resolution: int = 32) -> ImageDataset:
     """Fashion-MNIST ``split`` ("train": 60 000, "test": 10 000) as an ``ImageDataset``."""
     if split not in ("train", "test"):
@@ -129,11 +138,68 @@ def load_fashion_mnist(split: str = "train", resolution: int = 32) -> ImageDatas
     )
 
 
-def load_dataset(name: str, split: str = "train", resolution: int = 32) -> ImageDataset:
-    """Load a dataset by name (see ``DATASETS``)."""
+def load_mnist(split: str = "train", resolution: int = 32) -> ImageDataset:
+    """MNIST digits (LeCun et al. 1998): the same IDX format, from Debian's ``dataset-mnist`` or torchvision."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    images, labels = _idx_arrays(split, "MNIST", Path("/usr/share/datasets/mnist"), "dataset-mnist")
+    return ImageDataset(
+        name="mnist",
+        images=to_model_range(images, resolution),
+        labels=torch.from_numpy(labels.astype(np.int64)),
+        class_names=tuple(str(d) for d in range(10)),
+    )
+
+
+def image_folder_path(name: str, root: Path | None = None) -> Path:
+    """The folder ``root/name``; a name that leads outside ``root`` (``..``, an absolute path) is refused."""
+    root = (root or IMAGE_ROOT).resolve()
+    folder = (root / name).resolve()
+    if not name or not folder.is_relative_to(root):
+        raise DatasetUnavailable(f"image folders must be inside {root}; got {name!r}")
+    if not folder.is_dir():
+        raise DatasetUnavailable(f"no image folder {folder}: put your images (PNG/JPEG) in a folder under {root}")
+    return folder
+
+
+def load_image_folder(
+    folder: Path, resolution: int = 32, channels: int = 1, limit: int = MAX_FOLDER_IMAGES
+) -> ImageDataset:
+    """Every image under ``folder`` (recursively), centre-cropped to a square and resized; one class "images"."""
+    from PIL import Image, ImageOps
+
+    paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)[:limit]
+    arrays = []
+    for path in paths:
+        try:
+            with Image.open(path) as image:
+                image = ImageOps.fit(image.convert("L" if channels == 1 else "RGB"), (resolution, resolution))
+                arrays.append(np.asarray(image, dtype=np.uint8).reshape(resolution, resolution, channels))
+        except (OSError, ValueError):  # not an image after all: skip it
+            continue
+    if not arrays:
+        raise DatasetUnavailable(f"{folder} has no readable images ({', '.join(IMAGE_SUFFIXES)})")
+    images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).float().div_(127.5).sub_(1.0)
+    return ImageDataset(
+        name=f"{IMAGE_FOLDER_PREFIX}{folder.name}",
+        images=images.contiguous(),
+        labels=torch.zeros(len(arrays), dtype=torch.int64),
+        class_names=("images",),
+    )
+
+
+def load_dataset(name: str, split: str = "train", resolution: int = 32, channels: int = 1) -> ImageDataset:
+    """Load a dataset by name: one of ``DATASETS`` or "folder:NAME" (images under ``IMAGE_ROOT``/NAME)."""
     if name == "fashion-mnist":
         return load_fashion_mnist(split, resolution)
-    raise DatasetUnavailable(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
+    if name == "mnist":
+        return load_mnist(split, resolution)
+    if name.startswith(IMAGE_FOLDER_PREFIX):
+        return load_image_folder(image_folder_path(name[len(IMAGE_FOLDER_PREFIX) :]), resolution, channels)
+    raise DatasetUnavailable(
+        f"unknown dataset {name!r}; available: {', '.join(DATASETS)} "
+        f"or {IMAGE_FOLDER_PREFIX}NAME (a folder in {IMAGE_ROOT})"
+    )
 
 
 # 2-D toy distributions for the GAN lab: (n, 2) float32 points, seeded, roughly within [-2, 2]².

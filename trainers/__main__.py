@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from explorer.data import DATASETS, DatasetUnavailable
+from explorer.data import DATASETS, IMAGE_ROOT, DatasetUnavailable
 from explorer.models.biggan import BigGANConfig
 from explorer.models.classifier import ClassifierConfig
 from explorer.models.dcgan import DCGANConfig
@@ -26,8 +26,8 @@ from explorer.zoo import ZooError
 from trainers.biggan import BigGANTrainConfig, train_biggan
 from trainers.classifier import ClassifierTrainConfig, train_classifier
 from trainers.dcgan import DCGANTrainConfig, train_dcgan
-from trainers.events import Finished, Samples, Saved, Started, Step, Stopped
-from trainers.losses import GENERATOR_LOSSES
+from trainers.events import Evaluated, Finished, Samples, Saved, Started, Step, Stopped
+from trainers.losses import OBJECTIVES
 from trainers.stylegan import StyleGANTrainConfig, train_stylegan
 from trainers.vae import VAETrainConfig, train_vae
 
@@ -36,7 +36,9 @@ Launch = Callable[[argparse.Namespace, str], Iterator]
 
 
 def common(p: argparse.ArgumentParser, epochs: float, batch_size: int, save_every: int, sample_every: int) -> None:
-    p.add_argument("--data", default="fashion-mnist", choices=DATASETS)
+    p.add_argument(
+        "--data", default="fashion-mnist", help=f"{', '.join(DATASETS)} or folder:NAME (images in {IMAGE_ROOT}/NAME)"
+    )
     p.add_argument("--out", required=True, type=Path, help="checkpoint folder to write (and to --resume from)")
     p.add_argument("--epochs", type=float, default=epochs, help="passes over the data (if --steps is 0)")
     p.add_argument("--steps", type=int, default=0, help="total optimisation steps (overrides --epochs)")
@@ -47,6 +49,8 @@ def common(p: argparse.ArgumentParser, epochs: float, batch_size: int, save_ever
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out up to --steps/--epochs")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--jsonl", type=Path, default=None, help="also write every event as a JSON line here")
+    p.add_argument("--eval-every", type=int, default=0, help="live FID + class histogram every N steps (0 = off)")
+    p.add_argument("--eval-samples", type=int, default=1000, help="samples per live FID")
 
 
 def run_length(args: argparse.Namespace) -> dict:
@@ -57,16 +61,25 @@ def run_length(args: argparse.Namespace) -> dict:
         seed=args.seed,
         sample_every=args.sample_every,
         save_every=args.save_every,
+        eval_every=args.eval_every,
+        eval_samples=args.eval_samples,
     )
 
 
 def add_dcgan(families) -> None:
     p = families.add_parser("dcgan", help="DCGAN (Radford et al. 2015)")
     common(p, epochs=5, batch_size=128, save_every=1000, sample_every=200)
-    p.add_argument("--loss", default="non-saturating", choices=sorted(GENERATOR_LOSSES))
-    p.add_argument("--lr", type=float, default=2e-4)
-    p.add_argument("--beta1", type=float, default=0.5)
-    p.add_argument("--beta2", type=float, default=0.999)
+    p.add_argument("--loss", default="non-saturating", choices=list(OBJECTIVES), help="GAN objective")
+    recipe = "(default: the objective's paper recipe)"
+    p.add_argument("--lr", type=float, default=None, help=f"learning rate {recipe}")
+    p.add_argument("--d-lr", type=float, default=None, help="D's learning rate (default: --lr)")
+    p.add_argument("--beta1", type=float, default=None, help=f"Adam β1 {recipe}")
+    p.add_argument("--beta2", type=float, default=None, help=f"Adam β2 {recipe}")
+    p.add_argument("--d-steps", type=int, default=None, help=f"D updates per G update, n_critic {recipe}")
+    p.add_argument("--clip", type=float, default=None, help=f"critic weight clipping c {recipe}")
+    p.add_argument("--gp-lambda", type=float, default=None, help=f"gradient-penalty weight λ {recipe}")
+    p.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided: real targets 1 − s (BCE losses)")
+    p.add_argument("--ema-beta", type=float, default=0.0, help="EMA of G's weights (0 = off)")
     p.add_argument("--latent-dim", type=int, default=DCGANConfig.latent_dim)
     p.add_argument("--resolution", type=int, default=DCGANConfig.resolution, choices=(32, 64))
     p.add_argument("--g-width", type=int, default=DCGANConfig.g_width)
@@ -84,6 +97,12 @@ def add_dcgan(families) -> None:
             lr=args.lr,
             beta1=args.beta1,
             beta2=args.beta2,
+            d_lr=args.d_lr,
+            d_steps=args.d_steps,
+            clip=args.clip,
+            gp_lambda=args.gp_lambda,
+            label_smoothing=args.label_smoothing,
+            ema_beta=args.ema_beta,
             fid_samples=args.fid_samples,
             model=model,
         )
@@ -211,6 +230,8 @@ def event_record(event) -> dict:
 
 def consume(events: Iterator, out: Path, jsonl: Path | None) -> int:
     """Print the events with a tqdm bar (and log them); return the exit status."""
+    if jsonl:
+        jsonl.parent.mkdir(parents=True, exist_ok=True)
     log = jsonl.open("a") if jsonl else None
     bar = None
     status = 0
@@ -229,6 +250,8 @@ def consume(events: Iterator, out: Path, jsonl: Path | None) -> int:
                     img_s=f"{event.images_per_second:.0f}",
                     epoch=event.epoch,
                 )
+            elif isinstance(event, Evaluated):
+                bar.write(f"step {event.step}: FID {event.fid:.2f} ({event.n} samples, {event.feature_space})")
             elif isinstance(event, Saved):
                 bar.write(f"step {event.step}: saved {event.path}")
             elif isinstance(event, Stopped):

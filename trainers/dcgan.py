@@ -4,6 +4,7 @@ arXiv:1406.2661 (the game), arXiv:1511.06434 (DCGAN: Adam 2e-4, β1 = 0.5, batch
 loop (``trainers.loop``) provides events, checkpoints, ``--resume`` and the NaN stop.
 """
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,15 +17,24 @@ from trainers import losses
 from trainers.evaluation import generator_report
 from trainers.events import Event
 from trainers.loop import RunLength, Task, check_finite, inference_samples, launch
+from trainers.stylegan import ema_update
 
 
 @dataclass
 class DCGANTrainConfig(RunLength):
     data: str = "fashion-mnist"  # dataset name (explorer.data.DATASETS)
-    loss: str = "non-saturating"  # generator loss: "minimax" | "non-saturating"
-    lr: float = 2e-4  # Adam learning rate for both networks (DCGAN paper)
-    beta1: float = 0.5  # Adam β1 (DCGAN paper: 0.5 instead of 0.9 for stability)
-    beta2: float = 0.999
+    loss: str = "non-saturating"  # GAN objective: a key of trainers.losses.OBJECTIVES
+    # None below = the objective's paper recipe (losses.OBJECTIVES), resolved when the config is made
+    lr: float | None = None  # learning rate of G, and of D unless d_lr is given (DCGAN: Adam 2e-4)
+    d_lr: float | None = None  # D's learning rate (None = lr; TTUR, Heusel et al. 2017, uses a larger one)
+    beta1: float | None = None  # Adam β1 (DCGAN: 0.5 instead of 0.9, for stability)
+    beta2: float | None = None
+    d_steps: int | None = None  # D updates (batches) per G update: n_critic (WGAN: 5)
+    clip: float | None = None  # critic weight clipping c (WGAN: 0.01; 0 = none)
+    gp_lambda: float | None = None  # gradient-penalty weight λ (WGAN-GP: 10; 0 = none)
+    d_norm: str | None = None  # D's normalisation: "batch" (DCGAN), "layer" (default with a gradient penalty)
+    label_smoothing: float = 0.0  # one-sided: real targets 1 − s for BCE objectives (0 = off)
+    ema_beta: float = 0.0  # EMA of G's weights for samples and the saved model (0 = off, 0.999 typical)
     n_samples: int = 64  # images in the fixed-z sample grid
     fid_samples: int = 10_000  # samples for the model card's FID (0 = no FID)
     model: DCGANConfig = field(default_factory=DCGANConfig)
@@ -33,10 +43,33 @@ class DCGANTrainConfig(RunLength):
         if isinstance(self.model, dict):
             self.model = DCGANConfig(**self.model)
         self.check()
-        if self.loss not in losses.GENERATOR_LOSSES:
-            raise ValueError(f"loss must be one of {sorted(losses.GENERATOR_LOSSES)}, got {self.loss!r}")
-        if not (self.lr > 0 and 0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
-            raise ValueError(f"need lr > 0 and betas in [0, 1), got lr={self.lr}, betas=({self.beta1}, {self.beta2})")
+        if self.loss not in losses.OBJECTIVES:
+            raise ValueError(f"loss must be one of {', '.join(losses.OBJECTIVES)}, got {self.loss!r}")
+        recipe = losses.OBJECTIVES[self.loss]
+        for name, value in (("lr", recipe.lr), ("beta1", recipe.betas[0]), ("beta2", recipe.betas[1])):
+            setattr(self, name, value if getattr(self, name) is None else float(getattr(self, name)))
+        for name, value in (("d_steps", recipe.d_steps), ("clip", recipe.clip), ("gp_lambda", recipe.gp_lambda)):
+            setattr(self, name, value if getattr(self, name) is None else getattr(self, name))
+        self.d_lr = self.lr if self.d_lr is None else float(self.d_lr)
+        self.d_norm = self.d_norm or ("layer" if self.gp_lambda > 0 else "batch")
+        if not (self.lr > 0 and self.d_lr > 0 and 0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+            raise ValueError(
+                f"need learning rates > 0 and betas in [0, 1), got lr={self.lr}, d_lr={self.d_lr}, "
+                f"betas=({self.beta1}, {self.beta2})"
+            )
+        if int(self.d_steps) != self.d_steps or self.d_steps < 1:
+            raise ValueError(f"D steps per G step (n_critic) must be a whole number ≥ 1, got {self.d_steps}")
+        self.d_steps = int(self.d_steps)
+        if self.clip < 0 or self.gp_lambda < 0:
+            raise ValueError(f"clip and gp_lambda must be ≥ 0, got {self.clip} and {self.gp_lambda}")
+        if not 0 <= self.label_smoothing < 0.5:
+            raise ValueError(f"label smoothing must be in [0, 0.5), got {self.label_smoothing}")
+        if self.label_smoothing and recipe.d_loss is not losses.discriminator_loss:
+            raise ValueError(f"label smoothing applies to the BCE objectives, not {self.loss!r}")
+        if not 0 <= self.ema_beta < 1:
+            raise ValueError(f"ema_beta must be in [0, 1), got {self.ema_beta}")
+        if self.d_norm not in ("batch", "layer"):
+            raise ValueError(f"d_norm must be 'batch' or 'layer', got {self.d_norm!r}")
         if self.fid_samples < 0:
             raise ValueError(f"fid_samples must be ≥ 0, got {self.fid_samples}")
         if self.n_samples < 1:
@@ -44,55 +77,100 @@ class DCGANTrainConfig(RunLength):
 
 
 class DCGANTask(Task):
+    """DCGAN with any objective of ``losses.OBJECTIVES``: one D update per step, a G update every ``d_steps``."""
+
     family = "dcgan"
 
     def __init__(self, config: DCGANTrainConfig, device: torch.device):
         self.config = self.length = config
+        self.objective = losses.OBJECTIVES[config.loss]
         torch.manual_seed(config.seed)
-        self.model = DCGANGenerator(config.model).to(device)
-        self.discriminator = DCGANDiscriminator(config.model).to(device)
-        betas = (config.beta1, config.beta2)
-        self.g_optim = torch.optim.Adam(self.model.parameters(), lr=config.lr, betas=betas)
-        self.d_optim = torch.optim.Adam(self.discriminator.parameters(), lr=config.lr, betas=betas)
+        self.generator = DCGANGenerator(config.model).to(device)
+        self.discriminator = DCGANDiscriminator(config.model, norm=config.d_norm).to(device)
         self.modules = {"discriminator": self.discriminator}
+        if config.ema_beta > 0:  # the zoo model is the EMA copy; the trained generator is kept for --resume
+            self.model = copy.deepcopy(self.generator).requires_grad_(False)
+            self.modules["generator"] = self.generator
+        else:
+            self.model = self.generator
+        if self.objective.optimizer == "rmsprop":
+            self.g_optim = torch.optim.RMSprop(self.generator.parameters(), lr=config.lr)
+            self.d_optim = torch.optim.RMSprop(self.discriminator.parameters(), lr=config.d_lr)
+        else:
+            betas = (config.beta1, config.beta2)
+            self.g_optim = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=betas)
+            self.d_optim = torch.optim.Adam(self.discriminator.parameters(), lr=config.d_lr, betas=betas)
         self.optimizers = {"g_optim": self.g_optim, "d_optim": self.d_optim}
-        self.generator_loss = losses.GENERATOR_LOSSES[config.loss]
         self.fixed_z = self.model.sample_latent(config.n_samples, config.seed).to(device)
+        self.last_g: dict[str, float] = {}  # G updates every d_steps steps; its latest loss is reported
+
+    def d_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+        if self.config.label_smoothing:
+            return losses.discriminator_loss(real_scores, fake_scores, self.config.label_smoothing)
+        return self.objective.d_loss(real_scores, fake_scores)
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
-        # 1. Discriminator: maximise log D(x) + log(1 − D(G(z))) with G frozen.
-        z = torch.randn(images.shape[0], self.config.model.latent_dim, device=images.device)
-        fake = self.model(z)
-        real_logits = self.discriminator(images)
-        fake_logits = self.discriminator(fake.detach())
-        d_loss = losses.discriminator_loss(real_logits, fake_logits)
-        check_finite(d_loss=d_loss)
+        c = self.config
+        # 1. Discriminator / critic, with G frozen: lower D's loss on reals and the current fakes.
+        z = torch.randn(images.shape[0], c.model.latent_dim, device=images.device)
+        fake = self.generator(z)
+        real_scores = self.discriminator(images)
+        fake_scores = self.discriminator(fake.detach())
+        d_loss = self.d_loss(real_scores, fake_scores)
+        total = d_loss
+        metrics: dict[str, float] = {}
+        if c.gp_lambda > 0:
+            penalty = losses.gradient_penalty(self.discriminator, images, fake.detach())
+            total = d_loss + c.gp_lambda * penalty
+            metrics["gp"] = penalty.item()
+        check_finite(d_loss=total)
         self.d_optim.zero_grad(set_to_none=True)
-        d_loss.backward()
+        total.backward()
         self.d_optim.step()
-        # 2. Generator: minimise its loss on the same fakes; only G's optimiser steps.
-        g_loss = self.generator_loss(self.discriminator(fake))
-        check_finite(g_loss=g_loss)
-        self.g_optim.zero_grad(set_to_none=True)
-        g_loss.backward()
-        self.g_optim.step()
-        return {
+        if c.clip > 0:
+            losses.clip_weights(self.discriminator, c.clip)
+        # 2. Generator, every d_steps D updates (n_critic): only G's optimiser steps.
+        if (step + 1) % c.d_steps == 0:
+            if c.d_steps > 1:  # D moved several times since these fakes were drawn: draw fresh ones
+                fake = self.generator(torch.randn(images.shape[0], c.model.latent_dim, device=images.device))
+            g_loss = self.objective.g_loss(self.discriminator(fake))
+            check_finite(g_loss=g_loss)
+            self.g_optim.zero_grad(set_to_none=True)
+            g_loss.backward()
+            self.g_optim.step()
+            if c.ema_beta > 0:
+                ema_update(self.model, self.generator, c.ema_beta)
+            self.last_g = {"g_loss": g_loss.item()}
+        real, fake_mean = real_scores.detach(), fake_scores.detach()
+        if self.objective.probabilities:  # mean D(x) and D(G(z)) (before G's update), as probabilities
+            real, fake_mean = torch.sigmoid(real), torch.sigmoid(fake_mean)
+        metrics |= {
             "d_loss": d_loss.item(),
-            "g_loss": g_loss.item(),
-            "d_real": torch.sigmoid(real_logits).mean().item(),  # mean D(x)
-            "d_fake": torch.sigmoid(fake_logits).mean().item(),  # mean D(G(z)) before G's update
+            **self.last_g,
+            "d_real": real.mean().item(),
+            "d_fake": fake_mean.mean().item(),
         }
+        if self.objective.critic:  # the critic's estimate of W(p_data, p_g), up to the Lipschitz constant
+            metrics["wasserstein"] = metrics["d_real"] - metrics["d_fake"]
+        return metrics
 
     def samples(self) -> torch.Tensor:
         return inference_samples(self.model, lambda: self.model(self.fixed_z))
 
     def summary(self) -> str:
         c = self.config
+        o = self.objective
+        optimizer = "RMSProp" if o.optimizer == "rmsprop" else f"Adam, β = ({c.beta1}, {c.beta2})"
+        extras = [f"{c.d_steps} D step(s) per G step"]
+        extras += [f"critic weights clipped to ±{c.clip}"] if c.clip else []
+        extras += [f"gradient penalty λ = {c.gp_lambda}, {c.d_norm} norm in D"] if c.gp_lambda else []
+        extras += [f"one-sided label smoothing {c.label_smoothing}"] if c.label_smoothing else []
+        extras += [f"EMA β = {c.ema_beta} (the weights are the EMA generator's)"] if c.ema_beta else []
         return (
             f"A DCGAN generator (Radford et al., arXiv:1511.06434) trained on {c.data} at "
             f"{c.model.resolution}×{c.model.resolution}, {c.model.channels} channel(s), z ∈ R^{c.model.latent_dim} "
-            f"~ N(0, I). Generator loss: {c.loss}; discriminator: binary cross-entropy on logits; "
-            f"Adam lr {c.lr}, β = ({c.beta1}, {c.beta2})."
+            f"~ N(0, I). Objective: {c.loss} ({o.paper}); {optimizer}, lr {c.lr} (G), {c.d_lr} (D); "
+            f"{', '.join(extras)}."
         )
 
     def card_extra(self) -> str:

@@ -28,6 +28,17 @@ class Samples:
 
 
 @dataclass(frozen=True)
+class Evaluated:
+    step: int
+    fid: float  # FID of ``n`` samples against the test statistics, in ``feature_space``
+    feature_space: str
+    histogram: list[int]  # predicted classes of the same samples (mode-collapse meter)
+    class_names: tuple[str, ...]
+    n: int
+    seconds: float  # wall time the evaluation took (its share of the run is reported)
+
+
+@dataclass(frozen=True)
 class Saved:
     step: int
     path: str
@@ -45,4 +56,4 @@ class Finished:
     path: str | None
 
 
-Event = Started | Step | Samples | Saved | Stopped | Finished
+Event = Started | Step | Samples | Evaluated | Saved | Stopped | Finished

@@ -22,7 +22,8 @@ from explorer.images import grid_image
 from explorer.zoo import WEIGHTS_NAME, default_device, read_config
 from trainers.cards import model_card
 from trainers.checkpoint import load_training_state, save_model, save_training_state, write_folder_atomically
-from trainers.events import Event, Finished, Samples, Saved, Started, Step, Stopped
+from trainers.evaluation import Evaluation, live_evaluation
+from trainers.events import Evaluated, Event, Finished, Samples, Saved, Started, Step, Stopped
 
 
 class Diverged(ArithmeticError):
@@ -46,6 +47,8 @@ class RunLength:
     seed: int = 0  # initialisation, data order and the fixed sample latents
     sample_every: int = 200  # yield a fixed-latent sample grid every this many steps
     save_every: int = 1000  # write the checkpoint every this many steps (and at the end)
+    eval_every: int = 0  # live FID + class histogram every this many steps (0 = off)
+    eval_samples: int = 1000  # samples per live FID
 
     def check(self) -> None:
         if self.steps < 0 or (self.steps == 0 and self.epochs <= 0):
@@ -55,6 +58,8 @@ class RunLength:
         for name in ("sample_every", "save_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be ≥ 1, got {getattr(self, name)}")
+        if self.eval_every < 0 or (self.eval_every and self.eval_samples < 2):
+            raise ValueError(f"need eval_every ≥ 0 and eval_samples ≥ 2, got {self.eval_every}, {self.eval_samples}")
 
 
 class Task:
@@ -75,6 +80,10 @@ class Task:
     def samples(self) -> torch.Tensor:
         """A fixed-latent sample grid (NCHW in [-1, 1]) or a batch of reconstructions."""
         raise NotImplementedError
+
+    def evaluate(self, n: int) -> Evaluation | None:
+        """Live FID and class histogram of ``n`` samples (None: no reference for this run)."""
+        return live_evaluation(self.model, self.config.data, n)
 
     def summary(self) -> str:
         """One paragraph for the model card: what the model is and how it was trained."""
@@ -128,7 +137,8 @@ def launch(
 ) -> Iterator[Event]:
     """Resolve the device, load the training data unless given, build ``make_task(config, device, data)``, run it."""
     device = torch.device(device) if device is not None else default_device()
-    data = data if data is not None else load_dataset(config.data, "train", config.model.resolution)
+    if data is None:
+        data = load_dataset(config.data, "train", config.model.resolution, getattr(config.model, "channels", 1))
     task = make_task(config, device, data)
     return run(task, data, out, resume=resume, device=device, command=command)
 
@@ -220,6 +230,10 @@ def run(
                 yield Step(step, epoch, metrics, images_seen / elapsed if elapsed > 0 else 0.0)
                 if step % length.sample_every == 0 or step == total_steps:
                     yield Samples(step, task.samples().cpu())
+                if length.eval_every and (step % length.eval_every == 0 or step == total_steps):
+                    result = task.evaluate(length.eval_samples)
+                    if result is not None:
+                        yield Evaluated(step, **asdict(result))
                 if step % length.save_every == 0 and step < total_steps:
                     yield Saved(step, str(save(step, metrics)))
                     last_saved = step

@@ -5,13 +5,26 @@ Goodfellow et al., "Generative Adversarial Nets", arXiv:1406.2661:
 Written with softplus for stability: −log σ(l) = softplus(−l) and −log(1 − σ(l)) = softplus(l).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 
 
-def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """−E[log D(x)] − E[log(1 − D(G(z)))]: binary cross-entropy, real → 1, fake → 0 (= −V)."""
-    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+def discriminator_loss(
+    real_logits: torch.Tensor, fake_logits: torch.Tensor, label_smoothing: float = 0.0
+) -> torch.Tensor:
+    """−E[log D(x)] − E[log(1 − D(G(z)))]: binary cross-entropy, real → 1, fake → 0 (= −V).
+
+    ``label_smoothing`` s > 0 is one-sided smoothing (Salimans et al., arXiv:1606.03498 §3.4; the
+    "GAN hacks"): real targets become 1 − s, fake targets stay 0, so D is not rewarded for
+    overconfidence on reals and its optimum becomes (1 − s)·p_d / (p_d + p_g).
+    With target t: −t log σ(l) − (1 − t) log(1 − σ(l)) = t·softplus(−l) + (1 − t)·softplus(l).
+    """
+    t = 1.0 - label_smoothing
+    real = t * F.softplus(-real_logits) + (1 - t) * F.softplus(real_logits)
+    return real.mean() + F.softplus(fake_logits).mean()
 
 
 def generator_loss_minimax(fake_logits: torch.Tensor) -> torch.Tensor:
@@ -97,7 +110,127 @@ def orthogonal_regularization(module: torch.nn.Module) -> torch.Tensor:
     return total
 
 
+def discriminator_loss_least_squares(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """½E[(D(x) − 1)²] + ½E[D(G(z))²]: LSGAN with targets a = 0 (fake), b = 1 (real) (Mao et al., arXiv:1611.04076)."""
+    return 0.5 * (real_scores - 1).pow(2).mean() + 0.5 * fake_scores.pow(2).mean()
+
+
+def generator_loss_least_squares(fake_scores: torch.Tensor) -> torch.Tensor:
+    """½E[(D(G(z)) − 1)²]: the LSGAN generator pushes its scores towards the real target c = 1."""
+    return 0.5 * (fake_scores - 1).pow(2).mean()
+
+
+@torch.no_grad()
+def clip_weights(module: torch.nn.Module, c: float) -> None:
+    """Clamp every parameter of the critic to [−c, c] after its update (WGAN, Arjovsky et al.: c = 0.01).
+
+    A crude way to keep D K-Lipschitz for some K; the WGAN-GP paper shows it biases the critic
+    towards very simple functions, which is why the gradient penalty replaced it.
+    """
+    for parameter in module.parameters():
+        parameter.clamp_(-c, c)
+
+
 GENERATOR_LOSSES = {
     "minimax": generator_loss_minimax,
     "non-saturating": generator_loss_non_saturating,
+}
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One GAN objective: D's loss, G's loss, and the recipe its paper trains it with."""
+
+    name: str
+    d_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (scores on x, scores on G(z)) → D's loss
+    g_loss: Callable[[torch.Tensor], torch.Tensor]  # scores on G(z) → G's loss
+    critic: bool  # True: D is a Wasserstein critic (unbounded scores, report E[D(x)] − E[D(G(z))])
+    probabilities: bool  # True: scores are logits of D's probability (report σ)
+    optimizer: str  # "adam" or "rmsprop"
+    lr: float
+    betas: tuple[float, float]
+    d_steps: int  # D updates per G update (n_critic)
+    clip: float = 0.0  # weight clipping c (WGAN), 0 = none
+    gp_lambda: float = 0.0  # gradient-penalty weight λ (WGAN-GP), 0 = none
+    paper: str = ""
+
+
+OBJECTIVES = {
+    o.name: o
+    for o in (
+        Objective(
+            "minimax",
+            discriminator_loss,
+            generator_loss_minimax,
+            False,
+            True,
+            "adam",
+            2e-4,
+            (0.5, 0.999),
+            1,
+            paper="Goodfellow et al. 2014, arXiv:1406.2661 (saturating G loss)",
+        ),
+        Objective(
+            "non-saturating",
+            discriminator_loss,
+            generator_loss_non_saturating,
+            False,
+            True,
+            "adam",
+            2e-4,
+            (0.5, 0.999),
+            1,
+            paper="Goodfellow et al. 2014; DCGAN recipe, arXiv:1511.06434",
+        ),
+        Objective(
+            "lsgan",
+            discriminator_loss_least_squares,
+            generator_loss_least_squares,
+            False,
+            False,
+            "adam",
+            2e-4,
+            (0.5, 0.999),
+            1,
+            paper="Mao et al. 2017, arXiv:1611.04076",
+        ),
+        Objective(
+            "hinge",
+            discriminator_loss_hinge,
+            generator_loss_hinge,
+            False,
+            False,
+            "adam",
+            2e-4,
+            (0.5, 0.999),
+            1,
+            paper="Lim & Ye 2017, arXiv:1705.02894; SAGAN/BigGAN",
+        ),
+        Objective(
+            "wgan",
+            critic_loss_wasserstein,
+            generator_loss_wasserstein,
+            True,
+            False,
+            "rmsprop",
+            5e-5,
+            (0.0, 0.0),
+            5,
+            clip=0.01,
+            paper="Arjovsky et al. 2017, arXiv:1701.07875 (Algorithm 1: RMSProp 5e-5, c = 0.01, n_critic = 5)",
+        ),
+        Objective(
+            "wgan-gp",
+            critic_loss_wasserstein,
+            generator_loss_wasserstein,
+            True,
+            False,
+            "adam",
+            1e-4,
+            (0.0, 0.9),
+            5,
+            gp_lambda=10.0,
+            paper="Gulrajani et al. 2017, arXiv:1704.00028 (Algorithm 1: Adam 1e-4, β = (0, 0.9), λ = 10)",
+        ),
+    )
 }

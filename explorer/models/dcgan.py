@@ -88,10 +88,16 @@ class DCGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
 
 
 class DCGANDiscriminator(nn.Module):
-    """images (n, channels, resolution, resolution) → real/fake logits (n,)."""
+    """images (n, channels, resolution, resolution) → real/fake logits (n,).
 
-    def __init__(self, config: DCGANConfig):
+    ``norm``: "batch" (the paper) or "layer" (per-sample normalisation over C, H, W, for WGAN-GP,
+    whose gradient penalty is taken per sample: Gulrajani et al. §4 drop batch norm in the critic).
+    """
+
+    def __init__(self, config: DCGANConfig, norm: str = "batch"):
         super().__init__()
+        if norm not in ("batch", "layer"):
+            raise ValueError(f"norm must be 'batch' or 'layer', got {norm!r}")
         self.config = config
         widths = [config.d_width * 2**i for i in range(config.num_up)]
         # e.g. 32×32, d_width 64: 32×32×channels → 16×16×64 → 8×8×128 → 4×4×256 → logit
@@ -102,7 +108,7 @@ class DCGANDiscriminator(nn.Module):
         for width_in, width_out in zip(widths[:-1], widths[1:], strict=True):
             layers += [
                 nn.Conv2d(width_in, width_out, 4, 2, 1, bias=False),  # 2× downsample
-                nn.BatchNorm2d(width_out),
+                nn.BatchNorm2d(width_out) if norm == "batch" else nn.GroupNorm(1, width_out),
                 nn.LeakyReLU(0.2, inplace=True),
             ]
         layers += [nn.Conv2d(widths[-1], 1, 4, 1, 0)]  # 4×4 → 1×1 logit
