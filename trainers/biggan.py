@@ -90,7 +90,7 @@ class BigGANTask(Task):
             total.backward()
             self.g_optim.step()
             ema_update(self.model, self.generator, self.config.ema_beta)
-            self.last_g = {"g_loss": g_loss.item(), "ortho": float(ortho)}
+            self.last_g = {"g_loss": g_loss.item(), "ortho": ortho.item()}
         return {
             "d_loss": d_loss.item(),
             "d_real": real_logits.mean().item(),  # mean critic value on reals (hinge: no sigmoid)

@@ -6,6 +6,7 @@ Lower is better; dropping modes raises it. The value depends on the feature spac
 number of samples (small samples bias it upward), so every result carries both.
 """
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ FID_STATS_NAME = "fid_stats.safetensors"  # reference statistics, stored next to
 
 def _sqrtm(matrix: np.ndarray) -> np.ndarray:
     """scipy's matrix square root (older releases return (root, error) when asked for the error)."""
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)  # near-singular products are handled by the caller
         root = linalg.sqrtm(matrix)
     return root[0] if isinstance(root, tuple) else root
 
