@@ -8,7 +8,7 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 import gradio as gr
 
 from explorer import __version__
-from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab, truncation
+from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab, training, truncation
 from explorer.zoo import Zoo
 
 TITLE = "Latent Explorer"
@@ -19,7 +19,7 @@ TABS = (  # (title, id, module with build(zoo)), in the order of the lecture's d
     ("BigGAN truncation", "truncation", truncation),
     ("VAE manifold", "manifold", manifold),
     ("GAN lab (2-D)", "toylab", toylab),
-)
+)  # then the Training tab, which refreshes the model lists of these tabs when it saves a model
 CSS = """
 img { image-rendering: pixelated; }
 """
@@ -33,9 +33,12 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
             f"# {TITLE}\nExplore and teach the latent spaces of GANs and VAEs. "
             f"Models run on **{zoo.device.type.upper()}**; {len(zoo.entries)} model(s) in the zoo."
         )
+        model_lists = []
         for title, tab_id, tab in TABS:
             with gr.Tab(title, id=tab_id):
-                tab.build(zoo)
+                model_lists += tab.build(zoo) or []
+        with gr.Tab("Training", id="training"):
+            demo.training_job = training.build(zoo, model_lists)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")
     return demo
 

@@ -149,3 +149,71 @@ def truncation_curve_figure(
     return _layout(
         fig, f"Truncation trade-off ({feature_space})", "truncation threshold (|z| resampled beyond it)", "FID"
     )
+
+
+# --- training curves (the Training tab) -----------------------------------------------------------
+
+TRAINING_COLOURS = {"d": "#1f77b4", "g": "#d62728", "w": "#2ca02c", "fid": "#9467bd", "extra": "#ff7f0e"}
+
+
+def binned(steps: list[int], values: list[float], max_points: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``max_points`` (step, mean value) pairs: bin means, which also smooth noisy GAN losses."""
+    x, y = np.asarray(steps, dtype=float), np.asarray(values, dtype=float)
+    keep = np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if len(x) <= max_points:
+        return x, y
+    edges = np.linspace(0, len(x), max_points + 1).astype(int)
+    return (
+        np.array([x[a:b].mean() for a, b in zip(edges[:-1], edges[1:], strict=True)]),
+        np.array([y[a:b].mean() for a, b in zip(edges[:-1], edges[1:], strict=True)]),
+    )
+
+
+def curves_figure(
+    steps: list[int],
+    series: dict[str, list[float]],
+    title: str,
+    y_title: str,
+    marker_step: int | None = None,
+    marker_text: str = "",
+) -> go.Figure:
+    """Lines of ``series`` (label → values aligned with ``steps``), binned; an optional vertical marker."""
+    fig = go.Figure()
+    colours = list(TRAINING_COLOURS.values())
+    for i, (label, values) in enumerate(series.items()):
+        x, y = binned(steps, values)
+        fig.add_trace(go.Scatter(x=x, y=y, name=label, mode="lines", line=dict(width=3, color=colours[i % 5])))
+    if marker_step is not None:
+        fig.add_vline(x=marker_step, line=dict(color="#000", dash="dot", width=2), annotation_text=marker_text)
+    return _layout(fig, title, "step", y_title)
+
+
+def fid_figure(steps: list[int], values: list[float], feature_space: str, n: int) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=values,
+            name="FID",
+            mode="lines+markers",
+            line=dict(width=3, color=TRAINING_COLOURS["fid"]),
+            marker=dict(size=10),
+        )
+    )
+    title = f"FID ({feature_space}, {n} samples)" if n else "FID"
+    return _layout(fig, title, "step", "FID (lower is better)")
+
+
+def class_histogram_figure(names: tuple[str, ...], counts: list[int], step: int | None) -> go.Figure:
+    """Predicted classes of the latest samples: a flat histogram is healthy, one tall bar is mode collapse."""
+    fig = go.Figure(go.Bar(x=list(names), y=list(counts), marker_color=TRAINING_COLOURS["d"]))
+    if counts:
+        fig.add_hline(
+            y=sum(counts) / len(counts),
+            line=dict(color="#444", dash="dash", width=2),
+            annotation_text="uniform",
+            annotation_position="top right",
+        )
+    title = f"Mode-collapse meter: classes of the samples at step {step}" if step else "Mode-collapse meter"
+    return _layout(fig, title, "", "samples")

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import subprocess
 import sys
@@ -74,7 +75,8 @@ def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(fashion_small, tmp
         loss = real_loss(real_logits, fake_logits)
         return loss * float("nan") if calls["n"] == 25 else loss
 
-    monkeypatch.setattr(losses, "discriminator_loss", poisoned)
+    recipe = losses.OBJECTIVES["non-saturating"]
+    monkeypatch.setitem(losses.OBJECTIVES, "non-saturating", dataclasses.replace(recipe, d_loss=poisoned))
     out = tmp_path / "run"
     events = list(train_dcgan(tiny_train_config(steps=40), out, data=fashion_small, device="cpu"))
     assert isinstance(events[-1], Stopped)

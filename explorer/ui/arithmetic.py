@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 
 from explorer import images, latent
-from explorer.ui.common import download_path, user_errors
+from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.zoo import Zoo
 
 FAMILIES = ("dcgan", "stylegan")  # unconditional GANs
@@ -144,7 +144,7 @@ def default_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
     return tuple(picks)
 
 
-def build(zoo: Zoo) -> None:
+def build(zoo: Zoo) -> list[ModelList]:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -222,3 +222,4 @@ def build(zoo: Zoo) -> None:
         [seeds_a, seeds_b, seeds_c],
         api_visibility="undocumented",
     ).then(run, inputs, outputs, api_visibility="undocumented")
+    return [ModelList(model, lambda: model_names(zoo))]

@@ -5,6 +5,7 @@ import logging
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,6 +43,14 @@ def user_errors(handler: F) -> F:
             ) from error
 
     return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class ModelList:
+    """A tab's model dropdown and how to list its models; refreshed when the zoo gains a model."""
+
+    dropdown: gr.Dropdown
+    names: Callable[[], list[str]]
 
 
 def download_path(stem: str, suffix: str) -> Path:

@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 
 from explorer import images, latent, plots
-from explorer.ui.common import download_path, user_errors
+from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.zoo import Zoo
 
 FAMILIES = ("dcgan", "stylegan", "vae")  # unconditional families: latent_dim, sample_latent, generate(z)
@@ -93,7 +93,7 @@ def random_seeds() -> tuple[int, int]:
     return random.randint(0, 99_999), random.randint(0, 99_999)
 
 
-def build(zoo: Zoo) -> None:
+def build(zoo: Zoo) -> list[ModelList]:
     """The Interpolation tab's components and wiring (call inside ``gr.Blocks``)."""
     names = model_names(zoo)
     initial = dict(
@@ -194,3 +194,4 @@ def build(zoo: Zoo) -> None:
     dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented").then(
         render, frame_inputs, frame, api_visibility="undocumented", **fast
     ).then(render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None)
+    return [ModelList(model, lambda: model_names(zoo))]

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from explorer import images, plots
 from explorer.data import DatasetUnavailable, load_fashion_mnist
 from explorer.plots import CLASS_COLOURS
-from explorer.ui.common import download_path, user_errors
+from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.zoo import Zoo
 
 GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}
@@ -207,7 +207,7 @@ def encode_sketch(zoo: Zoo, name: str, sketch, extent: float, grid: str):
     return encode_image(zoo, name, picture, extent, grid)
 
 
-def build(zoo: Zoo) -> None:
+def build(zoo: Zoo) -> list[ModelList]:
     names = vae_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -285,3 +285,4 @@ def build(zoo: Zoo) -> None:
         api_visibility="undocumented",
         trigger_mode="always_last",
     )
+    return [ModelList(model, lambda: vae_names(zoo))]

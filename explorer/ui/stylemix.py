@@ -17,7 +17,7 @@ from PIL import Image
 from explorer import images, latent
 from explorer.models.stylegan import NOISE_MODES
 from explorer.ui.arithmetic import parse_seeds
-from explorer.ui.common import download_path, user_errors
+from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.zoo import Zoo
 
 PAPER_BANDS = {"coarse": (4, 8), "middle": (16, 32), "fine": (64, 1024)}
@@ -155,7 +155,7 @@ def noise_panel(
     return images.image(picture, scale=8), heat, f"mean per-pixel std over {NOISE_DRAWS} draws: {std.mean():.4f}"
 
 
-def build(zoo: Zoo) -> None:
+def build(zoo: Zoo) -> list[ModelList]:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -255,3 +255,4 @@ def build(zoo: Zoo) -> None:
     resample.click(lambda s: int(s) + 1, noise_seed, noise_seed, api_visibility="undocumented").then(
         render_noise, noise_inputs, noise_outputs, api_visibility="undocumented"
     )
+    return [ModelList(model, lambda: model_names(zoo))]

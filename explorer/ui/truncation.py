@@ -14,7 +14,7 @@ from PIL import Image
 
 from explorer import images, latent, plots
 from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureStats, fid
-from explorer.ui.common import download_path, user_errors
+from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.zoo import Zoo
 
 SWEEP = (2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.1)  # one row per threshold in the sweep strip
@@ -135,7 +135,7 @@ def render_curve(zoo: Zoo, name: str, progress=gr.Progress()) -> "plots.go.Figur
     return plots.truncation_curve_figure(thresholds, fids, varieties, f"{CLASSIFIER_FEATURES}, {CURVE_SAMPLES} samples")
 
 
-def build(zoo: Zoo) -> None:
+def build(zoo: Zoo) -> list[ModelList]:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -208,3 +208,4 @@ def build(zoo: Zoo) -> None:
         trigger_mode="always_last",
     )
     curve_button.click(functools.partial(render_curve, zoo), [model], curve, api_name="truncation_curve")
+    return [ModelList(model, lambda: model_names(zoo))]

@@ -1,0 +1,365 @@
+"""Training tab: train a small GAN or VAE from the browser and watch it learn.
+
+The tab starts the same trainers the CLI runs (``trainers.job`` consumes their event stream in a
+background thread) and polls the run's history once a second: D and G losses, D's outputs (or the
+critic's Wasserstein estimate), FID, the class histogram of the samples (mode collapse shows as one
+tall bar) and a fixed-latent sample grid with a timeline slider. One run per app process.
+"""
+
+import math
+import time
+from collections.abc import Sequence
+
+import gradio as gr
+from PIL import Image
+
+from explorer import images, plots
+from explorer.data import DATASETS, IMAGE_FOLDER_PREFIX, IMAGE_ROOT
+from explorer.ui.common import ModelList, download_path, user_errors
+from explorer.zoo import Zoo
+from trainers.job import FAMILIES, FAMILY_LOSSES, Busy, History, RunSpec, TrainingJob
+from trainers.losses import OBJECTIVES
+
+NOTE = """**Train a small model and watch it learn.** Pick a family and a loss (each loss comes with its
+paper's recipe, which you can change), press **Start**, and watch the curves. **Stop** ends the run
+after the current step and keeps a checkpoint; **Save** copies it into the zoo under a name, and it
+appears in every tab's model list. One run at a time per app; on 2 CPU cores a DCGAN learns
+recognisable clothes in about 1 000 steps (≈ 3 minutes)."""
+GRID_SCALE = 3
+POLL_SECONDS = 1.0
+FAMILY_LABELS = {family: label for label, family in FAMILIES.items()}
+
+
+def dataset_choices() -> list[str]:
+    """The built-in datasets and the image folders under ``IMAGE_ROOT``."""
+    folders = sorted(p.name for p in IMAGE_ROOT.iterdir() if p.is_dir()) if IMAGE_ROOT.is_dir() else []
+    return list(DATASETS) + [IMAGE_FOLDER_PREFIX + name for name in folders]
+
+
+def _family(label: str) -> str:
+    if label in FAMILIES:
+        return FAMILIES[label]
+    if label in FAMILY_LOSSES:
+        return label
+    raise ValueError(f"unknown family {label!r}; choose one of {', '.join(FAMILIES)}")
+
+
+def _number(value, name: str, kind=float):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"{name} is empty: enter a number")
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be a number, got {value!r}") from error
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    if kind is int:
+        if number != int(number):
+            raise ValueError(f"{name} must be a whole number, got {value}")
+        return int(number)
+    return number
+
+
+def recipe_values(family_label: str, loss: str | None = None) -> list:
+    """[loss dropdown, G lr, D lr, β1, β2, batch size, D steps] for a family (and a DCGAN loss)."""
+    family = _family(family_label)
+    losses = FAMILY_LOSSES[family]
+    loss = loss if loss in losses else losses[0] if family != "dcgan" else "non-saturating"
+    r = RunSpec.recipe(family, loss)
+    return [
+        gr.Dropdown(choices=losses, value=loss),
+        r["g_lr"],
+        r["d_lr"],
+        r["beta1"],
+        r["beta2"],
+        r["batch_size"],
+        r["d_steps"],
+    ]
+
+
+CONTROLS = (
+    "family",
+    "data",
+    "loss",
+    "g_lr",
+    "d_lr",
+    "beta1",
+    "beta2",
+    "batch_size",
+    "d_steps",
+    "label_smoothing",
+    "ema_beta",
+    "seed",
+    "steps",
+    "sample_every",
+    "eval_every",
+    "eval_samples",
+)  # the order of the tab's controls (and of ``make_spec``'s arguments)
+
+
+def make_spec(*values) -> RunSpec:
+    """The run the controls describe (values in ``CONTROLS`` order); every value checked, named in the message."""
+    if len(values) != len(CONTROLS):
+        raise ValueError(f"expected {len(CONTROLS)} settings ({', '.join(CONTROLS)}), got {len(values)}")
+    v = dict(zip(CONTROLS, values, strict=True))
+    names = {"g_lr": "G learning rate", "d_lr": "D learning rate", "beta1": "Adam β1", "beta2": "Adam β2"}
+    names |= {"label_smoothing": "label smoothing", "ema_beta": "EMA β"}
+    numbers = {key: _number(v[key], label) for key, label in names.items()}
+    whole = {"batch_size": "batch size", "d_steps": "D steps per G step", "seed": "seed", "steps": "steps"}
+    whole |= {"sample_every": "samples every", "eval_every": "FID every", "eval_samples": "FID samples"}
+    numbers |= {key: _number(v[key], label, int) for key, label in whole.items()}
+    spec = RunSpec(family=_family(v["family"]), data=str(v["data"]), loss=str(v["loss"]), **numbers)
+    if spec.sample_every < 1:
+        raise ValueError(f"samples every must be ≥ 1 step, got {spec.sample_every}")
+    if not 0 <= spec.seed < 2**31:
+        raise ValueError(f"seed must be between 0 and 2³¹ − 1, got {spec.seed}")
+    return spec
+
+
+def start_run(job: TrainingJob, *controls, owner: str | None = None) -> str:
+    """Start a run; a busy app, bad values or missing data give a message and start nothing."""
+    spec = make_spec(*controls)
+    try:
+        job.start(spec, owner=owner)
+    except Busy as error:
+        raise gr.Error(str(error)) from error
+    return status_html(job.snapshot())
+
+
+def stop_run(job: TrainingJob, owner: str | None = None) -> str:
+    try:
+        job.stop(owner)
+    except PermissionError as error:
+        raise gr.Error(str(error)) from error
+    return status_html(job.snapshot())
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def status_html(h: History) -> str:
+    """A progress bar with step, throughput, ETA and the share of time live FID took."""
+    if h.spec is None:
+        return "<p style='font-size:1.1em'>No run yet: choose the settings and press <b>Start</b>.</p>"
+    done = h.step / h.total_steps if h.total_steps else 0.0
+    parts = [f"step {h.step} / {h.total_steps} ({100 * done:.0f} %)", f"{h.images_per_second:.0f} img/s"]
+    eta = h.eta_seconds()
+    if eta is not None:
+        parts.append(f"ETA {_duration(eta)}")
+    if h.eval_seconds and h.started_at:
+        elapsed = max(time_since(h.started_at), 1e-9)
+        parts.append(f"live FID took {100 * h.eval_seconds / elapsed:.1f} % of the time")
+    parts.append(f"on {h.device}")
+    colour = {"diverged": "#d62728", "failed": "#d62728", "finished": "#2ca02c"}.get(h.status, "#1f77b4")
+    message = f"<br><span style='color:{colour}'>{h.message}</span>" if h.message else ""
+    return (
+        f"<div style='font-size:1.1em'><b style='color:{colour}'>{h.status}</b>: {h.spec.family} on {h.spec.data}, "
+        f"{h.spec.loss}<br><progress value='{h.step}' max='{max(h.total_steps, 1)}' style='width:100%;height:1.2em'>"
+        f"</progress><br>{' · '.join(parts)}{message}</div>"
+    )
+
+
+def time_since(t0: float) -> float:
+    return time.monotonic() - t0
+
+
+def figures(h: History) -> tuple:
+    """(losses, D outputs, FID, class histogram) figures of a history."""
+    m, steps = h.metrics, h.steps
+    marker = dict(marker_step=h.diverged_at, marker_text="NaN/inf: stopped") if h.diverged_at else {}
+    if "neg_elbo" in m:  # the VAE: −ELBO = reconstruction + KL
+        losses = plots.curves_figure(
+            steps, {"−ELBO": m["neg_elbo"], "reconstruction": m["reconstruction"]}, "VAE loss (nats)", "nats", **marker
+        )
+        outputs = plots.curves_figure(steps, {"KL(q(z|x) ‖ p(z))": m["kl"]}, "KL term", "nats", **marker)
+    else:
+        losses = plots.curves_figure(
+            steps, {"D loss": m.get("d_loss", []), "G loss": m.get("g_loss", [])}, "D and G losses", "loss", **marker
+        )
+        critic = h.spec is not None and h.spec.loss in OBJECTIVES and OBJECTIVES[h.spec.loss].critic
+        probabilities = h.spec is not None and (
+            h.spec.family == "stylegan" or (h.spec.loss in OBJECTIVES and OBJECTIVES[h.spec.loss].probabilities)
+        )
+        if critic:
+            series = {"E[D(x)]": m.get("d_real", []), "E[D(G(z))]": m.get("d_fake", [])}
+            series["Wasserstein estimate"] = m.get("wasserstein", [])
+            title = "Critic values and the Wasserstein estimate"
+        else:
+            series = {"D(x)": m.get("d_real", []), "D(G(z))": m.get("d_fake", [])}
+            title = "D(x) and D(G(z))" + ("" if probabilities else " (raw scores)")
+        outputs = plots.curves_figure(steps, series, title, "D output", **marker)
+    evaluations = h.evaluations
+    fid = plots.fid_figure(
+        [e.step for e in evaluations],
+        [e.fid for e in evaluations],
+        evaluations[-1].feature_space if evaluations else "Fashion-MNIST classifier features",
+        evaluations[-1].n if evaluations else 0,
+    )
+    last = evaluations[-1] if evaluations else None
+    histogram = plots.class_histogram_figure(
+        last.class_names if last else (), last.histogram if last else [], last.step if last else None
+    )
+    return losses, outputs, fid, histogram
+
+
+def grid_at(h: History, index: int | float | None) -> tuple[Image.Image | None, str]:
+    """The sample grid at timeline position ``index`` (clamped) and its caption."""
+    if not h.grids:
+        return None, "no samples yet"
+    i = min(max(int(index if index is not None else len(h.grids) - 1), 0), len(h.grids) - 1)
+    step, grid = h.grids[i]
+    return images.grid_image(grid, ncols=8, scale=GRID_SCALE), f"fixed-latent samples at step {step}"
+
+
+def poll(job: TrainingJob, version: int, follow: bool, index):
+    """Everything the tab shows, or ``gr.skip()`` for each output when nothing changed since ``version``."""
+    job.seen()
+    h = job.snapshot()
+    if h.version == version:
+        return [version] + [gr.skip()] * 8
+    n = len(h.grids)
+    index = n - 1 if follow or index is None else min(int(index), max(n - 1, 0))
+    grid, caption = grid_at(h, index)
+    slider = gr.Slider(minimum=0, maximum=max(n - 1, 1), value=max(index, 0), label=f"Timeline: {caption}")
+    return [h.version, status_html(h), *figures(h), grid, slider, gr.Button(interactive=h.running)]
+
+
+def scrub(job: TrainingJob, index) -> tuple[Image.Image | None, bool]:
+    """Show an earlier grid; scrubbing stops following the newest one."""
+    grid, _ = grid_at(job.snapshot(), index)
+    return grid, False
+
+
+def timeline_gif(job: TrainingJob) -> str:
+    """An animated GIF of every kept sample grid: the timeline of learning."""
+    h = job.snapshot()
+    if not h.grids:
+        raise ValueError("no sample grids yet: start a run first")
+    frames = [images.grid_image(grid, ncols=8, scale=2) for _, grid in h.grids]
+    path = download_path(f"{h.spec.family}-timeline", ".gif")
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    return str(path)
+
+
+def save_run(job: TrainingJob, zoo: Zoo, name: str, model_lists: Sequence[ModelList] = ()) -> list:
+    """Copy the latest checkpoint into the zoo; every tab's model list is refreshed."""
+    entry = job.save(zoo, name or "")
+    h = job.snapshot()
+    message = (
+        f"<p style='font-size:1.1em'>Saved <b>{entry.name}</b> ({entry.family}, checkpoint of step {h.saved_step}) "
+        f"to <code>{entry.path}</code>. It is in the model lists of the explorer tabs now.</p>"
+    )
+    return [message] + [gr.Dropdown(choices=lst.names()) for lst in model_lists]
+
+
+def push_run(job: TrainingJob, repo_id: str, token: str | None = None) -> str:
+    """Upload the run's checkpoint folder to a Hub model repo (needs a token; never required)."""
+    import os
+
+    token = token or os.environ.get("HF_TOKEN")
+    if not token:
+        raise ValueError("pushing to the Hub needs a token: set HF_TOKEN in the app's environment")
+    h = job.snapshot()
+    if h.out is None or not h.out.is_dir():
+        raise ValueError("nothing to push yet: train and stop a run first")
+    if not repo_id or repo_id.count("/") != 1:
+        raise ValueError(f"repo id must look like 'user/name', got {repo_id!r}")
+    from huggingface_hub import HfApi
+
+    api = HfApi(token=token)
+    api.create_repo(repo_id, exist_ok=True)
+    commit = api.upload_folder(repo_id=repo_id, folder_path=str(h.out), commit_message=f"step {h.saved_step}")
+    return f"pushed to https://huggingface.co/{repo_id} ({commit.oid[:8]})"
+
+
+def build(zoo: Zoo, model_lists: Sequence[ModelList] = (), job: TrainingJob | None = None) -> TrainingJob:
+    """The tab; returns its job (one per app)."""
+    job = job or TrainingJob()
+    gr.Markdown(NOTE)
+    spec = RunSpec()
+    empty = figures(History())
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            family = gr.Dropdown(list(FAMILIES), value="DCGAN", label="Family", elem_id="train-family")
+            data = gr.Dropdown(dataset_choices(), value=spec.data, label="Data", allow_custom_value=True)
+            loss = gr.Dropdown(FAMILY_LOSSES["dcgan"], value=spec.loss, label="Loss", elem_id="train-loss")
+            with gr.Row():
+                g_lr = gr.Number(spec.g_lr, label="G learning rate")
+                d_lr = gr.Number(spec.d_lr, label="D learning rate")
+            with gr.Row():
+                beta1 = gr.Number(spec.beta1, label="Adam β1")
+                beta2 = gr.Number(spec.beta2, label="Adam β2")
+            with gr.Row():
+                batch_size = gr.Number(spec.batch_size, label="Batch size", precision=0)
+                d_steps = gr.Number(spec.d_steps, label="D steps per G step", precision=0)
+            with gr.Row():
+                steps = gr.Number(spec.steps, label="Steps", precision=0, elem_id="train-steps")
+                seed = gr.Number(spec.seed, label="Seed", precision=0)
+            with gr.Accordion("More: smoothing, EMA, sampling, FID", open=False):
+                smoothing = gr.Slider(0, 0.3, value=0, step=0.05, label="One-sided label smoothing (BCE losses)")
+                ema = gr.Number(0.0, label="EMA β of G (0 = off; StyleGAN/BigGAN default when 0)")
+                sample_every = gr.Number(spec.sample_every, label="Sample grid every K steps", precision=0)
+                eval_every = gr.Number(spec.eval_every, label="FID every K steps (0 = off)", precision=0)
+                eval_samples = gr.Number(spec.eval_samples, label="FID samples", precision=0)
+            with gr.Row():
+                start = gr.Button("▶ Start", variant="primary", elem_id="train-start")
+                stop = gr.Button("■ Stop", variant="stop", interactive=False, elem_id="train-stop")
+            with gr.Row():
+                name = gr.Textbox("my-model", label="Save as (zoo name)", scale=2)
+                save = gr.Button("Save to zoo", elem_id="train-save", scale=1)
+            with gr.Accordion("Push to the Hugging Face Hub (optional, needs HF_TOKEN)", open=False):
+                repo = gr.Textbox(label="Repo id (user/name)")
+                push = gr.Button("Push checkpoint")
+            status = gr.HTML(status_html(job.snapshot()), elem_id="train-status")
+        with gr.Column(scale=2):
+            with gr.Row():
+                loss_plot = gr.Plot(empty[0], label="Losses", elem_id="train-losses")
+                output_plot = gr.Plot(empty[1], label="D outputs")
+            with gr.Row():
+                fid_plot = gr.Plot(empty[2], label="FID", elem_id="train-fid")
+                histogram_plot = gr.Plot(empty[3], label="Class histogram")
+            with gr.Row():
+                with gr.Column():
+                    grid = gr.Image(label="Samples (fixed latents)", elem_id="train-grid", format="png")
+                    timeline = gr.Slider(0, 1, value=0, step=1, label="Timeline", elem_id="train-timeline")
+                    follow = gr.Checkbox(True, label="Follow the newest grid")
+                with gr.Column():
+                    gif_button = gr.Button("Timeline as GIF")
+                    gif_file = gr.File(label="Download")
+
+    controls = [family, data, loss, g_lr, d_lr, beta1, beta2, batch_size, d_steps, smoothing, ema, seed, steps]
+    controls += [sample_every, eval_every, eval_samples]
+    version = gr.State(-1)
+    timer = gr.Timer(POLL_SECONDS)
+    poll_outputs = [version, status, loss_plot, output_plot, fid_plot, histogram_plot, grid, timeline, stop]
+    quiet = dict(show_progress="hidden", api_visibility="undocumented")
+
+    def on_start(f, d, lo, g, dl, b1, b2, bs, ds, sm, em, se, st, sa, ee, es, request: gr.Request):
+        # gradio injects ``request`` by annotation, which needs named parameters (CONTROLS order)
+        values = (f, d, lo, g, dl, b1, b2, bs, ds, sm, em, se, st, sa, ee, es)
+        return user_errors(start_run)(job, *values, owner=getattr(request, "session_hash", None))
+
+    def on_stop(request: gr.Request):
+        return stop_run(job, getattr(request, "session_hash", None))
+
+    recipe_outputs = [loss, g_lr, d_lr, beta1, beta2, batch_size, d_steps]
+    family.input(user_errors(recipe_values), [family], recipe_outputs, **quiet)
+    loss.input(user_errors(recipe_values), [family, loss], recipe_outputs, **quiet)
+    start.click(on_start, controls, status, api_name="train_start", concurrency_limit=None).then(
+        lambda: gr.Button(interactive=True), None, stop, **quiet
+    )
+    stop.click(on_stop, None, status, api_name="train_stop", concurrency_limit=None)
+    timer.tick(lambda v, f, i: poll(job, v, f, i), [version, follow, timeline], poll_outputs, **quiet)
+    timeline.input(lambda i: scrub(job, i), timeline, [grid, follow], **quiet)
+    gif_button.click(user_errors(lambda: timeline_gif(job)), None, gif_file, api_visibility="undocumented")
+    lists = list(model_lists)
+    save.click(
+        user_errors(lambda n: save_run(job, zoo, n, lists)),
+        name,
+        [status, *[lst.dropdown for lst in lists]],
+        api_name="train_save",
+    )
+    push.click(user_errors(lambda r: push_run(job, r)), repo, status, api_visibility="undocumented")
+    return job

@@ -1,0 +1,203 @@
+"""The Training tab's handlers drive real runs on real Fashion-MNIST through the trainers' event stream."""
+
+import dataclasses
+import math
+import time
+
+import gradio as gr
+import pytest
+import torch
+from PIL import Image
+
+from explorer.ui import interpolate, training
+from explorer.zoo import Zoo, load_folder
+from trainers import job as job_module
+from trainers import losses
+from trainers.events import Samples
+from trainers.job import FAMILY_LOSSES, History, RunSpec, TrainingJob
+from trainers.loop import saved_step
+
+
+@pytest.fixture
+def job(tmp_path, fashion_small, monkeypatch):
+    """A job on 2 048 real training images (the tab's data cache, pre-filled)."""
+    monkeypatch.setattr(job_module, "_datasets", {("fashion-mnist", 1): fashion_small})
+    j = TrainingJob(runs=tmp_path / "runs")
+    yield j
+    j.stop(wait=60)
+
+
+def controls(family="DCGAN", loss="non-saturating", **overrides):
+    """The tab's control values, in ``training.CONTROLS`` order: a short run with live FID."""
+    recipe = RunSpec.recipe(training._family(family), loss)
+    values = dict(
+        family=family,
+        data="fashion-mnist",
+        loss=loss,
+        **{k: recipe[k] for k in ("g_lr", "d_lr", "beta1", "beta2", "d_steps")},
+        batch_size=16,
+        label_smoothing=0.0,
+        ema_beta=0.0,
+        seed=0,
+        steps=12,
+        sample_every=4,
+        eval_every=6,
+        eval_samples=200,
+    )
+    values.update(overrides)
+    return [values[name] for name in training.CONTROLS]
+
+
+RUNS = [("DCGAN", loss) for loss in FAMILY_LOSSES["dcgan"]] + [
+    ("StyleGAN-small", "non-saturating + R1"),
+    ("BigGAN-small", "hinge"),
+    ("VAE", "ELBO"),
+]
+
+
+@pytest.mark.parametrize("family, loss", RUNS)
+def test_each_family_and_loss_streams_finite_losses_samples_and_fid(job, family, loss):
+    training.start_run(job, *controls(family, loss, steps=8 if family != "DCGAN" else 12))
+    job.wait(300)
+    h = job.snapshot()
+    assert h.status == "finished", h.message
+    assert h.step == h.total_steps and h.steps == list(range(1, h.total_steps + 1))
+    assert h.metrics and all(math.isfinite(v) for values in h.metrics.values() for v in values if v == v)
+    main = "neg_elbo" if family == "VAE" else "d_loss"
+    assert all(math.isfinite(v) for v in h.metrics[main])
+    if family == "DCGAN" and losses.OBJECTIVES[loss].critic:
+        assert "wasserstein" in h.metrics
+    assert len(h.grids) >= 2 and h.grids[-1][0] == h.total_steps
+    assert [e.step for e in h.evaluations] == [6, h.total_steps] if h.total_steps == 12 else h.evaluations
+    assert all(math.isfinite(e.fid) and sum(e.histogram) == 200 for e in h.evaluations)
+    figures = training.figures(h)
+    assert all(len(fig.data) >= 1 for fig in figures)
+    assert "Fashion-MNIST classifier features" in figures[2].layout.title.text
+
+
+def test_stop_ends_the_run_within_a_step_and_keeps_a_checkpoint(job):
+    training.start_run(job, *controls(steps=100_000, eval_every=0))
+    while job.snapshot().step < 3:
+        time.sleep(0.05)
+    clock = time.perf_counter()
+    status = training.stop_run(job)
+    assert time.perf_counter() - clock < 10
+    h = job.snapshot()
+    assert h.status == "stopped" and "stopped by the user" in h.message and "stopped" in status
+    assert h.saved_step == h.step == saved_step(h.out)  # the checkpoint is of the last finished step
+    assert all(torch.isfinite(p).all() for p in load_folder(h.out, "cpu").parameters())
+
+
+def test_save_puts_the_run_in_the_zoo_and_the_interpolation_tab_renders_it(job, tmp_path, monkeypatch):
+    training.start_run(job, *controls(steps=10, eval_every=0))
+    job.wait(120)
+    zoo = Zoo(device="cpu")
+    names = []
+    lists = [training.ModelList(gr.Dropdown(), lambda: interpolate.model_names(zoo))]
+    monkeypatch.chdir(tmp_path)  # the saved copy goes to runs/saved under the working folder
+    message, dropdown = training.save_run(job, zoo, "student-dcgan", lists)
+    names = dropdown.choices
+    assert "student-dcgan" in message and ("student-dcgan", "student-dcgan") in names
+    frame = interpolate.render_frame(zoo, "student-dcgan", 1, 2, 0.5, "spherical (slerp)")
+    assert frame.size == (32 * interpolate.PREVIEW_SCALE,) * 2
+    with pytest.raises(ValueError, match="already"):
+        job.save(zoo, "dcgan-fashion-mnist")  # never shadows a shipped model
+    with pytest.raises(ValueError, match="letters, digits"):
+        job.save(zoo, "../escape")
+
+
+def test_a_second_start_is_told_the_app_is_busy(job):
+    training.start_run(job, *controls(steps=100_000, eval_every=0), owner="alice")
+    with pytest.raises(gr.Error, match="busy"):
+        training.start_run(job, *controls(), owner="bob")
+    with pytest.raises(gr.Error, match="another browser session"):
+        training.stop_run(job, owner="bob")
+    training.stop_run(job, owner="alice")
+    assert job.snapshot().status == "stopped"
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (dict(g_lr=0), "learning rates must be > 0"),
+        (dict(d_lr=-1e-4), "learning rates must be > 0"),
+        (dict(d_steps=0), "n_critic"),
+        (dict(g_lr=None), "G learning rate is empty"),
+        (dict(g_lr=float("nan")), "finite"),
+        (dict(batch_size=4096), "exceeds the 2048 images"),
+        (dict(family="VAE", loss="wgan"), "trains with ELBO"),
+        (dict(data="folder:../../etc"), "must be inside"),
+    ],
+)
+def test_bad_settings_give_a_message_and_start_nothing(job, overrides, message):
+    with pytest.raises(gr.Error, match=message):
+        training.user_errors(training.start_run)(job, *controls(**overrides))
+    assert job.snapshot().status == "idle" and not any((job.runs).glob("*"))
+
+
+def test_an_image_folder_without_images_is_refused(job, tmp_path, monkeypatch):
+    root = tmp_path / "images"
+    (root / "empty").mkdir(parents=True)
+    (root / "empty" / "notes.txt").write_text("no pictures here")
+    monkeypatch.setattr("explorer.data.IMAGE_ROOT", root)
+    with pytest.raises(gr.Error, match="no readable images"):
+        training.user_errors(training.start_run)(job, *controls(data="folder:empty"))
+
+
+def test_a_diverging_run_stops_marks_the_step_and_offers_the_last_good_checkpoint(job, monkeypatch):
+    calls = {"n": 0}
+    recipe = losses.OBJECTIVES["non-saturating"]
+
+    def poisoned(real, fake):
+        calls["n"] += 1
+        loss = recipe.d_loss(real, fake)
+        return loss * float("nan") if calls["n"] == 150 else loss
+
+    monkeypatch.setitem(losses.OBJECTIVES, "non-saturating", dataclasses.replace(recipe, d_loss=poisoned))
+    training.start_run(job, *controls(steps=300, eval_every=0))
+    job.wait(300)
+    h = job.snapshot()
+    assert h.status == "diverged" and h.diverged_at == 149 and "NaN" in h.message
+    assert h.saved_step == 100 == saved_step(h.out)  # save_every = 100 for tab runs
+    losses_figure = training.figures(h)[0]
+    assert any(shape.x0 == 149 for shape in losses_figure.layout.shapes)  # the plot shows where
+    assert "diverged" in training.status_html(h)
+
+
+def test_a_run_nobody_watches_stops_itself_and_saves(tmp_path, fashion_small, monkeypatch):
+    monkeypatch.setattr(job_module, "_datasets", {("fashion-mnist", 1): fashion_small})
+    job = TrainingJob(runs=tmp_path / "runs", orphan_seconds=1.0)
+    training.start_run(job, *controls(steps=100_000, eval_every=0))
+    job.wait(60)
+    h = job.snapshot()
+    assert h.status == "stopped" and "no browser" in h.message
+    assert h.saved_step == h.step > 0
+
+
+def test_poll_sends_nothing_when_nothing_changed_and_the_timeline_scrubs(job):
+    training.start_run(job, *controls(steps=12, eval_every=0))
+    job.wait(120)
+    first = training.poll(job, -1, True, None)
+    version = first[0]
+    assert version == job.snapshot().version and isinstance(first[6], Image.Image)
+    again = training.poll(job, version, True, None)
+    assert all(isinstance(x, type(gr.skip())) for x in again[1:])
+    early, follow = training.scrub(job, 0)
+    late, _ = training.scrub(job, 99)
+    assert follow is False and early.size == late.size and early.tobytes() != late.tobytes()
+    gif = training.timeline_gif(job)
+    assert gif.endswith(".gif")
+
+
+def test_family_choice_sets_its_losses_and_paper_recipe():
+    loss, g_lr, d_lr, beta1, beta2, batch, d_steps = training.recipe_values("BigGAN-small")
+    assert loss.choices == [("hinge", "hinge")] and (g_lr, d_lr, beta1, d_steps) == (1e-4, 4e-4, 0.0, 2)
+    values = training.recipe_values("DCGAN", "wgan")
+    assert values[0].value == "wgan" and values[1] == 5e-5 and values[6] == 5
+
+
+def test_history_keeps_a_bounded_timeline():
+    h = History()
+    for step in range(1, 400):
+        h.record(Samples(step, torch.zeros(1, 1, 2, 2)))
+    assert len(h.grids) <= job_module.MAX_GRIDS and h.grids[0][0] == 1 and h.grids[-1][0] == 399
