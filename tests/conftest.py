@@ -1,4 +1,9 @@
 import json
+import os
+import tempfile
+
+# training runs the tests start from the app go to a scratch folder, never into the checkout
+os.environ.setdefault("LATENT_EXPLORER_RUNS", tempfile.mkdtemp(prefix="latent-explorer-runs-"))
 from pathlib import Path
 
 import pytest

@@ -9,6 +9,7 @@ itself the same way.
 """
 
 import math
+import os
 import re
 import shutil
 import threading
@@ -37,6 +38,7 @@ FAMILY_LOSSES = {  # what each family can train with; DCGAN carries every GAN ob
     "biggan": ["hinge"],
     "vae": ["ELBO"],
 }
+RUNS = Path(os.environ.get("LATENT_EXPLORER_RUNS", "runs"))  # the tab's runs go to RUNS/ui, saved models to RUNS/saved
 MAX_GRIDS = 120  # sample grids kept for the timeline; older ones are thinned to every other one
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -252,7 +254,7 @@ class History:
 class TrainingJob:
     """The process's one training run, in a background thread."""
 
-    def __init__(self, runs: str | Path = "runs/ui", orphan_seconds: float = 120.0):
+    def __init__(self, runs: str | Path = RUNS / "ui", orphan_seconds: float = 120.0):
         self.runs = Path(runs)
         self.orphan_seconds = orphan_seconds
         self.history = History()
@@ -357,7 +359,7 @@ class TrainingJob:
                 h.version += 1
 
     # --- saving into the zoo -----------------------------------------------------------------
-    def save(self, zoo: Zoo, name: str, saved: str | Path = "runs/saved") -> ZooEntry:
+    def save(self, zoo: Zoo, name: str, saved: str | Path = RUNS / "saved") -> ZooEntry:
         """Copy the run's latest checkpoint to ``saved/name`` and add it to ``zoo`` (all tabs list it)."""
         h = self.history
         if h.out is None or not (h.out / WEIGHTS_NAME).is_file():
