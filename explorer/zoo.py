@@ -180,8 +180,16 @@ class Zoo:
 
 
 def load(name_or_path: str | Path, device: torch.device | str | None = None) -> torch.nn.Module:
-    """Load a model by manifest name or by folder path (strict, safetensors only)."""
+    """Load a model by manifest name, folder path (strict, safetensors only) or Hub repo id ``user/name[@rev]``.
+
+    Hub repos and foreign formats (BigGAN-deep, huggan DCGAN) go through ``explorer.hub``.
+    """
     path = Path(name_or_path)
+    if not path.exists() and path.suffix not in REFUSED_SUFFIXES and "/" in str(name_or_path):
+        from explorer import hub
+
+        if hub.is_repo_id(str(name_or_path)):
+            return hub.load(str(name_or_path), device)
     if path.exists() or path.suffix in REFUSED_SUFFIXES or "/" in str(name_or_path):
         return load_folder(path, device)
     zoo = Zoo(device=device)

@@ -5,6 +5,7 @@ Every family offers the shared protocol: ``latent_dim``, ``resolution``,
 """
 
 from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
+from explorer.models.biggan_deep import BigGANDeep, BigGANDeepConfig
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
@@ -16,11 +17,14 @@ FAMILIES: dict[str, tuple[type, type]] = {
     "vae": (VAE, VAEConfig),
     "stylegan": (StyleGANGenerator, StyleGANConfig),
     "biggan": (BigGANGenerator, BigGANConfig),
+    "biggan-deep": (BigGANDeep, BigGANDeepConfig),  # the public ImageNet release, converted (explorer.hub)
 }
 
 __all__ = [
     "FAMILIES",
     "BigGANConfig",
+    "BigGANDeep",
+    "BigGANDeepConfig",
     "BigGANDiscriminator",
     "BigGANGenerator",
     "ClassifierConfig",

@@ -1,0 +1,288 @@
+"""Pretrained models from the Hugging Face Hub (or a local folder) in the public formats, as zoo models.
+
+``load("user/repo")`` / ``load("user/repo@revision")`` downloads through ``huggingface_hub`` (its
+cache; ``HF_HUB_OFFLINE=1`` is respected) and recognises:
+
+* **our own format** (``config.json`` with ``"family"`` + ``model.safetensors``, what
+  ``PyTorchModelHubMixin`` and our trainers write): loaded strictly;
+* **BigGAN-deep** in the format of ``pytorch-pretrained-biggan`` (``config.json`` with ``layers`` and
+  ``n_stats`` + ``pytorch_model.bin``): spectral norm folded, truncation-dependent BN statistics kept;
+* **huggan DCGAN** (``config.json`` with ``num_channels``/``latent_dim``/``hidden_size`` +
+  ``pytorch_model.bin`` or ``model.safetensors``, e.g. ``huggan/dcgan-mnist``): keys renamed into our
+  64² DCGAN (the missing output bias is zero).
+
+Foreign ``.bin``/``.pt`` files are read with ``torch.load(weights_only=True)``: tensors only, never
+code. Pickles (``.pkl``, NVIDIA's StyleGAN releases) are refused. Converted models are written in our
+format to a cache folder, so the zoo loads them like any other folder and the next start is instant.
+"""
+
+import json
+import os
+import pickle
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+
+from explorer.zoo import CONFIG_NAME, REFUSED_SUFFIXES, WEIGHTS_NAME, ZooError, read_config
+
+CONVERTED = Path(os.environ.get("LATENT_EXPLORER_CONVERTED", Path.home() / ".cache" / "latent-explorer" / "converted"))
+REPO_PATTERN = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(@[\w./-]+)?$")
+DOWNLOAD_PATTERNS = ["config.json", "*.safetensors", "pytorch_model.bin", "*.pt", "*.pth", "README.md", "*.pkl"]
+KNOWN_FORMATS = (
+    "our format (config.json with 'family' + model.safetensors)",
+    "pytorch-pretrained-biggan BigGAN-deep (config.json + pytorch_model.bin)",
+    "huggan DCGAN (config.json with hidden_size + weights)",
+)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the app shows before loading: enough to decide whether to wait for it."""
+
+    name: str
+    family: str
+    format: str
+    resolution: int
+    classes: int
+    license: str
+    parameters: int
+    size_bytes: int
+
+    def markdown(self) -> str:
+        return (
+            f"**{self.name}**: {self.family} ({self.format}), {self.resolution}×{self.resolution}, "
+            f"{self.classes or 'no'} classes, {self.parameters / 1e6:.1f} M parameters, "
+            f"{self.size_bytes / 2**20:.1f} MiB, license: {self.license}"
+        )
+
+
+def is_repo_id(text: str) -> bool:
+    return bool(REPO_PATTERN.match(text)) and not Path(text.split("@")[0]).exists()
+
+
+def split_revision(source: str) -> tuple[str, str | None]:
+    repo, _, revision = source.partition("@")
+    return repo, revision or None
+
+
+def download(source: str, token: str | None = None) -> Path:
+    """The snapshot folder of ``user/repo[@revision]`` (from the cache when offline); clear errors."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    repo, revision = split_revision(source)
+    try:
+        return Path(snapshot_download(repo, revision=revision, allow_patterns=DOWNLOAD_PATTERNS, token=token))
+    except GatedRepoError as error:
+        raise ZooError(f"{repo} is gated: accept its terms on huggingface.co and set HF_TOKEN") from error
+    except RepositoryNotFoundError as error:
+        raise ZooError(
+            f"{repo} does not exist on the Hub, or it is private (set HF_TOKEN to a token that can read it)"
+        ) from error
+    except RevisionNotFoundError as error:
+        raise ZooError(f"{repo} has no revision {revision!r}") from error
+    except LocalEntryNotFoundError as error:
+        offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
+        reason = "HF_HUB_OFFLINE is set" if offline else "the Hub cannot be reached"
+        raise ZooError(
+            f"{source} is not in the local cache and {reason}: connect to the internet (and unset HF_HUB_OFFLINE) "
+            "to download it once"
+        ) from error
+    except (HfHubHTTPError, OSError) as error:
+        raise ZooError(f"downloading {source} failed: {error}") from error
+
+
+def torch_weights(path: Path) -> dict[str, torch.Tensor]:
+    """Tensors of a foreign ``.bin``/``.pt`` file, never code: ``torch.load(weights_only=True)``."""
+    if path.suffix in REFUSED_SUFFIXES:
+        raise ZooError(f"{path.name}: pickle files are refused because loading them runs code stored in the file")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise ZooError(
+            f"{path.name} needs code to be unpickled (it is not a plain tensor checkpoint); refused. "
+            "Convert it to safetensors with the code that made it."
+        ) from error
+    except (RuntimeError, EOFError, OSError, ValueError) as error:
+        raise ZooError(f"{path.name} is corrupted or truncated ({error}); download it again") from error
+    if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
+        raise ZooError(f"{path.name} is not a state dict of named tensors")
+    return state
+
+
+def _weights_file(folder: Path) -> Path | None:
+    for name in (WEIGHTS_NAME, "pytorch_model.bin"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _state(path: Path) -> dict[str, torch.Tensor]:
+    if path.suffix == ".safetensors":
+        try:
+            return load_file(str(path))
+        except (SafetensorError, OSError, ValueError) as error:
+            raise ZooError(f"{path.name} is corrupted or truncated ({error}); download it again") from error
+    return torch_weights(path)
+
+
+def detect_format(folder: Path) -> str:
+    """ "ours", "biggan-deep" or "huggan-dcgan"; a clear error for anything else."""
+    pickles = [p.name for p in folder.iterdir() if p.suffix in REFUSED_SUFFIXES] if folder.is_dir() else []
+    config_path = folder / CONFIG_NAME
+    if not config_path.is_file():
+        if pickles:
+            raise ZooError(
+                f"{folder.name} holds only pickle files ({', '.join(pickles)}); they are refused because loading "
+                "them runs code. Use a safetensors or state-dict release of the model."
+            )
+        raise ZooError(f"{folder} has no {CONFIG_NAME}; recognised formats: {'; '.join(KNOWN_FORMATS)}")
+    try:
+        fields = json.loads(config_path.read_text())
+    except json.JSONDecodeError as error:
+        raise ZooError(f"{config_path} is not valid JSON ({error})") from error
+    if "family" in fields:
+        return "ours"
+    if {"layers", "n_stats", "z_dim"} <= set(fields) and (folder / "pytorch_model.bin").is_file():
+        return "biggan-deep"
+    if {"num_channels", "latent_dim", "hidden_size"} <= set(fields) and _weights_file(folder):
+        return "huggan-dcgan"
+    raise ZooError(f"{folder.name}: unknown checkpoint format; recognised: {'; '.join(KNOWN_FORMATS)}")
+
+
+def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
+    """(model, family, format) of a folder in one of the public formats (strict, every key checked)."""
+    fmt = detect_format(folder)
+    if fmt == "ours":
+        from explorer.zoo import load_folder
+
+        family, _ = read_config(folder)
+        return load_folder(folder, "cpu"), family, fmt
+    fields = json.loads((folder / CONFIG_NAME).read_text())
+    try:
+        if fmt == "biggan-deep":
+            from explorer.models.biggan_deep import config_from_pretrained_biggan, from_pretrained_biggan_state
+
+            state = torch_weights(folder / "pytorch_model.bin")
+            return from_pretrained_biggan_state(state, config_from_pretrained_biggan(fields)), "biggan-deep", fmt
+        return huggan_dcgan(fields, _state(_weights_file(folder))), "dcgan", fmt
+    except (ValueError, TypeError, KeyError) as error:
+        raise ZooError(f"{folder.name} ({fmt}): {error}") from error
+
+
+def huggan_dcgan(fields: dict, state: dict[str, torch.Tensor]) -> torch.nn.Module:
+    """A huggan ``Generator`` (nn.Sequential ``model``, 64², no output bias) as our 64² DCGAN generator."""
+    from explorer.models.dcgan import DCGANConfig, DCGANGenerator
+
+    config = DCGANConfig(
+        latent_dim=int(fields["latent_dim"]),
+        channels=int(fields["num_channels"]),
+        resolution=64,
+        g_width=int(fields["hidden_size"]),
+    )
+    model = DCGANGenerator(config)
+    renamed = {("net." + k[len("model.") :] if k.startswith("model.") else k): v for k, v in state.items()}
+    output = [k for k in model.state_dict() if k.endswith(".bias") and k not in renamed and "net.12" in k]
+    for key in output:  # huggan's last ConvTranspose2d has no bias: ours is zero
+        renamed[key] = torch.zeros_like(model.state_dict()[key])
+    expected = model.state_dict()
+    missing, unexpected = sorted(set(expected) - set(renamed)), sorted(set(renamed) - set(expected))
+    if missing or unexpected:
+        raise ValueError(f"not a huggan DCGAN state dict: missing {missing[:5]}, unexpected {unexpected[:5]}")
+    for key, value in expected.items():
+        if value.shape != renamed[key].shape:
+            raise ValueError(f"{key}: shape {tuple(renamed[key].shape)}, expected {tuple(value.shape)}")
+    model.load_state_dict(renamed, strict=True)
+    return model.eval()
+
+
+def _license(folder: Path) -> str:
+    readme = folder / "README.md"
+    if readme.is_file():
+        match = re.search(r"^license:\s*(\S+)", readme.read_text(errors="replace")[:4000], re.MULTILINE)
+        if match:
+            return match.group(1)
+    return "unknown"
+
+
+def inspect(folder: Path, name: str) -> ModelInfo:
+    """Name, family, resolution, classes, license, parameters and size of a downloaded model."""
+    model, family, fmt = convert(folder)
+    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    return ModelInfo(
+        name=name,
+        family=family,
+        format=fmt,
+        resolution=int(getattr(model, "resolution", 0)),
+        classes=int(getattr(model, "num_classes", 0)),
+        license=_license(folder),
+        parameters=sum(p.numel() for p in model.parameters()),
+        size_bytes=size,
+    )
+
+
+def converted_folder(source: str, folder: Path, root: Path = CONVERTED) -> tuple[Path, ModelInfo]:
+    """Convert a downloaded (or local) model into our format under ``root``; reused when already there."""
+    from trainers.checkpoint import save_model, write_folder_atomically
+
+    key = re.sub(r"[^A-Za-z0-9._-]+", "--", source.strip("/"))
+    info = inspect(folder, source)
+    target = root / key
+    if info.format == "ours":
+        return folder, info
+    if not (target / WEIGHTS_NAME).is_file():
+        model, family, _ = convert(folder)
+
+        def write(tmp: Path) -> None:
+            save_model(tmp, model, family)
+            if (folder / "README.md").is_file():
+                shutil.copy(folder / "README.md", tmp / "README.md")
+
+        write_folder_atomically(target, write)
+    return target, info
+
+
+def seconds_per_image(model: torch.nn.Module, repeats: int = 2) -> float:
+    """Measured time to generate one image at the model's resolution on its device."""
+    with torch.inference_mode():
+        z = model.sample_latent(1, 0)
+        model.generate(z)  # warm-up
+        clock = time.perf_counter()
+        for _ in range(repeats):
+            model.generate(z)
+    return (time.perf_counter() - clock) / repeats
+
+
+def resolve(source: str, token: str | None = None) -> Path:
+    """The local folder of ``source``: a Hub repo id (downloaded) or an existing folder."""
+    source = source.strip()
+    if not source:
+        raise ZooError("enter a Hub repo id (user/name or user/name@revision) or a model folder")
+    path = Path(source)
+    if path.exists():
+        if path.suffix in REFUSED_SUFFIXES:
+            raise ZooError(f"{path.name}: pickle files are refused because loading them runs code stored in the file")
+        return path if path.is_dir() else path.parent
+    if is_repo_id(source):
+        return download(source, token)
+    raise ZooError(f"{source!r} is neither an existing folder nor a Hub repo id like 'user/name' or 'user/name@rev'")
+
+
+def load(source: str, device: torch.device | str | None = None, token: str | None = None) -> torch.nn.Module:
+    """A model from a Hub repo id (``user/name[@revision]``) or a folder, in any recognised format."""
+    from explorer.zoo import default_device
+
+    model, _, _ = convert(resolve(source, token))
+    return model.to(device or default_device()).eval()
