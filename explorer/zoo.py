@@ -73,6 +73,13 @@ def read_manifest(path: Path = MANIFEST) -> list[ZooEntry]:
     return entries
 
 
+def read_hub_list(path: Path = MANIFEST) -> list[dict]:
+    """Public Hub models the manifest knows (``"hub"``: repo, revision, family, license, …); never downloaded here."""
+    if not path.is_file():
+        return []
+    return list(json.loads(path.read_text()).get("hub", []))
+
+
 def read_config(folder: Path) -> tuple[str, dict]:
     """(family, config fields) of a model folder; ``ZooError`` when missing or malformed."""
     config_path = folder / CONFIG_NAME
@@ -153,17 +160,20 @@ class Zoo:
             raise ZooError(f"unknown model {name!r}; available models: {available}")
         return self.entries[name]
 
-    def add_folder(self, folder: str | Path, name: str | None = None) -> ZooEntry:
-        """Register a model folder (e.g. a fresh training run) under ``name`` (default: folder name)."""
+    def add_folder(self, folder: str | Path, name: str | None = None, **fields) -> ZooEntry:
+        """Register a model folder (a training run, a converted Hub model) under ``name`` (default: folder name).
+
+        ``fields``: other ``ZooEntry`` fields (license, description, extra, …).
+        """
         folder = Path(folder).resolve()
         family, config = read_config(folder)
         entry = ZooEntry(
             name=name or folder.name,
             family=family,
             path=str(folder),
-            resolution=int(config.get("resolution", 0)),
-            latent_dim=int(config.get("latent_dim", 0)),
-            description=f"local folder {folder}",
+            resolution=int(config.get("resolution", config.get("output_dim", 0))),
+            latent_dim=int(config.get("latent_dim", config.get("z_dim", 0))),
+            **{"description": f"local folder {folder}", **fields},
         )
         with self._lock:
             self.entries[entry.name] = entry

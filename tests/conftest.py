@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 import torch
+import torch.nn.functional as F
+from pytorch_pretrained_biggan import BigGAN as ReferenceBigGAN
+from pytorch_pretrained_biggan import BigGANConfig as ReferenceConfig
 
 from explorer.data import ImageDataset, load_fashion_mnist
 from explorer.models.dcgan import DCGANConfig
@@ -65,3 +68,42 @@ def default_zoo() -> Zoo:
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)
+
+
+TINY_DEEP = dict(
+    output_dim=32,
+    z_dim=8,
+    class_embed_dim=8,
+    channel_width=4,
+    num_classes=5,
+    layers=[[False, 16, 8], [True, 8, 4], [True, 4, 2], [True, 2, 1]],
+    attention_layer_position=2,
+    eps=1e-4,
+    n_stats=51,
+)
+
+
+@pytest.fixture(scope="module")
+def reference_biggan(tmp_path_factory):
+    """The reference package's BigGAN-deep with a tiny config and random weights, saved as the release is."""
+    torch.manual_seed(0)
+    model = ReferenceBigGAN(ReferenceConfig(**TINY_DEEP))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn_like(p) * (0.15 if p.ndim > 1 else 0.3))
+        for name, b in model.named_buffers():
+            if name.endswith("running_vars"):
+                b.copy_(torch.rand_like(b) + 0.5)
+            elif name.endswith("running_means"):
+                b.copy_(torch.randn_like(b) * 0.1)
+        # warm-up: train-mode passes run spectral norm's power iteration, so (u, v) approach the top
+        # singular vectors as in a trained release; eval mode then computes W / σ from the stored (u, v)
+        model.train()
+        for _ in range(20):
+            model(torch.zeros(1, 8), F.one_hot(torch.tensor([0]), 5).float(), 1.0)
+    model.eval()
+    folder = tmp_path_factory.mktemp("biggan-deep")
+    torch.save(model.state_dict(), folder / "pytorch_model.bin")
+    (folder / "config.json").write_text(json.dumps(TINY_DEEP))
+    (folder / "README.md").write_text("---\nlicense: apache-2.0\n---\n# tiny BigGAN-deep\n")
+    return model, folder

@@ -29,14 +29,40 @@ better) and the mean pairwise distance of classifier features (higher = more var
 _curve_cache: dict[str, tuple] = {}
 
 
+FAMILIES = ("biggan", "biggan-deep")  # ours, and the public ImageNet BigGAN-deep (loaded from the Hub)
+
+
 def model_names(zoo: Zoo) -> list[str]:
-    return zoo.names("biggan")
+    return [name for family in FAMILIES for name in zoo.names(family)]
 
 
 def _biggan(zoo: Zoo, name: str) -> torch.nn.Module:
-    if zoo.entry(name).family != "biggan":
+    if zoo.entry(name).family not in FAMILIES:
         raise ValueError(f"{name!r} is not a class-conditional BigGAN; pick one of {model_names(zoo)}")
     return zoo.load(name)
+
+
+def sample(model, n: int, seed: int, threshold: float | None) -> torch.Tensor:
+    """Latents at a threshold: resampled N(0, I) for ours; truncation · TN(−2, 2) for BigGAN-deep (≤ 1)."""
+    if getattr(model, "truncation_dependent", False):
+        return model.sample_latent(n, seed, truncation=min(threshold or 1.0, 1.0))
+    return model.sample_latent(n, seed, truncation=threshold)
+
+
+def generate(model, z: torch.Tensor, classes, threshold: float | None) -> torch.Tensor:
+    """Images; BigGAN-deep also takes the truncation, which picks its batch-norm statistics."""
+    if getattr(model, "truncation_dependent", False):
+        return model.generate(z, classes, truncation=min(threshold or 1.0, 1.0))
+    return model.generate(z, classes)
+
+
+@user_errors
+def switch_model(zoo: Zoo, name: str, alpha: float, threshold: float, seed: int):
+    """A newly picked model: its class lists (A, B = its first two classes), samples and sweep."""
+    names = _biggan(zoo, name).class_names
+    samples = render_samples(zoo, name, names[0], names[1], alpha, threshold, seed)
+    sweep = render_sweep(zoo, name, names[0], names[1], alpha, seed)
+    return gr.Dropdown(choices=names, value=names[0]), gr.Dropdown(choices=names, value=names[1]), *samples, *sweep
 
 
 def _threshold(value: float) -> float | None:
@@ -61,9 +87,10 @@ def render_samples(
     """A grid of ``n`` samples (seeds seed … seed + n − 1) of the mixed class at the threshold, and a PNG."""
     model = _biggan(zoo, name)
     vector = class_vector(model, class_a, class_b, alpha)
-    z = model.sample_latent(int(n), latent.check_seed(seed), truncation=_threshold(threshold))
+    t = _threshold(threshold)
+    z = sample(model, int(n), latent.check_seed(seed), t)
     with torch.inference_mode():
-        samples = model.generate(z, vector.expand(int(n), -1))
+        samples = generate(model, z, vector.expand(int(n), -1), t)
     picture = images.grid_image(samples, ncols=4, scale=4)
     stem = f"{name}_{class_a}-{class_b}_a{float(alpha):g}_t{float(threshold):g}_seed{int(seed)}"
     return picture, str(images.save_png(picture, download_path(stem, ".png")))
@@ -75,9 +102,8 @@ def render_sweep(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, 
     model = _biggan(zoo, name)
     vector = class_vector(model, class_a, class_b, alpha)
     seed = latent.check_seed(seed)
-    rows = [model.sample_latent(8, seed, truncation=t) for t in SWEEP]
     with torch.inference_mode():
-        samples = model.generate(torch.cat(rows), vector.expand(8 * len(SWEEP), -1))
+        samples = torch.cat([generate(model, sample(model, 8, seed, t), vector.expand(8, -1), t) for t in SWEEP])
     picture = images.grid_image(samples, ncols=8, scale=3)
     return picture, str(images.save_png(picture, download_path(f"{name}_truncation-sweep_seed{seed}", ".png")))
 
@@ -99,6 +125,11 @@ def truncation_curve(zoo: Zoo, name: str, n: int = CURVE_SAMPLES, progress=None)
     if key in _curve_cache:
         return _curve_cache[key]
     model = _biggan(zoo, name)
+    if model.num_classes != 10 or model.resolution != 32 or getattr(model.config, "channels", 3) != 1:
+        raise ValueError(
+            f"the curve measures FID with the Fashion-MNIST classifier's features; {name} is not a Fashion-MNIST "
+            "model (ImageNet models would need Inception features)"
+        )
     classifier = zoo.load("classifier-fashion-mnist")
     real = FeatureStats.load(zoo.entry("classifier-fashion-mnist").folder / FID_STATS_NAME)
     fids, varieties = [], []
@@ -191,7 +222,7 @@ def build(zoo: Zoo) -> list[ModelList]:
         **fast,
     )
     gr.on(
-        [model.change, class_a.change, class_b.change, seed.submit, seed.blur],
+        [class_a.change, class_b.change, seed.submit, seed.blur],
         functools.partial(render_samples, zoo),
         sample_inputs,
         [samples, samples_file],
@@ -199,7 +230,7 @@ def build(zoo: Zoo) -> list[ModelList]:
         **fast,
     )
     gr.on(
-        [model.change, class_a.change, class_b.change, alpha.release, seed.submit, seed.blur],
+        [class_a.change, class_b.change, alpha.release, seed.submit, seed.blur],
         functools.partial(render_sweep, zoo),
         [model, class_a, class_b, alpha, seed],
         [sweep, sweep_file],
@@ -208,4 +239,10 @@ def build(zoo: Zoo) -> list[ModelList]:
         trigger_mode="always_last",
     )
     curve_button.click(functools.partial(render_curve, zoo), [model], curve, api_name="truncation_curve")
+    model.input(
+        functools.partial(switch_model, zoo),
+        [model, alpha, threshold, seed],
+        [class_a, class_b, samples, samples_file, sweep, sweep_file],
+        api_visibility="undocumented",
+    )
     return [ModelList(model, lambda: model_names(zoo))]

@@ -1,0 +1,93 @@
+"""The "Load a model" box: a Hub repo id (optionally @revision) or a model folder, into every tab.
+
+Inspect shows name, family, resolution, classes, license, parameters and download size before the
+model joins the zoo; Load converts it (BigGAN-deep, huggan DCGAN) into our format once, adds it to
+the zoo, measures seconds per image on this machine and refreshes every tab's model list. Local
+folders must be inside ``MODELS_ROOT`` (``LATENT_EXPLORER_MODELS``, default ``models/``) or the
+Training tab's runs: the app never reads a path a user typed anywhere else.
+"""
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import gradio as gr
+
+from explorer import hub
+from explorer.ui.common import ModelList, user_errors
+from explorer.zoo import Zoo, ZooError, read_hub_list
+from trainers.job import RUNS
+
+MODELS_ROOT = Path(os.environ.get("LATENT_EXPLORER_MODELS", "models"))
+
+
+def allowed_roots() -> list[Path]:
+    return [MODELS_ROOT.resolve(), RUNS.resolve()]
+
+
+def source_folder(source: str, progress=None) -> Path:
+    """The local folder of a repo id (downloaded with a progress bar) or of an allowed local folder."""
+    source = (source or "").strip()
+    if hub.is_repo_id(source):
+        return hub.resolve(source, os.environ.get("HF_TOKEN"))
+    path = Path(source).resolve() if source else None
+    if path is None or not any(path.is_relative_to(root) for root in allowed_roots()):
+        roots = " or ".join(str(r) for r in allowed_roots())
+        raise ZooError(f"enter a Hub repo id like 'user/name[@revision]', or a folder inside {roots}")
+    return hub.resolve(str(path))
+
+
+def zoo_name(source: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", source.strip().strip("/"))[-64:] or "model"
+
+
+@user_errors
+def inspect_source(source: str, progress=gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
+    folder = source_folder(source, progress)
+    return hub.inspect(folder, source.strip()).markdown()
+
+
+def load_source(zoo: Zoo, source: str, model_lists: Sequence[ModelList] = ()) -> list:
+    """Add the model to the zoo and return the message plus refreshed model lists."""
+    folder = source_folder(source)
+    target, info = hub.converted_folder(source.strip(), folder)
+    entry = zoo.add_folder(target, zoo_name(source), license=info.license, description=f"{info.format} from {source}")
+    seconds = hub.seconds_per_image(zoo.load(entry.name))
+    entry.extra["seconds_per_image"] = seconds
+    message = (
+        f"{info.markdown()}<br>Loaded as **{entry.name}** on {zoo.device.type.upper()}: "
+        f"about **{seconds:.2f} s per image** here. It is in the model list of every tab that supports {info.family}."
+    )
+    return [message] + [gr.Dropdown(choices=lst.names()) for lst in model_lists]
+
+
+def build(zoo: Zoo):
+    """The accordion (placed where it is called); returns ``connect(model_lists)`` to call once the tabs exist."""
+    with gr.Accordion("Load a pretrained model (Hugging Face Hub or a local folder)", open=False):
+        known = "\n".join(
+            f"- `{m['repo']}@{m['revision']}`: {m['description']} (license: {m['license']})" for m in read_hub_list()
+        )
+        gr.Markdown(
+            "Paste a Hub repo id, optionally `@revision`, or a folder under `models/`. Formats: ours, BigGAN-deep "
+            "(pytorch-pretrained-biggan), huggan DCGAN. Nothing is downloaded until you press a button; pickles "
+            f"are refused. Check each model's license before use (many public GAN weights are non-commercial).\n\n"
+            f"Known public models:\n{known}"
+        )
+        with gr.Row():
+            source = gr.Textbox(label="Repo id or folder", placeholder="osanseviero/BigGAN-deep-128", scale=3)
+            inspect = gr.Button("Inspect", scale=1)
+            load = gr.Button("Load into the zoo", variant="primary", scale=1)
+        info = gr.Markdown(elem_id="load-info")
+    inspect.click(inspect_source, source, info, api_name="inspect_model")
+
+    def connect(model_lists: Sequence[ModelList]) -> None:
+        lists = list(model_lists)
+        load.click(
+            user_errors(lambda s: load_source(zoo, s, lists)),
+            source,
+            [info, *[lst.dropdown for lst in lists]],
+            api_name="load_model",
+        )
+
+    return connect

@@ -1,0 +1,63 @@
+"""The Load-a-model box: a converted public checkpoint joins the zoo and every tab's model list."""
+
+import json
+import shutil
+
+import gradio as gr
+import pytest
+import torch
+
+from explorer.ui import loader, truncation
+from explorer.ui.common import ModelList
+from explorer.zoo import Zoo
+
+from .conftest import TINY_DEEP
+
+
+@pytest.fixture
+def models_root(tmp_path, monkeypatch, reference_biggan):
+    root = tmp_path / "models"
+    root.mkdir()
+    _, folder = reference_biggan
+    shutil.copytree(folder, root / "tiny-deep")
+    monkeypatch.setattr(loader, "MODELS_ROOT", root)
+    monkeypatch.setattr("explorer.hub.CONVERTED", tmp_path / "converted")
+    return root
+
+
+def test_a_loaded_biggan_deep_appears_in_the_truncation_tab_and_renders(models_root):
+    zoo = Zoo(device="cpu")
+    source = str(models_root / "tiny-deep")
+    info = loader.inspect_source(source)
+    assert "biggan-deep" in info and "5 classes" in info and "apache-2.0" in info
+    lists = [ModelList(gr.Dropdown(), lambda: truncation.model_names(zoo))]
+    message, dropdown = loader.load_source(zoo, source, lists)
+    name = loader.zoo_name(source)
+    assert "s per image" in message and (name, name) in dropdown.choices
+    classes = zoo.load(name).class_names
+    picture, _ = truncation.render_samples(zoo, name, classes[0], classes[1], 0.5, 0.4, 0)
+    assert picture.size[0] >= 4 * 32 * 4  # 4 × 4 samples at 4× scale
+    a, b, samples, _, sweep, _ = truncation.switch_model(zoo, name, 0.0, 1.0, 0)
+    assert a.value == classes[0] and len(a.choices) == 5 and samples.size == picture.size
+    with pytest.raises(gr.Error, match="Fashion-MNIST"):
+        truncation.render_curve(zoo, name)
+
+
+def test_paths_outside_the_allowed_folders_are_refused(models_root, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "config.json").write_text(json.dumps(TINY_DEEP))
+    for source in (str(outside), "/etc", "../../etc", ""):
+        with pytest.raises(gr.Error, match="Hub repo id|folder inside"):
+            loader.inspect_source(source)
+
+
+def test_a_model_of_an_unknown_format_is_a_message_and_the_zoo_keeps_its_models(models_root):
+    zoo = Zoo(device="cpu")
+    before = zoo.names()
+    (models_root / "junk").mkdir()
+    (models_root / "junk" / "config.json").write_text("{}")
+    torch.save({"w": torch.zeros(1)}, models_root / "junk" / "pytorch_model.bin")
+    with pytest.raises(gr.Error, match="unknown checkpoint format"):
+        loader.user_errors(loader.load_source)(zoo, str(models_root / "junk"))
+    assert zoo.names() == before
