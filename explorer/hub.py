@@ -7,6 +7,8 @@ cache; ``HF_HUB_OFFLINE=1`` is respected) and recognises:
   ``PyTorchModelHubMixin`` and our trainers write): loaded strictly;
 * **BigGAN-deep** in the format of ``pytorch-pretrained-biggan`` (``config.json`` with ``layers`` and
   ``n_stats`` + ``pytorch_model.bin``): spectral norm folded, truncation-dependent BN statistics kept;
+* **StyleGAN2 of rosinality's stylegan2-pytorch** (a ``.pt`` with ``g_ema`` and ``latent_avg``): into
+  ``explorer.models.stylegan2`` with every key mapped and every shape checked;
 * **huggan DCGAN** (``config.json`` with ``num_channels``/``latent_dim``/``hidden_size`` +
   ``pytorch_model.bin`` or ``model.safetensors``, e.g. ``huggan/dcgan-mnist``): keys renamed into our
   64² DCGAN (the missing output bias is zero).
@@ -38,6 +40,7 @@ KNOWN_FORMATS = (
     "our format (config.json with 'family' + model.safetensors)",
     "pytorch-pretrained-biggan BigGAN-deep (config.json + pytorch_model.bin)",
     "huggan DCGAN (config.json with hidden_size + weights)",
+    "rosinality stylegan2-pytorch (a .pt with g_ema and latent_avg)",
 )
 
 
@@ -129,6 +132,14 @@ def _weights_file(folder: Path) -> Path | None:
     return None
 
 
+def _torch_file(folder: Path) -> Path | None:
+    """The one ``.pt``/``.pth`` checkpoint of a folder (rosinality's format), if there is exactly one."""
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".pt", ".pth")) if folder.is_dir() else []
+    if len(files) > 1:
+        raise ZooError(f"{folder} holds several checkpoints ({', '.join(p.name for p in files)}); give one file")
+    return files[0] if files else None
+
+
 def _state(path: Path) -> dict[str, torch.Tensor]:
     if path.suffix == ".safetensors":
         try:
@@ -142,6 +153,8 @@ def detect_format(folder: Path) -> str:
     """ "ours", "biggan-deep" or "huggan-dcgan"; a clear error for anything else."""
     pickles = [p.name for p in folder.iterdir() if p.suffix in REFUSED_SUFFIXES] if folder.is_dir() else []
     config_path = folder / CONFIG_NAME
+    if not config_path.is_file() and _torch_file(folder):
+        return "rosinality"
     if not config_path.is_file():
         if pickles:
             raise ZooError(
@@ -170,6 +183,13 @@ def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
 
         family, _ = read_config(folder)
         return load_folder(folder, "cpu"), family, fmt
+    if fmt == "rosinality":
+        from explorer.models.stylegan2 import from_rosinality
+
+        try:
+            return from_rosinality(torch_weights(_torch_file(folder))), "stylegan2", fmt
+        except (ValueError, TypeError, KeyError) as error:
+            raise ZooError(f"{folder.name} (rosinality): {error}") from error
     fields = json.loads((folder / CONFIG_NAME).read_text())
     try:
         if fmt == "biggan-deep":

@@ -44,6 +44,11 @@ def to_pil(array: np.ndarray, scale: int = 1) -> Image.Image:
     return image
 
 
+def fit_scale(resolution: int, scale_at_32: int) -> int:
+    """Display scale for a model's resolution: ``scale_at_32`` for 32² models, the same size for larger ones."""
+    return max(1, scale_at_32 * 32 // max(int(resolution), 1))
+
+
 def image(images: torch.Tensor, scale: int = 1) -> Image.Image:
     """The first image of an NCHW batch as a PIL image."""
     return to_pil(to_uint8(images[:1])[0], scale)

@@ -140,3 +140,86 @@ def test_our_own_format_loads_from_a_folder_strictly(tiny_checkpoint, tmp_path):
         hub.load(str(broken))
     with pytest.raises(ZooError, match="neither an existing folder nor a Hub repo id"):
         hub.resolve("not a repo id")
+
+
+def rosinality_state(size: int = 32, style_dim: int = 16, n_mlp: int = 2, width: int = 8) -> dict:
+    """A ``g_ema`` state dict with the key names and shapes of rosinality's ``Generator`` (written from its layout)."""
+    state = {}
+    for i in range(1, n_mlp + 1):
+        state[f"style.{i}.weight"] = torch.randn(style_dim, style_dim) * 100  # stored ÷ lr_mul 0.01
+        state[f"style.{i}.bias"] = torch.zeros(style_dim)
+
+    def modulated(prefix, cin, cout, k, blur=False):
+        state[f"{prefix}.conv.weight"] = torch.randn(1, cout, cin, k, k)
+        state[f"{prefix}.conv.modulation.weight"] = torch.randn(cin, style_dim)
+        state[f"{prefix}.conv.modulation.bias"] = torch.ones(cin)
+        if blur:
+            state[f"{prefix}.conv.blur.kernel"] = torch.ones(4, 4) / 4
+
+    def styled(prefix, cin, cout, up):
+        modulated(prefix, cin, cout, 3, blur=up)
+        state[f"{prefix}.noise.weight"] = torch.full((1,), 0.1)
+        state[f"{prefix}.activate.bias"] = torch.zeros(cout)
+
+    def to_rgb(prefix, cin, up):
+        modulated(prefix, cin, 3, 1)
+        state[f"{prefix}.bias"] = torch.zeros(1, 3, 1, 1)
+        if up:
+            state[f"{prefix}.upsample.kernel"] = torch.ones(4, 4) / 4
+
+    state["input.input"] = torch.randn(1, width, 4, 4)
+    styled("conv1", width, width, False)
+    to_rgb("to_rgb1", width, False)
+    n_up = size.bit_length() - 3
+    for i in range(n_up):
+        styled(f"convs.{2 * i}", width, width, True)
+        styled(f"convs.{2 * i + 1}", width, width, False)
+        to_rgb(f"to_rgbs.{i}", width, True)
+    resolutions = [4] + [2**r for r in range(3, n_up + 3) for _ in range(2)]
+    for i, r in enumerate(resolutions):
+        state[f"noises.noise_{i}"] = torch.randn(1, 1, r, r)
+    return state
+
+
+def test_rosinality_stylegan2_loads_strictly_and_the_seed_decides_the_image(tmp_path):
+    from explorer.models.stylegan2 import StyleGAN2
+
+    (tmp_path / "ffhq-tiny").mkdir()
+    latent_avg = torch.randn(16)
+    torch.save({"g_ema": rosinality_state(), "latent_avg": latent_avg}, tmp_path / "ffhq-tiny" / "550000.pt")
+    model = hub.load(str(tmp_path / "ffhq-tiny"), device="cpu")
+    assert isinstance(model, StyleGAN2)
+    assert (model.resolution, model.latent_dim, model.num_ws) == (32, 16, 8)
+    assert model.ws_resolutions == [4, 8, 8, 16, 16, 32, 32, 32] and torch.equal(model.w_avg, latent_avg)
+    with torch.no_grad():
+        a, again, b = (model.generate(model.sample_latent(2, s)) for s in (1, 1, 2))
+        truncated = model.generate(model.sample_latent(2, 1), truncation_psi=0.0)
+    assert a.shape == (2, 3, 32, 32) and torch.isfinite(a).all()
+    assert torch.equal(a, again) and not torch.equal(a, b)
+    assert torch.allclose(truncated[0], truncated[1])  # ψ = 0: every seed is the average face
+    # a key missing, or one of the wrong shape, is refused with its name
+    state = rosinality_state()
+    del state["convs.1.noise.weight"]
+    torch.save({"g_ema": state, "latent_avg": latent_avg}, tmp_path / "ffhq-tiny" / "550000.pt")
+    with pytest.raises(ZooError, match="convs.1.noise.weight"):
+        hub.load(str(tmp_path / "ffhq-tiny"))
+
+
+def test_rosinality_model_converts_and_works_in_the_style_mixing_tab(tmp_path):
+    import gradio as gr
+
+    from explorer.ui import stylemix
+    from explorer.zoo import Zoo
+
+    (tmp_path / "src").mkdir()
+    torch.save({"g_ema": rosinality_state(), "latent_avg": torch.zeros(16)}, tmp_path / "src" / "model.pt")
+    target, info = hub.converted_folder("someone/stylegan2-tiny", tmp_path / "src", root=tmp_path / "converted")
+    assert info.family == "stylegan2" and info.format == "rosinality"
+    zoo = Zoo(device="cpu")
+    zoo.add_folder(target, "tiny-sg2")
+    assert "tiny-sg2" in stylemix.model_names(zoo)
+    grid = stylemix.style_mix(zoo, "tiny-sg2", "1, 2", "3", "coarse", 0, 7, 1.0, 0, "const", 0)[0]
+    picture, heat, text = stylemix.noise_panel(zoo, "tiny-sg2", 6, "random", 0, 1.0, *([1.0] * 7))
+    assert grid.size[0] > 0 and "std" in text
+    with pytest.raises(gr.Error):
+        stylemix.style_mix(zoo, "tiny-sg2", "1", "2", "custom", 5, 2, 1.0, 0, "const", 0)

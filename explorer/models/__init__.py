@@ -9,6 +9,7 @@ from explorer.models.biggan_deep import BigGANDeep, BigGANDeepConfig
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
+from explorer.models.stylegan2 import StyleGAN2, StyleGAN2Config
 from explorer.models.vae import VAE, VAEConfig
 
 FAMILIES: dict[str, tuple[type, type]] = {
@@ -18,6 +19,7 @@ FAMILIES: dict[str, tuple[type, type]] = {
     "stylegan": (StyleGANGenerator, StyleGANConfig),
     "biggan": (BigGANGenerator, BigGANConfig),
     "biggan-deep": (BigGANDeep, BigGANDeepConfig),  # the public ImageNet release, converted (explorer.hub)
+    "stylegan2": (StyleGAN2, StyleGAN2Config),  # rosinality-format StyleGAN2 checkpoints, converted (explorer.hub)
 }
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "DCGANDiscriminator",
     "DCGANGenerator",
     "FashionClassifier",
+    "StyleGAN2",
+    "StyleGAN2Config",
     "StyleGANConfig",
     "StyleGANDiscriminator",
     "StyleGANGenerator",

@@ -18,7 +18,7 @@ from explorer import images, latent
 from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.zoo import Zoo
 
-FAMILIES = ("dcgan", "stylegan")  # unconditional GANs
+FAMILIES = ("dcgan", "stylegan", "stylegan2")  # unconditional GANs
 GRID_SIDE = 6  # the seed grid is GRID_SIDE × GRID_SIDE samples
 MAX_GROUP = 16
 NOTE = """**What you are seeing.** DCGAN's latent arithmetic (Radford et al. 2015, Fig. 7): average the z of
@@ -82,7 +82,7 @@ def arithmetic(
     """(row: mean A, mean B, mean C, A − B + C; 3×3 grid: the result and 8 noisy variants; PNG path)."""
     model = _generator(zoo, name)
     space = "w" if str(space).startswith("w") else "z"
-    if space == "w" and zoo.entry(name).family != "stylegan":
+    if space == "w" and zoo.entry(name).family not in ("stylegan", "stylegan2"):
         raise ValueError("w space exists only for StyleGAN models; choose z space")
     if not 0 <= float(sigma) <= 2:
         raise ValueError(f"noise σ must be between 0 and 2, got {sigma}")
@@ -99,8 +99,8 @@ def arithmetic(
         variants = torch.cat([result, result + float(sigma) * scale * noise])
         variants = variants[[1, 2, 3, 4, 0, 5, 6, 7, 8]]  # the exact result in the centre, as in Fig. 7
         grid = _decode(model, variants, space)
-    row_image = images.grid_image(row, ncols=4, scale=4, padding=4)
-    grid_image = images.grid_image(grid, ncols=3, scale=3)
+    row_image = images.grid_image(row, ncols=4, scale=images.fit_scale(row.shape[-1], 4), padding=4)
+    grid_image = images.grid_image(grid, ncols=3, scale=images.fit_scale(grid.shape[-1], 3))
     size = (max(row_image.width, grid_image.width), row_image.height + grid_image.height + 8)
     canvas = Image.new(row_image.mode, size, 255)
     canvas.paste(row_image, (0, 0))

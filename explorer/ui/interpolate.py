@@ -17,7 +17,7 @@ from explorer import images, latent, plots
 from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.zoo import Zoo
 
-FAMILIES = ("dcgan", "stylegan", "vae")  # unconditional families: latent_dim, sample_latent, generate(z)
+FAMILIES = ("dcgan", "stylegan", "stylegan2", "vae")  # unconditional families: latent_dim, sample_latent, generate(z)
 METHODS = {"spherical (slerp)": "spherical", "linear (lerp)": "linear"}
 PREVIEW_SCALE = 8  # a 32×32 sample is shown at 256×256
 STRIP_SCALE = 3
@@ -53,7 +53,7 @@ def render_frame(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, t: float, 
     model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
     z = latent.interpolate(z_a, z_b, float(t), _method(method))
     with torch.inference_mode():
-        return images.image(model.generate(z), scale=PREVIEW_SCALE)
+        return images.image(model.generate(z), scale=images.fit_scale(model.resolution, PREVIEW_SCALE))
 
 
 @user_errors
@@ -75,7 +75,7 @@ def render_path(
     with torch.inference_mode():
         strip_images = model.generate(torch.cat([lerp_path, slerp_path]))
         gif_images = model.generate(gif_path_z)
-    strip = images.grid_image(strip_images, ncols=n_frames, scale=STRIP_SCALE)
+    strip = images.grid_image(strip_images, ncols=n_frames, scale=images.fit_scale(model.resolution, STRIP_SCALE))
 
     dense = latent.interpolation_path(z_a, z_b, 41, "linear").norm(dim=-1).numpy()
     dense_slerp = latent.interpolation_path(z_a, z_b, 41, "spherical").norm(dim=-1).numpy()

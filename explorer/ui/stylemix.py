@@ -31,11 +31,11 @@ over 16 noise draws shows where it acts. *Truncation* ψ pulls w towards its mea
 
 
 def model_names(zoo: Zoo) -> list[str]:
-    return zoo.names("stylegan")
+    return zoo.names("stylegan") + zoo.names("stylegan2")
 
 
 def _stylegan(zoo: Zoo, name: str) -> torch.nn.Module:
-    if zoo.entry(name).family != "stylegan":
+    if zoo.entry(name).family not in ("stylegan", "stylegan2"):
         raise ValueError(f"{name!r} is not a StyleGAN model; pick one of {model_names(zoo)}")
     return zoo.load(name)
 
@@ -123,7 +123,9 @@ def style_mix(
             tiles += [blank, top]
         else:
             tiles += [side[i - 1 : i], inside[(i - 1) * len(src) : i * len(src)]]
-    picture = images.grid_image(torch.cat(tiles), ncols=len(src) + 1, scale=3, padding=4)
+    picture = images.grid_image(
+        torch.cat(tiles), ncols=len(src) + 1, scale=images.fit_scale(model.resolution, 3), padding=4
+    )
     stem = f"{name}_mix_{preset}_src{'-'.join(map(str, src))}_dst{'-'.join(map(str, dst))}"
     used = f"copied ws rows {rows} (resolutions {[model.ws_resolutions[r] for r in rows]}) from the sources"
     return picture, str(images.save_png(picture, download_path(stem, ".png"))), used
@@ -143,8 +145,11 @@ def noise_panel(
     """The image of ``seed`` with the chosen noise, and the per-pixel std over NOISE_DRAWS random draws."""
     model = _stylegan(zoo, name)
     strengths = [float(strength) * float(s) for s in layer_strengths]
-    if len(strengths) != model.num_ws:
-        raise ValueError(f"{name} has {model.num_ws} layers; got {len(strengths)} per-layer strengths")
+    if not strengths:
+        raise ValueError("give at least one per-layer noise strength")
+    if len(strengths) != model.num_ws:  # sliders made for another model: map coarse to coarse, fine to fine
+        last = len(strengths) - 1
+        strengths = [strengths[round(i * last / max(model.num_ws - 1, 1))] for i in range(model.num_ws)]
     _check_noise(noise_mode, strengths)
     with torch.inference_mode():
         ws = model.mapping(model.sample_latent(1, latent.check_seed(seed)).to(model.w_avg.device))
@@ -152,7 +157,11 @@ def noise_panel(
         draws = torch.cat([model.synthesis(ws, "random", strengths, int(noise_seed) + k) for k in range(NOISE_DRAWS)])
     std = draws.clamp(-1, 1).std(dim=0).mean(dim=0).cpu().numpy()  # (h, w)
     heat = heat_map(std).resize((std.shape[1] * 8, std.shape[0] * 8), Image.NEAREST)
-    return images.image(picture, scale=8), heat, f"mean per-pixel std over {NOISE_DRAWS} draws: {std.mean():.4f}"
+    return (
+        images.image(picture, scale=images.fit_scale(model.resolution, 8)),
+        heat,
+        f"mean per-pixel std over {NOISE_DRAWS} draws: {std.mean():.4f}",
+    )
 
 
 def build(zoo: Zoo) -> list[ModelList]:
