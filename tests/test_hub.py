@@ -223,3 +223,13 @@ def test_rosinality_model_converts_and_works_in_the_style_mixing_tab(tmp_path):
     assert grid.size[0] > 0 and "std" in text
     with pytest.raises(gr.Error):
         stylemix.style_mix(zoo, "tiny-sg2", "1", "2", "custom", 5, 2, 1.0, 0, "const", 0)
+
+
+def test_fir_upsampling_keeps_the_gain_and_the_pixel_centres():
+    from explorer.models.stylegan2 import Upsample
+
+    up = Upsample([1, 3, 3, 1])
+    flat = up(torch.ones(1, 1, 4, 4))[0, 0]
+    assert torch.allclose(flat[1:-1, 1:-1], torch.ones(6, 6))  # gain 1 away from the zero-padded border
+    ramp = up(torch.arange(4.0).view(1, 1, 1, 4).expand(1, 1, 4, 4))[0, 0, 3]
+    assert torch.allclose(ramp[1:-1].diff(), torch.full((5,), 0.5))  # a linear ramp stays linear, half-pixel aligned
