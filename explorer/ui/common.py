@@ -2,6 +2,7 @@
 
 import functools
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -43,6 +44,19 @@ def user_errors(handler: F) -> F:
             ) from error
 
     return wrapper  # type: ignore[return-value]
+
+
+def preview_options() -> dict:
+    """Event settings for cheap renders driven by a slider or a click (read when the app is built).
+
+    Default: the queue, newest input wins, no concurrency limit, no spinner. With
+    ``LATENT_EXPLORER_DIRECT_PREVIEWS=1`` the render skips the queue (``queue=False``), which
+    ``bench/latency.py --direct`` measures against the default.
+    """
+    options = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
+    if os.environ.get("LATENT_EXPLORER_DIRECT_PREVIEWS", "") == "1":
+        options["queue"] = False
+    return options
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 
 from explorer import images, latent, plots
-from explorer.ui.common import ModelList, download_path, user_errors
+from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.zoo import Zoo
 
 FAMILIES = ("dcgan", "stylegan", "stylegan2", "vae")  # unconditional families: latent_dim, sample_latent, generate(z)
@@ -173,7 +173,7 @@ def build(zoo: Zoo) -> list[ModelList]:
     render = functools.partial(render_frame, zoo)
     render_all = functools.partial(render_path, zoo)
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
-    t.input(render, frame_inputs, frame, api_name="interpolate_frame", **fast)
+    t.input(render, frame_inputs, frame, api_name="interpolate_frame", **preview_options())
     gr.on(
         [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input],
         render,

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from explorer import images, plots
 from explorer.data import DatasetUnavailable, load_fashion_mnist
 from explorer.plots import CLASS_COLOURS
-from explorer.ui.common import ModelList, download_path, user_errors
+from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.zoo import Zoo
 
 GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}
@@ -270,11 +270,7 @@ def build(zoo: Zoo) -> list[ModelList]:
         return decode_at(zoo, name, size, ext, kind, x, y)
 
     plane.select(
-        on_click,
-        [model, grid_size, extent, grid],
-        [decoded, where],
-        api_visibility="undocumented",
-        concurrency_limit=None,
+        on_click, [model, grid_size, extent, grid], [decoded, where], api_visibility="undocumented", **preview_options()
     )
     encode = functools.partial(encode_image, zoo)
     upload.upload(encode, [model, upload], [seen, reconstruction, landed], api_name="vae_encode")

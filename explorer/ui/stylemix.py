@@ -17,7 +17,7 @@ from PIL import Image
 from explorer import images, latent
 from explorer.models.stylegan import NOISE_MODES
 from explorer.ui.arithmetic import parse_seeds
-from explorer.ui.common import ModelList, download_path, user_errors
+from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.zoo import Zoo
 
 PAPER_BANDS = {"coarse": (4, 8), "middle": (16, 32), "fine": (64, 1024)}
@@ -257,9 +257,7 @@ def build(zoo: Zoo) -> list[ModelList]:
         noise_inputs,
         noise_outputs,
         api_name="noise",
-        concurrency_limit=None,
-        trigger_mode="always_last",
-        show_progress="hidden",
+        **preview_options(),
     )
     resample.click(lambda s: int(s) + 1, noise_seed, noise_seed, api_visibility="undocumented").then(
         render_noise, noise_inputs, noise_outputs, api_visibility="undocumented"

@@ -1,0 +1,237 @@
+"""Slider/click → new image painted, in a real headless Chromium, against the framework's floor.
+
+    python bench/latency.py [--moves 100]
+
+For each target the page records ``performance.now()`` at the ``input`` event of the slider (or the
+click on the image), a ``MutationObserver`` sees the output ``<img>`` get its new ``src``, then
+``img.decode()`` and the next animation frame close the measurement. Moves are made one at a time
+(the next starts once the previous image is painted): half by real mouse drags on the slider thumb
+(pressing on the thumb, not the track, which would fire an extra event), half by arrow keys. Each
+move changes the value, so every response is a new image with a new URL (identical images would get
+identical URLs and never repaint). The output images are on screen (lazy images off screen never
+paint).
+
+The floor is a bare Gradio app, measured in the same run, whose handler returns precomputed images
+of the same size and kind as ours (real 256² DCGAN frames), with the same event settings. The
+targets: the DCGAN interpolation tab (t slider), the StyleGAN noise panel (global strength slider)
+and the VAE manifold (click on the plane). ``--direct`` also measures the preview path that skips
+the queue (``LATENT_EXPLORER_DIRECT_PREVIEWS=1``). Cold start (process start → first page with an
+image served) is measured by launching ``python app.py`` in a subprocess.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+OBSERVE = """
+([out, trigger, kind]) => {
+  window.__lat = {t0: null, samples: [], last: null};
+  const root = document.querySelector(out);
+  const observer = new MutationObserver(() => {
+    const img = root.querySelector('img');
+    if (!img || window.__lat.t0 === null || img.src === window.__lat.last) return;
+    window.__lat.last = img.src;
+    const t0 = window.__lat.t0;
+    window.__lat.t0 = null;
+    img.decode().catch(() => {}).then(() => requestAnimationFrame(
+      () => window.__lat.samples.push(performance.now() - t0)));
+  });
+  observer.observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+  window.__lat.last = root.querySelector('img')?.src ?? null;
+  const el = document.querySelector(trigger);
+  el.addEventListener(kind, () => { window.__lat.t0 = performance.now(); }, true);
+}
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def floor_app():
+    """A bare app returning precomputed real 256² DCGAN frames: what Gradio costs with no model."""
+    import gradio as gr
+    import torch
+
+    from explorer import images, latent
+    from explorer.zoo import load
+
+    model = load("dcgan-fashion-mnist", device="cpu")
+    z_a, z_b = model.sample_latent(1, 0), model.sample_latent(1, 1)
+    with torch.inference_mode():
+        frames = [images.image(model.generate(latent.slerp(z_a, z_b, i / 100)), scale=8) for i in range(101)]
+
+    def by_value(value: float, low: float, high: float):
+        return frames[round(100 * (float(value) - low) / (high - low)) % 101]
+
+    fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
+    with gr.Blocks() as demo:
+        with gr.Row():
+            t = gr.Slider(0.0, 1.0, value=0.5, step=0.01, elem_id="floor-t")
+            out = gr.Image(frames[50], type="pil", format="png", interactive=False, elem_id="floor-frame")
+        with gr.Row():
+            plane = gr.Image(frames[0], type="pil", format="png", interactive=False, elem_id="floor-plane")
+            clicked = gr.Image(frames[1], type="pil", format="png", interactive=False, elem_id="floor-clicked")
+        t.input(lambda v: by_value(v, 0.0, 1.0), t, out, **fast)
+
+        def on_click(evt: gr.SelectData):
+            return frames[(evt.index[0] + evt.index[1]) % 101]
+
+        plane.select(on_click, None, clicked, **fast)
+    return demo
+
+
+def drag_thumb(page, selector: str, direction: int, step_px: float) -> None:
+    """Press on the slider thumb and drag it by ``step_px`` (a real mouse drag)."""
+    handle = page.locator(selector)
+    box = handle.bounding_box()
+    value, low, high = (float(handle.evaluate(f"e => e.{k}")) for k in ("value", "min", "max"))
+    thumb = 8  # half the thumb's width: the track runs between the thumb centres at min and max
+    x = box["x"] + thumb + (box["width"] - 2 * thumb) * (value - low) / (high - low)
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + direction * step_px, y, steps=1)
+    page.mouse.up()
+
+
+def measure(page, out: str, trigger: str, kind: str, moves: int, act) -> list[float]:
+    page.locator(out + " img").scroll_into_view_if_needed()
+    page.evaluate(OBSERVE, [out, trigger, kind])
+    for i in range(moves + 3):  # the first 3 are warm-up
+        act(i)
+        page.wait_for_function(f"() => window.__lat.samples.length >= {i + 1}", timeout=30_000)
+    return page.evaluate("() => window.__lat.samples")[3:]
+
+
+def slider_moves(page, selector: str, moves: int, out: str, step_px: float) -> list[float]:
+    """Half drags, half arrow keys, alternating direction so every move is a new value."""
+
+    def act(i: int) -> None:
+        direction = 1 if i % 2 == 0 else -1
+        if i % 4 < 2:
+            drag_thumb(page, selector, direction, step_px)
+        else:
+            page.locator(selector).focus()
+            page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
+
+    return measure(page, out, selector, "input", moves, act)
+
+
+def click_moves(page, image: str, moves: int, out: str) -> list[float]:
+    def act(i: int) -> None:
+        box = page.locator(image + " img").bounding_box()
+        fx, fy = (0.3, 0.6) if i % 2 == 0 else (0.7, 0.35)
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+
+    return measure(page, out, image + " img", "click", moves, act)
+
+
+def run_targets(page, url: str, moves: int, floor: bool) -> dict[str, list[float]]:
+    page.goto(url)
+    results = {}
+    if floor:
+        page.wait_for_selector("#floor-frame img", timeout=60_000)
+        results["slider"] = slider_moves(page, "#floor-t input[type=range]", moves, "#floor-frame", 12)
+        results["click"] = click_moves(page, "#floor-plane", moves, "#floor-clicked")
+        return results
+    page.wait_for_selector("#interp-frame img", timeout=120_000)
+    results["DCGAN interpolation (t slider)"] = slider_moves(
+        page, "#interp-t input[type=range]", moves, "#interp-frame", 12
+    )
+    page.get_by_role("tab", name="Style mixing & noise").click()
+    page.wait_for_selector("#mix-noisy img", timeout=60_000)
+    results["StyleGAN noise (strength slider)"] = slider_moves(
+        page, "#mix-strength input[type=range]", moves, "#mix-noisy", 12
+    )
+    page.get_by_role("tab", name="VAE manifold").click()
+    page.wait_for_selector("#vae-plane img", timeout=60_000)
+    page.locator("#vae-plane img").click()  # the decoded panel starts empty: make it show an image
+    page.wait_for_selector("#vae-decoded img", timeout=60_000)
+    results["VAE manifold (click)"] = click_moves(page, "#vae-plane", moves, "#vae-decoded")
+    return results
+
+
+def cold_start() -> float:
+    """Seconds from ``python app.py`` to the first image served (the interpolation frame's file)."""
+    port = 7893
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    clock = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while time.perf_counter() - clock < 120:
+            try:
+                config = urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=1).read().decode()
+                marker = config.find('"url": "http')
+                if marker >= 0:
+                    image_url = config[marker + 8 : config.index('"', marker + 8)]
+                    urllib.request.urlopen(image_url.replace("localhost", "127.0.0.1"), timeout=5).read()
+                    return time.perf_counter() - clock
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("the app did not serve an image within 120 s")
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--moves", type=int, default=100)
+    parser.add_argument("--direct", action="store_true", help="also measure previews that skip the queue")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    import app
+
+    floor = floor_app()
+    _, floor_url, _ = floor.launch(prevent_thread_lock=True, quiet=True)
+    variants = {"queued": "0"} | ({"direct (queue=False)": "1"} if args.direct else {})
+    ours = {}
+    for label, flag in variants.items():
+        os.environ["LATENT_EXPLORER_DIRECT_PREVIEWS"] = flag
+        demo = app.build_app()
+        _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, css=app.CSS)
+        ours[label] = url
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        floor_results = run_targets(page, floor_url, args.moves, floor=True)
+        rows = []
+        for label, url in ours.items():
+            for target, samples in run_targets(page, url, args.moves, floor=False).items():
+                base = floor_results["click" if "click" in target else "slider"]
+                rows.append((f"{target}, {label}", samples, base))
+        browser.close()
+    print(f"\nslider/click → image painted, {args.moves} moves each (ms), headless Chromium, same machine")
+    print(f"{'target':<58}{'p50':>8}{'p95':>8}{'floor p50':>11}{'floor p95':>11}{'p95 ratio':>11}")
+    for name, samples in (
+        ("floor: bare Gradio, precomputed 256² image (slider)", floor_results["slider"]),
+        ("floor: bare Gradio, precomputed 256² image (click)", floor_results["click"]),
+    ):
+        print(f"{name:<58}{statistics.median(samples):>8.1f}{percentile(samples, 0.95):>8.1f}")
+    for name, samples, base in rows:
+        p95, base95 = percentile(samples, 0.95), percentile(base, 0.95)
+        print(
+            f"{name:<58}{statistics.median(samples):>8.1f}{p95:>8.1f}"
+            f"{statistics.median(base):>11.1f}{base95:>11.1f}{p95 / base95:>11.2f}"
+        )
+    print(f"\ncold start (python app.py → first image served): {cold_start():.1f} s")
+
+
+if __name__ == "__main__":
+    main()
