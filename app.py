@@ -20,6 +20,8 @@ TABS = (  # (title, id, module with build(zoo)), in the order of the lecture's d
     ("VAE manifold", "manifold", manifold),
     ("GAN lab (2-D)", "toylab", toylab),
 )  # then the Training tab, which refreshes the model lists of these tabs when it saves a model
+MAX_UPLOAD = "5mb"  # images to encode, settings files: nothing a user uploads needs more
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CSS = """
 img { image-rendering: pixelated; }
 """
@@ -46,7 +48,9 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
 
 
 def main() -> None:
-    build_app().launch(css=CSS, theme=gr.themes.Soft(), footer_links=["api", "gradio", "settings"])
+    build_app().launch(
+        css=CSS, theme=gr.themes.Soft(), footer_links=["api", "gradio", "settings"], max_file_size=MAX_UPLOAD
+    )
 
 
 if __name__ == "__main__":

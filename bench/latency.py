@@ -14,8 +14,9 @@ paint).
 The floor is a bare Gradio app, measured in the same run, whose handler returns precomputed images
 of the same size and kind as ours (real 256² DCGAN frames), with the same event settings. The
 targets: the DCGAN interpolation tab (t slider), the StyleGAN noise panel (global strength slider)
-and the VAE manifold (click on the plane). ``--direct`` also measures the preview path that skips
-the queue (``LATENT_EXPLORER_DIRECT_PREVIEWS=1``). Cold start (process start → first page with an
+and the VAE manifold (click on the plane). Our previews skip the queue (the default);
+``--queued`` adds the same renders through the queue (``LATENT_EXPLORER_DIRECT_PREVIEWS=0``) for
+comparison. Cold start (process start → first page with an
 image served) is measured by launching ``python app.py`` in a subprocess.
 """
 
@@ -94,6 +95,7 @@ def floor_app():
 def drag_thumb(page, selector: str, direction: int, step_px: float) -> None:
     """Press on the slider thumb and drag it by ``step_px`` (a real mouse drag)."""
     handle = page.locator(selector)
+    handle.scroll_into_view_if_needed()
     box = handle.bounding_box()
     value, low, high = (float(handle.evaluate(f"e => e.{k}")) for k in ("value", "min", "max"))
     thumb = 8  # half the thumb's width: the track runs between the thumb centres at min and max
@@ -191,7 +193,7 @@ def cold_start() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--moves", type=int, default=100)
-    parser.add_argument("--direct", action="store_true", help="also measure previews that skip the queue")
+    parser.add_argument("--queued", action="store_true", help="also measure the previews through the queue")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -200,7 +202,7 @@ def main() -> None:
 
     floor = floor_app()
     _, floor_url, _ = floor.launch(prevent_thread_lock=True, quiet=True)
-    variants = {"queued": "0"} | ({"direct (queue=False)": "1"} if args.direct else {})
+    variants = {"direct (queue=False)": "1"} | ({"queued": "0"} if args.queued else {})
     ours = {}
     for label, flag in variants.items():
         os.environ["LATENT_EXPLORER_DIRECT_PREVIEWS"] = flag
@@ -209,7 +211,7 @@ def main() -> None:
         ours[label] = url
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page = browser.new_page(viewport={"width": 1500, "height": 2200})  # sliders and outputs on screen together
         floor_results = run_targets(page, floor_url, args.moves, floor=True)
         rows = []
         for label, url in ours.items():

@@ -138,11 +138,8 @@ def heat_map(values: np.ndarray) -> Image.Image:
     return Image.fromarray((rgb * 255).astype(np.uint8))
 
 
-@user_errors
-def noise_panel(
-    zoo: Zoo, name: str, seed: int, noise_mode: str, noise_seed: int, strength: float, *layer_strengths: float
-) -> tuple[Image.Image, Image.Image, str]:
-    """The image of ``seed`` with the chosen noise, and the per-pixel std over NOISE_DRAWS random draws."""
+def _noise_setup(zoo: Zoo, name: str, seed: int, noise_mode: str, strength: float, layer_strengths):
+    """(model, ws of the seed, per-row strengths) for the noise panel, every value checked."""
     model = _stylegan(zoo, name)
     strengths = [float(strength) * float(s) for s in layer_strengths]
     if not strengths:
@@ -153,6 +150,27 @@ def noise_panel(
     _check_noise(noise_mode, strengths)
     with torch.inference_mode():
         ws = model.mapping(model.sample_latent(1, latent.check_seed(seed)).to(model.w_avg.device))
+    return model, ws, strengths
+
+
+@user_errors
+def noise_image(
+    zoo: Zoo, name: str, seed: int, noise_mode: str, noise_seed: int, strength: float, *layer_strengths: float
+) -> Image.Image:
+    """Only the image (the preview while a strength slider moves; the std map follows on release)."""
+    model, ws, strengths = _noise_setup(zoo, name, seed, noise_mode, strength, layer_strengths)
+    with torch.inference_mode():
+        picture = model.synthesis(ws, noise_mode, strengths, latent.check_seed(noise_seed)).clamp(-1, 1)
+    return images.image(picture, scale=images.fit_scale(model.resolution, 8))
+
+
+@user_errors
+def noise_panel(
+    zoo: Zoo, name: str, seed: int, noise_mode: str, noise_seed: int, strength: float, *layer_strengths: float
+) -> tuple[Image.Image, Image.Image, str]:
+    """The image of ``seed`` with the chosen noise, and the per-pixel std over NOISE_DRAWS random draws."""
+    model, ws, strengths = _noise_setup(zoo, name, seed, noise_mode, strength, layer_strengths)
+    with torch.inference_mode():
         picture = model.synthesis(ws, noise_mode, strengths, latent.check_seed(noise_seed)).clamp(-1, 1)
         draws = torch.cat([model.synthesis(ws, "random", strengths, int(noise_seed) + k) for k in range(NOISE_DRAWS)])
     std = draws.clamp(-1, 1).std(dim=0).mean(dim=0).cpu().numpy()  # (h, w)
@@ -250,13 +268,23 @@ def build(zoo: Zoo) -> list[ModelList]:
             seed.submit,
             noise_mode.input,
             noise_seed.submit,
-            strength.input,
-            *[s.input for s in layer_sliders],
+            strength.release,
+            *[s.release for s in layer_sliders],
         ],
         render_noise,
         noise_inputs,
         noise_outputs,
         api_name="noise",
+        trigger_mode="always_last",
+        concurrency_limit=None,
+        show_progress="hidden",
+    )
+    gr.on(  # while a strength slider moves: only the image (the std map needs 6 more syntheses)
+        [strength.input, *[s.input for s in layer_sliders]],
+        functools.partial(noise_image, zoo),
+        noise_inputs,
+        noisy,
+        api_name="noise_image",
         **preview_options(),
     )
     resample.click(lambda s: int(s) + 1, noise_seed, noise_seed, api_visibility="undocumented").then(

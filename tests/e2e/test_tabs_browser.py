@@ -1,6 +1,7 @@
 """The explorer tabs in a real Chromium: clicks on images reach the handlers."""
 
 import re
+import time
 
 from explorer.ui import manifold
 
@@ -48,8 +49,14 @@ def test_gan_lab_plays_and_pauses(page):
         timeout=60_000,
     )
     page.locator("#toy-pause").click()
-    page.wait_for_timeout(1500)  # let the last frame in flight land
-    before = page.locator("#toy-readout textarea").input_value()
-    page.wait_for_timeout(1500)
+    # let the frames already in flight land (under load a tick queued before the click can arrive late)
+    before, clock = None, time.monotonic()
+    while time.monotonic() - clock < 15:
+        page.wait_for_timeout(1000)
+        now = page.locator("#toy-readout textarea").input_value()
+        if now == before:
+            break
+        before = now
+    page.wait_for_timeout(2000)
     assert page.locator("#toy-readout textarea").input_value() == before  # paused: no more steps
     assert "modes covered" in before

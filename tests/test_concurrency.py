@@ -1,0 +1,128 @@
+"""Many users at once: each scrubbing client gets exactly its own images, errors stay messages, memory is bounded.
+
+20 HTTP clients (threads) call the interpolation preview (the direct, queue-free path the browser
+uses) with their own seeds and t values for ``LATENT_EXPLORER_SOAK_SECONDS`` (default 15 s here;
+``LATENT_EXPLORER_SOAK_SECONDS=60 pytest tests/test_concurrency.py -s`` is the issue's 60 s run).
+Every response is fetched and compared pixel for pixel with the handler's output for that client's
+own request. Requests go to localhost only and each loop is bounded by time.
+"""
+
+import io
+import json
+import os
+import random
+import threading
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import app
+from explorer.ui import interpolate
+
+CLIENTS = 20
+SECONDS = float(os.environ.get("LATENT_EXPLORER_SOAK_SECONDS", "15"))
+MODEL = "dcgan-fashion-mnist"
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def call(url: str, api: str, data: list) -> dict:
+    request = urllib.request.Request(
+        f"{url}gradio_api/run/{api}", json.dumps({"data": data}).encode(), {"Content-Type": "application/json"}
+    )
+    try:
+        return json.loads(urllib.request.urlopen(request, timeout=60).read())
+    except urllib.error.HTTPError as error:
+        return {"error": json.loads(error.read()).get("error"), "status": error.code}
+
+
+@pytest.fixture(scope="module")
+def server(default_zoo):
+    demo = app.build_app(default_zoo)
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_UPLOAD)
+    yield url, default_zoo
+    demo.close()
+
+
+def test_twenty_clients_scrubbing_each_get_their_own_images(server):
+    url, zoo = server
+    expected_cache: dict[tuple, np.ndarray] = {}
+    lock = threading.Lock()
+    failures: list[str] = []
+    counts = [0] * CLIENTS
+    before = rss_mb()
+    deadline = time.monotonic() + SECONDS
+
+    def expected(seed_a: int, seed_b: int, t: float) -> np.ndarray:
+        key = (seed_a, seed_b, t)
+        with lock:
+            if key not in expected_cache:
+                image = interpolate.render_frame(zoo, MODEL, seed_a, seed_b, t, "spherical (slerp)")
+                expected_cache[key] = np.asarray(image)
+            return expected_cache[key]
+
+    def client(i: int) -> None:
+        rng = random.Random(i)
+        seed_a, seed_b = 1000 + 2 * i, 1001 + 2 * i  # every client scrubs its own pair
+        while time.monotonic() < deadline and not failures:
+            t = round(rng.random(), 2)
+            reply = call(url, "interpolate_frame", [MODEL, seed_a, seed_b, t, "spherical (slerp)"])
+            if "data" not in reply:
+                failures.append(f"client {i}: {reply}")
+                return
+            got = np.asarray(Image.open(io.BytesIO(urllib.request.urlopen(reply["data"][0]["url"]).read())))
+            if not np.array_equal(got, expected(seed_a, seed_b, t)):
+                failures.append(f"client {i} got an image that is not its own (seeds {seed_a}, {seed_b}, t {t})")
+                return
+            counts[i] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(SECONDS + 120)
+    growth = rss_mb() - before
+    print(f"\n{sum(counts)} requests from {CLIENTS} clients in {SECONDS:.0f} s; RSS growth {growth:.0f} MB")
+    assert not failures, failures[:3]
+    assert all(c >= 1 for c in counts), counts  # nobody starved
+    assert growth < 500
+
+
+def test_bad_values_from_many_clients_are_messages_and_the_server_keeps_serving(server):
+    url, _ = server
+    hostile = [[MODEL, -1, 2, 0.5, "spherical (slerp)"], [MODEL, 1, 2, 7.0, "lerp?"], ["nope", 1, 2, 0.5, "linear"]]
+    replies = []
+    threads = [
+        threading.Thread(target=lambda d=d: replies.append(call(url, "interpolate_frame", d))) for d in hostile * 5
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(replies) == 15 and all("error" in r and r["error"] for r in replies)
+    assert "data" in call(url, "interpolate_frame", [MODEL, 1, 2, 0.5, "spherical (slerp)"])
+
+
+def test_uploads_over_the_limit_are_refused(server):
+    url, _ = server
+    boundary = "xyz"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + b"\0" * (app.MAX_UPLOAD_BYTES + 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"{url}gradio_api/upload", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=60)
+    assert error.value.code == 413
