@@ -8,7 +8,7 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 import gradio as gr
 
 from explorer import __version__
-from explorer.ui import arithmetic, interpolate, loader, manifold, stylemix, toylab, training, truncation
+from explorer.ui import arithmetic, interpolate, loader, manifold, share, stylemix, toylab, training, truncation
 from explorer.zoo import Zoo
 
 TITLE = "Latent Explorer"
@@ -36,13 +36,17 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
             f"Models run on **{zoo.device.type.upper()}**; {len(zoo.entries)} model(s) in the zoo."
         )
         connect_loader = loader.build(zoo)
-        model_lists = []
-        for title, tab_id, tab in TABS:
-            with gr.Tab(title, id=tab_id):
-                model_lists += tab.build(zoo) or []
-        with gr.Tab("Training", id="training"):
-            demo.training_job = training.build(zoo, model_lists)
+        model_lists, shares, items = [], [], {}
+        with gr.Tabs() as tabs:
+            for title, tab_id, tab in TABS:
+                with gr.Tab(title, id=tab_id) as items[tab_id]:
+                    parts = tab.build(zoo) or share.TabParts()
+                model_lists += parts.model_lists
+                shares.append(parts.share)
+            with gr.Tab("Training", id="training") as items["training"]:
+                demo.training_job = training.build(zoo, model_lists)
         connect_loader(model_lists)
+        share.build(tabs, items, shares, demo)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")
     return demo
 

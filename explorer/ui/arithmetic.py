@@ -16,6 +16,7 @@ from PIL import Image
 
 from explorer import images, latent
 from explorer.ui.common import ModelList, download_path, user_errors
+from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
 FAMILIES = ("dcgan", "stylegan", "stylegan2")  # unconditional GANs
@@ -144,7 +145,7 @@ def default_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
     return tuple(picks)
 
 
-def build(zoo: Zoo) -> list[ModelList]:
+def build(zoo: Zoo) -> TabParts | None:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -222,4 +223,7 @@ def build(zoo: Zoo) -> list[ModelList]:
         [seeds_a, seeds_b, seeds_c],
         api_visibility="undocumented",
     ).then(run, inputs, outputs, api_visibility="undocumented")
-    return [ModelList(model, lambda: model_names(zoo))]
+    fields = dict(model=model, space=space, a=seeds_a, b=seeds_b, c=seeds_c, sigma=sigma, noise=noise_seed)
+    fields |= dict(grid=base_seed)
+    renders = [(run, inputs, outputs), (functools.partial(seed_grid, zoo), [model, base_seed], [gallery])]
+    return TabParts([ModelList(model, lambda: model_names(zoo))], Share("arithmetic", fields, renders))

@@ -15,6 +15,7 @@ from PIL import Image
 
 from explorer import images, latent, plots
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
+from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
 FAMILIES = ("dcgan", "stylegan", "stylegan2", "vae")  # unconditional families: latent_dim, sample_latent, generate(z)
@@ -93,7 +94,7 @@ def random_seeds() -> tuple[int, int]:
     return random.randint(0, 99_999), random.randint(0, 99_999)
 
 
-def build(zoo: Zoo) -> list[ModelList]:
+def build(zoo: Zoo) -> TabParts | None:
     """The Interpolation tab's components and wiring (call inside ``gr.Blocks``)."""
     names = model_names(zoo)
     initial = dict(
@@ -194,4 +195,6 @@ def build(zoo: Zoo) -> list[ModelList]:
     dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented").then(
         render, frame_inputs, frame, api_visibility="undocumented", **fast
     ).then(render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None)
-    return [ModelList(model, lambda: model_names(zoo))]
+    fields = dict(model=model, a=seed_a, b=seed_b, t=t, path=method, frames=n_frames)
+    renders = [(render, frame_inputs, [frame]), (render_all, path_inputs, path_outputs)]
+    return TabParts([ModelList(model, lambda: model_names(zoo))], Share("interpolation", fields, renders))

@@ -18,6 +18,7 @@ from explorer import images, plots
 from explorer.data import DatasetUnavailable, load_fashion_mnist
 from explorer.plots import CLASS_COLOURS
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
+from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
 GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}
@@ -207,7 +208,7 @@ def encode_sketch(zoo: Zoo, name: str, sketch, extent: float, grid: str):
     return encode_image(zoo, name, picture, extent, grid)
 
 
-def build(zoo: Zoo) -> list[ModelList]:
+def build(zoo: Zoo) -> TabParts | None:
     names = vae_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -281,4 +282,6 @@ def build(zoo: Zoo) -> list[ModelList]:
         api_visibility="undocumented",
         trigger_mode="always_last",
     )
-    return [ModelList(model, lambda: vae_names(zoo))]
+    fields = dict(model=model, grid=grid, size=grid_size, extent=extent, points=show_points)
+    renders = [(functools.partial(render_plane, zoo), plane_inputs, [plane, scatter, download])]
+    return TabParts([ModelList(model, lambda: vae_names(zoo))], Share("manifold", fields, renders))

@@ -18,6 +18,7 @@ from explorer import images, latent
 from explorer.models.stylegan import NOISE_MODES
 from explorer.ui.arithmetic import parse_seeds
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
+from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
 PAPER_BANDS = {"coarse": (4, 8), "middle": (16, 32), "fine": (64, 1024)}
@@ -182,7 +183,7 @@ def noise_panel(
     )
 
 
-def build(zoo: Zoo) -> list[ModelList]:
+def build(zoo: Zoo) -> TabParts | None:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -290,4 +291,8 @@ def build(zoo: Zoo) -> list[ModelList]:
     resample.click(lambda s: int(s) + 1, noise_seed, noise_seed, api_visibility="undocumented").then(
         render_noise, noise_inputs, noise_outputs, api_visibility="undocumented"
     )
-    return [ModelList(model, lambda: model_names(zoo))]
+    fields = dict(model=model, src=sources, dst=destinations, styles=preset, first=first, last=last, psi=psi)
+    fields |= dict(cutoff=cutoff, noise=noise_mode, noise_seed=noise_seed, seed=seed, strength=strength)
+    renders = [(functools.partial(style_mix, zoo), mix_inputs, [grid, grid_file, used])]
+    renders.append((render_noise, noise_inputs, noise_outputs))
+    return TabParts([ModelList(model, lambda: model_names(zoo))], Share("stylemix", fields, renders))

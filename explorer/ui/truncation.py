@@ -15,6 +15,7 @@ from PIL import Image
 from explorer import images, latent, plots
 from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureStats, fid
 from explorer.ui.common import ModelList, download_path, user_errors
+from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
 SWEEP = (2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.1)  # one row per threshold in the sweep strip
@@ -166,7 +167,7 @@ def render_curve(zoo: Zoo, name: str, progress=gr.Progress()) -> "plots.go.Figur
     return plots.truncation_curve_figure(thresholds, fids, varieties, f"{CLASSIFIER_FEATURES}, {CURVE_SAMPLES} samples")
 
 
-def build(zoo: Zoo) -> list[ModelList]:
+def build(zoo: Zoo) -> TabParts | None:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -245,4 +246,7 @@ def build(zoo: Zoo) -> list[ModelList]:
         [class_a, class_b, samples, samples_file, sweep, sweep_file],
         api_visibility="undocumented",
     )
-    return [ModelList(model, lambda: model_names(zoo))]
+    fields = dict(model=model, a=class_a, b=class_b, alpha=alpha, threshold=threshold, seed=seed)
+    renders = [(functools.partial(render_samples, zoo), sample_inputs, [samples, samples_file])]
+    renders.append((functools.partial(render_sweep, zoo), [model, class_a, class_b, alpha, seed], [sweep, sweep_file]))
+    return TabParts([ModelList(model, lambda: model_names(zoo))], Share("truncation", fields, renders))

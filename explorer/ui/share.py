@@ -1,0 +1,181 @@
+"""Shareable views: the current tab's settings in the page URL (and as a JSON file), restored on open.
+
+A lecturer prepares "slides in the app": set up a tab, press **Share this view**, keep the link.
+Opening it selects that tab, puts every setting back and renders the same images (the renders are
+deterministic in their settings: seeds, not global randomness). The query is ``?tab=ID&key=value…``
+with the keys a tab declares (``Share.fields``); unknown keys and values that fail their control's
+checks are ignored, so an old or edited link still opens.
+"""
+
+import json
+import urllib.parse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+
+from explorer.ui.common import download_path
+
+URL_JS = """(query) => {
+  if (!query) return "";
+  window.history.replaceState(null, "", query);
+  return window.location.origin + window.location.pathname + query;
+}"""
+MAX_SETTINGS_BYTES = 64 * 1024
+
+
+@dataclass
+class Share:
+    """What a tab puts in a link: its settings by key, and the renders that redraw its images."""
+
+    tab: str
+    fields: dict[str, gr.components.Component]
+    renders: list[tuple[Callable, list, list]] = field(default_factory=list)  # (fn, inputs, outputs)
+
+
+@dataclass
+class TabParts:
+    """What a tab's ``build`` gives the app: its model lists (refreshed when the zoo grows) and its share spec."""
+
+    model_lists: list = field(default_factory=list)  # explorer.ui.common.ModelList
+    share: Share | None = None
+
+
+def parse_value(component: gr.components.Component, text: str):
+    """A query-string value converted for its control; ``ValueError`` when it does not fit."""
+    if isinstance(component, gr.Checkbox):
+        return text.lower() in ("1", "true", "yes", "on")
+    if isinstance(component, gr.Number | gr.Slider):
+        value = float(text)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"not a finite number: {text}")
+        low, high = getattr(component, "minimum", None), getattr(component, "maximum", None)
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"{value} outside [{low}, {high}]")
+        return int(value) if getattr(component, "precision", None) == 0 else value
+    if isinstance(component, gr.Dropdown | gr.Radio):
+        choices = [c[1] if isinstance(c, tuple) else c for c in (component.choices or [])]
+        if text not in choices and not getattr(component, "allow_custom_value", False):
+            raise ValueError(f"{text!r} is not one of the choices")
+        return text
+    if len(text) > 2000:
+        raise ValueError("text too long")
+    return text
+
+
+def query(tab: str, shares: Sequence[Share], values: Sequence) -> str:
+    """``?tab=…&key=…`` for ``tab`` from the values of every share's fields (in ``all_fields`` order)."""
+    settings = settings_of(tab, shares, values)
+    return "?" + urllib.parse.urlencode({"tab": tab, **{k: _text(v) for k, v in settings.items()}})
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def settings_of(tab: str, shares: Sequence[Share], values: Sequence) -> dict:
+    offset = 0
+    for share in shares:
+        n = len(share.fields)
+        if share.tab == tab:
+            return dict(zip(share.fields, values[offset : offset + n], strict=True))
+        offset += n
+    raise ValueError(f"the tab {tab!r} has no shareable settings")
+
+
+def all_fields(shares: Sequence[Share]) -> list[gr.components.Component]:
+    return [component for share in shares for component in share.fields.values()]
+
+
+def restore(params: dict[str, str], shares: Sequence[Share]) -> list:
+    """[selected tab, restored tab id, then one value (or skip) per field of every share]."""
+    tab = params.get("tab", "")
+    updates: list = []
+    for share in shares:
+        for key, component in share.fields.items():
+            if share.tab == tab and key in params:
+                try:
+                    updates.append(parse_value(component, params[key]))
+                    continue
+                except (ValueError, TypeError):
+                    pass
+            updates.append(gr.skip())
+    if not any(share.tab == tab for share in shares):
+        return [gr.skip(), ""] + updates
+    return [gr.Tabs(selected=tab), tab] + updates
+
+
+def settings_file(tab: str, shares: Sequence[Share], values: Sequence) -> str:
+    path = download_path(f"latent-explorer-{tab}", ".json")
+    path.write_text(json.dumps({"tab": tab, **settings_of(tab, shares, values)}, indent=2))
+    return str(path)
+
+
+def read_settings(path: str | None) -> dict[str, str]:
+    if not path:
+        raise ValueError("choose a settings file (.json) made with Share this view")
+    file = Path(path)
+    if file.stat().st_size > MAX_SETTINGS_BYTES:
+        raise ValueError("settings files are small JSON files; this one is too large")
+    try:
+        data = json.loads(file.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"not a settings file: {error}") from error
+    if not isinstance(data, dict) or "tab" not in data:
+        raise ValueError("not a settings file: no 'tab'")
+    return {str(k): _text(v) for k, v in data.items()}
+
+
+def build(tabs: gr.Tabs, tab_items: dict[str, gr.Tab], shares: Sequence[Share], demo: gr.Blocks) -> None:
+    """The share row, the tab tracking and the restore on page load."""
+    shares = [s for s in shares if s is not None]
+    fields = all_fields(shares)
+    current = gr.State(shares[0].tab if shares else "")
+    restored = gr.State("")
+    with gr.Accordion("Share this view (link or settings file)", open=False, elem_id="share-accordion"):
+        with gr.Row():
+            button = gr.Button("🔗 Share this view", elem_id="share-button", scale=1)
+            link = gr.Textbox(label="Link to this tab with these settings", elem_id="share-link", scale=4)
+        with gr.Row():
+            download = gr.File(label="Settings (JSON)", elem_id="share-file")
+            upload = gr.UploadButton("Open a settings file", file_types=[".json"], elem_id="share-upload")
+    for tab_id, item in tab_items.items():
+        item.select(lambda t=tab_id: t, None, current, api_visibility="undocumented", queue=False)
+    query_text = gr.Textbox(visible=False)
+
+    def make(tab: str, *values):
+        if not any(s.tab == tab for s in shares):
+            raise gr.Error("this tab has no shareable settings; open an explorer tab")
+        return query(tab, shares, values), settings_file(tab, shares, values)
+
+    button.click(make, [current, *fields], [query_text, download], api_name="share").then(
+        None, query_text, link, js=URL_JS, api_visibility="undocumented"
+    )
+
+    def on_load(request: gr.Request):
+        params = dict(request.query_params) if request is not None else {}
+        return restore(params, shares)
+
+    def on_upload(path):
+        try:
+            return restore(read_settings(path), shares)
+        except (ValueError, OSError) as error:
+            raise gr.Error(str(error)) from error
+
+    outputs = [tabs, restored, *fields]
+    load_event = demo.load(on_load, None, outputs, api_visibility="undocumented")
+    upload_event = upload.upload(on_upload, upload, outputs, api_visibility="undocumented")
+    for share in shares:
+        for fn, inputs, render_outputs in share.renders:
+            skipped = gr.skip() if len(render_outputs) == 1 else [gr.skip()] * len(render_outputs)
+
+            def guarded(tab, *values, fn=fn, share_tab=share.tab, skipped=skipped):
+                return fn(*values) if tab == share_tab else skipped
+
+            for event in (load_event, upload_event):
+                event.then(guarded, [restored, *inputs], render_outputs, api_visibility="undocumented")
