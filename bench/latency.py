@@ -22,6 +22,7 @@ image served) is measured by launching ``python app.py`` in a subprocess.
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -176,9 +177,9 @@ def cold_start() -> float:
         while time.perf_counter() - clock < 120:
             try:
                 config = urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=1).read().decode()
-                marker = config.find('"url": "http')
-                if marker >= 0:
-                    image_url = config[marker + 8 : config.index('"', marker + 8)]
+                match = re.search(r'"url":\s*"(http[^"]+\.png)"', config)
+                if match:
+                    image_url = match.group(1)
                     urllib.request.urlopen(image_url.replace("localhost", "127.0.0.1"), timeout=5).read()
                     return time.perf_counter() - clock
             except OSError:

@@ -4,6 +4,8 @@ import tempfile
 
 # training runs the tests start from the app go to a scratch folder, never into the checkout
 os.environ.setdefault("LATENT_EXPLORER_RUNS", tempfile.mkdtemp(prefix="latent-explorer-runs-"))
+# derived arrays (default seed groups, encoded test set) are computed afresh, not read from a user's cache
+os.environ.setdefault("LATENT_EXPLORER_CACHE", tempfile.mkdtemp(prefix="latent-explorer-cache-"))
 from pathlib import Path
 
 import pytest

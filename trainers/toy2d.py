@@ -7,6 +7,7 @@ images), Lim & Ye 2017 (hinge). Unlike the image trainers this one is stepped by
 only, both) so that the lab can play, pause and single-step; ``run`` still yields events.
 """
 
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -114,14 +115,22 @@ class ToyLab:
         self.modes = toy_modes(config.dataset)
         self.generator = ToyGenerator(config.model)
         self.discriminator = ToyDiscriminator(config.model)
-        self.g_optim = self._optimizer(self.generator.parameters(), config.g_lr)
-        self.d_optim = self._optimizer(self.discriminator.parameters(), config.d_lr)
         self.rng = torch.Generator().manual_seed(config.seed)
         self.fixed_z = self.generator.sample_latent(config.n_points, torch.Generator().manual_seed(config.seed + 1))
         self.step_count = 0
         self.history: list[ToyStep] = []
         self.last: dict[str, float | None] = {"d_loss": None, "g_loss": None, "g_grad_norm": None}
         self.diverged = False
+
+    # Optimisers are made on the first step: the first optimiser of a process imports much of torch
+    # (≈ 1.7 s here), which the app's start and the lab's first drawing should not wait for.
+    @functools.cached_property
+    def g_optim(self) -> torch.optim.Optimizer:
+        return self._optimizer(self.generator.parameters(), self.config.g_lr)
+
+    @functools.cached_property
+    def d_optim(self) -> torch.optim.Optimizer:
+        return self._optimizer(self.discriminator.parameters(), self.config.d_lr)
 
     def _optimizer(self, params, lr: float) -> torch.optim.Optimizer:
         if self.config.optimizer == "sgd":

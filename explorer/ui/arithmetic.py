@@ -15,9 +15,10 @@ import torch
 from PIL import Image
 
 from explorer import images, latent
+from explorer.cache import derived
 from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.ui.share import Share, TabParts
-from explorer.zoo import Zoo
+from explorer.zoo import WEIGHTS_NAME, Zoo
 
 FAMILIES = ("dcgan", "stylegan", "stylegan2")  # unconditional GANs
 GRID_SIDE = 6  # the seed grid is GRID_SIDE × GRID_SIDE samples
@@ -124,25 +125,32 @@ def add_seed(groups: tuple[str, str, str], target: str, seed: int) -> tuple[str,
 
 def default_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
     """Three seeds each of "Pullover" (A), "T-shirt/top" (B) and "Dress" (C), found by the classifier:
-    sleeves = pullover − T-shirt; + dress = a dress with long sleeves. Seeds 0–8 without a classifier."""
+    sleeves = pullover − T-shirt; + dress = a dress with long sleeves. Seeds 0–8 without a classifier.
+    Computed once per model weights (``explorer.cache``)."""
     fallback = ("0, 1, 2", "3, 4, 5", "6, 7, 8")
     if "classifier-fashion-mnist" not in zoo.entries:
         return fallback
     try:
-        classifier, model = zoo.load("classifier-fashion-mnist"), _generator(zoo, name)
-        with torch.inference_mode():
-            probabilities = torch.softmax(classifier(model.generate(model.sample_latent(1000, 0))), dim=1).cpu()
+        groups = derived(
+            f"arithmetic-groups-{name}", zoo.entry(name).folder / WEIGHTS_NAME, lambda: _classified_groups(zoo, name)
+        )
     except (ValueError, OSError):
         return fallback
+    if any(len(groups[k]) < 3 for k in "abc"):
+        return fallback
+    return tuple(", ".join(str(int(s)) for s in groups[k]) for k in "abc")
+
+
+def _classified_groups(zoo: Zoo, name: str) -> dict[str, np.ndarray]:
+    classifier, model = zoo.load("classifier-fashion-mnist"), _generator(zoo, name)
+    with torch.inference_mode():
+        probabilities = torch.softmax(classifier(model.generate(model.sample_latent(1000, 0))), dim=1).cpu()
     predicted, confidence = probabilities.argmax(1).numpy(), probabilities.max(1).values.numpy()
-    picks = []
-    for label in (2, 0, 3):  # Pullover, T-shirt/top, Dress: the most confident three of each
+    picks = {}
+    for key, label in zip("abc", (2, 0, 3), strict=True):  # Pullover, T-shirt/top, Dress: the most confident 3
         seeds = np.flatnonzero(predicted == label)
-        if len(seeds) < 3:
-            return fallback
-        best = seeds[np.argsort(-confidence[seeds])[:3]]
-        picks.append(", ".join(str(s) for s in sorted(best)))
-    return tuple(picks)
+        picks[key] = np.sort(seeds[np.argsort(-confidence[seeds])[:3]]).astype(np.int64)
+    return picks
 
 
 def build(zoo: Zoo) -> TabParts | None:

@@ -15,11 +15,12 @@ import torch
 from PIL import Image, ImageDraw
 
 from explorer import images, plots
-from explorer.data import DatasetUnavailable, load_fashion_mnist
+from explorer.cache import derived
+from explorer.data import FASHION_MNIST_CLASSES, DatasetUnavailable, load_fashion_mnist
 from explorer.plots import CLASS_COLOURS
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.share import Share, TabParts
-from explorer.zoo import Zoo
+from explorer.zoo import WEIGHTS_NAME, Zoo
 
 GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}
 TILE = 32  # pixels per decoded tile in the plane image
@@ -82,12 +83,17 @@ def grid_latents(grid_size: int, extent: float, kind: str) -> torch.Tensor:
 
 @functools.lru_cache(maxsize=4)
 def _test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """μ(x) of the 10 000 test images, their labels and class names (cached per model)."""
-    test = load_fashion_mnist("test")
+    """μ(x) of the 10 000 test images, their labels and class names (per model, also kept on disk)."""
     model = _vae(zoo, name)
-    with torch.inference_mode():
-        mu = torch.cat([model.encode(batch.to(zoo.device))[0].cpu() for batch in test.images.split(1000)])
-    return mu.numpy(), test.labels.numpy(), test.class_names
+
+    def encode() -> dict[str, np.ndarray]:
+        test = load_fashion_mnist("test")
+        with torch.inference_mode():
+            mu = torch.cat([model.encode(batch.to(zoo.device))[0].cpu() for batch in test.images.split(1000)])
+        return {"mu": mu.numpy(), "labels": test.labels.numpy()}
+
+    arrays = derived(f"vae-test-means-{name}", zoo.entry(name).folder / WEIGHTS_NAME, encode)
+    return arrays["mu"], arrays["labels"], FASHION_MNIST_CLASSES
 
 
 def test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None:
