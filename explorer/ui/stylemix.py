@@ -173,7 +173,8 @@ def noise_panel(
     model, ws, strengths = _noise_setup(zoo, name, seed, noise_mode, strength, layer_strengths)
     with torch.inference_mode():
         picture = model.synthesis(ws, noise_mode, strengths, latent.check_seed(noise_seed)).clamp(-1, 1)
-        draws = torch.cat([model.synthesis(ws, "random", strengths, int(noise_seed) + k) for k in range(NOISE_DRAWS)])
+        # NOISE_DRAWS draws in one batch: the same latent, independent noise maps from ``noise_seed``
+        draws = model.synthesis(ws.expand(NOISE_DRAWS, -1, -1), "random", strengths, latent.check_seed(noise_seed))
     std = draws.clamp(-1, 1).std(dim=0).mean(dim=0).cpu().numpy()  # (h, w)
     heat = heat_map(std).resize((std.shape[1] * 8, std.shape[0] * 8), Image.NEAREST)
     return (

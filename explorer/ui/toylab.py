@@ -6,17 +6,20 @@ Overlays: the optimal discriminator D*(x) = p_d(x) / (p_d(x) + p_g(x)) from dens
 (Goodfellow et al. 2014, Prop. 1) and a mode-coverage counter that makes mode collapse a number.
 """
 
+import copy
 import dataclasses
 
 import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image, ImageDraw
 from plotly.subplots import make_subplots
 
+from explorer import images
 from explorer.data import TOY_DATASETS
 from explorer.models.toy2d import ToyGANConfig
 from explorer.plots import FONT_SIZE, LERP_COLOUR, SLERP_COLOUR, _layout
-from explorer.ui.common import user_errors
+from explorer.ui.common import download_path, user_errors
 from trainers.toy2d import EXTENT, LOSSES, OPTIMIZERS, ToyLab, ToyLabConfig, generator_loss_curves
 
 MAX_STEPS_PER_FRAME = 50
@@ -303,6 +306,44 @@ def preset_values(name: str) -> list:
     return [values[k] for k in CONTROL_NAMES] + [name == "optimal D"]
 
 
+GIF_SIZE = 320
+
+
+def lab_frame(lab: ToyLab, size: int = GIF_SIZE) -> Image.Image:
+    """One animation frame drawn directly (no plotting library): D as a grey map, data blue, G(z) red."""
+    d_map = np.nan_to_num(lab.discriminator_map(64), nan=0.0)  # (64, 64), rows = y from −EXTENT up
+    low, high = (0.0, 1.0) if lab.config.loss in ("minimax", "non-saturating") else (d_map.min(), d_map.max())
+    grey = (np.clip((d_map - low) / max(high - low, 1e-12), 0, 1) * 255).astype(np.uint8)[::-1]
+    picture = Image.fromarray(grey).resize((size, size), Image.NEAREST).convert("RGB")
+    draw = ImageDraw.Draw(picture)
+
+    def to_pixels(points: np.ndarray) -> np.ndarray:
+        return (points + EXTENT) / (2 * EXTENT) * np.array([size, -size]) + np.array([0, size])
+
+    for points, colour in ((lab.real.numpy(), (31, 119, 180)), (lab.fake_points(), (214, 39, 40))):
+        for x, y in to_pixels(points):
+            draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=colour)
+    draw.text((6, 6), f"step {lab.step_count}", fill=(0, 0, 0))
+    return picture
+
+
+def record_gif(lab: ToyLab | None, steps_per_frame: int, frames: int = 40, *controls) -> str:
+    """An animated GIF of the next ``frames`` × ``steps_per_frame`` steps, on a copy (the lab is unchanged)."""
+    lab = (
+        copy.deepcopy(lab) if lab is not None else ToyLab(config_from(dict(zip(CONTROL_NAMES, controls, strict=True))))
+    )
+    steps_per_frame = int(steps_per_frame)
+    if not 1 <= steps_per_frame <= MAX_STEPS_PER_FRAME:
+        raise ValueError(f"steps per frame must be between 1 and {MAX_STEPS_PER_FRAME}")
+    pictures = [lab_frame(lab)]
+    for _ in range(frames):
+        for _ in range(steps_per_frame):
+            lab.step()
+        pictures.append(lab_frame(lab))
+    path = download_path(f"gan-lab-{lab.config.loss}-{lab.config.dataset}", ".gif")
+    return str(images.save_gif(pictures, path, duration_ms=100, bounce=False))
+
+
 def build(zoo=None) -> None:
     gr.Markdown(NOTE)
     defaults = {**dataclasses.asdict(ToyLabConfig()), **dataclasses.asdict(ToyGANConfig())}
@@ -351,6 +392,9 @@ def build(zoo=None) -> None:
             d_steps = gr.Slider(1, 20, value=defaults["d_steps"], step=1, label="D steps per G step")
             batch_size = gr.Number(defaults["batch_size"], label="Batch size", precision=0)
             seed = gr.Number(defaults["seed"], label="Seed", precision=0, minimum=0)
+    with gr.Row():
+        gif_button = gr.Button("Record the next 40 frames as a GIF (on a copy)")
+        gif_file = gr.File(label="Animation (GIF)", elem_id="toy-gif")
     gr.Plot(loss_curves_figure(), label="The generator's two losses")
 
     controls = [
@@ -389,6 +433,9 @@ def build(zoo=None) -> None:
     step_both.click(stepper("both", 1), step_inputs, outputs, api_name="toy_step", concurrency_limit=None)
     reset_button.click(reset, [arrows, optimal, *controls], outputs, api_name="toy_reset")
     gr.on([arrows.input, optimal.input], _redraw, [state, arrows, optimal], [plane], **fast)
+    gif_button.click(
+        user_errors(record_gif), [state, speed, gr.State(40), *controls], gif_file, api_visibility="undocumented"
+    )
     apply_preset.click(preset_values, preset, [*controls, optimal], api_visibility="undocumented").then(
         reset, [arrows, optimal, *controls], outputs, api_visibility="undocumented"
     )

@@ -109,6 +109,22 @@ def render_sweep(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, 
     return picture, str(images.save_png(picture, download_path(f"{name}_truncation-sweep_seed{seed}", ".png")))
 
 
+@user_errors
+def sweep_gif(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> str:
+    """An animated GIF of the sweep: the same 8 seeds, one frame per threshold (2.0 → 0.1 and back)."""
+    model = _biggan(zoo, name)
+    vector = class_vector(model, class_a, class_b, alpha)
+    seed = latent.check_seed(seed)
+    scale = images.fit_scale(model.resolution, 3)
+    with torch.inference_mode():
+        frames = [
+            images.grid_image(generate(model, sample(model, 8, seed, t), vector.expand(8, -1), t), ncols=8, scale=scale)
+            for t in SWEEP
+        ]
+    path = download_path(f"{name}_truncation-sweep_seed{seed}", ".gif")
+    return str(images.save_gif(frames, path, duration_ms=500, bounce=True))
+
+
 def mean_pairwise_distance(features: torch.Tensor) -> float:
     """Mean Euclidean distance between distinct pairs of feature vectors (a variety measure)."""
     distances = torch.cdist(features, features)
@@ -206,6 +222,8 @@ def build(zoo: Zoo) -> TabParts | None:
                 elem_id="trunc-sweep",
             )
             sweep_file = gr.File(sweep_png0, label="Sweep (PNG)")
+            gif_button = gr.Button("Sweep as animated GIF")
+            gif_file = gr.File(label="Sweep (GIF)", elem_id="trunc-gif")
     with gr.Row():
         curve_button = gr.Button(
             f"Compute the fidelity/variety curve ({len(CURVE)} thresholds × {CURVE_SAMPLES} samples)"
@@ -240,6 +258,9 @@ def build(zoo: Zoo) -> TabParts | None:
         trigger_mode="always_last",
     )
     curve_button.click(functools.partial(render_curve, zoo), [model], curve, api_name="truncation_curve")
+    gif_button.click(
+        functools.partial(sweep_gif, zoo), [model, class_a, class_b, alpha, seed], gif_file, api_name="truncation_gif"
+    )
     model.input(
         functools.partial(switch_model, zoo),
         [model, alpha, threshold, seed],
