@@ -83,8 +83,13 @@ def build(zoo: Zoo):
 
     def connect(model_lists: Sequence[ModelList]) -> None:
         lists = list(model_lists)
+
+        @user_errors
+        def on_load(text: str, progress=gr.Progress(track_tqdm=True)):  # noqa: B008  (the download's bar)
+            return load_source(zoo, text, lists)
+
         load.click(
-            user_errors(lambda s: load_source(zoo, s, lists)),
+            on_load,
             source,
             [info, *[lst.dropdown for lst in lists]],
             api_name="load_model",

@@ -265,18 +265,21 @@ def build(zoo: Zoo) -> TabParts | None:
     noise_outputs = [noisy, heat, heat_text]
     render_noise = functools.partial(noise_panel, zoo)
     gr.on(
-        [
-            model.change,
-            seed.submit,
-            noise_mode.input,
-            noise_seed.submit,
-            strength.release,
-            *[s.release for s in layer_sliders],
-        ],
+        [model.change, seed.submit, noise_mode.input, noise_seed.submit],
         render_noise,
         noise_inputs,
         noise_outputs,
         api_name="noise",
+        trigger_mode="always_last",
+        concurrency_limit=None,
+        show_progress="hidden",
+    )
+    gr.on(  # a strength slider let go: the std map catches up (the image is already the preview's)
+        [strength.release, *[s.release for s in layer_sliders]],
+        lambda *values: render_noise(*values)[1:],
+        noise_inputs,
+        [heat, heat_text],
+        api_visibility="undocumented",
         trigger_mode="always_last",
         concurrency_limit=None,
         show_progress="hidden",

@@ -33,3 +33,14 @@ def test_a_run_started_in_the_browser_plots_losses_samples_and_fid_then_stops(pa
         timeout=60_000,
     )
     assert "checkpoint of step" in status(page)
+    # save it into the zoo: the interpolation tab lists it at once
+    page.get_by_label("Save as (zoo name)").fill("browser-run")
+    page.locator("#train-save").click()
+    page.wait_for_function(
+        "() => (document.querySelector('#train-status')?.innerText ?? '').includes('Saved browser-run')",
+        timeout=60_000,
+    )
+    page.get_by_role("tab", name="Interpolation").click()
+    page.locator("#interp-model input").click()
+    page.get_by_role("option", name="browser-run").wait_for(timeout=30_000)
+    page.keyboard.press("Escape")
