@@ -233,3 +233,12 @@ def test_fir_upsampling_keeps_the_gain_and_the_pixel_centres():
     assert torch.allclose(flat[1:-1, 1:-1], torch.ones(6, 6))  # gain 1 away from the zero-padded border
     ramp = up(torch.arange(4.0).view(1, 1, 1, 4).expand(1, 1, 4, 4))[0, 0, 3]
     assert torch.allclose(ramp[1:-1].diff(), torch.full((5,), 0.5))  # a linear ramp stays linear, half-pixel aligned
+
+
+def test_a_truncated_download_is_named_as_such(reference_biggan, tmp_path):
+    _, folder = reference_biggan
+    (tmp_path / "config.json").write_text((folder / "config.json").read_text())
+    data = (folder / "pytorch_model.bin").read_bytes()
+    (tmp_path / "pytorch_model.bin").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ZooError, match="corrupted or truncated"):
+        hub.load(str(tmp_path), device="cpu")

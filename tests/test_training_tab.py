@@ -200,3 +200,9 @@ def test_history_keeps_a_bounded_timeline():
     for step in range(1, 400):
         h.record(Samples(step, torch.zeros(1, 1, 2, 2)))
     assert len(h.grids) <= job_module.MAX_GRIDS and h.grids[0][0] == 1 and h.grids[-1][0] == 399
+
+
+def test_push_to_the_hub_without_a_token_says_how(job, monkeypatch):
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    with pytest.raises(ValueError, match="HF_TOKEN"):
+        training.push_run(job, "someone/model")

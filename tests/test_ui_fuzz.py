@@ -6,7 +6,7 @@ import gradio as gr
 import numpy as np
 import pytest
 
-from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab, truncation
+from explorer.ui import arithmetic, interpolate, loader, manifold, stylemix, toylab, truncation
 
 HOSTILE = [math.nan, math.inf, -math.inf, 10**30, -5, 0, "", None, [], "abc"]
 
@@ -27,13 +27,18 @@ def cases(default_zoo):
         (manifold.decode_at, [z, "vae2d-fashion-mnist", 5, 3.0, "linear", 10, 10]),
         (manifold.encode_image, [z, "vae2d-fashion-mnist", np.zeros((28, 28), np.uint8)]),
         (toylab.advance, [None, "both", 1, False, False, *toy]),
+        (stylemix.noise_image, [z, "stylegan-fashion-mnist", 1, "random", 0, 1.0, *([1.0] * num_ws)]),
+        (truncation.sweep_gif, [z, "biggan-fashion-mnist", "Trouser", "Bag", 0.5, 1]),
+        (truncation.switch_model, [z, "biggan-fashion-mnist", 0.5, 0.7, 1]),
+        (toylab.record_gif, [None, 1, 2, *toy]),
+        (loader.inspect_source, ["models/nothing-here"]),
     ]
 
 
 def test_hostile_values_end_as_results_or_gradio_errors(default_zoo):
     failures = []
     for handler, args in cases(default_zoo):
-        first = 0 if handler is toylab.advance else 1  # the zoo is not a user input
+        first = 0 if handler in (toylab.advance, toylab.record_gif, loader.inspect_source) else 1  # the zoo is not
         for position in range(first, len(args)):
             for value in HOSTILE:
                 hostile = list(args)

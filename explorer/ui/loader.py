@@ -28,6 +28,8 @@ def allowed_roots() -> list[Path]:
 
 def source_folder(source: str, progress=None) -> Path:
     """The local folder of a repo id (downloaded with a progress bar) or of an allowed local folder."""
+    if source is not None and not isinstance(source, str):
+        raise ZooError(f"a repo id or folder is text, got {type(source).__name__}")
     source = (source or "").strip()
     if hub.is_repo_id(source):
         return hub.resolve(source, os.environ.get("HF_TOKEN"))
@@ -45,7 +47,7 @@ def zoo_name(source: str) -> str:
 @user_errors
 def inspect_source(source: str, progress=gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
     folder = source_folder(source, progress)
-    return hub.inspect(folder, source.strip()).markdown()
+    return hub.inspect(folder, str(source).strip()).markdown()
 
 
 def load_source(zoo: Zoo, source: str, model_lists: Sequence[ModelList] = ()) -> list:

@@ -327,14 +327,19 @@ def lab_frame(lab: ToyLab, size: int = GIF_SIZE) -> Image.Image:
     return picture
 
 
+@user_errors
 def record_gif(lab: ToyLab | None, steps_per_frame: int, frames: int = 40, *controls) -> str:
     """An animated GIF of the next ``frames`` × ``steps_per_frame`` steps, on a copy (the lab is unchanged)."""
-    lab = (
-        copy.deepcopy(lab) if lab is not None else ToyLab(config_from(dict(zip(CONTROL_NAMES, controls, strict=True))))
-    )
-    steps_per_frame = int(steps_per_frame)
+    if lab is not None and not isinstance(lab, ToyLab):
+        raise ValueError("the lab state is not a GAN lab; press Reset")
+    if lab is None:
+        lab = ToyLab(config_from(dict(zip(CONTROL_NAMES, controls, strict=True))))
+    lab = copy.deepcopy(lab)
+    steps_per_frame, frames = int(steps_per_frame), int(frames)
     if not 1 <= steps_per_frame <= MAX_STEPS_PER_FRAME:
         raise ValueError(f"steps per frame must be between 1 and {MAX_STEPS_PER_FRAME}")
+    if not 1 <= frames <= 200:
+        raise ValueError(f"a GIF has 1 to 200 frames, got {frames}")
     pictures = [lab_frame(lab)]
     for _ in range(frames):
         for _ in range(steps_per_frame):
@@ -433,9 +438,7 @@ def build(zoo=None) -> None:
     step_both.click(stepper("both", 1), step_inputs, outputs, api_name="toy_step", concurrency_limit=None)
     reset_button.click(reset, [arrows, optimal, *controls], outputs, api_name="toy_reset")
     gr.on([arrows.input, optimal.input], _redraw, [state, arrows, optimal], [plane], **fast)
-    gif_button.click(
-        user_errors(record_gif), [state, speed, gr.State(40), *controls], gif_file, api_visibility="undocumented"
-    )
+    gif_button.click(record_gif, [state, speed, gr.State(40), *controls], gif_file, api_visibility="undocumented")
     apply_preset.click(preset_values, preset, [*controls, optimal], api_visibility="undocumented").then(
         reset, [arrows, optimal, *controls], outputs, api_visibility="undocumented"
     )
