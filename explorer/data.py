@@ -30,7 +30,9 @@ FASHION_MNIST_CLASSES = (
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 CACHE_DIR = Path(os.environ.get("LATENT_EXPLORER_DATA", Path.home() / ".cache" / "latent-explorer" / "data"))
-DATASETS = ("fashion-mnist", "mnist")
+DATASETS = ("fashion-mnist", "mnist", "cifar10")
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+CIFAR10_BINARY_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
 IMAGE_FOLDER_PREFIX = "folder:"  # "folder:NAME" = the images under IMAGE_ROOT/NAME
 IMAGE_ROOT = Path(os.environ.get("LATENT_EXPLORER_IMAGES", "data/images"))
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
@@ -151,6 +153,45 @@ def load_mnist(split: str = "train", resolution: int = 32) -> ImageDataset:
     )
 
 
+def read_cifar_binary(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """A CIFAR-10 binary batch: records of 1 label byte + 3 072 pixel bytes (R, G, B planes of 32×32).
+
+    The binary release is read as bytes: no unpickling (the "python version" of CIFAR-10 is pickles).
+    """
+    data = np.fromfile(path, dtype=np.uint8)
+    if data.size == 0 or data.size % 3073:
+        raise ValueError(f"{path} is not a CIFAR-10 binary batch (size {data.size} is not a multiple of 3 073)")
+    records = data.reshape(-1, 3073)
+    return records[:, 1:].reshape(-1, 3, 32, 32), records[:, 0].astype(np.int64)
+
+
+def load_cifar10(split: str = "train") -> ImageDataset:
+    """CIFAR-10 (Krizhevsky 2009) from its binary release in ``CACHE_DIR/cifar-10-batches-bin``, RGB 32×32."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    folder = CACHE_DIR / "cifar-10-batches-bin"
+    names = [f"data_batch_{i}.bin" for i in range(1, 6)] if split == "train" else ["test_batch.bin"]
+    if not all((folder / n).is_file() for n in names):
+        try:
+            from torchvision.datasets.utils import download_and_extract_archive
+
+            download_and_extract_archive(CIFAR10_BINARY_URL, str(CACHE_DIR))
+        except Exception as error:  # network down, no disk, …
+            raise DatasetUnavailable(
+                f"CIFAR-10 not found in {folder}. Download and unpack {CIFAR10_BINARY_URL} there "
+                f"(needs internet; the download failed: {error})."
+            ) from error
+    arrays = [read_cifar_binary(folder / n) for n in names]
+    images = np.concatenate([a for a, _ in arrays])
+    labels = np.concatenate([b for _, b in arrays])
+    return ImageDataset(
+        name="cifar10",
+        images=torch.from_numpy(images).float().div_(127.5).sub_(1.0),
+        labels=torch.from_numpy(labels),
+        class_names=CIFAR10_CLASSES,
+    )
+
+
 def image_folder_path(name: str, root: Path | None = None) -> Path:
     """The folder ``root/name``; a name that leads outside ``root`` (``..``, an absolute path) is refused."""
     root = (root or IMAGE_ROOT).resolve()
@@ -194,6 +235,10 @@ def load_dataset(name: str, split: str = "train", resolution: int = 32, channels
         return load_fashion_mnist(split, resolution)
     if name == "mnist":
         return load_mnist(split, resolution)
+    if name == "cifar10":
+        if resolution != 32:
+            raise ValueError(f"CIFAR-10 is 32×32; a {resolution}² model needs other data")
+        return load_cifar10(split)
     if name.startswith(IMAGE_FOLDER_PREFIX):
         return load_image_folder(image_folder_path(name[len(IMAGE_FOLDER_PREFIX) :]), resolution, channels)
     raise DatasetUnavailable(

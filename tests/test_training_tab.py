@@ -206,3 +206,31 @@ def test_push_to_the_hub_without_a_token_says_how(job, monkeypatch):
     monkeypatch.delenv("HF_TOKEN", raising=False)
     with pytest.raises(ValueError, match="HF_TOKEN"):
         training.push_run(job, "someone/model")
+
+
+def test_cifar10_binary_batches_train_an_rgb_dcgan(tmp_path, monkeypatch):
+    """CIFAR-10 cannot be downloaded here: the reader runs on batches in the binary release's layout."""
+    import numpy as np
+
+    from explorer import data
+
+    folder = tmp_path / "cifar-10-batches-bin"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for name in [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]:
+        records = rng.integers(0, 256, size=(40, 3073), dtype=np.uint8)
+        records[:, 0] = rng.integers(0, 10, size=40)
+        records.tofile(folder / name)
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(job_module, "_datasets", {})
+    train = data.load_dataset("cifar10")
+    assert train.images.shape == (200, 3, 32, 32) and train.class_names[0] == "airplane"
+    assert train.images.min() >= -1 and train.images.max() <= 1
+    (folder / "test_batch.bin").write_bytes(b"\0" * 100)
+    with pytest.raises(ValueError, match="not a CIFAR-10 binary batch"):
+        data.load_dataset("cifar10", "test")
+    j = TrainingJob(runs=tmp_path / "runs")
+    training.start_run(j, *controls(data="cifar10", steps=4, eval_every=0, batch_size=16))
+    j.wait(120)
+    h = j.snapshot()
+    assert h.status == "finished" and h.grids[-1][1].shape[1] == 3  # RGB samples

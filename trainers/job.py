@@ -163,12 +163,14 @@ def _train_config(spec: RunSpec, data: ImageDataset):
             n_dis=spec.d_steps,
             ema_beta=spec.ema_beta or BigGANTrainConfig.ema_beta,
             fid_samples=card_fid,
-            model=BigGANConfig(class_names=names),
+            model=BigGANConfig(class_names=names, channels=data.channels),
         )
         return train_biggan, config
     from trainers.vae import VAETrainConfig, train_vae
 
-    config = VAETrainConfig(**length, data=spec.data, lr=spec.g_lr, fid_samples=card_fid, model=VAEConfig())
+    config = VAETrainConfig(
+        **length, data=spec.data, lr=spec.g_lr, fid_samples=card_fid, model=VAEConfig(channels=data.channels)
+    )
     return train_vae, config
 
 
