@@ -44,7 +44,7 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
                 model_lists += parts.model_lists
                 shares.append(parts.share)
             with gr.Tab("Training", id="training") as items["training"]:
-                demo.training_job = training.build(zoo, model_lists)
+                demo.training_job = training.build(zoo, model_lists, tabs=items)
         connect_loader(model_lists)
         share.build(tabs, items, shares, demo)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")

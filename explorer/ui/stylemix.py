@@ -180,7 +180,7 @@ def noise_panel(
     return (
         images.image(picture, scale=images.fit_scale(model.resolution, 8)),
         heat,
-        f"mean per-pixel std over {NOISE_DRAWS} draws: {std.mean():.4f}",
+        f"mean per-pixel std over {NOISE_DRAWS} draws: {std.mean():.4f} (global strength {float(strength):g})",
     )
 
 
@@ -274,8 +274,11 @@ def build(zoo: Zoo) -> TabParts | None:
         concurrency_limit=None,
         show_progress="hidden",
     )
-    gr.on(  # a strength slider let go: the std map catches up (the image is already the preview's)
-        [strength.release, *[s.release for s in layer_sliders]],
+    # A per-layer slider let go: the std map catches up (the image is already the preview's). The global
+    # strength scales every layer alike, so the map (scaled to its own maximum) keeps its pattern and is
+    # not recomputed while scrubbing it; its caption says which global strength it was computed at.
+    gr.on(
+        [s.release for s in layer_sliders],
         lambda *values: render_noise(*values)[1:],
         noise_inputs,
         [heat, heat_text],

@@ -27,6 +27,7 @@ appears in every tab's model list. One run at a time per app; on 2 CPU cores a D
 recognisable clothes in about 1 000 steps (≈ 3 minutes)."""
 GRID_SCALE = 3
 POLL_SECONDS = 1.0
+HEARTBEAT_SECONDS = 10.0  # ≪ the job's orphan timeout (120 s)
 FAMILY_LABELS = {family: label for label, family in FAMILIES.items()}
 
 
@@ -274,8 +275,11 @@ def push_run(job: TrainingJob, repo_id: str, token: str | None = None) -> str:
     return f"pushed to https://huggingface.co/{repo_id} ({commit.oid[:8]})"
 
 
-def build(zoo: Zoo, model_lists: Sequence[ModelList] = (), job: TrainingJob | None = None) -> TrainingJob:
-    """The tab; returns its job (one per app)."""
+def build(
+    zoo: Zoo, model_lists: Sequence[ModelList] = (), job: TrainingJob | None = None, tabs: dict | None = None
+) -> TrainingJob:
+    """The tab; returns its job (one per app). ``tabs`` (id → gr.Tab, with "training") lets the plots
+    poll only while this tab is shown; otherwise they poll all the time."""
     job = job or TrainingJob()
     gr.Markdown(NOTE)
     spec = RunSpec()
@@ -332,7 +336,12 @@ def build(zoo: Zoo, model_lists: Sequence[ModelList] = (), job: TrainingJob | No
     controls = [family, data, loss, g_lr, d_lr, beta1, beta2, batch_size, d_steps, smoothing, ema, seed, steps]
     controls += [sample_every, eval_every, eval_samples]
     version = gr.State(-1)
-    timer = gr.Timer(POLL_SECONDS)
+    timer = gr.Timer(POLL_SECONDS, active=tabs is None)  # the plots: only while the tab is shown
+    heartbeat = gr.Timer(HEARTBEAT_SECONDS)  # an open page keeps its run alive, whichever tab it shows
+    heartbeat.tick(job.seen, None, None, queue=False, show_progress="hidden", api_visibility="undocumented")
+    for tab_id, item in (tabs or {}).items():
+        shown = tab_id == "training"
+        item.select(lambda shown=shown: gr.Timer(active=shown), None, timer, queue=False, api_visibility="undocumented")
     poll_outputs = [version, status, loss_plot, output_plot, fid_plot, histogram_plot, grid, timeline, stop]
     quiet = dict(show_progress="hidden", api_visibility="undocumented")
 
