@@ -31,6 +31,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
+from explorer.models.base import load_strict
 from explorer.zoo import CONFIG_NAME, REFUSED_SUFFIXES, WEIGHTS_NAME, ZooError, read_config
 
 CONVERTED = Path(os.environ.get("LATENT_EXPLORER_CONVERTED", Path.home() / ".cache" / "latent-explorer" / "converted"))
@@ -217,14 +218,7 @@ def huggan_dcgan(fields: dict, state: dict[str, torch.Tensor]) -> torch.nn.Modul
     output = [k for k in model.state_dict() if k.endswith(".bias") and k not in renamed and "net.12" in k]
     for key in output:  # huggan's last ConvTranspose2d has no bias: ours is zero
         renamed[key] = torch.zeros_like(model.state_dict()[key])
-    expected = model.state_dict()
-    missing, unexpected = sorted(set(expected) - set(renamed)), sorted(set(renamed) - set(expected))
-    if missing or unexpected:
-        raise ValueError(f"not a huggan DCGAN state dict: missing {missing[:5]}, unexpected {unexpected[:5]}")
-    for key, value in expected.items():
-        if value.shape != renamed[key].shape:
-            raise ValueError(f"{key}: shape {tuple(renamed[key].shape)}, expected {tuple(value.shape)}")
-    model.load_state_dict(renamed, strict=True)
+    load_strict(model, renamed, "not a huggan DCGAN state dict")
     return model.eval()
 
 

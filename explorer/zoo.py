@@ -15,6 +15,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from explorer.models import FAMILIES
+from explorer.models.base import load_strict
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS = ROOT / "checkpoints"
@@ -119,21 +120,10 @@ def load_folder(folder: str | Path, device: torch.device | str | None = None) ->
         state = load_file(str(weights))
     except (SafetensorError, OSError, ValueError) as error:
         raise ZooError(f"{weights} is corrupted or truncated ({error}); re-save or re-download it") from error
-    model = model_cls(config)
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    if missing or unexpected:
-        raise ZooError(
-            f"{weights} does not match the {family} config: missing keys {missing[:5]}, "
-            f"unexpected keys {unexpected[:5]}"
-        )
-    wrong_shapes = [k for k in expected if expected[k].shape != state[k].shape]
-    if wrong_shapes:
-        k = wrong_shapes[0]
-        raise ZooError(f"{weights}: {k} has shape {tuple(state[k].shape)}, expected {tuple(expected[k].shape)}")
-    # Stored dtypes may be narrower (fp16); load_state_dict copies into the fp32 parameters.
-    model.load_state_dict(state, strict=True)
+    try:
+        model = load_strict(model_cls(config), state, f"{weights} does not match the {family} config")
+    except ValueError as error:
+        raise ZooError(str(error)) from error
     return model.eval().to(device or default_device())
 
 

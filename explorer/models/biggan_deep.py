@@ -25,6 +25,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from explorer import latent as latent_math
+from explorer.models.base import load_strict
 
 DEEP_128_LAYERS = [
     [False, 16, 16],
@@ -303,14 +304,5 @@ def from_pretrained_biggan_state(state: dict[str, torch.Tensor], config: BigGAND
     """Our model from a ``pytorch-pretrained-biggan`` state dict, loaded strictly (every key, every shape)."""
     model = BigGANDeep(config)
     state = fold_spectral_norm(state)
-    expected = model.state_dict()
-    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
-    if missing or unexpected:
-        raise ValueError(
-            f"not a BigGAN-deep state dict for this config: missing {missing[:5]}, unexpected {unexpected[:5]}"
-        )
-    for key, value in expected.items():
-        if value.shape != state[key].shape:
-            raise ValueError(f"{key}: shape {tuple(state[key].shape)}, expected {tuple(value.shape)}")
-    model.load_state_dict(state, strict=True)
+    load_strict(model, state, "not a BigGAN-deep state dict for this config")
     return model.eval()

@@ -21,7 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from explorer import latent as latent_math
-from explorer.models.base import LatentGenerator
+from explorer.models.base import LatentGenerator, load_strict
 
 NOISE_MODES = ("const", "random", "none")
 
@@ -308,12 +308,5 @@ def from_rosinality(checkpoint: dict) -> StyleGAN2:
     model = StyleGAN2(config)
     latent_avg = checkpoint.get("latent_avg")
     state["w_avg"] = (latent_avg if latent_avg is not None else torch.zeros(config.style_dim)).reshape(-1)
-    expected = model.state_dict()
-    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
-    if missing or unexpected:
-        raise ValueError(f"rosinality keys do not map: missing {missing[:5]}, unexpected {unexpected[:5]}")
-    for key, value in expected.items():
-        if value.shape != state[key].shape:
-            raise ValueError(f"{key}: shape {tuple(state[key].shape)}, expected {tuple(value.shape)}")
-    model.load_state_dict(state, strict=True)
+    load_strict(model, state, "rosinality keys do not map")
     return model.eval()
