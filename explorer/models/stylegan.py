@@ -22,7 +22,7 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
 from explorer import latent as latent_math
-from explorer.models.base import LatentGenerator
+from explorer.models.base import StyleGenerator
 
 NOISE_MODES = ("const", "random", "none")
 
@@ -227,7 +227,7 @@ class SynthesisNetwork(nn.Module):
         return image  # (n, channels, resolution, resolution)
 
 
-class StyleGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
+class StyleGANGenerator(StyleGenerator, nn.Module, PyTorchModelHubMixin):
     """Mapping + synthesis; each callable alone so that the UI can mix styles and control noise."""
 
     family = "stylegan"
@@ -261,12 +261,7 @@ class StyleGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
     ) -> torch.Tensor:
         """z (n, latent_dim) → ws (n, num_ws, w_dim); truncation w_avg + ψ(w − w_avg) on the first
         ``truncation_cutoff`` rows (all when None)."""
-        w = self.mapping_network(z, update_w_avg=update_w_avg)
-        ws = w[:, None].repeat(1, self.num_ws, 1)  # (n, num_ws, w_dim)
-        if truncation_psi != 1.0:
-            cutoff = self.num_ws if truncation_cutoff is None else truncation_cutoff
-            ws[:, :cutoff] = self.w_avg.lerp(ws[:, :cutoff], truncation_psi)
-        return ws
+        return self.broadcast(self.mapping_network(z, update_w_avg=update_w_avg), truncation_psi, truncation_cutoff)
 
     def noises(self, n: int, noise_mode: str, noise_seed: int = 0) -> list[torch.Tensor | None]:
         """Per-layer noise maps: the stored constants, fresh draws from ``noise_seed``, or none."""
@@ -289,14 +284,8 @@ class StyleGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
         noise_seed: int = 0,
     ) -> torch.Tensor:
         """ws → images; ``noise_strength`` scales each layer's learned strength (one float or one per layer)."""
-        n, num_ws, _ = ws.shape
-        if num_ws != self.num_ws:
-            raise ValueError(f"ws has {num_ws} rows, this generator needs num_ws = {self.num_ws}")
-        strengths = (
-            [float(noise_strength)] * num_ws if isinstance(noise_strength, (int, float)) else list(noise_strength)
-        )
-        if len(strengths) != num_ws:
-            raise ValueError(f"noise_strength needs one value per layer ({num_ws}), got {len(strengths)}")
+        n = ws.shape[0]
+        strengths = self.row_strengths(ws, noise_strength)
         if noise_mode == "random" and self.training:
             noises = [torch.randn(n, 1, r, r, device=ws.device) for r in self.ws_resolutions]
         else:
@@ -305,19 +294,6 @@ class StyleGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
 
     def forward(self, z: torch.Tensor, truncation_psi: float = 1.0, noise_mode: str = "random") -> torch.Tensor:
         return self.synthesis(self.mapping(z, truncation_psi), noise_mode=noise_mode)
-
-    def generate(
-        self,
-        latent: torch.Tensor,
-        truncation_psi: float = 1.0,
-        noise_mode: str = "const",
-        noise_strength: float | list[float] = 1.0,
-        noise_seed: int = 0,
-    ) -> torch.Tensor:
-        """Images in [-1, 1] for latents z (clamped: StyleGAN has no output tanh)."""
-        z = latent.to(device=self.w_avg.device, dtype=torch.float32)
-        ws = self.mapping(z, truncation_psi)
-        return self.synthesis(ws, noise_mode, noise_strength, noise_seed).clamp(-1, 1)
 
 
 class DiscriminatorBlock(nn.Module):

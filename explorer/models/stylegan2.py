@@ -21,7 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from explorer import latent as latent_math
-from explorer.models.base import LatentGenerator, load_strict
+from explorer.models.base import StyleGenerator, load_strict
 
 NOISE_MODES = ("const", "random", "none")
 
@@ -191,7 +191,7 @@ class ConstantInput(nn.Module):
         self.input = nn.Parameter(torch.randn(1, channels, 4, 4))
 
 
-class StyleGAN2(LatentGenerator, nn.Module):
+class StyleGAN2(StyleGenerator, nn.Module):
     """rosinality's ``Generator`` (inference), with our StyleGAN API; the ``stylegan2`` zoo family."""
 
     def __init__(self, config: StyleGAN2Config):
@@ -230,11 +230,7 @@ class StyleGAN2(LatentGenerator, nn.Module):
     def mapping(self, z: torch.Tensor, truncation_psi: float = 1.0, truncation_cutoff: int | None = None):
         """z → ws (n, num_ws, style_dim): PixelNorm, the MLP, truncation towards ``w_avg`` on the first rows."""
         z = z * torch.rsqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)
-        ws = self.style(z)[:, None].repeat(1, self.num_ws, 1)
-        if truncation_psi != 1.0:
-            cutoff = self.num_ws if truncation_cutoff is None else truncation_cutoff
-            ws[:, :cutoff] = self.w_avg.lerp(ws[:, :cutoff], truncation_psi)
-        return ws
+        return self.broadcast(self.style(z), truncation_psi, truncation_cutoff)
 
     def noise_maps(self, n: int, noise_mode: str, noise_seed: int = 0) -> list[torch.Tensor | None]:
         """Per-layer noise: the stored maps, fresh draws from ``noise_seed``, or none (``noises`` holds the buffers)."""
@@ -255,14 +251,8 @@ class StyleGAN2(LatentGenerator, nn.Module):
         noise_strength: float | list[float] = 1.0,
         noise_seed: int = 0,
     ) -> torch.Tensor:
-        n, num_ws, _ = ws.shape
-        if num_ws != self.num_ws:
-            raise ValueError(f"ws has {num_ws} rows, this generator needs num_ws = {self.num_ws}")
-        strengths = (
-            [float(noise_strength)] * num_ws if isinstance(noise_strength, int | float) else list(noise_strength)
-        )
-        if len(strengths) != num_ws:
-            raise ValueError(f"noise_strength needs one value per ws row ({num_ws}), got {len(strengths)}")
+        n = ws.shape[0]
+        strengths = self.row_strengths(ws, noise_strength)
         noise = self.noise_maps(n, noise_mode, noise_seed)
         x = self.input.input.repeat(n, 1, 1, 1)
         x = self.conv1(x, ws[:, 0], noise[0], strengths[0])
@@ -274,17 +264,6 @@ class StyleGAN2(LatentGenerator, nn.Module):
             skip = to_rgb(x, ws[:, i + 2], skip)
             i += 2
         return skip
-
-    def generate(
-        self,
-        latent: torch.Tensor,
-        truncation_psi: float = 1.0,
-        noise_mode: str = "const",
-        noise_strength: float | list[float] = 1.0,
-        noise_seed: int = 0,
-    ) -> torch.Tensor:
-        z = latent.to(device=self.w_avg.device, dtype=torch.float32)
-        return self.synthesis(self.mapping(z, truncation_psi), noise_mode, noise_strength, noise_seed).clamp(-1, 1)
 
 
 def config_from_rosinality(state: dict[str, torch.Tensor]) -> StyleGAN2Config:
