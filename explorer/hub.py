@@ -233,7 +233,11 @@ def _license(folder: Path) -> str:
 
 def inspect(folder: Path, name: str) -> ModelInfo:
     """Name, family, resolution, classes, license, parameters and size of a downloaded model."""
-    model, family, fmt = convert(folder)
+    return describe(folder, name, *convert(folder))
+
+
+def describe(folder: Path, name: str, model: torch.nn.Module, family: str, fmt: str) -> ModelInfo:
+    """The ``ModelInfo`` of a model already converted from ``folder``."""
     size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
     return ModelInfo(
         name=name,
@@ -252,12 +256,12 @@ def converted_folder(source: str, folder: Path, root: Path = CONVERTED) -> tuple
     from trainers.checkpoint import save_model, write_folder_atomically
 
     key = re.sub(r"[^A-Za-z0-9._-]+", "--", source.strip("/"))
-    info = inspect(folder, source)
+    model, family, fmt = convert(folder)  # once: a public release can be hundreds of MB
+    info = describe(folder, source, model, family, fmt)
     target = root / key
     if info.format == "ours":
         return folder, info
     if not (target / WEIGHTS_NAME).is_file():
-        model, family, _ = convert(folder)
 
         def write(tmp: Path) -> None:
             save_model(tmp, model, family)

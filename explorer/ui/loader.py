@@ -26,8 +26,8 @@ def allowed_roots() -> list[Path]:
     return [MODELS_ROOT.resolve(), RUNS.resolve()]
 
 
-def source_folder(source: str, progress=None) -> Path:
-    """The local folder of a repo id (downloaded with a progress bar) or of an allowed local folder."""
+def source_folder(source: str) -> Path:
+    """The folder of a repo id (downloaded; the handler's ``gr.Progress`` shows the bar) or of an allowed folder."""
     if source is not None and not isinstance(source, str):
         raise ZooError(f"a repo id or folder is text, got {type(source).__name__}")
     source = (source or "").strip()
@@ -46,7 +46,7 @@ def zoo_name(source: str) -> str:
 
 @user_errors
 def inspect_source(source: str, progress=gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
-    folder = source_folder(source, progress)
+    folder = source_folder(source)
     return hub.inspect(folder, str(source).strip()).markdown()
 
 

@@ -28,7 +28,6 @@ recognisable clothes in about 1 000 steps (≈ 3 minutes)."""
 GRID_SCALE = 3
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 10.0  # ≪ the job's orphan timeout (120 s)
-FAMILY_LABELS = {family: label for label, family in FAMILIES.items()}
 
 
 def dataset_choices() -> list[str]:
@@ -150,7 +149,7 @@ def status_html(h: History) -> str:
     if eta is not None:
         parts.append(f"ETA {_duration(eta)}")
     if h.eval_seconds and h.started_at:
-        elapsed = max(time_since(h.started_at), 1e-9)
+        elapsed = max(time.monotonic() - h.started_at, 1e-9)
         parts.append(f"live FID took {100 * h.eval_seconds / elapsed:.1f} % of the time")
     parts.append(f"on {h.device}")
     colour = {"diverged": "#d62728", "failed": "#d62728", "finished": "#2ca02c"}.get(h.status, "#1f77b4")
@@ -160,10 +159,6 @@ def status_html(h: History) -> str:
         f"{h.spec.loss}<br><progress value='{h.step}' max='{max(h.total_steps, 1)}' style='width:100%;height:1.2em'>"
         f"</progress><br>{' · '.join(parts)}{message}</div>"
     )
-
-
-def time_since(t0: float) -> float:
-    return time.monotonic() - t0
 
 
 def figures(h: History) -> tuple:
