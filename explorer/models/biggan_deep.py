@@ -260,7 +260,10 @@ class BigGANDeep(nn.Module):
         return self.generator(cond, truncation)
 
     def generate(
-        self, latent: torch.Tensor, classes: torch.Tensor | Sequence[int | str] | None = None, truncation: float = 1.0
+        self,
+        latent: torch.Tensor,
+        classes: torch.Tensor | Sequence[int | str] | None = None,
+        truncation: float | None = 1.0,
     ) -> torch.Tensor:
         device = self.embeddings.weight.device
         n = latent.shape[0]

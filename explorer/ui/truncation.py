@@ -43,17 +43,12 @@ def _biggan(zoo: Zoo, name: str) -> torch.nn.Module:
     return zoo.load(name)
 
 
-def sample(model, n: int, seed: int, threshold: float | None) -> torch.Tensor:
-    """Latents at a threshold: resampled N(0, I) for ours; truncation · TN(−2, 2) for BigGAN-deep (≤ 1)."""
-    if getattr(model, "truncation_dependent", False):
-        return model.sample_latent(n, seed, truncation=min(threshold or 1.0, 1.0))
-    return model.sample_latent(n, seed, truncation=threshold)
-
-
 def generate(model, z: torch.Tensor, classes, threshold: float | None) -> torch.Tensor:
-    """Images; BigGAN-deep also takes the truncation, which picks its batch-norm statistics."""
+    """Images; BigGAN-deep also takes the threshold (it uses min(threshold, 1) as its truncation), which picks
+    its batch-norm statistics. Latents come from ``model.sample_latent(n, seed, truncation=threshold)``,
+    which maps the threshold to each model's own sampling."""
     if getattr(model, "truncation_dependent", False):
-        return model.generate(z, classes, truncation=min(threshold or 1.0, 1.0))
+        return model.generate(z, classes, truncation=threshold)
     return model.generate(z, classes)
 
 
@@ -89,7 +84,7 @@ def render_samples(
     model = _biggan(zoo, name)
     vector = class_vector(model, class_a, class_b, alpha)
     t = _threshold(threshold)
-    z = sample(model, int(n), latent.check_seed(seed), t)
+    z = model.sample_latent(int(n), latent.check_seed(seed), truncation=t)
     with torch.inference_mode():
         samples = generate(model, z, vector.expand(int(n), -1), t)
     picture = images.grid_image(samples, ncols=4, scale=4)
@@ -97,31 +92,30 @@ def render_samples(
     return picture, str(images.save_png(picture, download_path(stem, ".png")))
 
 
+def sweep_rows(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> list[torch.Tensor]:
+    """The same 8 seeds of the mixed class at each threshold of ``SWEEP`` (2.0 … 0.1): one batch per threshold."""
+    model = _biggan(zoo, name)
+    vector = class_vector(model, class_a, class_b, alpha).expand(8, -1)
+    seed = latent.check_seed(seed)
+    with torch.inference_mode():
+        return [generate(model, model.sample_latent(8, seed, truncation=t), vector, t) for t in SWEEP]
+
+
 @user_errors
 def render_sweep(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> tuple[Image.Image, str]:
     """One row per threshold in ``SWEEP`` (top: 2.0, bottom: 0.1), the same 8 seeds in every row."""
-    model = _biggan(zoo, name)
-    vector = class_vector(model, class_a, class_b, alpha)
-    seed = latent.check_seed(seed)
-    with torch.inference_mode():
-        samples = torch.cat([generate(model, sample(model, 8, seed, t), vector.expand(8, -1), t) for t in SWEEP])
-    picture = images.grid_image(samples, ncols=8, scale=3)
-    return picture, str(images.save_png(picture, download_path(f"{name}_truncation-sweep_seed{seed}", ".png")))
+    rows = sweep_rows(zoo, name, class_a, class_b, alpha, seed)
+    picture = images.grid_image(torch.cat(rows), ncols=8, scale=3)
+    return picture, str(images.save_png(picture, download_path(f"{name}_truncation-sweep_seed{int(seed)}", ".png")))
 
 
 @user_errors
 def sweep_gif(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> str:
     """An animated GIF of the sweep: the same 8 seeds, one frame per threshold (2.0 → 0.1 and back)."""
-    model = _biggan(zoo, name)
-    vector = class_vector(model, class_a, class_b, alpha)
-    seed = latent.check_seed(seed)
-    scale = images.fit_scale(model.resolution, 3)
-    with torch.inference_mode():
-        frames = [
-            images.grid_image(generate(model, sample(model, 8, seed, t), vector.expand(8, -1), t), ncols=8, scale=scale)
-            for t in SWEEP
-        ]
-    path = download_path(f"{name}_truncation-sweep_seed{seed}", ".gif")
+    rows = sweep_rows(zoo, name, class_a, class_b, alpha, seed)
+    scale = images.fit_scale(rows[0].shape[-1], 3)
+    frames = [images.grid_image(row, ncols=8, scale=scale) for row in rows]
+    path = download_path(f"{name}_truncation-sweep_seed{int(seed)}", ".gif")
     return str(images.save_gif(frames, path, duration_ms=500, bounce=True))
 
 
