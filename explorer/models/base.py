@@ -1,5 +1,7 @@
 """The protocol every generative family shares (DESIGN.md): sizes from the config, seeded latents."""
 
+from collections.abc import Sequence
+
 import torch
 
 from explorer import latent as latent_math
@@ -24,6 +26,39 @@ class LatentGenerator:
         if truncation is None:
             return latent_math.sample_normal(n, seed, shape)
         return latent_math.truncated_normal(n, seed, shape, truncation)
+
+
+class ClassConditional:
+    """Class vectors for a conditional generator that has ``num_classes`` and ``class_index(name)``."""
+
+    num_classes: int
+
+    def class_index(self, name: str) -> int:
+        raise NotImplementedError
+
+    def class_vector(self, classes: torch.Tensor | Sequence[int | str] | int | str) -> torch.Tensor:
+        """(n, num_classes) float class vectors from indices, names, or soft vectors (rows mixing classes)."""
+        if isinstance(classes, (int, str)):
+            classes = [classes]
+        if isinstance(classes, torch.Tensor) and classes.is_floating_point():
+            if classes.ndim != 2 or classes.shape[1] != self.num_classes:
+                raise ValueError(
+                    f"soft class vectors must have shape (n, {self.num_classes}), got {tuple(classes.shape)}"
+                )
+            return classes.float()
+        indices = [self.class_index(c) if isinstance(c, str) else int(c) for c in classes]
+        if any(not 0 <= i < self.num_classes for i in indices):
+            raise ValueError(f"class indices must be in [0, {self.num_classes}), got {indices}")
+        return torch.nn.functional.one_hot(torch.tensor(indices), self.num_classes).float()
+
+    def class_vectors(self, n: int, classes: torch.Tensor | Sequence[int | str] | None) -> torch.Tensor:
+        """``n`` class vectors for ``n`` latents: one class for all, one per latent, or (None) 0, 1, 2, … cycling."""
+        vectors = self.class_vector(classes if classes is not None else [i % self.num_classes for i in range(n)])
+        if vectors.shape[0] == 1 and n > 1:
+            vectors = vectors.expand(n, -1)
+        if vectors.shape[0] != n:
+            raise ValueError(f"{n} latents but {vectors.shape[0]} classes")
+        return vectors
 
 
 class StyleGenerator(LatentGenerator):

@@ -24,7 +24,7 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from explorer.data import FASHION_MNIST_CLASSES
-from explorer.models.base import LatentGenerator
+from explorer.models.base import ClassConditional, LatentGenerator
 
 
 @dataclass
@@ -118,7 +118,7 @@ class GeneratorBlock(nn.Module):
         return h + self.skip(F.interpolate(x, scale_factor=2))
 
 
-class BigGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
+class BigGANGenerator(LatentGenerator, ClassConditional, nn.Module, PyTorchModelHubMixin):
     """(z, class vector) → images in [-1, 1]."""
 
     family = "biggan"
@@ -158,21 +158,6 @@ class BigGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
             raise ValueError(f"unknown class {name!r}; classes: {', '.join(self.config.class_names)}")
         return self.config.class_names.index(name)
 
-    def class_vector(self, classes: torch.Tensor | Sequence[int | str] | int | str) -> torch.Tensor:
-        """(n, num_classes) float class vectors from indices, names, or soft vectors (rows mixing classes)."""
-        if isinstance(classes, (int, str)):
-            classes = [classes]
-        if isinstance(classes, torch.Tensor) and classes.is_floating_point():
-            if classes.ndim != 2 or classes.shape[1] != self.num_classes:
-                raise ValueError(
-                    f"soft class vectors must have shape (n, {self.num_classes}), got {tuple(classes.shape)}"
-                )
-            return classes.float()
-        indices = [self.class_index(c) if isinstance(c, str) else int(c) for c in classes]
-        if any(not 0 <= i < self.num_classes for i in indices):
-            raise ValueError(f"class indices must be in [0, {self.num_classes}), got {indices}")
-        return F.one_hot(torch.tensor(indices), self.num_classes).float()
-
     def forward(self, z: torch.Tensor, class_vector: torch.Tensor) -> torch.Tensor:
         n = z.shape[0]
         chunks = z.split(self.config.chunk, dim=1)  # hierarchical z: one chunk per stage
@@ -187,14 +172,7 @@ class BigGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
     def generate(self, latent: torch.Tensor, classes: torch.Tensor | Sequence[int | str] | None = None) -> torch.Tensor:
         """Images for latents and classes (indices, names or soft vectors); default classes cycle 0, 1, 2, …"""
         device = self.class_embedding.weight.device
-        n = latent.shape[0]
-        if classes is None:
-            classes = [i % self.num_classes for i in range(n)]
-        vectors = self.class_vector(classes)
-        if vectors.shape[0] == 1 and n > 1:
-            vectors = vectors.expand(n, -1)
-        if vectors.shape[0] != n:
-            raise ValueError(f"{n} latents but {vectors.shape[0]} classes")
+        vectors = self.class_vectors(latent.shape[0], classes)
         return self(latent.to(device=device, dtype=torch.float32), vectors.to(device))
 
 

@@ -25,7 +25,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from explorer import latent as latent_math
-from explorer.models.base import load_strict
+from explorer.models.base import ClassConditional, load_strict
 
 DEEP_128_LAYERS = [
     [False, 16, 16],
@@ -192,7 +192,7 @@ class Generator(nn.Module):
         return torch.tanh(x[:, :3])
 
 
-class BigGANDeep(nn.Module):
+class BigGANDeep(ClassConditional, nn.Module):
     """(z, class vector, truncation) → RGB images in [-1, 1]; the ``biggan-deep`` zoo family."""
 
     truncation_dependent = True  # generate() takes the truncation, which also picks the BN statistics
@@ -231,19 +231,6 @@ class BigGANDeep(nn.Module):
             return int(name)
         raise ValueError(f"unknown class {name!r}; examples: {', '.join(names[:8])}, …")
 
-    def class_vector(self, classes: torch.Tensor | Sequence[int | str] | int | str) -> torch.Tensor:
-        """(n, num_classes) float class vectors from indices, names, or soft vectors."""
-        if isinstance(classes, (int, str)):
-            classes = [classes]
-        if isinstance(classes, torch.Tensor) and classes.is_floating_point():
-            if classes.ndim != 2 or classes.shape[1] != self.num_classes:
-                raise ValueError(f"soft class vectors must have shape (n, {self.num_classes})")
-            return classes.float()
-        indices = [self.class_index(c) if isinstance(c, str) else int(c) for c in classes]
-        if any(not 0 <= i < self.num_classes for i in indices):
-            raise ValueError(f"class indices must be in [0, {self.num_classes}), got {indices}")
-        return F.one_hot(torch.tensor(indices), self.num_classes).float()
-
     @staticmethod
     def check_truncation(truncation: float | None) -> float:
         t = 1.0 if truncation is None else min(float(truncation), 1.0)  # thresholds above 1: no truncation
@@ -266,12 +253,7 @@ class BigGANDeep(nn.Module):
         truncation: float | None = 1.0,
     ) -> torch.Tensor:
         device = self.embeddings.weight.device
-        n = latent.shape[0]
-        vectors = self.class_vector(classes if classes is not None else [i % self.num_classes for i in range(n)])
-        if vectors.shape[0] == 1 and n > 1:
-            vectors = vectors.expand(n, -1)
-        if vectors.shape[0] != n:
-            raise ValueError(f"{n} latents but {vectors.shape[0]} classes")
+        vectors = self.class_vectors(latent.shape[0], classes)
         return self(latent.to(device, torch.float32), vectors.to(device), self.check_truncation(truncation))
 
 
