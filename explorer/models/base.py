@@ -61,14 +61,34 @@ class ClassConditional:
         return vectors
 
 
-class StyleGenerator(LatentGenerator):
-    """What our StyleGAN and the converted StyleGAN2 share: ws rows, truncation towards ``w_avg``, ``generate``.
+NOISE_MODES = ("const", "random", "none")  # StyleGAN noise inputs: stored maps, fresh draws, or none
 
-    A subclass has ``num_ws``, a ``w_avg`` buffer, ``mapping(z, ψ, cutoff)`` and ``synthesis(ws, …)``.
+
+class StyleGenerator(LatentGenerator):
+    """What our StyleGAN and the converted StyleGAN2 share: ws rows, truncation towards ``w_avg``, noise
+    maps, ``generate``.
+
+    A subclass has ``num_ws``, a ``w_avg`` buffer, ``noise_resolutions`` (one per layer with noise),
+    ``stored_noise()``, ``mapping(z, ψ, cutoff)`` and ``synthesis(ws, …)``.
     """
 
     num_ws: int
     w_avg: torch.Tensor
+    noise_resolutions: list[int]
+
+    def stored_noise(self) -> list[torch.Tensor]:
+        raise NotImplementedError
+
+    def noise_maps(self, n: int, noise_mode: str, noise_seed: int = 0) -> list[torch.Tensor | None]:
+        """Per-layer noise: the stored maps, fresh draws from ``noise_seed`` (same for every sample's seed), or none."""
+        if noise_mode not in NOISE_MODES:
+            raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
+        if noise_mode == "none":
+            return [None] * len(self.noise_resolutions)
+        if noise_mode == "const":
+            return self.stored_noise()
+        generator = torch.Generator().manual_seed(latent_math.check_seed(noise_seed))
+        return [torch.randn(n, 1, r, r, generator=generator).to(self.w_avg.device) for r in self.noise_resolutions]
 
     def broadcast(self, w: torch.Tensor, truncation_psi: float, truncation_cutoff: int | None) -> torch.Tensor:
         """w (n, w_dim) → ws (n, num_ws, w_dim), with w_avg + ψ(w − w_avg) on the first ``cutoff`` rows (all: None)."""

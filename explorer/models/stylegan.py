@@ -21,10 +21,7 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from explorer import latent as latent_math
-from explorer.models.base import StyleGenerator
-
-NOISE_MODES = ("const", "random", "none")
+from explorer.models.base import NOISE_MODES, StyleGenerator  # noqa: F401  (NOISE_MODES: the tabs read it here)
 
 
 @dataclass
@@ -263,18 +260,12 @@ class StyleGANGenerator(StyleGenerator, nn.Module, PyTorchModelHubMixin):
         ``truncation_cutoff`` rows (all when None)."""
         return self.broadcast(self.mapping_network(z, update_w_avg=update_w_avg), truncation_psi, truncation_cutoff)
 
-    def noises(self, n: int, noise_mode: str, noise_seed: int = 0) -> list[torch.Tensor | None]:
-        """Per-layer noise maps: the stored constants, fresh draws from ``noise_seed``, or none."""
-        if noise_mode not in NOISE_MODES:
-            raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
-        layers = self.synthesis_network.layers
-        if noise_mode == "none":
-            return [None] * len(layers)
-        if noise_mode == "const":
-            return [layer.noise_const for layer in layers]
-        generator = torch.Generator().manual_seed(latent_math.check_seed(noise_seed))
-        device = self.w_avg.device
-        return [torch.randn(n, 1, r, r, generator=generator).to(device) for r in self.ws_resolutions]
+    @property
+    def noise_resolutions(self) -> list[int]:
+        return self.ws_resolutions  # one synthesis layer, with its noise input, per ws row
+
+    def stored_noise(self) -> list[torch.Tensor]:
+        return [layer.noise_const for layer in self.synthesis_network.layers]
 
     def synthesis(
         self,
@@ -289,7 +280,7 @@ class StyleGANGenerator(StyleGenerator, nn.Module, PyTorchModelHubMixin):
         if noise_mode == "random" and self.training:
             noises = [torch.randn(n, 1, r, r, device=ws.device) for r in self.ws_resolutions]
         else:
-            noises = self.noises(n, noise_mode, noise_seed)
+            noises = self.noise_maps(n, noise_mode, noise_seed)
         return self.synthesis_network(ws, noises, strengths)
 
     def forward(self, z: torch.Tensor, truncation_psi: float = 1.0, noise_mode: str = "random") -> torch.Tensor:

@@ -20,10 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from explorer import latent as latent_math
 from explorer.models.base import StyleGenerator, load_strict
-
-NOISE_MODES = ("const", "random", "none")
 
 
 def channel_widths(size: int, channel_multiplier: int = 2, channel_max: int = 512) -> list[int]:
@@ -210,12 +207,12 @@ class StyleGAN2(StyleGenerator, nn.Module):
             self.convs.append(StyledConv(w_in, w_out, d, True, taps))
             self.convs.append(StyledConv(w_out, w_out, d, False, taps))
             self.to_rgbs.append(ToRGB(w_out, d, True, taps))
-        for i, r in enumerate(self.layer_resolutions):
+        for i, r in enumerate(self.noise_resolutions):
             self.noises.register_buffer(f"noise_{i}", torch.randn(1, 1, r, r))
         self.register_buffer("w_avg", torch.zeros(d))  # rosinality's ``latent_avg``
 
     @property
-    def layer_resolutions(self) -> list[int]:
+    def noise_resolutions(self) -> list[int]:
         """The resolution of each conv layer (one noise map each): 4, 8, 8, 16, 16, …"""
         return [4] + [2**i for i in range(3, int(math.log2(self.config.size)) + 1) for _ in range(2)]
 
@@ -225,24 +222,15 @@ class StyleGAN2(StyleGenerator, nn.Module):
 
     @property
     def ws_resolutions(self) -> list[int]:
-        return self.layer_resolutions + [self.config.size]  # the last row styles only the final ToRGB
+        return self.noise_resolutions + [self.config.size]  # the last row styles only the final ToRGB
 
     def mapping(self, z: torch.Tensor, truncation_psi: float = 1.0, truncation_cutoff: int | None = None):
         """z → ws (n, num_ws, style_dim): PixelNorm, the MLP, truncation towards ``w_avg`` on the first rows."""
         z = z * torch.rsqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)
         return self.broadcast(self.style(z), truncation_psi, truncation_cutoff)
 
-    def noise_maps(self, n: int, noise_mode: str, noise_seed: int = 0) -> list[torch.Tensor | None]:
-        """Per-layer noise: the stored maps, fresh draws from ``noise_seed``, or none (``noises`` holds the buffers)."""
-        if noise_mode not in NOISE_MODES:
-            raise ValueError(f"noise_mode must be one of {NOISE_MODES}, got {noise_mode!r}")
-        count = len(self.layer_resolutions)
-        if noise_mode == "none":
-            return [None] * count
-        if noise_mode == "const":
-            return [getattr(self.noises, f"noise_{i}") for i in range(count)]
-        generator = torch.Generator().manual_seed(latent_math.check_seed(noise_seed))
-        return [torch.randn(n, 1, r, r, generator=generator).to(self.w_avg.device) for r in self.layer_resolutions]
+    def stored_noise(self) -> list[torch.Tensor]:
+        return [getattr(self.noises, f"noise_{i}") for i in range(len(self.noise_resolutions))]
 
     def synthesis(
         self,
