@@ -28,6 +28,7 @@ def cases(default_zoo):
         (manifold.encode_image, [z, "vae2d-fashion-mnist", np.zeros((28, 28), np.uint8)]),
         (toylab.advance, [None, "both", 1, False, False, *toy]),
         (stylemix.noise_image, [z, "stylegan-fashion-mnist", 1, "random", 0, 1.0, *([1.0] * num_ws)]),
+        (stylemix.noise_std, [z, "stylegan-fashion-mnist", 1, "random", 0, 1.0, *([1.0] * num_ws)]),
         (truncation.sweep_gif, [z, "biggan-fashion-mnist", "Trouser", "Bag", 0.5, 1]),
         (truncation.switch_model, [z, "biggan-fashion-mnist", 0.5, 0.7, 1]),
         (toylab.record_gif, [None, 1, 2, *toy]),

@@ -154,15 +154,39 @@ def _noise_setup(zoo: Zoo, name: str, seed: int, noise_mode: str, strength: floa
     return model, ws, strengths
 
 
+def _picture(model, ws: torch.Tensor, strengths: list[float], noise_mode: str, noise_seed: int) -> Image.Image:
+    with torch.inference_mode():
+        picture = model.synthesis(ws, noise_mode, strengths, latent.check_seed(noise_seed)).clamp(-1, 1)
+    return images.image(picture, scale=images.fit_scale(model.resolution, 8))
+
+
+def _std_map(model, ws: torch.Tensor, strengths: list[float], noise_seed: int, strength: float):
+    """(heat map, caption) of the per-pixel std over NOISE_DRAWS noise draws for the same latent."""
+    with torch.inference_mode():
+        # NOISE_DRAWS draws in one batch: the same latent, independent noise maps from ``noise_seed``
+        draws = model.synthesis(ws.expand(NOISE_DRAWS, -1, -1), "random", strengths, latent.check_seed(noise_seed))
+    std = draws.clamp(-1, 1).std(dim=0).mean(dim=0).cpu().numpy()  # (h, w)
+    scale = images.fit_scale(model.resolution, 8)
+    heat = heat_map(std).resize((std.shape[1] * scale, std.shape[0] * scale), Image.NEAREST)
+    return heat, f"mean per-pixel std over {NOISE_DRAWS} draws: {std.mean():.4f} (global strength {float(strength):g})"
+
+
 @user_errors
 def noise_image(
     zoo: Zoo, name: str, seed: int, noise_mode: str, noise_seed: int, strength: float, *layer_strengths: float
 ) -> Image.Image:
-    """Only the image (the preview while a strength slider moves; the std map follows on release)."""
+    """Only the image (the preview while a strength slider moves)."""
     model, ws, strengths = _noise_setup(zoo, name, seed, noise_mode, strength, layer_strengths)
-    with torch.inference_mode():
-        picture = model.synthesis(ws, noise_mode, strengths, latent.check_seed(noise_seed)).clamp(-1, 1)
-    return images.image(picture, scale=images.fit_scale(model.resolution, 8))
+    return _picture(model, ws, strengths, noise_mode, noise_seed)
+
+
+@user_errors
+def noise_std(
+    zoo: Zoo, name: str, seed: int, noise_mode: str, noise_seed: int, strength: float, *layer_strengths: float
+) -> tuple[Image.Image, str]:
+    """Only the std map and its caption (a per-layer slider let go: the image is already the preview's)."""
+    model, ws, strengths = _noise_setup(zoo, name, seed, noise_mode, strength, layer_strengths)
+    return _std_map(model, ws, strengths, noise_seed, strength)
 
 
 @user_errors
@@ -171,17 +195,7 @@ def noise_panel(
 ) -> tuple[Image.Image, Image.Image, str]:
     """The image of ``seed`` with the chosen noise, and the per-pixel std over NOISE_DRAWS random draws."""
     model, ws, strengths = _noise_setup(zoo, name, seed, noise_mode, strength, layer_strengths)
-    with torch.inference_mode():
-        picture = model.synthesis(ws, noise_mode, strengths, latent.check_seed(noise_seed)).clamp(-1, 1)
-        # NOISE_DRAWS draws in one batch: the same latent, independent noise maps from ``noise_seed``
-        draws = model.synthesis(ws.expand(NOISE_DRAWS, -1, -1), "random", strengths, latent.check_seed(noise_seed))
-    std = draws.clamp(-1, 1).std(dim=0).mean(dim=0).cpu().numpy()  # (h, w)
-    heat = heat_map(std).resize((std.shape[1] * 8, std.shape[0] * 8), Image.NEAREST)
-    return (
-        images.image(picture, scale=images.fit_scale(model.resolution, 8)),
-        heat,
-        f"mean per-pixel std over {NOISE_DRAWS} draws: {std.mean():.4f} (global strength {float(strength):g})",
-    )
+    return _picture(model, ws, strengths, noise_mode, noise_seed), *_std_map(model, ws, strengths, noise_seed, strength)
 
 
 def build(zoo: Zoo) -> TabParts | None:
@@ -279,7 +293,7 @@ def build(zoo: Zoo) -> TabParts | None:
     # not recomputed while scrubbing it; its caption says which global strength it was computed at.
     gr.on(
         [s.release for s in layer_sliders],
-        lambda *values: render_noise(*values)[1:],
+        functools.partial(noise_std, zoo),
         noise_inputs,
         [heat, heat_text],
         api_visibility="undocumented",
