@@ -16,8 +16,7 @@ from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerato
 from trainers import losses
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, inference_samples, launch
-from trainers.stylegan import ema_update
+from trainers.loop import RunLength, Task, check_finite, ema_update, inference_samples, launch
 
 
 @dataclass

@@ -264,3 +264,12 @@ def inference_samples(model: torch.nn.Module, fn) -> torch.Tensor:
             return fn()
     finally:
         model.train(was_training)
+
+
+@torch.no_grad()
+def ema_update(ema: torch.nn.Module, model: torch.nn.Module, beta: float) -> None:
+    """θ_ema ← β θ_ema + (1 − β) θ; buffers (w_avg, constant noise) are copied."""
+    for p_ema, p in zip(ema.parameters(), model.parameters(), strict=True):
+        p_ema.lerp_(p, 1 - beta)
+    for b_ema, b in zip(ema.buffers(), model.buffers(), strict=True):
+        b_ema.copy_(b)

@@ -19,7 +19,7 @@ from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, Styl
 from trainers import losses
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, inference_samples, launch
+from trainers.loop import RunLength, Task, check_finite, ema_update, inference_samples, launch
 
 
 @dataclass
@@ -45,15 +45,6 @@ class StyleGANTrainConfig(RunLength):
             raise ValueError("need lr > 0, r1_gamma ≥ 0, r1_every ≥ 1 and mixing_prob in [0, 1]")
         if not 0 <= self.ema_beta < 1:
             raise ValueError(f"ema_beta must be in [0, 1), got {self.ema_beta}")
-
-
-@torch.no_grad()
-def ema_update(ema: torch.nn.Module, model: torch.nn.Module, beta: float) -> None:
-    """θ_ema ← β θ_ema + (1 − β) θ; buffers (w_avg, constant noise) are copied."""
-    for p_ema, p in zip(ema.parameters(), model.parameters(), strict=True):
-        p_ema.lerp_(p, 1 - beta)
-    for b_ema, b in zip(ema.buffers(), model.buffers(), strict=True):
-        b_ema.copy_(b)
 
 
 def r1_penalty(discriminator: torch.nn.Module, real: torch.Tensor) -> torch.Tensor:
