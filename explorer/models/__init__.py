@@ -22,7 +22,10 @@ FAMILIES: dict[str, tuple[type, type]] = {
     "stylegan2": (StyleGAN2, StyleGAN2Config),  # rosinality-format StyleGAN2 checkpoints, converted (explorer.hub)
 }
 
+STYLE_FAMILIES = ("stylegan", "stylegan2")  # mapping network + synthesis: w space, style mixing, noise inputs
+
 __all__ = [
+    "STYLE_FAMILIES",
     "FAMILIES",
     "BigGANConfig",
     "BigGANDeep",

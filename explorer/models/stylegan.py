@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from explorer.models.base import NOISE_MODES, StyleGenerator  # noqa: F401  (NOISE_MODES: the tabs read it here)
+from explorer.models.base import StyleGenerator
 
 
 @dataclass

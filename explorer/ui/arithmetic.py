@@ -16,11 +16,12 @@ from PIL import Image
 
 from explorer import images, latent
 from explorer.cache import derived
+from explorer.models import STYLE_FAMILIES
 from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import WEIGHTS_NAME, Zoo
 
-FAMILIES = ("dcgan", "stylegan", "stylegan2")  # unconditional GANs
+FAMILIES = ("dcgan", *STYLE_FAMILIES)  # unconditional GANs
 GRID_SIDE = 6  # the seed grid is GRID_SIDE × GRID_SIDE samples
 MAX_GROUP = 16
 NOTE = """**What you are seeing.** DCGAN's latent arithmetic (Radford et al. 2015, Fig. 7): average the z of
@@ -84,7 +85,7 @@ def arithmetic(
     """(row: mean A, mean B, mean C, A − B + C; 3×3 grid: the result and 8 noisy variants; PNG path)."""
     model = _generator(zoo, name)
     space = "w" if str(space).startswith("w") else "z"
-    if space == "w" and zoo.entry(name).family not in ("stylegan", "stylegan2"):
+    if space == "w" and zoo.entry(name).family not in STYLE_FAMILIES:
         raise ValueError("w space exists only for StyleGAN models; choose z space")
     if not 0 <= float(sigma) <= 2:
         raise ValueError(f"noise σ must be between 0 and 2, got {sigma}")

@@ -15,7 +15,8 @@ import torch
 from PIL import Image
 
 from explorer import images, latent
-from explorer.models.stylegan import NOISE_MODES
+from explorer.models import STYLE_FAMILIES
+from explorer.models.base import NOISE_MODES
 from explorer.ui.arithmetic import parse_seeds
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.share import Share, TabParts
@@ -32,11 +33,11 @@ over 16 noise draws shows where it acts. *Truncation* ψ pulls w towards its mea
 
 
 def model_names(zoo: Zoo) -> list[str]:
-    return zoo.names("stylegan") + zoo.names("stylegan2")
+    return [name for family in STYLE_FAMILIES for name in zoo.names(family)]
 
 
 def _stylegan(zoo: Zoo, name: str) -> torch.nn.Module:
-    if zoo.entry(name).family not in ("stylegan", "stylegan2"):
+    if zoo.entry(name).family not in STYLE_FAMILIES:
         raise ValueError(f"{name!r} is not a StyleGAN model; pick one of {model_names(zoo)}")
     return zoo.load(name)
 
