@@ -1,9 +1,11 @@
 """Tensors → pictures: the one place where images in [-1, 1] become uint8.
 
 Grids, upscaled previews (nearest neighbour, so a 32×32 sample stays crisp on a projector),
-PNG files and animated GIFs.
+PNG files, and animations: an animated GIF always, an H.264 MP4 beside it where an ffmpeg is available
+(the ``video`` extra installs ``imageio-ffmpeg``, which brings its own binary).
 """
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -73,3 +75,79 @@ def save_gif(frames: Sequence[Image.Image], path: str | Path, duration_ms: int =
     path = Path(path)
     frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
     return path
+
+
+MP4_BLOCK = 16  # H.264 encodes 16×16 macroblocks; frames are padded to a multiple rather than resized
+
+
+def video_available() -> bool:
+    """Whether MP4 export works here: ``imageio-ffmpeg`` is installed and finds an ffmpeg executable."""
+    try:
+        import imageio_ffmpeg
+
+        imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        return False
+    return True
+
+
+def animation_formats() -> str:
+    """What an animation export writes here, for labels: "GIF + MP4" or "GIF"."""
+    return "GIF + MP4" if video_available() else "GIF"
+
+
+def _pad_to_block(picture: Image.Image) -> Image.Image:
+    """Centre ``picture`` on a canvas whose sides are multiples of ``MP4_BLOCK``, filled with its corner colour."""
+    width, height = (-(-side // MP4_BLOCK) * MP4_BLOCK for side in picture.size)
+    if (width, height) == picture.size:
+        return picture
+    canvas = Image.new("RGB", (width, height), picture.getpixel((0, 0)))
+    canvas.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
+    return canvas
+
+
+def save_mp4(frames: Sequence[Image.Image], path: str | Path, duration_ms: int = 80, bounce: bool = True) -> Path:
+    """The same animation as ``save_gif`` as an H.264 MP4 (yuv420p, so every player and slide deck plays it).
+
+    Raises ``RuntimeError`` when no ffmpeg is available (see ``video_available``).
+    """
+    try:
+        import imageio_ffmpeg
+    except ImportError as error:
+        raise RuntimeError("MP4 export needs imageio-ffmpeg: pip install 'latent-explorer[video]'") from error
+    frames = [_pad_to_block(frame.convert("RGB")) for frame in frames]
+    if bounce and len(frames) > 2:
+        frames = frames + frames[-2:0:-1]
+    path = Path(path)
+    writer = imageio_ffmpeg.write_frames(
+        str(path),
+        frames[0].size,
+        fps=1000.0 / duration_ms,
+        quality=None,
+        output_params=["-crf", "18", "-movflags", "+faststart"],
+        ffmpeg_log_level="error",
+    )
+    writer.send(None)
+    try:
+        for frame in frames:
+            writer.send(np.ascontiguousarray(np.asarray(frame)))
+    finally:
+        writer.close()
+    return path
+
+
+def save_animation(
+    frames: Sequence[Image.Image], path: str | Path, duration_ms: int = 80, bounce: bool = True
+) -> list[str]:
+    """The animation as a GIF at ``path`` (its suffix becomes .gif) and, where ffmpeg is available, an MP4.
+
+    The MP4 is a bonus: if encoding it fails, the GIF is still returned and the failure is logged.
+    """
+    path = Path(path)
+    files = [str(save_gif(frames, path.with_suffix(".gif"), duration_ms, bounce))]
+    if video_available():
+        try:
+            files.append(str(save_mp4(frames, path.with_suffix(".mp4"), duration_ms, bounce)))
+        except (RuntimeError, OSError, BrokenPipeError):
+            logging.getLogger("latent_explorer").exception("MP4 export failed; the GIF is still available")
+    return files

@@ -30,6 +30,9 @@ def test_app_answers_a_path_request_with_downloads(client):
     assert Image.open(png).format == "PNG"
     assert Image.open(gif).n_frames > 8
     assert "plot" in str(figure).lower() or figure
+    video = client.predict("dcgan-fashion-mnist", 5, 6, 8, "spherical (slerp)", api_name="/interpolate_video")
+    with open(video, "rb") as served:
+        assert served.read(12)[4:8] == b"ftyp"  # an MP4 container, served as a download
 
 
 def test_bad_seed_reaches_the_client_as_a_clear_error(client):

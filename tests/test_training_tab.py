@@ -184,8 +184,10 @@ def test_poll_sends_nothing_when_nothing_changed_and_the_timeline_scrubs(job):
     early, follow = training.scrub(job, 0)
     late, _ = training.scrub(job, 99)
     assert follow is False and early.size == late.size and early.tobytes() != late.tobytes()
-    gif = training.timeline_gif(job)
-    assert gif.endswith(".gif")
+    gif, mp4 = training.timeline_animation(job)
+    assert gif.endswith(".gif") and mp4.endswith(".mp4")
+    with Image.open(gif) as animation:
+        assert animation.n_frames == len(job.snapshot().grids)
 
 
 def test_family_choice_sets_its_losses_and_paper_recipe():

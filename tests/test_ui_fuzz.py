@@ -29,9 +29,10 @@ def cases(default_zoo):
         (toylab.advance, [None, "both", 1, False, False, *toy]),
         (stylemix.noise_image, [z, "stylegan-fashion-mnist", 1, "random", 0, 1.0, *([1.0] * num_ws)]),
         (stylemix.noise_std, [z, "stylegan-fashion-mnist", 1, "random", 0, 1.0, *([1.0] * num_ws)]),
-        (truncation.sweep_gif, [z, "biggan-fashion-mnist", "Trouser", "Bag", 0.5, 1]),
+        (truncation.sweep_animation, [z, "biggan-fashion-mnist", "Trouser", "Bag", 0.5, 1]),
         (truncation.switch_model, [z, "biggan-fashion-mnist", 0.5, 0.7, 1]),
-        (toylab.record_gif, [None, 1, 2, *toy]),
+        (toylab.record_animation, [None, 1, 2, *toy]),
+        (interpolate.render_path_video, [z, "dcgan-fashion-mnist", 1, 2, 2, "linear"]),
         (loader.inspect_source, ["models/nothing-here"]),
     ]
 
@@ -39,7 +40,8 @@ def cases(default_zoo):
 def test_hostile_values_end_as_results_or_gradio_errors(default_zoo):
     failures = []
     for handler, args in cases(default_zoo):
-        first = 0 if handler in (toylab.advance, toylab.record_gif, loader.inspect_source) else 1  # the zoo is not
+        no_zoo = (toylab.advance, toylab.record_animation, loader.inspect_source)
+        first = 0 if handler in no_zoo else 1  # the zoo is not
         for position in range(first, len(args)):
             for value in HOSTILE:
                 hostile = list(args)

@@ -328,8 +328,9 @@ def lab_frame(lab: ToyLab, size: int = GIF_SIZE) -> Image.Image:
 
 
 @user_errors
-def record_gif(lab: ToyLab | None, steps_per_frame: int, frames: int = 40, *controls) -> str:
-    """An animated GIF of the next ``frames`` × ``steps_per_frame`` steps, on a copy (the lab is unchanged)."""
+def record_animation(lab: ToyLab | None, steps_per_frame: int, frames: int = 40, *controls) -> list[str]:
+    """The next ``frames`` × ``steps_per_frame`` steps as a GIF (and an MP4 where ffmpeg is available), recorded
+    on a copy (the lab is unchanged)."""
     if lab is not None and not isinstance(lab, ToyLab):
         raise ValueError("the lab state is not a GAN lab; press Reset")
     if lab is None:
@@ -346,7 +347,7 @@ def record_gif(lab: ToyLab | None, steps_per_frame: int, frames: int = 40, *cont
             lab.step()
         pictures.append(lab_frame(lab))
     path = download_path(f"gan-lab-{lab.config.loss}-{lab.config.dataset}", ".gif")
-    return str(images.save_gif(pictures, path, duration_ms=100, bounce=False))
+    return images.save_animation(pictures, path, duration_ms=100, bounce=False)
 
 
 def build(zoo=None) -> None:
@@ -398,8 +399,8 @@ def build(zoo=None) -> None:
             batch_size = gr.Number(defaults["batch_size"], label="Batch size", precision=0)
             seed = gr.Number(defaults["seed"], label="Seed", precision=0, minimum=0)
     with gr.Row():
-        gif_button = gr.Button("Record the next 40 frames as a GIF (on a copy)")
-        gif_file = gr.File(label="Animation (GIF)", elem_id="toy-gif")
+        gif_button = gr.Button(f"Record the next 40 frames ({images.animation_formats()}, on a copy)")
+        gif_file = gr.File(label="Animation", file_count="multiple", elem_id="toy-gif")
     gr.Plot(loss_curves_figure(), label="The generator's two losses")
 
     controls = [
@@ -438,7 +439,7 @@ def build(zoo=None) -> None:
     step_both.click(stepper("both", 1), step_inputs, outputs, api_name="toy_step", concurrency_limit=None)
     reset_button.click(reset, [arrows, optimal, *controls], outputs, api_name="toy_reset")
     gr.on([arrows.input, optimal.input], _redraw, [state, arrows, optimal], [plane], **fast)
-    gif_button.click(record_gif, [state, speed, gr.State(40), *controls], gif_file, api_visibility="undocumented")
+    gif_button.click(record_animation, [state, speed, gr.State(40), *controls], gif_file, api_visibility="undocumented")
     apply_preset.click(preset_values, preset, [*controls, optimal], api_visibility="undocumented").then(
         reset, [arrows, optimal, *controls], outputs, api_visibility="undocumented"
     )

@@ -228,15 +228,14 @@ def scrub(job: TrainingJob, index) -> tuple[Image.Image | None, bool]:
     return grid, False
 
 
-def timeline_gif(job: TrainingJob) -> str:
-    """An animated GIF of every kept sample grid: the timeline of learning."""
+def timeline_animation(job: TrainingJob) -> list[str]:
+    """Every kept sample grid, animated (GIF, and MP4 where ffmpeg is available): the timeline of learning."""
     h = job.snapshot()
     if not h.grids:
         raise ValueError("no sample grids yet: start a run first")
     frames = [images.grid_image(grid, ncols=8, scale=2) for _, grid in h.grids]
     path = download_path(f"{h.spec.family}-timeline", ".gif")
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=200, loop=0)
-    return str(path)
+    return images.save_animation(frames, path, duration_ms=200, bounce=False)
 
 
 def save_run(job: TrainingJob, zoo: Zoo, name: str, model_lists: Sequence[ModelList] = ()) -> list:
@@ -325,8 +324,8 @@ def build(
                     timeline = gr.Slider(0, 1, value=0, step=1, label="Timeline", elem_id="train-timeline")
                     follow = gr.Checkbox(True, label="Follow the newest grid")
                 with gr.Column():
-                    gif_button = gr.Button("Timeline as GIF")
-                    gif_file = gr.File(label="Download")
+                    gif_button = gr.Button(f"Timeline as an animation ({images.animation_formats()})")
+                    gif_file = gr.File(label="Download", file_count="multiple")
 
     controls = [family, data, loss, g_lr, d_lr, beta1, beta2, batch_size, d_steps, smoothing, ema, seed, steps]
     controls += [sample_every, eval_every, eval_samples]
@@ -357,7 +356,7 @@ def build(
     stop.click(on_stop, None, status, api_name="train_stop", concurrency_limit=None)
     timer.tick(lambda v, f, i: poll(job, v, f, i), [version, follow, timeline], poll_outputs, **quiet)
     timeline.input(lambda i: scrub(job, i), timeline, [grid, follow], **quiet)
-    gif_button.click(user_errors(lambda: timeline_gif(job)), None, gif_file, api_visibility="undocumented")
+    gif_button.click(user_errors(lambda: timeline_animation(job)), None, gif_file, api_visibility="undocumented")
     lists = list(model_lists)
     save.click(
         user_errors(lambda n: save_run(job, zoo, n, lists)),

@@ -110,13 +110,14 @@ def render_sweep(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, 
 
 
 @user_errors
-def sweep_gif(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> str:
-    """An animated GIF of the sweep: the same 8 seeds, one frame per threshold (2.0 → 0.1 and back)."""
+def sweep_animation(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> list[str]:
+    """The sweep animated (GIF, and MP4 where ffmpeg is available): the same 8 seeds, one frame per threshold
+    (2.0 → 0.1 and back)."""
     rows = sweep_rows(zoo, name, class_a, class_b, alpha, seed)
     scale = images.fit_scale(rows[0].shape[-1], 3)
     frames = [images.grid_image(row, ncols=8, scale=scale) for row in rows]
     path = download_path(f"{name}_truncation-sweep_seed{int(seed)}", ".gif")
-    return str(images.save_gif(frames, path, duration_ms=500, bounce=True))
+    return images.save_animation(frames, path, duration_ms=500, bounce=True)
 
 
 def mean_pairwise_distance(features: torch.Tensor) -> float:
@@ -216,8 +217,8 @@ def build(zoo: Zoo) -> TabParts | None:
                 elem_id="trunc-sweep",
             )
             sweep_file = gr.File(sweep_png0, label="Sweep (PNG)")
-            gif_button = gr.Button("Sweep as animated GIF")
-            gif_file = gr.File(label="Sweep (GIF)", elem_id="trunc-gif")
+            gif_button = gr.Button(f"Sweep as an animation ({images.animation_formats()})")
+            gif_file = gr.File(label="Sweep (animation)", file_count="multiple", elem_id="trunc-gif")
     with gr.Row():
         curve_button = gr.Button(
             f"Compute the fidelity/variety curve ({len(CURVE)} thresholds × {CURVE_SAMPLES} samples)"
@@ -253,7 +254,10 @@ def build(zoo: Zoo) -> TabParts | None:
     )
     curve_button.click(functools.partial(render_curve, zoo), [model], curve, api_name="truncation_curve")
     gif_button.click(
-        functools.partial(sweep_gif, zoo), [model, class_a, class_b, alpha, seed], gif_file, api_name="truncation_gif"
+        functools.partial(sweep_animation, zoo),
+        [model, class_a, class_b, alpha, seed],
+        gif_file,
+        api_name="truncation_animation",
     )
     model.input(
         functools.partial(switch_model, zoo),
