@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from gradio_client import Client
+from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
@@ -57,3 +57,15 @@ def test_bad_seed_reaches_the_client_as_a_clear_error(client):
 def test_each_tab_answers_with_images_of_the_expected_size(client, api, args, size):
     result = client.predict(*args, api_name=api)
     assert Image.open(result[0]).size == size
+
+
+def test_an_uploaded_image_is_encoded_and_marked_on_the_scatter(client, tmp_path):
+    garment = np.zeros((28, 28), np.uint8)
+    garment[4:24, 8:20] = 220  # a bright trouser-like block on black, like Fashion-MNIST
+    path = tmp_path / "garment.png"
+    Image.fromarray(garment).save(path)
+    seen, reconstruction, landed, scatter = client.predict(
+        "vae2d-fashion-mnist", handle_file(str(path)), 3.0, "linear", api_name="/vae_encode"
+    )
+    assert Image.open(seen).size == Image.open(reconstruction).size and landed.startswith("μ = (")
+    assert "your image" in str(scatter)  # the scatter gained the star where the image lands

@@ -280,11 +280,12 @@ def build(zoo: Zoo) -> TabParts | None:
         on_click, [model, grid_size, extent, grid], [decoded, where], api_visibility="undocumented", **preview_options()
     )
     encode = functools.partial(encode_image, zoo)
-    upload.upload(encode, [model, upload], [seen, reconstruction, landed], api_name="vae_encode")
+    encoded = [seen, reconstruction, landed, scatter]  # the scatter marks where the image lands
+    upload.upload(encode, [model, upload, extent, grid], encoded, api_name="vae_encode")
     sketch.change(
         functools.partial(encode_sketch, zoo),
-        [model, sketch],
-        [seen, reconstruction, landed],
+        [model, sketch, extent, grid],
+        encoded,
         api_visibility="undocumented",
         trigger_mode="always_last",
     )
