@@ -169,7 +169,6 @@ def history_figure(lab: ToyLab, max_points: int = 400) -> go.Figure:
         ),
     ]
     layout = dict(
-        template="plotly_white",
         height=620,
         font=dict(size=FONT_SIZE),
         margin=dict(l=70, r=20, t=40, b=60),
