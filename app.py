@@ -8,7 +8,18 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 import gradio as gr
 
 from explorer import __version__
-from explorer.ui import arithmetic, interpolate, loader, manifold, share, stylemix, toylab, training, truncation
+from explorer.ui import (
+    arithmetic,
+    interpolate,
+    loader,
+    manifold,
+    previews,
+    share,
+    stylemix,
+    toylab,
+    training,
+    truncation,
+)
 from explorer.zoo import Zoo
 
 TITLE = "Latent Explorer"
@@ -51,10 +62,20 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
     return demo
 
 
-def main() -> None:
-    build_app().launch(
-        css=CSS, theme=gr.themes.Soft(), footer_links=["api", "gradio", "settings"], max_file_size=MAX_UPLOAD
+def launch(demo: gr.Blocks, **kwargs):
+    """``demo.launch`` with the app's style, upload limit and preview route (``explorer.ui.previews``)."""
+    options = dict(
+        css=CSS,
+        theme=gr.themes.Soft(),
+        footer_links=["api", "gradio", "settings"],
+        max_file_size=MAX_UPLOAD,
+        app_kwargs={"routes": previews.routes(demo)},
     )
+    return demo.launch(**(options | kwargs))
+
+
+def main() -> None:
+    launch(build_app())
 
 
 if __name__ == "__main__":

@@ -12,12 +12,20 @@ identical URLs and never repaint). The output images are on screen (lazy images 
 paint).
 
 The floor is a bare Gradio app, measured in the same run, whose handler returns precomputed images
-of the same size and kind as ours (real 256² DCGAN frames), with the same event settings. The
-targets: the DCGAN interpolation tab (t slider), the StyleGAN noise panel (global strength slider)
-and the VAE manifold (click on the plane). Our previews skip the queue (the default);
-``--queued`` adds the same renders through the queue (``LATENT_EXPLORER_DIRECT_PREVIEWS=0``) for
-comparison. Cold start (process start → first page with an
-image served) is measured by launching ``python app.py`` in a subprocess.
+of the same size and kind as ours (real 256² DCGAN frames), through the queue like any default
+Gradio event. The targets: the DCGAN interpolation tab (t slider), the StyleGAN noise panel (global
+strength slider) and the VAE manifold (click on the plane). Three ways our previews can run:
+
+- ``route (default)``: the sliders' JavaScript GETs the image from our preview route and paints it
+  (``explorer.ui.previews``; Gradio syncs the component on release). Clicks are not routed;
+- ``Gradio, queue=False``: the Gradio event on every move, skipping the queue
+  (``LATENT_EXPLORER_PREVIEW_ROUTE=0``);
+- ``Gradio, queued`` (with ``--queued``): the same through the queue (also ``LATENT_EXPLORER_DIRECT_PREVIEWS=0``).
+
+After each painted move the benchmark waits until nothing repaints for 250 ms (a release event's
+render or the route's sync lands before the next move, never counted as the next move's paint).
+Cold start (process start → first page with an image served) is measured by launching
+``python app.py`` in a subprocess.
 """
 
 import argparse
@@ -33,12 +41,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+SETTLE_MS = 250
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 OBSERVE = """
 ([out, trigger, kind]) => {
-  window.__lat = {t0: null, samples: [], last: null};
+  window.__lat = {t0: null, samples: [], last: null, changed: performance.now()};
   const root = document.querySelector(out);
   const observer = new MutationObserver(() => {
+    window.__lat.changed = performance.now();
     const img = root.querySelector('img');
     if (!img || window.__lat.t0 === null || img.src === window.__lat.last) return;
     window.__lat.last = img.src;
@@ -114,6 +124,8 @@ def measure(page, out: str, trigger: str, kind: str, moves: int, act) -> list[fl
     for i in range(moves + 3):  # the first 3 are warm-up
         act(i)
         page.wait_for_function(f"() => window.__lat.samples.length >= {i + 1}", timeout=30_000)
+        # settle: no repaint for 250 ms (a release event's render, or the route's sync, lands before the next move)
+        page.wait_for_function(f"() => performance.now() - window.__lat.changed > {SETTLE_MS}", timeout=30_000)
     return page.evaluate("() => window.__lat.samples")[3:]
 
 
@@ -203,13 +215,14 @@ def main() -> None:
 
     floor = floor_app()
     _, floor_url, _ = floor.launch(prevent_thread_lock=True, quiet=True)
-    variants = {"direct (queue=False)": "1"} | ({"queued": "0"} if args.queued else {})
+    variants = {  # (LATENT_EXPLORER_PREVIEW_ROUTE, LATENT_EXPLORER_DIRECT_PREVIEWS)
+        "route (default)": ("1", "1"),
+        "Gradio, queue=False": ("0", "1"),
+    } | ({"Gradio, queued": ("0", "0")} if args.queued else {})
     ours = {}
-    for label, flag in variants.items():
-        os.environ["LATENT_EXPLORER_DIRECT_PREVIEWS"] = flag
-        demo = app.build_app()
-        _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, css=app.CSS)
-        ours[label] = url
+    for label, (route, direct) in variants.items():
+        os.environ["LATENT_EXPLORER_PREVIEW_ROUTE"], os.environ["LATENT_EXPLORER_DIRECT_PREVIEWS"] = route, direct
+        _, ours[label], _ = app.launch(app.build_app(), prevent_thread_lock=True, quiet=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 2200})  # sliders and outputs on screen together
@@ -221,16 +234,16 @@ def main() -> None:
                 rows.append((f"{target}, {label}", samples, base))
         browser.close()
     print(f"\nslider/click → image painted, {args.moves} moves each (ms), headless Chromium, same machine")
-    print(f"{'target':<58}{'p50':>8}{'p95':>8}{'floor p50':>11}{'floor p95':>11}{'p95 ratio':>11}")
+    print(f"{'target':<62}{'p50':>8}{'p95':>8}{'floor p50':>11}{'floor p95':>11}{'p95 ratio':>11}")
     for name, samples in (
         ("floor: bare Gradio, precomputed 256² image (slider)", floor_results["slider"]),
         ("floor: bare Gradio, precomputed 256² image (click)", floor_results["click"]),
     ):
-        print(f"{name:<58}{statistics.median(samples):>8.1f}{percentile(samples, 0.95):>8.1f}")
+        print(f"{name:<62}{statistics.median(samples):>8.1f}{percentile(samples, 0.95):>8.1f}")
     for name, samples, base in rows:
         p95, base95 = percentile(samples, 0.95), percentile(base, 0.95)
         print(
-            f"{name:<58}{statistics.median(samples):>8.1f}{p95:>8.1f}"
+            f"{name:<62}{statistics.median(samples):>8.1f}{p95:>8.1f}"
             f"{statistics.median(base):>11.1f}{base95:>11.1f}{p95 / base95:>11.2f}"
         )
     print(f"\ncold start (python app.py → first image served): {cold_start():.1f} s")

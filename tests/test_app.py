@@ -11,7 +11,7 @@ from explorer.ui import interpolate
 @pytest.fixture(scope="module")
 def client(default_zoo):
     demo = app.build_app(default_zoo)
-    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    _, url, _ = app.launch(demo, server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
     yield Client(url, verbose=False)
     demo.close()
 

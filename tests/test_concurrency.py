@@ -1,7 +1,8 @@
 """Many users at once: each scrubbing client gets exactly its own images, errors stay messages, memory is bounded.
 
-20 HTTP clients (threads) call the interpolation preview (the direct, queue-free path the browser
-uses) with their own seeds and t values for ``LATENT_EXPLORER_SOAK_SECONDS`` (default 15 s here;
+20 HTTP clients (threads) call the interpolation preview, alternating between the two paths the
+browser uses (the preview route's GET while a slider moves, the queue-free Gradio event on release),
+with their own seeds and t values for ``LATENT_EXPLORER_SOAK_SECONDS`` (default 15 s here;
 ``LATENT_EXPLORER_SOAK_SECONDS=60 pytest tests/test_concurrency.py -s`` is the issue's 60 s run).
 Every response is fetched and compared pixel for pixel with the handler's output for that client's
 own request. Requests go to localhost only and each loop is bounded by time.
@@ -13,6 +14,8 @@ import os
 import random
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 import numpy as np
@@ -25,6 +28,16 @@ from explorer.ui import interpolate
 CLIENTS = 20
 SECONDS = float(os.environ.get("LATENT_EXPLORER_SOAK_SECONDS", "15"))
 MODEL = "dcgan-fashion-mnist"
+
+
+def preview(url: str, name: str, args: list) -> tuple[int, bytes]:
+    """GET the preview route: (status, body)."""
+    query = urllib.parse.urlencode({"args": json.dumps(args)})
+    try:
+        with urllib.request.urlopen(f"{url}preview/{name}?{query}", timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 def rss_mb() -> float:
@@ -45,7 +58,7 @@ def call(url: str, api: str, data: list) -> dict:
 @pytest.fixture(scope="module")
 def server(default_zoo):
     demo = app.build_app(default_zoo)
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, max_file_size=app.MAX_UPLOAD)
+    _, url, _ = app.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
     yield url, default_zoo
     demo.close()
 
@@ -72,11 +85,19 @@ def test_twenty_clients_scrubbing_each_get_their_own_images(server):
         seed_a, seed_b = 1000 + 2 * i, 1001 + 2 * i  # every client scrubs its own pair
         while time.monotonic() < deadline and not failures:
             t = round(rng.random(), 2)
-            reply = call(url, "interpolate_frame", [MODEL, seed_a, seed_b, t, "spherical (slerp)"])
-            if "data" not in reply:
-                failures.append(f"client {i}: {reply}")
-                return
-            got = np.asarray(Image.open(io.BytesIO(urllib.request.urlopen(reply["data"][0]["url"]).read())))
+            inputs = [MODEL, seed_a, seed_b, t, "spherical (slerp)"]
+            if counts[i] % 2:  # the preview route: PNG bytes in the answer
+                status, body = preview(url, "interpolate_frame", inputs)
+                if status != 200:
+                    failures.append(f"client {i}: route answered {status} {body[:200]!r}")
+                    return
+            else:  # the Gradio event: a file URL in the answer
+                reply = call(url, "interpolate_frame", inputs)
+                if "data" not in reply:
+                    failures.append(f"client {i}: {reply}")
+                    return
+                body = urllib.request.urlopen(reply["data"][0]["url"]).read()
+            got = np.asarray(Image.open(io.BytesIO(body)))
             if not np.array_equal(got, expected(seed_a, seed_b, t)):
                 failures.append(f"client {i} got an image that is not its own (seeds {seed_a}, {seed_b}, t {t})")
                 return
@@ -107,6 +128,14 @@ def test_bad_values_from_many_clients_are_messages_and_the_server_keeps_serving(
         thread.join(60)
     assert len(replies) == 15 and all("error" in r and r["error"] for r in replies)
     assert "data" in call(url, "interpolate_frame", [MODEL, 1, 2, 0.5, "spherical (slerp)"])
+    for args in [*hostile, [MODEL, 1, 2, float("nan"), "linear"], "not a list", [MODEL] * 9]:
+        status, body = preview(url, "interpolate_frame", args)
+        assert status == 400 and body, (args, status, body)  # a message, not a stack trace
+    assert preview(url, "interpolate_frame", [MODEL, 1, 2, 7.0, "linear"])[1].decode().startswith("t must be")
+    assert preview(url, "no_such_preview", [])[0] == 404
+    assert preview(url, "interpolate_frame", ["x" * 5000])[0] == 400  # the query is capped
+    status, body = preview(url, "interpolate_frame", [MODEL, 1, 2, 0.5, "spherical (slerp)"])
+    assert status == 200 and body[:8] == b"\x89PNG\r\n\x1a\n"  # and the server keeps serving
 
 
 def test_uploads_over_the_limit_are_refused(server):

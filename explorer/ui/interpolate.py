@@ -14,6 +14,7 @@ import torch
 from PIL import Image
 
 from explorer import images, latent, plots
+from explorer.ui import previews
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -196,7 +197,9 @@ def build(zoo: Zoo) -> TabParts | None:
     render = functools.partial(render_frame, zoo)
     render_all = functools.partial(render_path, zoo)
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
-    t.input(render, frame_inputs, frame, api_name="interpolate_frame", **preview_options())
+    previews.wire(
+        "interpolate_frame", [t], render, frame_inputs, frame, preview_options(), api_name="interpolate_frame"
+    )
     gr.on(
         [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input],
         render,

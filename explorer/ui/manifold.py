@@ -18,6 +18,7 @@ from explorer import images, plots
 from explorer.cache import derived
 from explorer.data import FASHION_MNIST_CLASSES, DatasetUnavailable, load_fashion_mnist
 from explorer.plots import CLASS_COLOURS
+from explorer.ui import previews
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import WEIGHTS_NAME, Zoo
@@ -276,8 +277,19 @@ def build(zoo: Zoo) -> TabParts | None:
         x, y = evt.index
         return decode_at(zoo, name, size, ext, kind, x, y)
 
-    plane.select(
-        on_click, [model, grid_size, extent, grid], [decoded, where], api_visibility="undocumented", **preview_options()
+    def image_at(name, size, ext, kind, x, y):
+        return decode_at(zoo, name, size, ext, kind, x, y)[0]
+
+    previews.wire_click(
+        "vae_decode",
+        plane,
+        on_click,
+        image_at,
+        [model, grid_size, extent, grid],
+        [decoded, where],
+        decoded,
+        preview_options(),
+        api_visibility="undocumented",
     )
     encode = functools.partial(encode_image, zoo)
     encoded = [seen, reconstruction, landed, scatter]  # the scatter marks where the image lands

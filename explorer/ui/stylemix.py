@@ -17,6 +17,7 @@ from PIL import Image
 from explorer import images, latent
 from explorer.models import STYLE_FAMILIES
 from explorer.models.base import NOISE_MODES
+from explorer.ui import previews
 from explorer.ui.arithmetic import parse_seeds
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.share import Share, TabParts
@@ -239,7 +240,7 @@ def build(zoo: Zoo) -> TabParts | None:
             strength = gr.Slider(0, 5, value=1.0, step=0.1, label="Global noise strength", elem_id="mix-strength")
         with gr.Column(scale=1):
             layer_sliders = [
-                gr.Slider(0, 5, value=1.0, step=0.1, label=f"row {i}: {r}² noise strength")
+                gr.Slider(0, 5, value=1.0, step=0.1, label=f"row {i}: {r}² noise strength", elem_id=f"mix-layer-{i}")
                 for i, r in enumerate(model0.ws_resolutions)
             ]
         with gr.Column(scale=1):
@@ -302,13 +303,14 @@ def build(zoo: Zoo) -> TabParts | None:
         concurrency_limit=None,
         show_progress="hidden",
     )
-    gr.on(  # while a strength slider moves: only the image (the std map needs 6 more syntheses)
-        [strength.input, *[s.input for s in layer_sliders]],
+    previews.wire(  # while a strength slider moves: only the image (the std map needs 6 more syntheses)
+        "noise_image",
+        [strength, *layer_sliders],
         functools.partial(noise_image, zoo),
         noise_inputs,
         noisy,
+        preview_options(),
         api_name="noise_image",
-        **preview_options(),
     )
     resample.click(lambda s: int(s) + 1, noise_seed, noise_seed, api_visibility="undocumented").then(
         render_noise, noise_inputs, noise_outputs, api_visibility="undocumented"

@@ -20,9 +20,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def app_url(default_zoo):
     demo = app.build_app(default_zoo)
-    _, url, _ = demo.launch(
-        server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True, css=app.CSS
-    )
+    _, url, _ = app.launch(demo, server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
     yield url
     demo.close()
 

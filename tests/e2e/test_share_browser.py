@@ -9,11 +9,16 @@ def image_bytes(page, selector: str) -> bytes:
 
 
 def share_link(page) -> str:
+    """Press Share and return the new link (waiting for a link other than the one shown before)."""
     if not page.locator("#share-button").is_visible():
         page.locator("#share-accordion .label-wrap").click()
+    before = page.locator("#share-link textarea").input_value()
     page.locator("#share-button").click()
     page.wait_for_function(
-        "() => (document.querySelector('#share-link textarea')?.value ?? '').startsWith('http')", timeout=30_000
+        "(prev) => { const v = document.querySelector('#share-link textarea')?.value ?? ''; "
+        "return v.startsWith('http') && v !== prev; }",
+        arg=before,
+        timeout=30_000,
     )
     return page.locator("#share-link textarea").input_value()
 

@@ -1,0 +1,208 @@
+"""The preview route: a slider's cheap render painted without Gradio's event round trips.
+
+Through Gradio, a slider move costs the frontend's dispatch over the whole page, a POST that returns
+a file URL, then a GET of that file, then the image component's update: ~55 ms p50 on our page
+against ~45 ms for a one-slider page (``bench/latency.py``). For renders that take a few ms (one
+32² sample), that overhead is the latency. So while a slider moves, its event runs a few lines of
+JavaScript instead (``js=``, which receives the same input values Gradio would send): one GET of
+``/preview/<name>?args=<JSON list>`` to a route of our own, answered with the PNG bytes of the same
+handler, painted straight into the output ``<img>``. Responses carry a sequence number: a stale one
+never replaces a newer image, and none still in flight when the slider is released replaces Gradio's
+render. When the slider stops (``release``: pointer up, focus lost, or 200 ms
+after the last arrow key), the ordinary Gradio event renders the same inputs once, so the component's
+value (its download button, the API, the share link) matches what is shown. Without the route (an
+app launched without ``routes(demo)``, or ``LATENT_EXPLORER_PREVIEW_ROUTE=0``) the JavaScript falls back
+to that release event at once, and the slider still updates the image.
+
+The route is a stateless GET: each response is computed from its own query only (the concurrency
+test checks 20 clients scrubbing at once), its arguments go through the handler's own checks (bad
+values are a 400 with the handler's message), and the query is capped at ``MAX_QUERY`` characters.
+"""
+
+import io
+import json
+import os
+from collections.abc import Callable, Sequence
+
+import gradio as gr
+from gradio.context import Context
+from PIL import Image
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+PATH = "/preview/{name}"
+MAX_QUERY = 4096
+SYNC_AFTER_MS = 200  # arrow keys fire no release: sync the Gradio value this long after the last one
+
+_CLIENT = """
+() => {
+  if (window.__latentPreview) return;
+  const S = (window.__latentPreview = {seq: {}, shown: {}, timers: {}, off: false, down: false, click: null});
+  addEventListener('pointerdown', () => { S.down = true; }, true);
+  // Gradio's render (on release) replaces the route's images: answers still in flight are dropped
+  const synced = () => Object.keys(S.seq).forEach((name) => { S.shown[name] = S.seq[name]; });
+  addEventListener('pointerup', () => {  // a drag ended: Gradio's own release syncs it
+    S.down = false;
+    Object.values(S.timers).forEach(clearTimeout);
+    synced();
+  }, true);
+  addEventListener('click', (e) => {
+    S.click = {el: e.target, x: e.clientX, y: e.clientY, time: performance.now()};
+  }, true);
+  const root = () => ((window.gradio_config && window.gradio_config.root) || location.href).replace(/\\/?$/, '/');
+  // GET the route's image and paint it into the target's <img>, unless a newer one is already painted
+  S.paint = (name, target, args, fallback) => {
+    const img = document.querySelector('#' + target + ' img');
+    if (!img || S.off) return fallback();
+    const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
+    fetch(new URL('preview/' + name + '?args=' + encodeURIComponent(JSON.stringify(args)), root()))
+      .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
+      .then((blob) => {
+        if (seq <= (S.shown[name] ?? 0)) return;
+        S.shown[name] = seq;
+        const old = img.src;
+        img.src = URL.createObjectURL(blob);
+        if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+      })
+      .catch((status) => { if (status === 404) S.off = true; fallback(); });
+  };
+  S.slider = (name, target, sliderIds, args) => {
+    const release = () => {  // Gradio's slider fires its release on pointerup (Svelte delegates it: bubbles)
+      clearTimeout(S.timers[name]);
+      sliderIds.forEach((id) => document.querySelector('#' + id + ' input[type=range]')
+        ?.dispatchEvent(new PointerEvent('pointerup', {bubbles: true})));
+    };
+    clearTimeout(S.timers[name]);
+    S.timers[name] = setTimeout(() => { if (!S.down) release(); }, __SYNC__);  // arrow keys fire no release
+    S.paint(name, target, args, release);
+  };
+  // the pixel of a click on an <img> shown with object-fit: contain, as Gradio's select computes it
+  S.pixel = (source) => {
+    const c = S.click, el = c && c.el;
+    if (!el || el.tagName !== 'IMG' || performance.now() - c.time > 1000 || !el.closest('#' + source)) return null;
+    const r = el.getBoundingClientRect(), sx = el.naturalWidth / r.width, sy = el.naturalHeight / r.height;
+    const s = Math.max(sx, sy), dx = (r.width - el.naturalWidth / s) / 2, dy = (r.height - el.naturalHeight / s) / 2;
+    const x = Math.round((c.x - r.left - dx) * s), y = Math.round((c.y - r.top - dy) * s);
+    return x >= 0 && y >= 0 && x < el.naturalWidth && y < el.naturalHeight ? [x, y] : null;
+  };
+}
+"""
+
+
+def enabled() -> bool:
+    """Whether slider previews use the route (read when the app is built; default on)."""
+    return os.environ.get("LATENT_EXPLORER_PREVIEW_ROUTE", "1") != "0"
+
+
+def register(name: str, handler: Callable[..., Image.Image]) -> None:
+    """Serve ``handler``'s image at ``/preview/<name>`` for the app being built (inside ``gr.Blocks``)."""
+    root = Context.root_block
+    if root is None:
+        raise RuntimeError("previews.register must be called inside gr.Blocks")
+    if not hasattr(root, "preview_handlers"):
+        root.preview_handlers = {}
+        root.load(None, None, None, js=_CLIENT.replace("__SYNC__", str(SYNC_AFTER_MS)))  # the page's helpers
+    root.preview_handlers[name] = handler
+
+
+def _call(method: str, *args) -> str:
+    """JavaScript for an event's ``js=``: hand the inputs to the page helper, pass them on unchanged."""
+    arguments = ", ".join(json.dumps(a) for a in args)
+    return f"(...args) => {{ window.__latentPreview?.{method}({arguments}, args); return args; }}"
+
+
+def wire(
+    name: str,
+    sliders: Sequence[gr.Slider],
+    handler: Callable[..., Image.Image],
+    inputs: list,
+    output: gr.Image,
+    options: dict,
+    **event_kwargs,
+) -> None:
+    """While any of ``sliders`` moves, render ``handler(*inputs)`` into ``output``.
+
+    With the route: the JavaScript GET while moving and the Gradio event (``options``) on release.
+    Without: the Gradio event on every input, as before.
+    """
+    if not enabled():
+        gr.on([s.input for s in sliders], handler, inputs, output, **options, **event_kwargs)
+        return
+    _need_ids(output, *sliders)
+    register(name, handler)
+    js = _call("slider", name, output.elem_id, [s.elem_id for s in sliders])
+    gr.on([s.input for s in sliders], None, inputs, None, js=js, **_js_only(options))
+    gr.on([s.release for s in sliders], handler, inputs, output, **options, **event_kwargs)
+
+
+def wire_click(
+    name: str,
+    source: gr.Image,
+    handler: Callable,
+    image_handler: Callable[..., Image.Image],
+    inputs: list,
+    outputs: list,
+    target: gr.Image,
+    options: dict,
+    **event_kwargs,
+) -> None:
+    """A click on ``source`` runs ``handler(*inputs, evt)`` into ``outputs`` (the Gradio event, always).
+
+    With the route, the clicked pixel is also sent at once to ``image_handler(*inputs, x, y)``, whose
+    image is painted into ``target`` (one of ``outputs``) before the Gradio event's answer arrives
+    with the same image and the rest of the outputs.
+    """
+    if enabled():
+        _need_ids(source, target)
+        register(name, image_handler)
+        js = (
+            f"(...args) => {{ const S = window.__latentPreview, xy = S?.pixel({json.dumps(source.elem_id)}); "
+            f"if (xy) S.paint({json.dumps(name)}, {json.dumps(target.elem_id)}, [...args, ...xy], () => {{}}); "
+            "return args; }"
+        )
+        event_kwargs["js"] = js
+    source.select(handler, inputs, outputs, **options, **event_kwargs)
+
+
+def _need_ids(*components) -> None:
+    if any(not c.elem_id for c in components):
+        raise ValueError("a routed preview needs elem_ids on its components")
+
+
+def _js_only(options: dict) -> dict:
+    return {k: v for k, v in options.items() if k in ("trigger_mode", "show_progress")} | {"queue": False}
+
+
+def png_bytes(picture: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)  # previews: fast to write, still small
+    return buffer.getvalue()
+
+
+def routes(demo: gr.Blocks) -> list[Route]:
+    """The Starlette route serving ``demo``'s registered previews; pass as ``launch(app_kwargs={"routes": …})``."""
+    handlers: dict[str, Callable[..., Image.Image]] = getattr(demo, "preview_handlers", {})
+
+    async def preview(request: Request) -> Response:
+        handler = handlers.get(request.path_params["name"])
+        if handler is None:
+            return PlainTextResponse("no such preview", status_code=404)
+        raw = request.query_params.get("args", "")
+        if len(raw) > MAX_QUERY:
+            return PlainTextResponse(f"arguments longer than {MAX_QUERY} characters", status_code=400)
+        try:
+            args = json.loads(raw)
+            if not isinstance(args, list):
+                raise ValueError("args must be a JSON list")
+            picture = await run_in_threadpool(handler, *args)
+        except gr.Error as error:
+            return PlainTextResponse(str(error.message), status_code=400)
+        except (ValueError, TypeError) as error:
+            return PlainTextResponse(f"bad arguments: {error}", status_code=400)
+        if not isinstance(picture, Image.Image):
+            return PlainTextResponse("nothing to show for these inputs", status_code=400)
+        return Response(png_bytes(picture), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    return [Route(PATH, preview, methods=["GET"])]

@@ -1,0 +1,86 @@
+"""The preview route in a real Chromium: what a moving slider or a click paints first is the handler's image.
+
+While a slider moves, its JavaScript paints the route's PNG (a ``blob:`` URL) into the output; when it
+stops, Gradio's own event renders the same inputs and the component shows its file URL with the same
+pixels. Pixels are read back from the page (a canvas), so the test checks what is painted.
+"""
+
+import numpy as np
+
+from explorer.ui import interpolate, manifold, previews
+
+PIXELS = """
+(sel) => {
+  const img = document.querySelector(sel);
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  return [canvas.width, canvas.height, Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data)];
+}
+"""
+WATCH = """
+(sel) => {
+  window.__srcs = [];
+  const root = document.querySelector(sel);
+  new MutationObserver(() => window.__srcs.push(root.querySelector('img')?.src ?? ''))
+    .observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
+
+def painted(page, selector: str) -> np.ndarray:
+    """The RGB pixels the page shows in ``selector``'s <img> (decoded by the browser)."""
+    width, height, data = page.evaluate(PIXELS, selector)
+    return np.array(data, dtype=np.uint8).reshape(height, width, 4)[:, :, :3]
+
+
+def as_rgb(image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"))
+
+
+def test_arrow_keys_paint_the_route_image_then_gradio_syncs_the_same_pixels(page, default_zoo):
+    page.get_by_role("tab", name="Interpolation").click()
+    page.wait_for_selector("#interp-frame img", timeout=60_000)
+    page.evaluate(WATCH, "#interp-frame")
+    slider = page.locator("#interp-t input[type=range]")
+    slider.focus()
+    start = float(slider.input_value())
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=30_000)
+    t = round(start + 0.01, 2)
+    expected = as_rgb(interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, t, "spherical (slerp)"))
+    assert np.array_equal(painted(page, "#interp-frame img"), expected)  # the route's image, painted
+    # no release from a key: the page asks Gradio to sync SYNC_AFTER_MS after the last one
+    page.wait_for_function(
+        "() => { const s = window.__srcs.at(-1); return s && !s.startsWith('blob:'); }", timeout=30_000
+    )
+    synced = page.evaluate("() => [...new Set(window.__srcs.filter((s) => s && !s.startsWith('blob:')))]")
+    assert len(synced) == 1 and "/file=" in synced[0]  # one Gradio render, of the last value
+    page.wait_for_function("() => document.querySelector('#interp-frame img').complete", timeout=30_000)
+    assert np.array_equal(painted(page, "#interp-frame img"), expected)  # the component's own value: same pixels
+    assert previews.SYNC_AFTER_MS < 1000
+
+
+def test_a_click_on_the_vae_plane_paints_the_decoded_tile_from_the_route(page, default_zoo):
+    page.get_by_role("tab", name="VAE manifold").click()
+    plane = page.locator("#vae-plane img")
+    plane.wait_for(timeout=60_000)
+    box = plane.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)  # the panel gets its first image
+    page.wait_for_selector("#vae-decoded img", timeout=30_000)
+    page.evaluate(WATCH, "#vae-decoded")
+    fx, fy = 0.2, 0.8
+    page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=30_000)
+    size = 15 * manifold.TILE
+    x, y = round(size * fx), round(size * fy)
+    shown = painted(page, "#vae-decoded img")
+    candidates = [  # the exact pixel depends on sub-pixel layout: accept the clicked one or a neighbour
+        as_rgb(manifold.decode_at(default_zoo, "vae2d-fashion-mnist", 15, 3.0, "linear", x + dx, y + dy)[0])
+        for dx in (-1, 0, 1)
+        for dy in (-1, 0, 1)
+    ]
+    assert any(np.array_equal(shown, c) for c in candidates)
+    far = as_rgb(manifold.decode_at(default_zoo, "vae2d-fashion-mnist", 15, 3.0, "linear", size - x, size - y)[0])
+    assert not np.array_equal(shown, far)  # and it is not just any decoded image
