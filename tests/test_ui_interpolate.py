@@ -83,16 +83,18 @@ def test_corrupted_checkpoint_is_a_gradio_error(tiny_zoo, tmp_path):
 
 
 def test_slider_wiring_renders_only_the_newest_value(default_zoo, monkeypatch):
-    with gr.Blocks() as demo:  # default: the preview route while t moves, Gradio's render on release
+    with gr.Blocks() as demo:  # default: the preview route while t moves, Gradio's render once it rests
         interpolate.build(default_zoo)
     fns = {f.api_name: f for f in demo.fns.values() if f.api_name}
     frame = fns["interpolate_frame"]
     assert frame.trigger_mode == "always_last" and frame.concurrency_limit is None
-    assert [event for _, event in frame.targets] == ["release"]
+    [(sync_id, event)] = frame.targets
+    assert event == "click" and demo.blocks[sync_id].elem_id == "interpolate-frame-sync"
+    assert demo.blocks[sync_id].visible == "hidden"
     assert "interpolate_path" in fns
     moving = [f for f in demo.fns.values() if f.fn is None and f.js and "slider(" in f.js]
     assert len(moving) == 1 and [event for _, event in moving[0].targets] == ["input"]
-    assert '"interpolate_frame", "interp-frame", ["interp-t"]' in moving[0].js
+    assert '"interpolate_frame", "interp-frame", "interpolate-frame-sync"' in moving[0].js
     assert set(demo.preview_handlers) == {"interpolate_frame"}
 
     monkeypatch.setenv("LATENT_EXPLORER_PREVIEW_ROUTE", "0")

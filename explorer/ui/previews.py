@@ -7,12 +7,13 @@ against ~45 ms for a one-slider page (``bench/latency.py``). For renders that ta
 JavaScript instead (``js=``, which receives the same input values Gradio would send): one GET of
 ``/preview/<name>?args=<JSON list>`` to a route of our own, answered with the PNG bytes of the same
 handler, painted straight into the output ``<img>``. Responses carry a sequence number: a stale one
-never replaces a newer image, and none still in flight when the slider is released replaces Gradio's
-render. When the slider stops (``release``: pointer up, focus lost, or 200 ms
-after the last arrow key), the ordinary Gradio event renders the same inputs once, so the component's
-value (its download button, the API, the share link) matches what is shown. Without the route (an
-app launched without ``routes(demo)``, or ``LATENT_EXPLORER_PREVIEW_ROUTE=0``) the JavaScript falls back
-to that release event at once, and the slider still updates the image.
+never replaces a newer image, and none still in flight once Gradio has painted its own render
+replaces it. Once the sliders rest (``SYNC_AFTER_MS`` with no input and no pointer down) the page
+clicks a hidden button whose ordinary Gradio event renders the same inputs once, so the component's
+value (its download button, the API, the share link) matches what is shown; it runs after the drag,
+not during it, so it never competes with the previews. Without the route (an app launched without
+``routes(demo)``, or ``LATENT_EXPLORER_PREVIEW_ROUTE=0``) the JavaScript clicks that button at once, and
+the slider still updates the image.
 
 The route is a stateless GET: each response is computed from its own query only (the concurrency
 test checks 20 clients scrubbing at once), its arguments go through the handler's own checks (bad
@@ -34,33 +35,39 @@ from starlette.routing import Route
 
 PATH = "/preview/{name}"
 MAX_QUERY = 4096
-SYNC_AFTER_MS = 200  # arrow keys fire no release: sync the Gradio value this long after the last one
+SYNC_AFTER_MS = 200  # the Gradio render follows this long after the sliders' last move
 
 _CLIENT = """
 () => {
   if (window.__latentPreview) return;
   const S = (window.__latentPreview = {seq: {}, shown: {}, timers: {}, off: false, down: false, click: null});
   addEventListener('pointerdown', () => { S.down = true; }, true);
-  // Gradio's render (on release) replaces the route's images: answers still in flight are dropped
-  const synced = () => Object.keys(S.seq).forEach((name) => { S.shown[name] = S.seq[name]; });
-  addEventListener('pointerup', () => {  // a drag ended: Gradio's own release syncs it
-    S.down = false;
-    Object.values(S.timers).forEach(clearTimeout);
-    synced();
-  }, true);
+  addEventListener('pointerup', () => { S.down = false; }, true);
   addEventListener('click', (e) => {
     S.click = {el: e.target, x: e.clientX, y: e.clientY, time: performance.now()};
   }, true);
   const root = () => ((window.gradio_config && window.gradio_config.root) || location.href).replace(/\\/?$/, '/');
   // GET the route's image and paint it into the target's <img>, unless a newer one is already painted
+  // Once Gradio paints its own render (a file URL, after the sync), answers still in flight are dropped.
+  S.watched = {};
+  const watch = (name, target) => {
+    const box = document.querySelector('#' + target);
+    if (!box || S.watched[name] === box) return;
+    S.watched[name] = box;
+    new MutationObserver(() => {
+      const img = box.querySelector('img');
+      if (img && img.src && !img.src.startsWith('blob:')) S.shown[name] = S.seq[name] ?? 0;
+    }).observe(box, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+  };
   S.paint = (name, target, args, fallback) => {
-    const img = document.querySelector('#' + target + ' img');
-    if (!img || S.off) return fallback();
+    if (!document.querySelector('#' + target + ' img') || S.off) return fallback();
+    watch(name, target);
     const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
     fetch(new URL('preview/' + name + '?args=' + encodeURIComponent(JSON.stringify(args)), root()))
       .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
       .then((blob) => {
-        if (seq <= (S.shown[name] ?? 0)) return;
+        const img = document.querySelector('#' + target + ' img');
+        if (!img || seq <= (S.shown[name] ?? 0)) return;
         S.shown[name] = seq;
         const old = img.src;
         img.src = URL.createObjectURL(blob);
@@ -68,15 +75,16 @@ _CLIENT = """
       })
       .catch((status) => { if (status === 404) S.off = true; fallback(); });
   };
-  S.slider = (name, target, sliderIds, args) => {
-    const release = () => {  // Gradio's slider fires its release on pointerup (Svelte delegates it: bubbles)
+  S.slider = (name, target, syncId, args) => {
+    const sync = () => {  // Gradio's own event renders the last inputs into the component: click the sync button
       clearTimeout(S.timers[name]);
-      sliderIds.forEach((id) => document.querySelector('#' + id + ' input[type=range]')
-        ?.dispatchEvent(new PointerEvent('pointerup', {bubbles: true})));
+      const el = document.querySelector('#' + syncId);
+      (el && el.tagName !== 'BUTTON' ? el.querySelector('button') : el)?.click();
     };
+    const later = () => { S.timers[name] = setTimeout(() => (S.down ? later() : sync()), __SYNC__); };
     clearTimeout(S.timers[name]);
-    S.timers[name] = setTimeout(() => { if (!S.down) release(); }, __SYNC__);  // arrow keys fire no release
-    S.paint(name, target, args, release);
+    later();  // once the slider has rested __SYNC__ ms with no pointer down
+    S.paint(name, target, args, sync);
   };
   // the pixel of a click on an <img> shown with object-fit: contain, as Gradio's select computes it
   S.pixel = (source) => {
@@ -124,17 +132,18 @@ def wire(
 ) -> None:
     """While any of ``sliders`` moves, render ``handler(*inputs)`` into ``output``.
 
-    With the route: the JavaScript GET while moving and the Gradio event (``options``) on release.
-    Without: the Gradio event on every input, as before.
+    With the route: the JavaScript GET while moving, and the Gradio event (``options``) once the sliders
+    rest: the page clicks a hidden sync button (``<name>-sync``). Without: the Gradio event on every input.
     """
     if not enabled():
         gr.on([s.input for s in sliders], handler, inputs, output, **options, **event_kwargs)
         return
-    _need_ids(output, *sliders)
+    _need_ids(output)
     register(name, handler)
-    js = _call("slider", name, output.elem_id, [s.elem_id for s in sliders])
+    sync = gr.Button(visible="hidden", elem_id=f"{name.replace('_', '-')}-sync")
+    js = _call("slider", name, output.elem_id, sync.elem_id)
     gr.on([s.input for s in sliders], None, inputs, None, js=js, **_js_only(options))
-    gr.on([s.release for s in sliders], handler, inputs, output, **options, **event_kwargs)
+    sync.click(handler, inputs, output, **options, **event_kwargs)
 
 
 def wire_click(

@@ -1,7 +1,7 @@
 """The preview route in a real Chromium: what a moving slider or a click paints first is the handler's image.
 
-While a slider moves, its JavaScript paints the route's PNG (a ``blob:`` URL) into the output; when it
-stops, Gradio's own event renders the same inputs and the component shows its file URL with the same
+While a slider moves, its JavaScript paints the route's PNG (a ``blob:`` URL) into the output; once it
+rests, Gradio's own event renders the same inputs and the component shows its file URL with the same
 pixels. Pixels are read back from the page (a canvas), so the test checks what is painted.
 """
 
@@ -51,7 +51,7 @@ def test_arrow_keys_paint_the_route_image_then_gradio_syncs_the_same_pixels(page
     t = round(start + 0.01, 2)
     expected = as_rgb(interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, t, "spherical (slerp)"))
     assert np.array_equal(painted(page, "#interp-frame img"), expected)  # the route's image, painted
-    # no release from a key: the page asks Gradio to sync SYNC_AFTER_MS after the last one
+    # SYNC_AFTER_MS after the last key the page asks Gradio to render the same value
     page.wait_for_function(
         "() => { const s = window.__srcs.at(-1); return s && !s.startsWith('blob:'); }", timeout=30_000
     )
@@ -62,7 +62,7 @@ def test_arrow_keys_paint_the_route_image_then_gradio_syncs_the_same_pixels(page
     assert previews.SYNC_AFTER_MS < 1000
 
 
-def test_a_click_on_the_vae_plane_paints_the_decoded_tile_from_the_route(page, default_zoo):
+def test_a_click_on_the_vae_plane_asks_the_route_and_paints_the_decoded_tile(page, default_zoo):
     page.get_by_role("tab", name="VAE manifold").click()
     plane = page.locator("#vae-plane img")
     plane.wait_for(timeout=60_000)
@@ -72,7 +72,14 @@ def test_a_click_on_the_vae_plane_paints_the_decoded_tile_from_the_route(page, d
     page.evaluate(WATCH, "#vae-decoded")
     fx, fy = 0.2, 0.8
     page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=30_000)
+    page.wait_for_function("() => window.__srcs.length > 0", timeout=30_000)
+    page.wait_for_timeout(500)  # both answers are in: the route's and the click event's (the same image)
+    routed = page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".filter((e) => e.name.includes('/preview/vae_decode')).map((e) => e.responseStatus)"
+    )
+    assert routed and all(status == 200 for status in routed)  # the click went to the route too
+    page.wait_for_function("() => document.querySelector('#vae-decoded img').complete", timeout=30_000)
     size = 15 * manifold.TILE
     x, y = round(size * fx), round(size * fy)
     shown = painted(page, "#vae-decoded img")
