@@ -59,11 +59,11 @@ _CLIENT = """
       if (img && img.src && !img.src.startsWith('blob:')) S.shown[name] = S.seq[name] ?? 0;
     }).observe(box, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
   };
-  S.paint = (name, target, args, fallback) => {
+  S.paint = (name, target, args, fallback) => {  // a promise, settled once painted (or dropped, or failed)
     if (!document.querySelector('#' + target + ' img') || S.off) return fallback();
     watch(name, target);
     const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
-    fetch(new URL('preview/' + name + '?args=' + encodeURIComponent(JSON.stringify(args)), root()))
+    return fetch(new URL('preview/' + name + '?args=' + encodeURIComponent(JSON.stringify(args)), root()))
       .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
       .then((blob) => {
         const img = document.querySelector('#' + target + ' img');
@@ -72,6 +72,7 @@ _CLIENT = """
         const old = img.src;
         img.src = URL.createObjectURL(blob);
         if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+        return img.decode().catch(() => {});
       })
       .catch((status) => { if (status === 404) S.off = true; fallback(); });
   };
@@ -159,16 +160,16 @@ def wire_click(
 ) -> None:
     """A click on ``source`` runs ``handler(*inputs, evt)`` into ``outputs`` (the Gradio event, always).
 
-    With the route, the clicked pixel is also sent at once to ``image_handler(*inputs, x, y)``, whose
-    image is painted into ``target`` (one of ``outputs``) before the Gradio event's answer arrives
-    with the same image and the rest of the outputs.
+    With the route, the clicked pixel goes first to ``image_handler(*inputs, x, y)``, whose image is
+    painted into ``target`` (one of ``outputs``); the event's ``js`` waits for that, so the Gradio
+    event (the same image and the rest of the outputs) follows without competing with it.
     """
     if enabled():
         _need_ids(source, target)
         register(name, image_handler)
         js = (
-            f"(...args) => {{ const S = window.__latentPreview, xy = S?.pixel({json.dumps(source.elem_id)}); "
-            f"if (xy) S.paint({json.dumps(name)}, {json.dumps(target.elem_id)}, [...args, ...xy], () => {{}}); "
+            f"async (...args) => {{ const S = window.__latentPreview, xy = S?.pixel({json.dumps(source.elem_id)}); "
+            f"if (xy) await S.paint({json.dumps(name)}, {json.dumps(target.elem_id)}, [...args, ...xy], () => {{}}); "
             "return args; }"
         )
         event_kwargs["js"] = js
