@@ -49,10 +49,12 @@ def user_errors(handler: F) -> F:
 def preview_options() -> dict:
     """Event settings for cheap renders driven by a slider or a click (read when the app is built).
 
-    Default: the render skips the queue (``queue=False``): a direct HTTP call, no spinner, newest input
-    wins. ``bench/latency.py`` measured it at the bare-Gradio floor (p95 1.00×, against 1.32× through
-    the queue) and ``tests/test_concurrency.py`` checks that 20 clients scrubbing at once each get
-    their own images. ``LATENT_EXPLORER_DIRECT_PREVIEWS=0`` puts these renders back on the queue.
+    These are the Gradio events' settings; while a slider moves, the preview route paints first
+    (``explorer.ui.previews``). Default: the render skips the queue (``queue=False``): a direct HTTP
+    call, no spinner, newest input wins. ``bench/latency.py`` measured it at 1.3–1.9× the bare-Gradio
+    floor's p95 against 1.8–2.7× through the queue, and ``tests/test_concurrency.py`` checks that 20
+    clients scrubbing at once each get their own images. ``LATENT_EXPLORER_DIRECT_PREVIEWS=0`` puts
+    these renders back on the queue.
     """
     options = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
     if os.environ.get("LATENT_EXPLORER_DIRECT_PREVIEWS", "1") != "0":
