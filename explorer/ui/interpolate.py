@@ -189,7 +189,7 @@ def build(zoo: Zoo) -> TabParts | None:
         gif_file = gr.File(gif_value, label="Path (animated GIF)", elem_id="interp-gif-file")
         with gr.Column(visible=images.video_available()):
             video_button = gr.Button("Path as MP4 video", size="sm", elem_id="interp-mp4-button")
-            video_file = gr.File(label="Path (MP4)", elem_id="interp-mp4-file")
+            video_file = gr.File(label="Path (MP4)", visible=False, elem_id="interp-mp4-file")  # shown once made
 
     frame_inputs = [model, seed_a, seed_b, t, method]
     path_inputs = [model, seed_a, seed_b, n_frames, method]
@@ -217,7 +217,9 @@ def build(zoo: Zoo) -> TabParts | None:
         trigger_mode="always_last",
         concurrency_limit=None,
     )
-    video_button.click(functools.partial(render_path_video, zoo), path_inputs, video_file, api_name="interpolate_video")
+    video_button.click(
+        functools.partial(render_path_video, zoo), path_inputs, video_file, api_name="interpolate_video"
+    ).success(lambda: gr.File(visible=True), None, video_file, api_visibility="private")
     dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented").then(
         render, frame_inputs, frame, api_visibility="undocumented", **fast
     ).then(render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None)

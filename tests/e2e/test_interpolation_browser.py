@@ -57,3 +57,14 @@ def test_switching_to_linear_changes_the_middle_frame(page):
     )
     lerp = fetch_image(page.locator(IMG).get_attribute("src"))
     assert np.abs(lerp.astype(float) - slerp.astype(float)).mean() > 1.0
+
+
+def test_the_path_video_button_offers_an_mp4(page):
+    assert not page.locator("#interp-mp4-file").is_visible()  # no empty box before there is a video
+    page.locator("#interp-mp4-button").click()
+    page.wait_for_function(
+        "() => (document.querySelector('#interp-mp4-file')?.innerText ?? '').includes('.mp4')", timeout=60_000
+    )
+    link = page.locator("#interp-mp4-file a").first.get_attribute("href")
+    with urllib.request.urlopen(link.replace("localhost", "127.0.0.1"), timeout=30) as response:
+        assert response.read(12)[4:8] == b"ftyp"  # an MP4 the browser can download
