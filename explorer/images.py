@@ -67,11 +67,15 @@ def save_png(picture: Image.Image, path: str | Path) -> Path:
     return path
 
 
+def _played(frames: Sequence[Image.Image], bounce: bool) -> list[Image.Image]:
+    """The frames in playing order: there and back (without repeating the ends) when ``bounce``."""
+    frames = list(frames)
+    return frames + frames[-2:0:-1] if bounce and len(frames) > 2 else frames
+
+
 def save_gif(frames: Sequence[Image.Image], path: str | Path, duration_ms: int = 80, bounce: bool = True) -> Path:
     """An animated GIF that loops forever; ``bounce`` plays the path forth and back."""
-    frames = list(frames)
-    if bounce and len(frames) > 2:
-        frames = frames + frames[-2:0:-1]
+    frames = _played(frames, bounce)
     path = Path(path)
     frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
     return path
@@ -115,9 +119,8 @@ def save_mp4(frames: Sequence[Image.Image], path: str | Path, duration_ms: int =
         import imageio_ffmpeg
     except ImportError as error:
         raise RuntimeError("MP4 export needs imageio-ffmpeg: pip install 'latent-explorer[video]'") from error
+    frames = _played(frames, bounce)
     frames = [_pad_to_block(frame.convert("RGB")) for frame in frames]
-    if bounce and len(frames) > 2:
-        frames = frames + frames[-2:0:-1]
     path = Path(path)
     writer = imageio_ffmpeg.write_frames(
         str(path),
