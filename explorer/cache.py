@@ -72,9 +72,9 @@ def _write(path: Path, arrays: dict[str, np.ndarray], metadata: dict[str, str] |
 def derived(name: str, weights: Path, compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """``compute()``'s arrays for this weights file: shipped with it, else from the user cache, else computed."""
     if _shipping is not None:
-        arrays = compute()
-        _write(shipped_path(name, weights), arrays, {"weights_sha256": weights_sha256(weights), "name": name})
-        _shipping.append(shipped_path(name, weights))
+        arrays, path = compute(), shipped_path(name, weights)
+        _write(path, arrays, {"weights_sha256": weights_sha256(weights), "name": name})
+        _shipping.append(path)
         return arrays
     shipped = _read_shipped(name, weights)
     if shipped is not None:

@@ -151,6 +151,6 @@ def save_animation(
     if video_available():
         try:
             files.append(str(save_mp4(frames, path.with_suffix(".mp4"), duration_ms, bounce)))
-        except (RuntimeError, OSError, BrokenPipeError):
+        except (RuntimeError, OSError):  # OSError includes a broken pipe to ffmpeg
             logging.getLogger("latent_explorer").exception("MP4 export failed; the GIF is still available")
     return files

@@ -58,55 +58,62 @@ def render_frame(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, t: float, 
         return images.image(model.generate(z), scale=images.fit_scale(model.resolution, PREVIEW_SCALE))
 
 
+def _frame_count(n_frames: int) -> int:
+    n_frames = int(n_frames)
+    if not 2 <= n_frames <= 32:
+        raise ValueError(f"the number of frames must be between 2 and 32, got {n_frames}")
+    return n_frames
+
+
+def _stem(model_name: str, seed_a: int, seed_b: int) -> str:
+    return f"{model_name}_seeds-{int(seed_a)}-{int(seed_b)}"
+
+
+def _animation_frames(
+    model: torch.nn.Module, z_a: torch.Tensor, z_b: torch.Tensor, n_frames: int, method: str
+) -> list[Image.Image]:
+    """The path animation (GIF, MP4): along ``method``, 4× as many frames as the strip, so it plays smoothly."""
+    with torch.inference_mode():
+        samples = model.generate(latent.interpolation_path(z_a, z_b, 4 * n_frames, _method(method)))
+    scale = images.fit_scale(model.resolution, PREVIEW_SCALE)
+    return [images.to_pil(tile, scale) for tile in images.to_uint8(samples)]
+
+
 @user_errors
 def render_path(
     zoo: Zoo, model_name: str, seed_a: int, seed_b: int, n_frames: int, method: str
 ) -> tuple[Image.Image, "plots.go.Figure", str, str]:
-    """The strip (row 1: lerp, row 2: slerp), the ‖z‖ plot, and the strip PNG and path GIF files.
-
-    The GIF follows ``method`` with 4× as many frames as the strip, so it plays smoothly.
-    """
-    n_frames = int(n_frames)
-    if not 2 <= n_frames <= 32:
-        raise ValueError(f"the number of frames must be between 2 and 32, got {n_frames}")
+    """The strip (row 1: lerp, row 2: slerp), the ‖z‖ plot, and the strip PNG and path GIF files."""
+    n_frames = _frame_count(n_frames)
     model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
     z_a, z_b = z_a[0], z_b[0]
     lerp_path = latent.interpolation_path(z_a, z_b, n_frames, "linear")
     slerp_path = latent.interpolation_path(z_a, z_b, n_frames, "spherical")
-    gif_path_z = latent.interpolation_path(z_a, z_b, 4 * n_frames, _method(method))
     with torch.inference_mode():
         strip_images = model.generate(torch.cat([lerp_path, slerp_path]))
-        gif_images = model.generate(gif_path_z)
     strip = images.grid_image(strip_images, ncols=n_frames, scale=images.fit_scale(model.resolution, STRIP_SCALE))
 
     dense = latent.interpolation_path(z_a, z_b, 41, "linear").norm(dim=-1).numpy()
     dense_slerp = latent.interpolation_path(z_a, z_b, 41, "spherical").norm(dim=-1).numpy()
     figure = plots.latent_norm_figure(np.linspace(0, 1, 41), dense, dense_slerp, latent.typical_radius(z_a.numel()))
 
-    stem = f"{model_name}_seeds-{int(seed_a)}-{int(seed_b)}"
+    stem = _stem(model_name, seed_a, seed_b)
     png = images.save_png(strip, download_path(f"{stem}_lerp-top_slerp-bottom", ".png"))
-    gif = images.save_gif(_frames(model, gif_images), download_path(f"{stem}_{_method(method)}", ".gif"))
+    frames = _animation_frames(model, z_a, z_b, n_frames, method)
+    gif = images.save_gif(frames, download_path(f"{stem}_{_method(method)}", ".gif"))
     return strip, figure, str(png), str(gif)
-
-
-def _frames(model: torch.nn.Module, samples: torch.Tensor) -> list[Image.Image]:
-    scale = images.fit_scale(model.resolution, PREVIEW_SCALE)
-    return [images.to_pil(tile, scale) for tile in images.to_uint8(samples)]
 
 
 @user_errors
 def render_path_video(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, n_frames: int, method: str) -> str:
     """The path GIF's frames as an MP4 (on demand: starting ffmpeg costs ~0.3 s, too much for every seed change)."""
-    n_frames = int(n_frames)
-    if not 2 <= n_frames <= 32:
-        raise ValueError(f"the number of frames must be between 2 and 32, got {n_frames}")
+    n_frames = _frame_count(n_frames)
     if not images.video_available():
         raise ValueError("MP4 export needs imageio-ffmpeg: pip install 'latent-explorer[video]'; the GIF is above")
     model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
-    with torch.inference_mode():
-        samples = model.generate(latent.interpolation_path(z_a[0], z_b[0], 4 * n_frames, _method(method)))
-    stem = f"{model_name}_seeds-{int(seed_a)}-{int(seed_b)}_{_method(method)}"
-    return str(images.save_mp4(_frames(model, samples), download_path(stem, ".mp4")))
+    frames = _animation_frames(model, z_a[0], z_b[0], n_frames, method)
+    stem = f"{_stem(model_name, seed_a, seed_b)}_{_method(method)}"
+    return str(images.save_mp4(frames, download_path(stem, ".mp4")))
 
 
 def random_seeds() -> tuple[int, int]:
