@@ -96,6 +96,10 @@ _CLIENT = """
     const x = Math.round((c.x - r.left - dx) * s), y = Math.round((c.y - r.top - dy) * s);
     return x >= 0 && y >= 0 && x < el.naturalWidth && y < el.naturalHeight ? [x, y] : null;
   };
+  S.clicked = (name, source, target, args) => {  // settles once the clicked point's image is painted
+    const xy = S.pixel(source);
+    return xy ? S.paint(name, target, [...args, ...xy], () => {}) : undefined;
+  };
 }
 """
 
@@ -117,9 +121,10 @@ def register(name: str, handler: Callable[..., Image.Image]) -> None:
 
 
 def _call(method: str, *args) -> str:
-    """JavaScript for an event's ``js=``: hand the inputs to the page helper, pass them on unchanged."""
+    """JavaScript for an event's ``js=``: hand the inputs to the page helper, wait for what it returns (a
+    promise or nothing), pass the inputs on unchanged."""
     arguments = ", ".join(json.dumps(a) for a in args)
-    return f"(...args) => {{ window.__latentPreview?.{method}({arguments}, args); return args; }}"
+    return f"async (...args) => {{ await window.__latentPreview?.{method}({arguments}, args); return args; }}"
 
 
 def wire(
@@ -167,12 +172,7 @@ def wire_click(
     if enabled():
         _need_ids(source, target)
         register(name, image_handler)
-        js = (
-            f"async (...args) => {{ const S = window.__latentPreview, xy = S?.pixel({json.dumps(source.elem_id)}); "
-            f"if (xy) await S.paint({json.dumps(name)}, {json.dumps(target.elem_id)}, [...args, ...xy], () => {{}}); "
-            "return args; }"
-        )
-        event_kwargs["js"] = js
+        event_kwargs["js"] = _call("clicked", name, source.elem_id, target.elem_id)
     source.select(handler, inputs, outputs, **options, **event_kwargs)
 
 
