@@ -8,22 +8,13 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 import gradio as gr
 
 from explorer import __version__
-from explorer.ui import (
-    arithmetic,
-    interpolate,
-    loader,
-    manifold,
-    previews,
-    share,
-    stylemix,
-    toylab,
-    training,
-    truncation,
-)
+from explorer.settings import Settings
+from explorer.ui import arithmetic, interpolate, loader, manifold, share, stylemix, toylab, training, truncation
+from explorer.ui.previews import Previews
 from explorer.zoo import Zoo
 
 TITLE = "Latent Explorer"
-TABS = (  # (title, id, module with build(zoo)), in the order of the lecture's demos
+TABS = (  # (title, id, module with build(zoo, previews)), in the order of the lecture's demos
     ("Interpolation", "interpolation", interpolate),
     ("Vector arithmetic", "arithmetic", arithmetic),
     ("Style mixing & noise", "stylemix", stylemix),
@@ -38,9 +29,14 @@ img { image-rendering: pixelated; }
 """
 
 
-def build_app(zoo: Zoo | None = None) -> gr.Blocks:
-    """The whole app: one tab per capability, all on the models of ``zoo``."""
-    zoo = zoo or Zoo()
+def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Blocks:
+    """The whole app: one tab per capability, all on the models of ``zoo``.
+
+    ``settings`` (default: the zoo's, read from the environment once) are handed down through the zoo;
+    the preview route's handlers live in one ``Previews`` object, kept as ``demo.previews`` for ``launch``.
+    """
+    zoo = zoo or Zoo(settings=settings)
+    previews = Previews(enabled=zoo.settings.preview_route)
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
             f"# {TITLE}\nExplore and teach the latent spaces of GANs and VAEs. "
@@ -51,7 +47,7 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
         with gr.Tabs() as tabs:
             for title, tab_id, tab in TABS:
                 with gr.Tab(title, id=tab_id) as items[tab_id]:
-                    parts = tab.build(zoo) or share.TabParts()
+                    parts = tab.build(zoo, previews) or share.TabParts()
                 model_lists += parts.model_lists
                 shares.append(parts.share)
             with gr.Tab("Training", id="training") as items["training"]:
@@ -59,17 +55,19 @@ def build_app(zoo: Zoo | None = None) -> gr.Blocks:
         connect_loader(model_lists)
         share.build(tabs, items, shares, demo)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")
+        previews.install(demo)
+    demo.previews = previews
     return demo
 
 
 def launch(demo: gr.Blocks, **kwargs):
-    """``demo.launch`` with the app's style, upload limit and preview route (``explorer.ui.previews``)."""
+    """``demo.launch`` with the app's style, upload limit and preview route (``demo.previews``)."""
     options = dict(
         css=CSS,
         theme=gr.themes.Soft(),
         footer_links=["api", "gradio", "settings"],
         max_file_size=MAX_UPLOAD,
-        app_kwargs={"routes": previews.routes(demo)},
+        app_kwargs={"routes": demo.previews.routes()},
     )
     return demo.launch(**(options | kwargs))
 

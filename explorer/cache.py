@@ -7,11 +7,14 @@ safetensors in two places:
 
 - **shipped** with a checkpoint: ``<checkpoint folder>/derived/<name>.safetensors``, holding the
   SHA-256 of the weights it was derived from (a retrained checkpoint's stale file is ignored). The
-  committed default checkpoints carry theirs (``python -m explorer.cache`` writes them), so the app
+  committed default checkpoints carry theirs (``python -m explorer.derived`` writes them), so the app
   starts without the dataset and without recomputing anything;
-- the **user cache** ``LATENT_EXPLORER_CACHE`` (default ``~/.cache/latent-explorer/derived``), keyed by
-  the weights file's path, size and modification time, for every other model. A write that fails
-  (read-only disk) only costs the recomputation next time.
+- the **user cache** (``Settings.derived_cache``), keyed by the weights file's path, size and
+  modification time, for every other model. A write that fails (read-only disk) only costs the
+  recomputation next time.
+
+A ``DerivedStore`` belongs to a zoo (``zoo.derived``); one made with ``ship=True`` computes afresh and
+writes next to the weights (what ``python -m explorer.derived`` does).
 """
 
 import functools
@@ -24,9 +27,7 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import load_file, save_file
 
-CACHE_DIR = Path(os.environ.get("LATENT_EXPLORER_CACHE", Path.home() / ".cache" / "latent-explorer" / "derived"))
 SHIPPED_FOLDER = "derived"
-_shipping: list[Path] | None = None  # while ``ship_defaults`` runs: compute afresh, write next to the weights
 
 
 @functools.lru_cache(maxsize=64)
@@ -48,7 +49,8 @@ def shipped_path(name: str, weights: Path) -> Path:
     return weights.parent / SHIPPED_FOLDER / f"{name}.safetensors"
 
 
-def _read_shipped(name: str, weights: Path) -> dict[str, np.ndarray] | None:
+def read_shipped(name: str, weights: Path) -> dict[str, np.ndarray] | None:
+    """The arrays shipped beside ``weights`` under ``name``, if they were derived from these weights."""
     path = shipped_path(name, weights)
     if not path.is_file():
         return None
@@ -69,52 +71,35 @@ def _write(path: Path, arrays: dict[str, np.ndarray], metadata: dict[str, str] |
     os.replace(tmp, path)
 
 
-def derived(name: str, weights: Path, compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """``compute()``'s arrays for this weights file: shipped with it, else from the user cache, else computed."""
-    if _shipping is not None:
-        arrays, path = compute(), shipped_path(name, weights)
-        _write(path, arrays, {"weights_sha256": weights_sha256(weights), "name": name})
-        _shipping.append(path)
-        return arrays
-    shipped = _read_shipped(name, weights)
-    if shipped is not None:
-        return shipped
-    stat = weights.stat()
-    key = hashlib.sha256(f"{name}|{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
-    path = CACHE_DIR / f"{name}-{key}.safetensors"
-    if path.is_file():
+class DerivedStore:
+    """Derived arrays per weights file: shipped with it, else from ``cache_dir``, else computed and kept."""
+
+    def __init__(self, cache_dir: Path, ship: bool = False):
+        self.cache_dir = Path(cache_dir)
+        self.ship = ship
+        self.shipped: list[Path] = []  # files written next to weights (``ship=True``)
+
+    def get(self, name: str, weights: Path, compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        """``compute()``'s arrays for this weights file, computed at most once per weights version."""
+        if self.ship:
+            arrays, path = compute(), shipped_path(name, weights)
+            _write(path, arrays, {"weights_sha256": weights_sha256(weights), "name": name})
+            self.shipped.append(path)
+            return arrays
+        shipped = read_shipped(name, weights)
+        if shipped is not None:
+            return shipped
+        stat = weights.stat()
+        key = hashlib.sha256(f"{name}|{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+        path = self.cache_dir / f"{name}-{key[:24]}.safetensors"
+        if path.is_file():
+            try:
+                return load_file(str(path))
+            except (SafetensorError, OSError, ValueError):
+                pass  # a broken cache file is recomputed below
+        arrays = compute()
         try:
-            return load_file(str(path))
-        except (SafetensorError, OSError, ValueError):
-            pass  # a broken cache file is recomputed below
-    arrays = compute()
-    try:
-        _write(path, arrays)
-    except OSError:
-        pass
-    return arrays
-
-
-def ship_defaults() -> list[Path]:
-    """Compute the derived arrays of every model in the committed zoo and write them next to its weights."""
-    global _shipping
-    from explorer.ui import arithmetic, manifold
-    from explorer.zoo import Zoo
-
-    zoo = Zoo()
-    _shipping = written = []
-    try:
-        for name in arithmetic.model_names(zoo):
-            arithmetic.default_groups(zoo, name)
-        for name in manifold.vae_names(zoo):
-            manifold.test_set_means(zoo, name)
-    finally:
-        _shipping = None
-    return written
-
-
-if __name__ == "__main__":  # run as ``python -m explorer.cache``: use the module the tabs import, not __main__
-    from explorer import cache
-
-    for path in cache.ship_defaults():
-        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+            _write(path, arrays)
+        except OSError:
+            pass
+        return arrays

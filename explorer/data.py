@@ -7,13 +7,14 @@ architectures halve cleanly down to 4×4.
 """
 
 import gzip
-import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from explorer.settings import Settings
 
 FASHION_MNIST_CLASSES = (
     "T-shirt/top",
@@ -29,12 +30,12 @@ FASHION_MNIST_CLASSES = (
 )
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
-CACHE_DIR = Path(os.environ.get("LATENT_EXPLORER_DATA", Path.home() / ".cache" / "latent-explorer" / "data"))
+CACHE_DIR = Settings().data_cache  # defaults; the app and the CLI pass their Settings' paths
 DATASETS = ("fashion-mnist", "mnist", "cifar10")
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 CIFAR10_BINARY_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
 IMAGE_FOLDER_PREFIX = "folder:"  # "folder:NAME" = the images under IMAGE_ROOT/NAME
-IMAGE_ROOT = Path(os.environ.get("LATENT_EXPLORER_IMAGES", "data/images"))
+IMAGE_ROOT = Settings().images
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 MAX_FOLDER_IMAGES = 100_000
 
@@ -86,10 +87,13 @@ def _find_idx(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _idx_arrays(split: str, torchvision_name: str, debian: Path, package: str) -> tuple[np.ndarray, np.ndarray]:
+def _idx_arrays(
+    split: str, torchvision_name: str, debian: Path, package: str, cache_dir: Path | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The (images, labels) IDX arrays of an MNIST-format dataset: Debian's files, the cache, or a download."""
+    cache_dir = cache_dir or CACHE_DIR
     prefix = "train" if split == "train" else "t10k"
-    folders = [debian, CACHE_DIR / torchvision_name / "raw"]
+    folders = [debian, cache_dir / torchvision_name / "raw"]
     for folder in folders:
         images_path = _find_idx(folder, f"{prefix}-images-idx3-ubyte")
         labels_path = _find_idx(folder, f"{prefix}-labels-idx1-ubyte")
@@ -98,14 +102,14 @@ def _idx_arrays(split: str, torchvision_name: str, debian: Path, package: str) -
     try:
         import torchvision.datasets
 
-        getattr(torchvision.datasets, torchvision_name)(str(CACHE_DIR), train=split == "train", download=True)
+        getattr(torchvision.datasets, torchvision_name)(str(cache_dir), train=split == "train", download=True)
     except Exception as error:  # network down, no disk, …: turn into the one clear message
         raise DatasetUnavailable(
             f"{torchvision_name} not found. Install it with `apt-get install {package}` "
             f"(Debian/Ubuntu, files in {debian}) or let torchvision download it into "
-            f"{CACHE_DIR} (needs internet; the download failed: {error})."
+            f"{cache_dir} (needs internet; the download failed: {error})."
         ) from error
-    folder = CACHE_DIR / torchvision_name / "raw"
+    folder = cache_dir / torchvision_name / "raw"
     return (
         read_idx(_find_idx(folder, f"{prefix}-images-idx3-ubyte")),
         read_idx(_find_idx(folder, f"{prefix}-labels-idx1-ubyte")),
@@ -123,15 +127,15 @@ def to_model_range(images_uint8: np.ndarray, resolution: int = 32) -> torch.Tens
     return torch.nn.functional.pad(images, padding, value=-1.0)  # (n, 1, resolution, resolution)
 
 
-def _fashion_mnist_arrays(split: str) -> tuple[np.ndarray, np.ndarray]:
-    return _idx_arrays(split, "FashionMNIST", DEBIAN_FASHION_MNIST, "dataset-fashion-mnist")
+def _fashion_mnist_arrays(split: str, cache_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    return _idx_arrays(split, "FashionMNIST", DEBIAN_FASHION_MNIST, "dataset-fashion-mnist", cache_dir)
 
 
-def load_fashion_mnist(split: str = "train", resolution: int = 32) -> ImageDataset:
+def load_fashion_mnist(split: str = "train", resolution: int = 32, cache_dir: Path | None = None) -> ImageDataset:
     """Fashion-MNIST ``split`` ("train": 60 000, "test": 10 000) as an ``ImageDataset``."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    images, labels = _fashion_mnist_arrays(split)
+    images, labels = _fashion_mnist_arrays(split, cache_dir)
     return ImageDataset(
         name="fashion-mnist",
         images=to_model_range(images, resolution),
@@ -140,11 +144,11 @@ def load_fashion_mnist(split: str = "train", resolution: int = 32) -> ImageDatas
     )
 
 
-def load_mnist(split: str = "train", resolution: int = 32) -> ImageDataset:
+def load_mnist(split: str = "train", resolution: int = 32, cache_dir: Path | None = None) -> ImageDataset:
     """MNIST digits (LeCun et al. 1998): the same IDX format, from Debian's ``dataset-mnist`` or torchvision."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    images, labels = _idx_arrays(split, "MNIST", Path("/usr/share/datasets/mnist"), "dataset-mnist")
+    images, labels = _idx_arrays(split, "MNIST", Path("/usr/share/datasets/mnist"), "dataset-mnist", cache_dir)
     return ImageDataset(
         name="mnist",
         images=to_model_range(images, resolution),
@@ -165,17 +169,18 @@ def read_cifar_binary(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return records[:, 1:].reshape(-1, 3, 32, 32), records[:, 0].astype(np.int64)
 
 
-def load_cifar10(split: str = "train") -> ImageDataset:
+def load_cifar10(split: str = "train", cache_dir: Path | None = None) -> ImageDataset:
     """CIFAR-10 (Krizhevsky 2009) from its binary release in ``CACHE_DIR/cifar-10-batches-bin``, RGB 32×32."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    folder = CACHE_DIR / "cifar-10-batches-bin"
+    cache_dir = cache_dir or CACHE_DIR
+    folder = cache_dir / "cifar-10-batches-bin"
     names = [f"data_batch_{i}.bin" for i in range(1, 6)] if split == "train" else ["test_batch.bin"]
     if not all((folder / n).is_file() for n in names):
         try:
             from torchvision.datasets.utils import download_and_extract_archive
 
-            download_and_extract_archive(CIFAR10_BINARY_URL, str(CACHE_DIR))
+            download_and_extract_archive(CIFAR10_BINARY_URL, str(cache_dir))
         except Exception as error:  # network down, no disk, …
             raise DatasetUnavailable(
                 f"CIFAR-10 not found in {folder}. Download and unpack {CIFAR10_BINARY_URL} there "
@@ -229,21 +234,27 @@ def load_image_folder(
     )
 
 
-def load_dataset(name: str, split: str = "train", resolution: int = 32, channels: int = 1) -> ImageDataset:
-    """Load a dataset by name: one of ``DATASETS`` or "folder:NAME" (images under ``IMAGE_ROOT``/NAME)."""
+def load_dataset(
+    name: str, split: str = "train", resolution: int = 32, channels: int = 1, settings: Settings | None = None
+) -> ImageDataset:
+    """Load a dataset by name: one of ``DATASETS`` or "folder:NAME" (images under ``settings.images``/NAME).
+
+    ``settings``: where downloads and image folders live (default: ``CACHE_DIR``, ``IMAGE_ROOT``)."""
+    cache_dir, image_root = (settings.data_cache, settings.images) if settings else (None, None)
     if name == "fashion-mnist":
-        return load_fashion_mnist(split, resolution)
+        return load_fashion_mnist(split, resolution, cache_dir)
     if name == "mnist":
-        return load_mnist(split, resolution)
+        return load_mnist(split, resolution, cache_dir)
     if name == "cifar10":
         if resolution != 32:
             raise ValueError(f"CIFAR-10 is 32×32; a {resolution}² model needs other data")
-        return load_cifar10(split)
+        return load_cifar10(split, cache_dir)
     if name.startswith(IMAGE_FOLDER_PREFIX):
-        return load_image_folder(image_folder_path(name[len(IMAGE_FOLDER_PREFIX) :]), resolution, channels)
+        folder = image_folder_path(name[len(IMAGE_FOLDER_PREFIX) :], image_root)
+        return load_image_folder(folder, resolution, channels)
     raise DatasetUnavailable(
         f"unknown dataset {name!r}; available: {', '.join(DATASETS)} "
-        f"or {IMAGE_FOLDER_PREFIX}NAME (a folder in {IMAGE_ROOT})"
+        f"or {IMAGE_FOLDER_PREFIX}NAME (a folder in {image_root or IMAGE_ROOT})"
     )
 
 

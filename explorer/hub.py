@@ -31,10 +31,24 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from explorer.models.base import load_strict
-from explorer.zoo import CONFIG_NAME, REFUSED_SUFFIXES, WEIGHTS_NAME, ZooError, read_config
+from explorer.device import default_device
+from explorer.models.biggan_deep import config_from_pretrained_biggan, from_pretrained_biggan_state
+from explorer.models.dcgan import DCGANConfig, DCGANGenerator
+from explorer.models.folder import (
+    CONFIG_NAME,
+    REFUSED_SUFFIXES,
+    WEIGHTS_NAME,
+    ZooError,
+    load_folder,
+    load_strict,
+    save_folder,
+    write_folder_atomically,
+)
+from explorer.models.registry import family_of
+from explorer.models.stylegan2 import from_rosinality
+from explorer.settings import Settings
 
-CONVERTED = Path(os.environ.get("LATENT_EXPLORER_CONVERTED", Path.home() / ".cache" / "latent-explorer" / "converted"))
+CONVERTED = Settings().converted  # the default; the app passes its Settings' folder
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(@[\w./-]+)?$")
 DOWNLOAD_PATTERNS = ["config.json", "*.safetensors", "pytorch_model.bin", "*.pt", "*.pth", "README.md", "*.pkl"]
 KNOWN_FORMATS = (
@@ -180,33 +194,27 @@ def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
     """(model, family, format) of a folder in one of the public formats (strict, every key checked)."""
     fmt = detect_format(folder)
     if fmt == "ours":
-        from explorer.zoo import load_folder
-
-        family, _ = read_config(folder)
-        return load_folder(folder, "cpu"), family, fmt
-    if fmt == "rosinality":
-        from explorer.models.stylegan2 import from_rosinality
-
+        model = load_folder(folder, "cpu")
+    elif fmt == "rosinality":
         try:
-            return from_rosinality(torch_weights(_torch_file(folder))), "stylegan2", fmt
+            model = from_rosinality(torch_weights(_torch_file(folder)))
         except (ValueError, TypeError, KeyError) as error:
             raise ZooError(f"{folder.name} (rosinality): {error}") from error
-    fields = json.loads((folder / CONFIG_NAME).read_text())
-    try:
-        if fmt == "biggan-deep":
-            from explorer.models.biggan_deep import config_from_pretrained_biggan, from_pretrained_biggan_state
-
-            state = torch_weights(folder / "pytorch_model.bin")
-            return from_pretrained_biggan_state(state, config_from_pretrained_biggan(fields)), "biggan-deep", fmt
-        return huggan_dcgan(fields, _state(_weights_file(folder))), "dcgan", fmt
-    except (ValueError, TypeError, KeyError) as error:
-        raise ZooError(f"{folder.name} ({fmt}): {error}") from error
+    else:
+        fields = json.loads((folder / CONFIG_NAME).read_text())
+        try:
+            if fmt == "biggan-deep":
+                state = torch_weights(folder / "pytorch_model.bin")
+                model = from_pretrained_biggan_state(state, config_from_pretrained_biggan(fields))
+            else:
+                model = huggan_dcgan(fields, _state(_weights_file(folder)))
+        except (ValueError, TypeError, KeyError) as error:
+            raise ZooError(f"{folder.name} ({fmt}): {error}") from error
+    return model, family_of(model).name, fmt
 
 
 def huggan_dcgan(fields: dict, state: dict[str, torch.Tensor]) -> torch.nn.Module:
     """A huggan ``Generator`` (nn.Sequential ``model``, 64², no output bias) as our 64² DCGAN generator."""
-    from explorer.models.dcgan import DCGANConfig, DCGANGenerator
-
     config = DCGANConfig(
         latent_dim=int(fields["latent_dim"]),
         channels=int(fields["num_channels"]),
@@ -253,8 +261,6 @@ def describe(folder: Path, name: str, model: torch.nn.Module, family: str, fmt: 
 
 def converted_folder(source: str, folder: Path, root: Path = CONVERTED) -> tuple[Path, ModelInfo]:
     """Convert a downloaded (or local) model into our format under ``root``; reused when already there."""
-    from trainers.checkpoint import save_model, write_folder_atomically
-
     key = re.sub(r"[^A-Za-z0-9._-]+", "--", source.strip("/"))
     model, family, fmt = convert(folder)  # once: a public release can be hundreds of MB
     info = describe(folder, source, model, family, fmt)
@@ -264,7 +270,7 @@ def converted_folder(source: str, folder: Path, root: Path = CONVERTED) -> tuple
     if not (target / WEIGHTS_NAME).is_file():
 
         def write(tmp: Path) -> None:
-            save_model(tmp, model, family)
+            save_folder(tmp, model)
             if (folder / "README.md").is_file():
                 shutil.copy(folder / "README.md", tmp / "README.md")
 
@@ -300,7 +306,5 @@ def resolve(source: str, token: str | None = None) -> Path:
 
 def load(source: str, device: torch.device | str | None = None, token: str | None = None) -> torch.nn.Module:
     """A model from a Hub repo id (``user/name[@revision]``) or a folder, in any recognised format."""
-    from explorer.zoo import default_device
-
     model, _, _ = convert(resolve(source, token))
     return model.to(device or default_device()).eval()

@@ -142,3 +142,71 @@ def vector_arithmetic(a: torch.Tensor, b: torch.Tensor, c: torch.Tensor) -> torc
     makes arithmetic stable ("smiling woman − neutral woman + neutral man = smiling man").
     """
     return a.mean(dim=0) - b.mean(dim=0) + c.mean(dim=0)
+
+
+# --- what the tabs do with latents: truncation, style mixing, w statistics, the VAE plane -------------------
+NO_TRUNCATION = 4.0  # a threshold at or above this resamples (almost) nothing: no truncation
+
+
+def truncation_threshold(value: float) -> float | None:
+    """A user's threshold → what ``sample_latent(truncation=…)`` takes: None (no truncation) at or above
+    ``NO_TRUNCATION``; ``ValueError`` unless > 0."""
+    value = float(value)
+    if not value > 0:
+        raise ValueError(f"the truncation threshold must be > 0, got {value}")
+    return None if value >= NO_TRUNCATION else value
+
+
+def mix_rows(ws_destinations: torch.Tensor, ws_sources: torch.Tensor, rows: Sequence[int]) -> torch.Tensor:
+    """Style mixing (Karras et al. 2019, Fig. 3): every destination with the ws ``rows`` of every source.
+
+    (n_dst, num_ws, w_dim) and (n_src, num_ws, w_dim) → (n_dst, n_src, num_ws, w_dim).
+    """
+    if ws_destinations.shape[1:] != ws_sources.shape[1:]:
+        raise ValueError(f"ws shapes differ: {tuple(ws_destinations.shape)} and {tuple(ws_sources.shape)}")
+    mixed = ws_destinations[:, None].repeat(1, ws_sources.shape[0], 1, 1)
+    mixed[:, :, list(rows)] = ws_sources[None, :, list(rows)]
+    return mixed
+
+
+def coordinate_spread(samples: torch.Tensor) -> float:
+    """The typical standard deviation of one coordinate over ``samples`` (n, d): mean over d of the std over n.
+
+    1 for z ~ N(0, I); for w = mapping(z) it sets the scale of noise added in w space."""
+    if samples.ndim != 2 or samples.shape[0] < 2:
+        raise ValueError(f"need (n ≥ 2, d) samples, got shape {tuple(samples.shape)}")
+    return float(samples.std(dim=0).mean())
+
+
+PLANE_GRIDS = ("linear", "quantile")
+
+
+def plane_to_latent(u, extent: float, kind: str) -> torch.Tensor:
+    """Plane coordinate u ∈ [0, 1] → z ∈ [−e, e]: linear, or at Gaussian quantiles
+    z = Φ⁻¹(Φ(−e) + (Φ(e) − Φ(−e))·u), where every tile has the same prior mass (Kingma & Welling, Fig. 4)."""
+    u = torch.as_tensor(u, dtype=torch.float64)
+    if kind == "linear":
+        return -extent + 2 * extent * u
+    if kind != "quantile":
+        raise ValueError(f"grid must be one of {PLANE_GRIDS}, got {kind!r}")
+    low = torch.special.ndtr(torch.tensor(-float(extent), dtype=torch.float64))
+    return torch.special.ndtri(low + (1 - 2 * low) * u)
+
+
+def latent_to_plane(z, extent: float, kind: str) -> torch.Tensor:
+    """Inverse of ``plane_to_latent``: z → u (values outside [0, 1] lie off the plane)."""
+    z = torch.as_tensor(z, dtype=torch.float64)
+    if kind == "linear":
+        return (z + extent) / (2 * extent)
+    if kind != "quantile":
+        raise ValueError(f"grid must be one of {PLANE_GRIDS}, got {kind!r}")
+    low = torch.special.ndtr(torch.tensor(-float(extent), dtype=torch.float64))
+    return (torch.special.ndtr(z) - low) / (1 - 2 * low)
+
+
+def plane_grid(grid_size: int, extent: float, kind: str) -> torch.Tensor:
+    """(grid_size², 2) latents at the tile centres of a 2-D latent plane, row-major from the top-left
+    (z₂ decreasing downwards)."""
+    values = plane_to_latent((torch.arange(grid_size, dtype=torch.float64) + 0.5) / grid_size, extent, kind)
+    z2, z1 = torch.meshgrid(values.flip(0), values, indexing="ij")
+    return torch.stack([z1.ravel(), z2.ravel()], dim=1).float()

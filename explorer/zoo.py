@@ -1,41 +1,57 @@
-"""The model zoo: a manifest of models, loading by name or folder, the device, a per-process cache.
+"""The model zoo: a manifest of models, loading by name or folder, the device, per-process caches.
 
-A model folder holds ``config.json`` (the family's config plus a ``"family"`` key) and
-``model.safetensors``. Loading is strict (missing or unexpected keys are an error) and never
-unpickles: safetensors only for our own format; foreign ``.pkl`` files are refused.
+A model folder (``explorer.models.folder``) holds ``config.json`` (the family's config plus a
+``"family"`` key) and ``model.safetensors``. Loading is strict (missing or unexpected keys are an
+error) and never unpickles: safetensors only for our own format; foreign ``.pkl`` files are refused.
+Tabs list models by capability (``zoo.names(StyleGenerator)``), never by family name.
 """
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file
 
-from explorer.models import FAMILIES
-from explorer.models.base import load_strict
+from explorer import hub
+from explorer.cache import DerivedStore
+from explorer.device import default_device
+from explorer.models import registry
+from explorer.models.folder import (
+    CONFIG_NAME,
+    REFUSED_SUFFIXES,
+    WEIGHTS_NAME,
+    ZooError,
+    load_folder,
+    read_config,
+    save_folder,
+    write_folder_atomically,
+)
+from explorer.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINTS = ROOT / "checkpoints"
 MANIFEST = CHECKPOINTS / "zoo.json"
-WEIGHTS_NAME = "model.safetensors"
-CONFIG_NAME = "config.json"
-REFUSED_SUFFIXES = (".pkl", ".pickle")
 
-
-class ZooError(ValueError):
-    """A model cannot be found or loaded; the message says why and what to do."""
-
-
-def default_device() -> torch.device:
-    """CUDA if available, then Apple MPS, else CPU."""
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+__all__ = [  # the folder format is re-exported: callers load and save through the zoo module
+    "CHECKPOINTS",
+    "CONFIG_NAME",
+    "MANIFEST",
+    "REFUSED_SUFFIXES",
+    "WEIGHTS_NAME",
+    "Zoo",
+    "ZooEntry",
+    "ZooError",
+    "default_device",
+    "load",
+    "load_folder",
+    "read_config",
+    "read_hub_list",
+    "read_manifest",
+    "save_folder",
+    "write_folder_atomically",
+]
 
 
 @dataclass(frozen=True)
@@ -81,67 +97,42 @@ def read_hub_list(path: Path = MANIFEST) -> list[dict]:
     return list(json.loads(path.read_text()).get("hub", []))
 
 
-def read_config(folder: Path) -> tuple[str, dict]:
-    """(family, config fields) of a model folder; ``ZooError`` when missing or malformed."""
-    config_path = folder / CONFIG_NAME
-    if not config_path.is_file():
-        raise ZooError(f"{folder} has no {CONFIG_NAME}: not a model folder (train one with `python -m trainers`)")
-    try:
-        config = json.loads(config_path.read_text())
-    except json.JSONDecodeError as error:
-        raise ZooError(f"{config_path} is not valid JSON ({error}); re-save or re-download the model") from error
-    family = config.pop("family", None)
-    if family not in FAMILIES:
-        raise ZooError(f"{config_path} names family {family!r}; known families: {', '.join(sorted(FAMILIES))}")
-    return family, config
-
-
-def load_folder(folder: str | Path, device: torch.device | str | None = None) -> torch.nn.Module:
-    """Build the family's model from ``folder/config.json`` and load ``model.safetensors`` strictly."""
-    folder = Path(folder)
-    if folder.suffix in REFUSED_SUFFIXES or folder.with_suffix(".pkl").is_file():
-        raise ZooError(
-            f"{folder}: pickle files are refused because loading them runs code stored in the file. "
-            "Convert the weights to safetensors (config.json + model.safetensors)."
-        )
-    if not folder.is_dir():
-        raise ZooError(f"model folder {folder} does not exist")
-    family, config_fields = read_config(folder)
-    model_cls, config_cls = FAMILIES[family]
-    known = {f.name for f in fields(config_cls)}
-    try:
-        config = config_cls(**{k: v for k, v in config_fields.items() if k in known})
-    except (TypeError, ValueError) as error:
-        raise ZooError(f"{folder / CONFIG_NAME} is not a valid {family} config: {error}") from error
-    weights = folder / WEIGHTS_NAME
-    if not weights.is_file():
-        raise ZooError(f"{folder} has no {WEIGHTS_NAME}; the folder is incomplete")
-    try:
-        state = load_file(str(weights))
-    except (SafetensorError, OSError, ValueError) as error:
-        raise ZooError(f"{weights} is corrupted or truncated ({error}); re-save or re-download it") from error
-    try:
-        model = load_strict(model_cls(config), state, f"{weights} does not match the {family} config")
-    except ValueError as error:
-        raise ZooError(str(error)) from error
-    return model.eval().to(device or default_device())
-
-
 class Zoo:
-    """The models a process offers: manifest entries plus folders added at run time; cached loads."""
+    """The models a process offers: manifest entries plus folders added at run time.
 
-    def __init__(self, manifest: Path = MANIFEST, device: torch.device | str | None = None):
+    It owns the process's caches of model-derived values: loaded models, ``memo`` (values a tab
+    computes from a model, e.g. a FID curve) and ``derived`` (arrays kept on disk). Adding a folder
+    under a name forgets everything cached for that name, so a retrained model shows its own values.
+    """
+
+    def __init__(
+        self,
+        manifest: Path = MANIFEST,
+        device: torch.device | str | None = None,
+        settings: Settings | None = None,
+        derived: DerivedStore | None = None,
+    ):
+        self.settings = settings or Settings.from_env()
         self.device = torch.device(device) if device is not None else default_device()
         self.entries: dict[str, ZooEntry] = {e.name: e for e in read_manifest(manifest)}
+        self.derived = derived or DerivedStore(self.settings.derived_cache)
         self._models: dict[str, torch.nn.Module] = {}
-        self._lock = threading.Lock()
+        self._memo: dict[tuple[str, str, object], object] = {}
+        self._lock = threading.RLock()
 
-    def names(self, family: str | None = None) -> list[str]:
-        """Names of the models whose files are present, optionally only those of ``family``."""
+    def family(self, name: str) -> registry.Family:
+        return registry.get(self.entry(name).family)
+
+    def names(self, *capabilities: type, excludes: tuple[type, ...] = ()) -> list[str]:
+        """Names of the models whose files are present and whose family's model class has every capability
+        (``explorer.models.base``: ``StyleGenerator``, ``ClassConditional``, ``HasEncoder``, …) and none of
+        ``excludes``. No capability: every model."""
         return [
             n
             for n, e in self.entries.items()
-            if (family is None or e.family == family) and (e.folder / WEIGHTS_NAME).is_file()
+            if e.family in registry.FAMILIES
+            and registry.get(e.family).supports(*capabilities, excludes=excludes)
+            and (e.folder / WEIGHTS_NAME).is_file()
         ]
 
     def entry(self, name: str) -> ZooEntry:
@@ -150,10 +141,19 @@ class Zoo:
             raise ZooError(f"unknown model {name!r}; available models: {available}")
         return self.entries[name]
 
+    def require(self, name: str, *capabilities: type, what: str, excludes: tuple[type, ...] = ()) -> torch.nn.Module:
+        """The model ``name`` if its family has the capabilities, else ``ValueError`` listing the models that do
+        (``what``: what the tab needs, for the message)."""
+        if not self.family(name).supports(*capabilities, excludes=excludes):
+            choices = ", ".join(self.names(*capabilities, excludes=excludes)) or "none in the zoo"
+            raise ValueError(f"{name!r} is a {self.entry(name).family} model, not {what}; pick one of: {choices}")
+        return self.load(name)
+
     def add_folder(self, folder: str | Path, name: str | None = None, **fields) -> ZooEntry:
         """Register a model folder (a training run, a converted Hub model) under ``name`` (default: folder name).
 
-        ``fields``: other ``ZooEntry`` fields (license, description, extra, …).
+        ``fields``: other ``ZooEntry`` fields (license, description, extra, …). Replacing a name forgets
+        the loaded model and every value cached for it.
         """
         folder = Path(folder).resolve()
         family, config = read_config(folder)
@@ -167,8 +167,15 @@ class Zoo:
         )
         with self._lock:
             self.entries[entry.name] = entry
-            self._models.pop(entry.name, None)
+            self.forget(entry.name)
         return entry
+
+    def forget(self, name: str) -> None:
+        """Drop the loaded model ``name`` and everything memoised for it."""
+        with self._lock:
+            self._models.pop(name, None)
+            for key in [k for k in self._memo if k[1] == name]:
+                del self._memo[key]
 
     def load(self, name: str) -> torch.nn.Module:
         """The model ``name`` in eval mode on this zoo's device, loaded once per process."""
@@ -178,6 +185,17 @@ class Zoo:
                 self._models[name] = load_folder(entry.folder, self.device)
             return self._models[name]
 
+    def memo(self, kind: str, name: str, compute: Callable[[], object], key: object = None) -> object:
+        """``compute()`` once per (kind, model, key) until the model is replaced (``add_folder``)."""
+        memo_key = (kind, name, key)
+        with self._lock:
+            if memo_key in self._memo:
+                return self._memo[memo_key]
+        value = compute()
+        with self._lock:
+            self._memo[memo_key] = value
+        return value
+
 
 def load(name_or_path: str | Path, device: torch.device | str | None = None) -> torch.nn.Module:
     """Load a model by manifest name, folder path (strict, safetensors only) or Hub repo id ``user/name[@rev]``.
@@ -185,12 +203,9 @@ def load(name_or_path: str | Path, device: torch.device | str | None = None) -> 
     Hub repos and foreign formats (BigGAN-deep, huggan DCGAN) go through ``explorer.hub``.
     """
     path = Path(name_or_path)
-    if not path.exists() and path.suffix not in REFUSED_SUFFIXES and "/" in str(name_or_path):
-        from explorer import hub
-
-        if hub.is_repo_id(str(name_or_path)):
-            return hub.load(str(name_or_path), device)
+    if not path.exists() and path.suffix not in REFUSED_SUFFIXES and hub.is_repo_id(str(name_or_path)):
+        return hub.load(str(name_or_path), device)
+    device = device or default_device()
     if path.exists() or path.suffix in REFUSED_SUFFIXES or "/" in str(name_or_path):
         return load_folder(path, device)
-    zoo = Zoo(device=device)
-    return load_folder(zoo.entry(str(name_or_path)).folder, zoo.device)
+    return load_folder(Zoo(device=device).entry(str(name_or_path)).folder, device)

@@ -1,3 +1,6 @@
+import base64
+import json
+
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -5,6 +8,7 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 import app
+from explorer import latent
 from explorer.ui import interpolate
 
 
@@ -16,6 +20,13 @@ def client(default_zoo):
     demo.close()
 
 
+def plotted(values) -> np.ndarray:
+    """A trace's numbers in Plotly JSON: a list, or (Plotly ≥ 6) a base64 typed array."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).astype(float)
+    return np.asarray(values, dtype=float)
+
+
 def test_app_answers_a_frame_request(client, default_zoo):
     result = client.predict("dcgan-fashion-mnist", 5, 6, 0.25, "linear (lerp)", api_name="/interpolate_frame")
     served = np.asarray(Image.open(result))
@@ -23,13 +34,20 @@ def test_app_answers_a_frame_request(client, default_zoo):
     assert np.array_equal(served, expected)
 
 
-def test_app_answers_a_path_request_with_downloads(client):
+def test_app_answers_a_path_request_with_downloads(client, default_zoo):
     strip, figure, png, gif = client.predict(
         "dcgan-fashion-mnist", 5, 6, 8, "spherical (slerp)", api_name="/interpolate_path"
     )
     assert Image.open(png).format == "PNG"
     assert Image.open(gif).n_frames > 8
-    assert "plot" in str(figure).lower() or figure
+    # the ‖z‖ plot arrives as Plotly JSON: both paths' norms between the two seeds' latents
+    assert figure["type"] == "plotly", figure
+    traces = {trace["name"]: plotted(trace["y"]) for trace in json.loads(figure["plot"])["data"]}
+    _, z_a, z_b = interpolate.endpoints(default_zoo, "dcgan-fashion-mnist", 5, 6)
+    for name, method in (("linear (lerp)", "linear"), ("spherical (slerp)", "spherical")):
+        expected = latent.interpolation_path(z_a[0], z_b[0], 41, method).norm(dim=-1).numpy()
+        assert np.allclose(traces[name], expected, rtol=1e-5), name
+    assert traces["linear (lerp)"][20] < traces["spherical (slerp)"][20]  # the straight line cuts inside the shell
     video = client.predict("dcgan-fashion-mnist", 5, 6, 8, "spherical (slerp)", api_name="/interpolate_video")
     with open(video, "rb") as served:
         assert served.read(12)[4:8] == b"ftyp"  # an MP4 container, served as a download

@@ -25,6 +25,8 @@ from PIL import Image
 import app
 from explorer.ui import interpolate
 
+pytestmark = pytest.mark.slow  # a served app, 20 clients for SECONDS and its own app start (~30 s in all)
+
 CLIENTS = 20
 SECONDS = float(os.environ.get("LATENT_EXPLORER_SOAK_SECONDS", "15"))
 MODEL = "dcgan-fashion-mnist"

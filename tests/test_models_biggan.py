@@ -2,8 +2,7 @@ import pytest
 import torch
 
 from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
-from explorer.zoo import load_folder
-from trainers.checkpoint import save_model, write_folder_atomically
+from explorer.zoo import load_folder, save_folder, write_folder_atomically
 
 CONFIG = BigGANConfig(latent_dim=16, embed_dim=8, width=8)
 
@@ -58,7 +57,7 @@ def test_truncation_resamples_and_near_zero_gives_near_identical_samples(generat
 
 
 def test_save_load_round_trip_is_bit_equal(generator, tmp_path):
-    folder = write_folder_atomically(tmp_path / "bg", lambda tmp: save_model(tmp, generator, "biggan"))
+    folder = write_folder_atomically(tmp_path / "bg", lambda tmp: save_folder(tmp, generator))
     loaded = load_folder(folder, device="cpu")
     z = generator.sample_latent(3, seed=5)
     with torch.inference_mode():

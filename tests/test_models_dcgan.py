@@ -3,8 +3,7 @@ import torch
 from torch import nn
 
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
-from explorer.zoo import load_folder
-from trainers.checkpoint import save_model, write_folder_atomically
+from explorer.zoo import load_folder, save_folder, write_folder_atomically
 
 
 @pytest.mark.parametrize("resolution", [32, 64])
@@ -49,7 +48,7 @@ def test_save_load_round_trip_is_bit_equal(tmp_path):
     generator = DCGANGenerator(config)
     generator(torch.randn(16, 20))  # move the batch-norm running statistics off their defaults
     generator.eval()
-    folder = write_folder_atomically(tmp_path / "m", lambda tmp: save_model(tmp, generator, "dcgan"))
+    folder = write_folder_atomically(tmp_path / "m", lambda tmp: save_folder(tmp, generator))
     loaded = load_folder(folder, device="cpu")
     assert loaded.config == config
     z = generator.sample_latent(4, seed=0)

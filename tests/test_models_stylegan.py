@@ -2,8 +2,7 @@ import pytest
 import torch
 
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
-from explorer.zoo import load_folder
-from trainers.checkpoint import save_model, write_folder_atomically
+from explorer.zoo import load_folder, save_folder, write_folder_atomically
 
 CONFIG = StyleGANConfig(latent_dim=16, w_dim=16, mapping_layers=2, width=16)
 
@@ -81,7 +80,7 @@ def test_truncation_pulls_towards_w_avg(generator):
 
 
 def test_save_load_round_trip_is_bit_equal(generator, tmp_path):
-    folder = write_folder_atomically(tmp_path / "sg", lambda tmp: save_model(tmp, generator, "stylegan"))
+    folder = write_folder_atomically(tmp_path / "sg", lambda tmp: save_folder(tmp, generator))
     loaded = load_folder(folder, device="cpu")
     z = generator.sample_latent(2, seed=9)
     with torch.inference_mode():

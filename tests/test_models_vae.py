@@ -1,8 +1,7 @@
 import torch
 
 from explorer.models.vae import VAE, VAEConfig
-from explorer.zoo import load_folder
-from trainers.checkpoint import save_model, write_folder_atomically
+from explorer.zoo import load_folder, save_folder, write_folder_atomically
 from trainers.losses import negative_elbo
 
 
@@ -14,7 +13,7 @@ def test_shapes_protocol_and_round_trip(tmp_path):
     assert mu.shape == (4, 2) and logvar.shape == (4, 2)
     decoded = vae.generate(vae.sample_latent(4, seed=1))
     assert decoded.shape == (4, 1, 32, 32) and decoded.min() >= -1 and decoded.max() <= 1
-    folder = write_folder_atomically(tmp_path / "vae", lambda tmp: save_model(tmp, vae, "vae"))
+    folder = write_folder_atomically(tmp_path / "vae", lambda tmp: save_folder(tmp, vae))
     loaded = load_folder(folder, device="cpu")
     z = vae.sample_latent(3, seed=2)
     with torch.inference_mode():

@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import gradio
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # starts app.py in a subprocess: imports, zoo and Gradio start from cold
 def test_app_py_serves_on_all_interfaces_without_network(tmp_path):
     port = free_port()
     env = {

@@ -46,19 +46,33 @@ def test_js_divergence_bounds():
     assert js_divergence(left, right) == pytest.approx(np.log(2), abs=1e-6)  # disjoint supports: log 2
 
 
-def run_preset(name: str) -> ToyLab:
-    values = toylab.preset_values(name)[:-1]
-    lab = ToyLab(toylab.config_from(dict(zip(toylab.CONTROL_NAMES, values, strict=True))))
-    for _ in range(toylab.PRESETS[name]["steps"]):
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """The lab's networks are 64-wide MLPs: intra-op threads bring nothing but their barriers, and while other
+    processes hold the cores those spin-waits cost a scheduler slice per op (on a busy 2-core machine a WGAN-GP
+    step took 1.7 s with 2 threads, 17 ms with 1; the trajectories are the same)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def run_preset(name: str, steps: int | None = None) -> ToyLab:
+    """A lab with a preset's settings (the others at their defaults), after ``steps`` (default: the preset's)."""
+    preset = toylab.PRESETS[name]
+    lab = ToyLab(ToyLabConfig(**{k: v for k, v in preset.items() if k != "steps"}))
+    for _ in range(preset["steps"] if steps is None else steps):
         lab.step()
     return lab
 
 
 def test_wgan_gp_covers_the_ring_where_the_mode_collapse_preset_does_not():
-    wgan = run_preset("WGAN-GP fixes it")
-    collapsed = run_preset("mode collapse")
+    # both after the same 300 steps, short of the presets' own lengths: WGAN-GP covers 7 modes from step 200
+    # and 8 from 300 on, while the mode-collapse preset sits on 1 mode from step 100 to its 1 500 (seed 0)
+    wgan = run_preset("WGAN-GP fixes it", steps=300)
+    collapsed = run_preset("mode collapse", steps=300)
     assert wgan.coverage() >= 7
-    assert collapsed.coverage() < wgan.coverage() and collapsed.coverage() <= 3
+    assert 1 <= collapsed.coverage() <= 3  # on the data, but on few of its modes: collapsed, not untrained
 
 
 def test_minimax_gradient_vanishes_against_a_strong_discriminator():
@@ -93,22 +107,22 @@ def test_gradient_penalty_of_a_linear_critic():
     ],
 )
 def test_bad_settings_are_clear_errors(change, message):
-    values = dict(zip(toylab.CONTROL_NAMES, toylab.preset_values("mode collapse")[:-1], strict=True))
+    values = toylab.preset_values("mode collapse")
     values.update(change)
     with pytest.raises(gr.Error, match=message):
-        toylab.reset(True, False, *[values[k] for k in toylab.CONTROL_NAMES])
+        toylab.reset(True, False, values)
 
 
 def test_handlers_step_render_and_recover_from_divergence():
-    values = toylab.preset_values("WGAN-GP fixes it")[:-1]
-    lab, plane, history, text = toylab.advance(None, "both", 5, True, True, *values)
+    values = toylab.preset_values("WGAN-GP fixes it")
+    lab, plane, history, text = toylab.advance(None, "both", 5, True, True, values)
     assert lab.step_count == 5 and "step 5" in text
     assert [t.name for t in plane.data][:2] == ["D", "D*"] and any(t.name == "G(z)" for t in plane.data)
-    lab, _, _, _ = toylab.advance(lab, "d", 1, False, False, *values)
+    lab, _, _, _ = toylab.advance(lab, "d", 1, False, False, values)
     assert lab.step_count == 6
     with torch.no_grad():
         next(lab.generator.parameters()).fill_(float("nan"))
-    lab, plane, _, text = toylab.advance(lab, "both", 3, True, False, *values)
+    lab, plane, _, text = toylab.advance(lab, "both", 3, True, False, values)
     assert lab.diverged and "DIVERGED" in text and "DIVERGED" in plane.layout.title.text
-    lab, _, _, text = toylab.reset(True, False, *values)
+    lab, _, _, text = toylab.reset(True, False, values)
     assert not lab.diverged and lab.step_count == 0

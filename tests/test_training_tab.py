@@ -9,13 +9,33 @@ import pytest
 import torch
 from PIL import Image
 
+from explorer.settings import Settings
 from explorer.ui import interpolate, training
 from explorer.zoo import Zoo, load_folder
 from trainers import job as job_module
-from trainers import losses
+from trainers import losses, registry
 from trainers.events import Samples
-from trainers.job import FAMILY_LOSSES, History, RunSpec, TrainingJob
+from trainers.job import History, RunSpec, TrainingJob
 from trainers.loop import saved_step
+
+GENERATOR_METRICS = {"g_loss", "ortho"}  # recorded from G's first update on (step n_critic), NaN before it
+
+
+def finish(job: TrainingJob, seconds: float) -> History:
+    """Wait up to ``seconds`` for the run to end; fail with where it stands if it has not."""
+    job.wait(seconds)
+    h = job.snapshot()
+    assert not h.running, f"the run is still {h.status} at step {h.step} of {h.total_steps} after {seconds} s"
+    return h
+
+
+def reach_step(job: TrainingJob, step: int, seconds: float) -> None:
+    """Wait until the run has finished ``step`` steps; fail if it ends first or takes over ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (h := job.snapshot()).step < step:
+        assert h.running, f"the run ended ({h.status}: {h.message}) at step {h.step}, before step {step}"
+        assert time.monotonic() < deadline, f"the run reached step {h.step}, not {step}, within {seconds} s"
+        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -25,10 +45,12 @@ def job(tmp_path, fashion_small, monkeypatch):
     j = TrainingJob(runs=tmp_path / "runs")
     yield j
     j.stop(wait=60)
+    h = j.snapshot()
+    assert not h.running, f"the run did not stop within 60 s of the test's end ({h.status} at step {h.step})"
 
 
 def controls(family="DCGAN", loss="non-saturating", **overrides):
-    """The tab's control values, in ``training.CONTROLS`` order: a short run with live FID."""
+    """The tab's control values by name (``RunSpec`` fields): a short run with live FID."""
     recipe = RunSpec.recipe(training._family(family), loss)
     values = dict(
         family=family,
@@ -45,10 +67,11 @@ def controls(family="DCGAN", loss="non-saturating", **overrides):
         eval_samples=200,
     )
     values.update(overrides)
-    return [values[name] for name in training.CONTROLS]
+    assert set(values) == set(training.CONTROLS)
+    return values
 
 
-RUNS = [("DCGAN", loss) for loss in FAMILY_LOSSES["dcgan"]] + [
+RUNS = [("DCGAN", loss) for loss in registry.get("dcgan").objectives()] + [
     ("StyleGAN-small", "non-saturating + R1"),
     ("BigGAN-small", "hinge"),
     ("VAE", "ELBO"),
@@ -57,18 +80,23 @@ RUNS = [("DCGAN", loss) for loss in FAMILY_LOSSES["dcgan"]] + [
 
 @pytest.mark.parametrize("family, loss", RUNS)
 def test_each_family_and_loss_streams_finite_losses_samples_and_fid(job, family, loss):
-    training.start_run(job, *controls(family, loss, steps=8 if family != "DCGAN" else 12))
-    job.wait(300)
-    h = job.snapshot()
+    training.start_run(job, controls(family, loss, steps=8 if family != "DCGAN" else 12))
+    h = finish(job, 300)
     assert h.status == "finished", h.message
     assert h.step == h.total_steps and h.steps == list(range(1, h.total_steps + 1))
-    assert h.metrics and all(math.isfinite(v) for values in h.metrics.values() for v in values if v == v)
     main = "neg_elbo" if family == "VAE" else "d_loss"
-    assert all(math.isfinite(v) for v in h.metrics[main])
+    assert main in h.metrics and (family == "VAE" or "g_loss" in h.metrics), sorted(h.metrics)
+    # every value is finite except the generator's before its first update: with n_critic = k D steps per
+    # G step, G first steps at step k, so its metrics are NaN (not yet measured) at steps 1 … k − 1 only
+    for name, values in h.metrics.items():
+        unmeasured = h.spec.d_steps - 1 if name in GENERATOR_METRICS else 0
+        assert len(values) == h.total_steps, name
+        assert all(math.isnan(v) for v in values[:unmeasured]), (name, values)
+        assert all(math.isfinite(v) for v in values[unmeasured:]), (name, values)
     if family == "DCGAN" and losses.OBJECTIVES[loss].critic:
         assert "wasserstein" in h.metrics
     assert len(h.grids) >= 2 and h.grids[-1][0] == h.total_steps
-    assert [e.step for e in h.evaluations] == [6, h.total_steps] if h.total_steps == 12 else h.evaluations
+    assert [e.step for e in h.evaluations] == [6, h.total_steps]  # every eval_every = 6 steps, and the last
     assert all(math.isfinite(e.fid) and sum(e.histogram) == 200 for e in h.evaluations)
     figures = training.figures(h)
     assert all(len(fig.data) >= 1 for fig in figures)
@@ -76,9 +104,8 @@ def test_each_family_and_loss_streams_finite_losses_samples_and_fid(job, family,
 
 
 def test_stop_ends_the_run_within_a_step_and_keeps_a_checkpoint(job):
-    training.start_run(job, *controls(steps=100_000, eval_every=0))
-    while job.snapshot().step < 3:
-        time.sleep(0.05)
+    training.start_run(job, controls(steps=100_000, eval_every=0))
+    reach_step(job, 3, 120)
     clock = time.perf_counter()
     status = training.stop_run(job)
     assert time.perf_counter() - clock < 10
@@ -89,8 +116,8 @@ def test_stop_ends_the_run_within_a_step_and_keeps_a_checkpoint(job):
 
 
 def test_save_puts_the_run_in_the_zoo_and_the_interpolation_tab_renders_it(job):
-    training.start_run(job, *controls(steps=10, eval_every=0))
-    job.wait(120)
+    training.start_run(job, controls(steps=10, eval_every=0))
+    assert finish(job, 120).status == "finished"
     zoo = Zoo(device="cpu")
     names = []
     lists = [training.ModelList(gr.Dropdown(), lambda: interpolate.model_names(zoo))]
@@ -106,9 +133,9 @@ def test_save_puts_the_run_in_the_zoo_and_the_interpolation_tab_renders_it(job):
 
 
 def test_a_second_start_is_told_the_app_is_busy(job):
-    training.start_run(job, *controls(steps=100_000, eval_every=0), owner="alice")
+    training.start_run(job, controls(steps=100_000, eval_every=0), owner="alice")
     with pytest.raises(gr.Error, match="busy"):
-        training.start_run(job, *controls(), owner="bob")
+        training.start_run(job, controls(), owner="bob")
     with pytest.raises(gr.Error, match="another browser session"):
         training.stop_run(job, owner="bob")
     training.stop_run(job, owner="alice")
@@ -130,7 +157,7 @@ def test_a_second_start_is_told_the_app_is_busy(job):
 )
 def test_bad_settings_give_a_message_and_start_nothing(job, overrides, message):
     with pytest.raises(gr.Error, match=message):
-        training.user_errors(training.start_run)(job, *controls(**overrides))
+        training.user_errors(training.start_run)(job, controls(**overrides))
     assert job.snapshot().status == "idle" and not any((job.runs).glob("*"))
 
 
@@ -138,11 +165,12 @@ def test_an_image_folder_without_images_is_refused(job, tmp_path, monkeypatch):
     root = tmp_path / "images"
     (root / "empty").mkdir(parents=True)
     (root / "empty" / "notes.txt").write_text("no pictures here")
-    monkeypatch.setattr("explorer.data.IMAGE_ROOT", root)
+    job.settings = dataclasses.replace(job.settings, images=root)
     with pytest.raises(gr.Error, match="no readable images"):
-        training.user_errors(training.start_run)(job, *controls(data="folder:empty"))
+        training.user_errors(training.start_run)(job, controls(data="folder:empty"))
 
 
+@pytest.mark.slow  # 150 steps, past the first checkpoint at 100: ~15 s
 def test_a_diverging_run_stops_marks_the_step_and_offers_the_last_good_checkpoint(job, monkeypatch):
     calls = {"n": 0}
     recipe = losses.OBJECTIVES["non-saturating"]
@@ -153,9 +181,8 @@ def test_a_diverging_run_stops_marks_the_step_and_offers_the_last_good_checkpoin
         return loss * float("nan") if calls["n"] == 150 else loss
 
     monkeypatch.setitem(losses.OBJECTIVES, "non-saturating", dataclasses.replace(recipe, d_loss=poisoned))
-    training.start_run(job, *controls(steps=300, eval_every=0))
-    job.wait(300)
-    h = job.snapshot()
+    training.start_run(job, controls(steps=300, eval_every=0))
+    h = finish(job, 300)
     assert h.status == "diverged" and h.diverged_at == 149 and "NaN" in h.message
     assert h.saved_step == 100 == saved_step(h.out)  # save_every = 100 for tab runs
     losses_figure = training.figures(h)[0]
@@ -166,16 +193,15 @@ def test_a_diverging_run_stops_marks_the_step_and_offers_the_last_good_checkpoin
 def test_a_run_nobody_watches_stops_itself_and_saves(tmp_path, fashion_small, monkeypatch):
     monkeypatch.setattr(job_module, "_datasets", {("fashion-mnist", 1): fashion_small})
     job = TrainingJob(runs=tmp_path / "runs", orphan_seconds=1.0)
-    training.start_run(job, *controls(steps=100_000, eval_every=0))
-    job.wait(60)
-    h = job.snapshot()
+    training.start_run(job, controls(steps=100_000, eval_every=0))
+    h = finish(job, 60)
     assert h.status == "stopped" and "no browser" in h.message
     assert h.saved_step == h.step > 0
 
 
 def test_poll_sends_nothing_when_nothing_changed_and_the_timeline_scrubs(job):
-    training.start_run(job, *controls(steps=12, eval_every=0))
-    job.wait(120)
+    training.start_run(job, controls(steps=12, eval_every=0))
+    assert finish(job, 120).status == "finished"
     first = training.poll(job, -1, True, None)
     version = first[0]
     assert version == job.snapshot().version and isinstance(first[6], Image.Image)
@@ -191,10 +217,11 @@ def test_poll_sends_nothing_when_nothing_changed_and_the_timeline_scrubs(job):
 
 
 def test_family_choice_sets_its_losses_and_paper_recipe():
-    loss, g_lr, d_lr, beta1, beta2, batch, d_steps = training.recipe_values("BigGAN-small")
-    assert loss.choices == [("hinge", "hinge")] and (g_lr, d_lr, beta1, d_steps) == (1e-4, 4e-4, 0.0, 2)
+    values = training.recipe_values("BigGAN-small")
+    recipe = tuple(values[k] for k in ("g_lr", "d_lr", "beta1", "d_steps"))
+    assert values["loss"].choices == [("hinge", "hinge")] and recipe == (1e-4, 4e-4, 0.0, 2)
     values = training.recipe_values("DCGAN", "wgan")
-    assert values[0].value == "wgan" and values[1] == 5e-5 and values[6] == 5
+    assert values["loss"].value == "wgan" and values["g_lr"] == 5e-5 and values["d_steps"] == 5
 
 
 def test_history_keeps_a_bounded_timeline():
@@ -223,7 +250,7 @@ def test_cifar10_binary_batches_train_an_rgb_dcgan(tmp_path, monkeypatch):
         records = rng.integers(0, 256, size=(40, 3073), dtype=np.uint8)
         records[:, 0] = rng.integers(0, 10, size=40)
         records.tofile(folder / name)
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)  # load_dataset's default (no settings given)
     monkeypatch.setattr(job_module, "_datasets", {})
     train = data.load_dataset("cifar10")
     assert train.images.shape == (200, 3, 32, 32) and train.class_names[0] == "airplane"
@@ -231,8 +258,7 @@ def test_cifar10_binary_batches_train_an_rgb_dcgan(tmp_path, monkeypatch):
     (folder / "test_batch.bin").write_bytes(b"\0" * 100)
     with pytest.raises(ValueError, match="not a CIFAR-10 binary batch"):
         data.load_dataset("cifar10", "test")
-    j = TrainingJob(runs=tmp_path / "runs")
-    training.start_run(j, *controls(data="cifar10", steps=4, eval_every=0, batch_size=16))
-    j.wait(120)
-    h = j.snapshot()
+    j = TrainingJob(runs=tmp_path / "runs", settings=dataclasses.replace(Settings(), data_cache=tmp_path))
+    training.start_run(j, controls(data="cifar10", steps=4, eval_every=0, batch_size=16))
+    h = finish(j, 120)
     assert h.status == "finished" and h.grids[-1][1].shape[1] == 3  # RGB samples

@@ -6,6 +6,7 @@ from PIL import Image
 
 from explorer import images, latent
 from explorer.ui import interpolate
+from explorer.ui.previews import Previews
 
 MODEL = "dcgan-fashion-mnist"
 
@@ -82,9 +83,10 @@ def test_corrupted_checkpoint_is_a_gradio_error(tiny_zoo, tmp_path):
         interpolate.render_frame(zoo, "broken", 1, 2, 0.5, "linear (lerp)")
 
 
-def test_slider_wiring_renders_only_the_newest_value(default_zoo, monkeypatch):
+def test_slider_wiring_renders_only_the_newest_value(default_zoo):
+    previews = Previews()
     with gr.Blocks() as demo:  # default: the preview route while t moves, Gradio's render once it rests
-        interpolate.build(default_zoo)
+        interpolate.build(default_zoo, previews)
     fns = {f.api_name: f for f in demo.fns.values() if f.api_name}
     frame = fns["interpolate_frame"]
     assert frame.trigger_mode == "always_last" and frame.concurrency_limit is None
@@ -95,10 +97,10 @@ def test_slider_wiring_renders_only_the_newest_value(default_zoo, monkeypatch):
     moving = [f for f in demo.fns.values() if f.fn is None and f.js and "slider(" in f.js]
     assert len(moving) == 1 and [event for _, event in moving[0].targets] == ["input"]
     assert '"interpolate_frame", "interp-frame", "interpolate-frame-sync"' in moving[0].js
-    assert set(demo.preview_handlers) == {"interpolate_frame"}
+    assert set(previews.handlers) == {"interpolate_frame"}
 
-    monkeypatch.setenv("LATENT_EXPLORER_PREVIEW_ROUTE", "0")
+    off = Previews(enabled=False)
     with gr.Blocks() as plain:  # without the route: Gradio renders every move
-        interpolate.build(default_zoo)
+        interpolate.build(default_zoo, off)
     frame = next(f for f in plain.fns.values() if f.api_name == "interpolate_frame")
-    assert [event for _, event in frame.targets] == ["input"] and not hasattr(plain, "preview_handlers")
+    assert [event for _, event in frame.targets] == ["input"] and not off.handlers

@@ -1,12 +1,15 @@
 """The Load-a-model box: a converted public checkpoint joins the zoo and every tab's model list."""
 
+import dataclasses
 import json
 import shutil
+from pathlib import Path
 
 import gradio as gr
 import pytest
 import torch
 
+from explorer.settings import Settings
 from explorer.ui import loader, truncation
 from explorer.ui.common import ModelList
 from explorer.zoo import Zoo
@@ -15,20 +18,24 @@ from .conftest import TINY_DEEP
 
 
 @pytest.fixture
-def models_root(tmp_path, monkeypatch, reference_biggan):
+def settings(tmp_path, reference_biggan) -> Settings:
+    """The app's settings with its model folder and converted-model cache in ``tmp_path``."""
     root = tmp_path / "models"
     root.mkdir()
     _, folder = reference_biggan
     shutil.copytree(folder, root / "tiny-deep")
-    monkeypatch.setattr(loader, "MODELS_ROOT", root)
-    monkeypatch.setattr("explorer.hub.CONVERTED", tmp_path / "converted")
-    return root
+    return dataclasses.replace(Settings.from_env(), models=root, converted=tmp_path / "converted")
 
 
-def test_a_loaded_biggan_deep_appears_in_the_truncation_tab_and_renders(models_root):
-    zoo = Zoo(device="cpu")
+@pytest.fixture
+def models_root(settings) -> Path:
+    return settings.models
+
+
+def test_a_loaded_biggan_deep_appears_in_the_truncation_tab_and_renders(models_root, settings):
+    zoo = Zoo(device="cpu", settings=settings)
     source = str(models_root / "tiny-deep")
-    info = loader.inspect_source(source)
+    info = loader.inspect_source(source, settings)
     assert "biggan-deep" in info and "5 classes" in info and "apache-2.0" in info
     lists = [ModelList(gr.Dropdown(), lambda: truncation.model_names(zoo))]
     message, dropdown = loader.load_source(zoo, source, lists)
@@ -43,17 +50,17 @@ def test_a_loaded_biggan_deep_appears_in_the_truncation_tab_and_renders(models_r
         truncation.render_curve(zoo, name)
 
 
-def test_paths_outside_the_allowed_folders_are_refused(models_root, tmp_path):
+def test_paths_outside_the_allowed_folders_are_refused(settings, tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "config.json").write_text(json.dumps(TINY_DEEP))
     for source in (str(outside), "/etc", "../../etc", ""):
         with pytest.raises(gr.Error, match="Hub repo id|folder inside"):
-            loader.inspect_source(source)
+            loader.inspect_source(source, settings)
 
 
-def test_a_model_of_an_unknown_format_is_a_message_and_the_zoo_keeps_its_models(models_root):
-    zoo = Zoo(device="cpu")
+def test_a_model_of_an_unknown_format_is_a_message_and_the_zoo_keeps_its_models(models_root, settings):
+    zoo = Zoo(device="cpu", settings=settings)
     before = zoo.names()
     (models_root / "junk").mkdir()
     (models_root / "junk" / "config.json").write_text("{}")

@@ -6,6 +6,7 @@ import torch
 from safetensors.torch import save_file
 
 from explorer import zoo
+from explorer.models import Unconditional
 
 
 def test_default_manifest_lists_the_committed_dcgan(default_zoo):
@@ -96,5 +97,5 @@ def test_pickles_are_refused_and_never_run(tmp_path, monkeypatch):
 def test_added_folder_appears_in_the_zoo(tiny_checkpoint):
     z = zoo.Zoo(device="cpu")
     entry = z.add_folder(tiny_checkpoint, name="fresh-run")
-    assert "fresh-run" in z.names("dcgan") and entry.latent_dim == 16
+    assert "fresh-run" in z.names(Unconditional) and entry.latent_dim == 16
     assert z.load("fresh-run").latent_dim == 16

@@ -44,8 +44,6 @@ class BigGANTrainConfig(RunLength):
 
 
 class BigGANTask(Task):
-    family = "biggan"
-
     def __init__(self, config: BigGANTrainConfig, device: torch.device):
         self.config = self.length = config
         torch.manual_seed(config.seed)

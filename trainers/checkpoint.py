@@ -1,60 +1,25 @@
-"""Checkpoint folders, written atomically, in safetensors only.
+"""Training checkpoints: the model folder of ``explorer.models.folder`` plus what resuming needs.
 
-A folder holds what the app loads (``config.json`` with the family, ``model.safetensors``, the
-``README.md`` model card, a ``samples.png`` grid) and what ``--resume`` needs
+A folder holds what the app loads (``config.json`` with the family, ``model.safetensors``, written by
+``save_folder``, the same code as every model's ``save_pretrained``; the ``README.md`` model card, a
+``samples.png`` grid) and what ``--resume`` needs
 (``training_state.safetensors``: discriminator, optimiser moments, step and settings in the
 metadata). The folder is built next to its destination and swapped in with ``os.replace``,
 so a reader sees the old folder or the new one, never half of one.
 """
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, safe_open, save_file
 
-from explorer.zoo import CONFIG_NAME, WEIGHTS_NAME
+from explorer.models.folder import save_folder, write_folder_atomically
+
+__all__ = ["STATE_NAME", "load_training_state", "save_folder", "save_training_state", "write_folder_atomically"]
 
 STATE_NAME = "training_state.safetensors"
 MOMENT_DTYPE = torch.bfloat16  # optimiser moments are stored in bf16: half the size, ample for resuming
-
-
-def write_folder_atomically(folder: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on an empty sibling folder, then swap it into place as ``folder``."""
-    folder = Path(folder).resolve()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes 0700; give the folder the usual permissions
-        for file in tmp.iterdir():
-            file.chmod(0o666 & ~umask)
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
-            os.replace(folder, old / "previous")
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return folder
-
-
-def save_model(folder: Path, model: torch.nn.Module, family: str) -> None:
-    """``config.json`` (config + family) and ``model.safetensors`` of a zoo model into ``folder``."""
-    config = asdict(model.config) if is_dataclass(model.config) else dict(model.config)
-    (folder / CONFIG_NAME).write_text(json.dumps({"family": family, **config}, indent=2, sort_keys=True) + "\n")
-    state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    save_file(state, str(folder / WEIGHTS_NAME), metadata={"format": "pt", "family": family})
 
 
 def optimizer_tensors(prefix: str, optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], str]:

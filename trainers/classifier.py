@@ -57,8 +57,6 @@ def accuracy(classifier: FashionClassifier, data: ImageDataset, batch_size: int 
 
 
 class ClassifierTask(Task):
-    family = "classifier"
-
     def __init__(self, config: ClassifierTrainConfig, train: ImageDataset, test: ImageDataset, device: torch.device):
         self.config = self.length = config
         self.train, self.test = train, test

@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 
 from explorer.data import ImageDataset
-from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
+from explorer.models import registry
+from explorer.models.dcgan import DCGANConfig
 from trainers import losses
 from trainers.evaluation import generator_report
 from trainers.events import Event
@@ -21,6 +22,8 @@ from trainers.loop import RunLength, Task, check_finite, ema_update, inference_s
 
 @dataclass
 class DCGANTrainConfig(RunLength):
+    """The adversarial trainer of every image GAN family that has a discriminator (DCGAN by default)."""
+
     data: str = "fashion-mnist"  # dataset name (explorer.data.DATASETS)
     loss: str = "non-saturating"  # GAN objective: a key of trainers.losses.OBJECTIVES
     # None below = the objective's paper recipe (losses.OBJECTIVES), resolved when the config is made
@@ -36,11 +39,15 @@ class DCGANTrainConfig(RunLength):
     ema_beta: float = 0.0  # EMA of G's weights for samples and the saved model (0 = off, 0.999 typical)
     n_samples: int = 64  # images in the fixed-z sample grid
     fid_samples: int = 10_000  # samples for the model card's FID (0 = no FID)
-    model: DCGANConfig = field(default_factory=DCGANConfig)
+    model: DCGANConfig = field(default_factory=DCGANConfig)  # the family's config
+    family: str = "dcgan"  # the model family (explorer.models): its generator(config), discriminator(config, norm)
 
     def __post_init__(self) -> None:
+        family = registry.get(self.family)
+        if family.discriminator is None:
+            raise ValueError(f"the {self.family} family has no discriminator to train it adversarially")
         if isinstance(self.model, dict):
-            self.model = DCGANConfig(**self.model)
+            self.model = family.config(**self.model)
         self.check()
         if self.loss not in losses.OBJECTIVES:
             raise ValueError(f"loss must be one of {', '.join(losses.OBJECTIVES)}, got {self.loss!r}")
@@ -78,14 +85,13 @@ class DCGANTrainConfig(RunLength):
 class DCGANTask(Task):
     """DCGAN with any objective of ``losses.OBJECTIVES``: one D update per step, a G update every ``d_steps``."""
 
-    family = "dcgan"
-
     def __init__(self, config: DCGANTrainConfig, device: torch.device):
         self.config = self.length = config
         self.objective = losses.OBJECTIVES[config.loss]
         torch.manual_seed(config.seed)
-        self.generator = DCGANGenerator(config.model).to(device)
-        self.discriminator = DCGANDiscriminator(config.model, norm=config.d_norm).to(device)
+        family = registry.get(config.family)
+        self.generator = family.model(config.model).to(device)
+        self.discriminator = family.discriminator(config.model, norm=config.d_norm).to(device)
         self.modules = {"discriminator": self.discriminator}
         if config.ema_beta > 0:  # the zoo model is the EMA copy; the trained generator is kept for --resume
             self.model = copy.deepcopy(self.generator).requires_grad_(False)
@@ -159,6 +165,7 @@ class DCGANTask(Task):
     def summary(self) -> str:
         c = self.config
         o = self.objective
+        label = registry.get(c.family).label or c.family
         optimizer = "RMSProp" if o.optimizer == "rmsprop" else f"Adam, β = ({c.beta1}, {c.beta2})"
         extras = [f"{c.d_steps} D step(s) per G step"]
         extras += [f"critic weights clipped to ±{c.clip}"] if c.clip else []
@@ -166,7 +173,7 @@ class DCGANTask(Task):
         extras += [f"one-sided label smoothing {c.label_smoothing}"] if c.label_smoothing else []
         extras += [f"EMA β = {c.ema_beta} (the weights are the EMA generator's)"] if c.ema_beta else []
         return (
-            f"A DCGAN generator (Radford et al., arXiv:1511.06434) trained on {c.data} at "
+            f"A {label} generator (Radford et al., arXiv:1511.06434) trained on {c.data} at "
             f"{c.model.resolution}×{c.model.resolution}, {c.model.channels} channel(s), z ∈ R^{c.model.latent_dim} "
             f"~ N(0, I). Objective: {c.loss} ({o.paper}); {optimizer}, lr {c.lr} (G), {c.d_lr} (D); "
             f"{', '.join(extras)}."

@@ -9,7 +9,6 @@ itself the same way.
 """
 
 import math
-import os
 import re
 import shutil
 import threading
@@ -21,24 +20,14 @@ from pathlib import Path
 import torch
 
 from explorer.data import ImageDataset, load_dataset
-from explorer.models.biggan import BigGANConfig
-from explorer.models.dcgan import DCGANConfig
-from explorer.models.stylegan import StyleGANConfig
-from explorer.models.vae import VAEConfig
-from explorer.zoo import WEIGHTS_NAME, Zoo, ZooEntry, default_device
-from trainers.checkpoint import write_folder_atomically
+from explorer.device import default_device
+from explorer.models.folder import WEIGHTS_NAME, write_folder_atomically
+from explorer.settings import Settings
+from explorer.zoo import Zoo, ZooEntry
+from trainers import registry
 from trainers.events import Evaluated, Event, Finished, Samples, Saved, Started, Step, Stopped
 from trainers.loop import saved_step
-from trainers.losses import OBJECTIVES
 
-FAMILIES = {"DCGAN": "dcgan", "StyleGAN-small": "stylegan", "BigGAN-small": "biggan", "VAE": "vae"}
-FAMILY_LOSSES = {  # what each family can train with; DCGAN carries every GAN objective
-    "dcgan": list(OBJECTIVES),
-    "stylegan": ["non-saturating + R1"],
-    "biggan": ["hinge"],
-    "vae": ["ELBO"],
-}
-RUNS = Path(os.environ.get("LATENT_EXPLORER_RUNS", "runs"))  # the tab's runs go to RUNS/ui, saved models to RUNS/saved
 MAX_GRIDS = 120  # sample grids kept for the timeline; older ones are thinned to every other one
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -49,7 +38,8 @@ class Busy(RuntimeError):
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What a user chose for a run: the family, the data, the objective and the recipe."""
+    """What a user chose for a run: the family, the data, the objective and the recipe (``trainers.registry``
+    maps these onto the family's train config)."""
 
     family: str = "dcgan"
     data: str = "fashion-mnist"
@@ -70,24 +60,18 @@ class RunSpec:
 
     @staticmethod
     def recipe(family: str, loss: str) -> dict:
-        """The paper defaults of a family (and, for DCGAN, of its objective)."""
-        if family == "dcgan":
-            o = OBJECTIVES[loss]
-            return dict(g_lr=o.lr, d_lr=o.lr, beta1=o.betas[0], beta2=o.betas[1], d_steps=o.d_steps, batch_size=64)
-        if family == "stylegan":
-            return dict(g_lr=2e-3, d_lr=2e-3, beta1=0.0, beta2=0.99, d_steps=1, batch_size=32)
-        if family == "biggan":
-            return dict(g_lr=1e-4, d_lr=4e-4, beta1=0.0, beta2=0.999, d_steps=2, batch_size=64)
-        return dict(g_lr=1e-3, d_lr=1e-3, beta1=0.9, beta2=0.999, d_steps=1, batch_size=128)
+        """The paper defaults of a family (and, for the adversarial trainer, of its objective)."""
+        return registry.get(family).recipe(loss)
 
     def check(self) -> None:
         """The errors a user can make, caught before any work starts."""
-        if self.family not in FAMILY_LOSSES:
-            raise ValueError(f"unknown family {self.family!r}; choose one of {', '.join(FAMILY_LOSSES)}")
-        if self.loss not in FAMILY_LOSSES[self.family]:
+        families = registry.trainable(in_app=True)
+        if self.family not in families:
+            raise ValueError(f"unknown family {self.family!r}; choose one of {', '.join(families)}")
+        losses = registry.get(self.family).objectives()
+        if self.loss not in losses:
             raise ValueError(
-                f"{self.family} trains with {' or '.join(FAMILY_LOSSES[self.family])}, not {self.loss!r} "
-                "(DCGAN offers every GAN loss)"
+                f"{self.family} trains with {' or '.join(losses)}, not {self.loss!r} (DCGAN offers every GAN loss)"
             )
         numbers = (self.g_lr, self.d_lr, self.beta1, self.beta2, self.label_smoothing, self.ema_beta)
         if not all(isinstance(v, int | float) and math.isfinite(v) for v in numbers):
@@ -104,84 +88,14 @@ class RunSpec:
             raise ValueError("FID every K steps needs K ≥ 0 (0 = off) and 100 to 50 000 samples")
 
 
-def _train_config(spec: RunSpec, data: ImageDataset):
-    """(train function, config) for ``spec`` on ``data``: the trainers the CLI uses."""
-    length = dict(
-        steps=spec.steps,
-        batch_size=spec.batch_size,
-        seed=spec.seed,
-        sample_every=spec.sample_every,
-        save_every=max(spec.eval_every, spec.sample_every, 100),
-        eval_every=spec.eval_every,
-        eval_samples=spec.eval_samples,
-    )
-    card_fid = spec.eval_samples if spec.eval_every else 0  # the card's FID, as many samples as the live one
-    if spec.family == "dcgan":
-        from trainers.dcgan import DCGANTrainConfig, train_dcgan
-
-        config = DCGANTrainConfig(
-            **length,
-            data=spec.data,
-            loss=spec.loss,
-            lr=spec.g_lr,
-            d_lr=spec.d_lr,
-            beta1=spec.beta1,
-            beta2=spec.beta2,
-            d_steps=spec.d_steps,
-            label_smoothing=spec.label_smoothing,
-            ema_beta=spec.ema_beta,
-            fid_samples=card_fid,
-            model=DCGANConfig(channels=data.channels),
-        )
-        return train_dcgan, config
-    if spec.family == "stylegan":
-        from trainers.stylegan import StyleGANTrainConfig, train_stylegan
-
-        config = StyleGANTrainConfig(
-            **length,
-            data=spec.data,
-            lr=spec.g_lr,
-            beta1=spec.beta1,
-            beta2=spec.beta2,
-            ema_beta=spec.ema_beta or StyleGANTrainConfig.ema_beta,
-            d_width=32,
-            fid_samples=card_fid,
-            model=StyleGANConfig(width=32, channels=data.channels),
-        )
-        return train_stylegan, config
-    if spec.family == "biggan":
-        from trainers.biggan import BigGANTrainConfig, train_biggan
-
-        names = list(data.class_names)
-        config = BigGANTrainConfig(
-            **length,
-            data=spec.data,
-            g_lr=spec.g_lr,
-            d_lr=spec.d_lr,
-            beta1=spec.beta1,
-            beta2=spec.beta2,
-            n_dis=spec.d_steps,
-            ema_beta=spec.ema_beta or BigGANTrainConfig.ema_beta,
-            fid_samples=card_fid,
-            model=BigGANConfig(class_names=names, channels=data.channels),
-        )
-        return train_biggan, config
-    from trainers.vae import VAETrainConfig, train_vae
-
-    config = VAETrainConfig(
-        **length, data=spec.data, lr=spec.g_lr, fid_samples=card_fid, model=VAEConfig(channels=data.channels)
-    )
-    return train_vae, config
-
-
 _datasets: dict[tuple, ImageDataset] = {}
 
 
-def dataset(name: str, channels: int = 1) -> ImageDataset:
+def dataset(name: str, channels: int = 1, settings: Settings | None = None) -> ImageDataset:
     """The training split at 32², kept in memory between runs (one dataset at a time)."""
     key = (name, channels)
     if key not in _datasets:
-        loaded = load_dataset(name, "train", 32, channels)
+        loaded = load_dataset(name, "train", 32, channels, settings)
         _datasets.clear()
         _datasets[key] = loaded
     return _datasets[key]
@@ -256,8 +170,9 @@ class History:
 class TrainingJob:
     """The process's one training run, in a background thread."""
 
-    def __init__(self, runs: str | Path = RUNS / "ui", orphan_seconds: float = 120.0):
-        self.runs = Path(runs)
+    def __init__(self, runs: str | Path | None = None, orphan_seconds: float = 120.0, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.runs = Path(runs) if runs is not None else self.settings.training_runs
         self.orphan_seconds = orphan_seconds
         self.history = History()
         self._lock = threading.Lock()  # guards ``history``
@@ -279,12 +194,13 @@ class TrainingJob:
                     "app: wait for it to finish (or its owner to stop it), then press Start again."
                 )
             spec.check()
-            data = dataset(spec.data)
-            train, config = _train_config(spec, data)
+            data = dataset(spec.data, settings=self.settings)
+            trainer = registry.get(spec.family)
+            config = trainer.run_config(spec, data)
             out = (
                 self.runs / f"{spec.family}-{re.sub(r'[^A-Za-z0-9]+', '-', spec.data)}-{time.strftime('%Y%m%d-%H%M%S')}"
             )
-            events = train(config, out, data=data, device=device or default_device(), command=None)
+            events = trainer.train(config, out, data=data, device=device or default_device(), command=None)
             history = History(spec=spec, out=out, status="running", started_at=time.monotonic())
             history.record(next(events))  # Started: the run's own checks (batch vs data size) ran
             self._stop.clear()
@@ -361,8 +277,10 @@ class TrainingJob:
                 h.version += 1
 
     # --- saving into the zoo -----------------------------------------------------------------
-    def save(self, zoo: Zoo, name: str, saved: str | Path = RUNS / "saved") -> ZooEntry:
-        """Copy the run's latest checkpoint to ``saved/name`` and add it to ``zoo`` (all tabs list it)."""
+    def save(self, zoo: Zoo, name: str, saved: str | Path | None = None) -> ZooEntry:
+        """Copy the run's latest checkpoint to ``saved/name`` (default: the settings' saved models) and add it to
+        ``zoo``: every tab lists it, and what the zoo had cached for that name is forgotten."""
+        saved = Path(saved) if saved is not None else self.settings.saved_models
         h = self.history
         if h.out is None or not (h.out / WEIGHTS_NAME).is_file():
             raise ValueError(

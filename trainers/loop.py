@@ -18,10 +18,13 @@ import torch
 from safetensors.torch import load_file
 
 from explorer.data import ImageDataset, load_dataset
+from explorer.device import default_device
 from explorer.images import grid_image
-from explorer.zoo import WEIGHTS_NAME, default_device, read_config
+from explorer.models.folder import WEIGHTS_NAME, read_config, save_folder, write_folder_atomically
+from explorer.models.registry import family_of
+from explorer.settings import Settings
 from trainers.cards import model_card
-from trainers.checkpoint import load_training_state, save_model, save_training_state, write_folder_atomically
+from trainers.checkpoint import STATE_NAME, load_training_state, save_training_state
 from trainers.evaluation import Evaluation, live_evaluation
 from trainers.events import Evaluated, Event, Finished, Samples, Saved, Started, Step, Stopped
 
@@ -65,13 +68,17 @@ class RunLength:
 class Task:
     """What a family gives the loop. Subclasses set the attributes and implement the methods."""
 
-    family: str  # zoo family of ``model``
     wall_seconds: float = 0.0  # training time so far, over all resumed runs (set by the loop)
     train_size: int = 60_000  # images per epoch, for the card
     model: torch.nn.Module  # what the app loads (model.safetensors)
     modules: dict[str, torch.nn.Module]  # other networks kept for --resume (e.g. the discriminator)
     optimizers: dict[str, torch.optim.Optimizer]
     length: RunLength
+
+    @property
+    def family(self) -> str:
+        """The registry's name for ``model``'s family."""
+        return family_of(self.model).name
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         """One optimisation step; call ``check_finite`` before each update; return the metrics."""
@@ -134,11 +141,14 @@ def launch(
     resume: bool = False,
     device: torch.device | str | None = None,
     command: str | None = None,
+    settings: Settings | None = None,
 ) -> Iterator[Event]:
-    """Resolve the device, load the training data unless given, build ``make_task(config, device, data)``, run it."""
+    """Resolve the device, load the training data unless given (from ``settings``' folders), build
+    ``make_task(config, device, data)``, run it."""
     device = torch.device(device) if device is not None else default_device()
     if data is None:
-        data = load_dataset(config.data, "train", config.model.resolution, getattr(config.model, "channels", 1))
+        channels = getattr(config.model, "channels", 1)
+        data = load_dataset(config.data, "train", config.model.resolution, channels, settings)
     task = make_task(config, device, data)
     return run(task, data, out, resume=resume, device=device, command=command)
 
@@ -146,8 +156,6 @@ def launch(
 def saved_step(folder: Path) -> int:
     """The step a checkpoint folder was saved at."""
     from safetensors import safe_open
-
-    from trainers.checkpoint import STATE_NAME
 
     with safe_open(str(folder / STATE_NAME), framework="pt") as f:
         return int(json.loads(f.metadata()["metadata"])["step"])
@@ -190,7 +198,7 @@ def run(
 
         def write(tmp: Path) -> None:
             task.wall_seconds = wall_before + time.perf_counter() - clock
-            save_model(tmp, task.model, task.family)
+            save_folder(tmp, task.model)
             metadata = {
                 "step": step_now,
                 "settings": task.settings(),

@@ -55,8 +55,6 @@ def r1_penalty(discriminator: torch.nn.Module, real: torch.Tensor) -> torch.Tens
 
 
 class StyleGANTask(Task):
-    family = "stylegan"
-
     def __init__(self, config: StyleGANTrainConfig, device: torch.device):
         self.config = self.length = config
         torch.manual_seed(config.seed)

@@ -19,7 +19,7 @@ from explorer.data import toy_modes, toy_points
 from explorer.models.toy2d import ToyDiscriminator, ToyGANConfig, ToyGenerator
 from trainers import losses
 
-LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp", "hinge")
+LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp", "hinge")  # the lab's choice of losses.OBJECTIVES
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 EXTENT = 2.5  # the lab shows [−EXTENT, EXTENT]²
 
@@ -135,36 +135,27 @@ class ToyLab:
     def _optimizer(self, params, lr: float) -> torch.optim.Optimizer:
         if self.config.optimizer == "sgd":
             return torch.optim.SGD(params, lr=lr, momentum=0.9)  # Goodfellow's Algorithm 1 uses momentum
-        if self.config.optimizer == "rmsprop" or self.config.loss == "wgan":
+        if self.config.optimizer == "rmsprop" or self.objective.optimizer == "rmsprop":
             return torch.optim.RMSprop(params, lr=lr)  # WGAN: momentum-free RMSProp
-        betas = (0.5, 0.9) if self.config.loss == "wgan-gp" else (0.5, 0.999)
-        return torch.optim.Adam(params, lr=lr, betas=betas)
+        return torch.optim.Adam(params, lr=lr, betas=(0.5, self.objective.betas[1]))  # β1 = 0.5 on toy data
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         index = torch.randint(len(self.real), (self.config.batch_size,), generator=self.rng)
         return self.real[index], self.generator.sample_latent(self.config.batch_size, self.rng)
 
+    @property
+    def objective(self) -> losses.Objective:
+        """The chosen loss: D's and G's losses, and whether it clips or penalises gradients."""
+        return losses.OBJECTIVES[self.config.loss]
+
     def _d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        real_out, fake_out = self.discriminator(real), self.discriminator(fake)
-        loss = self.config.loss
-        if loss in ("minimax", "non-saturating"):
-            return losses.discriminator_loss(real_out, fake_out)
-        if loss == "hinge":
-            return losses.discriminator_loss_hinge(real_out, fake_out)
-        critic = losses.critic_loss_wasserstein(real_out, fake_out)
-        if loss == "wgan-gp":
-            critic = critic + self.config.gp_lambda * losses.gradient_penalty(self.discriminator, real, fake, self.rng)
-        return critic
+        loss = self.objective.d_loss(self.discriminator(real), self.discriminator(fake))
+        if self.objective.gp_lambda:  # the lab's own λ (0.1 for 2-D data, as in the paper's toy runs)
+            loss = loss + self.config.gp_lambda * losses.gradient_penalty(self.discriminator, real, fake, self.rng)
+        return loss
 
     def _g_loss(self, fake_out: torch.Tensor) -> torch.Tensor:
-        loss = self.config.loss
-        if loss == "minimax":
-            return losses.generator_loss_minimax(fake_out)
-        if loss == "non-saturating":
-            return losses.generator_loss_non_saturating(fake_out)
-        if loss == "hinge":
-            return losses.generator_loss_hinge(fake_out)
-        return losses.generator_loss_wasserstein(fake_out)
+        return self.objective.g_loss(fake_out)
 
     def step_d(self) -> float:
         """One discriminator (critic) update; WGAN clips every weight to [−c, c] afterwards."""
@@ -175,7 +166,7 @@ class ToyLab:
         self.d_optim.zero_grad(set_to_none=True)
         loss.backward()
         self.d_optim.step()
-        if self.config.loss == "wgan":
+        if self.objective.clip:  # with the lab's own c
             with torch.no_grad():
                 for p in self.discriminator.parameters():
                     p.clamp_(-self.config.clip, self.config.clip)
@@ -239,7 +230,7 @@ class ToyLab:
     def discriminator_map(self, resolution: int = 64) -> np.ndarray:
         """D on a grid over the plane: probability σ(D) for the GAN losses, the raw critic for WGAN/hinge."""
         scores = self.discriminator(torch.from_numpy(self.grid(resolution)))
-        if self.config.loss in ("minimax", "non-saturating"):
+        if self.objective.probabilities:
             scores = torch.sigmoid(scores)
         return scores.view(resolution, resolution).numpy()
 

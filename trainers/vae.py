@@ -56,8 +56,6 @@ def test_report(model: VAE, test: ImageDataset, beta: float) -> dict[str, float]
 
 
 class VAETask(Task):
-    family = "vae"
-
     def __init__(self, config: VAETrainConfig, test: ImageDataset, device: torch.device):
         self.config = self.length = config
         self.test = test

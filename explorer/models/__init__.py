@@ -1,47 +1,55 @@
-"""Model families. Each family registers (model class, config class) under its name.
+"""Model families, registered once each (``explorer.models.registry``).
 
-Every family offers the shared protocol: ``latent_dim``, ``resolution``,
-``sample_latent(n, seed, truncation=None)`` and ``generate(latent) -> images in [-1, 1]``.
+Every generative family offers the shared protocol of ``explorer.models.base``: ``latent_dim``,
+``resolution``, ``sample_latent(n, seed, truncation=None)`` and ``generate(latent) -> images in
+[-1, 1]``, plus the capabilities its class derives from (``StyleGenerator``, ``ClassConditional``,
+``HasEncoder``). Adding a family: write its module, then one ``register(Family(...))`` below.
 """
 
+from explorer.models.base import ClassConditional, HasEncoder, LatentGenerator, StyleGenerator, Unconditional
 from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
 from explorer.models.biggan_deep import BigGANDeep, BigGANDeepConfig
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
+from explorer.models.registry import FAMILIES, Family, family_of, register
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from explorer.models.stylegan2 import StyleGAN2, StyleGAN2Config
 from explorer.models.vae import VAE, VAEConfig
 
-FAMILIES: dict[str, tuple[type, type]] = {
-    "dcgan": (DCGANGenerator, DCGANConfig),
-    "classifier": (FashionClassifier, ClassifierConfig),
-    "vae": (VAE, VAEConfig),
-    "stylegan": (StyleGANGenerator, StyleGANConfig),
-    "biggan": (BigGANGenerator, BigGANConfig),
-    "biggan-deep": (BigGANDeep, BigGANDeepConfig),  # the public ImageNet release, converted (explorer.hub)
-    "stylegan2": (StyleGAN2, StyleGAN2Config),  # rosinality-format StyleGAN2 checkpoints, converted (explorer.hub)
-}
-
-STYLE_FAMILIES = ("stylegan", "stylegan2")  # mapping network + synthesis: w space, style mixing, noise inputs
+register(Family("dcgan", DCGANGenerator, DCGANConfig, "DCGAN", DCGANDiscriminator))
+register(Family("stylegan", StyleGANGenerator, StyleGANConfig, "StyleGAN-small", StyleGANDiscriminator))
+register(Family("biggan", BigGANGenerator, BigGANConfig, "BigGAN-small", BigGANDiscriminator))
+register(Family("vae", VAE, VAEConfig, "VAE"))
+register(Family("classifier", FashionClassifier, ClassifierConfig, "Fashion-MNIST classifier"))
+# public releases, converted from their own formats by explorer.hub
+register(Family("biggan-deep", BigGANDeep, BigGANDeepConfig, "BigGAN-deep (ImageNet)"))
+register(Family("stylegan2", StyleGAN2, StyleGAN2Config, "StyleGAN2 (rosinality)"))
 
 __all__ = [
-    "STYLE_FAMILIES",
     "FAMILIES",
     "BigGANConfig",
     "BigGANDeep",
     "BigGANDeepConfig",
     "BigGANDiscriminator",
     "BigGANGenerator",
+    "ClassConditional",
     "ClassifierConfig",
     "DCGANConfig",
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "Family",
     "FashionClassifier",
+    "HasEncoder",
+    "LatentGenerator",
     "StyleGAN2",
     "StyleGAN2Config",
     "StyleGANConfig",
     "StyleGANDiscriminator",
     "StyleGANGenerator",
+    "StyleGenerator",
+    "Unconditional",
     "VAE",
     "VAEConfig",
+    "family_of",
+    "register",
 ]

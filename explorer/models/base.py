@@ -1,10 +1,62 @@
-"""The protocol every generative family shares (DESIGN.md): sizes from the config, seeded latents."""
+"""The protocol every generative family shares (DESIGN.md), and the capabilities tabs ask for.
+
+Capabilities are types a family's model class derives from; the registry (``explorer.models.registry``)
+reads them from the class, and tabs list models by them (``zoo.names(StyleGenerator)``):
+
+- ``LatentGenerator``: ``latent_dim``, ``resolution``, seeded ``sample_latent``, ``generate(z)``;
+- ``Unconditional``: ``generate(z)`` needs nothing but z (interpolation, arithmetic);
+- ``ClassConditional``: ``num_classes``, class names and (soft) class vectors (truncation tab);
+- ``StyleGenerator``: ``mapping``/``synthesis``, ws rows, noise inputs (style mixing, w space);
+- ``HasEncoder``: ``encode(x) -> (μ, log σ²)`` and ``decode(z)`` (VAE tabs).
+
+``Pretrained`` gives every model ``save_pretrained``/``from_pretrained`` in our folder format.
+"""
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
+from huggingface_hub import PyTorchModelHubMixin
 
 from explorer import latent as latent_math
+from explorer.models.folder import CONFIG_NAME, WEIGHTS_NAME, ZooError, load_folder, save_folder
+
+
+class Pretrained(PyTorchModelHubMixin):
+    """``save_pretrained(folder)`` writes our folder (``config.json`` with the family + ``model.safetensors``);
+    ``from_pretrained(folder or "user/repo[@rev]")`` reads it back: the two are inverses."""
+
+    def _save_pretrained(self, save_directory: Path) -> None:
+        save_folder(save_directory, self)
+
+    @classmethod
+    def from_pretrained(  # type: ignore[override]
+        cls,
+        source: str | Path,
+        *,
+        revision: str | None = None,
+        token: str | None = None,
+        map_location: str = "cpu",
+        strict: bool = True,
+        **download,
+    ):
+        """A model of this class from a local folder or a Hub repo in our format (strict, safetensors only).
+
+        ``download``: ``snapshot_download`` options (``cache_dir``, ``force_download``, ``local_files_only``)."""
+        if not strict:
+            raise ValueError("our model folders load strictly: every key and every shape must match")
+        folder = Path(source)
+        if not folder.is_dir():
+            from huggingface_hub import snapshot_download
+
+            repo, _, at = str(source).partition("@")
+            patterns = [CONFIG_NAME, WEIGHTS_NAME, "README.md"]
+            revision = revision or at or None
+            folder = Path(snapshot_download(repo, revision=revision, token=token, allow_patterns=patterns, **download))
+        model = load_folder(folder, map_location)
+        if not isinstance(model, cls):
+            raise ZooError(f"{source} holds a {type(model).__name__}, not a {cls.__name__}")
+        return model
 
 
 class LatentGenerator:
@@ -20,12 +72,30 @@ class LatentGenerator:
     def resolution(self) -> int:
         return self.config.resolution
 
+    def latents_of(self, seeds: Sequence[int]) -> torch.Tensor:
+        """One latent z ~ N(0, I) per seed, row i drawn from ``seeds[i]`` (``sample_latent(1, seed)``'s z)."""
+        return latent_math.seeded_normal(seeds, (self.config.latent_dim,))
+
     def sample_latent(self, n: int, seed: int, truncation: float | None = None) -> torch.Tensor:
         """``n`` latents z ~ N(0, I) (row i from seed + i); ``truncation`` resamples |z_i| beyond it."""
         shape = (self.config.latent_dim,)
         if truncation is None:
             return latent_math.sample_normal(n, seed, shape)
         return latent_math.truncated_normal(n, seed, shape, truncation)
+
+
+class Unconditional(LatentGenerator):
+    """``generate(z)`` needs nothing but the latent."""
+
+
+class HasEncoder(Unconditional):
+    """An encoder q(z|x) beside the decoder: ``encode(x) -> (μ, log σ²)``, ``decode(z)`` (a VAE)."""
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        raise NotImplementedError
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
 
 
 class ClassConditional:
@@ -64,7 +134,7 @@ class ClassConditional:
 NOISE_MODES = ("const", "random", "none")  # StyleGAN noise inputs: stored maps, fresh draws, or none
 
 
-class StyleGenerator(LatentGenerator):
+class StyleGenerator(Unconditional):
     """What our StyleGAN and the converted StyleGAN2 share: ws rows, truncation towards ``w_avg``, noise
     maps, ``generate``.
 
@@ -121,20 +191,3 @@ class StyleGenerator(LatentGenerator):
         """Images in [-1, 1] for latents z (clamped: StyleGAN has no output tanh)."""
         z = latent.to(device=self.w_avg.device, dtype=torch.float32)
         return self.synthesis(self.mapping(z, truncation_psi), noise_mode, noise_strength, noise_seed).clamp(-1, 1)
-
-
-def load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], source: str) -> torch.nn.Module:
-    """Load ``state`` into ``model`` only when every key and every shape matches.
-
-    ``ValueError`` otherwise, starting with ``source`` and naming the first mismatches. Narrower
-    stored dtypes (fp16) are fine: ``load_state_dict`` copies into the model's parameters.
-    """
-    expected = model.state_dict()
-    missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
-    if missing or unexpected:
-        raise ValueError(f"{source}: missing keys {missing[:5]}, unexpected keys {unexpected[:5]}")
-    for key, value in expected.items():
-        if value.shape != state[key].shape:
-            raise ValueError(f"{source}: {key} has shape {tuple(state[key].shape)}, expected {tuple(value.shape)}")
-    model.load_state_dict(state, strict=True)
-    return model

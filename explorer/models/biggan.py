@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
-from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from explorer.data import FASHION_MNIST_CLASSES
-from explorer.models.base import ClassConditional, LatentGenerator
+from explorer.models.base import ClassConditional, LatentGenerator, Pretrained
 
 
 @dataclass
@@ -118,10 +117,8 @@ class GeneratorBlock(nn.Module):
         return h + self.skip(F.interpolate(x, scale_factor=2))
 
 
-class BigGANGenerator(LatentGenerator, ClassConditional, nn.Module, PyTorchModelHubMixin):
+class BigGANGenerator(LatentGenerator, ClassConditional, nn.Module, Pretrained):
     """(z, class vector) → images in [-1, 1]."""
-
-    family = "biggan"
 
     def __init__(self, config: BigGANConfig):
         super().__init__()
@@ -169,8 +166,16 @@ class BigGANGenerator(LatentGenerator, ClassConditional, nn.Module, PyTorchModel
                 x = self.attention(x)
         return torch.tanh(self.out_conv(F.relu(self.out_bn(x))))  # (n, channels, 32, 32)
 
-    def generate(self, latent: torch.Tensor, classes: torch.Tensor | Sequence[int | str] | None = None) -> torch.Tensor:
-        """Images for latents and classes (indices, names or soft vectors); default classes cycle 0, 1, 2, …"""
+    def generate(
+        self,
+        latent: torch.Tensor,
+        classes: torch.Tensor | Sequence[int | str] | None = None,
+        truncation: float | None = None,
+    ) -> torch.Tensor:
+        """Images for latents and classes (indices, names or soft vectors); default classes cycle 0, 1, 2, ….
+
+        ``truncation`` is accepted as every ``ClassConditional`` model takes it; here it lives in the latents
+        only (``sample_latent(truncation=…)``), the network does not depend on it."""
         device = self.class_embedding.weight.device
         vectors = self.class_vectors(latent.shape[0], classes)
         return self(latent.to(device=device, dtype=torch.float32), vectors.to(device))

@@ -25,7 +25,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from explorer import latent as latent_math
-from explorer.models.base import ClassConditional, load_strict
+from explorer.models.base import ClassConditional, Pretrained
+from explorer.models.folder import load_strict
 
 DEEP_128_LAYERS = [
     [False, 16, 16],
@@ -192,10 +193,8 @@ class Generator(nn.Module):
         return torch.tanh(x[:, :3])
 
 
-class BigGANDeep(ClassConditional, nn.Module):
+class BigGANDeep(ClassConditional, nn.Module, Pretrained):
     """(z, class vector, truncation) → RGB images in [-1, 1]; the ``biggan-deep`` zoo family."""
-
-    truncation_dependent = True  # generate() takes the truncation, which also picks the BN statistics
 
     def __init__(self, config: BigGANDeepConfig):
         super().__init__()

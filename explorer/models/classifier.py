@@ -10,10 +10,10 @@ extractor; the predictions give the class histogram of generated samples (a mode
 from dataclasses import dataclass, field
 
 import torch
-from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
 from explorer.data import FASHION_MNIST_CLASSES
+from explorer.models.base import Pretrained
 
 
 @dataclass
@@ -45,10 +45,8 @@ def conv_block(width_in: int, width_out: int, convs: int) -> nn.Sequential:
     return nn.Sequential(*layers, nn.MaxPool2d(2))
 
 
-class FashionClassifier(nn.Module, PyTorchModelHubMixin):
+class FashionClassifier(nn.Module, Pretrained):
     """images (n, c, r, r) in [-1, 1] → logits (n, num_classes); ``features`` → (n, feature_dim)."""
-
-    family = "classifier"
 
     def __init__(self, config: ClassifierConfig):
         super().__init__()

@@ -15,10 +15,9 @@ import math
 from dataclasses import dataclass
 
 import torch
-from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from explorer.models.base import LatentGenerator
+from explorer.models.base import Pretrained, Unconditional
 
 
 @dataclass
@@ -51,10 +50,8 @@ def init_dcgan_weights(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-class DCGANGenerator(LatentGenerator, nn.Module, PyTorchModelHubMixin):
+class DCGANGenerator(Unconditional, nn.Module, Pretrained):
     """z (n, latent_dim) → images (n, channels, resolution, resolution) in [-1, 1]."""
-
-    family = "dcgan"
 
     def __init__(self, config: DCGANConfig):
         super().__init__()

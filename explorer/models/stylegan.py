@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from explorer.models.base import StyleGenerator
+from explorer.models.base import Pretrained, StyleGenerator
 
 
 @dataclass
@@ -224,10 +223,8 @@ class SynthesisNetwork(nn.Module):
         return image  # (n, channels, resolution, resolution)
 
 
-class StyleGANGenerator(StyleGenerator, nn.Module, PyTorchModelHubMixin):
+class StyleGANGenerator(StyleGenerator, nn.Module, Pretrained):
     """Mapping + synthesis; each callable alone so that the UI can mix styles and control noise."""
-
-    family = "stylegan"
 
     def __init__(self, config: StyleGANConfig):
         super().__init__()

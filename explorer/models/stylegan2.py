@@ -20,7 +20,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from explorer.models.base import StyleGenerator, load_strict
+from explorer.models.base import Pretrained, StyleGenerator
+from explorer.models.folder import load_strict
 
 
 def channel_widths(size: int, channel_multiplier: int = 2, channel_max: int = 512) -> list[int]:
@@ -188,7 +189,7 @@ class ConstantInput(nn.Module):
         self.input = nn.Parameter(torch.randn(1, channels, 4, 4))
 
 
-class StyleGAN2(StyleGenerator, nn.Module):
+class StyleGAN2(StyleGenerator, nn.Module, Pretrained):
     """rosinality's ``Generator`` (inference), with our StyleGAN API; the ``stylegan2`` zoo family."""
 
     def __init__(self, config: StyleGAN2Config):

@@ -12,10 +12,9 @@ with z = μ + σ ⊙ ε, ε ~ N(0, I) (the reparameterisation trick). β = 1 is 
 from dataclasses import dataclass
 
 import torch
-from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-from explorer.models.base import LatentGenerator
+from explorer.models.base import HasEncoder, Pretrained
 
 
 @dataclass
@@ -33,10 +32,8 @@ class VAEConfig:
             raise ValueError(f"latent_dim must be ≥ 1, got {self.latent_dim}")
 
 
-class VAE(LatentGenerator, nn.Module, PyTorchModelHubMixin):
+class VAE(HasEncoder, nn.Module, Pretrained):
     """encode: images → (μ, log σ²); decode: z → images in [-1, 1]; ``decode_logits`` for the loss."""
-
-    family = "vae"
 
     def __init__(self, config: VAEConfig):
         super().__init__()

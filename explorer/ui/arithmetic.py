@@ -10,18 +10,16 @@ done in z or in the intermediate w space, which is usually more linear.
 import functools
 
 import gradio as gr
-import numpy as np
 import torch
 from PIL import Image
 
-from explorer import images, latent
-from explorer.cache import derived
-from explorer.models import STYLE_FAMILIES
-from explorer.ui.common import ModelList, download_path, user_errors
+from explorer import derived, images, latent
+from explorer.models import HasEncoder, StyleGenerator, Unconditional
+from explorer.ui.common import ModelList, download_path, parse_seeds, user_errors
+from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
-from explorer.zoo import WEIGHTS_NAME, Zoo
+from explorer.zoo import Zoo
 
-FAMILIES = ("dcgan", *STYLE_FAMILIES)  # unconditional GANs
 GRID_SIDE = 6  # the seed grid is GRID_SIDE × GRID_SIDE samples
 MAX_GROUP = 16
 NOTE = """**What you are seeing.** DCGAN's latent arithmetic (Radford et al. 2015, Fig. 7): average the z of
@@ -32,30 +30,12 @@ For StyleGAN, *w space* does the arithmetic on w = mapping(z), which is more dis
 
 
 def model_names(zoo: Zoo) -> list[str]:
-    return [name for family in FAMILIES for name in zoo.names(family)]
+    """The unconditional GANs (the VAE has its own tab)."""
+    return derived.arithmetic_models(zoo)
 
 
 def _generator(zoo: Zoo, name: str) -> torch.nn.Module:
-    family = zoo.entry(name).family
-    if family not in FAMILIES:
-        raise ValueError(
-            f"{name!r} is a {family} model; vector arithmetic needs an unconditional GAN: {model_names(zoo)}"
-        )
-    return zoo.load(name)
-
-
-def parse_seeds(text: str, group: str) -> list[int]:
-    """ "1, 2 3" → [1, 2, 3]; an empty or malformed group is a ``ValueError`` saying what to do."""
-    parts = [p for p in str(text or "").replace(",", " ").split() if p]
-    if not parts:
-        raise ValueError(f"group {group} is empty: click samples in the grid or type seeds like 3, 17, 42")
-    try:
-        seeds = [latent.check_seed(int(p)) for p in parts]
-    except ValueError as error:
-        raise ValueError(f"group {group}: {error} (seeds are whole numbers, e.g. 3, 17, 42)") from error
-    if len(seeds) > MAX_GROUP:
-        raise ValueError(f"group {group} has {len(seeds)} seeds; use at most {MAX_GROUP}")
-    return seeds
+    return zoo.require(name, Unconditional, excludes=(HasEncoder,), what="an unconditional GAN")
 
 
 @user_errors
@@ -70,8 +50,19 @@ def seed_grid(zoo: Zoo, name: str, base_seed: int) -> list[tuple[Image.Image, st
 
 
 def _latents(model: torch.nn.Module, seeds: list[int], space: str) -> torch.Tensor:
-    z = latent.seeded_normal(seeds, (model.latent_dim,)).to(next(model.parameters()).device)
+    z = model.latents_of(seeds).to(next(model.parameters()).device)
     return model.mapping(z) if space == "w" else z  # (n, d) or (n, num_ws, w_dim)
+
+
+def w_spread(zoo: Zoo, name: str) -> float:
+    """The typical std of one coordinate of w = mapping(z), over 256 seeds (once per model and weights)."""
+    model = zoo.load(name)
+
+    def measure() -> float:
+        with torch.inference_mode():
+            return latent.coordinate_spread(_latents(model, list(range(256)), "w")[:, 0])
+
+    return zoo.memo("w-spread", name, measure)
 
 
 def _decode(model: torch.nn.Module, vectors: torch.Tensor, space: str) -> torch.Tensor:
@@ -85,18 +76,18 @@ def arithmetic(
     """(row: mean A, mean B, mean C, A − B + C; 3×3 grid: the result and 8 noisy variants; PNG path)."""
     model = _generator(zoo, name)
     space = "w" if str(space).startswith("w") else "z"
-    if space == "w" and zoo.entry(name).family not in STYLE_FAMILIES:
+    if space == "w" and not isinstance(model, StyleGenerator):
         raise ValueError("w space exists only for StyleGAN models; choose z space")
     if not 0 <= float(sigma) <= 2:
         raise ValueError(f"noise σ must be between 0 and 2, got {sigma}")
-    groups = [parse_seeds(text, g) for text, g in ((seeds_a, "A"), (seeds_b, "B"), (seeds_c, "C"))]
+    groups = [parse_seeds(text, g, MAX_GROUP) for text, g in ((seeds_a, "A"), (seeds_b, "B"), (seeds_c, "C"))]
     with torch.inference_mode():
         a, b, c = (_latents(model, seeds, space) for seeds in groups)
         result = latent.vector_arithmetic(a, b, c)[None]  # (1, …)
         means = torch.cat([a.mean(0, keepdim=True), b.mean(0, keepdim=True), c.mean(0, keepdim=True), result])
         row = _decode(model, means, space)
         # noise scaled by the typical spread of one coordinate of the space (1 for z)
-        scale = 1.0 if space == "z" else float(_latents(model, list(range(256)), "w")[:, 0].std(dim=0).mean())
+        scale = 1.0 if space == "z" else w_spread(zoo, name)
         noise = latent.sample_normal(8, latent.check_seed(noise_seed), (result.shape[-1],)).to(result.device)
         noise = noise[:, None, :] if space == "w" else noise  # one w for every row of ws
         variants = torch.cat([result, result + float(sigma) * scale * noise])
@@ -125,36 +116,11 @@ def add_seed(groups: tuple[str, str, str], target: str, seed: int) -> tuple[str,
 
 
 def default_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
-    """Three seeds each of "Pullover" (A), "T-shirt/top" (B) and "Dress" (C), found by the classifier:
-    sleeves = pullover − T-shirt; + dress = a dress with long sleeves. Seeds 0–8 without a classifier.
-    Computed once per model weights (``explorer.cache``)."""
-    fallback = ("0, 1, 2", "3, 4, 5", "6, 7, 8")
-    if "classifier-fashion-mnist" not in zoo.entries:
-        return fallback
-    try:
-        groups = derived(
-            f"arithmetic-groups-{name}", zoo.entry(name).folder / WEIGHTS_NAME, lambda: _classified_groups(zoo, name)
-        )
-    except (ValueError, OSError):
-        return fallback
-    if any(len(groups[k]) < 3 for k in "abc"):
-        return fallback
-    return tuple(", ".join(str(int(s)) for s in groups[k]) for k in "abc")
+    """*pullover − T-shirt + dress*: three seeds of each, picked by the classifier (``explorer.derived``)."""
+    return derived.arithmetic_groups(zoo, name)
 
 
-def _classified_groups(zoo: Zoo, name: str) -> dict[str, np.ndarray]:
-    classifier, model = zoo.load("classifier-fashion-mnist"), _generator(zoo, name)
-    with torch.inference_mode():
-        probabilities = torch.softmax(classifier(model.generate(model.sample_latent(1000, 0))), dim=1).cpu()
-    predicted, confidence = probabilities.argmax(1).numpy(), probabilities.max(1).values.numpy()
-    picks = {}
-    for key, label in zip("abc", (2, 0, 3), strict=True):  # Pullover, T-shirt/top, Dress: the most confident 3
-        seeds = np.flatnonzero(predicted == label)
-        picks[key] = np.sort(seeds[np.argsort(-confidence[seeds])[:3]]).astype(np.int64)
-    return picks
-
-
-def build(zoo: Zoo) -> TabParts | None:
+def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:

@@ -2,7 +2,6 @@
 
 import functools
 import logging
-import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -11,8 +10,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import gradio as gr
+import torch
 
+from explorer import latent
 from explorer.data import DatasetUnavailable
+from explorer.settings import Settings
 
 F = TypeVar("F", bound=Callable)
 DOWNLOADS = Path(tempfile.gettempdir()) / "latent-explorer-downloads"
@@ -22,11 +24,13 @@ log = logging.getLogger("latent_explorer")
 
 
 def user_errors(handler: F) -> F:
-    """Turn the errors a user can cause (bad seed, unknown model, corrupt file) into ``gr.Error``.
+    """Turn what can go wrong in a handler into a ``gr.Error`` that says what happened.
 
-    Values that slip past the checks (a NaN, an absurd number, a wrong type sent through the API)
-    also end as a message, never as a stack trace in the browser; those are logged with their
-    traceback on the server, since they point at a missing check.
+    - bad input (a bad seed, an unknown model, a corrupt file: ``ValueError`` and friends): its message;
+    - values that slip past the checks (a NaN, an absurd number, a wrong type sent through the API):
+      "invalid input", logged with its traceback, since it points at a missing check;
+    - the server's own faults, not the input's: out of memory (say so, and what to try) and any other
+      ``RuntimeError`` (a server error, logged), so a user never reads "check the values" for a crash.
     """
 
     @functools.wraps(handler)
@@ -37,29 +41,61 @@ def user_errors(handler: F) -> F:
             raise
         except (ValueError, DatasetUnavailable, FileNotFoundError) as error:
             raise gr.Error(str(error)) from error
-        except (TypeError, OverflowError, RuntimeError, IndexError, KeyError) as error:
+        except torch.OutOfMemoryError as error:
+            log.exception("out of memory in %s", handler.__name__)
+            raise gr.Error(
+                "the server ran out of memory for this request: ask for fewer or smaller images, "
+                "or try again when other users' work is done"
+            ) from error
+        except (TypeError, OverflowError, IndexError, KeyError) as error:
             log.exception("unexpected input in %s", handler.__name__)
             raise gr.Error(
                 f"invalid input ({type(error).__name__}: {error}); check the values and try again"
+            ) from error
+        except RuntimeError as error:
+            log.exception("server error in %s", handler.__name__)
+            raise gr.Error(
+                f"server error ({type(error).__name__}: {error}); the input looks fine, the server failed: "
+                "try again, and report it if it persists"
             ) from error
 
     return wrapper  # type: ignore[return-value]
 
 
-def preview_options() -> dict:
-    """Event settings for cheap renders driven by a slider or a click (read when the app is built).
+def preview_options(settings: Settings) -> dict:
+    """Event settings for cheap renders driven by a slider or a click.
 
     These are the Gradio events' settings; while a slider moves, the preview route paints first
     (``explorer.ui.previews``). Default: the render skips the queue (``queue=False``): a direct HTTP
     call, no spinner, newest input wins. ``bench/latency.py`` measured it at 1.3–1.9× the bare-Gradio
     floor's p95 against 1.8–2.7× through the queue, and ``tests/test_concurrency.py`` checks that 20
-    clients scrubbing at once each get their own images. ``LATENT_EXPLORER_DIRECT_PREVIEWS=0`` puts
-    these renders back on the queue.
+    clients scrubbing at once each get their own images. ``settings.direct_previews`` off puts these
+    renders back on the queue.
     """
     options = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
-    if os.environ.get("LATENT_EXPLORER_DIRECT_PREVIEWS", "1") != "0":
+    if settings.direct_previews:
         options["queue"] = False
     return options
+
+
+def parse_seeds(text: str, group: str, limit: int = 16) -> list[int]:
+    """ "1, 2 3" → [1, 2, 3]; an empty or malformed group is a ``ValueError`` saying what to do."""
+    parts = [p for p in str(text or "").replace(",", " ").split() if p]
+    if not parts:
+        raise ValueError(f"group {group} is empty: click samples in the grid or type seeds like 3, 17, 42")
+    try:
+        seeds = [latent.check_seed(int(p)) for p in parts]
+    except ValueError as error:
+        raise ValueError(f"group {group}: {error} (seeds are whole numbers, e.g. 3, 17, 42)") from error
+    if len(seeds) > limit:
+        raise ValueError(f"group {group} has {len(seeds)} seeds; use at most {limit}")
+    return seeds
+
+
+def named_values(controls: dict, values: dict) -> dict:
+    """Gradio's ``{component: value}`` (an event whose inputs are a set) → ``{name: value}`` through the tab's one
+    ``{name: component}`` dict: handlers get their settings by name, never by position."""
+    return {name: values[component] for name, component in controls.items()}
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,20 @@ import torch
 from PIL import Image
 
 from explorer import images, latent, plots
-from explorer.ui import previews
+from explorer.models import Unconditional
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
+from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
-FAMILIES = ("dcgan", "stylegan", "stylegan2", "vae")  # unconditional families: latent_dim, sample_latent, generate(z)
 METHODS = {"spherical (slerp)": "spherical", "linear (lerp)": "linear"}
 PREVIEW_SCALE = 8  # a 32×32 sample is shown at 256×256
 STRIP_SCALE = 3
 
 
 def model_names(zoo: Zoo) -> list[str]:
-    return [name for family in FAMILIES for name in zoo.names(family)]
+    """Every model that generates from z alone (``Unconditional``)."""
+    return zoo.names(Unconditional)
 
 
 def _method(label: str) -> str:
@@ -41,9 +42,7 @@ def endpoints(
     zoo: Zoo, model_name: str, seed_a: int, seed_b: int
 ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
     """The model and the latents z_A, z_B (each (1, latent_dim)) of the two seeds."""
-    if zoo.entry(model_name).family not in FAMILIES:
-        raise ValueError(f"model {model_name!r} cannot be interpolated here; pick one of {model_names(zoo)}")
-    model = zoo.load(model_name)
+    model = zoo.require(model_name, Unconditional, what="a model that generates from z alone")
     return model, model.sample_latent(1, latent.check_seed(seed_a)), model.sample_latent(1, latent.check_seed(seed_b))
 
 
@@ -121,7 +120,7 @@ def random_seeds() -> tuple[int, int]:
     return random.randint(0, 99_999), random.randint(0, 99_999)
 
 
-def build(zoo: Zoo) -> TabParts | None:
+def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     """The Interpolation tab's components and wiring (call inside ``gr.Blocks``)."""
     names = model_names(zoo)
     initial = dict(
@@ -204,9 +203,8 @@ def build(zoo: Zoo) -> TabParts | None:
     render = functools.partial(render_frame, zoo)
     render_all = functools.partial(render_path, zoo)
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
-    previews.wire(
-        "interpolate_frame", [t], render, frame_inputs, frame, preview_options(), api_name="interpolate_frame"
-    )
+    options = preview_options(zoo.settings)
+    previews.wire("interpolate_frame", [t], render, frame_inputs, frame, options, api_name="interpolate_frame")
     gr.on(
         [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input],
         render,

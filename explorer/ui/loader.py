@@ -3,10 +3,11 @@
 Inspect shows name, family, resolution, classes, license, parameters and download size before the
 model joins the zoo; Load converts it (BigGAN-deep, huggan DCGAN) into our format once, adds it to
 the zoo, measures seconds per image on this machine and refreshes every tab's model list. Local
-folders must be inside ``MODELS_ROOT`` (``LATENT_EXPLORER_MODELS``, default ``models/``) or the
-Training tab's runs: the app never reads a path a user typed anywhere else.
+folders must be inside ``Settings.models`` (default ``models/``) or the Training tab's runs
+(``Settings.runs``): the app never reads a path a user typed anywhere else.
 """
 
+import functools
 import os
 import re
 from collections.abc import Sequence
@@ -15,27 +16,26 @@ from pathlib import Path
 import gradio as gr
 
 from explorer import hub
+from explorer.settings import Settings
 from explorer.ui.common import ModelList, user_errors
 from explorer.zoo import Zoo, ZooError, read_hub_list
-from trainers.job import RUNS
-
-MODELS_ROOT = Path(os.environ.get("LATENT_EXPLORER_MODELS", "models"))
 
 
-def allowed_roots() -> list[Path]:
-    return [MODELS_ROOT.resolve(), RUNS.resolve()]
+def allowed_roots(settings: Settings) -> list[Path]:
+    return [settings.models.resolve(), settings.runs.resolve()]
 
 
-def source_folder(source: str) -> Path:
+def source_folder(source: str, settings: Settings | None = None) -> Path:
     """The folder of a repo id (downloaded; the handler's ``gr.Progress`` shows the bar) or of an allowed folder."""
+    settings = settings or Settings.from_env()
     if source is not None and not isinstance(source, str):
         raise ZooError(f"a repo id or folder is text, got {type(source).__name__}")
     source = (source or "").strip()
     if hub.is_repo_id(source):
         return hub.resolve(source, os.environ.get("HF_TOKEN"))
     path = Path(source).resolve() if source else None
-    if path is None or not any(path.is_relative_to(root) for root in allowed_roots()):
-        roots = " or ".join(str(r) for r in allowed_roots())
+    if path is None or not any(path.is_relative_to(root) for root in allowed_roots(settings)):
+        roots = " or ".join(str(r) for r in allowed_roots(settings))
         raise ZooError(f"enter a Hub repo id like 'user/name[@revision]', or a folder inside {roots}")
     return hub.resolve(str(path))
 
@@ -45,15 +45,15 @@ def zoo_name(source: str) -> str:
 
 
 @user_errors
-def inspect_source(source: str, progress=gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
-    folder = source_folder(source)
+def inspect_source(source: str, settings: Settings | None = None, progress=gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
+    folder = source_folder(source, settings)
     return hub.inspect(folder, str(source).strip()).markdown()
 
 
 def load_source(zoo: Zoo, source: str, model_lists: Sequence[ModelList] = ()) -> list:
     """Add the model to the zoo and return the message plus refreshed model lists."""
-    folder = source_folder(source)
-    target, info = hub.converted_folder(source.strip(), folder)
+    folder = source_folder(source, zoo.settings)
+    target, info = hub.converted_folder(source.strip(), folder, zoo.settings.converted)
     entry = zoo.add_folder(target, zoo_name(source), license=info.license, description=f"{info.format} from {source}")
     seconds = hub.seconds_per_image(zoo.load(entry.name))
     entry.extra["seconds_per_image"] = seconds
@@ -81,7 +81,7 @@ def build(zoo: Zoo):
             inspect = gr.Button("Inspect", scale=1)
             load = gr.Button("Load into the zoo", variant="primary", scale=1)
         info = gr.Markdown(elem_id="load-info")
-    inspect.click(inspect_source, source, info, api_name="inspect_model")
+    inspect.click(functools.partial(inspect_source, settings=zoo.settings), source, info, api_name="inspect_model")
 
     def connect(model_lists: Sequence[ModelList]) -> None:
         lists = list(model_lists)

@@ -14,16 +14,16 @@ import plotly.graph_objects as go
 import torch
 from PIL import Image, ImageDraw
 
-from explorer import images, plots
-from explorer.cache import derived
-from explorer.data import FASHION_MNIST_CLASSES, DatasetUnavailable, load_fashion_mnist
+from explorer import derived, images, latent, plots
+from explorer.data import DatasetUnavailable
+from explorer.models import HasEncoder
 from explorer.plots import CLASS_COLOURS
-from explorer.ui import previews
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
+from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
-from explorer.zoo import WEIGHTS_NAME, Zoo
+from explorer.zoo import Zoo
 
-GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}
+GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}  # label → latent.plane_grid kind
 TILE = 32  # pixels per decoded tile in the plane image
 MAX_UPLOAD_SIDE = 4096
 NOTE = """**What you are seeing.** A VAE learns q_φ(z|x) = N(μ(x), σ²(x)) and p_θ(x|z) by maximising the
@@ -35,13 +35,15 @@ The *Gaussian quantile* grid places tiles at z = Φ⁻¹(p) for evenly spaced p:
 
 
 def vae_names(zoo: Zoo) -> list[str]:
-    return [name for name in zoo.names("vae") if zoo.entry(name).latent_dim == 2]
+    """VAEs (``HasEncoder``) with a 2-D latent."""
+    return derived.plane_models(zoo)
 
 
 def _vae(zoo: Zoo, name: str) -> torch.nn.Module:
-    if zoo.entry(name).family != "vae" or zoo.entry(name).latent_dim != 2:
-        raise ValueError(f"model {name!r} is not a VAE with a 2-D latent; pick one of {vae_names(zoo)}")
-    return zoo.load(name)
+    model = zoo.require(name, HasEncoder, what="a VAE with a 2-D latent")
+    if model.latent_dim != 2:
+        raise ValueError(f"model {name!r} has a {model.latent_dim}-D latent; pick a 2-D one: {vae_names(zoo)}")
+    return model
 
 
 def _check_grid(grid_size: int, extent: float, grid: str) -> tuple[int, float, str]:
@@ -56,50 +58,11 @@ def _check_grid(grid_size: int, extent: float, grid: str) -> tuple[int, float, s
     return grid_size, extent, kind
 
 
-def to_latent(u: np.ndarray, extent: float, kind: str) -> np.ndarray:
-    """Plane coordinate u ∈ [0, 1] → z: linear, or z = Φ⁻¹(Φ(−e) + (Φ(e) − Φ(−e))·u) for quantiles."""
-    u = np.asarray(u, dtype=np.float64)
-    if kind == "linear":
-        return -extent + 2 * extent * u
-    low = torch.special.ndtr(torch.tensor(-extent, dtype=torch.float64)).item()
-    return torch.special.ndtri(torch.as_tensor(low + (1 - 2 * low) * u)).numpy()
-
-
-def to_plane(z: np.ndarray, extent: float, kind: str) -> np.ndarray:
-    """Inverse of ``to_latent``: z → u (values outside [0, 1] lie off the plane)."""
-    z = np.asarray(z, dtype=np.float64)
-    if kind == "linear":
-        return (z + extent) / (2 * extent)
-    low = torch.special.ndtr(torch.tensor(-extent, dtype=torch.float64)).item()
-    return (torch.special.ndtr(torch.as_tensor(z)).numpy() - low) / (1 - 2 * low)
-
-
-def grid_latents(grid_size: int, extent: float, kind: str) -> torch.Tensor:
-    """(grid_size², 2) latents at the tile centres, row-major from the top-left (z₂ decreasing downwards)."""
-    u = (np.arange(grid_size) + 0.5) / grid_size
-    values = to_latent(u, extent, kind)
-    z1, z2 = np.meshgrid(values, values[::-1], indexing="xy")
-    return torch.tensor(np.stack([z1.ravel(), z2.ravel()], axis=1), dtype=torch.float32)
-
-
-@functools.lru_cache(maxsize=4)
-def _test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """μ(x) of the 10 000 test images, their labels and class names (per model, also kept on disk)."""
-    model = _vae(zoo, name)
-
-    def encode() -> dict[str, np.ndarray]:
-        test = load_fashion_mnist("test")
-        with torch.inference_mode():
-            mu = torch.cat([model.encode(batch.to(zoo.device))[0].cpu() for batch in test.images.split(1000)])
-        return {"mu": mu.numpy(), "labels": test.labels.numpy()}
-
-    arrays = derived(f"vae-test-means-{name}", zoo.entry(name).folder / WEIGHTS_NAME, encode)
-    return arrays["mu"], arrays["labels"], FASHION_MNIST_CLASSES
-
-
 def test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None:
+    """μ(x) of the test set, labels and class names (``explorer.derived``); None without the data."""
+    _vae(zoo, name)
     try:
-        return _test_set_means(zoo, name)
+        return derived.test_set_means(zoo, name)
     except DatasetUnavailable:
         return None
 
@@ -112,12 +75,12 @@ def render_plane(
     grid_size, extent, kind = _check_grid(grid_size, extent, grid)
     model = _vae(zoo, name)
     with torch.inference_mode():
-        tiles = model.decode(grid_latents(grid_size, extent, kind).to(zoo.device))
+        tiles = model.decode(latent.plane_grid(grid_size, extent, kind).to(zoo.device))
     plane = images.grid_image(tiles, ncols=grid_size, padding=0).convert("RGB")
     means = test_set_means(zoo, name)
     if show_points and means is not None:
         mu, labels, _ = means
-        u = to_plane(mu, extent, kind)
+        u = latent.latent_to_plane(mu, extent, kind).numpy()
         size = plane.width
         draw = ImageDraw.Draw(plane)
         inside = np.all((u >= 0) & (u <= 1), axis=1)
@@ -132,7 +95,7 @@ def render_plane(
 def latent_at(x: float, y: float, size: int, extent: float, kind: str) -> tuple[float, float]:
     """The z under pixel (x, y) of a plane image of side ``size``."""
     u1, u2 = (x + 0.5) / size, 1 - (y + 0.5) / size
-    z = to_latent(np.array([u1, u2]), extent, kind)
+    z = latent.plane_to_latent([u1, u2], extent, kind)
     return float(z[0]), float(z[1])
 
 
@@ -215,7 +178,7 @@ def encode_sketch(zoo: Zoo, name: str, sketch, extent: float, grid: str):
     return encode_image(zoo, name, picture, extent, grid)
 
 
-def build(zoo: Zoo) -> TabParts | None:
+def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = vae_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -288,7 +251,7 @@ def build(zoo: Zoo) -> TabParts | None:
         [model, grid_size, extent, grid],
         [decoded, where],
         decoded,
-        preview_options(),
+        preview_options(zoo.settings),
         api_visibility="undocumented",
     )
     encode = functools.partial(encode_image, zoo)

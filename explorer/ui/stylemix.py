@@ -15,11 +15,10 @@ import torch
 from PIL import Image
 
 from explorer import images, latent
-from explorer.models import STYLE_FAMILIES
+from explorer.models import StyleGenerator
 from explorer.models.base import NOISE_MODES
-from explorer.ui import previews
-from explorer.ui.arithmetic import parse_seeds
-from explorer.ui.common import ModelList, download_path, preview_options, user_errors
+from explorer.ui.common import ModelList, download_path, parse_seeds, preview_options, user_errors
+from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
@@ -34,13 +33,12 @@ over 16 noise draws shows where it acts. *Truncation* ψ pulls w towards its mea
 
 
 def model_names(zoo: Zoo) -> list[str]:
-    return [name for family in STYLE_FAMILIES for name in zoo.names(family)]
+    """Every model with a mapping network and per-layer styles (``StyleGenerator``)."""
+    return zoo.names(StyleGenerator)
 
 
 def _stylegan(zoo: Zoo, name: str) -> torch.nn.Module:
-    if zoo.entry(name).family not in STYLE_FAMILIES:
-        raise ValueError(f"{name!r} is not a StyleGAN model; pick one of {model_names(zoo)}")
-    return zoo.load(name)
+    return zoo.require(name, StyleGenerator, what="a StyleGAN model (w space, styles per layer)")
 
 
 def bands(ws_resolutions: list[int]) -> dict[str, list[int]]:
@@ -112,10 +110,9 @@ def style_mix(
     device = model.w_avg.device
     cut = int(cutoff) if int(cutoff) > 0 else None
     with torch.inference_mode():
-        ws_src = model.mapping(latent.seeded_normal(src, (model.latent_dim,)).to(device), float(psi), cut)
-        ws_dst = model.mapping(latent.seeded_normal(dst, (model.latent_dim,)).to(device), float(psi), cut)
-        mixed = ws_dst[:, None].repeat(1, len(src), 1, 1)  # (n_dst, n_src, num_ws, w_dim)
-        mixed[:, :, rows] = ws_src[None, :, rows]
+        ws_src = model.mapping(model.latents_of(src).to(device), float(psi), cut)
+        ws_dst = model.mapping(model.latents_of(dst).to(device), float(psi), cut)
+        mixed = latent.mix_rows(ws_dst, ws_src, rows)  # (n_dst, n_src, num_ws, w_dim)
         synth = functools.partial(model.synthesis, noise_mode=noise_mode, noise_seed=int(noise_seed))
         top, side = synth(ws_src).clamp(-1, 1), synth(ws_dst).clamp(-1, 1)
         inside = synth(mixed.flatten(0, 1)).clamp(-1, 1)
@@ -200,7 +197,7 @@ def noise_panel(
     return _picture(model, ws, strengths, noise_mode, noise_seed), *_std_map(model, ws, strengths, noise_seed, strength)
 
 
-def build(zoo: Zoo) -> TabParts | None:
+def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:
@@ -309,7 +306,7 @@ def build(zoo: Zoo) -> TabParts | None:
         functools.partial(noise_image, zoo),
         noise_inputs,
         noisy,
-        preview_options(),
+        preview_options(zoo.settings),
         api_name="noise_image",
     )
     resample.click(lambda s: int(s) + 1, noise_seed, noise_seed, api_visibility="undocumented").then(

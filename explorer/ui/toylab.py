@@ -19,7 +19,7 @@ from explorer import images
 from explorer.data import TOY_DATASETS
 from explorer.models.toy2d import ToyGANConfig
 from explorer.plots import FONT_SIZE, LERP_COLOUR, SLERP_COLOUR, _layout
-from explorer.ui.common import download_path, user_errors
+from explorer.ui.common import download_path, named_values, user_errors
 from trainers.toy2d import EXTENT, LOSSES, OPTIMIZERS, ToyLab, ToyLabConfig, generator_loss_curves
 
 MAX_STEPS_PER_FRAME = 50
@@ -81,7 +81,7 @@ def plane_figure(lab: ToyLab, show_arrows: bool = True, show_optimal: bool = Fal
     """The plane: D heat map, real and fake points, G's push arrows, optional D* contours."""
     axis = np.linspace(-EXTENT, EXTENT, resolution)
     d_map = lab.discriminator_map(resolution)
-    probability = lab.config.loss in ("minimax", "non-saturating")
+    probability = lab.objective.probabilities
     fig = go.Figure()
     fig.add_trace(
         go.Heatmap(
@@ -253,32 +253,27 @@ def readout(lab: ToyLab) -> str:
     return " · ".join(parts)
 
 
-CONTROL_NAMES = (
-    "dataset",
-    "n_points",
-    "noise",
-    "latent_dim",
-    "prior",
-    "g_layers",
-    "g_width",
-    "d_layers",
-    "d_width",
-    "loss",
-    "optimizer",
-    "g_lr",
-    "d_lr",
-    "d_steps",
-    "batch_size",
-    "seed",
+CONTROL_NAMES = tuple(  # the lab's settings: ToyLabConfig's fields and its model's, by name
+    [f.name for f in dataclasses.fields(ToyLabConfig) if f.name not in ("model", "clip", "gp_lambda")]
+    + [f.name for f in dataclasses.fields(ToyGANConfig)]
 )
 
 
+def _lab(settings: dict) -> ToyLab:
+    if not isinstance(settings, dict):
+        raise ValueError("the lab's settings must be named values (a dict)")
+    missing = [name for name in CONTROL_NAMES if name not in settings]
+    if missing:
+        raise ValueError(f"missing lab settings: {', '.join(missing)}")
+    return ToyLab(config_from(settings))
+
+
 @user_errors
-def advance(lab: ToyLab | None, mode: str, steps: int, arrows: bool, optimal: bool, *controls):
-    """Make ``steps`` updates (mode "both", "d" or "g"), rebuilding the lab when the controls changed."""
-    config = config_from(dict(zip(CONTROL_NAMES, controls, strict=True)))
-    if not isinstance(lab, ToyLab) or lab.config != config:
-        lab = ToyLab(config)
+def advance(lab: ToyLab | None, mode: str, steps: int, arrows: bool, optimal: bool, settings: dict):
+    """Make ``steps`` updates (mode "both", "d" or "g"), rebuilding the lab when the settings changed."""
+    fresh = _lab(settings)
+    if not isinstance(lab, ToyLab) or lab.config != fresh.config:
+        lab = fresh
     steps = int(steps)
     if not 0 <= steps <= MAX_STEPS_PER_FRAME:
         raise ValueError(f"steps per frame must be between 0 and {MAX_STEPS_PER_FRAME}, got {steps}")
@@ -291,18 +286,18 @@ def advance(lab: ToyLab | None, mode: str, steps: int, arrows: bool, optimal: bo
 
 
 @user_errors
-def reset(arrows: bool, optimal: bool, *controls):
-    lab = ToyLab(config_from(dict(zip(CONTROL_NAMES, controls, strict=True))))
+def reset(arrows: bool, optimal: bool, settings: dict):
+    lab = _lab(settings)
     return lab, plane_figure(lab, arrows, optimal), history_figure(lab), readout(lab)
 
 
-def preset_values(name: str) -> list:
-    """Control values for a preset (the others at their defaults), in CONTROL_NAMES order, plus optimal-D overlay."""
+def preset_values(name: str) -> dict:
+    """The lab's settings for a preset (the others at their defaults), by name, plus ``optimal`` (the D* overlay)."""
     if name not in PRESETS:
         raise gr.Error(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     defaults = dataclasses.asdict(ToyLabConfig())
     values = {**defaults, **defaults.pop("model"), **{k: v for k, v in PRESETS[name].items() if k != "steps"}}
-    return [values[k] for k in CONTROL_NAMES] + [name == "optimal D"]
+    return {k: values[k] for k in CONTROL_NAMES} | {"optimal": name == "optimal D"}
 
 
 GIF_SIZE = 320
@@ -311,7 +306,7 @@ GIF_SIZE = 320
 def lab_frame(lab: ToyLab, size: int = GIF_SIZE) -> Image.Image:
     """One animation frame drawn directly (no plotting library): D as a grey map, data blue, G(z) red."""
     d_map = np.nan_to_num(lab.discriminator_map(64), nan=0.0)  # (64, 64), rows = y from −EXTENT up
-    low, high = (0.0, 1.0) if lab.config.loss in ("minimax", "non-saturating") else (d_map.min(), d_map.max())
+    low, high = (0.0, 1.0) if lab.objective.probabilities else (d_map.min(), d_map.max())
     grey = (np.clip((d_map - low) / max(high - low, 1e-12), 0, 1) * 255).astype(np.uint8)[::-1]
     picture = Image.fromarray(grey).resize((size, size), Image.NEAREST).convert("RGB")
     draw = ImageDraw.Draw(picture)
@@ -327,14 +322,12 @@ def lab_frame(lab: ToyLab, size: int = GIF_SIZE) -> Image.Image:
 
 
 @user_errors
-def record_animation(lab: ToyLab | None, steps_per_frame: int, frames: int = 40, *controls) -> list[str]:
+def record_animation(lab: ToyLab | None, steps_per_frame: int, frames: int, settings: dict) -> list[str]:
     """The next ``frames`` × ``steps_per_frame`` steps as a GIF (and an MP4 where ffmpeg is available), recorded
     on a copy (the lab is unchanged)."""
     if lab is not None and not isinstance(lab, ToyLab):
         raise ValueError("the lab state is not a GAN lab; press Reset")
-    if lab is None:
-        lab = ToyLab(config_from(dict(zip(CONTROL_NAMES, controls, strict=True))))
-    lab = copy.deepcopy(lab)
+    lab = copy.deepcopy(lab) if lab is not None else _lab(settings)
     steps_per_frame, frames = int(steps_per_frame), int(frames)
     if not 1 <= steps_per_frame <= MAX_STEPS_PER_FRAME:
         raise ValueError(f"steps per frame must be between 1 and {MAX_STEPS_PER_FRAME}")
@@ -349,7 +342,7 @@ def record_animation(lab: ToyLab | None, steps_per_frame: int, frames: int = 40,
     return images.save_animation(pictures, path, duration_ms=100, bounce=False)
 
 
-def build(zoo=None) -> None:
+def build(zoo=None, previews=None) -> None:
     gr.Markdown(NOTE)
     defaults = {**dataclasses.asdict(ToyLabConfig()), **dataclasses.asdict(ToyGANConfig())}
     lab0 = ToyLab(ToyLabConfig())
@@ -402,45 +395,63 @@ def build(zoo=None) -> None:
         gif_file = gr.File(label="Animation", file_count="multiple", elem_id="toy-gif")
     gr.Plot(loss_curves_figure(), label="The generator's two losses")
 
-    controls = [
-        dataset,
-        n_points,
-        noise,
-        latent_dim,
-        prior,
-        g_layers,
-        g_width,
-        d_layers,
-        d_width,
-        loss,
-        optimizer,
-        g_lr,
-        d_lr,
-        d_steps,
-        batch_size,
-        seed,
-    ]
+    controls = dict(  # every setting by its ToyLabConfig name: handlers receive them named, never by position
+        dataset=dataset,
+        n_points=n_points,
+        noise=noise,
+        latent_dim=latent_dim,
+        prior=prior,
+        g_layers=g_layers,
+        g_width=g_width,
+        d_layers=d_layers,
+        d_width=d_width,
+        loss=loss,
+        optimizer=optimizer,
+        g_lr=g_lr,
+        d_lr=d_lr,
+        d_steps=d_steps,
+        batch_size=batch_size,
+        seed=seed,
+    )
     outputs = [state, plane, history, info]
     fast = dict(concurrency_limit=None, show_progress="hidden", api_visibility="undocumented")
 
+    def settings(values: dict) -> dict:
+        return named_values(controls, values)
+
     def stepper(mode: str, steps: int | None = None):
-        def run(lab, speed_value, arrows_value, optimal_value, *values):
-            return advance(lab, mode, steps or speed_value, arrows_value, optimal_value, *values)
+        def run(values: dict):
+            speed_value = steps or values[speed]
+            return advance(values[state], mode, speed_value, values[arrows], values[optimal], settings(values))
 
         return run
 
-    step_inputs = [state, speed, arrows, optimal, *controls]
+    step_inputs = {state, speed, arrows, optimal, *controls.values()}
     timer.tick(stepper("both"), step_inputs, outputs, trigger_mode="always_last", **fast)
     play.click(lambda: gr.Timer(active=True), None, timer, api_visibility="undocumented")
     pause.click(lambda: gr.Timer(active=False), None, timer, api_visibility="undocumented")
     step_d.click(stepper("d", 1), step_inputs, outputs, **fast)
     step_g.click(stepper("g", 1), step_inputs, outputs, **fast)
     step_both.click(stepper("both", 1), step_inputs, outputs, api_name="toy_step", concurrency_limit=None)
-    reset_button.click(reset, [arrows, optimal, *controls], outputs, api_name="toy_reset")
+
+    def on_reset(values: dict):
+        return reset(values[arrows], values[optimal], settings(values))
+
+    reset_inputs = {arrows, optimal, *controls.values()}
+    reset_button.click(on_reset, reset_inputs, outputs, api_name="toy_reset")
     gr.on([arrows.input, optimal.input], _redraw, [state, arrows, optimal], [plane], **fast)
-    gif_button.click(record_animation, [state, speed, gr.State(40), *controls], gif_file, api_visibility="undocumented")
-    apply_preset.click(preset_values, preset, [*controls, optimal], api_visibility="undocumented").then(
-        reset, [arrows, optimal, *controls], outputs, api_visibility="undocumented"
+
+    def on_record(values: dict):
+        return record_animation(values[state], values[speed], 40, settings(values))
+
+    gif_button.click(on_record, {state, speed, *controls.values()}, gif_file, api_visibility="undocumented")
+
+    def on_preset(name: str) -> dict:
+        values = preset_values(name)
+        return {optimal: values.pop("optimal")} | {controls[k]: v for k, v in values.items()}
+
+    apply_preset.click(on_preset, preset, [*controls.values(), optimal], api_visibility="undocumented").then(
+        on_reset, reset_inputs, outputs, api_visibility="undocumented"
     )
 
 

@@ -6,6 +6,7 @@ critic's Wasserstein estimate), FID, the class histogram of the samples (mode co
 tall bar) and a fixed-latent sample grid with a timeline slider. One run per app process.
 """
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -14,10 +15,12 @@ import gradio as gr
 from PIL import Image
 
 from explorer import images, plots
-from explorer.data import DATASETS, IMAGE_FOLDER_PREFIX, IMAGE_ROOT
-from explorer.ui.common import ModelList, download_path, user_errors
+from explorer.data import DATASETS, IMAGE_FOLDER_PREFIX
+from explorer.settings import Settings
+from explorer.ui.common import ModelList, download_path, named_values, user_errors
 from explorer.zoo import Zoo
-from trainers.job import FAMILIES, FAMILY_LOSSES, Busy, History, RunSpec, TrainingJob
+from trainers import registry
+from trainers.job import Busy, History, RunSpec, TrainingJob
 from trainers.losses import OBJECTIVES
 
 NOTE = """**Train a small model and watch it learn.** Pick a family and a loss (each loss comes with its
@@ -30,18 +33,25 @@ POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 10.0  # ≪ the job's orphan timeout (120 s)
 
 
-def dataset_choices() -> list[str]:
-    """The built-in datasets and the image folders under ``IMAGE_ROOT``."""
-    folders = sorted(p.name for p in IMAGE_ROOT.iterdir() if p.is_dir()) if IMAGE_ROOT.is_dir() else []
+def dataset_choices(settings: Settings | None = None) -> list[str]:
+    """The built-in datasets and the image folders under the settings' image root."""
+    root = (settings or Settings()).images
+    folders = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     return list(DATASETS) + [IMAGE_FOLDER_PREFIX + name for name in folders]
 
 
+def family_labels() -> dict[str, str]:
+    """Display label → family, for the families the tab can train (``trainers.registry``)."""
+    return {registry.get(name).label: name for name in registry.trainable(in_app=True)}
+
+
 def _family(label: str) -> str:
-    if label in FAMILIES:
-        return FAMILIES[label]
-    if label in FAMILY_LOSSES:
+    labels = family_labels()
+    if label in labels:
+        return labels[label]
+    if label in labels.values():
         return label
-    raise ValueError(f"unknown family {label!r}; choose one of {', '.join(FAMILIES)}")
+    raise ValueError(f"unknown family {label!r}; choose one of {', '.join(labels)}")
 
 
 def _number(value, name: str, kind=float):
@@ -60,48 +70,25 @@ def _number(value, name: str, kind=float):
     return number
 
 
-def recipe_values(family_label: str, loss: str | None = None) -> list:
-    """[loss dropdown, G lr, D lr, β1, β2, batch size, D steps] for a family (and a DCGAN loss)."""
+def recipe_values(family_label: str, loss: str | None = None) -> dict:
+    """The family's recipe (for an adversarial family, the loss's), by ``RunSpec`` field: the loss dropdown,
+    G and D learning rates, β1, β2, batch size, D steps."""
     family = _family(family_label)
-    losses = FAMILY_LOSSES[family]
-    loss = loss if loss in losses else losses[0] if family != "dcgan" else "non-saturating"
-    r = RunSpec.recipe(family, loss)
-    return [
-        gr.Dropdown(choices=losses, value=loss),
-        r["g_lr"],
-        r["d_lr"],
-        r["beta1"],
-        r["beta2"],
-        r["batch_size"],
-        r["d_steps"],
-    ]
+    losses = registry.get(family).objectives()
+    loss = loss if loss in losses else "non-saturating" if "non-saturating" in losses else losses[0]
+    return {"loss": gr.Dropdown(choices=losses, value=loss)} | RunSpec.recipe(family, loss)
 
 
-CONTROLS = (
-    "family",
-    "data",
-    "loss",
-    "g_lr",
-    "d_lr",
-    "beta1",
-    "beta2",
-    "batch_size",
-    "d_steps",
-    "label_smoothing",
-    "ema_beta",
-    "seed",
-    "steps",
-    "sample_every",
-    "eval_every",
-    "eval_samples",
-)  # the order of the tab's controls (and of ``make_spec``'s arguments)
+CONTROLS = tuple(f.name for f in dataclasses.fields(RunSpec))  # the tab's controls, named as RunSpec's fields
 
 
-def make_spec(*values) -> RunSpec:
-    """The run the controls describe (values in ``CONTROLS`` order); every value checked, named in the message."""
-    if len(values) != len(CONTROLS):
-        raise ValueError(f"expected {len(CONTROLS)} settings ({', '.join(CONTROLS)}), got {len(values)}")
-    v = dict(zip(CONTROLS, values, strict=True))
+def make_spec(values: dict) -> RunSpec:
+    """The run the controls describe (``values``: RunSpec field → control value); every value checked, named in
+    the message."""
+    missing = [name for name in CONTROLS if name not in values]
+    if missing:
+        raise ValueError(f"missing settings: {', '.join(missing)}")
+    v = values
     names = {"g_lr": "G learning rate", "d_lr": "D learning rate", "beta1": "Adam β1", "beta2": "Adam β2"}
     names |= {"label_smoothing": "label smoothing", "ema_beta": "EMA β"}
     numbers = {key: _number(v[key], label) for key, label in names.items()}
@@ -116,9 +103,10 @@ def make_spec(*values) -> RunSpec:
     return spec
 
 
-def start_run(job: TrainingJob, *controls, owner: str | None = None) -> str:
-    """Start a run; a busy app, bad values or missing data give a message and start nothing."""
-    spec = make_spec(*controls)
+def start_run(job: TrainingJob, controls: dict, owner: str | None = None) -> str:
+    """Start a run (``controls`` by RunSpec field); a busy app, bad values or missing data give a message and
+    start nothing."""
+    spec = make_spec(controls)
     try:
         job.start(spec, owner=owner)
     except Busy as error:
@@ -176,7 +164,7 @@ def figures(h: History) -> tuple:
         )
         critic = h.spec is not None and h.spec.loss in OBJECTIVES and OBJECTIVES[h.spec.loss].critic
         probabilities = h.spec is not None and (
-            h.spec.family == "stylegan" or (h.spec.loss in OBJECTIVES and OBJECTIVES[h.spec.loss].probabilities)
+            h.spec.loss not in OBJECTIVES or OBJECTIVES[h.spec.loss].probabilities  # StyleGAN: non-saturating
         )
         if critic:
             series = {"E[D(x)]": m.get("d_real", []), "E[D(G(z))]": m.get("d_fake", [])}
@@ -274,15 +262,18 @@ def build(
 ) -> TrainingJob:
     """The tab; returns its job (one per app). ``tabs`` (id → gr.Tab, with "training") lets the plots
     poll only while this tab is shown; otherwise they poll all the time."""
-    job = job or TrainingJob()
+    job = job or TrainingJob(settings=zoo.settings)
     gr.Markdown(NOTE)
     spec = RunSpec()
     empty = figures(History())
+    labels = family_labels()
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
-            family = gr.Dropdown(list(FAMILIES), value="DCGAN", label="Family", elem_id="train-family")
-            data = gr.Dropdown(dataset_choices(), value=spec.data, label="Data", allow_custom_value=True)
-            loss = gr.Dropdown(FAMILY_LOSSES["dcgan"], value=spec.loss, label="Loss", elem_id="train-loss")
+            first = registry.get(spec.family)
+            family = gr.Dropdown(list(labels), value=first.label, label="Family", elem_id="train-family")
+            choices = dataset_choices(zoo.settings)
+            data = gr.Dropdown(choices, value=spec.data, label="Data", allow_custom_value=True)
+            loss = gr.Dropdown(first.objectives(), value=spec.loss, label="Loss", elem_id="train-loss")
             with gr.Row():
                 g_lr = gr.Number(spec.g_lr, label="G learning rate")
                 d_lr = gr.Number(spec.d_lr, label="D learning rate")
@@ -327,8 +318,24 @@ def build(
                     gif_button = gr.Button(f"Timeline as an animation ({images.animation_formats()})")
                     gif_file = gr.File(label="Download", file_count="multiple")
 
-    controls = [family, data, loss, g_lr, d_lr, beta1, beta2, batch_size, d_steps, smoothing, ema, seed, steps]
-    controls += [sample_every, eval_every, eval_samples]
+    controls = dict(  # every control by its RunSpec field: handlers receive them named, never by position
+        family=family,
+        data=data,
+        loss=loss,
+        g_lr=g_lr,
+        d_lr=d_lr,
+        beta1=beta1,
+        beta2=beta2,
+        batch_size=batch_size,
+        d_steps=d_steps,
+        label_smoothing=smoothing,
+        ema_beta=ema,
+        seed=seed,
+        steps=steps,
+        sample_every=sample_every,
+        eval_every=eval_every,
+        eval_samples=eval_samples,
+    )
     version = gr.State(-1)
     timer = gr.Timer(POLL_SECONDS, active=tabs is None)  # the plots: only while the tab is shown
     heartbeat = gr.Timer(HEARTBEAT_SECONDS)  # an open page keeps its run alive, whichever tab it shows
@@ -339,18 +346,24 @@ def build(
     poll_outputs = [version, status, loss_plot, output_plot, fid_plot, histogram_plot, grid, timeline, stop]
     quiet = dict(show_progress="hidden", api_visibility="undocumented")
 
-    def on_start(f, d, lo, g, dl, b1, b2, bs, ds, sm, em, se, st, sa, ee, es, request: gr.Request):
-        # gradio injects ``request`` by annotation, which needs named parameters (CONTROLS order)
-        values = (f, d, lo, g, dl, b1, b2, bs, ds, sm, em, se, st, sa, ee, es)
-        return user_errors(start_run)(job, *values, owner=getattr(request, "session_hash", None))
+    def on_start(values: dict, request: gr.Request):
+        # inputs given as a set: Gradio passes {component: value}; ``request`` is injected by its annotation
+        named = named_values(controls, values)
+        return user_errors(start_run)(job, named, owner=getattr(request, "session_hash", None))
 
     def on_stop(request: gr.Request):
         return stop_run(job, getattr(request, "session_hash", None))
 
-    recipe_outputs = [loss, g_lr, d_lr, beta1, beta2, batch_size, d_steps]
-    family.input(user_errors(recipe_values), [family], recipe_outputs, **quiet)
-    loss.input(user_errors(recipe_values), [family, loss], recipe_outputs, **quiet)
-    start.click(on_start, controls, status, api_name="train_start", concurrency_limit=None).then(
+    recipe_names = ("loss", "g_lr", "d_lr", "beta1", "beta2", "batch_size", "d_steps")
+    recipe_outputs = [controls[name] for name in recipe_names]
+
+    @user_errors
+    def on_recipe(family_label: str, loss_name: str | None = None) -> dict:
+        return {controls[name]: value for name, value in recipe_values(family_label, loss_name).items()}
+
+    family.input(on_recipe, [family], recipe_outputs, **quiet)
+    loss.input(on_recipe, [family, loss], recipe_outputs, **quiet)
+    start.click(on_start, set(controls.values()), status, api_name="train_start", concurrency_limit=None).then(
         lambda: gr.Button(interactive=True), None, stop, **quiet
     )
     stop.click(on_stop, None, status, api_name="train_stop", concurrency_limit=None)

@@ -14,7 +14,9 @@ from PIL import Image
 
 from explorer import images, latent, plots
 from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureStats, fid
+from explorer.models import ClassConditional
 from explorer.ui.common import ModelList, download_path, user_errors
+from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
@@ -27,29 +29,22 @@ mode of the prior: samples become more typical and cleaner (fidelity ↑) but mo
 sweep shows the same seeds at decreasing thresholds; the curve measures the trade-off with FID (lower is
 better) and the mean pairwise distance of classifier features (higher = more varied). The class vector is
 (1 − α)·one-hot(A) + α·one-hot(B): the shared class embedding makes class interpolation a straight line."""
-_curve_cache: dict[str, tuple] = {}
-
-
-FAMILIES = ("biggan", "biggan-deep")  # ours, and the public ImageNet BigGAN-deep (loaded from the Hub)
 
 
 def model_names(zoo: Zoo) -> list[str]:
-    return [name for family in FAMILIES for name in zoo.names(family)]
+    """Every class-conditional model (ours, and the public ImageNet BigGAN-deep loaded from the Hub)."""
+    return zoo.names(ClassConditional)
 
 
 def _biggan(zoo: Zoo, name: str) -> torch.nn.Module:
-    if zoo.entry(name).family not in FAMILIES:
-        raise ValueError(f"{name!r} is not a class-conditional BigGAN; pick one of {model_names(zoo)}")
-    return zoo.load(name)
+    return zoo.require(name, ClassConditional, what="a class-conditional BigGAN")
 
 
 def generate(model, z: torch.Tensor, classes, threshold: float | None) -> torch.Tensor:
-    """Images; BigGAN-deep also takes the threshold (it uses min(threshold, 1) as its truncation), which picks
-    its batch-norm statistics. Latents come from ``model.sample_latent(n, seed, truncation=threshold)``,
-    which maps the threshold to each model's own sampling."""
-    if getattr(model, "truncation_dependent", False):
-        return model.generate(z, classes, truncation=threshold)
-    return model.generate(z, classes)
+    """Images of latents drawn by ``model.sample_latent(n, seed, truncation=threshold)`` (each model maps the
+    threshold to its own sampling); the model gets the threshold too (BigGAN-deep picks its batch-norm
+    statistics by it)."""
+    return model.generate(z, classes, truncation=threshold)
 
 
 @user_errors
@@ -59,13 +54,6 @@ def switch_model(zoo: Zoo, name: str, alpha: float, threshold: float, seed: int)
     samples = render_samples(zoo, name, names[0], names[1], alpha, threshold, seed)
     sweep = render_sweep(zoo, name, names[0], names[1], alpha, seed)
     return gr.Dropdown(choices=names, value=names[0]), gr.Dropdown(choices=names, value=names[1]), *samples, *sweep
-
-
-def _threshold(value: float) -> float | None:
-    value = float(value)
-    if value <= 0:
-        raise ValueError(f"the truncation threshold must be > 0, got {value}")
-    return None if value >= 4 else value  # 4 and above: no truncation in practice
 
 
 def class_vector(model: torch.nn.Module, class_a: str, class_b: str, alpha: float) -> torch.Tensor:
@@ -83,7 +71,7 @@ def render_samples(
     """A grid of ``n`` samples (seeds seed … seed + n − 1) of the mixed class at the threshold, and a PNG."""
     model = _biggan(zoo, name)
     vector = class_vector(model, class_a, class_b, alpha)
-    t = _threshold(threshold)
+    t = latent.truncation_threshold(threshold)
     z = model.sample_latent(int(n), latent.check_seed(seed), truncation=t)
     with torch.inference_mode():
         samples = generate(model, z, vector.expand(int(n), -1), t)
@@ -128,14 +116,15 @@ def mean_pairwise_distance(features: torch.Tensor) -> float:
 
 
 def truncation_curve(zoo: Zoo, name: str, n: int = CURVE_SAMPLES, progress=None) -> tuple[list, list, list]:
-    """(thresholds, FID, variety) over ``CURVE``; cached per model and n.
+    """(thresholds, FID, variety) over ``CURVE``; kept by the zoo per model and n (until the model is replaced).
 
     FID on ``n`` samples with balanced classes; variety = mean pairwise feature distance between 50
     samples of the same class, averaged over the classes.
     """
-    key = f"{name}:{n}"
-    if key in _curve_cache:
-        return _curve_cache[key]
+    return zoo.memo("truncation-curve", name, lambda: _measure_curve(zoo, name, n, progress), key=n)
+
+
+def _measure_curve(zoo: Zoo, name: str, n: int, progress) -> tuple[list, list, list]:
     model = _biggan(zoo, name)
     if model.num_classes != 10 or model.resolution != 32 or getattr(model.config, "channels", 3) != 1:
         raise ValueError(
@@ -164,8 +153,7 @@ def truncation_curve(zoo: Zoo, name: str, n: int = CURVE_SAMPLES, progress=None)
                 per_class.append(mean_pairwise_distance(classifier.features(model.generate(z, [c] * 50))))
         fids.append(result.value)
         varieties.append(sum(per_class) / len(per_class))
-    _curve_cache[key] = (list(CURVE), fids, varieties)
-    return _curve_cache[key]
+    return list(CURVE), fids, varieties
 
 
 @user_errors
@@ -178,7 +166,7 @@ def render_curve(zoo: Zoo, name: str, progress=gr.Progress()) -> "plots.go.Figur
     return plots.truncation_curve_figure(thresholds, fids, varieties, f"{CLASSIFIER_FEATURES}, {CURVE_SAMPLES} samples")
 
 
-def build(zoo: Zoo) -> TabParts | None:
+def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = model_names(zoo)
     gr.Markdown(NOTE)
     if not names:

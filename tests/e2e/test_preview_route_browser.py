@@ -6,8 +6,11 @@ pixels. Pixels are read back from the page (a canvas), so the test checks what i
 """
 
 import numpy as np
+import pytest
 
 from explorer.ui import interpolate, manifold, previews
+
+pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
 
 PIXELS = """
 (sel) => {
@@ -72,8 +75,12 @@ def test_a_click_on_the_vae_plane_asks_the_route_and_paints_the_decoded_tile(pag
     page.evaluate(WATCH, "#vae-decoded")
     fx, fy = 0.2, 0.8
     page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-    page.wait_for_function("() => window.__srcs.length > 0", timeout=30_000)
-    page.wait_for_timeout(500)  # both answers are in: the route's and the click event's (the same image)
+    # both answers are in: the route's (painted as a blob: URL), then the click event's (a file URL, the same image)
+    page.wait_for_function(
+        "() => { const s = window.__srcs, routed = s.findIndex((src) => src.startsWith('blob:'));"
+        " return routed >= 0 && s.slice(routed + 1).some((src) => src && !src.startsWith('blob:')); }",
+        timeout=30_000,
+    )
     routed = page.evaluate(
         "() => performance.getEntriesByType('resource')"
         ".filter((e) => e.name.includes('/preview/vae_decode')).map((e) => e.responseStatus)"

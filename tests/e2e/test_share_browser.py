@@ -1,11 +1,19 @@
 """A copied share link, opened in a fresh browser, shows the identical view."""
 
-import urllib.request
+import urllib.parse
+
+import pytest
+
+from explorer.ui import interpolate, truncation
+
+from .waiting import wait_for_image
+
+pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
 
 
-def image_bytes(page, selector: str) -> bytes:
-    src = page.locator(selector).get_attribute("src")
-    return urllib.request.urlopen(src.replace("localhost", "127.0.0.1")).read()
+def view(link: str) -> dict[str, str]:
+    """The settings a share link carries."""
+    return {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(link).query).items()}
 
 
 def share_link(page) -> str:
@@ -23,7 +31,7 @@ def share_link(page) -> str:
     return page.locator("#share-link textarea").input_value()
 
 
-def test_a_share_link_restores_the_interpolation_view_in_a_fresh_browser(page, browser_factory):
+def test_a_share_link_restores_the_interpolation_view_in_a_fresh_browser(page, browser_factory, default_zoo):
     page.get_by_role("tab", name="Interpolation").click()
     page.locator("#interp-seed-a input").fill("17")
     page.locator("#interp-seed-a input").press("Enter")
@@ -33,38 +41,38 @@ def test_a_share_link_restores_the_interpolation_view_in_a_fresh_browser(page, b
     for _ in range(7):
         slider.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('#interp-t input[type=number]')?.value === '0.57'")
-    page.wait_for_timeout(1500)  # the last preview lands
     link = share_link(page)
     assert "tab=interpolation" in link and "a=17" in link and "t=0.57" in link
-    expected = image_bytes(page, "#interp-frame img")
+    v = view(link)
+    expected = interpolate.render_frame(default_zoo, v["model"], 17, int(v["b"]), 0.57, v["path"])
+    wait_for_image(page, "#interp-frame img", expected)  # the view shared: Gradio's render of the last key
 
     fresh = browser_factory()
     fresh.goto(link)
     fresh.wait_for_function(
         "() => document.querySelector('#interp-t input[type=number]')?.value === '0.57'", timeout=60_000
     )
-    folder = page.locator("#interp-frame img").get_attribute("src").split("/")[-2]  # files are named by content
-    fresh.wait_for_function(
-        f"() => (document.querySelector('#interp-frame img')?.src ?? '').includes('{folder}')", timeout=60_000
-    )
-    assert image_bytes(fresh, "#interp-frame img") == expected
+    wait_for_image(fresh, "#interp-frame img", expected, timeout=60)  # the identical view
     assert fresh.locator("#interp-seed-a input").input_value() == "17"
 
 
-def test_a_share_link_selects_its_tab(page, browser_factory):
+def test_a_share_link_selects_its_tab(page, browser_factory, default_zoo):
     page.get_by_role("tab", name="BigGAN truncation").click()
     slider = page.locator("#trunc-alpha input[type=range]")
     slider.press("ArrowRight")
     slider.press("ArrowRight")
-    page.wait_for_timeout(1500)
+    page.wait_for_function("() => document.querySelector('#trunc-alpha input[type=number]')?.value === '0.1'")
     link = share_link(page)
     assert "tab=truncation" in link and "alpha=0.1" in link
-    expected = image_bytes(page, "#trunc-samples img")
+    v = view(link)
+    expected, _ = truncation.render_samples(
+        default_zoo, v["model"], v["a"], v["b"], float(v["alpha"]), float(v["threshold"]), int(v["seed"])
+    )
+    wait_for_image(page, "#trunc-samples img", expected)  # always_last: the render of α = 0.1 lands
     fresh = browser_factory()
     fresh.goto(link)
     fresh.wait_for_function(
         "() => document.querySelector('#trunc-alpha input[type=number]')?.value === '0.1'", timeout=60_000
     )
     fresh.locator("#trunc-samples img").wait_for(state="visible", timeout=60_000)  # the tab is selected
-    fresh.wait_for_timeout(2000)
-    assert image_bytes(fresh, "#trunc-samples img") == expected
+    wait_for_image(fresh, "#trunc-samples img", expected, timeout=60)  # the identical view

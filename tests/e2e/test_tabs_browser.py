@@ -1,9 +1,13 @@
 """The explorer tabs in a real Chromium: clicks on images reach the handlers."""
 
 import re
-import time
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from explorer.ui import manifold
+
+pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
 
 
 def open_tab(page, name: str) -> None:
@@ -40,23 +44,42 @@ def test_clicking_a_sample_adds_its_seed_to_the_group(page):
     assert page.locator("#arith-a textarea").input_value() == before
 
 
+# While the lab plays, the longest gap (ms) between two changes of the readout seen so far, once the
+# readout is at step ``steps`` or later and has changed a few times (false until then; polled in the page).
+TICKING = """
+([sel, steps]) => {
+  const value = document.querySelector(sel)?.value ?? '';
+  const now = performance.now(), w = (window.__ticks ??= {value, at: now, gap: 0, changes: 0});
+  if (value !== w.value) {
+    if (w.changes++ > 0) w.gap = Math.max(w.gap, now - w.at);  // from the first change on: frame to frame
+    Object.assign(w, {value, at: now});
+  }
+  const m = value.match(/^step (\\d+)/);
+  return m && Number(m[1]) >= steps && w.changes >= 3 ? w.gap : false;
+}
+"""
+# The readout once it has not changed for ``quiet`` ms (false until then; polled in the page).
+QUIET = """
+([sel, quiet]) => {
+  const value = document.querySelector(sel)?.value ?? '';
+  const now = performance.now(), w = (window.__quiet ??= {value, since: now});
+  if (value !== w.value) Object.assign(w, {value, since: now});
+  return now - w.since >= quiet ? value : false;
+}
+"""
+
+
 def test_gan_lab_plays_and_pauses(page):
     open_tab(page, "GAN lab (2-D)")
+    readout = "#toy-readout textarea"
     page.locator("#toy-play").click()
-    page.wait_for_function(
-        "() => { const m = (document.querySelector('#toy-readout textarea')?.value ?? '').match(/^step (\\d+)/);"
-        " return m && Number(m[1]) >= 20 }",
-        timeout=60_000,
-    )
+    gap = page.wait_for_function(TICKING, arg=[readout, 20], polling=50, timeout=60_000).json_value()
     page.locator("#toy-pause").click()
-    # let the frames already in flight land (under load a tick queued before the click can arrive late)
-    before, clock = None, time.monotonic()
-    while time.monotonic() - clock < 15:
-        page.wait_for_timeout(1000)
-        now = page.locator("#toy-readout textarea").input_value()
-        if now == before:
-            break
-        before = now
-    page.wait_for_timeout(2000)
-    assert page.locator("#toy-readout textarea").input_value() == before  # paused: no more steps
-    assert "modes covered" in before
+    # paused: the readout stops, for many times the longest frame-to-frame gap seen while playing (under load
+    # a tick queued before the click can still land first)
+    quiet = min(max(1000, 5 * gap), 15_000)
+    try:
+        paused = page.wait_for_function(QUIET, arg=[readout, quiet], polling=50, timeout=30_000 + quiet).json_value()
+    except PlaywrightTimeout:
+        pytest.fail(f"the GAN lab kept stepping after Pause: no {quiet:.0f} ms without a new frame within 30 s")
+    assert re.match(r"step \d+", paused) and "modes covered" in paused

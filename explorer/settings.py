@@ -1,0 +1,68 @@
+"""The app's settings: paths and switches, read from the environment once and passed down.
+
+``Settings.from_env()`` is called where a process starts (``app.build_app`` through ``Zoo``, the
+trainers' CLI, ``python -m explorer.cache``); everything below receives the object, nothing reads
+``LATENT_EXPLORER_*`` variables itself.
+
+=============================  ==========================================  ==============================
+variable                       meaning                                     default
+=============================  ==========================================  ==============================
+LATENT_EXPLORER_RUNS           Training tab runs (``ui/``), saved models   ``runs``
+LATENT_EXPLORER_MODELS         folders the Load box may read               ``models``
+LATENT_EXPLORER_CONVERTED      Hub models converted to our format          ``~/.cache/latent-explorer/converted``
+LATENT_EXPLORER_CACHE          derived arrays of non-default models        ``~/.cache/latent-explorer/derived``
+LATENT_EXPLORER_DATA           downloaded datasets                         ``~/.cache/latent-explorer/data``
+LATENT_EXPLORER_IMAGES         image-folder datasets (``folder:NAME``)     ``data/images``
+LATENT_EXPLORER_PREVIEW_ROUTE  ``0``: slider previews through Gradio only  on
+LATENT_EXPLORER_DIRECT_PREVIEWS ``0``: preview renders on the queue        on (queue-free)
+=============================  ==========================================  ==============================
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+USER_CACHE = Path.home() / ".cache" / "latent-explorer"
+
+
+@dataclass(frozen=True)
+class Settings:
+    runs: Path = Path("runs")
+    models: Path = Path("models")
+    converted: Path = field(default=USER_CACHE / "converted")
+    derived_cache: Path = field(default=USER_CACHE / "derived")
+    data_cache: Path = field(default=USER_CACHE / "data")
+    images: Path = Path("data/images")
+    preview_route: bool = True
+    direct_previews: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        default = cls()
+
+        def path(variable: str, value: Path) -> Path:
+            return Path(env[variable]) if env.get(variable) else value
+
+        def switch(variable: str, value: bool) -> bool:
+            return env[variable] != "0" if variable in env else value
+
+        return cls(
+            runs=path("LATENT_EXPLORER_RUNS", default.runs),
+            models=path("LATENT_EXPLORER_MODELS", default.models),
+            converted=path("LATENT_EXPLORER_CONVERTED", default.converted),
+            derived_cache=path("LATENT_EXPLORER_CACHE", default.derived_cache),
+            data_cache=path("LATENT_EXPLORER_DATA", default.data_cache),
+            images=path("LATENT_EXPLORER_IMAGES", default.images),
+            preview_route=switch("LATENT_EXPLORER_PREVIEW_ROUTE", default.preview_route),
+            direct_previews=switch("LATENT_EXPLORER_DIRECT_PREVIEWS", default.direct_previews),
+        )
+
+    @property
+    def training_runs(self) -> Path:
+        return self.runs / "ui"
+
+    @property
+    def saved_models(self) -> Path:
+        return self.runs / "saved"
