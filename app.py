@@ -9,7 +9,18 @@ import gradio as gr
 
 from explorer import __version__
 from explorer.settings import Settings
-from explorer.ui import arithmetic, interpolate, loader, manifold, share, stylemix, toylab, training, truncation
+from explorer.ui import (
+    arithmetic,
+    interpolate,
+    loader,
+    manifold,
+    metrics,
+    share,
+    stylemix,
+    toylab,
+    training,
+    truncation,
+)
 from explorer.ui.previews import Previews
 from explorer.zoo import Zoo
 
@@ -21,6 +32,7 @@ TABS = (  # (title, id, module with build(zoo, previews)), in the order of the l
     ("BigGAN truncation", "truncation", truncation),
     ("VAE manifold", "manifold", manifold),
     ("GAN lab (2-D)", "toylab", toylab),
+    ("Metrics", "metrics", metrics),
 )  # then the Training tab, which refreshes the model lists of these tabs when it saves a model
 MAX_UPLOAD = "5mb"  # images to encode, settings files: nothing a user uploads needs more
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

@@ -220,3 +220,59 @@ def class_histogram_figure(names: tuple[str, ...], counts: list[int], step: int 
         )
     title = f"Mode-collapse meter: classes of the samples at step {step}" if step else "Mode-collapse meter"
     return _layout(fig, title, "", "samples")
+
+
+METRIC_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+
+
+def lines_figure(
+    x: list,
+    series: dict[str, list[float]],
+    title: str,
+    x_title: str,
+    y_title: str,
+    log_x: bool = False,
+    reference: tuple[float, str] | None = None,
+    y2: dict[str, list[float]] | None = None,
+    y2_title: str = "",
+) -> go.Figure:
+    """Lines with markers (label → values over ``x``); optionally a dashed reference line and a second y axis."""
+    fig = go.Figure()
+    for i, (label, values) in enumerate(series.items()):
+        colour = METRIC_COLOURS[i % len(METRIC_COLOURS)]
+        fig.add_trace(go.Scatter(x=x, y=values, name=label, mode="lines+markers", line=dict(width=3, color=colour)))
+    for i, (label, values) in enumerate((y2 or {}).items()):
+        colour = METRIC_COLOURS[(len(series) + i) % len(METRIC_COLOURS)]
+        line = dict(width=3, color=colour, dash="dot")
+        fig.add_trace(go.Scatter(x=x, y=values, name=label, mode="lines+markers", line=line, yaxis="y2"))
+    if reference is not None:
+        fig.add_hline(y=reference[0], line=dict(color="#444", dash="dash", width=2), annotation_text=reference[1])
+    _layout(fig, title, x_title, y_title)
+    if log_x:
+        fig.update_xaxes(type="log")
+    if y2:
+        fig.update_layout(yaxis2=dict(title=y2_title, overlaying="y", side="right"), margin=dict(r=80))
+    return fig
+
+
+def bars_figure(names: list[str], values: list[float], title: str, y_title: str, uniform: float | None = None):
+    """One bar per name; an optional dashed line at the uniform value."""
+    fig = go.Figure(go.Bar(x=list(names), y=list(values), marker_color=METRIC_COLOURS[0]))
+    if uniform is not None:
+        fig.add_hline(y=uniform, line=dict(color="#444", dash="dash", width=2), annotation_text="uniform")
+    return _layout(fig, title, "", y_title)
+
+
+def gaussians_figure(mu1: float, sigma1: float, mu2: float, sigma2: float) -> go.Figure:
+    """The densities of N(μ₁, σ₁²) (real) and N(μ₂, σ₂²) (generated) over a common range."""
+    low = min(mu1 - 4 * sigma1, mu2 - 4 * sigma2)
+    high = max(mu1 + 4 * sigma1, mu2 + 4 * sigma2)
+    x = np.linspace(low, high, 400)
+    fig = go.Figure()
+    for (mu, sigma), name, colour in (
+        ((mu1, sigma1), "real N(μ_r, σ_r²)", 0),
+        ((mu2, sigma2), "generated N(μ_g, σ_g²)", 1),
+    ):
+        y = np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
+        fig.add_trace(go.Scatter(x=x, y=y, name=name, mode="lines", line=dict(width=4, color=METRIC_COLOURS[colour])))
+    return _layout(fig, "Two 1-D Gaussians", "x", "density")

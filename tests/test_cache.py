@@ -43,9 +43,11 @@ def test_arrays_shipped_with_a_checkpoint_are_used_only_for_the_weights_they_cam
     assert np.array_equal(store.get("thing", weights, lambda: {"x": np.zeros(2)})["x"], np.zeros(2))
 
 
-def test_the_committed_checkpoints_ship_their_derived_arrays(default_zoo):
+def test_the_committed_checkpoints_ship_their_derived_arrays():
     """After retraining a default checkpoint, ``python -m explorer.derived`` refreshes these."""
-    from explorer.zoo import WEIGHTS_NAME
+    from explorer.zoo import WEIGHTS_NAME, Zoo
+
+    default_zoo = Zoo(device="cpu")  # the committed manifest only (other tests add models to the shared fixture)
 
     shipped = {
         "dcgan-fashion-mnist": "arithmetic-groups-dcgan-fashion-mnist",
