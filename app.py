@@ -38,6 +38,13 @@ MAX_UPLOAD = "5mb"  # images to encode, settings files: nothing a user uploads n
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CSS = """
 img { image-rendering: pixelated; }
+/* The arithmetic seed grid: Gradio's gallery gives each column a fixed 100 px, so 6 columns overflow a
+   third of a 1280 px page; share the column's width instead (the tiles are 32² samples, scaled up). */
+#arith-gallery .grid-container {
+  grid-template-columns: repeat(6, minmax(0, 1fr)) !important;
+  grid-auto-rows: auto !important;
+}
+#arith-gallery .thumbnail-item { width: 100%; height: auto; aspect-ratio: 1; }
 """
 
 

@@ -12,13 +12,21 @@ import torch
 MAX_SEED = 2**31 - 1  # seeds are accepted in [0, MAX_SEED]
 
 
-def check_seed(seed: int) -> int:
-    """Return ``seed`` as an int, or raise ``ValueError`` saying what range is accepted."""
+def check_seed(seed: int, name: str = "seed") -> int:
+    """Return ``seed`` as an int, or raise ``ValueError`` in the user's words: "Seed A must be a whole number
+    from 0 to 2147483647" (``name`` says which seed)."""
+    wanted = f"{name[:1].upper()}{name[1:]} must be a whole number from 0 to {MAX_SEED}"
+    if isinstance(seed, str):
+        seed = seed.strip()
+        if not seed.isdigit():
+            raise ValueError(f"{wanted}, got {seed!r}" if seed else f"{wanted}; it is empty")
+    if seed is None or isinstance(seed, bool) or not isinstance(seed, int | float | str):
+        raise ValueError(f"{wanted}; it is empty" if seed is None else f"{wanted}, got {seed!r}")
     if isinstance(seed, float) and not seed.is_integer():
-        raise ValueError(f"seed must be a whole number, got {seed}")
+        raise ValueError(f"{wanted}, got {seed}")
     seed = int(seed)
     if not 0 <= seed <= MAX_SEED:
-        raise ValueError(f"seed must be between 0 and {MAX_SEED}, got {seed}")
+        raise ValueError(f"{wanted}, got {seed}")
     return seed
 
 

@@ -50,8 +50,8 @@ def test_the_committed_checkpoints_ship_their_derived_arrays():
     default_zoo = Zoo(device="cpu")  # the committed manifest only (other tests add models to the shared fixture)
 
     shipped = {
-        "dcgan-fashion-mnist": "arithmetic-groups-dcgan-fashion-mnist",
-        "stylegan-fashion-mnist": "arithmetic-groups-stylegan-fashion-mnist",
+        "dcgan-fashion-mnist": "arithmetic-groups-v2-dcgan-fashion-mnist",
+        "stylegan-fashion-mnist": "arithmetic-groups-v2-stylegan-fashion-mnist",
         "vae2d-fashion-mnist": "vae-test-means-vae2d-fashion-mnist",
     }
     assert set(derived.arithmetic_models(default_zoo) + derived.plane_models(default_zoo)) == set(shipped)

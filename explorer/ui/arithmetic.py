@@ -40,13 +40,14 @@ def _generator(zoo: Zoo, name: str) -> torch.nn.Module:
 
 @user_errors
 def seed_grid(zoo: Zoo, name: str, base_seed: int) -> list[tuple[Image.Image, str]]:
-    """GRID_SIDE² samples of seeds base_seed, base_seed + 1, … with their seeds as captions."""
+    """GRID_SIDE² samples of seeds base_seed, base_seed + 1, … captioned with their seeds (numbers only: the
+    tiles are a sixth of a column wide)."""
     model = _generator(zoo, name)
-    base_seed = latent.check_seed(base_seed)
+    base_seed = latent.check_seed(base_seed, "the first seed of the grid")
     with torch.inference_mode():
         samples = model.generate(model.sample_latent(GRID_SIDE**2, base_seed))
     tiles = images.to_uint8(samples)
-    return [(images.to_pil(tile, 3), f"seed {base_seed + i}") for i, tile in enumerate(tiles)]
+    return [(images.to_pil(tile, 3), f"{base_seed + i}") for i, tile in enumerate(tiles)]
 
 
 def _latents(model: torch.nn.Module, seeds: list[int], space: str) -> torch.Tensor:
@@ -88,7 +89,9 @@ def arithmetic(
         row = _decode(model, means, space)
         # noise scaled by the typical spread of one coordinate of the space (1 for z)
         scale = 1.0 if space == "z" else w_spread(zoo, name)
-        noise = latent.sample_normal(8, latent.check_seed(noise_seed), (result.shape[-1],)).to(result.device)
+        noise = latent.sample_normal(8, latent.check_seed(noise_seed, "noise seed"), (result.shape[-1],)).to(
+            result.device
+        )
         noise = noise[:, None, :] if space == "w" else noise  # one w for every row of ws
         variants = torch.cat([result, result + float(sigma) * scale * noise])
         variants = variants[[1, 2, 3, 4, 0, 5, 6, 7, 8]]  # the exact result in the centre, as in Fig. 7
@@ -115,6 +118,21 @@ def add_seed(groups: tuple[str, str, str], target: str, seed: int) -> tuple[str,
     return tuple(updated)
 
 
+SPACES = ("z space", "w space (StyleGAN)")
+
+
+def space_choices(zoo: Zoo, name: str) -> list[str]:
+    """The spaces a model offers: w only where there is a mapping network."""
+    return list(SPACES) if isinstance(_generator(zoo, name), StyleGenerator) else [SPACES[0]]
+
+
+@user_errors
+def switch_model(zoo: Zoo, name: str):
+    """A newly picked model: its own default groups, z space selected (w offered only for StyleGAN models)."""
+    groups = default_groups(zoo, name)
+    return gr.Radio(choices=space_choices(zoo, name), value=SPACES[0]), *groups
+
+
 def default_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
     """*pullover − T-shirt + dress*: three seeds of each, picked by the classifier (``explorer.derived``)."""
     return derived.arithmetic_groups(zoo, name)
@@ -131,7 +149,9 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     with gr.Row():
         with gr.Column(scale=1):
             model = gr.Dropdown(names, value=names[0], label="Model", elem_id="arith-model")
-            space = gr.Radio(["z space", "w space (StyleGAN)"], value="z space", label="Arithmetic in")
+            space = gr.Radio(
+                space_choices(zoo, names[0]), value=SPACES[0], label="Arithmetic in", elem_id="arith-space"
+            )
             target = gr.Radio(["A", "B", "C"], value="A", label="A click in the grid adds the seed to group")
             seeds_a = gr.Textbox(groups0[0], label="A (seeds)", elem_id="arith-a")
             seeds_b = gr.Textbox(groups0[1], label="− B (seeds)", elem_id="arith-b")
@@ -161,7 +181,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             base_seed = gr.Number(0, label="Seed grid starts at", precision=0, minimum=0, maximum=latent.MAX_SEED)
             gallery = gr.Gallery(
                 seed_grid(zoo, names[0], 0),
-                label="Seed grid: click to add to a group",
+                label="Seed grid (captions: seeds): click to add to a group",
                 columns=GRID_SIDE,
                 height="auto",
                 allow_preview=False,
@@ -180,6 +200,12 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         concurrency_limit=None,
         trigger_mode="always_last",
     )
+    model.input(
+        functools.partial(switch_model, zoo),
+        [model],
+        [space, seeds_a, seeds_b, seeds_c],
+        api_visibility="undocumented",
+    ).then(run, inputs, outputs, api_visibility="undocumented")
     gr.on(
         [model.change, base_seed.submit],
         functools.partial(seed_grid, zoo),

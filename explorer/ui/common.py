@@ -83,10 +83,13 @@ def parse_seeds(text: str, group: str, limit: int = 16) -> list[int]:
     parts = [p for p in str(text or "").replace(",", " ").split() if p]
     if not parts:
         raise ValueError(f"group {group} is empty: click samples in the grid or type seeds like 3, 17, 42")
-    try:
-        seeds = [latent.check_seed(int(p)) for p in parts]
-    except ValueError as error:
-        raise ValueError(f"group {group}: {error} (seeds are whole numbers, e.g. 3, 17, 42)") from error
+    bad = [p for p in parts if not p.isdigit() or int(p) > latent.MAX_SEED]
+    if bad:
+        raise ValueError(
+            f"group {group}: {bad[0]!r} is not a seed; seeds are whole numbers from 0 to {latent.MAX_SEED}, "
+            "e.g. 3, 17, 42"
+        )
+    seeds = [int(p) for p in parts]
     if len(seeds) > limit:
         raise ValueError(f"group {group} has {len(seeds)} seeds; use at most {limit}")
     return seeds

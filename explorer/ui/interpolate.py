@@ -43,7 +43,8 @@ def endpoints(
 ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
     """The model and the latents z_A, z_B (each (1, latent_dim)) of the two seeds."""
     model = zoo.require(model_name, Unconditional, what="a model that generates from z alone")
-    return model, model.sample_latent(1, latent.check_seed(seed_a)), model.sample_latent(1, latent.check_seed(seed_b))
+    z_a = model.sample_latent(1, latent.check_seed(seed_a, "seed A"))
+    return model, z_a, model.sample_latent(1, latent.check_seed(seed_b, "seed B"))
 
 
 @user_errors

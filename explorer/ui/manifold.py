@@ -7,6 +7,7 @@ point; upload or draw an image to encode it and see where it lands.
 """
 
 import functools
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -170,6 +171,24 @@ def encode_image(
     return images.image(x, scale=6), images.image(reconstruction, scale=6), text, figure
 
 
+def encode_upload(zoo: Zoo, name: str, path: str | None, extent: float = 3.0, grid: str = "linear"):
+    """Like ``encode_image`` for an uploaded file. A file that is not a picture (or a picture the encoder cannot
+    take) is a one-line message in the "Where it lands" box, and the other outputs keep what they showed."""
+    keep = gr.skip()
+    if not path:
+        return keep, keep, "", keep
+    try:
+        with Image.open(path) as picture:
+            picture.load()
+            array = np.asarray(picture.convert("RGBA" if "A" in picture.getbands() else "RGB"))
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return keep, keep, f"{Path(path).name} is not an image: upload a PNG, JPEG or WebP picture", keep
+    try:
+        return encode_image(zoo, name, array, extent, grid)
+    except gr.Error as error:
+        return keep, keep, str(error.message), keep
+
+
 def encode_sketch(zoo: Zoo, name: str, sketch, extent: float, grid: str):
     """Like ``encode_image`` for the drawing pad, silent while the canvas is empty."""
     picture = sketch.get("composite") if isinstance(sketch, dict) else sketch
@@ -217,8 +236,12 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     scatter = gr.Plot(first[1], label="Encoded test set", elem_id="vae-scatter")
     gr.Markdown("### Encode your own image: upload one or draw a garment (light on dark or dark on light)")
     with gr.Row():
-        upload = gr.Image(
-            label="Upload", type="numpy", sources=["upload", "clipboard"], height=256, elem_id="vae-upload"
+        upload = gr.File(  # a file, not gr.Image: Gradio's image box fails before the handler on a non-image
+            label="Upload an image (PNG, JPEG, WebP)",
+            type="filepath",
+            file_types=["image"],
+            height=256,
+            elem_id="vae-upload",
         )
         sketch = gr.Sketchpad(label="…or draw", type="numpy", height=256, elem_id="vae-sketch")
         seen = gr.Image(label="What the encoder sees (32×32)", type="pil", interactive=False, height=192)
@@ -254,9 +277,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         preview_options(zoo.settings),
         api_visibility="undocumented",
     )
-    encode = functools.partial(encode_image, zoo)
     encoded = [seen, reconstruction, landed, scatter]  # the scatter marks where the image lands
-    upload.upload(encode, [model, upload, extent, grid], encoded, api_name="vae_encode")
+    upload.upload(functools.partial(encode_upload, zoo), [model, upload, extent, grid], encoded, api_name="vae_encode")
     sketch.change(
         functools.partial(encode_sketch, zoo),
         [model, sketch, extent, grid],

@@ -77,11 +77,15 @@ def layer_range(model: torch.nn.Module, preset: str, first: int, last: int) -> l
     return list(range(first, last + 1))
 
 
-def _check_noise(mode: str, strengths: list[float]) -> None:
+MAX_STRENGTH = 5.0  # what each noise-strength slider allows (the global one and every per-row one)
+
+
+def _check_noise(mode: str, strengths: list[float], what: str = "noise strengths") -> None:
+    """Each slider's own range: a row's effective strength is global × row, up to MAX_STRENGTH²."""
     if mode not in NOISE_MODES:
         raise ValueError(f"noise mode must be one of {NOISE_MODES}, got {mode!r}")
-    if any(not 0 <= s <= 5 for s in strengths):
-        raise ValueError("noise strengths must be between 0 and 5")
+    if any(not 0 <= s <= MAX_STRENGTH for s in strengths):
+        raise ValueError(f"{what} must be between 0 and {MAX_STRENGTH:g}")
 
 
 @user_errors
@@ -113,7 +117,8 @@ def style_mix(
         ws_src = model.mapping(model.latents_of(src).to(device), float(psi), cut)
         ws_dst = model.mapping(model.latents_of(dst).to(device), float(psi), cut)
         mixed = latent.mix_rows(ws_dst, ws_src, rows)  # (n_dst, n_src, num_ws, w_dim)
-        synth = functools.partial(model.synthesis, noise_mode=noise_mode, noise_seed=int(noise_seed))
+        noise_seed = latent.check_seed(noise_seed, "noise seed")
+        synth = functools.partial(model.synthesis, noise_mode=noise_mode, noise_seed=noise_seed)
         top, side = synth(ws_src).clamp(-1, 1), synth(ws_dst).clamp(-1, 1)
         inside = synth(mixed.flatten(0, 1)).clamp(-1, 1)
     blank = torch.ones(1, *top.shape[1:], device=device)  # white corner
@@ -141,21 +146,23 @@ def heat_map(values: np.ndarray) -> Image.Image:
 def _noise_setup(zoo: Zoo, name: str, seed: int, noise_mode: str, strength: float, layer_strengths):
     """(model, ws of the seed, per-row strengths) for the noise panel, every value checked."""
     model = _stylegan(zoo, name)
-    strengths = [float(strength) * float(s) for s in layer_strengths]
-    if not strengths:
+    layer_strengths = [float(s) for s in layer_strengths]
+    if not layer_strengths:
         raise ValueError("give at least one per-layer noise strength")
+    _check_noise(noise_mode, [float(strength)], "the global noise strength")
+    _check_noise(noise_mode, layer_strengths, "per-row noise strengths")
+    strengths = [float(strength) * s for s in layer_strengths]
     if len(strengths) != model.num_ws:  # sliders made for another model: map coarse to coarse, fine to fine
         last = len(strengths) - 1
         strengths = [strengths[round(i * last / max(model.num_ws - 1, 1))] for i in range(model.num_ws)]
-    _check_noise(noise_mode, strengths)
     with torch.inference_mode():
-        ws = model.mapping(model.sample_latent(1, latent.check_seed(seed)).to(model.w_avg.device))
+        ws = model.mapping(model.sample_latent(1, latent.check_seed(seed, "latent seed")).to(model.w_avg.device))
     return model, ws, strengths
 
 
 def _picture(model, ws: torch.Tensor, strengths: list[float], noise_mode: str, noise_seed: int) -> Image.Image:
     with torch.inference_mode():
-        picture = model.synthesis(ws, noise_mode, strengths, latent.check_seed(noise_seed)).clamp(-1, 1)
+        picture = model.synthesis(ws, noise_mode, strengths, latent.check_seed(noise_seed, "noise seed")).clamp(-1, 1)
     return images.image(picture, scale=images.fit_scale(model.resolution, 8))
 
 
@@ -163,7 +170,8 @@ def _std_map(model, ws: torch.Tensor, strengths: list[float], noise_seed: int, s
     """(heat map, caption) of the per-pixel std over NOISE_DRAWS noise draws for the same latent."""
     with torch.inference_mode():
         # NOISE_DRAWS draws in one batch: the same latent, independent noise maps from ``noise_seed``
-        draws = model.synthesis(ws.expand(NOISE_DRAWS, -1, -1), "random", strengths, latent.check_seed(noise_seed))
+        noise_seed = latent.check_seed(noise_seed, "noise seed")
+        draws = model.synthesis(ws.expand(NOISE_DRAWS, -1, -1), "random", strengths, noise_seed)
     std = draws.clamp(-1, 1).std(dim=0).mean(dim=0).cpu().numpy()  # (h, w)
     scale = images.fit_scale(model.resolution, 8)
     heat = heat_map(std).resize((std.shape[1] * scale, std.shape[0] * scale), Image.NEAREST)
@@ -234,10 +242,19 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             noise_mode = gr.Radio(list(NOISE_MODES), value="random", label="Noise", elem_id="mix-noise-mode")
             noise_seed = gr.Number(0, label="Noise seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
             resample = gr.Button("🎲 Resample noise (keep the latent)")
-            strength = gr.Slider(0, 5, value=1.0, step=0.1, label="Global noise strength", elem_id="mix-strength")
+            strength = gr.Slider(
+                0, MAX_STRENGTH, value=1.0, step=0.1, label="Global noise strength", elem_id="mix-strength"
+            )
         with gr.Column(scale=1):
             layer_sliders = [
-                gr.Slider(0, 5, value=1.0, step=0.1, label=f"row {i}: {r}² noise strength", elem_id=f"mix-layer-{i}")
+                gr.Slider(
+                    0,
+                    MAX_STRENGTH,
+                    value=1.0,
+                    step=0.1,
+                    label=f"row {i}: {r}² noise strength",
+                    elem_id=f"mix-layer-{i}",
+                )
                 for i, r in enumerate(model0.ws_resolutions)
             ]
         with gr.Column(scale=1):

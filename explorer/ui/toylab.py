@@ -112,11 +112,11 @@ def plane_figure(lab: ToyLab, show_arrows: bool = True, show_optimal: bool = Fal
     real = lab.real.numpy()
     fake = lab.fake_points()
     fig.add_trace(
-        go.Scattergl(x=real[:, 0], y=real[:, 1], mode="markers", name="data", marker=dict(size=4, color="#222"))
+        go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data", marker=dict(size=4, color="#222"))
     )
     finite = np.isfinite(fake).all(axis=1)
     fig.add_trace(
-        go.Scattergl(
+        go.Scatter(
             x=fake[finite, 0],
             y=fake[finite, 1],
             mode="markers",
@@ -291,6 +291,30 @@ def reset(arrows: bool, optimal: bool, settings: dict):
     return lab, plane_figure(lab, arrows, optimal), history_figure(lab), readout(lab)
 
 
+DEFAULT_PRESET = "mode collapse"  # what the lab opens on: its controls show this preset and the lab runs it
+
+
+def initial_settings() -> dict:
+    """The settings the lab opens with: the default preset's (what the controls show is what Play runs)."""
+    return {k: v for k, v in preset_values(DEFAULT_PRESET).items() if k != "optimal"}
+
+
+@user_errors
+def select_preset(name: str, arrows: bool = True) -> dict:
+    """A preset chosen: its settings, its D* overlay switch, and a fresh lab on them with its first drawing."""
+    values = preset_values(name)
+    optimal = values.pop("optimal")
+    lab = _lab(values)
+    return dict(
+        settings=values,
+        optimal=optimal,
+        lab=lab,
+        plane=plane_figure(lab, arrows, optimal),
+        history=history_figure(lab),
+        readout=readout(lab),
+    )
+
+
 def preset_values(name: str) -> dict:
     """The lab's settings for a preset (the others at their defaults), by name, plus ``optimal`` (the D* overlay)."""
     if name not in PRESETS:
@@ -344,16 +368,16 @@ def record_animation(lab: ToyLab | None, steps_per_frame: int, frames: int, sett
 
 def build(zoo=None, previews=None) -> None:
     gr.Markdown(NOTE)
-    defaults = {**dataclasses.asdict(ToyLabConfig()), **dataclasses.asdict(ToyGANConfig())}
-    lab0 = ToyLab(ToyLabConfig())
+    defaults = initial_settings()  # the controls open on the default preset, and so does the lab
+    lab0 = ToyLab(config_from(defaults))
     state = gr.State(None)
     timer = gr.Timer(0.15, active=False)
     with gr.Row():
         with gr.Column(scale=1):
             preset = gr.Dropdown(
-                list(PRESETS), value="mode collapse", label="Preset (sets every control)", elem_id="toy-preset"
+                list(PRESETS), value=DEFAULT_PRESET, label="Preset (sets every control, resets)", elem_id="toy-preset"
             )
-            apply_preset = gr.Button("Apply preset (resets)")
+            apply_preset = gr.Button("Reset to the preset", elem_id="toy-apply-preset")
             with gr.Row():
                 play = gr.Button("▶ Play", variant="primary", elem_id="toy-play")
                 pause = gr.Button("⏸ Pause", elem_id="toy-pause")
@@ -446,12 +470,17 @@ def build(zoo=None, previews=None) -> None:
 
     gif_button.click(on_record, {state, speed, *controls.values()}, gif_file, api_visibility="undocumented")
 
-    def on_preset(name: str) -> dict:
-        values = preset_values(name)
-        return {optimal: values.pop("optimal")} | {controls[k]: v for k, v in values.items()}
+    def on_preset(name: str, arrows_value: bool) -> dict:
+        chosen = select_preset(name, arrows_value)
+        shown = {state: chosen["lab"], plane: chosen["plane"], history: chosen["history"], info: chosen["readout"]}
+        return shown | {optimal: chosen["optimal"]} | {controls[k]: v for k, v in chosen["settings"].items()}
 
-    apply_preset.click(on_preset, preset, [*controls.values(), optimal], api_visibility="undocumented").then(
-        on_reset, reset_inputs, outputs, api_visibility="undocumented"
+    gr.on(  # choosing a preset applies it: the controls and the lab never disagree
+        [preset.input, apply_preset.click],
+        on_preset,
+        [preset, arrows],
+        [*controls.values(), optimal, *outputs],
+        api_visibility="undocumented",
     )
 
 

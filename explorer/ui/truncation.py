@@ -72,7 +72,7 @@ def render_samples(
     model = _biggan(zoo, name)
     vector = class_vector(model, class_a, class_b, alpha)
     t = latent.truncation_threshold(threshold)
-    z = model.sample_latent(int(n), latent.check_seed(seed), truncation=t)
+    z = model.sample_latent(int(n), latent.check_seed(seed, "seed"), truncation=t)
     with torch.inference_mode():
         samples = generate(model, z, vector.expand(int(n), -1), t)
     picture = images.grid_image(samples, ncols=4, scale=4)
