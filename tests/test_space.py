@@ -1,5 +1,6 @@
 """The repository is a Hugging Face Space: valid front matter, and app.py serves offline on 0.0.0.0."""
 
+import json
 import os
 import socket
 import subprocess
@@ -66,3 +67,59 @@ def test_app_py_serves_on_all_interfaces_without_network(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_the_deploy_command_uploads_what_the_space_needs_and_nothing_else():
+    """The README's command is ``space.upload_command()``; the files it sends are computed as ``hf upload`` does."""
+    from explorer import space
+
+    readme = (ROOT / "README.md").read_text()
+    assert space.upload_command() in readme and "huggingface-cli" not in readme
+    files = space.upload_files(ROOT)
+    for needed in ("app.py", "README.md", "requirements.txt", "checkpoints/zoo.json", "explorer/ui/previews.js"):
+        assert needed in files, needed
+    models = json.loads((ROOT / "checkpoints" / "zoo.json").read_text())["models"]
+    for model in models:
+        assert f"checkpoints/{model['path']}/model.safetensors" in files
+        assert f"checkpoints/{model['path']}/training_state.safetensors" not in files
+    python = [p.relative_to(ROOT).as_posix() for d in ("explorer", "trainers") for p in (ROOT / d).rglob("*.py")]
+    assert set(python) <= set(files)  # every module of the app
+    leaked = [f for f in files if f.split("/")[0] in ("tests", "bench", "runs", ".git", ".ci") or "__pycache__" in f]
+    assert not leaked, leaked
+    sizes = {f: (ROOT / f).stat().st_size for f in files}
+    assert max(sizes.values()) < space.MAX_FILE_BYTES, max(sizes, key=sizes.get)
+    assert sum(sizes.values()) < 60 * 2**20
+
+
+def test_front_matter_declares_the_hub_models_and_the_dataset():
+    meta = front_matter()
+    hub = {m["repo"] for m in json.loads((ROOT / "checkpoints" / "zoo.json").read_text())["hub"]}
+    assert set(meta["models"]) == hub and meta["datasets"] == ["zalando-datasets/fashion_mnist"]
+    assert meta["suggested_hardware"].startswith(("zero-", "cpu-", "t4-", "a10g-"))
+
+
+def test_handlers_are_zero_gpu_tasks_that_run_on_the_cpu_here(default_zoo, monkeypatch):
+    """With ``spaces`` installed (the Space's requirements, the test extra), off ZeroGPU its decorator is a
+    no-op, the handlers render on this CPU, and user_errors hands every handler to it."""
+    import spaces
+
+    from explorer import gpu
+    from explorer.ui import common, interpolate
+
+    assert gpu.spaces is spaces and not gpu.on_zero_gpu()
+    assert gpu.gpu(interpolate.render_frame.__wrapped__) is interpolate.render_frame.__wrapped__
+    picture = interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 1, 2, 0.5, "linear (lerp)")
+    assert picture.size == (256, 256) and str(gpu.training_device()) in ("cpu", "cuda", "mps")
+    tasks = []
+
+    def record(handler):
+        tasks.append(handler.__name__)
+        return handler
+
+    monkeypatch.setattr(common, "gpu", record)
+
+    @common.user_errors
+    def render(x):
+        return x + 1
+
+    assert render(1) == 2 and tasks == ["render"]

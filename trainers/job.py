@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from explorer.data import ImageDataset, load_dataset
-from explorer.device import default_device
+from explorer.gpu import training_device
 from explorer.models.folder import WEIGHTS_NAME, write_folder_atomically
 from explorer.settings import Settings
 from explorer.zoo import Zoo, ZooEntry
@@ -200,7 +200,7 @@ class TrainingJob:
             out = (
                 self.runs / f"{spec.family}-{re.sub(r'[^A-Za-z0-9]+', '-', spec.data)}-{time.strftime('%Y%m%d-%H%M%S')}"
             )
-            events = trainer.train(config, out, data=data, device=device or default_device(), command=None)
+            events = trainer.train(config, out, data=data, device=device or training_device(), command=None)
             history = History(spec=spec, out=out, status="running", started_at=time.monotonic())
             history.record(next(events))  # Started: the run's own checks (batch vs data size) ran
             self._stop.clear()

@@ -14,6 +14,7 @@ import torch
 
 from explorer import latent
 from explorer.data import DatasetUnavailable
+from explorer.gpu import gpu
 from explorer.settings import Settings
 
 F = TypeVar("F", bound=Callable)
@@ -31,12 +32,15 @@ def user_errors(handler: F) -> F:
       "invalid input", logged with its traceback, since it points at a missing check;
     - the server's own faults, not the input's: out of memory (say so, and what to try) and any other
       ``RuntimeError`` (a server error, logged), so a user never reads "check the values" for a crash.
+
+    On a ZeroGPU Space the handler runs as a ``@spaces.GPU`` task (``explorer.gpu``); elsewhere as it is.
     """
+    run = gpu(handler)
 
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
-            return handler(*args, **kwargs)
+            return run(*args, **kwargs)
         except gr.Error:
             raise
         except (ValueError, DatasetUnavailable, FileNotFoundError) as error:
