@@ -110,7 +110,9 @@ def latent_scatter_figure(means, extent: float, kind: str) -> go.Figure:
         type="rect", x0=-extent, y0=-extent, x1=extent, y1=extent, line=dict(color="#222", dash="dash", width=2)
     )
     grid = "linear grid" if kind == "linear" else "Gaussian-quantile grid"
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    reach = 1.05 * max(float(extent), float(np.percentile(np.abs(mu), 99.5)))  # the data's range, not the width
+    fig.update_xaxes(range=[-reach, reach], constrain="domain")
+    fig.update_yaxes(range=[-reach, reach], scaleanchor="x", scaleratio=1, constrain="domain")
     fig = _layout(fig, f"μ(x) of 10 000 test images (dashed: the decoded plane, {grid})", "z₁", "z₂")
     fig.update_layout(height=560, legend=dict(orientation="v", x=1.02, y=1, font=dict(size=FONT_SIZE - 2)))
     return fig

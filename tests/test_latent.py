@@ -16,7 +16,7 @@ def test_sampling_is_determined_by_the_seed_whatever_the_batch():
 
 @pytest.mark.parametrize("seed", [-1, latent.MAX_SEED + 1, 2.5])
 def test_bad_seeds_are_refused_with_the_range(seed):
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match="Seed must be a whole number from 0 to 2147483647"):
         latent.sample_normal(1, seed=seed, shape=(4,))
 
 

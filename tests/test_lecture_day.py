@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from explorer import derived
-from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab
+from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab, training
 from trainers.toy2d import ToyLab, ToyLabConfig
 
 STYLEGAN = "stylegan-fashion-mnist"
@@ -92,3 +92,37 @@ def test_the_gan_lab_opens_on_its_preset_and_selecting_one_applies_it():
     selected = toylab.select_preset("WGAN-GP fixes it", True)
     assert selected["settings"]["loss"] == "wgan-gp" and selected["lab"].step_count == 0
     assert selected["lab"].config.loss == "wgan-gp"
+
+
+@pytest.mark.slow  # two training runs and two encodings of the 10 000 test images
+def test_saving_under_a_taken_name_asks_and_a_replaced_model_shows_its_own_scatter(
+    default_zoo, tmp_path, fashion_small, monkeypatch
+):
+    """Save to zoo refuses to overwrite silently; with "replace" ticked, the VAE tab's scatter is the new model's."""
+    from explorer.zoo import Zoo
+    from trainers import job as job_module
+
+    monkeypatch.setattr(job_module, "_datasets", {("fashion-mnist", 1): fashion_small})
+    zoo = Zoo(device="cpu")
+    job = job_module.TrainingJob(runs=tmp_path / "runs")
+    spec = dict(family="VAE", data="fashion-mnist", loss="ELBO", g_lr=1e-3, d_lr=1e-3, beta1=0.9, beta2=0.999)
+    spec |= dict(batch_size=32, d_steps=1, label_smoothing=0.0, ema_beta=0.0, steps=5, sample_every=5)
+    spec |= dict(eval_every=0, eval_samples=200)
+    scatters = []
+    for seed in (0, 1):
+        training.start_run(job, {**spec, "seed": seed})
+        job.wait(120)
+        assert job.snapshot().status == "finished"
+        if seed == 1:
+            with pytest.raises(gr.Error, match="Replace a saved run"):
+                training.user_errors(training.save_run)(job, zoo, "my-vae", (), False)
+        training.save_run(job, zoo, "my-vae", (), replace=seed == 1)
+        _, figure, _ = manifold.render_plane(zoo, "my-vae", 5, 3.0, "linear", True)
+        scatters.append(np.concatenate([np.asarray(trace.x, dtype=float) for trace in figure.data]))
+    assert scatters[0].shape == scatters[1].shape and not np.allclose(scatters[0], scatters[1])
+
+
+def test_the_scatter_spans_the_data_on_equal_axes(default_zoo):
+    _, figure, _ = manifold.render_plane(default_zoo, "vae2d-fashion-mnist", 9, 3.0, "linear", True)
+    x, y = figure.layout.xaxis.range, figure.layout.yaxis.range
+    assert tuple(x) == tuple(y) and 3.0 <= x[1] < 10  # the data's reach (|μ| ≲ 5), not ±30

@@ -52,8 +52,8 @@ def test_path_strip_plot_and_downloads(default_zoo):
 @pytest.mark.parametrize(
     "args, message",
     [
-        ((MODEL, -5, 4, 0.5, "linear (lerp)"), "seed must be between"),
-        ((MODEL, 3, 2**40, 0.5, "linear (lerp)"), "seed must be between"),
+        ((MODEL, -5, 4, 0.5, "linear (lerp)"), "Seed A must be a whole number from 0 to"),
+        ((MODEL, 3, 2**40, 0.5, "linear (lerp)"), "Seed B must be a whole number from 0 to"),
         (("no-such-model", 3, 4, 0.5, "linear (lerp)"), "unknown model"),
         ((MODEL, 3, 4, 1.5, "linear (lerp)"), "t must be between"),
         ((MODEL, 3, 4, 0.5, "cubic"), "unknown interpolation"),

@@ -277,9 +277,10 @@ class TrainingJob:
                 h.version += 1
 
     # --- saving into the zoo -----------------------------------------------------------------
-    def save(self, zoo: Zoo, name: str, saved: str | Path | None = None) -> ZooEntry:
+    def save(self, zoo: Zoo, name: str, saved: str | Path | None = None, replace: bool = False) -> ZooEntry:
         """Copy the run's latest checkpoint to ``saved/name`` (default: the settings' saved models) and add it to
-        ``zoo``: every tab lists it, and what the zoo had cached for that name is forgotten."""
+        ``zoo``: every tab lists it, and what the zoo had cached for that name is forgotten. A name a saved run
+        has already is replaced only with ``replace``; a committed or loaded model's name never is."""
         saved = Path(saved) if saved is not None else self.settings.saved_models
         h = self.history
         if h.out is None or not (h.out / WEIGHTS_NAME).is_file():
@@ -291,6 +292,11 @@ class TrainingJob:
             raise ValueError(f"name {name!r}: use letters, digits, '.', '_' or '-' (at most 64), starting alnum")
         if name in zoo.entries and not str(zoo.entries[name].folder).startswith(str(Path(saved).resolve())):
             raise ValueError(f"{name!r} is a model of the zoo already; choose another name")
+        if name in zoo.entries and not replace:
+            raise ValueError(
+                f'a saved run is named {name!r} already: tick "Replace a saved run of the same name" to overwrite '
+                "it, or choose another name"
+            )
         with self._checkpoint_lock:  # never copy a folder the loop is swapping
             folder = write_folder_atomically(
                 Path(saved) / name, lambda tmp: shutil.copytree(h.out, tmp, dirs_exist_ok=True)

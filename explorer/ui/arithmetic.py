@@ -81,7 +81,8 @@ def arithmetic(
         raise ValueError("w space exists only for StyleGAN models; choose z space")
     if not 0 <= float(sigma) <= 2:
         raise ValueError(f"noise σ must be between 0 and 2, got {sigma}")
-    groups = [parse_seeds(text, g, MAX_GROUP) for text, g in ((seeds_a, "A"), (seeds_b, "B"), (seeds_c, "C"))]
+    how = "click samples in the seed grid or type seeds like 3, 17, 42"
+    groups = [parse_seeds(text, g, MAX_GROUP, how) for text, g in ((seeds_a, "A"), (seeds_b, "B"), (seeds_c, "C"))]
     with torch.inference_mode():
         a, b, c = (_latents(model, seeds, space) for seeds in groups)
         result = latent.vector_arithmetic(a, b, c)[None]  # (1, …)

@@ -82,11 +82,11 @@ def preview_options(settings: Settings) -> dict:
     return options
 
 
-def parse_seeds(text: str, group: str, limit: int = 16) -> list[int]:
+def parse_seeds(text: str, group: str, limit: int = 16, how: str = "type seeds like 3, 17, 42") -> list[int]:
     """ "1, 2 3" → [1, 2, 3]; an empty or malformed group is a ``ValueError`` saying what to do."""
     parts = [p for p in str(text or "").replace(",", " ").split() if p]
     if not parts:
-        raise ValueError(f"group {group} is empty: click samples in the grid or type seeds like 3, 17, 42")
+        raise ValueError(f"group {group} is empty: {how}")
     bad = [p for p in parts if not p.isdigit() or int(p) > latent.MAX_SEED]
     if bad:
         raise ValueError(

@@ -226,6 +226,15 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     video_button.click(
         functools.partial(render_path_video, zoo), path_inputs, video_file, api_name="interpolate_video"
     ).success(lambda: gr.File(visible=True), None, video_file, api_visibility="private")
+    gr.on(  # an MP4 of the previous path is stale once the path changes: hide it until it is made again
+        [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, n_frames.release],
+        lambda: gr.File(value=None, visible=False),
+        None,
+        video_file,
+        api_visibility="private",
+        queue=False,
+    )
+    dice.click(lambda: gr.File(value=None, visible=False), None, video_file, api_visibility="private", queue=False)
     dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented").then(
         render, frame_inputs, frame, api_visibility="undocumented", **fast
     ).then(render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None)

@@ -40,6 +40,11 @@ def source_folder(source: str, settings: Settings | None = None) -> Path:
     return hub.resolve(str(path))
 
 
+def _duration(seconds: float) -> str:
+    """0.0042 → "4.2 ms", 1.5 → "1.50 s": never "0.00 s" for a fast model."""
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
+
+
 def zoo_name(source: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", source.strip().strip("/"))[-64:] or "model"
 
@@ -59,7 +64,8 @@ def load_source(zoo: Zoo, source: str, model_lists: Sequence[ModelList] = ()) ->
     entry.extra["seconds_per_image"] = seconds
     message = (
         f"{info.markdown()}<br>Loaded as **{entry.name}** on {zoo.device.type.upper()}: "
-        f"about **{seconds:.2f} s per image** here. It is in the model list of every tab that supports {info.family}."
+        f"about **{_duration(seconds)} per image** here. "
+        f"It is in the model list of every tab that supports {info.family}."
     )
     return [message] + [gr.Dropdown(choices=lst.names()) for lst in model_lists]
 

@@ -149,8 +149,9 @@ def build(tabs: gr.Tabs, tab_items: dict[str, gr.Tab], shares: Sequence[Share], 
     query_text = gr.Textbox(visible=False)
 
     def make(tab: str, *values):
-        if not any(s.tab == tab for s in shares):
-            raise gr.Error("this tab has no shareable settings; open an explorer tab")
+        if not any(s.tab == tab for s in shares):  # clear the previous tab's link rather than leave it standing
+            gr.Warning("this tab has no shareable settings; open an explorer tab to share its view")
+            return "", None
         return query(tab, shares, values), settings_file(tab, shares, values)
 
     button.click(make, [current, *fields], [query_text, download], api_name="share").then(

@@ -226,9 +226,12 @@ def timeline_animation(job: TrainingJob) -> list[str]:
     return images.save_animation(frames, path, duration_ms=200, bounce=False)
 
 
-def save_run(job: TrainingJob, zoo: Zoo, name: str, model_lists: Sequence[ModelList] = ()) -> list:
-    """Copy the latest checkpoint into the zoo; every tab's model list is refreshed."""
-    entry = job.save(zoo, name or "")
+def save_run(
+    job: TrainingJob, zoo: Zoo, name: str, model_lists: Sequence[ModelList] = (), replace: bool = False
+) -> list:
+    """Copy the latest checkpoint into the zoo; every tab's model list is refreshed. An existing saved run of
+    the same name is replaced only when ``replace`` is ticked."""
+    entry = job.save(zoo, name or "", replace=bool(replace))
     h = job.snapshot()
     message = (
         f"<p style='font-size:1.1em'>Saved <b>{entry.name}</b> ({entry.family}, checkpoint of step {h.saved_step}) "
@@ -298,6 +301,7 @@ def build(
             with gr.Row():
                 name = gr.Textbox("my-model", label="Save as (zoo name)", scale=2)
                 save = gr.Button("Save to zoo", elem_id="train-save", scale=1)
+            replace = gr.Checkbox(False, label="Replace a saved run of the same name", elem_id="train-replace")
             with gr.Accordion("Push to the Hugging Face Hub (optional, needs HF_TOKEN)", open=False):
                 repo = gr.Textbox(label="Repo id (user/name)")
                 push = gr.Button("Push checkpoint")
@@ -372,8 +376,8 @@ def build(
     gif_button.click(user_errors(lambda: timeline_animation(job)), None, gif_file, api_visibility="undocumented")
     lists = list(model_lists)
     save.click(
-        user_errors(lambda n: save_run(job, zoo, n, lists)),
-        name,
+        user_errors(lambda n, r: save_run(job, zoo, n, lists, r)),
+        [name, replace],
         [status, *[lst.dropdown for lst in lists]],
         api_name="train_save",
     )
