@@ -91,10 +91,11 @@ def one_image_per_class(zoo: Zoo):
     rows = []
     for label, b in (("one image per class, × 1000", cheat), ("the 10 000 real test images", real)):
         inception, _ = inception_score(b.probabilities, splits=10)
-        rows.append(f"| {label} | **{inception:.2f}** | {evaluate.fid_against(b.stats(), reference):.2f} |")
+        fid = max(0.0, evaluate.fid_against(b.stats(), reference))  # ≈ 0 for the reference set itself
+        rows.append(f"| {label} | **{inception:.2f}** | {fid:.2f} |")
     table = "| set | IS | FID |\n|---|---|---|\n" + "\n".join(rows)
     table += "\n\nIS asks only for confident predictions and a uniform p(y): ten images give both. FID sees the loss."
-    return images.grid_image(pictures, ncols=10, scale=3), table
+    return images.grid_image(pictures, ncols=5, scale=4), table
 
 
 @user_errors
@@ -138,12 +139,17 @@ def dropped_classes(zoo: Zoo):
     return plots.lines_figure(
         k,
         {"FID (left)": [r[1] for r in rows]},
-        "Dropping classes: FID rises, IS barely moves",
+        "Dropping classes: FID rises steeply; IS falls only as p(y) loses classes",
         "classes dropped from the real test images",
         "FID",
         y2={"Inception Score (right)": [r[2] for r in rows]},
         y2_title="Inception Score",
     )
+
+
+def _signed(value: float) -> str:
+    """A number for a formula: negative numbers in parentheses, (−3)."""
+    return f"({value:g})".replace("-", "−") if value < 0 else f"{value:g}"
 
 
 # --- the 1-D Fréchet distance -------------------------------------------------------------------------------
@@ -157,7 +163,8 @@ def frechet_1d(mu1: float, sigma1: float, mu2: float, sigma2: float):
     closed = frechet_distance_1d(mu1, sigma1, mu2, sigma2)
     general = frechet_distance(np.array([mu1]), np.array([[sigma1**2]]), np.array([mu2]), np.array([[sigma2**2]]))
     text = (
-        f"**d = (μ_r − μ_g)² + (σ_r − σ_g)² = ({mu1:g} − {mu2:g})² + ({sigma1:g} − {sigma2:g})² = {closed:.4f}**  \n"
+        f"**d² = (μ_r − μ_g)² + (σ_r − σ_g)² = ({_signed(mu1)} − {_signed(mu2)})² + ({sigma1:g} − {sigma2:g})² "
+        f"= {closed:.4f}**  \n"
         f"the general formula ‖μ_r − μ_g‖² + Tr(Σ_r + Σ_g − 2(Σ_r Σ_g)^½) gives {general:.4f}"
     )
     return plots.gaussians_figure(mu1, sigma1, mu2, sigma2), text
@@ -224,13 +231,13 @@ def _question(zoo: Zoo, model: str) -> tuple[Image.Image, str]:
     return images.image(pictures, scale=QUIZ_SCALE), "fake"
 
 
-def quiz_start(zoo: Zoo, model: str):
+def quiz_start(zoo: Zoo, model: str, room: Room | None = None):
     """A fresh round: the first image; the answer stays in the server-side state, never in the page."""
     if model not in generator_names(zoo):
         raise gr.Error(f"choose a generator for the fakes: {', '.join(generator_names(zoo))}")
     picture, answer = _question(zoo, model)
     state = {"model": model, "answer": answer, "shown": time.monotonic(), "answers": []}
-    return picture, state, "Real or generated? Press a button.", _quiz_score(state)
+    return picture, state, "Real or generated? Press a button.", _quiz_score(state, room)
 
 
 def quiz_answer(zoo: Zoo, room: Room, state: dict | None, guess: str):
@@ -327,7 +334,12 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                         "Compute IS, FID, KID, precision/recall", variant="primary", elem_id="metrics-compute"
                     )
                 with gr.Column(scale=2):
-                    table = gr.Markdown(elem_id="metrics-table")
+                    table = gr.Markdown(  # a placeholder with height: the progress bar shows over it
+                        "*Pick the images and press **Compute**: features of n images, then every score "
+                        "(≈ 15 s for 2 000 images of a model; up to 2 min for 10 000 the first time).*",
+                        elem_id="metrics-table",
+                        min_height=200,
+                    )
             marginal = gr.Plot(label="p(y)")
             lists.append(ModelList(source, lambda: evaluate.source_names(zoo)))
             compute.click(
@@ -344,7 +356,14 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
             with gr.Row():
                 with gr.Column():
                     cheat = gr.Button("One perfect image per class", elem_id="metrics-one-per-class")
-                    cheat_images = gr.Image(label="The ten images", type="pil", format="png", interactive=False)
+                    cheat_images = gr.Image(
+                        label="The ten images",
+                        type="pil",
+                        format="png",
+                        interactive=False,
+                        show_label=False,
+                        buttons=[],
+                    )
                     cheat_table = gr.Markdown(elem_id="metrics-one-per-class-table")
                 with gr.Column():
                     steps = gr.Slider(10, 300, value=100, step=10, label="Gradient-ascent steps")
@@ -363,7 +382,9 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
         with gr.Tab("FID: samples and modes"):
             gr.Markdown(
                 "FID needs many samples: with few, the covariance estimate inflates it (even real images score high). "
-                "**Drop classes** from the real images: FID rises with every lost mode, IS barely notices."
+                "**Drop classes** from the real images: FID rises steeply with every lost mode. IS falls too, but only "
+                "because p(y) covers fewer classes: it cannot see lost variety *within* a class (see *One perfect "
+                "image per class*: no variety at all, and IS is at its maximum)."
             )
             with gr.Row():
                 fid_source = gr.Dropdown(generators, value=_default(generators, "dcgan-fashion-mnist"), label="Model")
@@ -456,7 +477,7 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                     score = gr.Markdown(elem_id="quiz-score")
             lists.append(ModelList(quiz_model, lambda: generator_names(zoo)))
             outputs = [question, state, feedback, score]
-            start.click(functools.partial(quiz_start, zoo), [quiz_model], outputs, api_visibility="private")
+            start.click(lambda m: quiz_start(zoo, m, room), [quiz_model], outputs, api_visibility="private")
             real_button.click(lambda s: quiz_answer(zoo, room, s, "real"), [state], outputs, api_visibility="private")
             fake_button.click(lambda s: quiz_answer(zoo, room, s, "fake"), [state], outputs, api_visibility="private")
         with gr.Tab("SWD and path length"):

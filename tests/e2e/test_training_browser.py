@@ -28,7 +28,9 @@ def test_a_run_started_in_the_browser_plots_losses_samples_and_fid_then_stops(pa
     page.wait_for_function(
         "() => document.querySelectorAll('#train-losses .scatterlayer .trace').length === 2", timeout=30_000
     )
-    page.wait_for_function("() => document.querySelectorAll('#train-fid .scatterlayer .point').length >= 1")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#train-fid .scatterlayer .point').length >= 1", timeout=120_000
+    )
     page.locator("#train-grid img").wait_for(timeout=30_000)
     assert re.search(r"\d+ img/s", status(page)) and "ETA" in status(page)
     page.locator("#train-stop").click()
