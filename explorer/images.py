@@ -61,6 +61,21 @@ def grid_image(images: torch.Tensor, ncols: int | None = None, scale: int = 1, p
     return to_pil(make_grid(images, ncols, padding), scale)
 
 
+def label_rows(picture: Image.Image, labels: Sequence[str], margin: int = 64, font_size: int = 18) -> Image.Image:
+    """``picture`` (a grid of ``len(labels)`` equal rows) with each row's label written in a white left margin,
+    large enough to read on a projector."""
+    from PIL import ImageDraw, ImageFont
+
+    labelled = Image.new("RGB", (picture.width + margin, picture.height), "white")
+    labelled.paste(picture.convert("RGB"), (margin, 0))
+    draw = ImageDraw.Draw(labelled)
+    font = ImageFont.load_default(size=font_size)
+    row = picture.height / len(labels)
+    for i, text in enumerate(labels):
+        draw.text((margin - 6, (i + 0.5) * row), text, fill="black", font=font, anchor="rm")
+    return labelled
+
+
 def save_png(picture: Image.Image, path: str | Path) -> Path:
     path = Path(path)
     picture.save(path, format="PNG")

@@ -118,6 +118,10 @@ def test_truncation_samples_sweep_and_determinism(default_zoo):
     assert np.array_equal(np.asarray(picture), np.asarray(again))
     sweep, _ = truncation.render_sweep(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 3)
     assert sweep.size[1] == len(truncation.SWEEP) * 96 + (len(truncation.SWEEP) + 1) * 6
+    assert sweep.size[0] == 80 + 8 * 96 + 9 * 6  # a left margin for the thresholds
+    margin = np.asarray(sweep.convert("L"))[:, :80]
+    rows = np.array_split(margin, len(truncation.SWEEP))
+    assert all((row < 128).any() for row in rows)  # every row is labelled with its threshold
 
 
 def test_truncation_bad_input(default_zoo):

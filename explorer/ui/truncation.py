@@ -91,9 +91,10 @@ def sweep_rows(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, se
 
 @user_errors
 def render_sweep(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> tuple[Image.Image, str]:
-    """One row per threshold in ``SWEEP`` (top: 2.0, bottom: 0.1), the same 8 seeds in every row."""
+    """One row per threshold in ``SWEEP`` (top: 2.0, bottom: 0.1), labelled, the same 8 seeds in every row."""
     rows = sweep_rows(zoo, name, class_a, class_b, alpha, seed)
-    picture = images.grid_image(torch.cat(rows), ncols=8, scale=3)
+    grid = images.grid_image(torch.cat(rows), ncols=8, scale=3)
+    picture = images.label_rows(grid, [f"|z| ≤ {t:g}" for t in SWEEP], margin=80)
     return picture, str(images.save_png(picture, download_path(f"{name}_truncation-sweep_seed{int(seed)}", ".png")))
 
 
