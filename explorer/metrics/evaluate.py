@@ -38,10 +38,10 @@ def source_names(zoo: Zoo) -> list[str]:
 
 
 def _channels(zoo: Zoo, name: str) -> int:
+    """The image channels of a model's config (read from its folder once; ``images`` asks on every call)."""
     from explorer.models.folder import read_config
 
-    _, config = read_config(zoo.entry(name).folder)
-    return int(config.get("channels", 3))
+    return zoo.memo("channels", name, lambda: int(read_config(zoo.entry(name).folder)[1].get("channels", 3)))
 
 
 def check_count(n: int, source: str | None = None, minimum: int = 2) -> int:
@@ -63,11 +63,14 @@ def _real(zoo: Zoo, split: str):
     )
 
 
-def images(zoo: Zoo, source: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor | None]:
+def images(
+    zoo: Zoo, source: str, n: int, seed: int = 0, truncation: float | None = None
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """``n`` images of ``source`` (NCHW in [-1, 1], on the CPU) and their labels: the real labels, the requested
     class of a class-conditional model (classes 0, 1, 2, … cycling, so every class is balanced), else None.
 
-    Real images are a seeded random subset; generated ones are the seeds ``seed … seed + n − 1``."""
+    Real images are a seeded random subset; generated ones are the seeds ``seed … seed + n − 1``, drawn at the
+    truncation threshold ``truncation`` (None: none)."""
     n = check_count(n, source, minimum=1)
     if source in REAL_SOURCES:
         data = _real(zoo, "test" if source == REAL_TEST else "train")
@@ -77,14 +80,15 @@ def images(zoo: Zoo, source: str, n: int, seed: int = 0) -> tuple[torch.Tensor, 
         raise ValueError(f"unknown source {source!r}; choose one of {', '.join(source_names(zoo))}")
     model = zoo.load(source)
     conditional = isinstance(model, ClassConditional)
+    truncated = {} if truncation is None else {"truncation": truncation}  # what generate takes, when truncated
     batches, labels = [], []
     with torch.inference_mode():
         for start in range(0, n, BATCH):
             count = min(BATCH, n - start)
-            z = model.sample_latent(count, int(seed) + start)
+            z = model.sample_latent(count, int(seed) + start, truncation=truncation)
             if conditional:
                 classes = [(start + i) % model.num_classes for i in range(count)]
-                batches.append(model.generate(z, classes).cpu())
+                batches.append(model.generate(z, classes, **truncated).cpu())
                 labels += classes
             else:
                 batches.append(model.generate(z).cpu())
@@ -105,7 +109,12 @@ class Bank:
         return self.features.shape[0]
 
     def stats(self) -> FeatureStats:
-        return FeatureStats(self.features.shape[1]).update(self.features)
+        return feature_stats(self.features)
+
+
+def feature_stats(features: torch.Tensor) -> FeatureStats:
+    """The mean and covariance of feature rows (n, d)."""
+    return FeatureStats(features.shape[1]).update(features)
 
 
 def classify(zoo: Zoo, pictures: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -227,8 +236,8 @@ def drop_classes(zoo: Zoo, n: int = 5000, seed: int = 0) -> list[tuple[int, floa
     for k in range(test.probabilities.shape[1]):
         kept = torch.nonzero(test.labels >= k).flatten()  # classes 0 … k − 1 dropped
         index = kept[torch.randint(len(kept), (int(n),), generator=generator)]
-        stats = FeatureStats(test.features.shape[1]).update(test.features[index])
-        rows.append((k, fid_against(stats, reference), inception_score(test.probabilities[index], splits=10)[0]))
+        fid = fid_against(feature_stats(test.features[index]), reference)
+        rows.append((k, fid, inception_score(test.probabilities[index], splits=10)[0]))
     return rows
 
 
@@ -240,10 +249,7 @@ def fid_by_sample_count(
     images."""
     largest = bank(zoo, source, max(counts), seed)
     reference = reference_stats(zoo)
-    return [
-        (n, fid_against(FeatureStats(largest.features.shape[1]).update(largest.features[:n]), reference))
-        for n in counts
-    ]
+    return [(n, fid_against(feature_stats(largest.features[:n]), reference)) for n in counts]
 
 
 def game_inception_score(
@@ -286,22 +292,15 @@ def precision_recall_by_truncation(
     """(threshold, precision, recall, FID) of a class-conditional model's samples at each truncation threshold:
     precision (fidelity) rises and recall (diversity) falls as the threshold shrinks (Kynkäänniemi et al. 2019,
     Fig. 1; Brock et al. 2018)."""
-    model = zoo.require(name, ClassConditional, what="a class-conditional model")
+    zoo.require(name, ClassConditional, what="a class-conditional model")
     real = bank(zoo, REAL_TEST, n, 0)
     reference = reference_stats(zoo)
     rows = []
     for threshold in thresholds:
-        batches = []
-        with torch.inference_mode():
-            for start in range(0, n, BATCH):
-                count = min(BATCH, n - start)
-                z = model.sample_latent(count, seed + start, truncation=threshold)
-                classes = [(start + i) % model.num_classes for i in range(count)]
-                batches.append(model.generate(z, classes, truncation=threshold).cpu())
-        features, _ = classify(zoo, torch.cat(batches))
+        pictures, _ = images(zoo, name, n, seed, truncation=threshold)
+        features, _ = classify(zoo, pictures)
         precision, recall = precision_recall(real.features, features, k=3)
-        stats = FeatureStats(features.shape[1]).update(features)
-        rows.append((threshold, precision, recall, fid_against(stats, reference)))
+        rows.append((threshold, precision, recall, fid_against(feature_stats(features), reference)))
     return rows
 
 

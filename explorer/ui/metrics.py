@@ -12,6 +12,7 @@ import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 
 import gradio as gr
 import numpy as np
@@ -312,22 +313,30 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
     if evaluate.CLASSIFIER not in zoo.entries:
         gr.Markdown("The metrics need `classifier-fashion-mnist`: train it with `python -m trainers classifier`.")
         return None
-    sources = evaluate.source_names(zoo)
-    generators = generator_names(zoo)
-    conditional = conditional_names(zoo)
-    styles = style_names(zoo)
     room = Room()
-    lists = []
+    lists: list[ModelList] = []
+
+    def picker(names: Callable[[], list[str]], preferred: str, label: str, **kwargs) -> gr.Dropdown:
+        """A model dropdown opened on ``preferred``, its choices refreshed with ``names()`` when the zoo grows."""
+        choices = names()
+        dropdown = gr.Dropdown(choices, value=_default(choices, preferred), label=label, **kwargs)
+        lists.append(ModelList(dropdown, names))
+        return dropdown
+
+    def sources() -> list[str]:
+        return evaluate.source_names(zoo)
+
+    def generators() -> list[str]:
+        return generator_names(zoo)
+
+    def conditional() -> list[str]:
+        return conditional_names(zoo)
+
     with gr.Tabs():
         with gr.Tab("Scores"):
             with gr.Row():
                 with gr.Column(scale=1):
-                    source = gr.Dropdown(
-                        sources,
-                        value=_default(sources, "dcgan-fashion-mnist"),
-                        label="Images",
-                        elem_id="metrics-source",
-                    )
+                    source = picker(sources, "dcgan-fashion-mnist", "Images", elem_id="metrics-source")
                     count = gr.Slider(100, evaluate.MAX_SAMPLES, value=DEFAULT_SAMPLES, step=100, label="Samples n")
                     seed = gr.Number(0, label="Seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
                     compute = gr.Button(
@@ -341,7 +350,6 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                         min_height=200,
                     )
             marginal = gr.Plot(label="p(y)")
-            lists.append(ModelList(source, lambda: evaluate.source_names(zoo)))
             compute.click(
                 functools.partial(compute_scores, zoo),
                 [source, count, seed],
@@ -387,13 +395,12 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                 "image per class*: no variety at all, and IS is at its maximum)."
             )
             with gr.Row():
-                fid_source = gr.Dropdown(generators, value=_default(generators, "dcgan-fashion-mnist"), label="Model")
+                fid_source = picker(generators, "dcgan-fashion-mnist", "Model")
                 by_n = gr.Button("FID against the number of samples")
                 drop = gr.Button("Drop classes", elem_id="metrics-drop-classes")
             with gr.Row():
                 by_n_plot = gr.Plot(label="FID vs n")
                 drop_plot = gr.Plot(label="FID and IS vs classes dropped", elem_id="metrics-drop-plot")
-            lists.append(ModelList(fid_source, lambda: generator_names(zoo)))
             by_n.click(functools.partial(fid_sample_size, zoo), [fid_source], by_n_plot, api_name="metrics_fid_by_n")
             drop.click(functools.partial(dropped_classes, zoo), None, drop_plot, api_name="metrics_drop_classes")
         with gr.Tab("1-D Fréchet distance"):
@@ -423,12 +430,9 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                 "and lowers the other; FID, one number, hides the trade."
             )
             with gr.Row():
-                tradeoff_model = gr.Dropdown(
-                    conditional, value=_default(conditional, "biggan-fashion-mnist"), label="Model"
-                )
+                tradeoff_model = picker(conditional, "biggan-fashion-mnist", "Model")
                 tradeoff = gr.Button("Precision and recall against the truncation threshold")
             tradeoff_plot = gr.Plot(label="precision, recall, FID")
-            lists.append(ModelList(tradeoff_model, lambda: conditional_names(zoo)))
             tradeoff.click(
                 functools.partial(truncation_tradeoff, zoo),
                 [tradeoff_model],
@@ -441,12 +445,9 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                 "samples, tested on real images, beside the same classifier trained on real images (TRTR)."
             )
             with gr.Row():
-                tstr_model = gr.Dropdown(
-                    conditional, value=_default(conditional, "biggan-fashion-mnist"), label="Model"
-                )
+                tstr_model = picker(conditional, "biggan-fashion-mnist", "Model")
                 tstr_button = gr.Button("Train and test (≈ 20 s)")
             tstr_table = gr.Markdown(elem_id="metrics-tstr")
-            lists.append(ModelList(tstr_model, lambda: conditional_names(zoo)))
             tstr_button.click(functools.partial(tstr, zoo), [tstr_model], tstr_table, api_name="metrics_tstr")
         with gr.Tab("Human quiz"):
             gr.Markdown(
@@ -456,9 +457,7 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
             state = gr.State(None)
             with gr.Row():
                 with gr.Column(scale=1):
-                    quiz_model = gr.Dropdown(
-                        generators, value=_default(generators, "dcgan-fashion-mnist"), label="Fakes from"
-                    )
+                    quiz_model = picker(generators, "dcgan-fashion-mnist", "Fakes from")
                     start = gr.Button("Start", variant="primary", elem_id="quiz-start")
                     with gr.Row():
                         real_button = gr.Button("Real", elem_id="quiz-real")
@@ -475,7 +474,6 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                 with gr.Column(scale=1):
                     feedback = gr.Markdown(elem_id="quiz-feedback")
                     score = gr.Markdown(elem_id="quiz-score")
-            lists.append(ModelList(quiz_model, lambda: generator_names(zoo)))
             outputs = [question, state, feedback, score]
             start.click(lambda m: quiz_start(zoo, m, room), [quiz_model], outputs, api_visibility="private")
             real_button.click(lambda s: quiz_answer(zoo, room, s, "real"), [state], outputs, api_visibility="private")
@@ -487,21 +485,13 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
             )
             with gr.Row():
                 with gr.Column():
-                    swd_source = gr.Dropdown(
-                        generators, value=_default(generators, "dcgan-fashion-mnist"), label="Images"
-                    )
+                    swd_source = picker(generators, "dcgan-fashion-mnist", "Images")
                     swd_button = gr.Button("Sliced Wasserstein distance")
                     swd_table = gr.Markdown(elem_id="metrics-swd")
                 with gr.Column():
-                    ppl_model = gr.Dropdown(
-                        styles, value=_default(styles, "stylegan-fashion-mnist"), label="StyleGAN model"
-                    )
+                    ppl_model = picker(lambda: style_names(zoo), "stylegan-fashion-mnist", "StyleGAN model")
                     ppl_button = gr.Button("Perceptual path length in w and z")
                     ppl_table = gr.Markdown(elem_id="metrics-ppl")
-            lists += [
-                ModelList(swd_source, lambda: generator_names(zoo)),
-                ModelList(ppl_model, lambda: style_names(zoo)),
-            ]
             swd_button.click(functools.partial(swd, zoo), [swd_source], swd_table, api_name="metrics_swd")
             ppl_button.click(functools.partial(path_length, zoo), [ppl_model], ppl_table, api_name="metrics_ppl")
     return TabParts(lists, None)
