@@ -5,6 +5,8 @@
 GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them itself).
 """
 
+from pathlib import Path
+
 import gradio as gr
 
 from explorer import __version__
@@ -27,11 +29,11 @@ from explorer.zoo import Zoo
 TITLE = "Latent Explorer"
 TABS = (  # (title, id, module with build(zoo, previews)), in the order of the lecture's demos
     ("Interpolation", "interpolation", interpolate),
-    ("Vector arithmetic", "arithmetic", arithmetic),
-    ("Style mixing & noise", "stylemix", stylemix),
-    ("BigGAN truncation", "truncation", truncation),
-    ("VAE manifold", "manifold", manifold),
-    ("GAN lab (2-D)", "toylab", toylab),
+    ("Arithmetic", "arithmetic", arithmetic),
+    ("Style mixing", "stylemix", stylemix),
+    ("BigGAN", "truncation", truncation),
+    ("VAE", "manifold", manifold),
+    ("GAN lab", "toylab", toylab),
     ("Metrics", "metrics", metrics),
 )  # then the Training tab, which refreshes the model lists of these tabs when it saves a model
 MAX_UPLOAD = "5mb"  # images to encode, settings files: nothing a user uploads needs more
@@ -45,7 +47,36 @@ img { image-rendering: pixelated; }
   grid-auto-rows: auto !important;
 }
 #arith-gallery .thumbnail-item { width: 100%; height: auto; aspect-ratio: 1; }
+#app-header { align-items: center; }
+#path-bar { align-items: center; }
+#path-where p { margin: 0; }
+#app-header p { margin: 0; }
+/* Presentation mode (html.present: the header's toggle or ?present=1, explorer/ui/page.js): text for the back of
+   a lecture hall (body ≥ 20 px), the page's full width, and what the lecturer does not drive hidden: the long
+   notes (the lecturer says them), the loader, the share row, the footer. Each tab's main control and its result
+   then fit one 1280×720 view. */
+html.present {
+  --text-xxs: 16px; --text-xs: 17px; --text-sm: 19px; --text-md: 21px; --text-lg: 24px; --text-xl: 28px;
+  --text-xxl: 32px; --block-label-text-size: 19px; --block-title-text-size: 21px; --block-info-text-size: 19px;
+  --input-text-size: 21px; --button-large-text-size: 22px; --button-small-text-size: 20px;
+  --checkbox-label-text-size: 20px; --section-header-text-size: 21px; --body-text-size: 21px;
+}
+html.present body, html.present .prose { font-size: 21px; }
+html.present .gradio-container { max-width: 100% !important; padding: 2px 8px !important; }
+html.present .note, html.present .aside, html.present #app-title, html.present #app-zoo,
+html.present #loader-accordion, html.present #path-accordion,
+html.present #share-accordion, html.present footer { display: none !important; }
 """
+PAGE_JS = Path(__file__).parent / "explorer" / "ui" / "page.js"
+HEAD = f"<script>{PAGE_JS.read_text()}</script>"  # plot purging, presentation mode, keys (read the file's notes)
+
+
+def header_text(zoo: Zoo) -> str:
+    """The header's line on the zoo; refreshed when the Training tab or the loader adds a model."""
+    return (
+        f"Explore and teach the latent spaces of GANs and VAEs. Models run on **{zoo.device.type.upper()}**; "
+        f"{len(zoo.entries)} model(s) in the zoo."
+    )
 
 
 def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Blocks:
@@ -57,10 +88,15 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
     zoo = zoo or Zoo(settings=settings)
     previews = Previews(enabled=zoo.settings.preview_route)
     with gr.Blocks(title=TITLE) as demo:
-        gr.Markdown(
-            f"# {TITLE}\nExplore and teach the latent spaces of GANs and VAEs. "
-            f"Models run on **{zoo.device.type.upper()}**; {len(zoo.entries)} model(s) in the zoo."
-        )
+        with gr.Row(elem_id="app-header"):
+            gr.Markdown(f"# {TITLE}", elem_id="app-title")
+            header = gr.Markdown(header_text(zoo), elem_id="app-zoo")
+        bar = share.path_bar()  # ◀ the lecture path ▶, and the presentation-mode toggle
+        bar["present"].click(None, js="() => { window.__latentPage.togglePresent(); }")
+
+        def zoo_changed(event) -> None:  # after an event that adds a model: the header's count follows
+            event.then(lambda: header_text(zoo), None, header, api_visibility="undocumented")
+
         connect_loader = loader.build(zoo)
         model_lists, shares, items = [], [], {}
         with gr.Tabs() as tabs:
@@ -70,9 +106,9 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
                 model_lists += parts.model_lists
                 shares.append(parts.share)
             with gr.Tab("Training", id="training") as items["training"]:
-                demo.training_job = training.build(zoo, model_lists, tabs=items)
-        connect_loader(model_lists)
-        share.build(tabs, items, shares, demo)
+                demo.training_job = training.build(zoo, model_lists, tabs=items, zoo_changed=zoo_changed)
+        connect_loader(model_lists, zoo_changed)
+        share.build(tabs, items, shares, demo, bar)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")
         previews.install(demo)
     demo.previews = previews
@@ -83,6 +119,7 @@ def launch(demo: gr.Blocks, **kwargs):
     """``demo.launch`` with the app's style, upload limit and preview route (``demo.previews``)."""
     options = dict(
         css=CSS,
+        head=HEAD,
         theme=gr.themes.Soft(),
         footer_links=["api", "gradio", "settings"],
         max_file_size=MAX_UPLOAD,

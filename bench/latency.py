@@ -14,7 +14,7 @@ paint).
 The floor is a bare Gradio app, measured in the same run, whose handler returns precomputed images
 of the same size and kind as ours (real 256² DCGAN frames), through the queue like any default
 Gradio event. The targets: the DCGAN interpolation tab (t slider), the StyleGAN noise panel (global
-strength slider) and the VAE manifold (click on the plane). Three ways our previews can run:
+strength slider) and the VAE (click on the plane). Three ways our previews can run:
 
 - ``route (default)``: the sliders' JavaScript GETs the image from our preview route and paints it
   (``explorer.ui.previews``; Gradio syncs the component on release). Clicks are not routed;
@@ -164,16 +164,16 @@ def run_targets(page, url: str, moves: int, floor: bool) -> dict[str, list[float
     results["DCGAN interpolation (t slider)"] = slider_moves(
         page, "#interp-t input[type=range]", moves, "#interp-frame", 12
     )
-    page.get_by_role("tab", name="Style mixing & noise").click()
+    page.get_by_role("tab", name="Style mixing").click()
     page.wait_for_selector("#mix-noisy img", timeout=60_000)
     results["StyleGAN noise (strength slider)"] = slider_moves(
         page, "#mix-strength input[type=range]", moves, "#mix-noisy", 12
     )
-    page.get_by_role("tab", name="VAE manifold").click()
+    page.get_by_role("tab", name="VAE").click()
     page.wait_for_selector("#vae-plane img", timeout=60_000)
     page.locator("#vae-plane img").click()  # the decoded panel starts empty: make it show an image
     page.wait_for_selector("#vae-decoded img", timeout=60_000)
-    results["VAE manifold (click)"] = click_moves(page, "#vae-plane", moves, "#vae-decoded")
+    results["VAE (click)"] = click_moves(page, "#vae-plane", moves, "#vae-decoded")
     return results
 
 

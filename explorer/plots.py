@@ -25,46 +25,45 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
     return fig
 
 
-def latent_norm_figure(ts: np.ndarray, lerp_norms: np.ndarray, slerp_norms: np.ndarray, radius: float) -> go.Figure:
-    """‖z‖ along the lerp and slerp paths against the typical-set radius √d.
+def latent_norm_figure(
+    ts: np.ndarray, lerp_norms: np.ndarray, slerp_norms: np.ndarray, radius: float, t: float | None = None
+) -> go.Figure:
+    """‖z‖ along the lerp and slerp paths against the typical-set radius √d, with the current ``t`` marked.
 
     In high dimension N(0, I) puts almost all its mass near the sphere ‖z‖ = √d. The straight line
     between two samples cuts through the inside of that shell (at t = ½ its norm is ≈ √d/√2 for
     orthogonal endpoints), where the generator never saw a latent during training; the great circle
-    stays on it.
+    stays on it. The radius is a legend entry, not a label on the line, which the slerp curve covers.
     """
     fig = go.Figure()
+    for name, norms, colour in (
+        ("linear (lerp)", lerp_norms, LERP_COLOUR),
+        ("spherical (slerp)", slerp_norms, SLERP_COLOUR),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=ts, y=norms, name=name, mode="lines+markers", line=dict(color=colour, width=4), marker=dict(size=8)
+            )
+        )
     fig.add_trace(
         go.Scatter(
-            x=ts,
-            y=lerp_norms,
-            name="linear (lerp)",
-            mode="lines+markers",
-            line=dict(color=LERP_COLOUR, width=4),
-            marker=dict(size=8),
+            x=[0, 1],
+            y=[radius, radius],
+            name=f"typical radius √d = {radius:.1f}",
+            mode="lines",
+            line=dict(color="#444", dash="dash", width=2),
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=ts,
-            y=slerp_norms,
-            name="spherical (slerp)",
-            mode="lines+markers",
-            line=dict(color=SLERP_COLOUR, width=4),
-            marker=dict(size=8),
-        )
-    )
-    fig.add_hline(
-        y=radius,
-        line=dict(color="#444", dash="dash", width=2),
-        annotation_text=f"typical radius √d = {radius:.1f}",
-        annotation_position="bottom right",
-    )
+    if t is not None:
+        fig.add_vline(x=float(t), line=dict(color="#111", width=2, dash="dot"))
+        fig.add_annotation(x=float(t), y=1.0, yref="paper", text=f"t = {float(t):.2f}", showarrow=False, yshift=12)
     low = min(float(np.min(lerp_norms)), radius) * 0.9
     high = max(float(np.max(slerp_norms)), float(np.max(lerp_norms)), radius) * 1.08
     fig.update_yaxes(range=[low, high])
     fig.update_xaxes(range=[-0.02, 1.02])
-    return _layout(fig, "Norm of z along the path", "t", "‖z‖")
+    fig = _layout(fig, "", "t", "‖z‖")  # the component's label names the plot
+    fig.update_layout(legend=dict(y=-0.22, yanchor="top"), margin=dict(t=40, b=120))
+    return fig
 
 
 CLASS_COLOURS = (

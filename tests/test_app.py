@@ -36,7 +36,7 @@ def test_app_answers_a_frame_request(client, default_zoo):
 
 def test_app_answers_a_path_request_with_downloads(client, default_zoo):
     strip, figure, png, gif = client.predict(
-        "dcgan-fashion-mnist", 5, 6, 8, "spherical (slerp)", api_name="/interpolate_path"
+        "dcgan-fashion-mnist", 5, 6, 8, "spherical (slerp)", 0.5, api_name="/interpolate_path"
     )
     assert Image.open(png).format == "PNG"
     assert Image.open(gif).n_frames > 8

@@ -5,6 +5,7 @@ import torch
 from PIL import Image
 
 from explorer import images, latent
+from explorer.models.base import HasEncoder
 from explorer.ui import interpolate
 from explorer.ui.previews import Previews
 
@@ -35,7 +36,7 @@ def test_endpoints_are_the_seed_images_and_the_middle_depends_on_the_path(defaul
 
 
 def test_path_strip_plot_and_downloads(default_zoo):
-    strip, figure, png, gif = interpolate.render_path(default_zoo, MODEL, 3, 4, 6, "spherical (slerp)")
+    strip, figure, png, gif = interpolate.render_path(default_zoo, MODEL, 3, 4, 6, "spherical (slerp)", 0.3)
     frame = 32 * interpolate.STRIP_SCALE
     pad = 2 * interpolate.STRIP_SCALE
     assert strip.size == (6 * frame + 7 * pad, 2 * frame + 3 * pad)  # 6 frames, 2 rows (lerp, slerp)
@@ -43,7 +44,8 @@ def test_path_strip_plot_and_downloads(default_zoo):
     radius = latent.typical_radius(100)
     assert min(lerp_norms) < 0.85 * radius  # the lerp dip
     assert max(abs(np.asarray(slerp_norms) - radius)) < 0.2 * radius
-    assert figure.layout.shapes[0].y0 == pytest.approx(radius)
+    assert figure.data[2].name.startswith("typical radius") and figure.data[2].y[0] == pytest.approx(radius)
+    assert figure.layout.shapes[0].x0 == pytest.approx(0.3)  # the current t is marked
     assert np.array_equal(np.asarray(Image.open(png)), np.asarray(strip))
     animation = Image.open(gif)
     assert animation.format == "GIF" and animation.n_frames >= 24
@@ -55,7 +57,7 @@ def test_path_strip_plot_and_downloads(default_zoo):
         ((MODEL, -5, 4, 0.5, "linear (lerp)"), "Seed A must be a whole number from 0 to"),
         ((MODEL, 3, 2**40, 0.5, "linear (lerp)"), "Seed B must be a whole number from 0 to"),
         (("no-such-model", 3, 4, 0.5, "linear (lerp)"), "unknown model"),
-        ((MODEL, 3, 4, 1.5, "linear (lerp)"), "t must be between"),
+        ((MODEL, 3, 4, 1.5, "linear (lerp)"), "t must be a number from 0 to 1"),
         ((MODEL, 3, 4, 0.5, "cubic"), "unknown interpolation"),
     ],
 )
@@ -104,3 +106,17 @@ def test_slider_wiring_renders_only_the_newest_value(default_zoo):
         interpolate.build(default_zoo, off)
     frame = next(f for f in plain.fns.values() if f.api_name == "interpolate_frame")
     assert [event for _, event in frame.targets] == ["input"] and not off.handlers
+
+
+def test_the_note_speaks_of_the_sqrt_d_shell_only_where_it_applies(default_zoo):
+    assert "√d" in interpolate.path_note(default_zoo, MODEL)
+    vae = default_zoo.names(HasEncoder)[0]
+    note = interpolate.path_note(default_zoo, vae)
+    assert "no thin shell" in note and "2 dimensions" in note
+
+
+def test_releasing_t_moves_the_marker(default_zoo):
+    figure = interpolate.render_norms(default_zoo, MODEL, 3, 4, 0.8)
+    assert figure.layout.shapes[0].x0 == pytest.approx(0.8)
+    with pytest.raises(gr.Error, match="t must be a number from 0 to 1"):
+        interpolate.render_norms(default_zoo, MODEL, 3, 4, None)

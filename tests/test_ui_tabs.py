@@ -22,7 +22,7 @@ def tile(picture, row: int, col: int, side: int, padding: int) -> np.ndarray:
     return np.asarray(picture)[top : top + side, left : left + side]
 
 
-# Vector arithmetic
+# Arithmetic
 
 
 def test_arithmetic_is_deterministic_and_shaped(default_zoo):
@@ -108,7 +108,7 @@ def test_paper_bands_map_onto_a_32px_model():
     assert big["coarse"] == [0, 1, 2] and big["middle"] == [3, 4, 5, 6] and big["fine"] == [7, 8]
 
 
-# BigGAN truncation
+# BigGAN
 
 
 def test_truncation_samples_sweep_and_determinism(default_zoo):
@@ -141,7 +141,7 @@ def test_truncation_reduces_variety(default_zoo):
     assert all(np.isfinite(fids))
 
 
-# VAE manifold
+# VAE
 
 
 @pytest.mark.parametrize("grid", ["linear", "Gaussian quantiles (inverse CDF)"])

@@ -1,4 +1,4 @@
-"""Vector arithmetic tab: concept algebra on averaged latents (DCGAN paper, Fig. 7).
+"""Arithmetic tab: concept algebra on averaged latents (DCGAN paper, Fig. 7).
 
 Radford et al., arXiv:1511.06434, §6.3: a single sample's z is noisy, but the average z of a few
 samples showing a concept is stable. With groups A, B, C of samples, decode
@@ -141,7 +141,7 @@ def default_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
 
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = model_names(zoo)
-    gr.Markdown(NOTE)
+    gr.Markdown(NOTE, elem_classes=["note"])
     if not names:
         gr.Markdown("No unconditional GAN in the zoo.")
         return

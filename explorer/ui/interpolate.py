@@ -38,6 +38,12 @@ def _method(label: str) -> str:
     raise ValueError(f"unknown interpolation {label!r}; choose one of {', '.join(METHODS)}")
 
 
+def _t(t) -> float:
+    if t is None or not 0.0 <= float(t) <= 1.0:
+        raise ValueError(f"t must be a number from 0 to 1, got {t}")
+    return float(t)
+
+
 def endpoints(
     zoo: Zoo, model_name: str, seed_a: int, seed_b: int
 ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
@@ -50,10 +56,8 @@ def endpoints(
 @user_errors
 def render_frame(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, t: float, method: str) -> Image.Image:
     """The image at position ``t`` ∈ [0, 1] of the path from seed A to seed B."""
-    if not 0.0 <= float(t) <= 1.0:
-        raise ValueError(f"t must be between 0 and 1, got {t}")
     model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
-    z = latent.interpolate(z_a, z_b, float(t), _method(method))
+    z = latent.interpolate(z_a, z_b, _t(t), _method(method))
     with torch.inference_mode():
         return images.image(model.generate(z), scale=images.fit_scale(model.resolution, PREVIEW_SCALE))
 
@@ -81,9 +85,9 @@ def _animation_frames(
 
 @user_errors
 def render_path(
-    zoo: Zoo, model_name: str, seed_a: int, seed_b: int, n_frames: int, method: str
+    zoo: Zoo, model_name: str, seed_a: int, seed_b: int, n_frames: int, method: str, t: float = 0.5
 ) -> tuple[Image.Image, "plots.go.Figure", str, str]:
-    """The strip (row 1: lerp, row 2: slerp), the ‖z‖ plot, and the strip PNG and path GIF files."""
+    """The strip (row 1: lerp, row 2: slerp), the ‖z‖ plot with ``t`` marked, and the strip PNG and path GIF."""
     n_frames = _frame_count(n_frames)
     model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
     z_a, z_b = z_a[0], z_b[0]
@@ -93,15 +97,47 @@ def render_path(
         strip_images = model.generate(torch.cat([lerp_path, slerp_path]))
     strip = images.grid_image(strip_images, ncols=n_frames, scale=images.fit_scale(model.resolution, STRIP_SCALE))
 
-    dense = latent.interpolation_path(z_a, z_b, 41, "linear").norm(dim=-1).numpy()
-    dense_slerp = latent.interpolation_path(z_a, z_b, 41, "spherical").norm(dim=-1).numpy()
-    figure = plots.latent_norm_figure(np.linspace(0, 1, 41), dense, dense_slerp, latent.typical_radius(z_a.numel()))
+    figure = norms_figure(z_a, z_b, t)
 
     stem = _stem(model_name, seed_a, seed_b)
     png = images.save_png(strip, download_path(f"{stem}_lerp-top_slerp-bottom", ".png"))
     frames = _animation_frames(model, z_a, z_b, n_frames, method)
     gif = images.save_gif(frames, download_path(f"{stem}_{_method(method)}", ".gif"))
     return strip, figure, str(png), str(gif)
+
+
+def norms_figure(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> "plots.go.Figure":
+    t = _t(t)
+    dense = latent.interpolation_path(z_a, z_b, 41, "linear").norm(dim=-1).numpy()
+    dense_slerp = latent.interpolation_path(z_a, z_b, 41, "spherical").norm(dim=-1).numpy()
+    return plots.latent_norm_figure(np.linspace(0, 1, 41), dense, dense_slerp, latent.typical_radius(z_a.numel()), t)
+
+
+@user_errors
+def render_norms(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, t: float) -> "plots.go.Figure":
+    """The ‖z‖ plot alone, redrawn when t is released (the images follow t while it moves; the plot need not)."""
+    _, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
+    return norms_figure(z_a[0], z_b[0], t)
+
+
+NOTE = (
+    "Walk the latent space from **seed A** to **seed B**. Drag **t**: the image follows. "
+    "A *linear* path cuts through the inside of the shell ‖z‖ ≈ √d where Gaussian latents live; "
+    "the *spherical* path stays on it (see the plot)."
+)
+LOW_DIMENSION_NOTE = (
+    "Walk the latent space from **seed A** to **seed B**. Drag **t**: the image follows. This model's z has "
+    "{d} dimensions: in so few, N(0, I) has no thin shell (‖z‖ spreads from 0 to about 3), so the linear and "
+    "spherical paths differ little; the shell ‖z‖ ≈ √d matters for the GANs' 100-dimensional z."
+)
+
+
+def path_note(zoo: Zoo, model_name: str | None) -> str:
+    """The tab's note for this model: the √d shell is a high-dimensional fact, so a 2-D VAE gets its own."""
+    if not model_name or model_name not in zoo.names():
+        return NOTE
+    d = int(zoo.load(model_name).latent_dim)
+    return LOW_DIMENSION_NOTE.format(d=d) if d <= 8 else NOTE
 
 
 @user_errors
@@ -136,11 +172,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             zoo, initial["model"], initial["seed_a"], initial["seed_b"], initial["frames"], initial["method"]
         )
     strip_value, norms_value, png_value, gif_value = first_path or (None, None, None, None)
-    gr.Markdown(
-        "Walk the latent space from **seed A** to **seed B**. Drag **t**: the image follows. "
-        "A *linear* path cuts through the inside of the shell ‖z‖ ≈ √d where Gaussian latents live; "
-        "the *spherical* path stays on it (see the plot)."
-    )
+    note = gr.Markdown(path_note(zoo, initial["model"]), elem_classes=["note"], elem_id="interp-note")
     with gr.Row():
         with gr.Column(scale=1):
             model = gr.Dropdown(names, value=initial["model"], label="Model", elem_id="interp-model")
@@ -163,9 +195,6 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
                 )
             dice = gr.Button("🎲 New seeds", size="sm")
             method = gr.Radio(list(METHODS), value=initial["method"], label="Path", elem_id="interp-method")
-            t = gr.Slider(
-                0.0, 1.0, value=initial["t"], step=0.01, label="t (0 = seed A, 1 = seed B)", elem_id="interp-t"
-            )
             n_frames = gr.Slider(
                 2, 32, value=initial["frames"], step=1, label="Frames in the strip", elem_id="interp-frames"
             )
@@ -179,6 +208,9 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
                 interactive=False,
                 elem_id="interp-frame",
                 buttons=["download"],
+            )
+            t = gr.Slider(  # under its image: the tab's main control and its result, together
+                0.0, 1.0, value=initial["t"], step=0.01, label="t (0 = seed A, 1 = seed B)", elem_id="interp-t"
             )
         with gr.Column(scale=2):
             norms = gr.Plot(norms_value, label="‖z‖ along the path", elem_id="interp-norms")
@@ -199,7 +231,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             video_file = gr.File(label="Path (MP4)", visible=False, elem_id="interp-mp4-file")  # shown once made
 
     frame_inputs = [model, seed_a, seed_b, t, method]
-    path_inputs = [model, seed_a, seed_b, n_frames, method]
+    video_inputs = [model, seed_a, seed_b, n_frames, method]
+    path_inputs = [*video_inputs, t]  # t: the plot marks it
     path_outputs = [strip, norms, strip_file, gif_file]
     render = functools.partial(render_frame, zoo)
     render_all = functools.partial(render_path, zoo)
@@ -223,8 +256,12 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         trigger_mode="always_last",
         concurrency_limit=None,
     )
+    t.release(
+        functools.partial(render_norms, zoo), [model, seed_a, seed_b, t], norms, api_visibility="undocumented", **fast
+    )
+    model.change(functools.partial(path_note, zoo), model, note, api_visibility="undocumented", queue=False)
     video_button.click(
-        functools.partial(render_path_video, zoo), path_inputs, video_file, api_name="interpolate_video"
+        functools.partial(render_path_video, zoo), video_inputs, video_file, api_name="interpolate_video"
     ).success(lambda: gr.File(visible=True), None, video_file, api_visibility="private")
     gr.on(  # an MP4 of the previous path is stale once the path changes: hide it until it is made again
         [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, n_frames.release],

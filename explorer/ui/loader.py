@@ -10,7 +10,7 @@ folders must be inside ``Settings.models`` (default ``models/``) or the Training
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import gradio as gr
@@ -72,7 +72,9 @@ def load_source(zoo: Zoo, source: str, model_lists: Sequence[ModelList] = ()) ->
 
 def build(zoo: Zoo):
     """The accordion (placed where it is called); returns ``connect(model_lists)`` to call once the tabs exist."""
-    with gr.Accordion("Load a pretrained model (Hugging Face Hub or a local folder)", open=False):
+    with gr.Accordion(
+        "Load a pretrained model (Hugging Face Hub or a local folder)", open=False, elem_id="loader-accordion"
+    ):
         known = "\n".join(
             f"- `{m['repo']}@{m['revision']}`: {m['description']} (license: {m['license']})" for m in read_hub_list()
         )
@@ -89,18 +91,20 @@ def build(zoo: Zoo):
         info = gr.Markdown(elem_id="load-info")
     inspect.click(functools.partial(inspect_source, settings=zoo.settings), source, info, api_name="inspect_model")
 
-    def connect(model_lists: Sequence[ModelList]) -> None:
+    def connect(model_lists: Sequence[ModelList], zoo_changed: Callable | None = None) -> None:
         lists = list(model_lists)
 
         @user_errors
         def on_load(text: str, progress=gr.Progress(track_tqdm=True)):  # noqa: B008  (the download's bar)
             return load_source(zoo, text, lists)
 
-        load.click(
+        loaded = load.click(
             on_load,
             source,
             [info, *[lst.dropdown for lst in lists]],
             api_name="load_model",
         )
+        if zoo_changed is not None:  # the app's header counts the models
+            zoo_changed(loaded)
 
     return connect

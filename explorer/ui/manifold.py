@@ -1,4 +1,4 @@
-"""VAE manifold tab: the decoded latent plane of a VAE with a 2-D latent, and where the data lands.
+"""VAE tab: the decoded latent plane of a VAE with a 2-D latent, and where the data lands.
 
 Kingma & Welling, arXiv:1312.6114, Fig. 4: decoding a grid of z over the plane shows the learned
 manifold; placing the grid at Gaussian quantiles (z = Φ⁻¹(p)) gives every tile equal prior mass.
@@ -199,7 +199,7 @@ def encode_sketch(zoo: Zoo, name: str, sketch, extent: float, grid: str):
 
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = vae_names(zoo)
-    gr.Markdown(NOTE)
+    gr.Markdown(NOTE, elem_classes=["note"])
     if not names:
         gr.Markdown("No VAE with a 2-D latent in the zoo: train one with `python -m trainers vae --out …`.")
         return

@@ -309,7 +309,7 @@ def path_length(zoo: Zoo, name: str, n: int = 500):
 
 # --- the tab -----------------------------------------------------------------------------------------------------
 def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
-    gr.Markdown(NOTE)
+    gr.Markdown(NOTE, elem_classes=["note"])
     if evaluate.CLASSIFIER not in zoo.entries:
         gr.Markdown("The metrics need `classifier-fashion-mnist`: train it with `python -m trainers classifier`.")
         return None

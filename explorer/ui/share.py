@@ -15,6 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from explorer.ui import path as lecture_path
 from explorer.ui.common import download_path
 
 URL_JS = """(query) => {
@@ -92,8 +93,10 @@ def all_fields(shares: Sequence[Share]) -> list[gr.components.Component]:
     return [component for share in shares for component in share.fields.values()]
 
 
-def restore(params: dict[str, str], shares: Sequence[Share]) -> list:
-    """[selected tab, restored tab id, then one value (or skip) per field of every share]."""
+def restore(params: dict[str, str], shares: Sequence[Share], tab_ids: Sequence[str] = ()) -> list:
+    """[selected tab, restored tab id, then one value (or skip) per field of every share].
+
+    A tab of ``tab_ids`` without shareable settings (the Training tab) is selected, and nothing else changes."""
     tab = params.get("tab", "")
     updates: list = []
     for share in shares:
@@ -106,7 +109,7 @@ def restore(params: dict[str, str], shares: Sequence[Share]) -> list:
                     pass
             updates.append(gr.skip())
     if not any(share.tab == tab for share in shares):
-        return [gr.skip(), ""] + updates
+        return ([gr.Tabs(selected=tab)] if tab in tab_ids else [gr.skip()]) + [""] + updates
     return [gr.Tabs(selected=tab), tab] + updates
 
 
@@ -131,10 +134,43 @@ def read_settings(path: str | None) -> dict[str, str]:
     return {str(k): _text(v) for k, v in data.items()}
 
 
-def build(tabs: gr.Tabs, tab_items: dict[str, gr.Tab], shares: Sequence[Share], demo: gr.Blocks) -> None:
-    """The share row, the tab tracking and the restore on page load."""
+def path_bar() -> dict:
+    """The lecture path's bar (placed where it is called, above the tabs): ◀, where we are, ▶, speaker notes,
+    and the path's editing; ``build`` wires it. Returns its components by name."""
+    default = lecture_path.read(lecture_path.DEFAULT_PATH)
+    parts = {"path": gr.State(default), "index": gr.State(-1)}
+    with gr.Row(elem_id="path-bar", equal_height=True):
+        parts["prev"] = gr.Button("◀ Previous", size="sm", scale=0, min_width=130, elem_id="path-prev")
+        parts["where"] = gr.Markdown(
+            f"**Lecture path** ({len(default.steps)} steps): Next ▶ or the → key", elem_id="path-where"
+        )
+        parts["next"] = gr.Button("Next ▶", size="sm", scale=0, min_width=130, elem_id="path-next")
+        parts["present"] = gr.Button("Presentation mode", size="sm", scale=0, min_width=240, elem_id="present-toggle")
+    with gr.Accordion("Speaker notes and editing the path", open=False, elem_id="path-accordion"):
+        parts["notes"] = gr.Markdown(elem_id="path-notes")
+        with gr.Row():
+            parts["step_title"] = gr.Textbox(label="New step's title", scale=2, elem_id="path-step-title")
+            parts["step_notes"] = gr.Textbox(label="Its speaker notes", scale=3, elem_id="path-step-notes")
+            parts["add"] = gr.Button("Add this view after the current step", scale=1, elem_id="path-add")
+            parts["remove"] = gr.Button("Remove the current step", scale=1, elem_id="path-remove")
+        with gr.Row():
+            parts["save"] = gr.Button("Save the path (JSON)", scale=1, elem_id="path-save")
+            parts["file"] = gr.File(label="Lecture path (JSON)", scale=2, elem_id="path-file")
+            parts["open"] = gr.UploadButton("Open a path file", file_types=[".json"], scale=1, elem_id="path-open")
+    return parts
+
+
+def build(
+    tabs: gr.Tabs,
+    tab_items: dict[str, gr.Tab],
+    shares: Sequence[Share],
+    demo: gr.Blocks,
+    bar: dict | None = None,
+) -> None:
+    """The share row, the tab tracking, the restore on page load, and the lecture path's ``bar`` (``path_bar``)."""
     shares = [s for s in shares if s is not None]
     fields = all_fields(shares)
+    tab_ids = list(tab_items)
     current = gr.State(shares[0].tab if shares else "")
     restored = gr.State("")
     with gr.Accordion("Share this view (link or settings file)", open=False, elem_id="share-accordion"):
@@ -160,17 +196,23 @@ def build(tabs: gr.Tabs, tab_items: dict[str, gr.Tab], shares: Sequence[Share], 
 
     def on_load(request: gr.Request):
         params = dict(request.query_params) if request is not None else {}
-        return restore(params, shares)
+        return restore(params, shares, tab_ids)
 
     def on_upload(path):
         try:
-            return restore(read_settings(path), shares)
+            return restore(read_settings(path), shares, tab_ids)
         except (ValueError, OSError) as error:
             raise gr.Error(str(error)) from error
 
     outputs = [tabs, restored, *fields]
-    load_event = demo.load(on_load, None, outputs, api_visibility="undocumented")
-    upload_event = upload.upload(on_upload, upload, outputs, api_visibility="undocumented")
+    events = [
+        demo.load(on_load, None, outputs, api_visibility="undocumented"),
+        upload.upload(on_upload, upload, outputs, api_visibility="undocumented"),
+    ]
+    if bar is not None:
+        events += _wire_path(bar, shares, tab_ids, outputs, current, fields)
+    for event in events:  # what was opened is the current tab (for Share this view and Add this view)
+        event.then(lambda r, c: r or c, [restored, current], current, api_visibility="undocumented", queue=False)
     for share in shares:
         for fn, inputs, render_outputs in share.renders:
             skipped = gr.skip() if len(render_outputs) == 1 else [gr.skip()] * len(render_outputs)
@@ -178,5 +220,58 @@ def build(tabs: gr.Tabs, tab_items: dict[str, gr.Tab], shares: Sequence[Share], 
             def guarded(tab, *values, fn=fn, share_tab=share.tab, skipped=skipped):
                 return fn(*values) if tab == share_tab else skipped
 
-            for event in (load_event, upload_event):
+            for event in events:
                 event.then(guarded, [restored, *inputs], render_outputs, api_visibility="undocumented")
+
+
+def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], outputs: list, current, fields) -> list:
+    """The lecture path's events; returns those that open a step (the caller chains the renders on them)."""
+    quiet = dict(api_visibility="undocumented")
+    shown = [bar["index"], bar["where"], bar["notes"], *outputs]
+
+    def goto(path: lecture_path.LecturePath, index: int) -> list:
+        index = min(max(int(index), 0), len(path.steps) - 1)
+        step = path.steps[index]
+        notes = step.notes or "*(no notes for this step)*"
+        return [index, lecture_path.position(path, index), notes] + restore(step.params(), shares, tab_ids)
+
+    def opened(path_file) -> list:
+        try:
+            path = lecture_path.read(path_file, set(tab_ids))
+        except (ValueError, OSError) as error:
+            raise gr.Error(str(error)) from error
+        return [path, *goto(path, 0)]
+
+    def add(path: lecture_path.LecturePath, index: int, tab: str, title: str, notes: str, *values) -> list:
+        if not (title or "").strip():
+            raise gr.Error("give the new step a title (the box left of the button)")
+        link = query(tab, shares, values) if any(s.tab == tab for s in shares) else f"?tab={tab}"
+        path = path.with_step(lecture_path.Step(title.strip(), link, notes or ""), int(index))
+        index = min(int(index) + 1, len(path.steps) - 1)
+        return [path, index, lecture_path.position(path, index), f"Added: `{link}`"]
+
+    def remove(path: lecture_path.LecturePath, index: int) -> list:
+        if index < 0:
+            raise gr.Error("no step is open: press ▶ Next first")
+        if len(path.steps) == 1:
+            raise gr.Error("a path keeps at least one step")
+        path = path.without(int(index))
+        index = min(int(index), len(path.steps) - 1)
+        return [path, index, lecture_path.position(path, index), "Removed."]
+
+    def save(path: lecture_path.LecturePath) -> str:
+        file = download_path("lecture-path", ".json")
+        file.write_text(path.to_json(), encoding="utf-8")
+        return str(file)
+
+    edited = [bar["path"], bar["index"], bar["where"], bar["notes"]]
+    bar["add"].click(
+        add, [bar["path"], bar["index"], current, bar["step_title"], bar["step_notes"], *fields], edited, **quiet
+    )
+    bar["remove"].click(remove, [bar["path"], bar["index"]], edited, **quiet)
+    bar["save"].click(save, bar["path"], bar["file"], **quiet)
+    return [
+        bar["prev"].click(lambda p, i: goto(p, i - 1), [bar["path"], bar["index"]], shown, **quiet),
+        bar["next"].click(lambda p, i: goto(p, i + 1), [bar["path"], bar["index"]], shown, **quiet),
+        bar["open"].upload(opened, bar["open"], [bar["path"], *shown], **quiet),
+    ]

@@ -207,7 +207,7 @@ def noise_panel(
 
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = model_names(zoo)
-    gr.Markdown(NOTE)
+    gr.Markdown(NOTE, elem_classes=["note"])
     if not names:
         gr.Markdown("No StyleGAN in the zoo: train one with `python -m trainers stylegan --out …`.")
         return

@@ -20,6 +20,7 @@ from explorer.data import TOY_DATASETS
 from explorer.models.toy2d import ToyGANConfig
 from explorer.plots import FONT_SIZE, LERP_COLOUR, SLERP_COLOUR, _layout
 from explorer.ui.common import download_path, named_values, user_errors
+from explorer.ui.share import Share, TabParts
 from trainers.toy2d import EXTENT, LOSSES, OPTIMIZERS, ToyLab, ToyLabConfig, generator_loss_curves
 
 MAX_STEPS_PER_FRAME = 50
@@ -140,7 +141,7 @@ def plane_figure(lab: ToyLab, show_arrows: bool = True, show_optimal: bool = Fal
     modes = "" if covered is None else f", modes covered {covered}/{len(lab.modes)}"
     state = "  — DIVERGED (NaN/inf): press Reset" if lab.diverged else ""
     fig = _layout(fig, f"step {lab.step_count}, {lab.config.loss}{modes}{state}", "x₁", "x₂")
-    fig.update_layout(height=620, legend=dict(orientation="h", y=-0.12))
+    fig.update_layout(height=540, legend=dict(orientation="h", y=-0.12))
     return fig
 
 
@@ -169,7 +170,7 @@ def history_figure(lab: ToyLab, max_points: int = 400) -> go.Figure:
         ),
     ]
     layout = dict(
-        height=620,
+        height=540,
         font=dict(size=FONT_SIZE),
         margin=dict(l=70, r=20, t=40, b=60),
         xaxis=dict(title="step", anchor="y2"),
@@ -366,8 +367,8 @@ def record_animation(lab: ToyLab | None, steps_per_frame: int, frames: int, sett
     return images.save_animation(pictures, path, duration_ms=100, bounce=False)
 
 
-def build(zoo=None, previews=None) -> None:
-    gr.Markdown(NOTE)
+def build(zoo=None, previews=None) -> TabParts:
+    gr.Markdown(NOTE, elem_classes=["note"])
     defaults = initial_settings()  # the controls open on the default preset, and so does the lab
     lab0 = ToyLab(config_from(defaults))
     state = gr.State(None)
@@ -379,13 +380,14 @@ def build(zoo=None, previews=None) -> None:
             )
             apply_preset = gr.Button("Reset to the preset", elem_id="toy-apply-preset")
             with gr.Row():
-                play = gr.Button("▶ Play", variant="primary", elem_id="toy-play")
-                pause = gr.Button("⏸ Pause", elem_id="toy-pause")
-                reset_button = gr.Button("⟲ Reset", elem_id="toy-reset")
+                narrow = dict(min_width=60)  # three to a row, even in a narrow column at presentation size
+                play = gr.Button("▶ Play", variant="primary", elem_id="toy-play", **narrow)
+                pause = gr.Button("⏸ Pause", elem_id="toy-pause", **narrow)
+                reset_button = gr.Button("⟲ Reset", elem_id="toy-reset", **narrow)
             with gr.Row():
-                step_d = gr.Button("Step D")
-                step_g = gr.Button("Step G")
-                step_both = gr.Button("Step D+G")
+                step_d = gr.Button("Step D", **narrow)
+                step_g = gr.Button("Step G", **narrow)
+                step_both = gr.Button("Step D+G", **narrow)
             speed = gr.Slider(1, MAX_STEPS_PER_FRAME, value=10, step=1, label="Steps per frame", elem_id="toy-speed")
             arrows = gr.Checkbox(True, label="Arrows: where G is pushed (−∇L_G)")
             optimal = gr.Checkbox(False, label="Overlay the optimal D* = p_d / (p_d + p_g)")
@@ -475,13 +477,16 @@ def build(zoo=None, previews=None) -> None:
         shown = {state: chosen["lab"], plane: chosen["plane"], history: chosen["history"], info: chosen["readout"]}
         return shown | {optimal: chosen["optimal"]} | {controls[k]: v for k, v in chosen["settings"].items()}
 
+    preset_outputs = [*controls.values(), optimal, *outputs]
     gr.on(  # choosing a preset applies it: the controls and the lab never disagree
         [preset.input, apply_preset.click],
         on_preset,
         [preset, arrows],
-        [*controls.values(), optimal, *outputs],
+        preset_outputs,
         api_visibility="undocumented",
     )
+    # a link (or a lecture path's step) opens a preset, paused: the lecturer presses Play
+    return TabParts(share=Share("toylab", dict(preset=preset), [(on_preset, [preset, arrows], preset_outputs)]))
 
 
 def _redraw(lab: ToyLab | None, arrows: bool, optimal: bool):

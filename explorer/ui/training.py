@@ -9,7 +9,7 @@ tall bar) and a fixed-latent sample grid with a timeline slider. One run per app
 import dataclasses
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import gradio as gr
 from PIL import Image
@@ -261,12 +261,16 @@ def push_run(job: TrainingJob, repo_id: str, token: str | None = None) -> str:
 
 
 def build(
-    zoo: Zoo, model_lists: Sequence[ModelList] = (), job: TrainingJob | None = None, tabs: dict | None = None
+    zoo: Zoo,
+    model_lists: Sequence[ModelList] = (),
+    job: TrainingJob | None = None,
+    tabs: dict | None = None,
+    zoo_changed: Callable | None = None,
 ) -> TrainingJob:
     """The tab; returns its job (one per app). ``tabs`` (id → gr.Tab, with "training") lets the plots
     poll only while this tab is shown; otherwise they poll all the time."""
     job = job or TrainingJob(settings=zoo.settings)
-    gr.Markdown(NOTE)
+    gr.Markdown(NOTE, elem_classes=["note"])
     spec = RunSpec()
     empty = figures(History())
     labels = family_labels()
@@ -375,11 +379,13 @@ def build(
     timeline.input(lambda i: scrub(job, i), timeline, [grid, follow], **quiet)
     gif_button.click(user_errors(lambda: timeline_animation(job)), None, gif_file, api_visibility="undocumented")
     lists = list(model_lists)
-    save.click(
+    saved = save.click(
         user_errors(lambda n, r: save_run(job, zoo, n, lists, r)),
         [name, replace],
         [status, *[lst.dropdown for lst in lists]],
         api_name="train_save",
     )
+    if zoo_changed is not None:  # the app's header counts the models
+        zoo_changed(saved)
     push.click(user_errors(lambda r: push_run(job, r)), repo, status, api_visibility="undocumented")
     return job

@@ -1,4 +1,4 @@
-"""BigGAN truncation tab: the fidelity/variety trade-off of sampling z from a truncated normal.
+"""BigGAN tab: the fidelity/variety trade-off of sampling z from a truncated normal.
 
 Brock et al., arXiv:1809.11096, §3.1 and Fig. 2: draw z ~ N(0, I) but resample every value whose
 magnitude exceeds a threshold. Lower thresholds give more typical, higher-fidelity samples with less
@@ -169,7 +169,7 @@ def render_curve(zoo: Zoo, name: str, progress=gr.Progress()) -> "plots.go.Figur
 
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = model_names(zoo)
-    gr.Markdown(NOTE)
+    gr.Markdown(NOTE, elem_classes=["note"])
     if not names:
         gr.Markdown("No BigGAN in the zoo: train one with `python -m trainers biggan --out …`.")
         return

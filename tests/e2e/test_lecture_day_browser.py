@@ -21,7 +21,7 @@ def test_the_gan_lab_plays_its_preset_without_webgl_contexts(projector):
     """The controls show the preset and Play runs it; its plots are SVG, so playing opens no WebGL context
     (each frame used to create new WebGL plots until Chromium ran out of contexts)."""
     page = projector
-    page.get_by_role("tab", name="GAN lab (2-D)").click()
+    page.get_by_role("tab", name="GAN lab").click()
     page.get_by_role("button", name="Data, networks and training").click()
     assert page.get_by_label("D learning rate").input_value() == "0.001"  # the preset's, not ToyLabConfig()'s
     page.locator("#toy-play").click()
@@ -34,7 +34,7 @@ def test_the_gan_lab_plays_its_preset_without_webgl_contexts(projector):
 
 def test_choosing_a_preset_applies_it(projector):
     page = projector
-    page.get_by_role("tab", name="GAN lab (2-D)").click()
+    page.get_by_role("tab", name="GAN lab").click()
     page.locator("#toy-preset input").click()
     page.get_by_role("option", name="WGAN-GP fixes it").click()
     page.wait_for_function(
@@ -46,7 +46,7 @@ def test_choosing_a_preset_applies_it(projector):
 
 def test_the_arithmetic_seed_grid_fits_its_column(projector):
     page = projector
-    page.get_by_role("tab", name="Vector arithmetic").click()
+    page.get_by_role("tab", name="Arithmetic").click()
     gallery = page.locator("#arith-gallery")
     gallery.locator("img").first.wait_for(timeout=60_000)
     widest = "(el) => Math.max(0, ...[...el.querySelectorAll('*')].map((e) => e.scrollWidth - e.clientWidth))"
@@ -59,7 +59,7 @@ def test_the_arithmetic_seed_grid_fits_its_column(projector):
 
 def test_a_file_that_is_not_an_image_is_one_line_and_keeps_the_scatter(projector, tmp_path):
     page = projector
-    page.get_by_role("tab", name="VAE manifold").click()
+    page.get_by_role("tab", name="VAE").click()
     fake = tmp_path / "fake.png"
     fake.write_text("not a picture")
     page.locator("#vae-upload input[type=file]").set_input_files(str(fake))

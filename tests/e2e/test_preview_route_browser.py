@@ -66,7 +66,7 @@ def test_arrow_keys_paint_the_route_image_then_gradio_syncs_the_same_pixels(page
 
 
 def test_a_click_on_the_vae_plane_asks_the_route_and_paints_the_decoded_tile(page, default_zoo):
-    page.get_by_role("tab", name="VAE manifold").click()
+    page.get_by_role("tab", name="VAE").click()
     plane = page.locator("#vae-plane img")
     plane.wait_for(timeout=60_000)
     box = plane.bounding_box()

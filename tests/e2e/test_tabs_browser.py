@@ -15,7 +15,7 @@ def open_tab(page, name: str) -> None:
 
 
 def test_clicking_the_vae_plane_decodes_that_point(page, default_zoo):
-    open_tab(page, "VAE manifold")
+    open_tab(page, "VAE")
     plane = page.locator("#vae-plane img")
     plane.wait_for(timeout=60_000)
     box = plane.bounding_box()
@@ -33,7 +33,7 @@ def test_clicking_the_vae_plane_decodes_that_point(page, default_zoo):
 
 
 def test_clicking_a_sample_adds_its_seed_to_the_group(page):
-    open_tab(page, "Vector arithmetic")
+    open_tab(page, "Arithmetic")
     before = page.locator("#arith-a textarea").input_value()
     page.get_by_label("C", exact=True).check()
     page.locator("#arith-gallery button img").nth(7).click()  # seed 7 of the grid starting at 0
@@ -70,7 +70,7 @@ QUIET = """
 
 
 def test_gan_lab_plays_and_pauses(page):
-    open_tab(page, "GAN lab (2-D)")
+    open_tab(page, "GAN lab")
     readout = "#toy-readout textarea"
     page.locator("#toy-play").click()
     gap = page.wait_for_function(TICKING, arg=[readout, 20], polling=50, timeout=60_000).json_value()

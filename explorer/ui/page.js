@@ -1,0 +1,63 @@
+// The app's page script (app.PAGE_HEAD puts it in the page's <head>): what the whole page needs, whatever the tab.
+(() => {
+  if (window.__latentPage) return;
+  const P = (window.__latentPage = {});
+
+  // 1. Plots that Gradio drops are purged. Gradio's Plot re-creates its Plotly <div> on every new value and never
+  //    calls Plotly.purge on the old one, whose window listeners keep it alive: a GAN lab playing at 6 frames/s
+  //    grew the JS heap by ~1 MB/s. Purging each removed plot keeps the heap flat.
+  new MutationObserver((records) => {
+    if (!window.Plotly) return;
+    for (const record of records) {
+      for (const node of record.removedNodes) {
+        if (!(node instanceof Element)) continue;
+        const plots = node.classList.contains('js-plotly-plot') ? [node] : node.querySelectorAll('.js-plotly-plot');
+        for (const plot of plots) if (!plot.isConnected) window.Plotly.purge(plot);
+      }
+    }
+  }).observe(document, {childList: true, subtree: true});
+
+  // 2. Presentation mode: large text, secondary parts hidden (CSS under html.present, app.CSS). On with ?present=1
+  //    or the header's toggle, which keeps the URL in step so a reload or a copied link stays in the same mode.
+  const url = () => new URL(window.location.href);
+  P.present = (on) => {
+    document.documentElement.classList.toggle('present', on);
+    const u = url();
+    if (on) u.searchParams.set('present', '1');
+    else u.searchParams.delete('present');
+    window.history.replaceState(null, '', u);
+    window.dispatchEvent(new Event('resize'));  // plots re-fit their new columns
+    return on;
+  };
+  P.togglePresent = () => P.present(!document.documentElement.classList.contains('present'));
+  if (['1', 'true', 'on'].includes(url().searchParams.get('present'))) {
+    document.documentElement.classList.add('present');
+  }
+
+  // 3. Keys, outside text fields: ← / → (or PageUp / PageDown, what a presenter's clicker sends) step the lecture
+  //    path; Space or P plays and pauses the GAN lab while its tab is shown.
+  const visible = (id) => {
+    const el = document.getElementById(id);
+    return el && el.offsetParent !== null ? el : null;
+  };
+  const click = (id) => {
+    const el = visible(id);
+    if (el) el.click();
+    return Boolean(el);
+  };
+  P.playing = false;
+  document.addEventListener('click', (e) => {
+    const button = e.target instanceof Element && e.target.closest('#toy-play, #toy-pause, #toy-reset');
+    if (button) P.playing = button.id === 'toy-play';
+  }, true);
+  document.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    if (t instanceof Element && (t.closest('input, textarea, select, [contenteditable="true"]'))) return;
+    let done = false;
+    if (e.key === 'ArrowRight' || e.key === 'PageDown') done = click('path-next');
+    else if (e.key === 'ArrowLeft' || e.key === 'PageUp') done = click('path-prev');
+    else if (e.key === ' ' || e.key === 'p' || e.key === 'P') done = click(P.playing ? 'toy-pause' : 'toy-play');
+    if (done) e.preventDefault();
+  });
+})();

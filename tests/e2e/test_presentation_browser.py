@@ -1,0 +1,111 @@
+"""Driving the app in front of a room, at a projector's 1280×720 in Chromium (issue #15): presentation mode,
+the lecture path and its keys, Play/Pause from the keyboard, and a GAN lab whose page holds a flat heap."""
+
+import time
+
+import pytest
+
+from explorer.ui import path as lecture_path
+
+pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
+
+READOUT = "(document.querySelector('#toy-readout textarea')?.value || '')"
+
+
+@pytest.fixture
+def projector(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _in_view(page, selector: str) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 60) <= 720
+
+
+def test_presentation_mode_from_the_link_and_the_toggle(projector, app_url):
+    page = projector
+    page.goto(app_url + "?present=1")
+    page.locator("#interp-frame img").wait_for(timeout=60_000)
+    size = "() => parseFloat(getComputedStyle(document.querySelector('#interp-note, .prose') || document.body).fontSize)"
+    assert page.evaluate("() => document.documentElement.classList.contains('present')")
+    assert page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+    assert not page.locator("#share-accordion").is_visible()  # secondary parts hidden
+    # the tab's main control and its result in one view, no scrolling
+    assert _in_view(page, "#interp-t") and _in_view(page, "#interp-frame img")
+    page.locator("#present-toggle").click()
+    page.wait_for_function("() => !document.documentElement.classList.contains('present')")
+    assert "present" not in page.url and page.locator("#share-accordion").is_visible()
+    page.locator("#present-toggle").click()
+    page.wait_for_function("() => document.documentElement.classList.contains('present')")
+    assert "present=1" in page.url  # a reload or a copied link keeps the mode
+    assert page.evaluate(size) >= 20
+
+
+def test_the_lecture_path_walks_with_the_keys_and_opens_each_steps_view(projector, app_url):
+    page = projector
+    page.goto(app_url)
+    page.locator("#interp-frame img").wait_for(timeout=60_000)
+    steps = lecture_path.read(lecture_path.DEFAULT_PATH).steps
+    target = next(i for i, s in enumerate(steps) if s.params().get("preset") == "vanishing gradients")
+    assert steps[target - 1].params().get("preset") == "optimal D"  # the step before, waited for below
+    page.locator("#path-next").click()
+    page.wait_for_function("() => document.querySelector('#path-where')?.innerText.includes('1 / ')")
+    page.locator("body").click(position={"x": 5, "y": 5})  # focus outside any field: the keys are the path's
+    for number in range(2, target + 2):  # a lecturer's pace: each step shown before the next key
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            f"() => document.querySelector('#path-where')?.innerText.includes('{number} / {len(steps)}')"
+        )
+        if number == target:  # the step before: its own preset applied first
+            page.wait_for_function(f"() => {READOUT}.includes('two moons')", timeout=30_000)
+    # the step opened its tab with its preset applied, lab and controls alike
+    page.wait_for_function(f"() => {READOUT}.includes('minimax')", timeout=30_000)
+    assert page.locator("#toy-plane").is_visible()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"() => document.querySelector('#path-where')?.innerText.includes('{target} / ')")
+
+
+def test_space_plays_and_pauses_the_gan_lab(projector, app_url):
+    page = projector
+    page.goto(app_url)
+    page.get_by_role("tab", name="GAN lab").click()
+    page.locator("#toy-plane").wait_for()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press(" ")
+    page.wait_for_function(f"() => Number({READOUT}.match(/^step (\\d+)/)?.[1]) >= 30", timeout=60_000)
+    page.keyboard.press(" ")
+    # paused: the step count stops moving (polled until two readouts 1 s apart agree, at most 10 s)
+    deadline = time.monotonic() + 10
+    while True:
+        first = page.evaluate(READOUT)
+        page.wait_for_timeout(1000)
+        if page.evaluate(READOUT) == first or time.monotonic() > deadline:
+            break
+    assert page.evaluate(READOUT) == first, "Space did not pause the lab"
+
+
+def test_a_playing_gan_lab_holds_a_flat_heap(projector, app_url):
+    """60 s of play: the JS heap after garbage collection stays within 20 % of its value after 10 s (Gradio's
+    Plot drops a Plotly <div> per update without purging it; explorer/ui/page.js purges them)."""
+    page = projector
+    page.goto(app_url)
+    page.get_by_role("tab", name="GAN lab").click()
+    page.locator("#toy-play").click()
+    cdp = page.context.new_cdp_session(page)
+
+    def heap_mb() -> float:
+        cdp.send("HeapProfiler.collectGarbage")
+        return cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
+
+    start = time.monotonic()
+    page.wait_for_function(f"() => Number({READOUT}.match(/^step (\\d+)/)?.[1]) >= 20", timeout=60_000)
+    page.wait_for_timeout(max(0, 10_000 - (time.monotonic() - start) * 1000))
+    at_10s, step_10s = heap_mb(), page.evaluate(READOUT)
+    page.wait_for_timeout(50_000)
+    at_60s = heap_mb()
+    page.locator("#toy-pause").click()
+    assert page.evaluate(READOUT) != step_10s  # it played all along
+    assert at_60s <= 1.2 * at_10s, f"JS heap grew from {at_10s:.1f} MB to {at_60s:.1f} MB in 50 s of play"
