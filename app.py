@@ -19,6 +19,7 @@ from explorer.ui import (
     metrics,
     share,
     stylemix,
+    theory,
     toylab,
     training,
     truncation,
@@ -33,6 +34,7 @@ TABS = (  # (title, id, module with build(zoo, previews)), in the order of the l
     ("Style mixing", "stylemix", stylemix),
     ("BigGAN", "truncation", truncation),
     ("VAE", "manifold", manifold),
+    ("GAN theory", "theory", theory),
     ("GAN lab", "toylab", toylab),
     ("Metrics", "metrics", metrics),
 )  # then the Training tab, which refreshes the model lists of these tabs when it saves a model
@@ -49,6 +51,9 @@ img { image-rendering: pixelated; }
 #arith-gallery .thumbnail-item { width: 100%; height: auto; aspect-ratio: 1; }
 #app-header { align-items: center; }
 #path-bar { align-items: center; }
+/* Errors (explorer/ui/page.js): the message under the control that caused it; outputs keep their last value. */
+.control-error { color: #b91c1c; font-weight: 600; padding: 4px 8px; flex-basis: 100%; }
+.block .wrap:has(> .error), .block .wrap:has(.error) { display: none !important; }
 #path-where p { margin: 0; }
 #app-header p { margin: 0; }
 /* Presentation mode (html.present: the header's toggle or ?present=1, explorer/ui/page.js): text for the back of

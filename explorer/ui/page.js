@@ -17,7 +17,38 @@
     }
   }).observe(document, {childList: true, subtree: true});
 
-  // 2. Presentation mode: large text, secondary parts hidden (CSS under html.present, app.CSS). On with ?present=1
+  // 2. Errors stay next to the control that caused them: Gradio's toast leaves after 10 s, so its message is also
+  //    written under the last control the user touched, until that control is touched again. The outputs keep
+  //    their last good value (app.CSS hides the "Error" badge Gradio lays over them).
+  let touched = null;
+  const touch = (e) => {
+    const block = e.target instanceof Element && e.target.closest('.block');
+    if (!block || block.closest('.toast-wrap')) return;
+    touched = block;
+    const shown = block.nextElementSibling;
+    if (shown && shown.classList.contains('control-error')) shown.remove();
+  };
+  for (const type of ['input', 'change', 'click', 'keydown']) document.addEventListener(type, touch, true);
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (!(node instanceof Element) || !touched || !touched.isConnected) continue;
+        const toast = node.matches('.toast-body.error') ? node : node.querySelector('.toast-body.error');
+        const text = toast && toast.querySelector('[data-testid="toast-text"]');
+        if (!text) continue;
+        let line = touched.nextElementSibling;
+        if (!line || !line.classList.contains('control-error')) {
+          line = document.createElement('div');
+          line.className = 'control-error';
+          line.setAttribute('role', 'alert');
+          touched.after(line);
+        }
+        line.textContent = '⚠ ' + text.textContent.trim();
+      }
+    }
+  }).observe(document.body, {childList: true, subtree: true});
+
+  // 3. Presentation mode: large text, secondary parts hidden (CSS under html.present, app.CSS). On with ?present=1
   //    or the header's toggle, which keeps the URL in step so a reload or a copied link stays in the same mode.
   const url = () => new URL(window.location.href);
   P.present = (on) => {
@@ -34,7 +65,7 @@
     document.documentElement.classList.add('present');
   }
 
-  // 3. Keys, outside text fields: ← / → (or PageUp / PageDown, what a presenter's clicker sends) step the lecture
+  // 4. Keys, outside text fields: ← / → (or PageUp / PageDown, what a presenter's clicker sends) step the lecture
   //    path; Space or P plays and pauses the GAN lab while its tab is shown.
   const visible = (id) => {
     const el = document.getElementById(id);

@@ -29,7 +29,7 @@ def test_presentation_mode_from_the_link_and_the_toggle(projector, app_url):
     page = projector
     page.goto(app_url + "?present=1")
     page.locator("#interp-frame img").wait_for(timeout=60_000)
-    size = "() => parseFloat(getComputedStyle(document.querySelector('#interp-note, .prose') || document.body).fontSize)"
+    size = "() => parseFloat(getComputedStyle(document.querySelector('#path-where p')).fontSize)"  # visible text
     assert page.evaluate("() => document.documentElement.classList.contains('present')")
     assert page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)") >= 20
     assert not page.locator("#share-accordion").is_visible()  # secondary parts hidden
@@ -109,3 +109,22 @@ def test_a_playing_gan_lab_holds_a_flat_heap(projector, app_url):
     page.locator("#toy-pause").click()
     assert page.evaluate(READOUT) != step_10s  # it played all along
     assert at_60s <= 1.2 * at_10s, f"JS heap grew from {at_10s:.1f} MB to {at_60s:.1f} MB in 50 s of play"
+
+
+def test_an_error_stays_under_its_control_and_the_outputs_keep_their_images(projector, app_url):
+    page = projector
+    page.goto(app_url)
+    page.get_by_role("tab", name="Arithmetic").click()
+    result = page.locator("#arith-grid img")
+    result.wait_for(timeout=60_000)
+    box = page.get_by_label("A (seeds)")
+    box.fill("cat, dog")
+    box.press("Enter")
+    line = page.locator(".control-error")
+    line.wait_for(timeout=30_000)
+    assert "'cat' is not a seed" in line.inner_text()
+    assert line.evaluate("(el) => el.previousElementSibling.innerText").startswith("A (seeds)")
+    assert result.is_visible()  # the last good result stays, with no "Error" badge over it
+    assert not page.locator("#arith-grid .error").is_visible()
+    box.fill("3, 4")  # touching the control again clears its message
+    page.wait_for_function("() => !document.querySelector('.control-error')")

@@ -1,0 +1,319 @@
+"""The GAN theory tab: its computations (``explorer.theory``) against closed forms, and its handlers and build."""
+
+import math
+
+import gradio as gr
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+import torch
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import multivariate_normal
+
+from explorer import theory
+from explorer.ui import theory as theory_ui
+
+
+# --- 1. parallel lines ------------------------------------------------------------------------------------------
+def test_parallel_lines_distances_are_the_papers_example_1():
+    at_zero = theory.parallel_lines_distances(0.0)
+    assert at_zero == {"JS": 0.0, "KL": 0.0, "TV": 0.0, "W1": 0.0}
+    for theta in (0.3, -0.7, 1e-6):
+        d = theory.parallel_lines_distances(theta)
+        assert d["JS"] == pytest.approx(math.log(2))  # with the ½ factors: log 2, not 2 log 2
+        assert math.isinf(d["KL"]) and d["TV"] == 1.0
+        assert d["W1"] == pytest.approx(abs(theta))
+
+
+@pytest.mark.parametrize("theta", [0.0, 0.01, 0.5, -1.0])
+def test_sample_transport_cost_is_w1_and_the_sorted_plan_is_optimal(theta):
+    plan = theory.parallel_lines_transport(theta, 64, seed=3)
+    assert plan.cost == pytest.approx(abs(theta), abs=1e-2)
+    cost = np.linalg.norm(plan.p[:, None, :] - plan.q[None, :, :], axis=2)  # every pairing
+    rows, columns = linear_sum_assignment(cost)
+    assert plan.cost == pytest.approx(cost[rows, columns].mean(), abs=1e-12)  # no pairing is cheaper
+    assert np.all(np.diff(plan.p[:, 1]) > 0) and np.all(np.diff(plan.q[:, 1]) > 0)
+
+
+@pytest.fixture(scope="module")
+def lines_apart():
+    return theory.critic_and_discriminator(0.5, seed=0)
+
+
+def test_saturated_discriminator_gives_no_gradient_and_the_critic_slope_one(lines_apart):
+    r = lines_apart
+    assert r.d[r.x < -0.5].min() > 0.95 and r.d[r.x > 0.7].max() < 0.05  # D separates the lines
+    assert r.d_gradient < 0.05  # log(1 − D) is flat at Q
+    assert 0.8 < r.f_gradient < 1.3  # the critic's slope ≈ 1
+    assert r.w_estimate == pytest.approx(0.5, abs=0.1)  # E_P f − E_Q f ≈ W₁ = |θ|
+
+
+def test_on_equal_lines_d_is_one_half_and_the_critic_estimates_zero():
+    r = theory.critic_and_discriminator(0.0, seed=0)
+    assert np.abs(r.d - 0.5).max() < 0.05
+    assert abs(r.w_estimate) < 0.05 and r.d_gradient < 0.05
+
+
+def test_training_is_determined_by_the_seed(lines_apart):
+    again = theory.critic_and_discriminator(0.5, seed=0)
+    assert np.array_equal(again.d, lines_apart.d) and np.array_equal(again.f, lines_apart.f)
+    other = theory.critic_and_discriminator(0.5, seed=1)
+    assert not np.array_equal(other.f, lines_apart.f)
+
+
+# --- 2. KL ------------------------------------------------------------------------------------------------------
+def _trapezoid_kl(p, q, x):
+    log_p, log_q = p.log_prob(x), q.log_prob(x)
+    return float(np.trapezoid(np.exp(log_p) * (log_p - log_q), x))
+
+
+def test_kl_by_quadrature_matches_the_closed_form_and_a_fine_grid():
+    p, q = theory.gaussian(0.3, 0.7), theory.gaussian(-1.0, 1.6)
+    closed = theory.kl_shapes(theory.Shape("gaussian", 0.3, 0.7), theory.Shape("gaussian", -1.0, 1.6))
+    assert theory.kl_divergence(p, q) == pytest.approx(closed, rel=1e-10)
+    mixture = theory.bimodal(3.0)
+    x = np.linspace(-12, 12, 200_001)
+    assert theory.kl_divergence(mixture, q) == pytest.approx(_trapezoid_kl(mixture, q, x), abs=1e-6)
+    assert theory.kl_divergence(q, mixture) == pytest.approx(_trapezoid_kl(q, mixture, x), abs=1e-6)
+    assert theory.kl_divergence(mixture, mixture) == pytest.approx(0, abs=1e-12)
+    assert abs(theory.kl_divergence(mixture, q) - theory.kl_divergence(q, mixture)) > 0.1  # not symmetric
+
+
+def test_forward_kl_fit_matches_moments_and_is_a_minimum():
+    p = theory.bimodal(3.0, std=0.5)
+    q = theory.fit_forward_kl(p)
+    assert q.mean == pytest.approx(0) and q.std == pytest.approx(math.sqrt(0.25 + 1.5**2))
+    best = theory.kl_divergence(p, q)
+    for mean, std in ((0.1, q.std), (0, q.std * 1.05), (0, q.std * 0.95)):
+        assert theory.kl_divergence(p, theory.gaussian(mean, std)) > best
+
+
+def test_reverse_kl_fit_seeks_one_mode():
+    p = theory.bimodal(4.0, std=0.5)
+    q = theory.fit_reverse_kl(p)
+    assert q.mean == pytest.approx(2.0, abs=0.05) and q.std == pytest.approx(0.5, abs=0.05)  # the right mode
+    best = theory.kl_divergence(q, p)
+    assert best < theory.kl_divergence(theory.fit_forward_kl(p), p)
+    for mean, std in ((q.mean + 0.05, q.std), (q.mean, q.std * 1.1), (q.mean, q.std * 0.9)):
+        assert theory.kl_divergence(theory.gaussian(mean, std), p) > best
+    one_mode = theory.fit_reverse_kl(theory.bimodal(0.0, std=0.5))  # p is itself a Gaussian
+    assert one_mode.mean == pytest.approx(0, abs=1e-3) and one_mode.std == pytest.approx(0.5, abs=1e-3)
+
+
+def test_em_with_one_component_is_the_sample_mean_and_std_and_two_recover_p():
+    p = theory.bimodal(3.0)
+    x = p.sample(500, seed=0)
+    one, ll_one = theory.fit_mixture_em(x, 1)
+    assert one.means[0] == pytest.approx(x.mean(), abs=1e-12) and one.stds[0] == pytest.approx(x.std(), abs=1e-12)
+    two, ll_two = theory.fit_mixture_em(x, 2)
+    assert sorted(two.means) == pytest.approx([-1.5, 1.5], abs=0.15)
+    assert ll_two > ll_one and theory.kl_divergence(p, two) < 0.05 < theory.kl_divergence(p, one)
+    assert ll_one == pytest.approx(float(np.mean(one.log_prob(x))))
+
+
+def test_kl_of_shapes_is_infinite_where_q_is_zero_and_p_is_not():
+    p_uniform, p_gauss = theory.Shape("uniform", 0, 1), theory.Shape("gaussian", 0, 1)
+    wide, narrow = theory.Shape("uniform", 0, 2), theory.Shape("uniform", 0.5, 0.5)
+    assert theory.kl_shapes(p_uniform, wide) == pytest.approx(math.log(2))
+    assert math.isinf(theory.kl_shapes(wide, p_uniform))  # wide has mass outside p's support
+    assert math.isinf(theory.kl_shapes(p_uniform, narrow))
+    assert math.isinf(theory.kl_shapes(p_gauss, p_uniform))  # a Gaussian has mass everywhere
+    assert theory.kl_shapes(p_uniform, p_uniform) == 0 and theory.kl_shapes(p_gauss, p_gauss) == 0
+    q = theory.Shape("gaussian", 0.4, 1.3)  # uniform ‖ Gaussian against the integral on a grid
+    low, high = p_uniform.support
+    x = np.linspace(low, high, 100_001)
+    numeric = np.trapezoid(p_uniform.pdf(x) * (np.log(p_uniform.pdf(x)) - np.log(q.pdf(x))), x)
+    assert theory.kl_shapes(p_uniform, q) == pytest.approx(numeric, abs=1e-6)
+
+
+# --- 3. the bilinear game ---------------------------------------------------------------------------------------
+def test_simultaneous_steps_spiral_out_by_sqrt_one_plus_eta_squared():
+    path = theory.bilinear_game(1.0, 0.5, lr=0.3, steps=50, rule="simultaneous")
+    norms = np.linalg.norm(path, axis=1)
+    assert norms[1:] / norms[:-1] == pytest.approx(np.full(50, math.sqrt(1 + 0.3**2)), rel=1e-12)
+
+
+def test_alternating_steps_keep_an_ellipse():
+    lr = 0.5
+    path = theory.bilinear_game(1.0, 0.5, lr=lr, steps=300, rule="alternating")
+    invariant = path[:, 0] ** 2 - lr * path[:, 0] * path[:, 1] + path[:, 1] ** 2
+    assert invariant == pytest.approx(np.full(301, invariant[0]), rel=1e-9)
+    assert np.linalg.norm(path, axis=1).max() < 2 * np.linalg.norm(path[0])
+
+
+def test_the_equilibrium_stays_put_and_unknown_rules_are_refused():
+    assert not theory.bilinear_game(0.0, 0.0, 0.5, 10, "simultaneous").any()
+    with pytest.raises(ValueError, match="simultaneous, alternating"):
+        theory.bilinear_game(1, 0, 0.1, 5, "extragradient")
+
+
+# --- 4. the 1-D GAN ---------------------------------------------------------------------------------------------
+def test_one_d_gan_ends_at_the_data_with_d_one_half():
+    run = theory.one_d_gan("gaussian", 16, theory_ui.GAN_SEED)
+    assert [s.step for s in run] == list(range(0, 481, 12))
+    assert (run[0].a, run[0].b) == pytest.approx(theory.GAN_START)
+    end = run[-1]
+    assert abs(end.a) == pytest.approx(theory.DATA_STD, rel=0.15) and end.b == pytest.approx(theory.DATA_MEAN, abs=0.1)
+    on_data = np.abs(theory.GAN_X - theory.DATA_MEAN) < 2 * theory.DATA_STD
+    assert np.abs(end.d[on_data] - 0.5).max() < 0.05
+    assert np.abs(run[0].d - 0.5).max() == 0  # D starts at σ(0) everywhere
+
+
+def test_one_d_gan_is_seeded_and_replayed_from_the_cache():
+    before = theory.one_d_gan.cache_info().hits
+    first = theory.one_d_gan("uniform", 2, 7)
+    assert theory.one_d_gan("uniform", 2, 7) is first and theory.one_d_gan.cache_info().hits == before + 1
+    fresh = theory.one_d_gan.__wrapped__("uniform", 2, 7)
+    assert [(s.a, s.b) for s in fresh] == [(s.a, s.b) for s in first]
+    with pytest.raises(ValueError, match="gaussian, uniform"):
+        theory.one_d_gan.__wrapped__("cauchy", 2, 7)
+
+
+@pytest.mark.parametrize("prior", theory.PRIORS)
+def test_generator_density_integrates_to_one_and_d_star_is_one_half_on_the_data(prior):
+    x = np.linspace(-10, 10, 400_001)
+    assert np.trapezoid(np.exp(theory.generator_log_density(x, -0.7, 0.4, prior)), x) == pytest.approx(1, abs=1e-3)
+    log_p = theory.normal_log_pdf(x, 1.0, 0.5)
+    assert theory.optimal_discriminator(log_p, log_p) == pytest.approx(np.full_like(x, 0.5))
+    assert theory.optimal_discriminator(np.array([0.0]), np.array([-np.inf]))[0] == 1.0  # p_g = 0: surely real
+
+
+# --- 5. discriminative vs generative ----------------------------------------------------------------------------
+def test_logistic_regression_reaches_the_regularised_optimum():
+    x, y = theory.two_blobs(2.0, 80, seed=1)
+    features = theory.with_bias(x)
+    w = theory.fit_logistic_regression(features, y, l2=1e-2)
+    gradient = features.T @ (1 / (1 + np.exp(-features @ w)) - y) + 1e-2 * w
+    assert np.abs(gradient).max() < 1e-8
+    assert np.mean((features @ w > 0) == y) > 0.85
+
+
+def test_gaussian_classes_give_bayes_posterior_and_new_samples():
+    x, y = theory.two_blobs(1.0, 200, seed=2)
+    model = theory.fit_gaussian_classes(x, y)
+    assert model.means[1] == pytest.approx(x[y == 1].mean(axis=0))
+    assert model.covariances[0] == pytest.approx(np.cov(x[y == 0].T, bias=True), abs=1e-5)
+    points = np.array([[0.0, 0.0], [1.0, -0.5], [-2.0, 1.0]])
+    joint = [
+        prior * multivariate_normal(m, c).pdf(points)
+        for prior, m, c in zip(model.priors, model.means, model.covariances, strict=True)
+    ]
+    assert model.posterior(points) == pytest.approx(joint[1] / (joint[0] + joint[1]), rel=1e-9)
+    samples, labels = model.sample(20_000, seed=0)
+    assert samples[labels == 1].mean(axis=0) == pytest.approx(model.means[1], abs=0.03)
+    assert 0.45 < labels.mean() < 0.55
+
+
+# --- 6. density ratio -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("classifier", "tolerance"), [(theory.CLASSIFIERS[0], 0.1), (theory.CLASSIFIERS[1], 0.3)])
+def test_the_classifiers_log_odds_estimate_the_log_density_ratio(classifier, tolerance):
+    p_d, p_g = theory.gaussian(0, 1), theory.gaussian(1, 0.6)
+    real, fake = p_d.sample(2000, 0), p_g.sample(2000, 1)
+    x = np.linspace(-1, 2, 61)  # where both have samples
+    estimate = theory.estimated_log_ratio(real, fake, classifier, 0, x)
+    assert np.abs(estimate - (p_d.log_prob(x) - p_g.log_prob(x))).mean() < tolerance
+    with pytest.raises(ValueError, match="unknown classifier"):
+        theory.estimated_log_ratio(real, fake, "svm", 0, x)
+
+
+# --- the tab ----------------------------------------------------------------------------------------------------
+def test_build_wires_every_demo_inside_blocks():
+    with gr.Blocks() as demo:
+        assert theory_ui.build(None, None) is None
+    api = {fn.api_name for fn in demo.fns.values()}
+    assert {
+        "theory_lines",
+        "theory_lines_critic",
+        "theory_kl_fits",
+        "theory_kl_movable",
+        "theory_game",
+        "theory_gan",
+        "theory_classes",
+        "theory_ratio",
+    } <= api
+    plots = [block for block in demo.blocks.values() if isinstance(block, gr.Plot)]
+    assert len(plots) == 13 and all(plot.value for plot in plots)  # every plot opens drawn
+    for fn in demo.fns.values():
+        if fn.api_name and fn.api_name.startswith("theory_"):
+            assert fn.trigger_mode == "always_last" and fn.concurrency_limit is None
+
+
+HANDLER_CASES = [  # defaults, then edges
+    (theory_ui.parallel_lines, (0.5, 0)),
+    (theory_ui.parallel_lines, (0.0, 0)),
+    (theory_ui.parallel_lines, (-1, 2**31 - 1)),
+    (theory_ui.lines_critic, (0.5, 0)),
+    (theory_ui.lines_critic, (0.0, 0)),
+    (theory_ui.lines_critic, (-1, 2**31 - 1)),
+    (theory_ui.kl_fits, (3.0, 2, 0)),
+    (theory_ui.kl_fits, (0, 1, 0)),
+    (theory_ui.kl_fits, (6, 4, 5)),
+    (theory_ui.movable_kl, ("uniform", "gaussian", 0, 1)),
+    (theory_ui.movable_kl, ("gaussian", "uniform", -3, 0.2)),
+    (theory_ui.movable_kl, ("uniform", "uniform", 3, 3)),
+    (theory_ui.bilinear, (0.2, 100, 1, 0, "both")),
+    (theory_ui.bilinear, (1, 300, 2, -2, "simultaneous")),
+    (theory_ui.bilinear, (0.01, 1, 0, 0, "alternating")),
+    (theory_ui.gan_frame, (40, "gaussian", 16, theory_ui.GAN_SEED)),
+    (theory_ui.gan_frame, (0, "uniform", 1, 0)),
+    (theory_ui.discriminative_generative, (2.5, 60, 0)),
+    (theory_ui.discriminative_generative, (0, 5, 0)),
+    (theory_ui.discriminative_generative, (5, 300, 1)),
+    (theory_ui.density_ratio, (1.0, 0.6, 200, theory.CLASSIFIERS[0], 0)),
+    (theory_ui.density_ratio, (-2, 0.3, 10, theory.CLASSIFIERS[1], 0)),
+    (theory_ui.density_ratio, (2, 2, 2000, theory.CLASSIFIERS[0], 3)),
+]
+
+
+@pytest.mark.parametrize(("handler", "args"), HANDLER_CASES)
+def test_handlers_return_readable_figures(handler, args):
+    outputs = handler(*args)
+    figures = [o for o in outputs if isinstance(o, go.Figure)]
+    texts = [o for o in outputs if isinstance(o, str)]
+    assert figures and len(figures) + len(texts) == len(outputs)
+    for fig in figures:
+        assert fig.layout.font.size >= 16 and fig.layout.legend.font.size >= 16
+        assert all(a.font.size is None or a.font.size >= 16 for a in fig.layout.annotations)
+        assert not any(isinstance(trace, go.Scattergl) for trace in fig.data)  # SVG: sharp on a projector
+        assert "nan" not in (fig.layout.title.text or "").lower()
+    assert not any("nan" in text.lower() or "inf" in text.lower() for text in texts)
+
+
+def test_infinite_kl_is_written_as_the_symbol():
+    fig, text = theory_ui.movable_kl("uniform", "gaussian", 0.5, 1)
+    assert "KL(q‖p) = ∞" in text and "∞" in fig.layout.title.text
+    assert "KL(p‖q) = 0.301" in text  # −log(2√3) + ½ log 2π + (1 + 0.25)/2
+    _, readout = theory_ui.lines_critic(0.5, 0)
+    assert "**KL = ∞**" in readout and "JS = 0.693" in readout
+
+
+@pytest.mark.parametrize(
+    ("handler", "args", "message"),
+    [
+        (theory_ui.parallel_lines, (float("nan"), 0), "θ must be a number from -1 to 1"),
+        (theory_ui.parallel_lines, (1.5, 0), "θ must be a number from -1 to 1"),
+        (theory_ui.parallel_lines, (0.5, -1), "Seed must be a whole number"),
+        (theory_ui.lines_critic, (0.5, 1.5), "Seed must be a whole number"),
+        (theory_ui.kl_fits, (3, 5, 0), "k must be a whole number from 1 to 4"),
+        (theory_ui.kl_fits, (None, 2, 0), "separation s must be a number"),
+        (theory_ui.movable_kl, ("cauchy", "gaussian", 0, 1), "p must be one of: gaussian, uniform"),
+        (theory_ui.movable_kl, ("uniform", "gaussian", 0, 0), "σ_q must be a number from 0.2 to 3"),
+        (theory_ui.bilinear, (0.2, 0, 1, 0, "both"), "steps must be a whole number from 1 to 300"),
+        (theory_ui.bilinear, (0.2, 10, 1, 0, "adam"), "update rule must be one of"),
+        (theory_ui.gan_frame, (41, "gaussian", 16, 0), "snapshot must be a whole number from 0 to 40"),
+        (theory_ui.gan_frame, (3, "gaussian", 3, 0), "hidden units must be one of: 1, 2, 4, 16"),
+        (theory_ui.discriminative_generative, (2, 2.5, 0), "points per class must be a whole number"),
+        (theory_ui.density_ratio, (1, 0.6, 200, "svm", 0), "classifier must be one of"),
+        (theory_ui.density_ratio, (1, "wide", 200, theory.CLASSIFIERS[0], 0), "σ_g must be a number"),
+    ],
+)
+def test_bad_input_is_one_clear_error(handler, args, message):
+    with pytest.raises(gr.Error, match=message):
+        handler(*args)
+
+
+def test_trainings_leave_the_global_random_state_alone():
+    state = torch.random.get_rng_state()
+    theory.critic_and_discriminator(0.2, seed=4)
+    theory.one_d_gan.__wrapped__("gaussian", 1, 4, snapshots=2, every=3)
+    assert torch.equal(torch.random.get_rng_state(), state)
