@@ -52,6 +52,10 @@ img { image-rendering: pixelated; }
 #app-header { align-items: center; }
 #path-bar { align-items: center; }
 /* Errors (explorer/ui/page.js): the message under the control that caused it; outputs keep their last value. */
+.click-marker {
+  position: absolute; width: 22px; height: 22px; margin: -11px 0 0 -11px; border: 3px solid #ff2d55;
+  border-radius: 50%; box-shadow: 0 0 0 2px white; pointer-events: none; z-index: 5;
+}
 .control-error { color: #b91c1c; font-weight: 600; padding: 4px 8px; flex-basis: 100%; }
 .block .wrap:has(> .error), .block .wrap:has(.error) { display: none !important; }
 #path-where p { margin: 0; }

@@ -61,18 +61,38 @@ def grid_image(images: torch.Tensor, ncols: int | None = None, scale: int = 1, p
     return to_pil(make_grid(images, ncols, padding), scale)
 
 
-def label_rows(picture: Image.Image, labels: Sequence[str], margin: int = 64, font_size: int = 18) -> Image.Image:
+def label_rows(
+    picture: Image.Image, labels: Sequence[str], margin: int | None = None, font_size: int = 18
+) -> Image.Image:
     """``picture`` (a grid of ``len(labels)`` equal rows) with each row's label written in a white left margin,
-    large enough to read on a projector."""
+    large enough to read on a projector (the margin fits the longest label unless given)."""
     from PIL import ImageDraw, ImageFont
 
+    font = ImageFont.load_default(size=font_size)
+    if margin is None:
+        margin = 12 + max((int(font.getlength(text)) for text in labels), default=0)
     labelled = Image.new("RGB", (picture.width + margin, picture.height), "white")
     labelled.paste(picture.convert("RGB"), (margin, 0))
     draw = ImageDraw.Draw(labelled)
-    font = ImageFont.load_default(size=font_size)
     row = picture.height / len(labels)
     for i, text in enumerate(labels):
         draw.text((margin - 6, (i + 0.5) * row), text, fill="black", font=font, anchor="rm")
+    return labelled
+
+
+def label_columns(picture: Image.Image, labels: Sequence[str], font_size: int = 18, skip: int = 0) -> Image.Image:
+    """``picture`` with each column's label centred in a white top margin; the first ``skip`` pixels of width (a
+    row-label margin) get no column."""
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=font_size)
+    margin = font_size + 10
+    labelled = Image.new("RGB", (picture.width, picture.height + margin), "white")
+    labelled.paste(picture.convert("RGB"), (0, margin))
+    draw = ImageDraw.Draw(labelled)
+    column = (picture.width - skip) / len(labels)
+    for i, text in enumerate(labels):
+        draw.text((skip + (i + 0.5) * column, margin / 2), text, fill="black", font=font, anchor="mm")
     return labelled
 
 

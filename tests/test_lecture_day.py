@@ -1,10 +1,13 @@
 """The bugs a lecturer hit the day before teaching (issue #15), each through the handlers the page calls."""
 
+import re
+
 import gradio as gr
 import numpy as np
 import pytest
 import torch
 
+import app
 from explorer import derived
 from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab, training
 from trainers.toy2d import ToyLab, ToyLabConfig
@@ -126,3 +129,11 @@ def test_the_scatter_spans_the_data_on_equal_axes(default_zoo):
     _, figure, _ = manifold.render_plane(default_zoo, "vae2d-fashion-mnist", 9, 3.0, "linear", True)
     x, y = figure.layout.xaxis.range, figure.layout.yaxis.range
     assert tuple(x) == tuple(y) and 3.0 <= x[1] < 10  # the data's reach (|μ| ≲ 5), not ±30
+
+
+def test_every_button_has_a_word_not_only_a_symbol(default_zoo):
+    """Where no emoji font is installed (a projector's PC, this CI), a symbol-only label shows as an empty box."""
+    demo = app.build_app(default_zoo)
+    labels = [b.value for b in demo.blocks.values() if isinstance(b, gr.Button | gr.UploadButton)]
+    assert len(labels) > 20
+    assert [label for label in labels if not re.search(r"[A-Za-z]{2,}", str(label))] == []

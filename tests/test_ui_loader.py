@@ -41,6 +41,7 @@ def test_a_loaded_biggan_deep_appears_in_the_truncation_tab_and_renders(models_r
     lists = [ModelList(gr.Dropdown(), lambda: truncation.model_names(zoo))]
     message, dropdown = loader.load_source(zoo, source, lists)
     name = loader.zoo_name(source)
+    assert name == "tiny-deep"  # the folder's own name, not its whole path
     assert re.search(r"about \*\*\d+\.\d+ m?s per image", message) and "0.00 s" not in message
     assert (name, name) in dropdown.choices
     classes = zoo.load(name).class_names
@@ -70,3 +71,10 @@ def test_a_model_of_an_unknown_format_is_a_message_and_the_zoo_keeps_its_models(
     with pytest.raises(gr.Error, match="unknown checkpoint format"):
         loader.user_errors(loader.load_source)(zoo, str(models_root / "junk"))
     assert zoo.names() == before
+
+
+def test_a_run_folder_and_a_hub_repo_are_named_for_what_they_are():
+    assert loader.zoo_name("/tmp/pytest-7/runs/dcgan-fashion-mnist-20261130-061500/") == (
+        "dcgan-fashion-mnist-20261130-061500"
+    )
+    assert loader.zoo_name("huggan/dcgan-faces@main") == "huggan-dcgan-faces-main"

@@ -22,6 +22,19 @@ def tile(picture, row: int, col: int, side: int, padding: int) -> np.ndarray:
     return np.asarray(picture)[top : top + side, left : left + side]
 
 
+def unlabelled(picture, rows: int, cols: int, side: int, pad: int):
+    """The grid without its seed labels (a left and a top margin, images.label_rows / label_columns)."""
+    width, height = cols * side + (cols + 1) * pad, rows * side + (rows + 1) * pad
+    assert picture.width > width and picture.height > height  # the margins are there
+    return picture.crop((picture.width - width, picture.height - height, picture.width, picture.height))
+
+
+def test_style_mixing_labels_its_seeds(default_zoo):
+    picture, _, _ = stylemix.style_mix(default_zoo, STYLEGAN, "1, 2", "3", "coarse", 0, 0, 1.0, 0, "const", 0)
+    margin = np.asarray(picture.convert("L"))[:, : picture.width - (3 * 96 + 4 * 12)]
+    assert (margin < 128).any()  # dark text in the white left margin: the destination's seed
+
+
 # Arithmetic
 
 
@@ -74,9 +87,11 @@ def test_mixing_all_rows_from_the_source_gives_the_source(default_zoo):
         default_zoo, STYLEGAN, "1, 2", "3", "custom", 0, num_ws - 1, 1.0, 0, "const", 0
     )
     side, pad = 96, 12
+    picture = unlabelled(picture, rows=2, cols=3, side=side, pad=pad)
     assert np.array_equal(tile(picture, 1, 1, side, pad), tile(picture, 0, 1, side, pad))
     assert np.array_equal(tile(picture, 1, 2, side, pad), tile(picture, 0, 2, side, pad))
     coarse, _, _ = stylemix.style_mix(default_zoo, STYLEGAN, "1, 2", "3", "coarse", 0, 0, 1.0, 0, "const", 0)
+    coarse = unlabelled(coarse, rows=2, cols=3, side=side, pad=pad)
     assert not np.array_equal(tile(coarse, 1, 1, side, pad), tile(coarse, 0, 1, side, pad))
 
 

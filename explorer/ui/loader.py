@@ -46,7 +46,12 @@ def _duration(seconds: float) -> str:
 
 
 def zoo_name(source: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", source.strip().strip("/"))[-64:] or "model"
+    """The zoo's name for a loaded model: a Hub repo's id ("user-name"), a local folder's own name (a run folder
+    "dcgan-fashion-mnist-20261130-061500", not its whole path "tmp-…-runs-…")."""
+    source = source.strip().strip("/")
+    if not hub.is_repo_id(source):
+        source = Path(source).name
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", source)[-64:] or "model"
 
 
 @user_errors

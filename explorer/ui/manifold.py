@@ -243,7 +243,15 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             height=256,
             elem_id="vae-upload",
         )
-        sketch = gr.Sketchpad(label="…or draw", type="numpy", height=256, elem_id="vae-sketch")
+        sketch = gr.Sketchpad(  # a small fixed canvas shown at 100 %: the encoder sees it at 32×32 anyway
+            label="…or draw",
+            type="numpy",
+            canvas_size=(256, 256),
+            fixed_canvas=True,
+            brush=gr.Brush(default_size=18),
+            height=320,
+            elem_id="vae-sketch",
+        )
         seen = gr.Image(label="What the encoder sees (32×32)", type="pil", interactive=False, height=192)
         reconstruction = gr.Image(label="Reconstruction decode(μ)", type="pil", interactive=False, height=192)
         landed = gr.Textbox(label="Where it lands", elem_id="vae-landed")

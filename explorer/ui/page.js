@@ -48,7 +48,27 @@
     }
   }).observe(document.body, {childList: true, subtree: true});
 
-  // 3. Presentation mode: large text, secondary parts hidden (CSS under html.present, app.CSS). On with ?present=1
+  // 3. A clicked point of the VAE plane is marked (a ring where the click decoded), until the plane is redrawn.
+  document.addEventListener('click', (e) => {
+    const img = e.target instanceof Element && e.target.closest('#vae-plane img');
+    if (!img) return;
+    const box = img.parentElement;
+    let ring = box.querySelector('.click-marker');
+    if (!ring) {
+      ring = document.createElement('div');
+      ring.className = 'click-marker';
+      box.style.position = 'relative';
+      box.appendChild(ring);
+      new MutationObserver(() => ring.remove()).observe(img, {attributes: true, attributeFilter: ['src']});
+    }
+    const area = img.getBoundingClientRect(), frame = box.getBoundingClientRect();
+    ring.style.left = (e.clientX - frame.left) + 'px';
+    ring.style.top = (e.clientY - frame.top) + 'px';
+    ring.dataset.x = ((e.clientX - area.left) / area.width).toFixed(3);  // where on the plane, for tests
+    ring.dataset.y = ((e.clientY - area.top) / area.height).toFixed(3);
+  }, true);
+
+  // 4. Presentation mode: large text, secondary parts hidden (CSS under html.present, app.CSS). On with ?present=1
   //    or the header's toggle, which keeps the URL in step so a reload or a copied link stays in the same mode.
   const url = () => new URL(window.location.href);
   P.present = (on) => {
@@ -65,7 +85,7 @@
     document.documentElement.classList.add('present');
   }
 
-  // 4. Keys, outside text fields: ← / → (or PageUp / PageDown, what a presenter's clicker sends) step the lecture
+  // 5. Keys, outside text fields: ← / → (or PageUp / PageDown, what a presenter's clicker sends) step the lecture
   //    path; Space or P plays and pauses the GAN lab while its tab is shown.
   const visible = (id) => {
     const el = document.getElementById(id);

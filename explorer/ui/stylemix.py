@@ -131,6 +131,10 @@ def style_mix(
     picture = images.grid_image(
         torch.cat(tiles), ncols=len(src) + 1, scale=images.fit_scale(model.resolution, 3), padding=4
     )
+    # seeds on the margins, as in the paper's figure: sources over the columns, destinations beside the rows
+    grid_width = picture.width
+    picture = images.label_rows(picture, ["", *(f"dst {d}" for d in dst)])
+    picture = images.label_columns(picture, ["", *(f"src {s}" for s in src)], skip=picture.width - grid_width)
     stem = f"{name}_mix_{preset}_src{'-'.join(map(str, src))}_dst{'-'.join(map(str, dst))}"
     used = f"copied ws rows {rows} (resolutions {[model.ws_resolutions[r] for r in rows]}) from the sources"
     return picture, str(images.save_png(picture, download_path(stem, ".png"))), used

@@ -128,3 +128,30 @@ def test_an_error_stays_under_its_control_and_the_outputs_keep_their_images(proj
     assert not page.locator("#arith-grid .error").is_visible()
     box.fill("3, 4")  # touching the control again clears its message
     page.wait_for_function("() => !document.querySelector('.control-error')")
+
+
+def test_a_click_on_the_vae_plane_is_marked_where_it_decoded(projector, app_url):
+    page = projector
+    page.goto(app_url)
+    page.get_by_role("tab", name="VAE", exact=True).click()
+    plane = page.locator("#vae-plane img")
+    plane.wait_for(timeout=60_000)
+    box = plane.bounding_box()
+    plane.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
+    ring = page.locator("#vae-plane .click-marker")
+    ring.wait_for(timeout=10_000)
+    assert float(ring.get_attribute("data-x")) == pytest.approx(0.25, abs=0.02)
+    assert float(ring.get_attribute("data-y")) == pytest.approx(0.75, abs=0.02)
+    assert ring.is_visible()
+
+
+def test_the_drawing_pad_opens_at_full_size(projector, app_url):
+    page = projector
+    page.goto(app_url)
+    page.get_by_role("tab", name="VAE", exact=True).click()
+    page.locator("#vae-sketch canvas").first.wait_for(timeout=30_000)
+    zoom = """() => [...document.querySelectorAll('#vae-sketch *')]
+        .filter((e) => e.children.length === 0 && /^\\d+%$/.test((e.innerText || '').trim()))
+        .map((e) => parseInt(e.innerText))[0] ?? null"""
+    page.wait_for_function(f"({zoom})() !== null", timeout=30_000)
+    assert page.evaluate(zoom) >= 75  # the editor's own zoom readout: it opened at 25 % of an 800 px canvas
