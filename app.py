@@ -71,6 +71,7 @@ html.present {
   --checkbox-label-text-size: 20px; --section-header-text-size: 21px; --body-text-size: 21px;
 }
 html.present body, html.present .prose { font-size: 21px; }
+html.present #mix-grid img { max-height: calc(100vh - 335px); width: auto; margin: 0 auto; }
 html.present .gradio-container { max-width: 100% !important; padding: 2px 8px !important; }
 html.present .note, html.present .aside, html.present #app-title, html.present #app-zoo,
 html.present #loader-accordion, html.present #path-accordion,

@@ -164,7 +164,8 @@ def run_targets(page, url: str, moves: int, floor: bool) -> dict[str, list[float
     results["DCGAN interpolation (t slider)"] = slider_moves(
         page, "#interp-t input[type=range]", moves, "#interp-frame", 12
     )
-    page.get_by_role("tab", name="Style mixing").click()
+    page.get_by_role("tab", name="Style mixing", exact=True).click()
+    page.get_by_role("tab", name="Noise inputs (Fig. 5)").click()
     page.wait_for_selector("#mix-noisy img", timeout=60_000)
     results["StyleGAN noise (strength slider)"] = slider_moves(
         page, "#mix-strength input[type=range]", moves, "#mix-noisy", 12

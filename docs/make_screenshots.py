@@ -58,7 +58,7 @@ def main(only: str | None = None) -> None:
             page.goto(url + "?present=1")
             page.wait_for_selector("#interp-frame img", timeout=120_000)
             for tab, name in TABS.items() if only in (None, "tabs") else ():
-                page.get_by_role("tab", name=tab).click()
+                page.get_by_role("tab", name=tab, exact=True).click()
                 page.wait_for_timeout(1500)
                 page.screenshot(path=str(out / name))
                 print("wrote", out / name)

@@ -66,7 +66,7 @@ def test_bad_seed_reaches_the_client_as_a_clear_error(client):
         (
             "/style_mix",
             ("stylegan-fashion-mnist", "1, 2", "3", "coarse", 0, 6, 1.0, 0, "const", 0),
-            (3 * 96 + 4 * 12, 2 * 96 + 3 * 12),
+            (3 * 96 + 4 * 12 + 53, 2 * 96 + 3 * 12 + 28),  # + the seed labels' left and top margins
         ),
         ("/truncation_samples", ("biggan-fashion-mnist", "Trouser", "Bag", 0.5, 0.7, 1), (552, 552)),
         ("/vae_plane", ("vae2d-fashion-mnist", 9, 3.0, "linear", True), (288, 288)),

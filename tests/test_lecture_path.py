@@ -55,3 +55,18 @@ def test_a_link_to_a_tab_without_settings_selects_it():
     assert selected.selected == "training" and restored == ""
     assert share.restore({"tab": "nowhere"}, [], ["training"])[0] is not None  # a skip: nothing selected
     assert json.loads(lecture_path.LecturePath("t", ()).to_json()) == {"title": "t", "steps": []}
+
+
+def test_a_link_opens_a_section_of_its_tab():
+    import gradio as gr
+
+    with gr.Blocks():
+        with gr.Tabs() as sections:
+            with gr.Tab("a", id="lines"):
+                pass
+    theory = share.Share("theory", {}, sections=(sections, ("lines", "game")))
+    assert share.restore({"tab": "theory", "section": "game"}, [theory], ["theory"])[-1].selected == "game"
+    skipped = share.restore({"tab": "theory", "section": "elsewhere"}, [theory], ["theory"])[-1]
+    assert not isinstance(skipped, gr.Tabs)  # an unknown section opens the tab as it was
+    steps = lecture_path.read(lecture_path.DEFAULT_PATH).steps
+    assert {"classes", "kl", "game", "gan1d", "lines"} <= {s.params().get("section") for s in steps}

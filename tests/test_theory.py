@@ -219,7 +219,8 @@ def test_the_classifiers_log_odds_estimate_the_log_density_ratio(classifier, tol
 # --- the tab ----------------------------------------------------------------------------------------------------
 def test_build_wires_every_demo_inside_blocks():
     with gr.Blocks() as demo:
-        assert theory_ui.build(None, None) is None
+        parts = theory_ui.build(None, None)
+    assert parts.share.tab == "theory" and "game" in parts.share.sections[1]  # a link can open each demo
     api = {fn.api_name for fn in demo.fns.values()}
     assert {
         "theory_lines",

@@ -33,6 +33,8 @@ class Share:
     tab: str
     fields: dict[str, gr.components.Component]
     renders: list[tuple[Callable, list, list]] = field(default_factory=list)  # (fn, inputs, outputs)
+    # the tab's own sub-tabs and their ids: a link's "section=ID" opens one (a lecture path's step does)
+    sections: tuple[gr.Tabs, tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -94,7 +96,8 @@ def all_fields(shares: Sequence[Share]) -> list[gr.components.Component]:
 
 
 def restore(params: dict[str, str], shares: Sequence[Share], tab_ids: Sequence[str] = ()) -> list:
-    """[selected tab, restored tab id, then one value (or skip) per field of every share].
+    """[selected tab, restored tab id, one value (or skip) per field of every share, then one sub-tab selection
+    (or skip) per share with sections].
 
     A tab of ``tab_ids`` without shareable settings (the Training tab) is selected, and nothing else changes."""
     tab = params.get("tab", "")
@@ -108,6 +111,11 @@ def restore(params: dict[str, str], shares: Sequence[Share], tab_ids: Sequence[s
                 except (ValueError, TypeError):
                     pass
             updates.append(gr.skip())
+    for share in shares:
+        if share.sections is not None:
+            section = params.get("section")
+            opened = share.tab == tab and section in share.sections[1]
+            updates.append(gr.Tabs(selected=section) if opened else gr.skip())
     if not any(share.tab == tab for share in shares):
         return ([gr.Tabs(selected=tab)] if tab in tab_ids else [gr.skip()]) + [""] + updates
     return [gr.Tabs(selected=tab), tab] + updates
@@ -204,7 +212,8 @@ def build(
         except (ValueError, OSError) as error:
             raise gr.Error(str(error)) from error
 
-    outputs = [tabs, restored, *fields]
+    sections = [share.sections[0] for share in shares if share.sections is not None]
+    outputs = [tabs, restored, *fields, *sections]
     events = [
         demo.load(on_load, None, outputs, api_visibility="undocumented"),
         upload.upload(on_upload, upload, outputs, api_visibility="undocumented"),

@@ -220,59 +220,71 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     mix0 = style_mix(zoo, names[0], "1, 2, 3, 4, 5", "6, 7, 8, 9", "coarse", 0, num_ws - 1, 1.0, 0, "const", 0)
     noise0 = noise_panel(zoo, names[0], 6, "random", 0, 1.0, *([1.0] * num_ws))
     with gr.Row():
-        with gr.Column(scale=1):
-            model = gr.Dropdown(names, value=names[0], label="Model", elem_id="mix-model")
-            gr.Markdown(band_description(model0.ws_resolutions))
-            sources = gr.Textbox("1, 2, 3, 4, 5", label="Sources (top row: styles copied from)", elem_id="mix-src")
-            destinations = gr.Textbox("6, 7, 8, 9", label="Destinations (left column)", elem_id="mix-dst")
-            preset = gr.Radio(
-                ["coarse", "middle", "fine", "custom"], value="coarse", label="Copy which styles", elem_id="mix-preset"
-            )
-            with gr.Row():
-                first = gr.Slider(0, num_ws - 1, value=0, step=1, label="custom: from row")
-                last = gr.Slider(0, num_ws - 1, value=num_ws - 1, step=1, label="custom: to row")
-            psi = gr.Slider(0.0, 1.5, value=1.0, step=0.05, label="Truncation ψ (1 = none)", elem_id="mix-psi")
-            cutoff = gr.Slider(0, num_ws, value=0, step=1, label="ψ on the first rows only (0 = all)")
+        model = gr.Dropdown(names, value=names[0], label="Model", elem_id="mix-model", scale=1)
         with gr.Column(scale=2):
-            grid = gr.Image(
-                mix0[0], label="Style mixing", type="pil", format="png", interactive=False, elem_id="mix-grid"
-            )
-            used = gr.Markdown(mix0[2])
-            grid_file = gr.File(mix0[1], label="Grid (PNG)")
-    gr.Markdown("### Noise inputs (Fig. 5)")
-    with gr.Row():
-        with gr.Column(scale=1):
-            seed = gr.Number(6, label="Latent seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
-            noise_mode = gr.Radio(list(NOISE_MODES), value="random", label="Noise", elem_id="mix-noise-mode")
-            noise_seed = gr.Number(0, label="Noise seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
-            resample = gr.Button("🎲 Resample noise (keep the latent)")
-            strength = gr.Slider(
-                0, MAX_STRENGTH, value=1.0, step=0.1, label="Global noise strength", elem_id="mix-strength"
-            )
-        with gr.Column(scale=1):
-            layer_sliders = [
-                gr.Slider(
-                    0,
-                    MAX_STRENGTH,
-                    value=1.0,
-                    step=0.1,
-                    label=f"row {i}: {r}² noise strength",
-                    elem_id=f"mix-layer-{i}",
-                )
-                for i, r in enumerate(model0.ws_resolutions)
-            ]
-        with gr.Column(scale=1):
-            noisy = gr.Image(noise0[0], label="Image", type="pil", format="png", interactive=False, elem_id="mix-noisy")
-        with gr.Column(scale=1):
-            heat = gr.Image(
-                noise0[1],
-                label="Per-pixel std over noise draws",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="mix-heat",
-            )
-            heat_text = gr.Markdown(noise0[2])
+            gr.Markdown(band_description(model0.ws_resolutions), elem_classes=["note"])
+    # two sections, two slides (the paper's Fig. 3 and Fig. 5): each one's controls and images in one view
+    with gr.Tabs(elem_id="mix-sections") as sections:
+        with gr.Tab("Style mixing (Fig. 3)", id="mixing"):
+            with gr.Row():
+                with gr.Column(scale=1):
+                    preset = gr.Radio(
+                        ["coarse", "middle", "fine", "custom"],
+                        value="coarse",
+                        label="Copy which styles",
+                        elem_id="mix-preset",
+                    )
+                    sources = gr.Textbox(
+                        "1, 2, 3, 4, 5", label="Sources (top row: styles copied from)", elem_id="mix-src"
+                    )
+                    destinations = gr.Textbox("6, 7, 8, 9", label="Destinations (left column)", elem_id="mix-dst")
+                    with gr.Row():
+                        first = gr.Slider(0, num_ws - 1, value=0, step=1, label="custom: from row")
+                        last = gr.Slider(0, num_ws - 1, value=num_ws - 1, step=1, label="custom: to row")
+                    psi = gr.Slider(0.0, 1.5, value=1.0, step=0.05, label="Truncation ψ (1 = none)", elem_id="mix-psi")
+                    cutoff = gr.Slider(0, num_ws, value=0, step=1, label="ψ on the first rows only (0 = all)")
+                with gr.Column(scale=2):
+                    grid = gr.Image(
+                        mix0[0], label="Style mixing", type="pil", format="png", interactive=False, elem_id="mix-grid"
+                    )
+                    used = gr.Markdown(mix0[2])
+                    grid_file = gr.File(mix0[1], label="Grid (PNG)", elem_classes=["aside"])
+        with gr.Tab("Noise inputs (Fig. 5)", id="noise"):
+            with gr.Row():
+                with gr.Column(scale=1):
+                    strength = gr.Slider(
+                        0, MAX_STRENGTH, value=1.0, step=0.1, label="Global noise strength", elem_id="mix-strength"
+                    )
+                    noise_mode = gr.Radio(list(NOISE_MODES), value="random", label="Noise", elem_id="mix-noise-mode")
+                    resample = gr.Button("🎲 Resample noise (keep the latent)")
+                    seed = gr.Number(6, label="Latent seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
+                    noise_seed = gr.Number(0, label="Noise seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
+                with gr.Column(scale=1):
+                    layer_sliders = [
+                        gr.Slider(
+                            0,
+                            MAX_STRENGTH,
+                            value=1.0,
+                            step=0.1,
+                            label=f"row {i}: {r}² noise strength",
+                            elem_id=f"mix-layer-{i}",
+                        )
+                        for i, r in enumerate(model0.ws_resolutions)
+                    ]
+                with gr.Column(scale=1):
+                    noisy = gr.Image(
+                        noise0[0], label="Image", type="pil", format="png", interactive=False, elem_id="mix-noisy"
+                    )
+                with gr.Column(scale=1):
+                    heat = gr.Image(
+                        noise0[1],
+                        label="Per-pixel std over noise draws",
+                        type="pil",
+                        format="png",
+                        interactive=False,
+                        elem_id="mix-heat",
+                    )
+                    heat_text = gr.Markdown(noise0[2])
 
     mix_inputs = [model, sources, destinations, preset, first, last, psi, cutoff, noise_mode, noise_seed]
     gr.on(
@@ -337,4 +349,5 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     fields |= dict(cutoff=cutoff, noise=noise_mode, noise_seed=noise_seed, seed=seed, strength=strength)
     renders = [(functools.partial(style_mix, zoo), mix_inputs, [grid, grid_file, used])]
     renders.append((render_noise, noise_inputs, noise_outputs))
-    return TabParts([ModelList(model, lambda: model_names(zoo))], Share("stylemix", fields, renders))
+    share = Share("stylemix", fields, renders, sections=(sections, ("mixing", "noise")))
+    return TabParts([ModelList(model, lambda: model_names(zoo))], share)

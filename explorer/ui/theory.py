@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from explorer import latent, theory
 from explorer.plots import FONT_SIZE, _layout
 from explorer.ui.common import user_errors
+from explorer.ui.share import Share, TabParts
 
 P_COLOUR, Q_COLOUR, D_COLOUR, F_COLOUR, W_COLOUR = "#222222", "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd"
 FIT_COLOURS = ("#d62728", "#1f77b4")
@@ -616,13 +617,13 @@ def _seed(label: str = "Seed", value: int = 0) -> gr.Number:
     return gr.Number(value, label=label, precision=0, minimum=0, maximum=latent.MAX_SEED)
 
 
-def build(zoo=None, previews=None) -> None:
+def build(zoo=None, previews=None) -> TabParts:
     """The tab's contents (``zoo`` and ``previews`` unused: nothing here loads a model)."""
     gr.Markdown(
         "Exact, small demos of the theory behind GANs: move a control and every plot follows.", elem_classes=["note"]
     )
-    with gr.Tabs():
-        with gr.Tab("JS vs EM"):
+    with gr.Tabs(elem_id="theory-sections") as sections:
+        with gr.Tab("JS vs EM", id="lines"):
             gr.Markdown(LINES_NOTE, elem_classes=["note"])
             first, critic_first = parallel_lines(0.5, 0), lines_critic(0.5, 0)
             with gr.Row():
@@ -638,7 +639,7 @@ def build(zoo=None, previews=None) -> None:
             _wire(parallel_lines, [theta, lines_seed], [divergences, transport], "theory_lines")
             _wire(lines_critic, [theta, lines_seed], [critic, lines_text], "theory_lines_critic")
 
-        with gr.Tab("KL & likelihood"):
+        with gr.Tab("KL & likelihood", id="kl"):
             gr.Markdown(KL_NOTE, elem_classes=["note"])
             fits_figure, em_fig = kl_fits(3.0, 2, 0)
             with gr.Row():
@@ -665,7 +666,7 @@ def build(zoo=None, previews=None) -> None:
                     moved_plot = gr.Plot(moved, label="movable q", elem_id="theory-kl-movable")
             _wire(movable_kl, [p_kind, q_kind, mu_q, sigma_q], [moved_plot, kl_text], "theory_kl_movable")
 
-        with gr.Tab("Game x·y"):
+        with gr.Tab("Game x·y", id="game"):
             gr.Markdown(GAME_NOTE, elem_classes=["note"])
             plane, norms, game_text = bilinear(0.2, 100, 1.0, 0.0, "both")
             with gr.Row():
@@ -682,7 +683,7 @@ def build(zoo=None, previews=None) -> None:
                     norm_plot = gr.Plot(norms, label="distance to the equilibrium", elem_id="theory-game-norm")
             _wire(bilinear, [lr, steps, x0, y0, rule], [plane_plot, norm_plot, game_readout], "theory_game")
 
-        with gr.Tab("1-D GAN"):
+        with gr.Tab("1-D GAN", id="gan1d"):
             gr.Markdown(GAN_NOTE, elem_classes=["note"])
             gan_fig, gan_text = gan_frame(40, "gaussian", 16, GAN_SEED)
             with gr.Row():
@@ -703,7 +704,7 @@ def build(zoo=None, previews=None) -> None:
                     gan_plot = gr.Plot(gan_fig, label="p_d, p_g, D and the map z → x", elem_id="theory-gan")
             _wire(gan_frame, [snapshot, prior, width, gan_seed], [gan_plot, gan_readout], "theory_gan")
 
-        with gr.Tab("Discr. vs gen."):
+        with gr.Tab("Discr. vs gen.", id="classes"):
             gr.Markdown(CLASSES_NOTE, elem_classes=["note"])
             plane_fig, posterior_fig, classes_text = discriminative_generative(2.5, 60, 0)
             with gr.Row():
@@ -723,7 +724,7 @@ def build(zoo=None, previews=None) -> None:
                 "theory_classes",
             )
 
-        with gr.Tab("Density ratio"):
+        with gr.Tab("Density ratio", id="ratio"):
             gr.Markdown(RATIO_NOTE, elem_classes=["note"])
             densities_fig, ratio_fig, ratio_text = density_ratio(1.0, 0.6, 200, theory.CLASSIFIERS[0], 0)
             with gr.Row():
@@ -744,3 +745,7 @@ def build(zoo=None, previews=None) -> None:
                 [densities_plot, ratio_plot, ratio_readout],
                 "theory_ratio",
             )
+    # no settings to share, but a link (a lecture path's step) opens a demo: ?tab=theory&section=game
+    return TabParts(
+        share=Share("theory", {}, sections=(sections, ("lines", "kl", "game", "gan1d", "classes", "ratio")))
+    )

@@ -281,6 +281,10 @@ def build(
             choices = dataset_choices(zoo.settings)
             data = gr.Dropdown(choices, value=spec.data, label="Data", allow_custom_value=True)
             loss = gr.Dropdown(first.objectives(), value=spec.loss, label="Loss", elem_id="train-loss")
+            with gr.Row():  # Start and the run's status near the top: in view on a projector with the plots
+                start = gr.Button("▶ Start", variant="primary", elem_id="train-start", min_width=80)
+                stop = gr.Button("■ Stop", variant="stop", interactive=False, elem_id="train-stop", min_width=80)
+            status = gr.HTML(status_html(job.snapshot()), elem_id="train-status")
             with gr.Row():
                 g_lr = gr.Number(spec.g_lr, label="G learning rate")
                 d_lr = gr.Number(spec.d_lr, label="D learning rate")
@@ -300,28 +304,24 @@ def build(
                 eval_every = gr.Number(spec.eval_every, label="FID every K steps (0 = off)", precision=0)
                 eval_samples = gr.Number(spec.eval_samples, label="FID samples", precision=0)
             with gr.Row():
-                start = gr.Button("▶ Start", variant="primary", elem_id="train-start")
-                stop = gr.Button("■ Stop", variant="stop", interactive=False, elem_id="train-stop")
-            with gr.Row():
                 name = gr.Textbox("my-model", label="Save as (zoo name)", scale=2)
                 save = gr.Button("Save to zoo", elem_id="train-save", scale=1)
             replace = gr.Checkbox(False, label="Replace a saved run of the same name", elem_id="train-replace")
             with gr.Accordion("Push to the Hugging Face Hub (optional, needs HF_TOKEN)", open=False):
                 repo = gr.Textbox(label="Repo id (user/name)")
                 push = gr.Button("Push checkpoint")
-            status = gr.HTML(status_html(job.snapshot()), elem_id="train-status")
         with gr.Column(scale=2):
-            with gr.Row():
+            with gr.Row():  # the losses and the samples first: what a room watches while a model trains
                 loss_plot = gr.Plot(empty[0], label="Losses", elem_id="train-losses")
-                output_plot = gr.Plot(empty[1], label="D outputs")
-            with gr.Row():
-                fid_plot = gr.Plot(empty[2], label="FID", elem_id="train-fid")
-                histogram_plot = gr.Plot(empty[3], label="Class histogram")
-            with gr.Row():
                 with gr.Column():
                     grid = gr.Image(label="Samples (fixed latents)", elem_id="train-grid", format="png")
                     timeline = gr.Slider(0, 1, value=0, step=1, label="Timeline", elem_id="train-timeline")
                     follow = gr.Checkbox(True, label="Follow the newest grid")
+            with gr.Row():
+                fid_plot = gr.Plot(empty[2], label="FID", elem_id="train-fid")
+                histogram_plot = gr.Plot(empty[3], label="Class histogram")
+            with gr.Row():
+                output_plot = gr.Plot(empty[1], label="D outputs")
                 with gr.Column():
                     gif_button = gr.Button(f"Timeline as an animation ({images.animation_formats()})")
                     gif_file = gr.File(label="Download", file_count="multiple")

@@ -179,12 +179,12 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     with gr.Row():
         with gr.Column(scale=1):
             model = gr.Dropdown(names, value=names[0], label="Model", elem_id="trunc-model")
+            threshold = gr.Slider(  # the tab's main control, first under the model
+                0.04, 4.0, value=1.0, step=0.02, label="Truncation threshold (4 = none)", elem_id="trunc-threshold"
+            )
             class_a = gr.Dropdown(classes, value=classes[0], label="Class A", elem_id="trunc-class-a")
             class_b = gr.Dropdown(classes, value=classes[1], label="Class B", elem_id="trunc-class-b")
             alpha = gr.Slider(0, 1, value=0, step=0.05, label="Class mix α (0 = A, 1 = B)", elem_id="trunc-alpha")
-            threshold = gr.Slider(
-                0.04, 4.0, value=1.0, step=0.02, label="Truncation threshold (4 = none)", elem_id="trunc-threshold"
-            )
             seed = gr.Number(0, label="Seed", precision=0, minimum=0, maximum=latent.MAX_SEED, elem_id="trunc-seed")
         with gr.Column(scale=2):
             samples = gr.Image(

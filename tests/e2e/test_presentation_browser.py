@@ -44,6 +44,33 @@ def test_presentation_mode_from_the_link_and_the_toggle(projector, app_url):
     assert page.evaluate(size) >= 20
 
 
+MAIN = {  # each tab's main control and its result: both in one 1280×720 view in presentation mode
+    "Interpolation": ("#interp-t input[type=range]", "#interp-frame img"),
+    "Arithmetic": ("#arith-a textarea", "#arith-grid img"),
+    "Style mixing": ("#mix-preset", "#mix-grid img"),
+    "BigGAN": ("#trunc-threshold input[type=range]", "#trunc-samples img"),
+    "VAE": ("#vae-extent input[type=range]", "#vae-plane img"),
+    "GAN theory": ("#theory-theta input[type=range]", "#theory-divergences"),
+    "GAN lab": ("#toy-play", "#toy-plane"),
+    "Training": ("#train-start", "#train-status"),
+}
+
+
+def test_presentation_mode_shows_each_tabs_control_and_result_without_scrolling(projector, app_url):
+    page = projector
+    page.goto(app_url + "?present=1")
+    page.locator("#interp-frame img").wait_for(timeout=60_000)
+    below = {}
+    for tab, selectors in MAIN.items():
+        page.get_by_role("tab", name=tab, exact=True).click()
+        for selector in selectors:
+            page.locator(selector).first.wait_for(timeout=60_000)
+            box = page.locator(selector).first.bounding_box()
+            if box["y"] < 0 or box["y"] + min(box["height"], 400) > 720:
+                below[f"{tab}: {selector}"] = (round(box["y"]), round(box["y"] + box["height"]))
+    assert below == {}, f"outside the 1280×720 view: {below}"
+
+
 def test_the_lecture_path_walks_with_the_keys_and_opens_each_steps_view(projector, app_url):
     page = projector
     page.goto(app_url)

@@ -28,7 +28,8 @@ def drag(page, slider: str, to_fraction: float) -> float:
 
 
 def test_style_mixing_noise_strength(page, default_zoo):
-    page.get_by_role("tab", name="Style mixing").click()
+    page.get_by_role("tab", name="Style mixing", exact=True).click()
+    page.get_by_role("tab", name="Noise inputs (Fig. 5)").click()
     page.wait_for_selector("#mix-noisy img", timeout=60_000)
     strength = drag(page, "mix-strength", 0.7)
     assert 3.0 <= strength <= 4.0
