@@ -19,6 +19,7 @@ from explorer import derived, images, latent, plots
 from explorer.data import DatasetUnavailable
 from explorer.models import HasEncoder
 from explorer.plots import CLASS_COLOURS
+from explorer.ui import vae_inside
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
@@ -204,57 +205,67 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         gr.Markdown("No VAE with a 2-D latent in the zoo: train one with `python -m trainers vae --out …`.")
         return
     first = render_plane(zoo, names[0], 15, 3.0, "linear", True)
-    with gr.Row():
-        with gr.Column(scale=1):
-            model = gr.Dropdown(names, value=names[0], label="VAE", elem_id="vae-model")
-            grid = gr.Radio(list(GRIDS), value="linear", label="Grid", elem_id="vae-grid")
-            grid_size = gr.Slider(
-                3, 31, value=15, step=2, label="Tiles per side (odd: the centre is z = 0)", elem_id="vae-grid-size"
-            )
-            extent = gr.Slider(0.5, 5.0, value=3.0, step=0.25, label="Extent |z| ≤", elem_id="vae-extent")
-            show_points = gr.Checkbox(value=True, label="Show encoded test images (μ, coloured by class)")
-            download = gr.File(first[2], label="Plane (PNG)")
-        with gr.Column(scale=2):
-            plane = gr.Image(
-                first[0],
-                label="Latent plane — click to decode",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="vae-plane",
-            )
-        with gr.Column(scale=1):
-            decoded = gr.Image(
-                label="Decoded at the click",
-                type="pil",
-                format="png",
-                height=256,
-                interactive=False,
-                elem_id="vae-decoded",
-            )
-            where = gr.Textbox(label="z", elem_id="vae-z")
-    scatter = gr.Plot(first[1], label="Encoded test set", elem_id="vae-scatter")
-    gr.Markdown("### Encode your own image: upload one or draw a garment (light on dark or dark on light)")
-    with gr.Row():
-        upload = gr.File(  # a file, not gr.Image: Gradio's image box fails before the handler on a non-image
-            label="Upload an image (PNG, JPEG, WebP)",
-            type="filepath",
-            file_types=["image"],
-            height=256,
-            elem_id="vae-upload",
-        )
-        sketch = gr.Sketchpad(  # a small fixed canvas shown at 100 %: the encoder sees it at 32×32 anyway
-            label="…or draw",
-            type="numpy",
-            canvas_size=(256, 256),
-            fixed_canvas=True,
-            brush=gr.Brush(default_size=18),
-            height=320,
-            elem_id="vae-sketch",
-        )
-        seen = gr.Image(label="What the encoder sees (32×32)", type="pil", interactive=False, height=192)
-        reconstruction = gr.Image(label="Reconstruction decode(μ)", type="pil", interactive=False, height=192)
-        landed = gr.Textbox(label="Where it lands", elem_id="vae-landed")
+    with gr.Tabs(elem_id="vae-sections") as sections:  # two sections: the plane, and inside q(z|x)
+        with gr.Tab("Latent plane", id="plane"):
+            with gr.Row():
+                with gr.Column(scale=1):
+                    model = gr.Dropdown(names, value=names[0], label="VAE", elem_id="vae-model")
+                    grid = gr.Radio(list(GRIDS), value="linear", label="Grid", elem_id="vae-grid")
+                    grid_size = gr.Slider(
+                        3,
+                        31,
+                        value=15,
+                        step=2,
+                        label="Tiles per side (odd: the centre is z = 0)",
+                        elem_id="vae-grid-size",
+                    )
+                    extent = gr.Slider(0.5, 5.0, value=3.0, step=0.25, label="Extent |z| ≤", elem_id="vae-extent")
+                    show_points = gr.Checkbox(value=True, label="Show encoded test images (μ, coloured by class)")
+                    download = gr.File(first[2], label="Plane (PNG)")
+                with gr.Column(scale=2):
+                    plane = gr.Image(
+                        first[0],
+                        label="Latent plane — click to decode",
+                        type="pil",
+                        format="png",
+                        interactive=False,
+                        elem_id="vae-plane",
+                    )
+                with gr.Column(scale=1):
+                    decoded = gr.Image(
+                        label="Decoded at the click",
+                        type="pil",
+                        format="png",
+                        height=256,
+                        interactive=False,
+                        elem_id="vae-decoded",
+                    )
+                    where = gr.Textbox(label="z", elem_id="vae-z")
+            scatter = gr.Plot(first[1], label="Encoded test set", elem_id="vae-scatter")
+            gr.Markdown("### Encode your own image: upload one or draw a garment (light on dark or dark on light)")
+            with gr.Row():
+                upload = gr.File(  # a file, not gr.Image: Gradio's image box fails before the handler on a non-image
+                    label="Upload an image (PNG, JPEG, WebP)",
+                    type="filepath",
+                    file_types=["image"],
+                    height=256,
+                    elem_id="vae-upload",
+                )
+                sketch = gr.Sketchpad(  # a small fixed canvas shown at 100 %: the encoder sees it at 32×32 anyway
+                    label="…or draw",
+                    type="numpy",
+                    canvas_size=(256, 256),
+                    fixed_canvas=True,
+                    brush=gr.Brush(default_size=18),
+                    height=320,
+                    elem_id="vae-sketch",
+                )
+                seen = gr.Image(label="What the encoder sees (32×32)", type="pil", interactive=False, height=192)
+                reconstruction = gr.Image(label="Reconstruction decode(μ)", type="pil", interactive=False, height=192)
+                landed = gr.Textbox(label="Where it lands", elem_id="vae-landed")
+
+        with gr.Tab("Inside q(z|x)", id="posterior"):
+            vae_inside.build_section(zoo, model, names)
 
     plane_inputs = [model, grid_size, extent, grid, show_points]
     gr.on(
@@ -296,4 +307,5 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     )
     fields = dict(model=model, grid=grid, size=grid_size, extent=extent, points=show_points)
     renders = [(functools.partial(render_plane, zoo), plane_inputs, [plane, scatter, download])]
-    return TabParts([ModelList(model, lambda: vae_names(zoo))], Share("manifold", fields, renders))
+    share = Share("manifold", fields, renders, sections=(sections, ("plane", "posterior")))
+    return TabParts([ModelList(model, lambda: vae_names(zoo))], share)

@@ -1,0 +1,236 @@
+"""The VAE tab's second section, *Inside q(z|x)*: for one image, the encoder's q against the true posterior,
+draws z = μ + σ ⊙ ε decoded, the ELBO, IWAE and log p(x) with the gap, variational inference for this image
+(the E-step), and the variances of the score-function and reparameterised gradient estimators.
+
+The computations are ``explorer.vae_theory``; here the handler and the section's components.
+"""
+
+import functools
+
+import gradio as gr
+import numpy as np
+import plotly.graph_objects as go
+import torch
+
+from explorer import images, latent, vae_theory
+from explorer.data import FASHION_MNIST_CLASSES, DatasetUnavailable, load_fashion_mnist
+from explorer.models import HasEncoder
+from explorer.plots import LERP_COLOUR, SLERP_COLOUR, _layout
+from explorer.ui.common import user_errors
+from explorer.zoo import Zoo
+
+SOURCES = ("test image", "VAE sample")
+DRAWS = 8
+NOTE = """**What you are seeing.** The encoder gives a *distribution*, q_φ(z|x) = N(μ, diag σ²) (its 1σ and 2σ
+ellipses), not a point; z = μ + σ ⊙ ε with ε ~ N(0, I) (the reparameterisation) gives the draws decoded in the
+row. With a 2-D z the true posterior p_θ(z|x) = p_θ(x|z) p(z) / p_θ(x) is computed on a grid (the heat map,
+zoomed on q) and so is **log p_θ(x)**. **ELBO** = E_q[log p_θ(x|z)] − KL(q ‖ p(z)) = log p_θ(x) − KL(q ‖ p_θ(z|x)):
+the *gap* is how far q is from the true posterior. **IWAE_K** = E log (1/K) Σ_k p_θ(x, z_k)/q(z_k|x) tightens the
+bound as K grows (Burda et al. 2016). *Optimise q* runs gradient ascent on the ELBO for this image alone (the
+E-step of variational EM): the gap shrinks, but not to 0 while q is Gaussian and the posterior is not — the
+amortisation gap is what remains of the encoder's own. Closed-form KL per dimension: ½(μ² + σ² − log σ² − 1)."""
+
+
+def _image(zoo: Zoo, name: str, source: str, index: int) -> tuple[torch.Tensor, str]:
+    """The image x (1, 1, 32, 32) in [-1, 1] and its caption."""
+    index = latent.check_seed(index, "the image number" if source == SOURCES[0] else "the sample seed")
+    if source == SOURCES[0]:
+        if index >= 10_000:
+            raise ValueError(f"the test set has images 0 to 9 999, got {index}")
+        test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", cache_dir=zoo.settings.data_cache))
+        return test.images[index : index + 1], f"test image {index} ({FASHION_MNIST_CLASSES[int(test.labels[index])]})"
+    if source != SOURCES[1]:
+        raise ValueError(f"choose the image from {' or '.join(SOURCES)}")
+    model = zoo.require(name, HasEncoder, what="a VAE")
+    with torch.inference_mode():
+        x = model.decode(model.sample_latent(1, index))
+    return x, f"the decoder's mean at z ~ N(0, I), seed {index}"
+
+
+def posterior_figure(post: vae_theory.Posterior, q: dict, draws: np.ndarray) -> go.Figure:
+    """The true posterior in its window, the ellipses of each q (name → (μ, σ, dash)), the draws."""
+    fig = go.Figure(
+        go.Heatmap(
+            x=post.z1,
+            y=post.z2,
+            z=np.exp(post.log_density),
+            colorscale="Greys",
+            colorbar=dict(title="p(z|x)"),
+            name="true posterior",
+        )
+    )
+    for label, (mu, sigma, colour, dash) in q.items():
+        for radius in (1, 2):
+            xs, ys = vae_theory.ellipse(mu, sigma, radius)
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name=f"{label}: {radius}σ",
+                    line=dict(color=colour, width=3, dash=dash),
+                    showlegend=radius == 1,
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=draws[:, 0],
+            y=draws[:, 1],
+            mode="markers+text",
+            text=[str(i + 1) for i in range(len(draws))],
+            textposition="top center",
+            name="z = μ + σ ⊙ ε",
+            marker=dict(size=10, color="#2ca02c", line=dict(color="white", width=1)),
+        )
+    )
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig = _layout(fig, "", "z₁", "z₂")
+    fig.update_layout(height=460, legend=dict(y=-0.18, yanchor="top"), margin=dict(t=20, b=110))
+    return fig
+
+
+def bounds_figure(rows: list[tuple[str, float]], log_px: float) -> go.Figure:
+    """log p(x), the IWAE bound and the ELBO(s) as bars, read against log p(x) (a dashed line)."""
+    names, values = [r[0] for r in rows], [r[1] for r in rows]
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=values,
+            text=[f"{v:.2f}" for v in values],
+            textposition="outside",
+            marker_color=["#222", SLERP_COLOUR, LERP_COLOUR, "#9467bd"][: len(rows)],
+        )
+    )
+    fig.add_hline(y=log_px, line=dict(color="#444", dash="dash", width=2))
+    low, high = min(values), max(values)
+    pad = max(high - low, 0.5)
+    fig.update_yaxes(range=[low - pad, high + 0.6 * pad])
+    fig = _layout(fig, "", "", "nats")
+    fig.update_layout(height=360, margin=dict(t=20))
+    return fig
+
+
+def gradients_figure(score: np.ndarray, reparameterised: np.ndarray, samples: int) -> go.Figure:
+    fig = go.Figure()
+    for values, label, colour in (
+        (score, "score function (REINFORCE)", LERP_COLOUR),
+        (reparameterised, "reparameterised", SLERP_COLOUR),
+    ):
+        fig.add_trace(
+            go.Histogram(x=values, name=f"{label}: std {values.std():.3g}", marker_color=colour, opacity=0.7, nbinsx=60)
+        )
+    fig.update_layout(barmode="overlay")
+    fig = _layout(fig, "", f"estimate of ∂ E_q[log p(x|z)] / ∂μ₁ ({samples} draws each)", "count")
+    fig.update_layout(height=360, legend=dict(y=-0.3, yanchor="top"), margin=dict(t=20, b=120))
+    return fig
+
+
+@user_errors
+def inside(zoo: Zoo, name: str, source: str, index: int, k: int, draw_seed: int, optimise: bool = False):
+    """(the posterior figure, the bounds figure, x | decode(μ) | the decoded draws, the readout, the gradients)."""
+    k = int(k)
+    if not 1 <= k <= 1000:
+        raise ValueError(f"K (the IWAE samples) must be from 1 to 1000, got {k}")
+    draw_seed = latent.check_seed(draw_seed, "the draw seed")
+    model = zoo.require(name, HasEncoder, what="a VAE")
+    if model.latent_dim != 2:
+        raise ValueError("the true posterior is computed on a grid: this needs a VAE with a 2-D latent")
+    x, caption = _image(zoo, name, source, index)
+    x = x.to(zoo.device)
+    with torch.no_grad():
+        mu, logvar = (t[0] for t in model.encode(x))
+    sigma = (0.5 * logvar).exp()
+    post = vae_theory.posterior_grid(model, x, mu.numpy(), max(6 * float(sigma.max()), 0.3))
+    bound = vae_theory.bounds(model, x, mu, logvar, post.log_px, k, seed=draw_seed)
+    rows = [("log p(x)", post.log_px), (f"IWAE, K = {k}", bound.iwae), ("ELBO (encoder's q)", bound.elbo)]
+    ellipses = {"encoder's q": (mu.numpy(), sigma.numpy(), SLERP_COLOUR, "solid")}
+    readout = [
+        f"**{caption}**: μ = ({mu[0]:+.3f}, {mu[1]:+.3f}), σ = ({sigma[0]:.3f}, {sigma[1]:.3f}); "
+        f"KL per dimension ½(μ² + σ² − log σ² − 1) = "
+        + ", ".join(f"{v:.2f}" for v in vae_theory.kl_per_dimension(mu, logvar).tolist()),
+        f"log p(x) = {post.log_px:.2f} (quadrature) · IWAE_{k} = {bound.iwae:.2f} · ELBO = {bound.elbo:.2f} "
+        f"= E_q log p(x|z) {bound.reconstruction:.2f} − KL(q‖p(z)) {bound.kl_prior:.2f} · "
+        f"**gap KL(q ‖ p(z|x)) = {bound.gap:.3f} nats**",
+    ]
+    if optimise:
+        mu_star, logvar_star, trace = vae_theory.optimise_q(model, x, mu, logvar, seed=draw_seed)
+        better = vae_theory.bounds(model, x, mu_star, logvar_star, post.log_px, k, seed=draw_seed)
+        rows.append(("ELBO (optimised q)", better.elbo))
+        sigma_star = (0.5 * logvar_star).exp()
+        ellipses["optimised q (E-step)"] = (mu_star.numpy(), sigma_star.numpy(), "#9467bd", "dash")
+        readout.append(
+            f"After {len(trace)} steps of gradient ascent on this image's ELBO: gap {bound.gap:.3f} → "
+            f"**{better.gap:.3f} nats** (what remains: q is Gaussian, the posterior need not be)."
+        )
+    if bound.iwae > post.log_px:
+        readout.append(
+            "IWAE is a lower bound *in expectation*; one estimate can land above log p(x) when q is narrower than "
+            "the posterior (raise K, or change the draw seed)."
+        )
+    eps = torch.randn(DRAWS, 2, generator=torch.Generator().manual_seed(draw_seed))
+    draws = mu + sigma * eps
+    with torch.no_grad():
+        row = torch.cat([x, model.decode(mu[None]), model.decode(draws)])
+    strip = images.grid_image(row, ncols=len(row), scale=images.fit_scale(model.resolution, 3), padding=4)
+    samples = 8
+    score, reparameterised = vae_theory.gradient_estimates(model, x, mu, logvar, samples, 100, seed=draw_seed)
+    ratio = score.var() / max(reparameterised.var(), 1e-12)
+    readout.append(
+        f"Gradient estimators, {samples} draws each: variance of the score-function estimate / the reparameterised "
+        f"one = **{ratio:,.0f}×**."
+    )
+    return (
+        posterior_figure(post, ellipses, draws.numpy()),
+        bounds_figure(rows, post.log_px),
+        strip,
+        "\n\n".join(readout),
+        gradients_figure(score, reparameterised, samples),
+    )
+
+
+def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> None:
+    """The section's components and wiring (inside the VAE tab's ``gr.Tab``); ``model`` is the tab's VAE."""
+    gr.Markdown(NOTE, elem_classes=["note"])
+    source0 = SOURCES[0] if _has_test_images(zoo) else SOURCES[1]  # a Space has no dataset: a VAE sample
+    first = inside(zoo, names[0], source0, 0, 64, 0)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            source = gr.Radio(list(SOURCES), value=source0, label="Image", elem_id="vae-q-source")
+            index = gr.Number(0, label="Image number / sample seed", precision=0, minimum=0, elem_id="vae-q-index")
+            k = gr.Slider(1, 1000, value=64, step=1, label="K: IWAE samples", elem_id="vae-q-k")
+            draw_seed = gr.Number(0, label="Seed of the ε draws", precision=0, minimum=0, elem_id="vae-q-seed")
+            optimise = gr.Button("Optimise q for this image (E-step)", elem_id="vae-q-optimise")
+        with gr.Column(scale=2):
+            posterior = gr.Plot(first[0], label="True posterior p(z|x) and q(z|x)", elem_id="vae-q-post")
+        with gr.Column(scale=2):
+            bars = gr.Plot(first[1], label="log p(x), IWAE, ELBO", elem_id="vae-q-bounds")
+    strip = gr.Image(
+        first[2],
+        label=f"x · decode(μ) · {DRAWS} draws z = μ + σ ⊙ ε, decoded",
+        type="pil",
+        format="png",
+        interactive=False,
+        elem_id="vae-q-strip",
+    )
+    readout = gr.Markdown(first[3], elem_id="vae-q-readout")
+    gradients = gr.Plot(first[4], label="Why the reparameterisation trick", elem_id="vae-q-gradients")
+    inputs = [model, source, index, k, draw_seed]
+    outputs = [posterior, bars, strip, readout, gradients]
+    show = functools.partial(inside, zoo)
+    gr.on(
+        [source.input, index.submit, index.blur, k.release, draw_seed.submit, draw_seed.blur],
+        show,
+        inputs,
+        outputs,
+        api_name="vae_inside",
+        trigger_mode="always_last",
+    )
+    optimise.click(lambda *v: show(*v, optimise=True), inputs, outputs, api_visibility="undocumented")
+
+
+def _has_test_images(zoo: Zoo) -> bool:
+    try:
+        _image(zoo, "", SOURCES[0], 0)
+    except DatasetUnavailable:
+        return False
+    return True

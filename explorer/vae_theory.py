@@ -1,0 +1,166 @@
+"""Inside a 2-D VAE: q_φ(z|x) against the true posterior, the ELBO, its gap and log p(x), and why the
+reparameterisation trick.
+
+With a 2-D latent everything the VAE lecture writes as an integral can be computed on a grid:
+    log p_θ(x) = log ∫ p_θ(x|z) p(z) dz                          (quadrature over the plane)
+    p_θ(z|x)   = p_θ(x|z) p(z) / p_θ(x)                          (the true posterior, as a heat map)
+    ELBO(q)    = E_q[log p_θ(x|z)] − KL(q ‖ p(z)) = log p_θ(x) − KL(q ‖ p_θ(z|x))
+    IWAE_K     = E[log (1/K) Σ_k p_θ(x|z_k) p(z_k) / q(z_k|x)],  z_k ~ q     (Burda et al. 2016; ELBO = IWAE_1)
+Kingma & Welling 2014 (arXiv:1312.6114); the decoder is Bernoulli per pixel (``explorer.models.vae``).
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+LOG_2PI = math.log(2 * math.pi)
+
+
+def log_likelihood(model, x: torch.Tensor, z: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
+    """log p_θ(x|z) for one image ``x`` (1, c, h, w) in [-1, 1] and latents ``z`` (k, d): (k,), Bernoulli."""
+    target = (x + 1) / 2
+    out = []
+    with torch.no_grad():
+        for part in z.split(chunk):
+            logits = model.decode_logits(part).double()  # sums of 1 024 pixels' terms: in float64
+            out.append(
+                -torch.nn.functional.binary_cross_entropy_with_logits(
+                    logits, target.double().expand_as(logits), reduction="none"
+                )
+                .flatten(1)
+                .sum(1)
+            )
+    return torch.cat(out)
+
+
+def log_normal(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """log N(z; μ, diag σ²) summed over dimensions: (k,)."""
+    return -0.5 * (LOG_2PI + logvar + (z - mu) ** 2 / logvar.exp()).sum(-1)
+
+
+def kl_per_dimension(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(μ, σ²) ‖ N(0, 1)) per dimension = ½(μ² + σ² − log σ² − 1) (closed form, with the ½)."""
+    return 0.5 * (mu**2 + logvar.exp() - logvar - 1)
+
+
+@dataclass(frozen=True)
+class Posterior:
+    z1: np.ndarray  # (n,) the window's coordinates on z₁
+    z2: np.ndarray  # (n,) and on z₂
+    log_density: np.ndarray  # (n, n) log p(z|x) in the window, rows = z₂, columns = z₁
+    log_px: float  # log p(x) by quadrature: the window, plus a coarse grid over the rest of the plane
+
+
+def _log_joint_on(model, x, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
+    """log p_θ(x|z) + log p(z) on the grid z1 × z2: (len(z2), len(z1))."""
+    g2, g1 = torch.meshgrid(z2, z1, indexing="ij")
+    z = torch.stack([g1.flatten(), g2.flatten()], 1)
+    return (log_likelihood(model, x, z) + log_normal(z, torch.zeros(2), torch.zeros(2))).view(len(z2), len(z1))
+
+
+def posterior_grid(model, x, center, half_width, n: int = 61, extent: float = 4.0, coarse: int = 41) -> Posterior:
+    """The true posterior p_θ(z|x) ∝ p_θ(x|z) p(z) in a window (``center`` ± ``half_width``, n×n points: the
+    posterior of a trained VAE is narrow, σ ≈ 0.05 here), and log p_θ(x) by quadrature: the window's fine cells
+    plus a coarse grid over the rest of [−extent, extent]² (the prior's mass outside ±4 is < 1e-4)."""
+    c1, c2 = (float(c) for c in center)
+    z1 = torch.linspace(c1 - half_width, c1 + half_width, n)
+    z2 = torch.linspace(c2 - half_width, c2 + half_width, n)
+    fine = _log_joint_on(model, x, z1, z2)
+    fine_cell = float((z1[1] - z1[0]) * (z2[1] - z2[0]))
+    axis = torch.linspace(-extent, extent, coarse)
+    rough = _log_joint_on(model, x, axis, axis)
+    g2, g1 = torch.meshgrid(axis, axis, indexing="ij")
+    outside = ((g1 - c1).abs() > half_width) | ((g2 - c2).abs() > half_width)
+    rough_cell = float((axis[1] - axis[0]) ** 2)
+    terms = [torch.logsumexp(fine.flatten(), 0) + math.log(fine_cell)]
+    if outside.any():
+        terms.append(torch.logsumexp(rough[outside], 0) + math.log(rough_cell))
+    log_px = float(torch.logsumexp(torch.stack(terms), 0))
+    return Posterior(z1.numpy(), z2.numpy(), (fine - log_px).numpy(), log_px)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    log_px: float  # quadrature
+    elbo: float  # Monte Carlo, K samples from q
+    iwae: float  # IWAE_K
+    kl_prior: float  # KL(q ‖ p(z)), closed form
+    reconstruction: float  # E_q log p(x|z)
+
+    @property
+    def gap(self) -> float:
+        """log p(x) − ELBO = KL(q(z|x) ‖ p(z|x)) ≥ 0."""
+        return self.log_px - self.elbo
+
+
+def bounds(model, x, mu, logvar, log_px: float, k: int = 64, seed: int = 0) -> Bounds:
+    """The ELBO (its reconstruction term by K reparameterised samples, its KL in closed form) and IWAE_K."""
+    generator = torch.Generator().manual_seed(seed)
+    eps = torch.randn(k, mu.shape[-1], generator=generator)
+    z = mu + (0.5 * logvar).exp() * eps
+    log_lik = log_likelihood(model, x, z)
+    kl = float(kl_per_dimension(mu, logvar).sum())
+    reconstruction = float(log_lik.mean())
+    log_w = log_lik + log_normal(z, torch.zeros_like(mu), torch.zeros_like(mu)) - log_normal(z, mu, logvar)
+    iwae = float(torch.logsumexp(log_w, 0) - math.log(k))
+    return Bounds(log_px, reconstruction - kl, iwae, kl, reconstruction)
+
+
+def optimise_q(model, x, mu, logvar, steps: int = 60, lr: float = 0.05, samples: int = 8, seed: int = 0):
+    """Variational inference for this one image (the E-step of variational EM): gradient ascent on the ELBO over
+    (μ, log σ²) with the decoder fixed. Returns the optimised (μ, log σ²) and the ELBO after each step."""
+    generator = torch.Generator().manual_seed(seed)
+    mu, logvar = mu.clone().requires_grad_(True), logvar.clone().requires_grad_(True)
+    optimiser = torch.optim.Adam([mu, logvar], lr=lr)
+    target = (x + 1) / 2
+    trace = []
+    frozen = [p for p in model.parameters() if p.requires_grad]
+    for p in frozen:  # the decoder is fixed; only q's (μ, log σ²) move
+        p.requires_grad_(False)
+    for _ in range(steps):
+        eps = torch.randn(samples, mu.shape[-1], generator=generator)
+        z = mu + (0.5 * logvar).exp() * eps
+        logits = model.decode_logits(z)
+        log_lik = (
+            -torch.nn.functional.binary_cross_entropy_with_logits(logits, target.expand_as(logits), reduction="none")
+            .flatten(1)
+            .sum(1)
+        )
+        elbo = log_lik.mean() - kl_per_dimension(mu, logvar).sum()
+        optimiser.zero_grad()
+        (-elbo).backward()
+        optimiser.step()
+        trace.append(elbo.item())
+    for p in frozen:
+        p.requires_grad_(True)
+    return mu.detach(), logvar.detach(), np.asarray(trace)
+
+
+def gradient_estimates(model, x, mu, logvar, samples: int = 8, repeats: int = 200, seed: int = 0):
+    """``repeats`` estimates of ∂/∂μ₁ E_q[log p_θ(x|z)], each from ``samples`` draws of z ~ q:
+    - score function (REINFORCE): mean of f(z) ∇_μ log q(z) = f(z) (z − μ)/σ², f = log p_θ(x|z);
+    - reparameterised: mean of ∂ f(μ + σ ε)/∂μ.
+    Same draws for both; both are unbiased, their variances differ by orders of magnitude."""
+    generator = torch.Generator().manual_seed(seed)
+    eps = torch.randn(repeats * samples, mu.shape[-1], generator=generator)
+    sigma = (0.5 * logvar).exp()
+    z = (mu + sigma * eps).detach().requires_grad_(True)
+    target = (x + 1) / 2
+    logits = model.decode_logits(z)
+    f = (
+        -torch.nn.functional.binary_cross_entropy_with_logits(logits, target.expand_as(logits), reduction="none")
+        .flatten(1)
+        .sum(1)
+    )
+    (gradient,) = torch.autograd.grad(f.sum(), z)  # ∂f/∂z = ∂f(μ + σε)/∂μ
+    score = (f.detach()[:, None] * (z.detach() - mu) / sigma**2)[:, 0]
+    reparameterised = gradient[:, 0]
+    return score.view(repeats, samples).mean(1).numpy(), reparameterised.view(repeats, samples).mean(1).numpy()
+
+
+def ellipse(mu: np.ndarray, sigma: np.ndarray, radius: float, points: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """The contour ‖(z − μ)/σ‖ = radius of a diagonal Gaussian (radius 1 and 2: its 1σ and 2σ ellipses)."""
+    t = np.linspace(0, 2 * np.pi, points)
+    return mu[0] + radius * sigma[0] * np.cos(t), mu[1] + radius * sigma[1] * np.sin(t)
