@@ -61,14 +61,36 @@ def grid_image(images: torch.Tensor, ncols: int | None = None, scale: int = 1, p
     return to_pil(make_grid(images, ncols, padding), scale)
 
 
+FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # has α, σ, ≤; Pillow's own does not
+ASCII = str.maketrans({"α": "a", "σ": "s", "ψ": "psi", "≤": "<=", "≥": ">=", "−": "-"})
+
+
+def label_font(size: int):
+    """A font for labels drawn into images: DejaVu Sans where installed, else Pillow's own (``label_text`` then
+    writes its Greek letters and ≤ in ASCII, which that font has, instead of empty boxes)."""
+    from PIL import ImageFont
+
+    for file in FONT_FILES:
+        try:
+            return ImageFont.truetype(file, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def label_text(text: str, font) -> str:
+    return text if isinstance(getattr(font, "path", None), str) else text.translate(ASCII)  # a file: DejaVu
+
+
 def label_rows(
     picture: Image.Image, labels: Sequence[str], margin: int | None = None, font_size: int = 18
 ) -> Image.Image:
     """``picture`` (a grid of ``len(labels)`` equal rows) with each row's label written in a white left margin,
     large enough to read on a projector (the margin fits the longest label unless given)."""
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
 
-    font = ImageFont.load_default(size=font_size)
+    font = label_font(font_size)
+    labels = [label_text(text, font) for text in labels]
     if margin is None:
         margin = 12 + max((int(font.getlength(text)) for text in labels), default=0)
     labelled = Image.new("RGB", (picture.width + margin, picture.height), "white")
@@ -83,9 +105,10 @@ def label_rows(
 def label_columns(picture: Image.Image, labels: Sequence[str], font_size: int = 18, skip: int = 0) -> Image.Image:
     """``picture`` with each column's label centred in a white top margin; the first ``skip`` pixels of width (a
     row-label margin) get no column."""
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
 
-    font = ImageFont.load_default(size=font_size)
+    font = label_font(font_size)
+    labels = [label_text(text, font) for text in labels]
     margin = font_size + 10
     labelled = Image.new("RGB", (picture.width, picture.height + margin), "white")
     labelled.paste(picture.convert("RGB"), (0, margin))

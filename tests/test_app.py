@@ -8,7 +8,7 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 import app
-from explorer import latent
+from explorer import images, latent
 from explorer.ui import interpolate
 
 
@@ -59,6 +59,12 @@ def test_bad_seed_reaches_the_client_as_a_clear_error(client):
         client.predict("dcgan-fashion-mnist", -1, 6, 0.25, "linear (lerp)", api_name="/interpolate_frame")
 
 
+def labelled(size: tuple[int, int], rows: list[str], columns: list[str]) -> tuple[int, int]:
+    """The size of a grid of ``size`` once images.label_rows and label_columns have added their margins."""
+    grid = Image.new("RGB", size)
+    return images.label_columns(images.label_rows(grid, rows), columns).size
+
+
 @pytest.mark.parametrize(
     "api, args, size",
     [
@@ -66,7 +72,7 @@ def test_bad_seed_reaches_the_client_as_a_clear_error(client):
         (
             "/style_mix",
             ("stylegan-fashion-mnist", "1, 2", "3", "coarse", 0, 6, 1.0, 0, "const", 0),
-            (3 * 96 + 4 * 12 + 53, 2 * 96 + 3 * 12 + 28),  # + the seed labels' left and top margins
+            labelled((3 * 96 + 4 * 12, 2 * 96 + 3 * 12), rows=["", "dst 3"], columns=["", "src 1", "src 2"]),
         ),
         ("/truncation_samples", ("biggan-fashion-mnist", "Trouser", "Bag", 0.5, 0.7, 1), (552, 552)),
         ("/vae_plane", ("vae2d-fashion-mnist", 9, 3.0, "linear", True), (288, 288)),

@@ -78,3 +78,27 @@ def test_the_section_shows_a_test_image_and_a_sample_and_refuses_bad_input(defau
     ):
         with pytest.raises(gr.Error, match=message):
             vae_inside.inside(default_zoo, VAE, *args)
+
+
+def test_editing_real_images_interpolates_their_codes_and_moves_one_along_an_attribute(default_zoo):
+    path, attribute, caption = vae_inside.edit(default_zoo, VAE, 1, 2, "Dress", "Pullover")
+    side, pad = 96, 12  # 32² tiles at 3×, padding 4 at 3×
+    assert (
+        path.width == 10 * (side + pad) + pad and attribute.width == (len(vae_inside.ALPHAS) + 1) * (side + pad) + pad
+    )
+    assert "Pullover" in caption and "Trouser" in caption and "mean code of Dress" in caption
+    tiles = np.asarray(path.convert("L"), dtype=float)
+    first, last = (tiles[pad : pad + side, pad + i * (side + pad) :][:, :side] for i in (1, 8))  # decoded ends
+    assert np.abs(first - last).mean() > 10  # the path goes somewhere: its ends decode differently
+    with pytest.raises(gr.Error, match="classes among"):
+        vae_inside.edit(default_zoo, VAE, 1, 2, "Cat", "Pullover")
+
+
+def test_labels_fall_back_to_ascii_where_the_font_lacks_greek():
+    from PIL import ImageFont
+
+    from explorer import images
+
+    assert images.label_text("α = 1, |z| ≤ 2", ImageFont.load_default(size=18)) == "a = 1, |z| <= 2"
+    font = images.label_font(18)
+    assert images.label_text("α", font) == ("α" if isinstance(getattr(font, "path", None), str) else "a")

@@ -266,6 +266,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
 
         with gr.Tab("Inside q(z|x)", id="posterior"):
             vae_inside.build_section(zoo, model, names)
+        with gr.Tab("Edit real images", id="edit"):
+            vae_inside.build_edit_section(zoo, model, names)
 
     plane_inputs = [model, grid_size, extent, grid, show_points]
     gr.on(
@@ -307,5 +309,5 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     )
     fields = dict(model=model, grid=grid, size=grid_size, extent=extent, points=show_points)
     renders = [(functools.partial(render_plane, zoo), plane_inputs, [plane, scatter, download])]
-    share = Share("manifold", fields, renders, sections=(sections, ("plane", "posterior")))
+    share = Share("manifold", fields, renders, sections=(sections, ("plane", "posterior", "edit")))
     return TabParts([ModelList(model, lambda: vae_names(zoo))], share)

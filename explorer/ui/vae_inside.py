@@ -234,3 +234,88 @@ def _has_test_images(zoo: Zoo) -> bool:
     except DatasetUnavailable:
         return False
     return True
+
+
+EDIT_NOTE = """**What you are seeing.** The encoder makes real images editable (Kingma & Welling; the DCGAN paper did it
+with G's z): encode two test images to μ(x_A), μ(x_B) and decode the straight path between them; or move one
+image's code along an **attribute vector**, the mean code of class A minus the mean code of class B over the
+test set, z = μ(x) + α · (mean μ(A) − mean μ(B)), and decode it for each α."""
+ALPHAS = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+@user_errors
+def edit(zoo: Zoo, name: str, first: int, second: int, towards: str, away: str, frames: int = 8):
+    """(the interpolation strip between two encoded test images, the attribute strip over ALPHAS, a caption)."""
+    from explorer import derived
+
+    model = zoo.require(name, HasEncoder, what="a VAE")
+    frames = int(frames)
+    if not 2 <= frames <= 16:
+        raise ValueError(f"the path has 2 to 16 frames, got {frames}")
+    (x_a, caption_a), (x_b, caption_b) = _image(zoo, name, SOURCES[0], first), _image(zoo, name, SOURCES[0], second)
+    if towards not in FASHION_MNIST_CLASSES or away not in FASHION_MNIST_CLASSES:
+        raise ValueError(f"choose the attribute's classes among {', '.join(FASHION_MNIST_CLASSES)}")
+    means, labels, _ = derived.test_set_means(zoo, name)
+    direction = torch.from_numpy(
+        means[labels == FASHION_MNIST_CLASSES.index(towards)].mean(0)
+        - means[labels == FASHION_MNIST_CLASSES.index(away)].mean(0)
+    ).float()
+    with torch.no_grad():
+        mu_a, mu_b = model.encode(x_a)[0][0], model.encode(x_b)[0][0]
+        t = torch.linspace(0, 1, frames)[:, None]
+        path = model.decode((1 - t) * mu_a + t * mu_b)
+        moved = model.decode(mu_a + torch.tensor(ALPHAS)[:, None] * direction)
+    scale = images.fit_scale(model.resolution, 3)
+    path_strip = images.grid_image(torch.cat([x_a, path, x_b]), ncols=frames + 2, scale=scale, padding=4)
+    attribute = images.label_columns(
+        images.grid_image(torch.cat([x_a, moved]), ncols=len(ALPHAS) + 1, scale=scale, padding=4),
+        ["x", *(f"α = {a:g}" for a in ALPHAS)],
+    )
+    caption = (
+        f"Path: {caption_a} (left, the image itself) → decoded μ path → {caption_b} (right). "
+        f"Attribute: {caption_a} + α · (mean code of {towards} − mean code of {away}), "
+        f"‖direction‖ = {float(direction.norm()):.2f}."
+    )
+    return path_strip, attribute, caption
+
+
+def build_edit_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> None:
+    """The *Edit real images* section (inside the VAE tab's ``gr.Tab``)."""
+    gr.Markdown(EDIT_NOTE, elem_classes=["note"])
+    if not _has_test_images(zoo):
+        gr.Markdown("Editing real images needs the Fashion-MNIST test set (not on this server).")
+        return
+    first = edit(zoo, names[0], 1, 2, "Dress", "Pullover")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            image_a = gr.Number(1, label="Test image A", precision=0, minimum=0, maximum=9999, elem_id="vae-edit-a")
+            image_b = gr.Number(2, label="Test image B", precision=0, minimum=0, maximum=9999, elem_id="vae-edit-b")
+            towards = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="Dress", label="Attribute: towards class")
+            away = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="Pullover", label="…away from class")
+        with gr.Column(scale=3):
+            path = gr.Image(
+                first[0],
+                label="A → B through the encoder's codes",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="vae-edit-path",
+            )
+            attribute = gr.Image(
+                first[1],
+                label="A + α · attribute vector",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="vae-edit-attribute",
+            )
+            caption = gr.Markdown(first[2], elem_id="vae-edit-caption")
+    inputs = [model, image_a, image_b, towards, away]
+    gr.on(
+        [image_a.submit, image_a.blur, image_b.submit, image_b.blur, towards.input, away.input],
+        functools.partial(edit, zoo),
+        inputs,
+        [path, attribute, caption],
+        api_name="vae_edit",
+        trigger_mode="always_last",
+    )
