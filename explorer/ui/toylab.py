@@ -4,10 +4,14 @@ The plane shows the real points, the generated points, the discriminator's outpu
 (its decision boundary) and arrows of −∇_x L_G on some fakes (where the generator is pushed).
 Overlays: the optimal discriminator D*(x) = p_d(x) / (p_d(x) + p_g(x)) from density estimates
 (Goodfellow et al. 2014, Prop. 1) and a mode-coverage counter that makes mode collapse a number.
+Views (display only, computed only while shown): V(G, D*) against 2·JSD − log 4 on the grid (Thm 1),
+arrows at their true length, the image of a z-grid under G, and the Lipschitz panel (clipped weights,
+‖∇ₓD‖ and WGAN-GP's x̂, spectral norms against svdvals).
 """
 
 import copy
 import dataclasses
+import math
 
 import gradio as gr
 import numpy as np
@@ -43,6 +47,54 @@ PRESETS: dict[str, dict] = {
     "optimal D": dict(
         dataset="two moons", loss="non-saturating", optimizer="adam", g_lr=1e-3, d_lr=1e-3, d_steps=1, steps=400
     ),
+    "gradient variance": dict(  # a near-optimal D: the non-saturating gradient's spread grows (row 29)
+        dataset="ring of 8 Gaussians",
+        loss="non-saturating",
+        optimizer="adam",
+        g_lr=1e-4,
+        d_lr=1e-3,
+        d_steps=10,
+        steps=300,
+    ),
+    "where z goes": dict(  # 1-D z: p_g is G's image of a line, a curve through the moons
+        dataset="two moons",
+        latent_dim=1,
+        loss="non-saturating",
+        optimizer="adam",
+        g_lr=1e-3,
+        d_lr=1e-3,
+        d_steps=1,
+        steps=500,
+    ),
+    "weight clipping": dict(  # WGAN as in the paper (c = 0.01, RMSProp, lr 5e-5): weights pile up at ±c, slow
+        dataset="ring of 8 Gaussians",
+        loss="wgan",
+        optimizer="rmsprop",
+        g_lr=5e-5,
+        d_lr=5e-5,
+        d_steps=5,
+        clip=0.01,
+        steps=500,
+    ),
+    "spectral norm": dict(  # SNGAN's D with the non-saturating loss (on the ring this tiny 1-Lipschitz D stalls)
+        dataset="two moons",
+        loss="non-saturating",
+        optimizer="adam",
+        g_lr=1e-3,
+        d_lr=1e-3,
+        d_steps=1,
+        spectral_norm=True,
+        steps=1000,
+    ),
+}
+VIEWS = ("true_length", "value", "z_grid", "lipschitz")  # display switches: never restart the run
+PRESET_VIEWS: dict[str, tuple[str, ...]] = {  # the views a preset turns on (the others off)
+    "vanishing gradients": ("true_length",),
+    "optimal D": ("value",),
+    "WGAN-GP fixes it": ("lipschitz",),
+    "where z goes": ("z_grid",),
+    "weight clipping": ("lipschitz",),
+    "spectral norm": ("lipschitz",),
 }
 NOTE = """**What you are seeing.** The minimax game min_G max_D V = E_{p_d}[log D(x)] + E_z[log(1 − D(G(z)))]
 (Goodfellow et al. 2014) on 2-D data. The heat map is D (σ(logit) for the GAN losses, the critic's score for
@@ -51,7 +103,22 @@ each fake. For a fixed G the best D is **D\\*(x) = p_d(x) / (p_d(x) + p_g(x))** 
 estimates); at D\\* the game measures 2·JSD(p_d ‖ p_g) − log 4, and at the optimum p_g = p_d, D\\* = ½ and
 V = −log 4. *Mode collapse*: G puts its mass on a few modes (counter); *vanishing gradients*: with the
 minimax loss log(1 − D(G(z))) and a confident D, ∂L_G/∂logit = −D(G(z)) → 0, while the non-saturating
-−log D(G(z)) keeps a gradient −(1 − D(G(z))). WGAN-GP: critic loss E[D(G(z))] − E[D(x)] + λ E[(‖∇D(x̂)‖ − 1)²]."""
+−log D(G(z)) keeps a gradient −(1 − D(G(z))). WGAN-GP: critic loss E[D(G(z))] − E[D(x)] + λ E[(‖∇D(x̂)‖ − 1)²].
+The lower history panel's JSD is a 32² histogram plug-in estimate: above 0 even when p_g = p_d (sampling
+noise), blind inside a bin; the V(G, D\\*) view computes it on the density grid instead."""
+VIEWS_NOTE = """**What the views show.**
+- **True length**: −∇ₓL_G unscaled (1 unit of gradient = 1 unit of the plane); with the minimax loss and a
+  confident D, ∂L_G/∂logit = −D(G(z)) → 0 and the arrows vanish; at p_g = p_d, D ≡ ½ gives no push at all.
+- **‖∇ₓL_G‖ band** (always on): mean ± std over the batch; with a near-optimal D the non-saturating gradient
+  −∇ log D(G(z)) has a large variance (Arjovsky & Bottou 2017, Thm 2.6).
+- **V(G, D\\*)**: the value with D at its optimum, Σ_grid [p_d log D\\* + p_g log(1 − D\\*)]·ΔA from kernel density
+  estimates, beside 2·JSD(p_d ‖ p_g) − log 4: they agree, and reach −log 4 ≈ −1.386 only at p_g = p_d
+  (Goodfellow et al. 2014, Thm 1).
+- **z-grid**: G applied to lines of constant z₁ and z₂ (1-D z: the curve G(z)); p_g = G pushes p(z) forward.
+- **Lipschitz panel**: WGAN clips every weight to [−c, c] (most end at ±c: a crude bound on ‖D‖_L,
+  Arjovsky et al. 2017); WGAN-GP adds λ·E[(‖∇D(x̂)‖ − 1)²] at x̂ = εx + (1 − ε)G(z) (green points), so
+  ‖∇ₓD‖ ≈ 1 between the sets (Gulrajani et al. 2017); spectral normalisation divides each layer by its σ(W),
+  estimated by one power iteration per step, σ ≈ uᵀWv, next to the exact svdvals (Miyato et al. 2018)."""
 
 
 def config_from(values: dict) -> ToyLabConfig:
@@ -72,20 +139,46 @@ def config_from(values: dict) -> ToyLabConfig:
         g_lr=float(values["g_lr"]),
         d_lr=float(values["d_lr"]),
         d_steps=int(values["d_steps"]),
+        clip=float(values["clip"]),
+        gp_lambda=float(values["gp_lambda"]),
+        spectral_norm=values["spectral_norm"],
         batch_size=int(values["batch_size"]),
         seed=int(values["seed"]),
         model=model,
     )
 
 
-def plane_figure(lab: ToyLab, show_arrows: bool = True, show_optimal: bool = False, resolution: int = 64) -> go.Figure:
-    """The plane: D heat map, real and fake points, G's push arrows, optional D* contours."""
+def _views(views: dict | None) -> dict[str, bool]:
+    """The display switches by name (missing = off); anything but a dict of booleans is a ``ValueError``."""
+    if views is None:
+        return dict.fromkeys(VIEWS, False)
+    if not isinstance(views, dict) or not set(views) <= set(VIEWS):
+        raise ValueError(f"views must be a dict with keys among {', '.join(VIEWS)}")
+    if not all(isinstance(v, bool | np.bool_) for v in views.values()):
+        raise ValueError("each view is on (True) or off (False)")
+    return {name: bool(views.get(name, False)) for name in VIEWS}
+
+
+def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Line segments start→end as one trace's x and y, separated by NaN."""
+    gap = np.full(len(starts), np.nan)
+    return (
+        np.column_stack([starts[:, 0], ends[:, 0], gap]).ravel(),
+        np.column_stack([starts[:, 1], ends[:, 1], gap]).ravel(),
+    )
+
+
+def plane_figure(
+    lab: ToyLab, show_arrows: bool = True, show_optimal: bool = False, resolution: int = 64, views: dict | None = None
+) -> go.Figure:
+    """The plane: D heat map, real and fake points, G's push arrows, optional D* contours, z-grid and x̂."""
+    views = _views(views)
     axis = np.linspace(-EXTENT, EXTENT, resolution)
     d_map = lab.discriminator_map(resolution)
     probability = lab.objective.probabilities
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(
+    traces = [
+        dict(
+            type="heatmap",
             x=axis,
             y=axis,
             z=d_map,
@@ -94,13 +187,14 @@ def plane_figure(lab: ToyLab, show_arrows: bool = True, show_optimal: bool = Fal
             zmin=0 if probability else None,
             zmax=1 if probability else None,
             opacity=0.75,
-            colorbar=dict(title="D(x)" if probability else "critic"),
+            colorbar=dict(title=dict(text="D(x)" if probability else "critic")),
             name="D",
         )
-    )
+    ]
     if show_optimal:
-        fig.add_trace(
-            go.Contour(
+        traces.append(
+            dict(
+                type="contour",
                 x=axis,
                 y=axis,
                 z=lab.optimal_d_map(resolution),
@@ -112,12 +206,13 @@ def plane_figure(lab: ToyLab, show_arrows: bool = True, show_optimal: bool = Fal
         )
     real = lab.real.numpy()
     fake = lab.fake_points()
-    fig.add_trace(
-        go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="data", marker=dict(size=4, color="#222"))
+    traces.append(
+        dict(type="scatter", x=real[:, 0], y=real[:, 1], mode="markers", name="data", marker=dict(size=4, color="#222"))
     )
     finite = np.isfinite(fake).all(axis=1)
-    fig.add_trace(
-        go.Scatter(
+    traces.append(
+        dict(
+            type="scatter",
             x=fake[finite, 0],
             y=fake[finite, 1],
             mode="markers",
@@ -125,72 +220,267 @@ def plane_figure(lab: ToyLab, show_arrows: bool = True, show_optimal: bool = Fal
             marker=dict(size=5, color="#ff7f0e", line=dict(color="white", width=0.5)),
         )
     )
+    if views["z_grid"] and finite.all():
+        _, curves = lab.z_grid()  # (curves, points, 2)
+        curves = np.where(np.isfinite(curves), curves, np.nan)  # a point G sends to ±inf: a gap, not a crash
+        gaps = np.full((len(curves), 1, 2), np.nan)
+        line = np.concatenate([curves, gaps], axis=1).reshape(-1, 2)
+        traces.append(
+            dict(
+                type="scatter",
+                x=line[:, 0],
+                y=line[:, 1],
+                mode="lines",
+                name="G(z-grid)",
+                line=dict(color="#7b4173", width=1),
+            )
+        )
+    if views["lipschitz"] and lab.config.loss == "wgan-gp" and finite.all():
+        _, _, mixed = lab.interpolates()
+        traces.append(
+            dict(
+                type="scatter",
+                x=mixed[:, 0],
+                y=mixed[:, 1],
+                mode="markers",
+                name="x̂ (GP)",
+                marker=dict(size=5, color="#17becf", symbol="diamond"),
+            )
+        )
     if show_arrows and finite.all():
         points, push = lab.generator_push()
-        norms = np.linalg.norm(push, axis=1, keepdims=True)
-        scale = 0.3 / max(float(norms.max()), 1e-12)  # the longest arrow is 0.3 units; lengths stay comparable
-        ends = points + push * scale
-        xs = np.column_stack([points[:, 0], ends[:, 0], np.full(len(points), np.nan)]).ravel()
-        ys = np.column_stack([points[:, 1], ends[:, 1], np.full(len(points), np.nan)]).ravel()
-        fig.add_trace(
-            go.Scatter(x=xs, y=ys, mode="lines", name="−∇L_G (G's push)", line=dict(color="#2ca02c", width=2))
-        )
-    fig.update_xaxes(range=[-EXTENT, EXTENT])
-    fig.update_yaxes(range=[-EXTENT, EXTENT], scaleanchor="x", scaleratio=1)
+        if np.isfinite(push).all():
+            norms = np.linalg.norm(push, axis=1, keepdims=True)
+            # true length: 1 unit of gradient = 1 unit of the plane; else the longest arrow is 0.3 units
+            scale = 1.0 if views["true_length"] else 0.3 / max(float(norms.max()), 1e-12)
+            xs, ys = _segments(points, points + push * scale)
+            name = "−∇L_G, true length" if views["true_length"] else "−∇L_G (G's push)"
+            traces.append(
+                dict(type="scatter", x=xs, y=ys, mode="lines", name=name, line=dict(color="#2ca02c", width=2))
+            )
     covered = lab.coverage()
     modes = "" if covered is None else f", modes covered {covered}/{len(lab.modes)}"
     state = "  — DIVERGED (NaN/inf): press Reset" if lab.diverged else ""
-    fig = _layout(fig, f"step {lab.step_count}, {lab.config.loss}{modes}{state}", "x₁", "x₂")
-    fig.update_layout(height=540, legend=dict(orientation="h", y=-0.12))
-    return fig
+    title = f"step {lab.step_count}, {lab.config.loss}{modes}{state}"
+    return _plane_layout(traces, title, height=540, legend=dict(orientation="h", y=-0.12, x=0))
 
 
-def history_figure(lab: ToyLab, max_points: int = 400) -> go.Figure:
-    """D and G losses (top), the JS divergence estimate and G's gradient norm (bottom) over the steps.
+def history_figure(lab: ToyLab, max_points: int = 400, views: dict | None = None) -> go.Figure:
+    """D and G losses (top), the JS divergence estimate and G's gradient norm, mean ± std (middle), and with the
+    "value" view V(G, D*) beside 2·JSD − log 4 (bottom) over the steps.
 
-    Two stacked axes set by hand (plotly's make_subplots costs more than the rest of a frame); at most
+    Stacked axes set by hand (plotly's make_subplots costs more than the rest of a frame); at most
     ``max_points`` points per curve, evenly spread over the run.
     """
+    views = _views(views)
     h = lab.history[:: max(1, len(lab.history) // max_points)]
     steps = [r.step for r in h]
 
     def values(name: str) -> list[float]:
         return [float("nan") if getattr(r, name) is None else getattr(r, name) for r in h]
 
+    mean, std = np.array(values("g_grad_norm")), np.nan_to_num(np.array(values("g_grad_std")))
     traces = [
-        go.Scatter(x=steps, y=values("d_loss"), name="D loss", line=dict(color=SLERP_COLOUR, width=3)),
-        go.Scatter(x=steps, y=values("g_loss"), name="G loss", line=dict(color=LERP_COLOUR, width=3)),
-        go.Scatter(x=steps, y=values("js"), name="JSD (≤ log 2)", yaxis="y2", line=dict(color="#333", width=3)),
-        go.Scatter(
+        dict(type="scatter", x=steps, y=values("d_loss"), name="D loss", line=dict(color=SLERP_COLOUR, width=3)),
+        dict(type="scatter", x=steps, y=values("g_loss"), name="G loss", line=dict(color=LERP_COLOUR, width=3)),
+        dict(
+            type="scatter",  # the band: mean + std, then mean − std filled up to it
             x=steps,
-            y=values("g_grad_norm"),
-            name="‖∇_x L_G‖",
+            y=mean + std,
             yaxis="y2",
-            line=dict(color="#2ca02c", width=2, dash="dot"),
+            mode="lines",
+            line=dict(width=0),
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        dict(
+            type="scatter",
+            x=steps,
+            y=np.maximum(mean - std, 0),
+            yaxis="y2",
+            mode="lines",
+            line=dict(width=0),
+            fill="tonexty",
+            fillcolor="rgba(44, 160, 44, 0.25)",
+            name="± std over the batch",
+        ),
+        dict(type="scatter", x=steps, y=mean, name="‖∇_x L_G‖ mean", yaxis="y2", line=dict(color="#2ca02c", width=2)),
+        dict(
+            type="scatter",
+            x=steps,
+            y=values("js"),
+            name="JSD, histogram (biased)",
+            yaxis="y2",
+            line=dict(color="#333", width=3),
         ),
     ]
-    layout = dict(
-        height=540,
-        font=dict(size=FONT_SIZE),
-        margin=dict(l=70, r=20, t=40, b=60),
-        xaxis=dict(title="step", anchor="y2"),
-        yaxis=dict(domain=[0.56, 1.0], title="losses"),
-        yaxis2=dict(domain=[0.0, 0.44], title="JSD, ‖∇L_G‖"),
-        legend=dict(orientation="h", y=1.08),
-        shapes=[
+    dashed = dict(type="line", xref="paper", x0=0, x1=1, line=dict(dash="dash", color="#999"))
+    shapes = [dashed | dict(yref="y2", y0=float(np.log(2)), y1=float(np.log(2)))]
+    domains = ([0.56, 1.0], [0.0, 0.44])
+    if views["value"]:
+        domains = ([0.72, 1.0], [0.38, 0.64], [0.0, 0.30])
+        measured = [r for r in lab.history if r.value_at_optimum is not None]  # once a frame, while shown
+        measured = measured[:: max(1, len(measured) // max_points)]
+        at = [r.step for r in measured]
+        v = [r.value_at_optimum for r in measured]
+        two_jsd = [2 * r.jsd_grid - np.log(4) for r in measured]
+        traces += [
+            dict(type="scatter", x=at, y=v, name="V(G, D*)", yaxis="y3", line=dict(color="#9467bd", width=4)),
             dict(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                yref="y2",
-                y0=float(np.log(2)),
-                y1=float(np.log(2)),
-                line=dict(dash="dash", color="#999"),
-            )
-        ],
+                type="scatter",
+                x=at,
+                y=two_jsd,
+                name="2·JSD − log 4",
+                yaxis="y3",
+                mode="lines",
+                line=dict(color="#ff7f0e", width=2, dash="dot"),
+            ),
+        ]
+        shapes.append(
+            dashed | dict(yref="y3", y0=-float(np.log(4)), y1=-float(np.log(4)), line=dict(dash="dash", color="#555"))
+        )
+    axes = dict(
+        yaxis=dict(domain=domains[0], title=dict(text="losses")),
+        yaxis2=dict(domain=domains[1], title=dict(text="‖∇L_G‖, JSD")),
     )
-    return go.Figure(data=traces, layout=layout)
+    if views["value"]:
+        axes["yaxis3"] = dict(domain=domains[2], title=dict(text="V(G, D*)"), range=[-1.45, 0.05])
+    layout = dict(
+        height=(720 if views["value"] else 540) + 140,  # + the legend, under the plot: above, it covered the losses
+        font=dict(size=FONT_SIZE),
+        margin=dict(l=80, r=20, t=20, b=200),
+        xaxis=dict(title=dict(text="step"), anchor="y3" if views["value"] else "y2"),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=FONT_SIZE - 2)),
+        shapes=shapes,
+        **axes,
+    )
+    return _figure(traces, layout)
+
+
+def lipschitz_figure(lab: ToyLab, resolution: int = 64) -> go.Figure:
+    """WGAN (clipping): the critic's weights against ±c; otherwise ‖∇ₓD‖ on the plane (with x̂ for WGAN-GP)."""
+    weights = lab.critic_weights()
+    if lab.diverged or not np.isfinite(weights).all():
+        return _plane_layout([], "the run diverged (NaN/inf): press Reset")
+    if lab.config.loss == "wgan":
+        c = lab.config.clip
+        at_clip = float((np.abs(weights) >= 0.99 * c).mean())
+        edges = [
+            dict(type="line", xref="x", x0=e, x1=e, yref="paper", y0=0, y1=1, line=dict(color=LERP_COLOUR, width=3))
+            for e in (-c, c)
+        ]
+        return _figure(
+            [dict(type="histogram", x=weights, nbinsx=60, name="weights", marker=dict(color="#1f77b4"))],
+            dict(
+                title=dict(text=f"critic weights: {at_clip:.0%} at ±c (c = {c:g}, red)", font=dict(size=FONT_SIZE + 2)),
+                font=dict(size=FONT_SIZE),
+                xaxis=dict(title=dict(text="weight"), range=[-1.15 * c, 1.15 * c]),
+                yaxis=dict(title=dict(text="count")),
+                margin=dict(l=70, r=20, t=90, b=60),
+                height=420,
+                shapes=edges,
+                showlegend=False,
+            ),
+        )
+    axis = np.linspace(-EXTENT, EXTENT, resolution)
+    norms = lab.critic_gradient_map(resolution)
+    gp = lab.config.loss == "wgan-gp"
+    traces = [
+        dict(
+            type="heatmap",
+            x=axis,
+            y=axis,
+            z=norms,
+            colorscale="Viridis",
+            zmin=0,
+            zmax=2 if gp else None,  # GP: 1 in the middle of the scale
+            colorbar=dict(title=dict(text="‖∇D‖")),
+            name="‖∇ₓD‖",
+        )
+    ]
+    what = "logit" if lab.objective.probabilities else "critic"
+    title = f"‖∇ₓD‖ of the {what}: max {float(norms.max()):.2f} (1-Lipschitz: ≤ 1)"
+    if gp:
+        real, fake, mixed = lab.interpolates(32)
+        xs, ys = _segments(real, fake)
+        traces.append(
+            dict(type="scatter", x=xs, y=ys, mode="lines", name="x → G(z)", line=dict(color="white", width=0.5))
+        )
+        traces.append(
+            dict(
+                type="scatter",
+                x=mixed[:, 0],
+                y=mixed[:, 1],
+                mode="markers",
+                name="x̂",
+                marker=dict(size=6, color="#17becf"),
+            )
+        )
+        title += f"; at x̂ {float(lab.critic_gradient_norms(mixed).mean()):.2f}"
+    return _plane_layout(traces, title)
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain dicts, unvalidated: plotly's validation of go.Scatter & co. and of each ``update_*`` cost
+    10–15 ms of a frame's 20 (bench/toylab.py); these figures are built by this module only, and the tests read
+    them back through the same attributes (``fig.data[0].name``, ``fig.layout.title.text``)."""
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _plane_layout(traces: list, title: str, **layout) -> go.Figure:
+    """A figure of the plane [−EXTENT, EXTENT]² on equal axes, in ``explorer.plots._layout``'s style."""
+    return _figure(
+        traces,
+        dict(
+            title=dict(text=title, font=dict(size=FONT_SIZE + 2)),
+            font=dict(size=FONT_SIZE),
+            xaxis=dict(title=dict(text="x₁"), range=[-EXTENT, EXTENT]),
+            yaxis=dict(title=dict(text="x₂"), range=[-EXTENT, EXTENT], scaleanchor="x", scaleratio=1),
+            legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+            margin=dict(l=70, r=20, t=90, b=60),
+            height=420,
+        )
+        | layout,
+    )
+
+
+def lipschitz_note(lab: ToyLab) -> str:
+    """What the Lipschitz panel shows for this lab's loss (and spectral normalisation), with its paper's formula."""
+    if lab.config.loss == "wgan":
+        note = (
+            "**Weight clipping** (Arjovsky et al. 2017): after each critic step every weight is clamped to [−c, c], "
+            "a crude bound on D's Lipschitz constant; most weights end up at ±c (red lines)."
+        )
+    elif lab.config.loss == "wgan-gp":
+        note = (
+            "**Gradient penalty** (Gulrajani et al. 2017): λ·E[(‖∇D(x̂)‖ − 1)²] at x̂ = εx + (1 − ε)G(z), ε ~ U(0, 1) "
+            "(cyan, on the segments x → G(z)) pulls ‖∇ₓD‖ to 1 between the sets."
+        )
+    else:
+        note = (
+            "**‖∇ₓD‖ of D's logit**: a 1-Lipschitz D has ‖∇ₓD‖ ≤ 1 everywhere, the constraint of the "
+            "Kantorovich–Rubinstein dual W = sup over 1-Lipschitz f of E[f(x)] − E[f(G(z))]; "
+            + ("spectral normalisation bounds it." if lab.config.spectral_norm else "this loss does not impose it.")
+        )
+    if lab.config.spectral_norm:
+        note += (
+            " **Spectral normalisation** (Miyato et al. 2018): each layer uses W/σ(W), σ ≈ uᵀWv after one power "
+            "iteration per step (v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖), so ‖D‖_L ≤ ∏ σ(W/σ(W)) = 1."
+        )
+    return note
+
+
+def spectral_table(lab: ToyLab) -> str:
+    """Each spectrally normalised layer's σ: power iteration uᵀWv against the exact svdvals (Markdown)."""
+    if not lab.config.spectral_norm:
+        return "*Spectral normalisation on D is off: tick it to compare each layer's σ with the exact SVD.*"
+    if lab.diverged or not np.isfinite(lab.critic_weights()).all():
+        return "*The run diverged (NaN/inf): press Reset.*"
+    rows = "\n".join(f"| {name} | {power:.4f} | {exact:.4f} |" for name, power, exact in lab.spectral_norms())
+    return (
+        "**Spectral norm of D's layers** (W_SN = W/σ(W), Miyato et al. 2018)\n\n"
+        "| layer | σ, power iteration uᵀWv | σ, exact (svdvals) |\n|---|---|---|\n" + rows
+    )
 
 
 def loss_curves_figure() -> go.Figure:
@@ -241,21 +531,30 @@ def loss_curves_figure() -> go.Figure:
 
 
 def readout(lab: ToyLab) -> str:
+    """One line: the step and the last measurements (a number that is NaN/inf is left out, never shown)."""
     last = lab.history[-1] if lab.history else None
     if last is None:
         return f"step 0 — {lab.config.loss}, {lab.config.dataset}"
-    parts = [f"step {last.step}", f"JSD {last.js:.3f}"]
+
+    def finite(*values: float | None) -> bool:
+        return all(v is not None and math.isfinite(v) for v in values)
+
+    parts = [f"step {last.step}"]
+    if finite(last.js):
+        parts.append(f"JSD (histogram) {last.js:.3f}")
     if last.modes_covered is not None:
         parts.append(f"modes covered {last.modes_covered}/{len(lab.modes)}")
-    if last.g_grad_norm is not None:
-        parts.append(f"‖∇_x L_G‖ {last.g_grad_norm:.4f}")
+    if finite(last.g_grad_norm, last.g_grad_std):
+        parts.append(f"‖∇_x L_G‖ {last.g_grad_norm:.4f} ± {last.g_grad_std:.4f}")
+    if finite(last.value_at_optimum):
+        parts.append(f"V(G, D*) {last.value_at_optimum:.3f} (−log 4 = −1.386)")
     if lab.diverged:
         parts.append("DIVERGED: press Reset")
     return " · ".join(parts)
 
 
 CONTROL_NAMES = tuple(  # the lab's settings: ToyLabConfig's fields and its model's, by name
-    [f.name for f in dataclasses.fields(ToyLabConfig) if f.name not in ("model", "clip", "gp_lambda")]
+    [f.name for f in dataclasses.fields(ToyLabConfig) if f.name != "model"]
     + [f.name for f in dataclasses.fields(ToyGANConfig)]
 )
 
@@ -270,8 +569,12 @@ def _lab(settings: dict) -> ToyLab:
 
 
 @user_errors
-def advance(lab: ToyLab | None, mode: str, steps: int, arrows: bool, optimal: bool, settings: dict):
-    """Make ``steps`` updates (mode "both", "d" or "g"), rebuilding the lab when the settings changed."""
+def advance(
+    lab: ToyLab | None, mode: str, steps: int, arrows: bool, optimal: bool, settings: dict, views: dict | None = None
+):
+    """Make ``steps`` updates (mode "both", "d" or "g"), rebuilding the lab when the settings changed; ``views``
+    names the display switches that are on (``VIEWS``)."""
+    views = _views(views)
     fresh = _lab(settings)
     if not isinstance(lab, ToyLab) or lab.config != fresh.config:
         lab = fresh
@@ -279,17 +582,35 @@ def advance(lab: ToyLab | None, mode: str, steps: int, arrows: bool, optimal: bo
     if not 0 <= steps <= MAX_STEPS_PER_FRAME:
         raise ValueError(f"steps per frame must be between 0 and {MAX_STEPS_PER_FRAME}, got {steps}")
     if not lab.diverged:
-        for _ in range(steps):
+        for i in range(steps):
+            lab.measure_value = views["value"] and i == steps - 1  # the KDEs (2–3 ms): once a frame, while shown
             lab.step(mode)
             if lab.diverged:
                 break
-    return lab, plane_figure(lab, arrows, optimal), history_figure(lab), readout(lab)
+    return lab, plane_figure(lab, arrows, optimal, views=views), history_figure(lab, views=views), readout(lab)
 
 
 @user_errors
-def reset(arrows: bool, optimal: bool, settings: dict):
+def reset(arrows: bool, optimal: bool, settings: dict, views: dict | None = None):
+    views = _views(views)
     lab = _lab(settings)
-    return lab, plane_figure(lab, arrows, optimal), history_figure(lab), readout(lab)
+    lab.measure_value = views["value"]
+    return lab, plane_figure(lab, arrows, optimal, views=views), history_figure(lab, views=views), readout(lab)
+
+
+@user_errors
+def lipschitz_panel(lab: ToyLab | None, settings: dict) -> tuple[go.Figure, str]:
+    """The Lipschitz view: its figure and the spectral-norm table, for the lab (a fresh one if there is none)."""
+    lab = lab if isinstance(lab, ToyLab) else _lab(settings)
+    return lipschitz_figure(lab), lipschitz_note(lab) + "\n\n" + spectral_table(lab)
+
+
+@user_errors
+def redraw(lab: ToyLab | None, arrows: bool, optimal: bool, views: dict | None = None):
+    """A display switch changed: the plane and the history again, with no step."""
+    views = _views(views)
+    lab = lab if isinstance(lab, ToyLab) else ToyLab(ToyLabConfig())
+    return plane_figure(lab, arrows, optimal, views=views), history_figure(lab, views=views)
 
 
 DEFAULT_PRESET = "mode collapse"  # what the lab opens on: its controls show this preset and the lab runs it
@@ -302,16 +623,20 @@ def initial_settings() -> dict:
 
 @user_errors
 def select_preset(name: str, arrows: bool = True) -> dict:
-    """A preset chosen: its settings, its D* overlay switch, and a fresh lab on them with its first drawing."""
+    """A preset chosen: its settings, its D* overlay and view switches, and a fresh lab on them with its first
+    drawing."""
     values = preset_values(name)
     optimal = values.pop("optimal")
+    views = {view: view in PRESET_VIEWS.get(name, ()) for view in VIEWS}
     lab = _lab(values)
+    lab.measure_value = views["value"]
     return dict(
         settings=values,
         optimal=optimal,
+        views=views,
         lab=lab,
-        plane=plane_figure(lab, arrows, optimal),
-        history=history_figure(lab),
+        plane=plane_figure(lab, arrows, optimal, views=views),
+        history=history_figure(lab, views=views),
         readout=readout(lab),
     )
 
@@ -384,6 +709,7 @@ def build(zoo=None, previews=None) -> TabParts:
                 play = gr.Button("▶ Play", variant="primary", elem_id="toy-play", **narrow)
                 pause = gr.Button("⏸ Pause", elem_id="toy-pause", **narrow)
                 reset_button = gr.Button("⟲ Reset", elem_id="toy-reset", **narrow)
+            info = gr.Textbox(readout(lab0), label="Readout", elem_id="toy-readout")  # in view beside Play
             with gr.Row():
                 step_d = gr.Button("Step D", **narrow)
                 step_g = gr.Button("Step G", **narrow)
@@ -391,11 +717,48 @@ def build(zoo=None, previews=None) -> TabParts:
             speed = gr.Slider(1, MAX_STEPS_PER_FRAME, value=10, step=1, label="Steps per frame", elem_id="toy-speed")
             arrows = gr.Checkbox(True, label="Arrows: where G is pushed (−∇L_G)")
             optimal = gr.Checkbox(False, label="Overlay the optimal D* = p_d / (p_d + p_g)")
-            info = gr.Textbox(readout(lab0), label="Readout", elem_id="toy-readout")
+            view_boxes = dict(  # display switches by their VIEWS name: they never restart the run
+                true_length=gr.Checkbox(
+                    False,
+                    label="Arrows at their true length",
+                    info="unscaled −∇ₓL_G; minimax: ∂L_G/∂logit = −D(G(z)) → 0, the arrows vanish",
+                    elem_id="toy-true-length",
+                ),
+                value=gr.Checkbox(
+                    False,
+                    label="V(G, D*) and 2·JSD − log 4 (panel)",
+                    info="V(G, D*) = −log 4 + 2·JSD(p_d ‖ p_g) (Goodfellow 2014, Thm 1), on density grids",
+                    elem_id="toy-value",
+                ),
+                z_grid=gr.Checkbox(
+                    False,
+                    label="z-grid: G of a grid of z",
+                    info="x = G(z) on lines of constant z₁, z₂: p_g is p(z) pushed forward by G",
+                    elem_id="toy-z-grid",
+                ),
+                lipschitz=gr.Checkbox(
+                    False,
+                    label="Lipschitz panel (clip, GP, SN)",
+                    info="|w| ≤ c (WGAN); λ·E[(‖∇D(x̂)‖ − 1)²] (GP); W/σ(W) (SN)",
+                    elem_id="toy-lipschitz",
+                ),
+            )
+            with gr.Row():
+                clip = gr.Number(defaults["clip"], label="WGAN clip c", minimum=0, elem_id="toy-clip", **narrow)
+                spectral_norm = gr.Checkbox(
+                    defaults["spectral_norm"], label="Spectral normalisation on D (restarts)", elem_id="toy-sn"
+                )
         with gr.Column(scale=3):
             plane = gr.Plot(plane_figure(lab0), label="The plane", elem_id="toy-plane")
         with gr.Column(scale=2):
             history = gr.Plot(history_figure(lab0), label="Over the steps", elem_id="toy-history")
+    with gr.Row(visible=False) as lipschitz_row:
+        with gr.Column(scale=3):
+            lipschitz_plot = gr.Plot(label="Lipschitz constraint on D", elem_id="toy-lipschitz-plot")
+        with gr.Column(scale=2):
+            sn_table = gr.Markdown(elem_id="toy-sn-table")
+    with gr.Accordion("What the views show (formulas and papers)", open=False):
+        gr.Markdown(VIEWS_NOTE, elem_classes=["note"])
     with gr.Accordion("Data, networks and training (changing a setting restarts the run)", open=False):
         with gr.Row():
             dataset = gr.Dropdown(list(TOY_DATASETS), value=defaults["dataset"], label="Data")
@@ -414,6 +777,7 @@ def build(zoo=None, previews=None) -> TabParts:
             g_lr = gr.Number(defaults["g_lr"], label="G learning rate")
             d_lr = gr.Number(defaults["d_lr"], label="D learning rate")
             d_steps = gr.Slider(1, 20, value=defaults["d_steps"], step=1, label="D steps per G step")
+            gp_lambda = gr.Number(defaults["gp_lambda"], label="WGAN-GP λ", minimum=0)
             batch_size = gr.Number(defaults["batch_size"], label="Batch size", precision=0)
             seed = gr.Number(defaults["seed"], label="Seed", precision=0, minimum=0)
     with gr.Row():
@@ -436,23 +800,38 @@ def build(zoo=None, previews=None) -> TabParts:
         g_lr=g_lr,
         d_lr=d_lr,
         d_steps=d_steps,
+        clip=clip,
+        gp_lambda=gp_lambda,
+        spectral_norm=spectral_norm,
         batch_size=batch_size,
         seed=seed,
     )
-    outputs = [state, plane, history, info]
+    outputs = [state, plane, history, info, lipschitz_plot, sn_table]
     fast = dict(concurrency_limit=None, show_progress="hidden", api_visibility="undocumented")
 
     def settings(values: dict) -> dict:
         return named_values(controls, values)
 
+    def views(values: dict) -> dict:
+        return named_values(view_boxes, values)
+
+    def with_lipschitz(drawn: tuple, values: dict) -> tuple:
+        """The step's four outputs and the Lipschitz panel's two, computed only while it is shown."""
+        if not values[view_boxes["lipschitz"]]:
+            return (*drawn, gr.skip(), gr.skip())
+        return (*drawn, *lipschitz_panel(drawn[0], settings(values)))
+
     def stepper(mode: str, steps: int | None = None):
         def run(values: dict):
             speed_value = steps or values[speed]
-            return advance(values[state], mode, speed_value, values[arrows], values[optimal], settings(values))
+            drawn = advance(
+                values[state], mode, speed_value, values[arrows], values[optimal], settings(values), views(values)
+            )
+            return with_lipschitz(drawn, values)
 
         return run
 
-    step_inputs = {state, speed, arrows, optimal, *controls.values()}
+    step_inputs = {state, speed, arrows, optimal, *controls.values(), *view_boxes.values()}
     timer.tick(stepper("both"), step_inputs, outputs, trigger_mode="always_last", **fast)
     play.click(lambda: gr.Timer(active=True), None, timer, api_visibility="undocumented")
     pause.click(lambda: gr.Timer(active=False), None, timer, api_visibility="undocumented")
@@ -461,11 +840,27 @@ def build(zoo=None, previews=None) -> TabParts:
     step_both.click(stepper("both", 1), step_inputs, outputs, api_name="toy_step", concurrency_limit=None)
 
     def on_reset(values: dict):
-        return reset(values[arrows], values[optimal], settings(values))
+        drawn = reset(values[arrows], values[optimal], settings(values), views(values))
+        return with_lipschitz(drawn, values)
 
-    reset_inputs = {arrows, optimal, *controls.values()}
+    reset_inputs = {arrows, optimal, *controls.values(), *view_boxes.values()}
     reset_button.click(on_reset, reset_inputs, outputs, api_name="toy_reset")
-    gr.on([arrows.input, optimal.input], _redraw, [state, arrows, optimal], [plane], **fast)
+
+    def on_view(values: dict):
+        plane_fig, history_fig = redraw(values[state], values[arrows], values[optimal], views(values))
+        shown = values[view_boxes["lipschitz"]]
+        panel = lipschitz_panel(values[state], settings(values)) if shown else (gr.skip(), gr.skip())
+        return (plane_fig, history_fig, gr.Row(visible=shown), *panel)
+
+    redraw_inputs = {state, arrows, optimal, *controls.values(), *view_boxes.values()}
+    redraw_outputs = [plane, history, lipschitz_row, lipschitz_plot, sn_table]
+    gr.on(
+        [arrows.input, optimal.input, *(box.input for box in view_boxes.values())],
+        on_view,
+        redraw_inputs,
+        redraw_outputs,
+        **fast,
+    )
 
     def on_record(values: dict):
         return record_animation(values[state], values[speed], 40, settings(values))
@@ -475,9 +870,14 @@ def build(zoo=None, previews=None) -> TabParts:
     def on_preset(name: str, arrows_value: bool) -> dict:
         chosen = select_preset(name, arrows_value)
         shown = {state: chosen["lab"], plane: chosen["plane"], history: chosen["history"], info: chosen["readout"]}
-        return shown | {optimal: chosen["optimal"]} | {controls[k]: v for k, v in chosen["settings"].items()}
+        lipschitz = chosen["views"]["lipschitz"]
+        figure, table = lipschitz_panel(chosen["lab"], chosen["settings"]) if lipschitz else (None, "")
+        panel = {lipschitz_row: gr.Row(visible=lipschitz), lipschitz_plot: figure, sn_table: table}
+        switches = {view_boxes[k]: v for k, v in chosen["views"].items()}
+        values = {controls[k]: v for k, v in chosen["settings"].items()}
+        return shown | panel | switches | {optimal: chosen["optimal"]} | values
 
-    preset_outputs = [*controls.values(), optimal, *outputs]
+    preset_outputs = [*controls.values(), optimal, *view_boxes.values(), lipschitz_row, *outputs]
     gr.on(  # choosing a preset applies it: the controls and the lab never disagree
         [preset.input, apply_preset.click],
         on_preset,
@@ -487,7 +887,3 @@ def build(zoo=None, previews=None) -> TabParts:
     )
     # a link (or a lecture path's step) opens a preset, paused: the lecturer presses Play
     return TabParts(share=Share("toylab", dict(preset=preset), [(on_preset, [preset, arrows], preset_outputs)]))
-
-
-def _redraw(lab: ToyLab | None, arrows: bool, optimal: bool):
-    return plane_figure(lab or ToyLab(ToyLabConfig()), arrows, optimal)

@@ -49,7 +49,7 @@ MAIN = {  # each tab's main control and its result: both in one 1280×720 view i
     "Arithmetic": ("#arith-a textarea", "#arith-grid img"),
     "Style mixing": ("#mix-preset", "#mix-grid img"),
     "BigGAN": ("#trunc-threshold input[type=range]", "#trunc-samples img"),
-    "VAE": ("#vae-extent input[type=range]", "#vae-plane img"),
+    "VAE": ("#vae-grid", "#vae-plane img"),  # the plane itself is the control: click to decode
     "GAN theory": ("#theory-theta input[type=range]", "#theory-divergences"),
     "GAN lab": ("#toy-play", "#toy-plane"),
     "Training": ("#train-start", "#train-status"),
