@@ -25,6 +25,7 @@ TABS = {
     "Style mixing": "stylemix-tab.png",
     "BigGAN": "truncation-tab.png",
     "VAE": "manifold-tab.png",
+    "GAN theory": "theory-tab.png",
     "GAN lab": "toylab-tab.png",
     "Metrics": "metrics-tab.png",
 }

@@ -69,6 +69,8 @@ def test_the_section_shows_a_test_image_and_a_sample_and_refuses_bad_input(defau
     assert "Pullover" in readout and "gap KL(q ‖ p(z|x))" in readout
     assert [b for b in bars.data[0].x] == ["log p(x)", "IWAE, K = 16", "ELBO (encoder's q)"]
     assert strip.width > strip.height * 8  # x, decode(μ) and 8 draws in a row
+    noise = vae_inside.inside(default_zoo, VAE, "noise", 0, 16, 0)
+    assert noise[1].data[0].y[0] < bars.data[0].y[0] - 100  # log p(x): noise is far less likely than a garment
     optimised = vae_inside.inside(default_zoo, VAE, "VAE sample", 3, 16, 0, optimise=True)
     assert "optimised q (E-step): 1σ" in [t.name for t in optimised[0].data]
     for args, message in (

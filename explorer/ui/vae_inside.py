@@ -19,7 +19,7 @@ from explorer.plots import LERP_COLOUR, SLERP_COLOUR, _layout
 from explorer.ui.common import user_errors
 from explorer.zoo import Zoo
 
-SOURCES = ("test image", "VAE sample")
+SOURCES = ("test image", "VAE sample", "noise")  # noise: what an explicit model's log p(x) says of a non-garment
 DRAWS = 8
 NOTE = """**What you are seeing.** The encoder gives a *distribution*, q_φ(z|x) = N(μ, diag σ²) (its 1σ and 2σ
 ellipses), not a point; z = μ + σ ⊙ ε with ε ~ N(0, I) (the reparameterisation) gives the draws decoded in the
@@ -34,13 +34,16 @@ amortisation gap is what remains of the encoder's own. Closed-form KL per dimens
 def _image(zoo: Zoo, name: str, source: str, index: int) -> tuple[torch.Tensor, str]:
     """The image x (1, 1, 32, 32) in [-1, 1] and its caption."""
     index = latent.check_seed(index, "the image number" if source == SOURCES[0] else "the sample seed")
+    if source == SOURCES[2]:
+        generator = torch.Generator().manual_seed(index)
+        return torch.rand(1, 1, 32, 32, generator=generator) * 2 - 1, f"uniform noise, seed {index}"
     if source == SOURCES[0]:
         if index >= 10_000:
             raise ValueError(f"the test set has images 0 to 9 999, got {index}")
         test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", cache_dir=zoo.settings.data_cache))
         return test.images[index : index + 1], f"test image {index} ({FASHION_MNIST_CLASSES[int(test.labels[index])]})"
     if source != SOURCES[1]:
-        raise ValueError(f"choose the image from {' or '.join(SOURCES)}")
+        raise ValueError(f"choose the image from {', '.join(SOURCES)}")
     model = zoo.require(name, HasEncoder, what="a VAE")
     with torch.inference_mode():
         x = model.decode(model.sample_latent(1, index))
