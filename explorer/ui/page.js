@@ -12,7 +12,9 @@
       for (const node of record.removedNodes) {
         if (!(node instanceof Element)) continue;
         const plots = node.classList.contains('js-plotly-plot') ? [node] : node.querySelectorAll('.js-plotly-plot');
-        for (const plot of plots) if (!plot.isConnected) window.Plotly.purge(plot);
+        // later, not at once: Plotly may still finish a redraw of the old div (its auto-margins), which a purged
+        // div would make throw
+        for (const plot of plots) setTimeout(() => { if (!plot.isConnected) window.Plotly.purge(plot); }, 2000);
       }
     }
   }).observe(document, {childList: true, subtree: true});
