@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from explorer import images, latent, vae_theory
+from explorer import derived, images, latent, vae_theory
 from explorer.data import FASHION_MNIST_CLASSES, DatasetUnavailable, load_fashion_mnist
 from explorer.models import HasEncoder
 from explorer.plots import LERP_COLOUR, SLERP_COLOUR, _layout
@@ -249,8 +249,6 @@ ALPHAS = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
 @user_errors
 def edit(zoo: Zoo, name: str, first: int, second: int, towards: str, away: str, frames: int = 8):
     """(the interpolation strip between two encoded test images, the attribute strip over ALPHAS, a caption)."""
-    from explorer import derived
-
     model = zoo.require(name, HasEncoder, what="a VAE")
     frames = int(frames)
     if not 2 <= frames <= 16:
