@@ -27,6 +27,19 @@ def arithmetic_models(zoo: Zoo) -> list[str]:
     return zoo.names(Unconditional, excludes=(HasEncoder,))
 
 
+def chosen_groups(zoo: Zoo, name: str) -> tuple[str, str, str] | None:
+    """Groups a person picked from the model's seed grid, kept in its manifest entry (``"arithmetic"``: ``groups``
+    and the ``example`` they show): the faces model's *man with glasses − man + woman*. No classifier knows faces."""
+    chosen = zoo.entry(name).extra.get("arithmetic") or {}
+    groups = chosen.get("groups")
+    return tuple(groups) if groups and len(groups) == 3 else None
+
+
+def classifier_models(zoo: Zoo) -> list[str]:
+    """The arithmetic models whose default groups the Fashion-MNIST classifier picks (derived, shipped)."""
+    return [name for name in arithmetic_models(zoo) if chosen_groups(zoo, name) is None]
+
+
 def plane_models(zoo: Zoo) -> list[str]:
     """VAEs with a 2-D latent: their whole generative model is a plane."""
     return [name for name in zoo.names(HasEncoder) if zoo.entry(name).latent_dim == 2]
@@ -37,8 +50,12 @@ def arithmetic_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
     and "Dress" (C) among the first 1 000 seeds, chosen so that the example keeps its promise: of the
     classifier's most confident candidates of each class (``CANDIDATES``), the three triples whose
     mean(A) − mean(B) + mean(C), decoded, the classifier calls a dress with the highest probability.
-    Seeds 0–8 without a classifier."""
-    if CLASSIFIER not in zoo.entries:
+    Seeds 0–8 without a classifier, or for a model of other data (a faces model); groups picked by a person in
+    the manifest entry come first."""
+    chosen = chosen_groups(zoo, name)
+    if chosen:
+        return chosen
+    if CLASSIFIER not in zoo.entries or zoo.entry(name).dataset not in ("", "fashion-mnist"):
         return FALLBACK_GROUPS
 
     def choose() -> dict[str, np.ndarray]:
@@ -99,7 +116,7 @@ def ship_defaults(settings: Settings | None = None) -> list[Path]:
     settings = settings or Settings.from_env()
     store = DerivedStore(settings.derived_cache, ship=True)
     zoo = Zoo(settings=settings, derived=store)
-    for name in arithmetic_models(zoo):
+    for name in classifier_models(zoo):
         arithmetic_groups(zoo, name)
     for name in plane_models(zoo):
         test_set_means(zoo, name)

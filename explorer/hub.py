@@ -11,13 +11,21 @@ cache; ``HF_HUB_OFFLINE=1`` is respected) and recognises:
   ``explorer.models.stylegan2`` with every key mapped and every shape checked;
 * **huggan DCGAN** (``config.json`` with ``num_channels``/``latent_dim``/``hidden_size`` +
   ``pytorch_model.bin`` or ``model.safetensors``, e.g. ``huggan/dcgan-mnist``): keys renamed into our
-  64² DCGAN (the missing output bias is zero).
+  64² DCGAN (the missing output bias is zero);
+* **the PyTorch DCGAN tutorial's generator** (a ``.pt``/``.pth``/``.tar`` state dict with ``main.N.*`` keys,
+  optionally wrapped in ``netG_state_dict``, e.g. the ``gan-face-generate`` package's faces): the same renaming,
+  sizes read from the shapes (32² or 64², any channels, latent and width).
+
+A ``.pt``/``.pth``/``.tar`` file is told apart by its keys (``g_ema`` → rosinality, ``main.N`` → tutorial DCGAN),
+after loading it once; rosinality's ``train.py`` checkpoints also hold ``args`` (an ``argparse.Namespace``), the one
+class besides tensors that the loader allows.
 
 Foreign ``.bin``/``.pt`` files are read with ``torch.load(weights_only=True)``: tensors only, never
 code. Pickles (``.pkl``, NVIDIA's StyleGAN releases) are refused. Converted models are written in our
 format to a cache folder, so the zoo loads them like any other folder and the next start is instant.
 """
 
+import argparse
 import json
 import os
 import pickle
@@ -56,7 +64,11 @@ KNOWN_FORMATS = (
     "pytorch-pretrained-biggan BigGAN-deep (config.json + pytorch_model.bin)",
     "huggan DCGAN (config.json with hidden_size + weights)",
     "rosinality stylegan2-pytorch (a .pt with g_ema and latent_avg)",
+    "PyTorch DCGAN tutorial generator (a .pt/.pth/.tar with main.N keys, optionally under netG_state_dict)",
 )
+TORCH_SUFFIXES = (".pt", ".pth", ".tar")  # single-file torch checkpoints; told apart by their keys
+SAFE_CLASSES = [argparse.Namespace]  # rosinality's train.py stores its ``args``; nothing else is unpickled
+TUTORIAL_KEY = re.compile(r"^main\.\d+\.")
 
 
 @dataclass(frozen=True)
@@ -71,13 +83,15 @@ class ModelInfo:
     license: str
     parameters: int
     size_bytes: int
+    note: str = ""  # what the conversion had to decide (e.g. an estimated w̄)
 
     def markdown(self) -> str:
-        return (
+        text = (
             f"**{self.name}**: {self.family} ({self.format}), {self.resolution}×{self.resolution}, "
             f"{self.classes or 'no'} classes, {self.parameters / 1e6:.1f} M parameters, "
             f"{self.size_bytes / 2**20:.1f} MiB, license: {self.license}"
         )
+        return text + (f". Note: {self.note}" if self.note else "")
 
 
 def is_repo_id(text: str) -> bool:
@@ -127,7 +141,8 @@ def torch_weights(path: Path) -> dict[str, torch.Tensor]:
     if path.suffix in REFUSED_SUFFIXES:
         raise ZooError(f"{path.name}: pickle files are refused because loading them runs code stored in the file")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with torch.serialization.safe_globals(SAFE_CLASSES):
+            state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         raise ZooError(
             f"{path.name} needs code to be unpickled (it is not a plain tensor checkpoint); refused. "
@@ -148,8 +163,10 @@ def _weights_file(folder: Path) -> Path | None:
 
 
 def _torch_file(folder: Path) -> Path | None:
-    """The one ``.pt``/``.pth`` checkpoint of a folder (rosinality's format), if there is exactly one."""
-    files = sorted(p for p in folder.iterdir() if p.suffix in (".pt", ".pth")) if folder.is_dir() else []
+    """The one ``.pt``/``.pth``/``.tar`` checkpoint of a folder (or the file itself), if there is exactly one."""
+    if folder.is_file():
+        return folder if folder.suffix in TORCH_SUFFIXES else None
+    files = sorted(p for p in folder.iterdir() if p.suffix in TORCH_SUFFIXES) if folder.is_dir() else []
     if len(files) > 1:
         raise ZooError(f"{folder} holds several checkpoints ({', '.join(p.name for p in files)}); give one file")
     return files[0] if files else None
@@ -165,11 +182,16 @@ def _state(path: Path) -> dict[str, torch.Tensor]:
 
 
 def detect_format(folder: Path) -> str:
-    """ "ours", "biggan-deep" or "huggan-dcgan"; a clear error for anything else."""
+    """ "ours", "biggan-deep", "huggan-dcgan" or "torch-file" (rosinality or tutorial DCGAN, told apart by the
+    file's keys in ``convert``); a clear error for anything else."""
+    if folder.is_file():
+        if _torch_file(folder):
+            return "torch-file"
+        raise ZooError(f"{folder.name}: give a model folder or a .pt/.pth/.tar checkpoint file")
     pickles = [p.name for p in folder.iterdir() if p.suffix in REFUSED_SUFFIXES] if folder.is_dir() else []
     config_path = folder / CONFIG_NAME
     if not config_path.is_file() and _torch_file(folder):
-        return "rosinality"
+        return "torch-file"
     if not config_path.is_file():
         if pickles:
             raise ZooError(
@@ -195,11 +217,21 @@ def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
     fmt = detect_format(folder)
     if fmt == "ours":
         model = load_folder(folder, "cpu")
-    elif fmt == "rosinality":
+    elif fmt == "torch-file":
+        path = _torch_file(folder)
+        state = torch_weights(path)  # a ZooError of its own says what is wrong with the file: not wrapped again
+        fmt = "rosinality" if "g_ema" in state else "dcgan-tutorial" if is_dcgan_tutorial(state) else ""
+        if not fmt:
+            keys = ", ".join(sorted(state)[:6])
+            raise ZooError(
+                f"{path.name}: unknown checkpoint format (keys: {keys}…); recognised: {'; '.join(KNOWN_FORMATS)}"
+            )
         try:
-            model = from_rosinality(torch_weights(_torch_file(folder)))
+            model = from_rosinality(state) if fmt == "rosinality" else dcgan_tutorial(state)
+        except ZooError:
+            raise
         except (ValueError, TypeError, KeyError) as error:
-            raise ZooError(f"{folder.name} (rosinality): {error}") from error
+            raise ZooError(f"{path.name} ({fmt}): {error}") from error
     else:
         fields = json.loads((folder / CONFIG_NAME).read_text())
         try:
@@ -208,6 +240,8 @@ def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
                 model = from_pretrained_biggan_state(state, config_from_pretrained_biggan(fields))
             else:
                 model = huggan_dcgan(fields, _state(_weights_file(folder)))
+        except ZooError:
+            raise
         except (ValueError, TypeError, KeyError) as error:
             raise ZooError(f"{folder.name} ({fmt}): {error}") from error
     return model, family_of(model).name, fmt
@@ -230,7 +264,41 @@ def huggan_dcgan(fields: dict, state: dict[str, torch.Tensor]) -> torch.nn.Modul
     return model.eval()
 
 
+def is_dcgan_tutorial(state: dict) -> bool:
+    """Whether a loaded state dict is the PyTorch DCGAN tutorial's generator (bare or under ``netG_state_dict``)."""
+    state = state.get("netG_state_dict", state)
+    return isinstance(state, dict) and any(TUTORIAL_KEY.match(str(k)) for k in state)
+
+
+def dcgan_tutorial(state: dict) -> torch.nn.Module:
+    """The PyTorch DCGAN tutorial's ``Generator`` (``main``: ConvTranspose2d/BatchNorm2d/ReLU blocks, a bias-free
+    output ConvTranspose2d, tanh) as our DCGAN generator; sizes read from the weights' shapes, keys checked strictly.
+    """
+    state = state.get("netG_state_dict", state)
+    convs = sorted(
+        (int(k.split(".")[1]) for k, v in state.items() if TUTORIAL_KEY.match(k) and k.endswith(".weight") and v.ndim == 4)
+    )
+    if len(convs) not in (4, 5):
+        raise ZooError(f"a DCGAN-tutorial generator has 4 (32²) or 5 (64²) transposed convolutions, found {len(convs)}")
+    first, last = state[f"main.{convs[0]}.weight"], state[f"main.{convs[-1]}.weight"]
+    config = DCGANConfig(
+        latent_dim=int(first.shape[0]),
+        channels=int(last.shape[1]),
+        resolution=4 * 2 ** (len(convs) - 1),
+        g_width=int(last.shape[0]),
+    )
+    model = DCGANGenerator(config)
+    renamed = {"net." + k[len("main.") :]: v for k, v in state.items()}
+    output_bias = f"net.{convs[-1]}.bias"
+    if output_bias not in renamed and output_bias in model.state_dict():  # the tutorial's output has no bias
+        renamed[output_bias] = torch.zeros_like(model.state_dict()[output_bias])
+    load_strict(model, renamed, "not a DCGAN-tutorial generator")
+    return model.eval()
+
+
 def _license(folder: Path) -> str:
+    if folder.is_file():
+        folder = folder.parent
     readme = folder / "README.md"
     if readme.is_file():
         match = re.search(r"^license:\s*(\S+)", readme.read_text(errors="replace")[:4000], re.MULTILINE)
@@ -246,7 +314,8 @@ def inspect(folder: Path, name: str) -> ModelInfo:
 
 def describe(folder: Path, name: str, model: torch.nn.Module, family: str, fmt: str) -> ModelInfo:
     """The ``ModelInfo`` of a model already converted from ``folder``."""
-    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    files = [folder] if folder.is_file() else [p for p in folder.iterdir() if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
     return ModelInfo(
         name=name,
         family=family,
@@ -256,6 +325,7 @@ def describe(folder: Path, name: str, model: torch.nn.Module, family: str, fmt: 
         license=_license(folder),
         parameters=sum(p.numel() for p in model.parameters()),
         size_bytes=size,
+        note=getattr(model, "w_avg_note", ""),
     )
 
 
@@ -271,8 +341,9 @@ def converted_folder(source: str, folder: Path, root: Path = CONVERTED) -> tuple
 
         def write(tmp: Path) -> None:
             save_folder(tmp, model)
-            if (folder / "README.md").is_file():
-                shutil.copy(folder / "README.md", tmp / "README.md")
+            readme = (folder.parent if folder.is_file() else folder) / "README.md"
+            if readme.is_file():
+                shutil.copy(readme, tmp / "README.md")
 
         write_folder_atomically(target, write)
     return target, info
@@ -298,7 +369,7 @@ def resolve(source: str, token: str | None = None) -> Path:
     if path.exists():
         if path.suffix in REFUSED_SUFFIXES:
             raise ZooError(f"{path.name}: pickle files are refused because loading them runs code stored in the file")
-        return path if path.is_dir() else path.parent
+        return path if path.is_dir() or path.suffix in TORCH_SUFFIXES else path.parent
     if is_repo_id(source):
         return download(source, token)
     raise ZooError(f"{source!r} is neither an existing folder nor a Hub repo id like 'user/name' or 'user/name@rev'")

@@ -54,7 +54,7 @@ def test_the_committed_checkpoints_ship_their_derived_arrays():
         "stylegan-fashion-mnist": "arithmetic-groups-v2-stylegan-fashion-mnist",
         "vae2d-fashion-mnist": "vae-test-means-vae2d-fashion-mnist",
     }
-    assert set(derived.arithmetic_models(default_zoo) + derived.plane_models(default_zoo)) == set(shipped)
+    assert set(derived.classifier_models(default_zoo) + derived.plane_models(default_zoo)) == set(shipped)
     for model, name in shipped.items():
         weights = default_zoo.entry(model).folder / WEIGHTS_NAME
         arrays = cache.read_shipped(name, weights)

@@ -242,3 +242,89 @@ def test_a_truncated_download_is_named_as_such(reference_biggan, tmp_path):
     (tmp_path / "pytorch_model.bin").write_bytes(data[: len(data) // 2])
     with pytest.raises(ZooError, match="corrupted or truncated"):
         hub.load(str(tmp_path), device="cpu")
+
+
+def tutorial_generator(nz: int = 100, ngf: int = 8, nc: int = 3, resolution: int = 64) -> torch.nn.Sequential:
+    """The PyTorch DCGAN tutorial's ``Generator.main`` (dcgan_faces_tutorial.py), written from its layout."""
+    from torch import nn
+
+    widths = [ngf * 2**i for i in reversed(range(3 if resolution == 32 else 4))]  # 64²: ngf·8, ·4, ·2, ·1
+    layers = [nn.ConvTranspose2d(nz, widths[0], 4, 1, 0, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(True)]
+    for a, b in zip(widths[:-1], widths[1:], strict=True):
+        layers += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU(True)]
+    layers += [nn.ConvTranspose2d(widths[-1], nc, 4, 2, 1, bias=False), nn.Tanh()]
+    main = nn.Sequential(*layers)
+    for m in main.modules():  # trained-looking statistics, so eval-mode BN is not the identity
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.normal_(0, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+    return main.eval()
+
+
+@pytest.mark.parametrize("wrapped, resolution, suffix", [(True, 64, ".tar"), (False, 32, ".pth")])
+def test_dcgan_tutorial_checkpoint_loads_into_our_dcgan(tmp_path, wrapped, resolution, suffix):
+    from explorer.models.dcgan import DCGANGenerator
+
+    reference = tutorial_generator(nz=20, ngf=8, nc=3, resolution=resolution)
+    state = {f"main.{k}": v for k, v in reference.state_dict().items()}
+    path = tmp_path / "faces" / f"weights{suffix}"
+    path.parent.mkdir()
+    torch.save({"netG_state_dict": state} if wrapped else state, path)
+    for source in (path, path.parent):  # the file itself, or the folder holding it
+        model = hub.load(str(source), device="cpu")
+        assert isinstance(model, DCGANGenerator)
+        assert (model.resolution, model.latent_dim, model.config.channels) == (resolution, 20, 3)
+        z = model.sample_latent(3, seed=4)
+        with torch.no_grad():
+            assert torch.allclose(model.generate(z), reference(z.view(3, 20, 1, 1)), atol=1e-6)
+    target, info = hub.converted_folder(str(path), path, root=tmp_path / "converted")
+    assert info.format == "dcgan-tutorial" and info.family == "dcgan" and (target / "model.safetensors").is_file()
+    del state["main.1.running_var"]  # strict: a missing key is named
+    torch.save(state, path)
+    with pytest.raises(ZooError, match="1.running_var"):
+        hub.load(str(path), device="cpu")
+
+
+def test_an_unknown_torch_file_names_the_formats_it_knows(tmp_path):
+    torch.save({"encoder.weight": torch.zeros(2)}, tmp_path / "mystery.pt")
+    with pytest.raises(ZooError, match="unknown checkpoint format.*rosinality.*DCGAN tutorial"):
+        hub.load(str(tmp_path / "mystery.pt"), device="cpu")
+
+
+def test_rosinality_train_checkpoint_with_args_loads_and_nothing_else_is_unpickled(tmp_path):
+    """rosinality's train.py saves ``args`` (an argparse.Namespace) beside g_ema: allowed; any other object is not."""
+    import argparse
+
+    args = argparse.Namespace(size=32, latent=16, n_mlp=2, channel_multiplier=2, path="/data/ffhq")
+    torch.save({"g_ema": rosinality_state(), "latent_avg": torch.zeros(16), "args": args}, tmp_path / "100000.pt")
+    assert hub.load(str(tmp_path / "100000.pt"), device="cpu").num_ws == 8
+    canary = tmp_path / "pwned"
+    evil = argparse.Namespace(size=32, hook=Boom(canary))  # code hidden inside the allowed class
+    torch.save({"g_ema": rosinality_state(), "args": evil}, tmp_path / "evil.pt")
+    with pytest.raises(ZooError, match="refused"):
+        hub.load(str(tmp_path / "evil.pt"), device="cpu")
+    assert not canary.exists()
+
+
+def test_a_missing_latent_avg_is_estimated_from_the_mapping_and_said(tmp_path):
+    from explorer.models.stylegan2 import W_AVG_SAMPLES
+
+    (tmp_path / "no-avg").mkdir()
+    torch.save({"g_ema": rosinality_state()}, tmp_path / "no-avg" / "model.pt")
+    model = hub.load(str(tmp_path / "no-avg"), device="cpu")
+    z = torch.randn(20_000, 16, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        mean = model.mapping(z)[:, 0].mean(dim=0)
+    assert model.w_avg.abs().sum() > 0  # not the silent zeros of before
+    assert torch.allclose(model.w_avg, mean, atol=0.05 * mean.abs().max())  # the mapping's mean, 4 096 samples
+    info = hub.inspect(tmp_path / "no-avg", "someone/no-avg")
+    assert f"{W_AVG_SAMPLES} z" in info.markdown()
+
+
+def test_a_refusal_is_one_line_without_a_repeated_prefix(tmp_path):
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "model.pt").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ZooError) as caught:
+        hub.load(str(tmp_path / "broken"), device="cpu")
+    message = str(caught.value)
+    assert message.count("model.pt") == 1 and "\n" not in message and "corrupted" in message

@@ -277,4 +277,19 @@ def from_rosinality(checkpoint: dict) -> StyleGAN2:
     latent_avg = checkpoint.get("latent_avg")
     state["w_avg"] = (latent_avg if latent_avg is not None else torch.zeros(config.style_dim)).reshape(-1)
     load_strict(model, state, "rosinality keys do not map")
-    return model.eval()
+    model.eval()
+    if latent_avg is None:  # w̄ = 0 would pull ψ < 1 towards an arbitrary point: estimate it as upstream does
+        model.w_avg.copy_(estimate_w_avg(model))
+        model.w_avg_note = f"w̄ estimated as the mean of the mapping over {W_AVG_SAMPLES} z (the checkpoint has none)"
+    return model
+
+
+W_AVG_SAMPLES = 4096  # rosinality's generate.py: ``mean_latent = g_ema.mean_latent(4096)``
+
+
+@torch.no_grad()
+def estimate_w_avg(model: StyleGAN2, n: int = W_AVG_SAMPLES, seed: int = 0) -> torch.Tensor:
+    """The mean of w = mapping(z) over ``n`` z ~ N(0, I) (seeded, so a conversion is reproducible)."""
+    z = torch.randn(n, model.config.style_dim, generator=torch.Generator().manual_seed(seed))
+    z = z.to(model.w_avg.device) * torch.rsqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)
+    return model.style(z).mean(dim=0)
