@@ -13,6 +13,7 @@ from explorer import __version__
 from explorer.settings import Settings
 from explorer.ui import (
     arithmetic,
+    directions,
     interpolate,
     loader,
     manifold,
@@ -31,6 +32,7 @@ TITLE = "Latent Explorer"
 TABS = (  # (title, id, module with build(zoo, previews)), in the order of the lecture's demos
     ("Interpolation", "interpolation", interpolate),
     ("Arithmetic", "arithmetic", arithmetic),
+    ("Directions", "directions", directions),
     ("Style mixing", "stylemix", stylemix),
     ("BigGAN", "truncation", truncation),
     ("VAE", "manifold", manifold),
@@ -113,6 +115,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
             for title, tab_id, tab in TABS:
                 with gr.Tab(title, id=tab_id) as items[tab_id]:
                     parts = tab.build(zoo, previews) or share.TabParts()
+                share.draw_on_first_open(items[tab_id], parts)
                 model_lists += parts.model_lists
                 shares.append(parts.share)
             with gr.Tab("Training", id="training") as items["training"]:

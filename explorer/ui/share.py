@@ -43,6 +43,28 @@ class TabParts:
 
     model_lists: list = field(default_factory=list)  # explorer.ui.common.ModelList
     share: Share | None = None
+    # renders (fn, inputs, outputs) that draw the tab's first view when it is opened while ``filled`` is empty,
+    # instead of at start-up (``draw_on_first_open``)
+    opened: list[tuple[Callable, list, list]] = field(default_factory=list)
+    filled: gr.components.Component | None = None
+
+
+def draw_on_first_open(tab: gr.Tab, parts: "TabParts") -> None:
+    """Run ``parts.opened`` when a page opens ``tab`` while ``parts.filled`` is still empty, instead of at start-up:
+    a tab's first view costs start-up time for every user, though a lecture opens only some tabs. A view that a
+    shared link or an earlier visit drew already is left as it is (its component is no longer empty)."""
+    if not parts.opened or parts.filled is None:
+        return
+    empty = gr.State(False)
+    event = tab.select(lambda value: value is None, parts.filled, empty, queue=False, api_visibility="private")
+    for fn, inputs, outputs in parts.opened:
+
+        def once(needed, *values, _fn=fn, _n=len(outputs)):
+            if not needed:
+                return gr.skip() if _n == 1 else [gr.skip()] * _n
+            return _fn(*values)
+
+        event = event.then(once, [empty, *inputs], outputs, api_visibility="private")
 
 
 def parse_value(component: gr.components.Component, text: str):
