@@ -40,6 +40,7 @@ TABS = (  # (title, id, module with build(zoo, previews)), in the order of the l
     ("GAN lab", "toylab", toylab),
     ("Metrics", "metrics", metrics),
 )  # then the Training tab, which refreshes the model lists of these tabs when it saves a model
+TAB_TITLES = (*(title for title, _, _ in TABS), "Training")  # presentation mode fits all of them in 1280 px
 MAX_UPLOAD = "5mb"  # images to encode, settings files: nothing a user uploads needs more
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 CSS = """
@@ -73,6 +74,7 @@ html.present {
   --checkbox-label-text-size: 20px; --section-header-text-size: 21px; --body-text-size: 21px;
 }
 html.present body, html.present .prose { font-size: 21px; }
+html.present .tab-container button { padding-left: 7px; padding-right: 7px; font-size: 19px; }  /* ten tabs in 1280 px */
 html.present #mix-grid img { max-height: calc(100vh - 335px); width: auto; margin: 0 auto; }
 html.present .gradio-container { max-width: 100% !important; padding: 2px 8px !important; }
 html.present .note, html.present .aside, html.present #app-title, html.present #app-zoo,
@@ -115,7 +117,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
             for title, tab_id, tab in TABS:
                 with gr.Tab(title, id=tab_id) as items[tab_id]:
                     parts = tab.build(zoo, previews) or share.TabParts()
-                share.draw_on_first_open(items[tab_id], parts)
+                    share.draw_on_first_open(items[tab_id], parts)  # inside the Tab: a State among Tabs shifts them
                 model_lists += parts.model_lists
                 shares.append(parts.share)
             with gr.Tab("Training", id="training") as items["training"]:

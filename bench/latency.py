@@ -13,8 +13,9 @@ paint).
 
 The floor is a bare Gradio app, measured in the same run, whose handler returns precomputed images
 of the same size and kind as ours (real 256² DCGAN frames), through the queue like any default
-Gradio event. The targets: the DCGAN interpolation tab (t slider), the StyleGAN noise panel (global
-strength slider) and the VAE (click on the plane). Three ways our previews can run:
+Gradio event. The targets: the DCGAN interpolation tab (t slider), the Directions tab (α slider on the 64²
+faces DCGAN: a 4× larger render), the StyleGAN noise panel (global strength slider) and the VAE (click on the
+plane). Three ways our previews can run:
 
 - ``route (default)``: the sliders' JavaScript GETs the image from our preview route and paints it
   (``explorer.ui.previews``; Gradio syncs the component on release). Clicks are not routed;
@@ -163,6 +164,12 @@ def run_targets(page, url: str, moves: int, floor: bool) -> dict[str, list[float
     page.wait_for_selector("#interp-frame img", timeout=120_000)
     results["DCGAN interpolation (t slider)"] = slider_moves(
         page, "#interp-t input[type=range]", moves, "#interp-frame", 12
+    )
+    page.get_by_role("tab", name="Directions", exact=True).click()  # its first view is drawn on opening
+    page.wait_for_selector("#dir-image img", timeout=120_000)
+    page.wait_for_selector("#dir-grid img", timeout=120_000)
+    results["Faces DCGAN 64² direction (α slider)"] = slider_moves(
+        page, "#dir-alpha input[type=range]", moves, "#dir-image", 12
     )
     page.get_by_role("tab", name="Style mixing", exact=True).click()
     page.get_by_role("tab", name="Noise inputs (Fig. 5)").click()

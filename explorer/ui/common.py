@@ -1,6 +1,7 @@
 """Helpers shared by the tabs: user-facing errors and download files."""
 
 import functools
+import inspect
 import logging
 import re
 import tempfile
@@ -37,31 +38,54 @@ def user_errors(handler: F) -> F:
     """
     run = gpu(handler)
 
+    def translated(error: Exception) -> gr.Error | None:
+        """The ``gr.Error`` a user reads for ``error`` (None: not ours to translate)."""
+        if isinstance(error, (ValueError, DatasetUnavailable, FileNotFoundError)):
+            return gr.Error(str(error))
+        if isinstance(error, torch.OutOfMemoryError):
+            log.exception("out of memory in %s", handler.__name__)
+            return gr.Error(
+                "the server ran out of memory for this request: ask for fewer or smaller images, "
+                "or try again when other users' work is done"
+            )
+        if isinstance(error, (TypeError, OverflowError, IndexError, KeyError)):
+            log.exception("unexpected input in %s", handler.__name__)
+            return gr.Error(f"invalid input ({type(error).__name__}: {error}); check the values and try again")
+        if isinstance(error, RuntimeError):
+            log.exception("server error in %s", handler.__name__)
+            return gr.Error(
+                f"server error ({type(error).__name__}: {error}); the input looks fine, the server failed: "
+                "try again, and report it if it persists"
+            )
+        return None
+
+    if inspect.isgeneratorfunction(handler):  # a streaming handler (progress views): the same errors, mid-stream
+
+        @functools.wraps(handler)
+        def streaming(*args, **kwargs):
+            try:
+                yield from handler(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as error:
+                message = translated(error)
+                if message is None:
+                    raise
+                raise message from error
+
+        return streaming  # type: ignore[return-value]
+
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
             return run(*args, **kwargs)
         except gr.Error:
             raise
-        except (ValueError, DatasetUnavailable, FileNotFoundError) as error:
-            raise gr.Error(str(error)) from error
-        except torch.OutOfMemoryError as error:
-            log.exception("out of memory in %s", handler.__name__)
-            raise gr.Error(
-                "the server ran out of memory for this request: ask for fewer or smaller images, "
-                "or try again when other users' work is done"
-            ) from error
-        except (TypeError, OverflowError, IndexError, KeyError) as error:
-            log.exception("unexpected input in %s", handler.__name__)
-            raise gr.Error(
-                f"invalid input ({type(error).__name__}: {error}); check the values and try again"
-            ) from error
-        except RuntimeError as error:
-            log.exception("server error in %s", handler.__name__)
-            raise gr.Error(
-                f"server error ({type(error).__name__}: {error}); the input looks fine, the server failed: "
-                "try again, and report it if it persists"
-            ) from error
+        except Exception as error:
+            message = translated(error)
+            if message is None:
+                raise
+            raise message from error
 
     return wrapper  # type: ignore[return-value]
 

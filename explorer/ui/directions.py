@@ -254,8 +254,9 @@ def overview(
     shown = min(SHOWN, len(found))
     tiles = torch.cat([dirs.edit(model, code, found, i, list(ALPHAS), chosen_rows) for i in range(shown)])
     grid = images.grid_image(tiles.clamp(-1, 1), ncols=len(ALPHAS), scale=images.fit_scale(model.resolution, 2))
+    width = grid.width
     grid = images.label_rows(grid, found.labels[:shown])
-    grid = images.label_columns(grid, [f"{a:+d}σ" if a else "0" for a in ALPHAS])
+    grid = images.label_columns(grid, [f"{a:+d}σ" if a else "α = 0" for a in ALPHAS], skip=grid.width - width)
     figure = plots.bars_figure(
         [f"{i}" for i in range(len(found))], found.scores.tolist(), f"{found.method}: {found.score_name}", ""
     )
@@ -341,19 +342,21 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     if not names:
         gr.Markdown("No DCGAN or StyleGAN generator in the zoo.")
         return None
-    initial = dict(model=names[0], method=list(METHODS)[0], seed=4, index="0 · SeFa 0", alpha=0.0)
+    initial = dict(model=names[0], method=list(METHODS)[0], seed=0, index="0 · SeFa 0", alpha=0.0)
     with gr.Row():
         with gr.Column(scale=1):
             model = gr.Dropdown(names, value=initial["model"], label="Model", elem_id="dir-model")
             method = gr.Radio(list(METHODS), value=initial["method"], label="Method", elem_id="dir-method")
-            with gr.Row():
+            with gr.Row(visible=False) as class_row:
                 target = gr.Dropdown(
                     list(FASHION_MNIST_CLASSES), value="Trouser", label="Towards class", elem_id="dir-class"
                 )
                 condition = gr.Dropdown(
                     [NONE, *FASHION_MNIST_CLASSES], value=NONE, label="⟂ class (projected out)", elem_id="dir-cond"
                 )
-            rows = gr.Dropdown(list(ROWS), value=ROWS[0], label="ws rows edited (StyleGAN)", elem_id="dir-rows")
+            rows = gr.Dropdown(
+                list(ROWS), value=ROWS[0], label="ws rows edited (StyleGAN)", visible=False, elem_id="dir-rows"
+            )
             find_button = gr.Button("Find directions", variant="primary", elem_id="dir-find")
             summary = gr.Markdown(elem_id="dir-summary")
         with gr.Column(scale=1):
@@ -382,15 +385,19 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         with gr.Column(scale=2):
             grid = gr.Image(
                 label="Top directions (rows) from −3σ to +3σ (columns)",
+                show_label=False,  # the rows and columns are labelled in the picture; a label would cover them
                 type="pil",
                 format="png",
                 interactive=False,
+                buttons=["download"],
                 elem_id="dir-grid",
             )
             with gr.Row():
                 scores = gr.Plot(label="How much each direction matters", elem_id="dir-scores")
                 grid_file = gr.File(label="Grid (PNG)", elem_id="dir-grid-file")
-    with gr.Accordion("My labels: click seeds with and without an attribute", open=False, elem_id="dir-labels"):
+    with gr.Accordion(
+        "My labels: click seeds with and without an attribute", open=False, elem_id="dir-labels"
+    ) as labels_box:
         with gr.Row():
             with gr.Column(scale=1):
                 mark = gr.Radio(
@@ -445,6 +452,24 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         **heavy,
     ).success(run_edit, edit_inputs, edited, api_visibility="undocumented", **fast)
     index.input(run_edit, edit_inputs, edited, api_visibility="undocumented", **fast)
+
+    def controls_for(name: str, label: str):
+        """Show what the method and model use: the classes for the classifier, the seed grid for labels, the ws
+        rows for StyleGAN models."""
+        method_id = METHODS.get(label, label)
+        style = name in zoo.names(StyleGenerator)
+        return gr.Row(visible=method_id == "classifier"), gr.Accordion(open=method_id == "labels"), gr.Dropdown(
+            visible=style
+        )
+
+    gr.on(
+        [model.change, method.change],
+        controls_for,
+        [model, method],
+        [class_row, labels_box, rows],
+        api_visibility="private",
+        queue=False,
+    )
     model.change(lambda: "", None, source, api_visibility="private", queue=False)
     gr.on(
         [model.change, base_seed.submit],

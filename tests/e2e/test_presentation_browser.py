@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+import app
+
 from explorer.ui import path as lecture_path
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
@@ -47,6 +49,7 @@ def test_presentation_mode_from_the_link_and_the_toggle(projector, app_url):
 MAIN = {  # each tab's main control and its result: both in one 1280×720 view in presentation mode
     "Interpolation": ("#interp-t input[type=range]", "#interp-frame img"),
     "Arithmetic": ("#arith-a textarea", "#arith-grid img"),
+    "Directions": ("#dir-alpha input[type=range]", "#dir-image img"),
     "Style mixing": ("#mix-preset", "#mix-grid img"),
     "BigGAN": ("#trunc-threshold input[type=range]", "#trunc-samples img"),
     "VAE": ("#vae-grid", "#vae-plane img"),  # the plane itself is the control: click to decode
@@ -69,6 +72,8 @@ def test_presentation_mode_shows_each_tabs_control_and_result_without_scrolling(
             if box["y"] < 0 or box["y"] + min(box["height"], 400) > 720:
                 below[f"{tab}: {selector}"] = (round(box["y"]), round(box["y"] + box["height"]))
     assert below == {}, f"outside the 1280×720 view: {below}"
+    shown = page.locator("button[role=tab]").evaluate_all("tabs => tabs.filter(t => t.offsetParent).map(t => t.innerText)")
+    assert shown[: len(app.TAB_TITLES)] == list(app.TAB_TITLES), f"tabs in the bar (none in an overflow menu): {shown}"
 
 
 def test_the_lecture_path_walks_with_the_keys_and_opens_each_steps_view(projector, app_url):
