@@ -7,9 +7,10 @@
   features over N samples. For StyleGAN the features are w itself (PCA in w space, Fig. 2); for a DCGAN
   they are the first block's activations (after its ReLU), whose principal components are carried back to
   z by linear regression of z on the PCA coordinates, as the paper does for BigGAN.
-* **Supervised** (InterFaceGAN's idea, Shen et al. CVPR 2020): label samples (by a classifier's class or
-  by a person's clicks), fit a linear boundary in the latent by logistic regression, and take its unit
-  normal; a second direction can be projected out ("conditional" manipulation).
+* **Supervised**: samples labelled by a classifier's class get a linear boundary fitted by logistic regression,
+  whose unit normal is the direction (InterFaceGAN, Shen et al. CVPR 2020); a second class's normal can be
+  projected out ("conditional" manipulation). Seeds labelled by a person's clicks give DCGAN Fig. 8's attribute
+  vector, mean z(with) − mean z(without) (a handful of examples in 100 dimensions: no boundary to fit).
 
 Every result is a ``Directions``: unit vectors in ``space`` ("z", or "w" for style generators), their
 step size σ (the standard deviation of the latent's projection on each, so α = ±3 means ±3σ), a score
@@ -283,19 +284,25 @@ def classifier_direction(
 
 
 def labelled_direction(model: torch.nn.Module, positive: Sequence[int], negative: Sequence[int]) -> Directions:
-    """The boundary between seeds a person marked "has it" and "does not" (a few clicks in a seed grid)."""
+    """DCGAN Fig. 8's attribute vector: mean latent of the seeds a person marked "has it" minus the mean of those
+    marked "does not" (a few clicks in a seed grid), as a unit vector. Its score: the share of the marked seeds on
+    the right side of the midpoint between the two means."""
     check_supported(model)
     if len(positive) < 2 or len(negative) < 2:
         raise ValueError("mark at least 2 seeds with the attribute and 2 without")
     if set(positive) & set(negative):
         raise ValueError(f"seeds {sorted(set(positive) & set(negative))} are marked both with and without")
-    codes = torch.cat([latents(model, 1, s) for s in [*positive, *negative]])
-    labels = torch.tensor([1.0] * len(positive) + [0.0] * len(negative))
-    direction, accuracy = logistic_boundary(codes, labels, l2=0.5)  # few examples in many dims: regularise hard
+    with_it = torch.cat([latents(model, 1, s) for s in positive])
+    without = torch.cat([latents(model, 1, s) for s in negative])
+    difference = with_it.mean(0) - without.mean(0)
+    direction = torch.nn.functional.normalize(difference, dim=0)
+    middle = float((with_it.mean(0) + without.mean(0)) @ direction) / 2
+    right = int(((with_it @ direction) > middle).sum() + ((without @ direction) <= middle).sum())
     vectors = direction[None]
     return Directions(
-        "labels", space_of(model), vectors, sigma_along(model, vectors), torch.tensor([accuracy]),
-        [f"{len(positive)} with − {len(negative)} without"], "boundary's training accuracy",
+        "labels", space_of(model), vectors, sigma_along(model, vectors),
+        torch.tensor([right / (len(positive) + len(negative))]),
+        [f"mean of {len(positive)} with − mean of {len(negative)} without"], "share of marked seeds separated",
     )
 
 

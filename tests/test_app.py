@@ -68,7 +68,7 @@ def labelled(size: tuple[int, int], rows: list[str], columns: list[str]) -> tupl
 @pytest.mark.parametrize(
     "api, args, size",
     [
-        ("/arithmetic", ("dcgan-fashion-mnist", "1, 2", "3", "4", "z space", 0.25, 0), (592, 160)),
+        ("/arithmetic", ("dcgan-fashion-mnist", "1, 2", "3", "4", "z space", 0.25, 0), (736, 160)),
         (
             "/style_mix",
             ("stylegan-fashion-mnist", "1, 2", "3", "coarse", 0, 6, 1.0, 0, "const", 0),

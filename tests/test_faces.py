@@ -39,3 +39,17 @@ def test_the_arithmetic_tab_opens_the_faces_model_on_its_glasses_example(default
     assert (a, b, c) == ("4, 31, 92", "5, 30, 57", "0, 45, 47")  # the manifest's groups, picked by eye
     row, grid, _ = arithmetic.arithmetic(default_zoo, "dcgan-digiface-64", a, b, c, "z space", 0.25, 0)
     assert row.mode == "RGB" and grid.size[0] >= 3 * 64
+
+
+def test_pixel_arithmetic_beside_the_latent_result_is_a_ghostly_overlay(default_zoo):
+    """DCGAN Fig. 7's bottom rows: the same A − B + C on the images themselves is a blend, not a new face."""
+    import numpy as np
+
+    row, _, _ = arithmetic.arithmetic(
+        default_zoo, "dcgan-digiface-64", "4, 31, 92", "5, 30, 57", "0, 45, 47", "z space", 0.25, 0
+    )
+    tiles = np.asarray(row, float)
+    pitch = (row.width - 4) // 5  # five tiles (mean A, mean B, mean C, the result, the pixel result), 4 px apart
+    latent_result, pixel_result = tiles[:, 3 * pitch + 4 : 4 * pitch], tiles[:, 4 * pitch + 4 : 5 * pitch]
+    assert row.width > 4 * row.height and latent_result.shape == pixel_result.shape
+    assert np.abs(latent_result - pixel_result).mean() > 5  # not the same picture

@@ -74,7 +74,8 @@ def _decode(model: torch.nn.Module, vectors: torch.Tensor, space: str) -> torch.
 def arithmetic(
     zoo: Zoo, name: str, seeds_a: str, seeds_b: str, seeds_c: str, space: str, sigma: float, noise_seed: int
 ) -> tuple[Image.Image, Image.Image, str]:
-    """(row: mean A, mean B, mean C, A − B + C; 3×3 grid: the result and 8 noisy variants; PNG path)."""
+    """(row: mean A, mean B, mean C, A − B + C, and A − B + C on the images' pixels; 3×3 grid: the result and 8
+    noisy variants; PNG path)."""
     model = _generator(zoo, name)
     space = "w" if str(space).startswith("w") else "z"
     if space == "w" and not isinstance(model, StyleGenerator):
@@ -88,6 +89,9 @@ def arithmetic(
         result = latent.vector_arithmetic(a, b, c)[None]  # (1, …)
         means = torch.cat([a.mean(0, keepdim=True), b.mean(0, keepdim=True), c.mean(0, keepdim=True), result])
         row = _decode(model, means, space)
+        # the same arithmetic on the images (DCGAN Fig. 7, bottom rows): ghostly overlays, not a new concept
+        pictures = [_decode(model, group, space).mean(0) for group in (a, b, c)]
+        row = torch.cat([row, (pictures[0] - pictures[1] + pictures[2]).clamp(-1, 1)[None]])
         # noise scaled by the typical spread of one coordinate of the space (1 for z)
         scale = 1.0 if space == "z" else w_spread(zoo, name)
         noise = latent.sample_normal(8, latent.check_seed(noise_seed, "noise seed"), (result.shape[-1],)).to(
@@ -97,7 +101,7 @@ def arithmetic(
         variants = torch.cat([result, result + float(sigma) * scale * noise])
         variants = variants[[1, 2, 3, 4, 0, 5, 6, 7, 8]]  # the exact result in the centre, as in Fig. 7
         grid = _decode(model, variants, space)
-    row_image = images.grid_image(row, ncols=4, scale=images.fit_scale(row.shape[-1], 4), padding=4)
+    row_image = images.grid_image(row, ncols=5, scale=images.fit_scale(row.shape[-1], 4), padding=4)
     grid_image = images.grid_image(grid, ncols=3, scale=images.fit_scale(grid.shape[-1], 3))
     size = (max(row_image.width, grid_image.width), row_image.height + grid_image.height + 8)
     canvas = Image.new(row_image.mode, size, 255)
@@ -163,7 +167,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         with gr.Column(scale=2):
             row = gr.Image(
                 row0,
-                label="mean(A)   mean(B)   mean(C)   =  A − B + C",
+                label="mean(A)   mean(B)   mean(C)   =  A − B + C   |   the same on pixels",
                 type="pil",
                 format="png",
                 interactive=False,

@@ -52,8 +52,9 @@ NOTE = """**What you are seeing.** Directions in the latent space that change on
 **SeFa** (Shen & Zhou 2021) reads them off the weights: the first layer maps the latent linearly, y = A·z,
 so the top eigenvectors of AᵀA are the directions that move y the most; no sampling. **GANSpace**
 (Härkönen et al. 2020) samples 10 000 latents and takes the principal components of the first layer's
-activations (of w for StyleGAN). **Classifier** and **My labels** (InterFaceGAN's idea) fit a linear boundary
-between samples with and without an attribute and walk along its normal. α is in units of σ, the spread of the
+activations (of w for StyleGAN). **Classifier** (InterFaceGAN's idea) fits a linear boundary between samples of a class and
+the rest and walks along its normal; **My labels** is DCGAN's Fig. 8 attribute vector: the mean z of the seeds you
+mark *with* an attribute minus the mean of those *without*. α is in units of σ, the spread of the
 latents along that direction. **Invert an image** finds the latent of an uploaded image, so you can edit it."""
 
 
