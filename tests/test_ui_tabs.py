@@ -43,7 +43,7 @@ def test_arithmetic_is_deterministic_and_shaped(default_zoo):
     again = arithmetic.arithmetic(default_zoo, DCGAN, "1, 2, 3", "4, 5, 6", "7, 8, 9", "z space", 0.25, 0)
     assert np.array_equal(np.asarray(first[0]), np.asarray(again[0]))
     assert np.array_equal(np.asarray(first[1]), np.asarray(again[1]))
-    assert first[0].size == (4 * 32 * 4 + 5 * 4 * 4, 32 * 4 + 2 * 4 * 4)  # 4 tiles: A, B, C, result
+    assert first[0].size == (5 * 32 * 4 + 6 * 4 * 4, 32 * 4 + 2 * 4 * 4)  # 5 tiles: A, B, C, result, pixels
     assert first[1].size == (3 * 96 + 4 * 6, 3 * 96 + 4 * 6)  # 3×3 variants
 
 
