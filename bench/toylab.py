@@ -6,7 +6,7 @@ Default sizes: 512 points, 64×64 discriminator heat map, arrows on; the frame i
 plotly figures and serialising them to JSON (what Gradio sends). "hidden": the lab as it opens (no
 D* overlay, no views). "all shown": the D* overlay and every view (true-length arrows, V(G, D*) measured
 at the step, as the tab does once a frame, z-grid, the Lipschitz panel and, with spectral normalisation on
-D, its σ table).
+D, its σ table, and the f-divergence table, which reuses the step's density grids).
 Goals on 2 CPU cores: p95 ≤ 50 ms hidden, ≤ 80 ms all shown. Another process on the cores makes the
 numbers noisy: run it twice.
 """
@@ -22,7 +22,7 @@ import time
 
 import torch
 
-from explorer.ui.toylab import VIEWS, history_figure, lipschitz_figure, plane_figure, spectral_table
+from explorer.ui.toylab import VIEWS, divergence_table, history_figure, lipschitz_figure, plane_figure, spectral_table
 from trainers.toy2d import ToyLab, ToyLabConfig
 
 GOALS_MS = {"hidden": 50, "all shown": 80}
@@ -36,6 +36,7 @@ def frame(lab: ToyLab, shown: bool) -> None:
     if shown:
         lipschitz_figure(lab).to_json()
         spectral_table(lab)
+        divergence_table(lab)
 
 
 def main(frames: int = 100) -> None:

@@ -231,9 +231,11 @@ def test_build_wires_every_demo_inside_blocks():
         "theory_gan",
         "theory_classes",
         "theory_ratio",
+        "theory_bimodal",
     } <= api
+    assert "bimodal" in parts.share.sections[1]
     plots = [block for block in demo.blocks.values() if isinstance(block, gr.Plot)]
-    assert len(plots) == 13 and all(plot.value for plot in plots)  # every plot opens drawn
+    assert len(plots) == 14 and all(plot.value for plot in plots)  # every plot opens drawn (bimodal: its data)
     for fn in demo.fns.values():
         if fn.api_name and fn.api_name.startswith("theory_"):
             assert fn.trigger_mode == "always_last" and fn.concurrency_limit is None
@@ -306,6 +308,8 @@ def test_infinite_kl_is_written_as_the_symbol():
         (theory_ui.discriminative_generative, (2, 2.5, 0), "points per class must be a whole number"),
         (theory_ui.density_ratio, (1, 0.6, 200, "svm", 0), "classifier must be one of"),
         (theory_ui.density_ratio, (1, "wide", 200, theory.CLASSIFIERS[0], 0), "σ_g must be a number"),
+        (theory_ui.bimodal, (-3,), "Seed must be a whole number"),
+        (theory_ui.bimodal, (None,), "Seed"),
     ],
 )
 def test_bad_input_is_one_clear_error(handler, args, message):
@@ -318,3 +322,30 @@ def test_trainings_leave_the_global_random_state_alone():
     theory.critic_and_discriminator(0.2, seed=4)
     theory.one_d_gan.__wrapped__("gaussian", 1, 4, snapshots=2, every=3)
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+# --- 7. L2 against a conditional GAN on y = ±f(x) ----------------------------------------------------------------
+def test_l2_lands_between_the_branches_and_the_conditional_gan_on_both():
+    fits = theory.bimodal_fits(0)
+    x, y = theory.bimodal_data(512, 0)
+    assert np.array_equal(fits.x, x) and np.array_equal(fits.y, y)
+    assert np.mean(np.abs(np.abs(y) - theory.bimodal_branch(x)) < 0.15) > 0.99  # the data: on ±f(x)
+    # L2's optimum is E[y | x] = 0: the fit stays near 0, never near a branch (|f| ≥ 0.5)
+    assert np.abs(fits.l2).max() < 0.25 and theory.on_a_branch(fits.grid, fits.l2)[0] == 0.0
+    on_branch, upper = theory.on_a_branch(fits.sample_x, fits.sample_y)
+    assert on_branch > 0.75 and 0.3 < upper < 0.7  # the cGAN's samples: on the branches, both of them
+
+
+def test_the_bimodal_fits_are_determined_by_the_seed():  # a second training, 2–6 s
+    fits = theory.bimodal_fits(0)
+    again = theory.bimodal_fits.__wrapped__(0)  # trained again, not cached
+    assert np.array_equal(again.sample_y, fits.sample_y) and np.array_equal(again.l2, fits.l2)
+
+
+def test_the_bimodal_handler_draws_the_data_both_fits_and_a_readout():
+    before, prompt = theory_ui.bimodal_data_only(0)
+    assert [t.name for t in before.data] == ["data", "±f(x), the two answers"] and "Train both" in prompt
+    figure, readout = theory_ui.bimodal(0)
+    names = [t.name for t in figure.data]
+    assert names[2].startswith("L2 regression") and names[3].startswith("conditional GAN")
+    assert "L2 fit **0%**" in readout and "conditional GAN" in readout

@@ -4,11 +4,15 @@ Goodfellow et al., arXiv:1406.2661 (minimax and non-saturating losses, the optim
 D*(x) = p_d(x) / (p_d(x) + p_g(x)), the JSD at D*), Arjovsky et al., arXiv:1701.07875 (WGAN with
 weight clipping), Gulrajani et al., arXiv:1704.00028 (WGAN-GP; λ = 0.1 on their toy data, 10 on
 images), Lim & Ye 2017 (hinge), Miyato et al., arXiv:1802.05957 (spectral normalisation: W/σ(W), σ by one
-power iteration per forward). Unlike the image trainers this one is stepped by hand (D only, G
-only, both) so that the lab can play, pause and single-step; ``run`` still yields events.
+power iteration per forward), Nowozin et al., arXiv:1606.00709 (f-GAN: any f-divergence, ``trainers.fgan``),
+Metz et al., arXiv:1611.02163 (unrolled GAN), Karras et al., arXiv:1710.10196 (ProGAN's minibatch standard
+deviation). Unlike the image trainers this one is stepped by hand (D only, G only, both) so that the lab can
+play, pause and single-step; ``run`` still yields events.
 """
 
 import contextlib
+import copy
+import dataclasses
 import functools
 import math
 from collections.abc import Iterator
@@ -16,16 +20,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from scipy.optimize import linear_sum_assignment
 from torch import nn
+from torch.func import functional_call
 from torch.nn.utils.parametrizations import spectral_norm as with_spectral_norm
 
 from explorer.data import toy_modes, toy_points
-from explorer.models.toy2d import ToyDiscriminator, ToyGANConfig, ToyGenerator
-from trainers import losses
+from explorer.models.toy2d import ToyDiscriminator, ToyGANConfig, ToyGenerator, mlp
+from trainers import fgan, losses
 
 LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp", "hinge")  # the lab's choice of losses.OBJECTIVES
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 EXTENT = 2.5  # the lab shows [−EXTENT, EXTENT]²
+DIVERGENCES = ("none", *fgan.NAMES)  # "none": the loss's own objective; else the f-GAN objective of that D_f
+G_STARTS = ("random", "data")  # "data": G fitted to the data before step 0, D ≡ ½ (the game at its optimum)
+MAX_UNROLL = 10
+PERTURBATION = 0.4  # "perturb G": every G(z) moved this far up
 
 
 @dataclass
@@ -41,6 +51,10 @@ class ToyLabConfig:
     clip: float = 0.01  # WGAN weight clipping c
     gp_lambda: float = 0.1  # WGAN-GP λ (0.1 for 2-D toy data in the paper)
     spectral_norm: bool = False  # D's linear layers as W/σ(W) (Miyato et al. 2018); with any loss
+    divergence: str = "none"  # f-GAN objective (Nowozin et al. 2016); with the minimax / non-saturating G loss
+    unroll: int = 0  # k look-ahead D updates inside G's loss (Metz et al. 2017); 0 = none
+    minibatch_std: bool = False  # D also reads the batch's standard deviation (Karras et al. 2018)
+    g_start: str = "random"  # "data": G starts fitted to the data and D ≡ ½
     batch_size: int = 256
     seed: int = 0
     model: ToyGANConfig = field(default_factory=ToyGANConfig)
@@ -66,6 +80,21 @@ class ToyLabConfig:
             raise ValueError(f"the WGAN-GP λ must be a number ≥ 0, got {self.gp_lambda}")
         if not isinstance(self.spectral_norm, bool):
             raise ValueError(f"spectral_norm must be True or False, got {self.spectral_norm!r}")
+        if not isinstance(self.minibatch_std, bool):
+            raise ValueError(f"minibatch_std must be True or False, got {self.minibatch_std!r}")
+        if self.divergence not in DIVERGENCES:
+            raise ValueError(f"the f-divergence must be one of {', '.join(DIVERGENCES)}, got {self.divergence!r}")
+        if self.divergence != "none" and self.loss not in ("minimax", "non-saturating"):
+            raise ValueError(
+                f"the f-GAN objective ({self.divergence}) replaces the loss: set the loss to minimax (G minimises "
+                f"−E f*(T)) or non-saturating (G maximises E T), not {self.loss}"
+            )
+        if isinstance(self.unroll, bool) or not isinstance(self.unroll, int) or not 0 <= self.unroll <= MAX_UNROLL:
+            raise ValueError(
+                f"the unrolled D steps k must be a whole number from 0 to {MAX_UNROLL}, got {self.unroll!r}"
+            )
+        if self.g_start not in G_STARTS:
+            raise ValueError(f"G's start must be one of {', '.join(G_STARTS)}, got {self.g_start!r}")
 
 
 @dataclass(frozen=True)
@@ -162,6 +191,76 @@ def value_at_optimum(p_d: np.ndarray, p_g: np.ndarray, cell_area: float) -> tupl
     return float(value * cell_area), float(jsd * cell_area)
 
 
+def minibatch_std(points: torch.Tensor) -> torch.Tensor:
+    """s = mean_j √(Var_batch[x_j] + 10⁻⁸): one number for the whole batch (Karras et al. 2018, §3: the standard
+    deviation of each feature over the minibatch, averaged)."""
+    return (points.var(dim=0, unbiased=False) + 1e-8).sqrt().mean()
+
+
+class MinibatchStdDiscriminator(nn.Module):
+    """points (n, 2) → logits (n,): ToyDiscriminator with ProGAN's minibatch standard deviation before its output
+    layer, D(x) = w·[h(x), s] + b with h the last hidden features and s = ``minibatch_std`` of h over the batch.
+
+    A batch of alike fakes has alike features, s ≈ 0, against the data's spread: D can reject a collapsed batch as
+    a whole, and G's gradient through s pushes its points apart in D's features. ``reference`` takes s from another
+    batch (the lab's fakes) when D is drawn on a grid.
+    """
+
+    def __init__(self, config: ToyGANConfig):
+        super().__init__()
+        hidden = mlp(2, config.d_width, config.d_layers, 1, lambda: nn.LeakyReLU(0.2))[:-1]
+        self.net = nn.Sequential(*hidden, nn.Linear(config.d_width + 1, 1))  # net[-1] reads [h, s]
+
+    def forward(self, points: torch.Tensor, reference: torch.Tensor | None = None) -> torch.Tensor:
+        body = self.net[:-1]
+        h = body(points)  # (n, width)
+        s = minibatch_std(h if reference is None else body(reference))
+        return self.net[-1](torch.cat([h, s.expand(len(points), 1)], dim=1)).flatten()  # (n, width + 1) → (n,)
+
+
+@contextlib.contextmanager
+def one_thread():
+    """PyTorch on one intra-op thread for a while: on 64-wide MLPs a second thread only adds barriers, which cost
+    50× on a busy 2-core machine (a 300-step fit took 57 s with 2 threads, 1 s with 1; tests/test_toylab.py)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def fit_to_data(generator: ToyGenerator, z: torch.Tensor, real: torch.Tensor, steps: int = 300) -> None:
+    """Make G(z) ≈ the data: 1. pair each z with a real point by an optimal assignment, min Σ‖z_i − x_σ(i)‖² (z padded
+    to 2-D; a discrete transport map from p(z) to the data); 2. regress G(z_i) on x_σ(i) (Adam, full batch, learning
+    rate 10⁻² decaying to 0 on a cosine)."""
+    padded = torch.cat([z, torch.zeros(len(z), 2 - z.shape[1])], dim=1) if z.shape[1] < 2 else z
+    _, match = linear_sum_assignment(torch.cdist(padded, real).pow(2).numpy())
+    target = real[torch.from_numpy(match)]
+    optim = torch.optim.Adam(generator.parameters(), lr=1e-2)
+    with one_thread():
+        for step in range(steps):
+            optim.param_groups[0]["lr"] = 0.5e-2 * (1 + math.cos(math.pi * step / steps))
+            loss = (generator(z) - target).pow(2).sum(dim=1).mean()
+            optim.zero_grad(set_to_none=True)
+            loss.backward()
+            optim.step()
+
+
+_FITTED: dict[tuple, dict[str, torch.Tensor]] = {}  # G fitted to the data, per data and network: a Reset is instant
+
+
+def _fitted_generator(key: tuple, generator: ToyGenerator, z: torch.Tensor, real: torch.Tensor) -> dict:
+    """``fit_to_data``'s weights for this data and network (``key``), fitted once per process (0.3–1 s)."""
+    if key not in _FITTED:
+        if len(_FITTED) >= 8:
+            _FITTED.pop(next(iter(_FITTED)))
+        fitted = copy.deepcopy(generator)
+        fit_to_data(fitted, z, real)
+        _FITTED[key] = {k: v.detach().clone() for k, v in fitted.state_dict().items()}
+    return _FITTED[key]
+
+
 class ToyLab:
     """A toy GAN and its data; ``step_d``/``step_g``/``step`` advance it, the rest measures it."""
 
@@ -171,18 +270,22 @@ class ToyLab:
         self.real = toy_points(config.dataset, config.n_points, config.noise, config.seed)
         self.modes = toy_modes(config.dataset)
         self.generator = ToyGenerator(config.model)
-        self.discriminator = ToyDiscriminator(config.model)
+        self.discriminator = (MinibatchStdDiscriminator if config.minibatch_std else ToyDiscriminator)(config.model)
         if config.spectral_norm:  # W ← W/σ(W) on every linear layer, σ by power iteration (u, v kept as buffers)
             for layer in self.discriminator.net:
                 if isinstance(layer, nn.Linear):
                     with_spectral_norm(layer)
         self.rng = torch.Generator().manual_seed(config.seed)
         self.fixed_z = self.generator.sample_latent(config.n_points, torch.Generator().manual_seed(config.seed + 1))
+        if config.g_start == "data":
+            self._start_at_the_data()
         self.step_count = 0
         self.history: list[ToyStep] = []
         self.last: dict[str, float | None] = {"d_loss": None, "g_loss": None, "g_grad_norm": None, "g_grad_std": None}
         self.diverged = False
         self.measure_value = False  # record V(G, D*) and the grid JSD each step (costs a KDE: only while shown)
+        self.perturbations = 0  # how many times ``perturb_generator`` moved G
+        self._densities: tuple[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] | None = None  # per G state
 
     # Optimisers are made on the first step: the first optimiser of a process imports much of torch
     # (≈ 1.7 s here), which the app's start and the lab's first drawing should not wait for.
@@ -195,11 +298,48 @@ class ToyLab:
         return self._optimizer(self.discriminator.parameters(), self.config.d_lr)
 
     def _optimizer(self, params, lr: float) -> torch.optim.Optimizer:
-        if self.config.optimizer == "sgd":
+        if self._optimizer_kind() == "sgd":
             return torch.optim.SGD(params, lr=lr, momentum=0.9)  # Goodfellow's Algorithm 1 uses momentum
-        if self.config.optimizer == "rmsprop" or self.objective.optimizer == "rmsprop":
+        if self._optimizer_kind() == "rmsprop":
             return torch.optim.RMSprop(params, lr=lr)  # WGAN: momentum-free RMSProp
         return torch.optim.Adam(params, lr=lr, betas=(0.5, self.objective.betas[1]))  # β1 = 0.5 on toy data
+
+    @property
+    def divergence(self) -> fgan.FDivergence | None:
+        """The f-GAN's f-divergence, or None for the loss's own objective."""
+        return None if self.config.divergence == "none" else fgan.DIVERGENCES[self.config.divergence]
+
+    @property
+    def shows_probability(self) -> bool:
+        """Whether D's output is drawn as a probability σ(logit) (the BCE losses), else as a score."""
+        return self.objective.probabilities and self.divergence is None
+
+    def _start_at_the_data(self) -> None:
+        """G fitted to the data, D ≡ ½: the optimum p_g = p_d, D* = ½ of Goodfellow et al. 2014, Thm 1 (``fit_to_data``;
+        D's output layer zeroed, so D(x) = σ(0) = ½ everywhere and G's gradient −∇ₓL_G is exactly 0; not with
+        spectral normalisation, which divides by σ(W))."""
+        config = self.config
+        key = (config.dataset, config.n_points, config.noise, config.seed, dataclasses.astuple(config.model))
+        self.generator.load_state_dict(_fitted_generator(key, self.generator, self.fixed_z, self.real))
+        if not config.spectral_norm:
+            with torch.no_grad():
+                last = self.discriminator.net[-1]
+                last.weight.zero_()
+                last.bias.zero_()
+
+    @torch.no_grad()
+    def perturb_generator(self, shift: float = PERTURBATION) -> None:
+        """Nudge G off its place: ``shift`` added to its output layer's x₂ bias, so every G(z) moves that far up."""
+        if not (math.isfinite(shift) and 0 < abs(shift) <= EXTENT):
+            raise ValueError(f"the perturbation must move G(z) by a distance in (0, {EXTENT}], got {shift}")
+        self.generator.net[-1].bias[1] += shift
+        self.perturbations += 1
+
+    def _critic(self, points: torch.Tensor, reference: torch.Tensor | None = None) -> torch.Tensor:
+        """D's raw output on ``points``; with minibatch std, s taken from ``reference`` when given."""
+        if self.config.minibatch_std:
+            return self.discriminator(points, reference)
+        return self.discriminator(points)
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         index = torch.randint(len(self.real), (self.config.batch_size,), generator=self.rng)
@@ -210,14 +350,72 @@ class ToyLab:
         """The chosen loss: D's and G's losses, and whether it clips or penalises gradients."""
         return losses.OBJECTIVES[self.config.loss]
 
-    def _d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        loss = self.objective.d_loss(self.discriminator(real), self.discriminator(fake))
+    def _d_loss(self, real: torch.Tensor, fake: torch.Tensor, critic: nn.Module | None = None) -> torch.Tensor:
+        """D's loss on a batch; ``critic`` (default D) lets the unrolled look-ahead pass D with other weights."""
+        critic = self.discriminator if critic is None else critic
+        if self.divergence is not None:  # f-GAN: D maximises F = E_P[g_f(V)] − E_Q[f*(g_f(V))]
+            loss = -fgan.critic_objective(self.divergence, critic(real), critic(fake))
+        else:
+            loss = self.objective.d_loss(critic(real), critic(fake))
         if self.objective.gp_lambda:  # the lab's own λ (0.1 for 2-D data, as in the paper's toy runs)
-            loss = loss + self.config.gp_lambda * losses.gradient_penalty(self.discriminator, real, fake, self.rng)
+            loss = loss + self.config.gp_lambda * losses.gradient_penalty(critic, real, fake, self.rng)
         return loss
 
     def _g_loss(self, fake_out: torch.Tensor) -> torch.Tensor:
+        if self.divergence is not None:
+            return fgan.generator_loss(self.divergence, fake_out, saturating=self.config.loss == "minimax")
         return self.objective.g_loss(fake_out)
+
+    def _look_ahead(self, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+        """D's parameters after ``unroll`` = k simulated updates against ``fake``, as functions of G (Metz et al.
+        2017, Eq. 9: θ_D^{k+1} = θ_D^k + η dL/dθ_D^k, differentiable): f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)).
+
+        Each update is D's own optimiser step (Adam, RMSProp or SGD with momentum, from its current state),
+        written out so that autograd can differentiate through it (create_graph); D itself is not changed.
+        """
+        params = dict(self.discriminator.named_parameters())
+        names = list(params)
+        state = [self.d_optim.state.get(p, {}) for p in params.values()]
+        moments: list[dict[str, torch.Tensor]] = [{k: v for k, v in s.items() if torch.is_tensor(v)} for s in state]
+        steps = [float(s.get("step", 0)) for s in state]
+        lr, kind = self.config.d_lr, self._optimizer_kind()
+
+        def critic(x: torch.Tensor) -> torch.Tensor:
+            return functional_call(self.discriminator, params, (x,))
+
+        for _ in range(self.config.unroll):
+            real = self.real[torch.randint(len(self.real), (self.config.batch_size,), generator=self.rng)]
+            loss = self._d_loss(real, fake, critic)
+            grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)
+            updated = {}
+            for i, (name, grad) in enumerate(zip(names, grads, strict=True)):
+                p, m = params[name], moments[i]
+                steps[i] += 1
+                if kind == "adam":  # m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², p ← p − η m̂/(√v̂ + ε)
+                    beta1, beta2 = self.d_optim.param_groups[0]["betas"]
+                    m["exp_avg"] = beta1 * m.get("exp_avg", torch.zeros_like(p)) + (1 - beta1) * grad
+                    m["exp_avg_sq"] = beta2 * m.get("exp_avg_sq", torch.zeros_like(p)) + (1 - beta2) * grad**2
+                    m_hat = m["exp_avg"] / (1 - beta1 ** steps[i])
+                    v_hat = m["exp_avg_sq"] / (1 - beta2 ** steps[i])
+                    p = p - lr * m_hat / ((v_hat + 1e-16).sqrt() + 1e-8)
+                elif kind == "rmsprop":  # v ← αv + (1 − α)g², p ← p − η g/(√v + ε), α = 0.99
+                    m["square_avg"] = 0.99 * m.get("square_avg", torch.zeros_like(p)) + 0.01 * grad**2
+                    p = p - lr * grad / ((m["square_avg"] + 1e-16).sqrt() + 1e-8)
+                else:  # SGD with momentum 0.9: b ← 0.9b + g, p ← p − η b
+                    m["momentum_buffer"] = 0.9 * m.get("momentum_buffer", torch.zeros_like(p)) + grad
+                    p = p - lr * m["momentum_buffer"]
+                if self.objective.clip:
+                    p = p.clamp(-self.config.clip, self.config.clip)
+                updated[name] = p
+            params = updated
+        return params
+
+    def _optimizer_kind(self) -> str:
+        if self.config.optimizer == "sgd":
+            return "sgd"
+        if self.config.optimizer == "rmsprop" or self.objective.optimizer == "rmsprop":
+            return "rmsprop"
+        return "adam"
 
     def step_d(self) -> float:
         """One discriminator (critic) update; WGAN clips every weight to [−c, c] afterwards."""
@@ -236,11 +434,16 @@ class ToyLab:
         return self.last["d_loss"]
 
     def step_g(self) -> float:
-        """One generator update with D frozen (only G's optimiser steps)."""
+        """One generator update with D frozen (only G's optimiser steps); with ``unroll`` = k, G's loss is read
+        off D after k look-ahead updates (Metz et al. 2017), and D keeps its own weights."""
         _, z = self._batch()
         fake = self.generator(z)
         fake.retain_grad()
-        loss = self._g_loss(self.discriminator(fake))
+        if self.config.unroll:
+            scores = functional_call(self.discriminator, self._look_ahead(fake), (fake,))
+        else:
+            scores = self.discriminator(fake)
+        loss = self._g_loss(scores)
         self.g_optim.zero_grad(set_to_none=True)
         loss.backward()
         self.g_optim.step()
@@ -261,7 +464,7 @@ class ToyLab:
         fake = self.fake_points()
         values = [v for v in (self.last["d_loss"], self.last["g_loss"]) if v is not None]
         self.diverged = self.diverged or not all(math.isfinite(v) for v in values) or not np.isfinite(fake).all()
-        value, jsd = self.optimal_value(fake) if self.measure_value and not self.diverged else (None, None)
+        value, jsd = self.optimal_value() if self.measure_value and not self.diverged else (None, None)
         record = ToyStep(
             step=self.step_count,
             d_loss=self.last["d_loss"],
@@ -304,33 +507,53 @@ class ToyLab:
         finally:
             self.discriminator.train()
 
+    def _reference(self) -> torch.Tensor | None:
+        """The batch whose minibatch std D reads when it is drawn on a grid: the lab's fakes (what G is judged on)."""
+        return torch.from_numpy(self.fake_points()) if self.config.minibatch_std else None
+
     @torch.no_grad()
     def discriminator_map(self, resolution: int = 64) -> np.ndarray:
-        """D on a grid over the plane: probability σ(D) for the GAN losses, the raw critic for WGAN/hinge."""
+        """D on a grid over the plane: probability σ(D) for the GAN losses, the raw critic for WGAN/hinge, the
+        f-GAN's T = g_f(V) for an f-divergence."""
         with self._measuring():
-            scores = self.discriminator(torch.from_numpy(self.grid(resolution)))
-        if self.objective.probabilities:
+            scores = self._critic(torch.from_numpy(self.grid(resolution)), self._reference())
+        if self.divergence is not None:
+            scores = self.divergence.activation(scores)
+        elif self.objective.probabilities:
             scores = torch.sigmoid(scores)
         return scores.view(resolution, resolution).numpy()
 
     def generator_push(self, k: int = 48) -> tuple[np.ndarray, np.ndarray]:
-        """(points, −∇_x L_G) for k fakes, unscaled: where the generator's loss pushes each generated point."""
+        """(points, −∇_x L_G) for k fakes, unscaled: where the generator's loss pushes each generated point (with
+        minibatch std, D reads s of all the lab's fakes, held fixed)."""
         points = torch.from_numpy(self.fake_points()[:k]).requires_grad_(True)
         with self._measuring():
-            loss = self._g_loss(self.discriminator(points))
+            loss = self._g_loss(self._critic(points, self._reference()))
         (gradient,) = torch.autograd.grad(loss * len(points), points)
         return points.detach().numpy(), -gradient.numpy()
 
     def densities(self, fake: np.ndarray | None = None, resolution: int = 64) -> tuple[np.ndarray, np.ndarray]:
-        """(p_d, p_g): kernel density estimates of the data and of G's points on the plane's grid."""
-        fake = self.fake_points() if fake is None else fake
+        """(p_d, p_g): kernel density estimates of the data and of G's points on the plane's grid; for G's own
+        points computed once per G (a step's V(G, D*) and the frame's f-divergence panel share them)."""
+        key = (self.step_count, self.perturbations, resolution)
+        if fake is None and self._densities is not None and self._densities[0] == key:
+            return self._densities[1]
+        points = self.fake_points() if fake is None else fake
         axis = np.linspace(-EXTENT, EXTENT, resolution)
         bandwidth = max(self.config.noise, 0.08)
-        return grid_kde(self.real.numpy(), axis, bandwidth), grid_kde(fake, axis, bandwidth)
+        result = grid_kde(self.real.numpy(), axis, bandwidth), grid_kde(points, axis, bandwidth)
+        if fake is None:
+            self._densities = (key, result)
+        return result
 
     def optimal_d_map(self, resolution: int = 64) -> np.ndarray:
         """D*(x) = p_d / (p_d + p_g) on the grid, (resolution, resolution) with rows = x₂."""
         return d_star(*self.densities(resolution=resolution))
+
+    def divergences(self, fake: np.ndarray | None = None, resolution: int = 64) -> dict[str, float]:
+        """Every f-divergence D_f(p_d ‖ p_g) of the f-GAN table on the grid densities (``fgan.divergences_on_grid``)."""
+        cell_area = (2 * EXTENT / (resolution - 1)) ** 2
+        return fgan.divergences_on_grid(*self.densities(fake, resolution), cell_area)
 
     def optimal_value(self, fake: np.ndarray | None = None, resolution: int = 64) -> tuple[float, float]:
         """(V(G, D*), JSD) on the grid: Goodfellow et al. 2014, Thm 1, V(G, D*) = −log 4 + 2·JSD(p_d ‖ p_g)."""
@@ -369,7 +592,7 @@ class ToyLab:
         """‖∇_x D(x)‖ at each point (of the logit / critic score): 1-Lipschitz means ≤ 1 everywhere."""
         x = torch.from_numpy(np.asarray(points, dtype=np.float32)).requires_grad_(True)
         with self._measuring():
-            (gradient,) = torch.autograd.grad(self.discriminator(x).sum(), x)
+            (gradient,) = torch.autograd.grad(self._critic(x, self._reference()).sum(), x)
         return gradient.norm(dim=1).numpy()
 
     def critic_gradient_map(self, resolution: int = 64) -> np.ndarray:

@@ -5,8 +5,10 @@ The plane shows the real points, the generated points, the discriminator's outpu
 Overlays: the optimal discriminator D*(x) = p_d(x) / (p_d(x) + p_g(x)) from density estimates
 (Goodfellow et al. 2014, Prop. 1) and a mode-coverage counter that makes mode collapse a number.
 Views (display only, computed only while shown): V(G, D*) against 2·JSD − log 4 on the grid (Thm 1),
-arrows at their true length, the image of a z-grid under G, and the Lipschitz panel (clipped weights,
-‖∇ₓD‖ and WGAN-GP's x̂, spectral norms against svdvals).
+arrows at their true length, the image of a z-grid under G, the Lipschitz panel (clipped weights,
+‖∇ₓD‖ and WGAN-GP's x̂, spectral norms against svdvals) and the f-divergences of the grid densities.
+Training options beyond the loss: an f-GAN objective (Nowozin et al. 2016), unrolled D steps in G's loss
+(Metz et al. 2017), ProGAN's minibatch standard deviation in D, and G started on the data (then perturbed).
 """
 
 import copy
@@ -25,7 +27,19 @@ from explorer.models.toy2d import ToyGANConfig
 from explorer.plots import FONT_SIZE, LERP_COLOUR, SLERP_COLOUR, _layout
 from explorer.ui.common import download_path, named_values, user_errors
 from explorer.ui.share import Share, TabParts
-from trainers.toy2d import EXTENT, LOSSES, OPTIMIZERS, ToyLab, ToyLabConfig, generator_loss_curves
+from trainers import fgan
+from trainers.toy2d import (
+    DIVERGENCES,
+    EXTENT,
+    G_STARTS,
+    LOSSES,
+    MAX_UNROLL,
+    OPTIMIZERS,
+    PERTURBATION,
+    ToyLab,
+    ToyLabConfig,
+    generator_loss_curves,
+)
 
 MAX_STEPS_PER_FRAME = 50
 PRESETS: dict[str, dict] = {
@@ -86,9 +100,52 @@ PRESETS: dict[str, dict] = {
         spectral_norm=True,
         steps=1000,
     ),
+    "unrolled GAN": dict(  # the mode-collapse settings with G's loss read 5 D updates ahead (Metz et al. 2017)
+        dataset="ring of 8 Gaussians",
+        loss="non-saturating",
+        optimizer="adam",
+        g_lr=1e-4,
+        d_lr=1e-3,
+        d_steps=3,
+        unroll=5,
+        steps=1500,
+    ),
+    "minibatch std": dict(  # the mode-collapse settings with the batch's std as a feature of D (ProGAN)
+        dataset="ring of 8 Gaussians",
+        loss="non-saturating",
+        optimizer="adam",
+        g_lr=1e-4,
+        d_lr=1e-3,
+        d_steps=3,
+        minibatch_std=True,
+        steps=1500,
+    ),
+    "f-divergences": dict(  # the f-GAN's JS row (Nowozin et al. 2016): the GAN itself, step for step; every D_f live
+        dataset="two moons",
+        loss="non-saturating",
+        optimizer="adam",
+        g_lr=1e-3,
+        d_lr=1e-3,
+        d_steps=1,
+        divergence="JS",
+        steps=800,
+    ),
+    "G = data": dict(  # the optimum: G fitted to the data, D ≡ ½; V(G, D*) = −log 4, no push; then perturb G
+        dataset="line",  # G (Gaussian z) fits a segment to V within 0.003 of −log 4 in 300 steps; the ring's 8 modes
+        # need a discontinuous map, and get to −1.33 in 600
+        loss="non-saturating",
+        optimizer="adam",
+        g_lr=1e-4,
+        d_lr=1e-3,
+        d_steps=1,
+        g_start="data",
+        steps=300,
+    ),
 }
-VIEWS = ("true_length", "value", "z_grid", "lipschitz")  # display switches: never restart the run
+VIEWS = ("true_length", "value", "z_grid", "lipschitz", "divergences")  # display switches: never restart the run
 PRESET_VIEWS: dict[str, tuple[str, ...]] = {  # the views a preset turns on (the others off)
+    "f-divergences": ("divergences",),
+    "G = data": ("true_length", "value", "divergences"),
     "vanishing gradients": ("true_length",),
     "optimal D": ("value",),
     "WGAN-GP fixes it": ("lipschitz",),
@@ -118,7 +175,21 @@ VIEWS_NOTE = """**What the views show.**
 - **Lipschitz panel**: WGAN clips every weight to [−c, c] (most end at ±c: a crude bound on ‖D‖_L,
   Arjovsky et al. 2017); WGAN-GP adds λ·E[(‖∇D(x̂)‖ − 1)²] at x̂ = εx + (1 − ε)G(z) (green points), so
   ‖∇ₓD‖ ≈ 1 between the sets (Gulrajani et al. 2017); spectral normalisation divides each layer by its σ(W),
-  estimated by one power iteration per step, σ ≈ uᵀWv, next to the exact svdvals (Miyato et al. 2018)."""
+  estimated by one power iteration per step, σ ≈ uᵀWv, next to the exact svdvals (Miyato et al. 2018).
+- **f-divergences**: every D_f(P‖Q) = ∫ q f(p/q) of the f-GAN table (Nowozin et al. 2016, Table 1) between the
+  data P and G's points Q, from the same density grids: KL and Pearson χ² are ∞ while G misses a region of the data
+  (q = 0 < p on the grid), reverse KL is ∞ while G puts points where there is no data, the others stay finite.
+  With *f-divergence* set, D is trained on that D_f's variational bound F = E_P[g_f(V)] − E_Q[f*(g_f(V))] ≤ D_f
+  (Table 2: output activation g_f, conjugate f*) and the heat map shows T = g_f(V), whose best value is f′(p/q).
+- **Mode-collapse remedies** (training options, they restart the run): *unroll k* computes G's loss against D
+  after k simulated, differentiable updates of D, f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)), so G sees how D would
+  answer a collapse (Metz et al. 2017); *minibatch std* gives D the batch's standard deviation s = mean_j
+  std_batch(x_j) as one more input, so a batch of alike fakes (s ≈ 0, the data's s ≈ 1.4) is rejected as a whole
+  (Karras et al. 2018). Read both off the modes-covered counter against the *mode collapse* preset.
+- **G = data**: G starts fitted to the data (an optimal assignment of the fixed z to the data, then regression) and
+  D ≡ ½; V(G, D\\*) sits at −log 4 and the true-length arrows are 0 (a stationary point). *Perturb G* moves every
+  G(z) 0.4 up: V rises at once and, after about 20 D steps (▶ Play or Step D), the arrows come back (pointing down,
+  to the data)."""
 
 
 def config_from(values: dict) -> ToyLabConfig:
@@ -142,10 +213,21 @@ def config_from(values: dict) -> ToyLabConfig:
         clip=float(values["clip"]),
         gp_lambda=float(values["gp_lambda"]),
         spectral_norm=values["spectral_norm"],
+        divergence=values["divergence"],
+        unroll=_whole(values["unroll"], "the unrolled D steps k"),
+        minibatch_std=values["minibatch_std"],
+        g_start=values["g_start"],
         batch_size=int(values["batch_size"]),
         seed=int(values["seed"]),
         model=model,
     )
+
+
+def _whole(value, name: str) -> int:
+    """A control's whole number (a slider may send 3.0), or a ``ValueError`` naming the control."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not float(value).is_integer():
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return int(value)
 
 
 def _views(views: dict | None) -> dict[str, bool]:
@@ -175,7 +257,9 @@ def plane_figure(
     views = _views(views)
     axis = np.linspace(-EXTENT, EXTENT, resolution)
     d_map = lab.discriminator_map(resolution)
-    probability = lab.objective.probabilities
+    probability = lab.shows_probability
+    divergence = lab.divergence
+    centre = divergence.t_at_equality if divergence is not None else 0.5 if probability else 0.0
     traces = [
         dict(
             type="heatmap",
@@ -183,11 +267,11 @@ def plane_figure(
             y=axis,
             z=d_map,
             colorscale="RdBu",
-            zmid=0.5 if probability else 0.0,
+            zmid=centre,
             zmin=0 if probability else None,
             zmax=1 if probability else None,
             opacity=0.75,
-            colorbar=dict(title=dict(text="D(x)" if probability else "critic")),
+            colorbar=dict(title=dict(text="D(x)" if probability else "T = g_f(V)" if divergence else "critic")),
             name="D",
         )
     ]
@@ -261,7 +345,7 @@ def plane_figure(
     covered = lab.coverage()
     modes = "" if covered is None else f", modes covered {covered}/{len(lab.modes)}"
     state = "  — DIVERGED (NaN/inf): press Reset" if lab.diverged else ""
-    title = f"step {lab.step_count}, {lab.config.loss}{modes}{state}"
+    title = f"step {lab.step_count}, {objective_name(lab)}{modes}{state}"
     return _plane_layout(traces, title, height=540, legend=dict(orientation="h", y=-0.12, x=0))
 
 
@@ -398,7 +482,7 @@ def lipschitz_figure(lab: ToyLab, resolution: int = 64) -> go.Figure:
             name="‖∇ₓD‖",
         )
     ]
-    what = "logit" if lab.objective.probabilities else "critic"
+    what = "logit" if lab.shows_probability else "critic"
     title = f"‖∇ₓD‖ of the {what}: max {float(norms.max()):.2f} (1-Lipschitz: ≤ 1)"
     if gp:
         real, fake, mixed = lab.interpolates(32)
@@ -530,11 +614,47 @@ def loss_curves_figure() -> go.Figure:
     return fig
 
 
+def objective_name(lab: ToyLab) -> str:
+    """The loss as the plane's title says it: its name, the f-GAN's divergence, the remedies that are on."""
+    name = lab.config.loss if lab.divergence is None else f"f-GAN {lab.config.divergence} ({lab.config.loss} G)"
+    if lab.config.unroll:
+        name += f", unrolled k = {lab.config.unroll}"
+    if lab.config.minibatch_std:
+        name += ", minibatch std"
+    return name
+
+
+def _show(value: float) -> str:
+    return "∞" if math.isinf(value) else "—" if math.isnan(value) else f"{value:.3f}"
+
+
+def divergence_table(lab: ToyLab) -> str:
+    """Every f-divergence D_f(p_d ‖ p_g) of the f-GAN table on the grid densities (Markdown), with f, g_f and f*, and
+    when the lab trains on one of them, its variational bound F = −(D's loss) beside it."""
+    if lab.diverged or not np.isfinite(lab.fake_points()).all():
+        return "*The run diverged (NaN/inf): press Reset.*"
+    values = lab.divergences()
+    bound = lab.last["d_loss"]
+    rows = []
+    for name, d in fgan.DIVERGENCES.items():
+        trained = name == lab.config.divergence
+        mark = " **← trained**" + (f", bound F = {-bound:.3f}" if bound is not None else "") if trained else ""
+        rows.append(f"| {name}{mark} | {d.formula} | **{_show(values[name])}** | {d.g_formula} | {d.conjugate} |")
+    return (
+        f"**f-divergences of p_d and p_g at step {lab.step_count}** (64² density grids; D_f(P‖Q) = ∫ q f(p/q), "
+        "Nowozin et al. 2016, Tables 1–2)\n\n"
+        "| divergence | D_f(P‖Q) | value | g_f(v) | f*(t) |\n|---|---|---|---|---|\n" + "\n".join(rows)
+    )
+
+
 def readout(lab: ToyLab) -> str:
     """One line: the step and the last measurements (a number that is NaN/inf is left out, never shown)."""
     last = lab.history[-1] if lab.history else None
     if last is None:
-        return f"step 0 — {lab.config.loss}, {lab.config.dataset}"
+        text = f"step 0 — {objective_name(lab)}, {lab.config.dataset}"
+        if lab.measure_value:  # the value view is on: V(G, D*) of the starting G (−log 4 for "G = data")
+            text += f" · V(G, D*) {lab.optimal_value()[0]:.3f} (−log 4 = −1.386)"
+        return text
 
     def finite(*values: float | None) -> bool:
         return all(v is not None and math.isfinite(v) for v in values)
@@ -559,13 +679,24 @@ CONTROL_NAMES = tuple(  # the lab's settings: ToyLabConfig's fields and its mode
 )
 
 
-def _lab(settings: dict) -> ToyLab:
+def _config(settings: dict) -> ToyLabConfig:
+    """The lab's config from its named settings (checked: a ``ValueError`` says which is wrong)."""
     if not isinstance(settings, dict):
         raise ValueError("the lab's settings must be named values (a dict)")
     missing = [name for name in CONTROL_NAMES if name not in settings]
     if missing:
         raise ValueError(f"missing lab settings: {', '.join(missing)}")
-    return ToyLab(config_from(settings))
+    return config_from(settings)
+
+
+def _lab(settings: dict) -> ToyLab:
+    return ToyLab(_config(settings))
+
+
+def _current(lab: ToyLab | None, settings: dict) -> ToyLab:
+    """``lab`` if it runs on these settings, else a fresh lab on them (built only then: "G = data" fits G)."""
+    config = _config(settings)
+    return lab if isinstance(lab, ToyLab) and lab.config == config else ToyLab(config)
 
 
 @user_errors
@@ -575,9 +706,7 @@ def advance(
     """Make ``steps`` updates (mode "both", "d" or "g"), rebuilding the lab when the settings changed; ``views``
     names the display switches that are on (``VIEWS``)."""
     views = _views(views)
-    fresh = _lab(settings)
-    if not isinstance(lab, ToyLab) or lab.config != fresh.config:
-        lab = fresh
+    lab = _current(lab, settings)
     steps = int(steps)
     if not 0 <= steps <= MAX_STEPS_PER_FRAME:
         raise ValueError(f"steps per frame must be between 0 and {MAX_STEPS_PER_FRAME}, got {steps}")
@@ -603,6 +732,32 @@ def lipschitz_panel(lab: ToyLab | None, settings: dict) -> tuple[go.Figure, str]
     """The Lipschitz view: its figure and the spectral-norm table, for the lab (a fresh one if there is none)."""
     lab = lab if isinstance(lab, ToyLab) else _lab(settings)
     return lipschitz_figure(lab), lipschitz_note(lab) + "\n\n" + spectral_table(lab)
+
+
+@user_errors
+def divergence_panel(lab: ToyLab | None, settings: dict) -> str:
+    """The f-divergence view: its table for the lab (a fresh one if there is none)."""
+    lab = lab if isinstance(lab, ToyLab) else _lab(settings)
+    return divergence_table(lab)
+
+
+@user_errors
+def perturb(lab: ToyLab | None, arrows: bool, optimal: bool, settings: dict, views: dict | None = None):
+    """Nudge G off its place (``ToyLab.perturb_generator``: every G(z) moved 0.4 up), no step; the readout says
+    how V(G, D*) moved. Arrows come from D, which has not yet seen the new G: step D to see them return."""
+    views = _views(views)
+    lab = _current(lab, settings)
+    if lab.diverged:
+        raise ValueError("the run diverged (NaN/inf): press Reset before perturbing G")
+    before, _ = lab.optimal_value()
+    lab.perturb_generator()
+    after, _ = lab.optimal_value()
+    text = (
+        f"{readout(lab)} · G perturbed (G(z) moved {PERTURBATION:g} up): V(G, D*) {before:.3f} → {after:.3f} "
+        "(−log 4 = −1.386); "
+        "press ▶ Play (or Step D ~20 times): D learns the change and the arrows return"
+    )
+    return lab, plane_figure(lab, arrows, optimal, views=views), history_figure(lab, views=views), text
 
 
 @user_errors
@@ -656,7 +811,7 @@ GIF_SIZE = 320
 def lab_frame(lab: ToyLab, size: int = GIF_SIZE) -> Image.Image:
     """One animation frame drawn directly (no plotting library): D as a grey map, data blue, G(z) red."""
     d_map = np.nan_to_num(lab.discriminator_map(64), nan=0.0)  # (64, 64), rows = y from −EXTENT up
-    low, high = (0.0, 1.0) if lab.objective.probabilities else (d_map.min(), d_map.max())
+    low, high = (0.0, 1.0) if lab.shows_probability else (d_map.min(), d_map.max())
     grey = (np.clip((d_map - low) / max(high - low, 1e-12), 0, 1) * 255).astype(np.uint8)[::-1]
     picture = Image.fromarray(grey).resize((size, size), Image.NEAREST).convert("RGB")
     draw = ImageDraw.Draw(picture)
@@ -742,12 +897,38 @@ def build(zoo=None, previews=None) -> TabParts:
                     info="|w| ≤ c (WGAN); λ·E[(‖∇D(x̂)‖ − 1)²] (GP); W/σ(W) (SN)",
                     elem_id="toy-lipschitz",
                 ),
+                divergences=gr.Checkbox(
+                    False,
+                    label="f-divergences of p_d and p_g (table)",
+                    info="D_f(P‖Q) = ∫ q f(p/q): KL, reverse KL, χ², H², JS, TV on the density grids",
+                    elem_id="toy-divergences",
+                ),
             )
             with gr.Row():
                 clip = gr.Number(defaults["clip"], label="WGAN clip c", minimum=0, elem_id="toy-clip", **narrow)
                 spectral_norm = gr.Checkbox(
                     defaults["spectral_norm"], label="Spectral normalisation on D (restarts)", elem_id="toy-sn"
                 )
+            divergence = gr.Dropdown(
+                list(DIVERGENCES),
+                value=defaults["divergence"],
+                label="f-divergence (f-GAN objective; restarts)",
+                info="none = the loss's own; else D maximises E_P[g_f(V)] − E_Q[f*(g_f(V))]",
+                elem_id="toy-divergence",
+            )
+            with gr.Row():
+                unroll = gr.Slider(
+                    0,
+                    MAX_UNROLL,
+                    value=defaults["unroll"],
+                    step=1,
+                    label="Unroll k D steps in G's loss (restarts)",
+                    elem_id="toy-unroll",
+                )
+                minibatch_std = gr.Checkbox(
+                    defaults["minibatch_std"], label="Minibatch std as a feature of D (restarts)", elem_id="toy-mbstd"
+                )
+            perturb_button = gr.Button(f"Perturb G (move G(z) {PERTURBATION:g} up)", elem_id="toy-perturb")
         with gr.Column(scale=3):
             plane = gr.Plot(plane_figure(lab0), label="The plane", elem_id="toy-plane")
         with gr.Column(scale=2):
@@ -757,6 +938,8 @@ def build(zoo=None, previews=None) -> TabParts:
             lipschitz_plot = gr.Plot(label="Lipschitz constraint on D", elem_id="toy-lipschitz-plot")
         with gr.Column(scale=2):
             sn_table = gr.Markdown(elem_id="toy-sn-table")
+    with gr.Row(visible=False) as divergence_row:
+        divergence_text = gr.Markdown(elem_id="toy-divergence-table")
     with gr.Accordion("What the views show (formulas and papers)", open=False):
         gr.Markdown(VIEWS_NOTE, elem_classes=["note"])
     with gr.Accordion("Data, networks and training (changing a setting restarts the run)", open=False):
@@ -780,6 +963,12 @@ def build(zoo=None, previews=None) -> TabParts:
             gp_lambda = gr.Number(defaults["gp_lambda"], label="WGAN-GP λ", minimum=0)
             batch_size = gr.Number(defaults["batch_size"], label="Batch size", precision=0)
             seed = gr.Number(defaults["seed"], label="Seed", precision=0, minimum=0)
+            g_start = gr.Radio(
+                list(G_STARTS),
+                value=defaults["g_start"],
+                label="G starts (data: fitted to the data, D ≡ ½)",
+                elem_id="toy-g-start",
+            )
     with gr.Row():
         gif_button = gr.Button(f"Record the next 40 frames ({images.animation_formats()}, on a copy)")
         gif_file = gr.File(label="Animation", file_count="multiple", elem_id="toy-gif")
@@ -803,10 +992,14 @@ def build(zoo=None, previews=None) -> TabParts:
         clip=clip,
         gp_lambda=gp_lambda,
         spectral_norm=spectral_norm,
+        divergence=divergence,
+        unroll=unroll,
+        minibatch_std=minibatch_std,
+        g_start=g_start,
         batch_size=batch_size,
         seed=seed,
     )
-    outputs = [state, plane, history, info, lipschitz_plot, sn_table]
+    outputs = [state, plane, history, info, lipschitz_plot, sn_table, divergence_text]
     fast = dict(concurrency_limit=None, show_progress="hidden", api_visibility="undocumented")
 
     def settings(values: dict) -> dict:
@@ -816,10 +1009,13 @@ def build(zoo=None, previews=None) -> TabParts:
         return named_values(view_boxes, values)
 
     def with_lipschitz(drawn: tuple, values: dict) -> tuple:
-        """The step's four outputs and the Lipschitz panel's two, computed only while it is shown."""
-        if not values[view_boxes["lipschitz"]]:
-            return (*drawn, gr.skip(), gr.skip())
-        return (*drawn, *lipschitz_panel(drawn[0], settings(values)))
+        """The step's four outputs, the Lipschitz panel's two and the f-divergence table, each computed only while
+        it is shown."""
+        lipschitz = (
+            lipschitz_panel(drawn[0], settings(values)) if values[view_boxes["lipschitz"]] else (gr.skip(), gr.skip())
+        )
+        table = divergence_panel(drawn[0], settings(values)) if values[view_boxes["divergences"]] else gr.skip()
+        return (*drawn, *lipschitz, table)
 
     def stepper(mode: str, steps: int | None = None):
         def run(values: dict):
@@ -850,10 +1046,12 @@ def build(zoo=None, previews=None) -> TabParts:
         plane_fig, history_fig = redraw(values[state], values[arrows], values[optimal], views(values))
         shown = values[view_boxes["lipschitz"]]
         panel = lipschitz_panel(values[state], settings(values)) if shown else (gr.skip(), gr.skip())
-        return (plane_fig, history_fig, gr.Row(visible=shown), *panel)
+        table_shown = values[view_boxes["divergences"]]
+        table = divergence_panel(values[state], settings(values)) if table_shown else gr.skip()
+        return (plane_fig, history_fig, gr.Row(visible=shown), *panel, gr.Row(visible=table_shown), table)
 
     redraw_inputs = {state, arrows, optimal, *controls.values(), *view_boxes.values()}
-    redraw_outputs = [plane, history, lipschitz_row, lipschitz_plot, sn_table]
+    redraw_outputs = [plane, history, lipschitz_row, lipschitz_plot, sn_table, divergence_row, divergence_text]
     gr.on(
         [arrows.input, optimal.input, *(box.input for box in view_boxes.values())],
         on_view,
@@ -861,6 +1059,12 @@ def build(zoo=None, previews=None) -> TabParts:
         redraw_outputs,
         **fast,
     )
+
+    def on_perturb(values: dict):
+        drawn = perturb(values[state], values[arrows], values[optimal], settings(values), views(values))
+        return with_lipschitz(drawn, values)
+
+    perturb_button.click(on_perturb, reset_inputs | {state}, outputs, api_name="toy_perturb", **fast)
 
     def on_record(values: dict):
         return record_animation(values[state], values[speed], 40, settings(values))
@@ -873,11 +1077,16 @@ def build(zoo=None, previews=None) -> TabParts:
         lipschitz = chosen["views"]["lipschitz"]
         figure, table = lipschitz_panel(chosen["lab"], chosen["settings"]) if lipschitz else (None, "")
         panel = {lipschitz_row: gr.Row(visible=lipschitz), lipschitz_plot: figure, sn_table: table}
+        table_shown = chosen["views"]["divergences"]
+        divergences = {
+            divergence_row: gr.Row(visible=table_shown),
+            divergence_text: divergence_table(chosen["lab"]) if table_shown else "",
+        }
         switches = {view_boxes[k]: v for k, v in chosen["views"].items()}
         values = {controls[k]: v for k, v in chosen["settings"].items()}
-        return shown | panel | switches | {optimal: chosen["optimal"]} | values
+        return shown | panel | divergences | switches | {optimal: chosen["optimal"]} | values
 
-    preset_outputs = [*controls.values(), optimal, *view_boxes.values(), lipschitz_row, *outputs]
+    preset_outputs = [*controls.values(), optimal, *view_boxes.values(), lipschitz_row, divergence_row, *outputs]
     gr.on(  # choosing a preset applies it: the controls and the lab never disagree
         [preset.input, apply_preset.click],
         on_preset,

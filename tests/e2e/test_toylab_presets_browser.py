@@ -11,21 +11,23 @@ STEP = f"Number({READOUT}.match(/^step (\\d+)/)?.[1] ?? -1)"
 
 
 NEW = ("gradient variance", "where z goes", "weight clipping", "spectral norm")  # the issue's presets
+PART_2 = ("f-divergences", "unrolled GAN", "minibatch std", "G = data")  # issue #16, part 2
 
 
 def test_the_new_presets_are_presets():
-    assert set(NEW) <= set(PRESETS)
+    assert set(NEW) <= set(PRESETS) and set(PART_2) <= set(PRESETS)
 
 
-def test_each_new_preset_plays_fifty_steps_and_draws_its_views(browser, app_url):
+@pytest.mark.parametrize("presets", [NEW, PART_2], ids=["part 1", "part 2"])
+def test_each_new_preset_plays_fifty_steps_and_draws_its_views(browser, app_url, presets):
     """One page, the presets chosen in turn from the dropdown (a link opens the first)."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(f"{app_url}?tab=toylab&preset={NEW[0].replace(' ', '+')}")
-        for number, preset in enumerate(NEW):
+        page.goto(f"{app_url}?tab=toylab&preset={presets[0].replace(' ', '+').replace('=', '%3D')}")
+        for number, preset in enumerate(presets):
             if number:
                 page.locator("#toy-preset input").click()
                 page.get_by_role("option", name=preset, exact=True).click()
@@ -41,6 +43,25 @@ def test_each_new_preset_plays_fifty_steps_and_draws_its_views(browser, app_url)
             if "z_grid" in PRESET_VIEWS.get(preset, ()):
                 names = "() => [...document.querySelectorAll('#toy-plane .legendtext')].map((e) => e.textContent)"
                 page.wait_for_function(f"() => ({names})().some((n) => n.includes('z-grid'))", timeout=30_000)
+            if "divergences" in PRESET_VIEWS.get(preset, ()):
+                table = page.locator("#toy-divergence-table")
+                table.get_by_text("squared Hellinger").wait_for(timeout=30_000)
+                assert "total variation" in table.inner_text()
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_g_equals_data_then_perturb_brings_the_value_up(browser, app_url):
+    """The optimum in the browser: V(G, D*) ≈ −log 4 at step 0; Perturb G raises it, and the readout says so."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}?tab=toylab&preset=G+%3D+data")
+        page.wait_for_function(f"() => {READOUT}.includes('V(G, D*) -1.38')", timeout=60_000)
+        page.locator("#toy-perturb").click()
+        page.wait_for_function(f"() => {READOUT}.includes('G perturbed')", timeout=30_000)
+        after = float(page.evaluate(READOUT).split("→ ")[1].split(" ")[0])
+        assert after > -1.2
     finally:
         context.close()
