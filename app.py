@@ -117,7 +117,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
             for title, tab_id, tab in TABS:
                 with gr.Tab(title, id=tab_id) as items[tab_id]:
                     parts = tab.build(zoo, previews) or share.TabParts()
-                    share.draw_on_first_open(items[tab_id], parts)  # inside the Tab: a State among Tabs shifts them
+                share.draw_when_opened(items[tab_id], parts.opened)
                 model_lists += parts.model_lists
                 shares.append(parts.share)
             with gr.Tab("Training", id="training") as items["training"]:

@@ -515,6 +515,5 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     return TabParts(
         [ModelList(model, lambda: model_names(zoo))],
         Share("directions", fields, renders + [grid_event]),
-        opened=renders + [grid_event],  # drawn when the tab is first opened, not at start-up
-        filled=edited,
+        opened=[(run_edit, edit_inputs, [edited]), (run_overview, overview_inputs, overview_outputs), grid_event],
     )

@@ -43,28 +43,33 @@ class TabParts:
 
     model_lists: list = field(default_factory=list)  # explorer.ui.common.ModelList
     share: Share | None = None
-    # renders (fn, inputs, outputs) that draw the tab's first view when it is opened while ``filled`` is empty,
-    # instead of at start-up (``draw_on_first_open``)
+    # renders (fn, inputs, outputs) that draw the tab's first view when it is opened while their first output is
+    # empty, instead of at start-up (``draw_when_opened``)
     opened: list[tuple[Callable, list, list]] = field(default_factory=list)
-    filled: gr.components.Component | None = None
 
 
-def draw_on_first_open(tab: gr.Tab, parts: "TabParts") -> None:
-    """Run ``parts.opened`` when a page opens ``tab`` while ``parts.filled`` is still empty, instead of at start-up:
-    a tab's first view costs start-up time for every user, though a lecture opens only some tabs. A view that a
-    shared link or an earlier visit drew already is left as it is (its component is no longer empty)."""
-    if not parts.opened or parts.filled is None:
-        return
-    empty = gr.State(False)
-    event = tab.select(lambda value: value is None, parts.filled, empty, queue=False, api_visibility="private")
-    for fn, inputs, outputs in parts.opened:
+def if_empty(fn: Callable, n_outputs: int) -> Callable:
+    """``fn`` drawn only while its first output is still empty: called as ``(first output's value, *inputs)``."""
 
-        def once(needed, *values, _fn=fn, _n=len(outputs)):
-            if not needed:
-                return gr.skip() if _n == 1 else [gr.skip()] * _n
-            return _fn(*values)
+    def draw(current, *values):
+        if current is not None:
+            return gr.skip() if n_outputs == 1 else [gr.skip()] * n_outputs
+        return fn(*values)
 
-        event = event.then(once, [empty, *inputs], outputs, api_visibility="private")
+    return draw
+
+
+def draw_when_opened(tab: gr.Tab, renders: Sequence[tuple[Callable, list, list]]) -> None:
+    """Each render (fn, inputs, outputs) runs when a page opens ``tab`` while its first output is still empty, instead
+    of at start-up: a first view costs start-up time for every user, though a lecture opens only some tabs. A view
+    that a shared link or an earlier visit drew already is left as it is."""
+    for fn, inputs, outputs in renders:
+        tab.select(if_empty(fn, len(outputs)), [outputs[0], *inputs], outputs, api_visibility="private")
+
+
+def lazy_renders(renders: Sequence[tuple[Callable, list, list]]) -> list[tuple[Callable, list, list]]:
+    """``renders`` for ``Share.renders`` that draw only what is still empty (a link opening a lazily drawn tab)."""
+    return [(if_empty(fn, len(outputs)), [outputs[0], *inputs], outputs) for fn, inputs, outputs in renders]
 
 
 def parse_value(component: gr.components.Component, text: str):

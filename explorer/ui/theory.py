@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from explorer import latent, theory
 from explorer.plots import FONT_SIZE, _layout
 from explorer.ui.common import user_errors
+from explorer.ui import share
 from explorer.ui.share import Share, TabParts
 
 P_COLOUR, Q_COLOUR, D_COLOUR, F_COLOUR, W_COLOUR = "#222222", "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd"
@@ -673,9 +674,12 @@ def bimodal(seed: int):
 
 
 # --- the tab ----------------------------------------------------------------------------------------------------
-def _wire(handler, controls: list, outputs: list, api_name: str) -> None:
-    """Re-render whenever a control moves: newest value wins, no spinner, no queue limit (the handlers are pure)."""
+def _wire(handler, controls: list, outputs: list, api_name: str, drawn: list | None = None) -> None:
+    """Re-render whenever a control moves: newest value wins, no spinner, no queue limit (the handlers are pure).
+    ``drawn`` collects the render for the section's first view (drawn when the section is opened)."""
     gr.on([c.input for c in controls], handler, controls, outputs, api_name=api_name, **LIVE)
+    if drawn is not None:
+        drawn.append((handler, controls, outputs))
 
 
 def _seed(label: str = "Seed", value: int = 0) -> gr.Number:
@@ -687,10 +691,13 @@ def build(zoo=None, previews=None) -> TabParts:
     gr.Markdown(
         "Exact, small demos of the theory behind GANs: move a control and every plot follows.", elem_classes=["note"]
     )
+    section_tabs: dict[str, gr.Tab] = {}
+    drawn: dict[str, list] = {}  # each section's renders of its first view, run when the section is first opened
     with gr.Tabs(elem_id="theory-sections") as sections:
-        with gr.Tab("JS vs EM", id="lines"):
+        with gr.Tab("JS vs EM", id="lines") as section_tabs["lines"]:
+            section = drawn.setdefault("lines", [])
             gr.Markdown(LINES_NOTE, elem_classes=["note"])
-            first, critic_first = parallel_lines(0.5, 0), lines_critic(0.5, 0)
+            first, critic_first = (None, None), (None, "")  # drawn when opened (share.draw_when_opened)
             with gr.Row():
                 with gr.Column(scale=1, min_width=240):
                     theta = gr.Slider(-1, 1, value=0.5, step=0.01, label="θ (where Q_θ is)", elem_id="theory-theta")
@@ -701,12 +708,13 @@ def build(zoo=None, previews=None) -> TabParts:
             with gr.Row():
                 transport = gr.Plot(first[1], label="optimal transport", elem_id="theory-transport")
                 critic = gr.Plot(critic_first[0], label="discriminator and critic", elem_id="theory-critic")
-            _wire(parallel_lines, [theta, lines_seed], [divergences, transport], "theory_lines")
-            _wire(lines_critic, [theta, lines_seed], [critic, lines_text], "theory_lines_critic")
+            _wire(parallel_lines, [theta, lines_seed], [divergences, transport], "theory_lines", section)
+            _wire(lines_critic, [theta, lines_seed], [critic, lines_text], "theory_lines_critic", section)
 
-        with gr.Tab("KL & likelihood", id="kl"):
+        with gr.Tab("KL & likelihood", id="kl") as section_tabs["kl"]:
+            section = drawn.setdefault("kl", [])
             gr.Markdown(KL_NOTE, elem_classes=["note"])
-            fits_figure, em_fig = kl_fits(3.0, 2, 0)
+            fits_figure, em_fig = None, None
             with gr.Row():
                 with gr.Column(scale=1, min_width=240):
                     separation = gr.Slider(
@@ -718,8 +726,8 @@ def build(zoo=None, previews=None) -> TabParts:
                     fits_plot = gr.Plot(fits_figure, label="forward vs reverse KL", elem_id="theory-kl-fits")
                 with gr.Column(scale=2):
                     em_plot = gr.Plot(em_fig, label="maximum likelihood by EM", elem_id="theory-em")
-            _wire(kl_fits, [separation, k, kl_seed], [fits_plot, em_plot], "theory_kl_fits")
-            moved, moved_text = movable_kl("uniform", "gaussian", 0.0, 1.0)
+            _wire(kl_fits, [separation, k, kl_seed], [fits_plot, em_plot], "theory_kl_fits", section)
+            moved, moved_text = None, ""
             with gr.Row():
                 with gr.Column(scale=1, min_width=240):
                     p_kind = gr.Radio(list(SHAPE_KINDS), value="uniform", label="p (mean 0, std 1)")
@@ -729,11 +737,12 @@ def build(zoo=None, previews=None) -> TabParts:
                     kl_text = gr.Markdown(moved_text, elem_id="theory-kl-text")
                 with gr.Column(scale=4):
                     moved_plot = gr.Plot(moved, label="movable q", elem_id="theory-kl-movable")
-            _wire(movable_kl, [p_kind, q_kind, mu_q, sigma_q], [moved_plot, kl_text], "theory_kl_movable")
+            _wire(movable_kl, [p_kind, q_kind, mu_q, sigma_q], [moved_plot, kl_text], "theory_kl_movable", section)
 
-        with gr.Tab("Game x·y", id="game"):
+        with gr.Tab("Game x·y", id="game") as section_tabs["game"]:
+            section = drawn.setdefault("game", [])
             gr.Markdown(GAME_NOTE, elem_classes=["note"])
-            plane, norms, game_text = bilinear(0.2, 100, 1.0, 0.0, "both")
+            plane, norms, game_text = None, None, ""
             with gr.Row():
                 with gr.Column(scale=1, min_width=240):
                     lr = gr.Slider(0.01, 1, value=0.2, step=0.01, label="learning rate η", elem_id="theory-lr")
@@ -746,11 +755,12 @@ def build(zoo=None, previews=None) -> TabParts:
                     plane_plot = gr.Plot(plane, label="path", elem_id="theory-game-path")
                 with gr.Column(scale=2):
                     norm_plot = gr.Plot(norms, label="distance to the equilibrium", elem_id="theory-game-norm")
-            _wire(bilinear, [lr, steps, x0, y0, rule], [plane_plot, norm_plot, game_readout], "theory_game")
+            _wire(bilinear, [lr, steps, x0, y0, rule], [plane_plot, norm_plot, game_readout], "theory_game", section)
 
-        with gr.Tab("1-D GAN", id="gan1d"):
+        with gr.Tab("1-D GAN", id="gan1d") as section_tabs["gan1d"]:
+            section = drawn.setdefault("gan1d", [])
             gr.Markdown(GAN_NOTE, elem_classes=["note"])
-            gan_fig, gan_text = gan_frame(40, "gaussian", 16, GAN_SEED)
+            gan_fig, gan_text = None, ""
             with gr.Row():
                 with gr.Column(scale=1, min_width=240):
                     snapshot = gr.Slider(
@@ -767,11 +777,12 @@ def build(zoo=None, previews=None) -> TabParts:
                     gan_readout = gr.Markdown(gan_text, elem_id="theory-gan-text")
                 with gr.Column(scale=3):
                     gan_plot = gr.Plot(gan_fig, label="p_d, p_g, D and the map z → x", elem_id="theory-gan")
-            _wire(gan_frame, [snapshot, prior, width, gan_seed], [gan_plot, gan_readout], "theory_gan")
+            _wire(gan_frame, [snapshot, prior, width, gan_seed], [gan_plot, gan_readout], "theory_gan", section)
 
-        with gr.Tab("Discr. vs gen.", id="classes"):
+        with gr.Tab("Discr. vs gen.", id="classes") as section_tabs["classes"]:
+            section = drawn.setdefault("classes", [])
             gr.Markdown(CLASSES_NOTE, elem_classes=["note"])
-            plane_fig, posterior_fig, classes_text = discriminative_generative(2.5, 60, 0)
+            plane_fig, posterior_fig, classes_text = None, None, ""
             with gr.Row():
                 with gr.Column(scale=1, min_width=240):
                     blob_separation = gr.Slider(0, 5, value=2.5, step=0.1, label="separation of the classes")
@@ -787,11 +798,13 @@ def build(zoo=None, previews=None) -> TabParts:
                 [blob_separation, n, classes_seed],
                 [classes_plot, posterior_plot, classes_readout],
                 "theory_classes",
+                section,
             )
 
-        with gr.Tab("Density ratio", id="ratio"):
+        with gr.Tab("Density ratio", id="ratio") as section_tabs["ratio"]:
+            section = drawn.setdefault("ratio", [])
             gr.Markdown(RATIO_NOTE, elem_classes=["note"])
-            densities_fig, ratio_fig, ratio_text = density_ratio(1.0, 0.6, 200, theory.CLASSIFIERS[0], 0)
+            densities_fig, ratio_fig, ratio_text = None, None, ""
             with gr.Row():
                 with gr.Column(scale=1, min_width=240):
                     mu_g = gr.Slider(-2, 2, value=1, step=0.1, label="μ_g")
@@ -809,6 +822,7 @@ def build(zoo=None, previews=None) -> TabParts:
                 [mu_g, sigma_g, samples, classifier, ratio_seed],
                 [densities_plot, ratio_plot, ratio_readout],
                 "theory_ratio",
+                section,
             )
 
         with gr.Tab("L2 vs adversarial", id="bimodal") as bimodal_tab:
@@ -832,4 +846,11 @@ def build(zoo=None, previews=None) -> TabParts:
             )
     # no settings to share, but a link (a lecture path's step) opens a demo: ?tab=theory&section=game
     sections_ids = ("lines", "kl", "game", "gan1d", "classes", "ratio", "bimodal")
-    return TabParts(share=Share("theory", {}, sections=(sections, sections_ids)))
+    for ident, renders in drawn.items():
+        share.draw_when_opened(section_tabs[ident], renders)
+    every = [render for renders in drawn.values() for render in renders]
+    # the first section is drawn when the tab opens; a link to a section draws whatever is still empty
+    return TabParts(
+        share=Share("theory", {}, share.lazy_renders(every), sections=(sections, sections_ids)),
+        opened=drawn["lines"],
+    )
