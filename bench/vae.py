@@ -4,7 +4,12 @@
 
 Prints the median over ``repeats`` of: the true posterior on a 64×64 grid alone (the issue's measure), the
 section's posterior (a 61² window around q plus a 41² grid over the plane, with log p(x) by quadrature), IWAE with
-K = 1 000, the E-step (60 Adam steps, 8 draws each), the gradient estimators (100 × 8 draws) and the whole view.
+K = 1 000, the E-step (60 Adam steps, 8 draws each), the gradient estimators (100 × 8 draws) and the whole view;
+then the *Autoencoder vs VAE* and *β and the likelihood* views (their first draw, once the test codes are cached).
+log p(x|z) on many z: float32 logits, log p = Σ t·l − softplus(l) with the first sum a matrix-vector product and
+the sums in float64, 512 latents per decoder call (was: BCE in float64, 128 per call: 361 ms on the 64² grid). On a
+grid that does not depend on the image (the plane's), the decoder's logits and Σ softplus are kept per model, so
+each further image costs one matrix-vector product (the second 64² row; the section's coarse 41² plane grid).
 Goal (issue #18): the 64×64 posterior and IWAE with K = 1 000 each under 300 ms on 2 cores. The load average is
 printed: other processes on the cores slow torch's parallel operations a lot.
 """
@@ -21,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 import torch  # noqa: E402
 
 from explorer import vae_theory  # noqa: E402
-from explorer.ui import vae_inside  # noqa: E402
+from explorer.ui import vae_compare, vae_inside  # noqa: E402
 from explorer.zoo import Zoo  # noqa: E402
 
 VAE = "vae2d-fashion-mnist"
@@ -50,7 +55,12 @@ def main() -> None:
     axis = torch.linspace(-4, 4, 64)
     post = vae_theory.posterior_grid(model, x, mu.numpy(), max(6 * float(sigma.max()), 0.3))
     rows = {
-        "posterior, 64×64 grid over the plane": lambda: vae_theory._log_joint_on(model, x, axis, axis),
+        "posterior, 64×64 grid over the plane, decoded for each image": lambda: vae_theory._log_joint_on(
+            model, x, axis, axis
+        ),
+        "posterior, 64×64 grid over the plane, decoder outputs reused": lambda: vae_theory._log_joint_on(
+            model, x, axis, axis, fixed=True
+        ),
         "posterior as shown (61² window + 41² plane) and log p(x)": lambda: vae_theory.posterior_grid(
             model, x, mu.numpy(), max(6 * float(sigma.max()), 0.3)
         ),
@@ -59,6 +69,12 @@ def main() -> None:
         "gradient estimators (100 × 8 draws)": lambda: vae_theory.gradient_estimates(model, x, mu, logvar, 8, 100),
         "the whole view (test image 1, K = 64)": lambda: vae_inside.inside(zoo, VAE, "test image", 1, 64, 0),
     }
+    if "ae2d-fashion-mnist" in zoo.names() and "vae2d-small-fashion-mnist" in zoo.names():
+        pair = ("ae2d-fashion-mnist", "vae2d-small-fashion-mnist")
+        rows["Autoencoder vs VAE view"] = lambda: vae_compare.ae_vs_vae(zoo, *pair, 0)
+        variants = vae_compare.variant_names(zoo)
+        rows[f"β and the likelihood view ({len(variants)} VAEs)"] = lambda: vae_compare.compare_variants(zoo, variants)
+        rows["VAE vs GAN sharpness view"] = lambda: vae_compare.vae_vs_gan(zoo, pair[1], "dcgan-fashion-mnist", 0)
     print(f"load average {os.getloadavg()[0]:.2f}, torch threads {torch.get_num_threads()}")
     for name, fn in rows.items():
         print(f"{name:<58} {timed(fn, args.repeats):8.1f} ms")

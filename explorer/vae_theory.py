@@ -6,10 +6,13 @@ With a 2-D latent everything the VAE lecture writes as an integral can be comput
     p_θ(z|x)   = p_θ(x|z) p(z) / p_θ(x)                          (the true posterior, as a heat map)
     ELBO(q)    = E_q[log p_θ(x|z)] − KL(q ‖ p(z)) = log p_θ(x) − KL(q ‖ p_θ(z|x))
     IWAE_K     = E[log (1/K) Σ_k p_θ(x|z_k) p(z_k) / q(z_k|x)],  z_k ~ q     (Burda et al. 2016; ELBO = IWAE_1)
-Kingma & Welling 2014 (arXiv:1312.6114); the decoder is Bernoulli per pixel (``explorer.models.vae``).
+Kingma & Welling 2014 (arXiv:1312.6114); the decoder is Bernoulli per pixel or Gaussian with a fixed σ²
+(the model's ``reconstruction_nll``, ``explorer.models.vae``).
 """
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,11 +28,33 @@ def bernoulli_log_likelihood(logits: torch.Tensor, x: torch.Tensor) -> torch.Ten
     return -torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none").flatten(1).sum(1)
 
 
-def log_likelihood(model, x: torch.Tensor, z: torch.Tensor, chunk: int = 128) -> torch.Tensor:
-    """log p_θ(x|z) for one image ``x`` (1, c, h, w) in [-1, 1] and latents ``z`` (k, d): (k,), no gradient. Decoded
-    ``chunk`` latents at a time: 128 was the fastest on 2 CPU cores (the activations stay in cache; bench/vae.py)."""
-    with torch.no_grad():  # sums of 1 024 pixels' terms: in float64
-        return torch.cat([bernoulli_log_likelihood(model.decode_logits(part).double(), x) for part in z.split(chunk)])
+def decoder_log_likelihood(model, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """log p_θ(x|z) of one image ``x`` (1, c, h, w) under the decoder ``logits`` (k, c, h, w) of k latents: (k,),
+    differentiable; the model's own likelihood where it has one (``reconstruction_nll``), else Bernoulli."""
+    nll = getattr(model, "reconstruction_nll", None)
+    if nll is None or getattr(getattr(model, "config", None), "likelihood", "bernoulli") == "bernoulli":
+        return bernoulli_log_likelihood(logits, x)
+    return -nll(logits, x.to(logits.dtype).expand_as(logits))
+
+
+def _fast_bernoulli(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``bernoulli_log_likelihood`` for many latents, no gradient: log p = Σ t·l − softplus(l), the first sum a
+    matrix-vector product; per-pixel terms in float32, their sums in float64."""
+    flat = logits.flatten(1)
+    target = ((x + 1) / 2).flatten().to(flat.dtype)
+    return (flat @ target).double() - torch.nn.functional.softplus(flat).double().sum(1)
+
+
+def log_likelihood(model, x: torch.Tensor, z: torch.Tensor, chunk: int = 512) -> torch.Tensor:
+    """log p_θ(x|z) for one image ``x`` (1, c, h, w) in [-1, 1] and latents ``z`` (k, d): (k,) in float64, no
+    gradient. Decoded ``chunk`` latents at a time (bench/vae.py)."""
+    bernoulli = getattr(getattr(model, "config", None), "likelihood", "bernoulli") == "bernoulli"
+    with torch.inference_mode():
+        if bernoulli:
+            return torch.cat([_fast_bernoulli(model.decode_logits(part), x) for part in z.split(chunk)])
+        return torch.cat(
+            [decoder_log_likelihood(model, model.decode_logits(part).double(), x) for part in z.split(chunk)]
+        )
 
 
 def log_normal(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -50,11 +75,45 @@ class Posterior:
     log_px: float  # log p(x) by quadrature: the window, plus a coarse grid over the rest of the plane
 
 
-def _log_joint_on(model, x, z1: torch.Tensor, z2: torch.Tensor) -> torch.Tensor:
-    """log p_θ(x|z) + log p(z) on the grid z1 × z2: (len(z2), len(z1))."""
+# decoder logits and Σ softplus(logits) on a fixed grid, per model (dropped with the model object; at most a few
+# grids each): the Bernoulli log p(x|z) = Σ t·l − Σ softplus(l) is then one matrix-vector product per image
+_DECODED_GRIDS: "weakref.WeakKeyDictionary[torch.nn.Module, dict]" = weakref.WeakKeyDictionary()
+MAX_GRIDS_PER_MODEL = 4
+
+
+_GRIDS_LOCK = threading.Lock()
+
+
+def _decoded_grid(model, z: torch.Tensor, key: tuple) -> tuple[torch.Tensor, torch.Tensor]:
+    with _GRIDS_LOCK:
+        found = _DECODED_GRIDS.get(model, {}).get(key)
+    if found is not None:
+        return found
+    with torch.inference_mode():
+        logits = torch.cat([model.decode_logits(part).flatten(1) for part in z.split(512)])
+        found = (logits, torch.nn.functional.softplus(logits).double().sum(1))
+    with _GRIDS_LOCK:
+        grids = _DECODED_GRIDS.setdefault(model, {})
+        if len(grids) >= MAX_GRIDS_PER_MODEL:
+            grids.pop(next(iter(grids)))
+        grids[key] = found
+    return found
+
+
+def _log_joint_on(model, x, z1: torch.Tensor, z2: torch.Tensor, fixed: bool = False) -> torch.Tensor:
+    """log p_θ(x|z) + log p(z) on the grid z1 × z2: (len(z2), len(z1)). ``fixed``: a grid that does not depend on
+    the image (the plane's), so a Bernoulli decoder's outputs on it are computed once per model and reused."""
     g2, g1 = torch.meshgrid(z2, z1, indexing="ij")
     z = torch.stack([g1.flatten(), g2.flatten()], 1)
-    return (log_likelihood(model, x, z) + log_normal(z, torch.zeros(2), torch.zeros(2))).view(len(z2), len(z1))
+    bernoulli = getattr(getattr(model, "config", None), "likelihood", "bernoulli") == "bernoulli"
+    if fixed and bernoulli and hasattr(model, "decode_logits"):
+        key = (tuple(z1.tolist()), tuple(z2.tolist()))
+        logits, softplus_sums = _decoded_grid(model, z, key)
+        target = ((x + 1) / 2).flatten().to(logits.dtype)
+        log_lik = (logits @ target).double() - softplus_sums
+    else:
+        log_lik = log_likelihood(model, x, z)
+    return (log_lik + log_normal(z, torch.zeros(2), torch.zeros(2))).view(len(z2), len(z1))
 
 
 def posterior_grid(model, x, center, half_width, n: int = 61, extent: float = 4.0, coarse: int = 41) -> Posterior:
@@ -67,7 +126,7 @@ def posterior_grid(model, x, center, half_width, n: int = 61, extent: float = 4.
     fine = _log_joint_on(model, x, z1, z2)
     fine_cell = float((z1[1] - z1[0]) * (z2[1] - z2[0]))
     axis = torch.linspace(-extent, extent, coarse)
-    rough = _log_joint_on(model, x, axis, axis)
+    rough = _log_joint_on(model, x, axis, axis, fixed=True)  # the plane's grid: decoded once per model
     g2, g1 = torch.meshgrid(axis, axis, indexing="ij")
     outside = ((g1 - c1).abs() > half_width) | ((g2 - c2).abs() > half_width)
     rough_cell = float((axis[1] - axis[0]) ** 2)
@@ -118,7 +177,7 @@ def optimise_q(model, x, mu, logvar, steps: int = 60, lr: float = 0.05, samples:
     for _ in range(steps):
         eps = torch.randn(samples, mu.shape[-1], generator=generator)
         z = mu + (0.5 * logvar).exp() * eps
-        elbo = bernoulli_log_likelihood(model.decode_logits(z), x).mean() - kl_per_dimension(mu, logvar).sum()
+        elbo = decoder_log_likelihood(model, model.decode_logits(z), x).mean() - kl_per_dimension(mu, logvar).sum()
         optimiser.zero_grad()
         (-elbo).backward()
         optimiser.step()
@@ -137,7 +196,7 @@ def gradient_estimates(model, x, mu, logvar, samples: int = 8, repeats: int = 20
     eps = torch.randn(repeats * samples, mu.shape[-1], generator=generator)
     sigma = (0.5 * logvar).exp()
     z = (mu + sigma * eps).detach().requires_grad_(True)
-    f = bernoulli_log_likelihood(model.decode_logits(z), x)
+    f = decoder_log_likelihood(model, model.decode_logits(z), x)
     (gradient,) = torch.autograd.grad(f.sum(), z)  # ∂f/∂z = ∂f(μ + σε)/∂μ
     score = (f.detach()[:, None] * (z.detach() - mu) / sigma**2)[:, 0]
     reparameterised = gradient[:, 0]
@@ -148,3 +207,12 @@ def ellipse(mu: np.ndarray, sigma: np.ndarray, radius: float, points: int = 100)
     """The contour ‖(z − μ)/σ‖ = radius of a diagonal Gaussian (radius 1 and 2: its 1σ and 2σ ellipses)."""
     t = np.linspace(0, 2 * np.pi, points)
     return mu[0] + radius * sigma[0] * np.cos(t), mu[1] + radius * sigma[1] * np.sin(t)
+
+
+def sharpness(images: torch.Tensor) -> float:
+    """Mean gradient magnitude of images (n, c, h, w) in [-1, 1]: the mean over pixels of
+    √((∂x/∂u)² + (∂x/∂v)²) by forward differences, in intensity units per pixel. Blurry images score low."""
+    images = images.float()
+    du = images[..., :, 1:] - images[..., :, :-1]
+    dv = images[..., 1:, :] - images[..., :-1, :]
+    return float(torch.sqrt(du[..., :-1, :] ** 2 + dv[..., :, :-1] ** 2).mean())

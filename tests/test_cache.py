@@ -2,6 +2,9 @@ import numpy as np
 
 from explorer import cache, derived
 
+# the VAE tab's comparison models (issue #18): each ships its encoded test set like the default VAE
+VAE_VARIANTS = [f"vae2d-{v}-fashion-mnist" for v in ("small", "b05", "b4", "mse")]
+
 
 def test_derived_arrays_are_computed_once_per_weights_file(tmp_path):
     store = cache.DerivedStore(tmp_path / "cache")
@@ -53,6 +56,7 @@ def test_the_committed_checkpoints_ship_their_derived_arrays():
         "dcgan-fashion-mnist": "arithmetic-groups-v2-dcgan-fashion-mnist",
         "stylegan-fashion-mnist": "arithmetic-groups-v2-stylegan-fashion-mnist",
         "vae2d-fashion-mnist": "vae-test-means-vae2d-fashion-mnist",
+        **{name: f"vae-test-means-{name}" for name in VAE_VARIANTS},
     }
     assert set(derived.classifier_models(default_zoo) + derived.plane_models(default_zoo)) == set(shipped)
     for model, name in shipped.items():

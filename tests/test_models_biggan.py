@@ -62,3 +62,49 @@ def test_save_load_round_trip_is_bit_equal(generator, tmp_path):
     z = generator.sample_latent(3, seed=5)
     with torch.inference_mode():
         assert torch.equal(generator.generate(z, [0, 1, 2]), loaded.generate(z, [0, 1, 2]))
+
+
+def test_attention_weights_sum_to_one_and_leave_the_images_unchanged(generator):
+    z = generator.sample_latent(3, seed=1)
+    vectors = generator.class_vector([0, 4, 9])
+    with torch.inference_mode():
+        images, weights = generator.attention_maps(z, vectors)
+        assert torch.equal(images, generator(z, vectors))
+    assert weights.shape == (3, 16 * 16, 8 * 8)  # queries at 16², keys on the 2×-pooled 8² grid
+    assert torch.allclose(weights.sum(-1), torch.ones(3, 256), atol=1e-5) and weights.min() >= 0
+    assert not torch.allclose(weights[0, 0], weights[0, 255])  # positions attend differently
+
+
+def test_with_chunk_redraws_one_chunk_only(generator):
+    z = generator.sample_latent(2, seed=3)
+    chunk = CONFIG.chunk
+    new = torch.full((2, chunk), 7.0)
+    for k in range(CONFIG.num_blocks + 1):
+        out = generator.with_chunk(z, k, new)
+        changed = (out != z).any(dim=0)
+        assert changed.nonzero().flatten().tolist() == list(range(k * chunk, (k + 1) * chunk))
+    assert len(generator.chunk_names()) == CONFIG.num_blocks + 1
+    with pytest.raises(ValueError, match="chunk must be between 0 and 3"):
+        generator.with_chunk(z, 4, new)
+
+
+def test_conditional_bn_gain_and_bias_are_what_the_block_applies(generator):
+    z = generator.sample_latent(2, seed=4)
+    cond = generator.conditioning(z, generator.class_vector([1, 2]))
+    bn = generator.blocks[0].bn0
+    gain, bias = bn.gain_and_bias(cond[0])
+    x = torch.randn(2, bn.bn.num_features, 4, 4)
+    with torch.inference_mode():
+        expected = bn.bn(x) * gain[:, :, None, None] + bias[:, :, None, None]
+        assert torch.allclose(bn(x, cond[0]), expected)
+
+
+def test_projection_class_scores_add_up_to_the_logit():
+    torch.manual_seed(1)
+    discriminator = BigGANDiscriminator(CONFIG, width=8).eval()
+    images = torch.rand(3, 1, 32, 32) * 2 - 1
+    with torch.inference_mode():
+        psi, projection = discriminator.class_scores(images)
+        for y in (0, 5, 9):
+            vectors = torch.nn.functional.one_hot(torch.full((3,), y), 10).float()
+            assert torch.allclose(discriminator(images, vectors), psi + projection[:, y], atol=1e-5)

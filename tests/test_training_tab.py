@@ -60,6 +60,13 @@ def controls(family="DCGAN", loss="non-saturating", **overrides):
         batch_size=16,
         label_smoothing=0.0,
         ema_beta=0.0,
+        soft_labels=False,
+        label_flip=0.0,
+        d_batches="separate",
+        d_norm="",
+        d_activation="leaky-relu",
+        latent_dim=0,
+        ortho_beta=1e-4,
         seed=0,
         steps=12,
         sample_every=4,
@@ -153,6 +160,12 @@ def test_a_second_start_is_told_the_app_is_busy(job):
         (dict(batch_size=4096), "exceeds the 2048 images"),
         (dict(family="VAE", loss="wgan"), "trains with ELBO"),
         (dict(data="folder:../../etc"), "must be inside"),
+        (dict(loss="wgan", soft_labels=True), "soft labels apply to the BCE objectives"),
+        (dict(family="MLP GAN (2014)", d_norm="instance"), "instance norm needs a convolutional discriminator"),
+        (dict(ortho_beta=0.0), "DCGAN has no orthogonal-regularisation switch; the tricks apply to BigGAN-small"),
+        (dict(family="BigGAN-small", loss="hinge", label_flip=0.1), "BigGAN-small has no label-flip switch"),
+        (dict(d_norm="group"), "D's normalisation must be one of"),
+        (dict(family="BigGAN-small", loss="hinge", latent_dim=30), "latent_dim must be a multiple of 4"),
     ],
 )
 def test_bad_settings_give_a_message_and_start_nothing(job, overrides, message):
@@ -262,3 +275,31 @@ def test_cifar10_binary_batches_train_an_rgb_dcgan(tmp_path, monkeypatch):
     training.start_run(j, controls(data="cifar10", steps=4, eval_every=0, batch_size=16))
     h = finish(j, 120)
     assert h.status == "finished" and h.grids[-1][1].shape[1] == 3  # RGB samples
+
+
+def test_tricks_from_the_tab_reach_the_run_and_show_in_its_plots(job):
+    training.start_run(
+        job,
+        controls(
+            "MLP GAN (2014)", steps=6, eval_every=0, soft_labels=True, label_flip=0.2, d_activation="relu", latent_dim=8
+        ),
+    )
+    h = finish(job, 120)
+    assert h.status == "finished", h.message
+    assert "flipped" in h.metrics and all(0 <= v <= 1 for v in h.metrics["flipped"])
+    model = load_folder(h.out, device="cpu")
+    assert type(model).__name__ == "MLPGenerator" and model.latent_dim == 8
+    card = (h.out / "README.md").read_text()
+    assert "soft labels" in card and "20% of D's label pairs flipped" in card and "ReLU in D" in card
+
+
+@pytest.mark.slow  # a full-size BigGAN-small: ~10–20 s on 2 shared cores
+def test_biggan_orthogonal_regularisation_is_measured_even_when_off(job):
+    training.start_run(job, controls("BigGAN-small", "hinge", steps=2, d_steps=1, eval_every=0, ortho_beta=0.0))
+    h = finish(job, 120)
+    assert h.status == "finished", h.message
+    assert "orthogonal regularisation β = 0.0" in (h.out / "README.md").read_text()
+    assert all(v > 0 for v in h.metrics["ortho"])  # R is measured without being penalised, so runs compare
+    losses_figure = training.figures(h)[0]
+    series = next(trace for trace in losses_figure.data if "R_ortho" in trace.name)
+    assert max(series.y) == pytest.approx(1e-4 * max(h.metrics["ortho"]), rel=1e-6)

@@ -2,6 +2,7 @@
 the E-step and the two gradient estimators, on the committed VAE."""
 
 import math
+import types
 
 import gradio as gr
 import numpy as np
@@ -104,3 +105,70 @@ def test_labels_fall_back_to_ascii_where_the_font_lacks_greek():
     assert images.label_text("α = 1, |z| ≤ 2", ImageFont.load_default(size=18)) == "a = 1, |z| <= 2"
     font = images.label_font(18)
     assert images.label_text("α", font) == ("α" if isinstance(getattr(font, "path", None), str) else "a")
+
+
+class LinearGaussian(torch.nn.Module):
+    """z ~ N(0, I₂), x | z ~ N(Wz + b, s²I₄) as a 2×2 image: p(x) = N(b, WWᵀ + s²I), known in closed form."""
+
+    def __init__(self, w: torch.Tensor, b: torch.Tensor, variance: float):
+        super().__init__()
+        self.w, self.b, self.variance = w, b, variance
+        self.config = types.SimpleNamespace(likelihood="linear-gaussian", latent_dim=2)
+
+    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
+        return (z.to(self.w.dtype) @ self.w.T + self.b).view(-1, 1, 2, 2)  # the mean of p(x|z)
+
+    def reconstruction_nll(self, mean: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        squared = (x - mean).pow(2).flatten(1).sum(1)
+        return squared / (2 * self.variance) + 2 * math.log(2 * math.pi * self.variance)
+
+
+def test_iwae_matches_the_closed_form_log_px_of_a_linear_gaussian_model_and_rises_with_k():
+    generator = torch.Generator().manual_seed(0)
+    w, b, variance = (
+        torch.randn(4, 2, generator=generator, dtype=torch.float64),
+        torch.zeros(4, dtype=torch.float64),
+        0.3,
+    )
+    model = LinearGaussian(w, b, variance)
+    x = torch.tensor([1.0, -0.5, 0.8, 0.2], dtype=torch.float64)
+    covariance = w @ w.T + variance * torch.eye(4, dtype=torch.float64)
+    log_px = float(torch.distributions.MultivariateNormal(b, covariance).log_prob(x))
+    # the exact posterior is N(m, S), S = (I + WᵀW/s²)⁻¹, m = S Wᵀ(x − b)/s²; q misses it on purpose
+    s = torch.linalg.inv(torch.eye(2, dtype=torch.float64) + w.T @ w / variance)
+    m = s @ w.T @ (x - b) / variance
+    mu, logvar = (m + 0.5 * s.diagonal().sqrt()).float(), torch.log(3 * s.diagonal()).float()  # off, and too wide
+    image = x.view(1, 1, 2, 2)
+    assert vt.bounds(model, image, mu, logvar, log_px, k=20_000, seed=0).iwae == pytest.approx(log_px, abs=1e-2)
+    repeats = {1: 400, 10: 400, 100: 100}  # IWAE_K averaged over seeds: its expectation rises with K
+    iwae = {
+        k: [vt.bounds(model, image, mu, logvar, log_px, k=k, seed=s).iwae for s in range(n)] for k, n in repeats.items()
+    }
+    means = [float(np.mean(v)) for v in iwae.values()]
+    elbo = vt.bounds(model, image, mu, logvar, log_px, k=20_000, seed=1).elbo  # = E IWAE_1
+    assert abs(means[0] - elbo) < 4 * np.std(iwae[1]) / math.sqrt(repeats[1])
+    assert means[0] < means[1] < means[2] <= log_px + 1e-2
+    assert log_px - elbo > 0.5  # a real gap: q is not the posterior
+
+
+def test_sharpness_is_the_mean_gradient_magnitude():
+    assert vt.sharpness(torch.zeros(2, 1, 8, 8)) == 0.0
+    ramp = torch.linspace(-1, 1, 8).repeat(1, 1, 8, 1)  # rises 2/7 per pixel along u
+    assert vt.sharpness(ramp) == pytest.approx(2 / 7, rel=1e-5)
+    checker = (torch.arange(8)[:, None] + torch.arange(8)[None, :]) % 2 * 2.0 - 1
+    blurred = torch.nn.functional.avg_pool2d(checker[None, None], 3, 1, 1, count_include_pad=False)
+    assert vt.sharpness(checker[None, None]) > 3 * vt.sharpness(blurred)
+
+
+def test_the_planes_grid_is_decoded_once_per_model_and_gives_the_same_log_joint(setup, monkeypatch):
+    model, x, *_ = setup
+    axis = torch.linspace(-4, 4, 64)
+    fresh = vt._log_joint_on(model, x, axis, axis)
+    assert torch.allclose(vt._log_joint_on(model, x, axis, axis, fixed=True), fresh, rtol=0, atol=1e-9)
+    calls = []
+    decode = model.decode_logits
+    monkeypatch.setattr(model, "decode_logits", lambda z: calls.append(len(z)) or decode(z))
+    other = -x  # another image: same decoder outputs, another likelihood
+    again = vt._log_joint_on(model, other, axis, axis, fixed=True)
+    assert calls == [] and not torch.allclose(again, fresh)  # no decoding, and the image still matters
+    assert torch.allclose(again, vt._log_joint_on(model, other, axis, axis), rtol=0, atol=1e-6)

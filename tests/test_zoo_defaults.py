@@ -14,12 +14,13 @@ GENERATORS = ["dcgan-fashion-mnist", "stylegan-fashion-mnist", "biggan-fashion-m
 
 def test_checkpoints_folder_stays_small():
     total = sum(f.stat().st_size for f in CHECKPOINTS.rglob("*") if f.is_file())
-    assert total < 50 * 2**20
+    assert total < 60 * 10**6  # issue #18: checkpoints/ stays ≤ 60 MB
 
 
 def test_manifest_lists_every_family(default_zoo):
     families = {default_zoo.entry(name).family for name in default_zoo.names()}
-    assert families == set(FAMILIES) - {"biggan-deep", "stylegan2"}  # public releases come from the Hub, on request
+    # public releases come from the Hub, on request; the 2014 MLP GAN is a baseline trained in the Training tab
+    assert families == set(FAMILIES) - {"biggan-deep", "stylegan2", "mlp-gan"}
     hub = {m["family"] for m in read_hub_list()}
     assert "biggan-deep" in hub and all(m["revision"] and m["license"] for m in read_hub_list())
 

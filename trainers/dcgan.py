@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from explorer.data import ImageDataset
 from explorer.models import registry
@@ -18,6 +19,39 @@ from trainers import losses
 from trainers.evaluation import generator_report
 from trainers.events import Event
 from trainers.loop import RunLength, Task, check_finite, ema_update, inference_samples, launch
+
+D_NORMS = ("batch", "layer", "instance", "none")
+
+
+def replace_layers(module: nn.Module, kinds: tuple[type, ...], make) -> int:
+    """Replace every sub-module of one of ``kinds`` by ``make(old)``, in place; returns how many were replaced."""
+    count = 0
+    for name, child in module.named_children():
+        if isinstance(child, kinds):
+            setattr(module, name, make(child))
+            count += 1
+        else:
+            count += replace_layers(child, kinds, make)
+    return count
+
+
+def discriminator_variant(discriminator: nn.Module, norm: str, activation: str) -> nn.Module:
+    """A discriminator built with batch norm, its rules broken on request (GAN hacks; DCGAN's rules 2 and 4):
+
+    - ``norm`` "instance": each BatchNorm2d → InstanceNorm2d (normalise each sample by its own per-channel mean
+      and std, learned gain and bias); "none": each batch norm → identity;
+    - ``activation`` "relu": each LeakyReLU → ReLU (no gradient for negative inputs: sparse gradients)."""
+    if norm == "instance":
+        n = replace_layers(discriminator, (nn.BatchNorm2d,), lambda bn: nn.InstanceNorm2d(bn.num_features, affine=True))
+        if n == 0:
+            raise ValueError("instance norm needs a convolutional discriminator; this one has no BatchNorm2d")
+    elif norm == "none":
+        replace_layers(discriminator, (nn.BatchNorm1d, nn.BatchNorm2d), lambda bn: nn.Identity())
+    if activation == "relu":
+        n = replace_layers(discriminator, (nn.LeakyReLU,), lambda act: nn.ReLU(inplace=act.inplace))
+        if n == 0:
+            raise ValueError("this discriminator has no LeakyReLU to replace")
+    return discriminator
 
 
 @dataclass
@@ -34,8 +68,13 @@ class DCGANTrainConfig(RunLength):
     d_steps: int | None = None  # D updates (batches) per G update: n_critic (WGAN: 5)
     clip: float | None = None  # critic weight clipping c (WGAN: 0.01; 0 = none)
     gp_lambda: float | None = None  # gradient-penalty weight λ (WGAN-GP: 10; 0 = none)
-    d_norm: str | None = None  # D's normalisation: "batch" (DCGAN), "layer" (default with a gradient penalty)
+    d_norm: str | None = None  # D's normalisation: "batch" (DCGAN), "layer" (default with a gradient penalty),
+    # "instance" (per sample and channel, the GAN hacks' fallback) or "none"
+    d_activation: str = "leaky-relu"  # D's activation: "leaky-relu" (DCGAN, slope 0.2) or "relu" (sparse gradients)
+    d_batches: str = "separate"  # "separate": D sees an all-real and an all-fake batch; "mixed": one batch of both
     label_smoothing: float = 0.0  # one-sided: real targets 1 − s for BCE objectives (0 = off)
+    soft_labels: bool = False  # random soft targets for BCE objectives: real ~ U(0.7, 1.2), fake ~ U(0, 0.3)
+    label_flip: float = 0.0  # probability that a (real, fake) pair's labels are swapped when D trains (0 = off)
     ema_beta: float = 0.0  # EMA of G's weights for samples and the saved model (0 = off, 0.999 typical)
     n_samples: int = 64  # images in the fixed-z sample grid
     fid_samples: int = 10_000  # samples for the model card's FID (0 = no FID)
@@ -70,12 +109,20 @@ class DCGANTrainConfig(RunLength):
             raise ValueError(f"clip and gp_lambda must be ≥ 0, got {self.clip} and {self.gp_lambda}")
         if not 0 <= self.label_smoothing < 0.5:
             raise ValueError(f"label smoothing must be in [0, 0.5), got {self.label_smoothing}")
-        if self.label_smoothing and recipe.d_loss is not losses.discriminator_loss:
-            raise ValueError(f"label smoothing applies to the BCE objectives, not {self.loss!r}")
+        if (self.label_smoothing or self.soft_labels) and recipe.d_loss is not losses.discriminator_loss:
+            raise ValueError(f"label smoothing and soft labels apply to the BCE objectives, not {self.loss!r}")
+        if self.label_smoothing and self.soft_labels:
+            raise ValueError("choose one-sided label smoothing or random soft labels, not both")
+        if not 0 <= self.label_flip <= 0.5:
+            raise ValueError(f"the label flip rate must be between 0 and 0.5, got {self.label_flip}")
+        if self.d_activation not in ("leaky-relu", "relu"):
+            raise ValueError(f"d_activation must be 'leaky-relu' or 'relu', got {self.d_activation!r}")
+        if self.d_batches not in ("separate", "mixed"):
+            raise ValueError(f"d_batches must be 'separate' or 'mixed', got {self.d_batches!r}")
         if not 0 <= self.ema_beta < 1:
             raise ValueError(f"ema_beta must be in [0, 1), got {self.ema_beta}")
-        if self.d_norm not in ("batch", "layer"):
-            raise ValueError(f"d_norm must be 'batch' or 'layer', got {self.d_norm!r}")
+        if self.d_norm not in D_NORMS:
+            raise ValueError(f"d_norm must be one of {', '.join(D_NORMS)}, got {self.d_norm!r}")
         if self.fid_samples < 0:
             raise ValueError(f"fid_samples must be ≥ 0, got {self.fid_samples}")
         if self.n_samples < 1:
@@ -91,7 +138,10 @@ class DCGANTask(Task):
         torch.manual_seed(config.seed)
         family = registry.get(config.family)
         self.generator = family.model(config.model).to(device)
-        self.discriminator = family.discriminator(config.model, norm=config.d_norm).to(device)
+        built = "batch" if config.d_norm in ("instance", "none") else config.d_norm
+        self.discriminator = discriminator_variant(
+            family.discriminator(config.model, norm=built), config.d_norm, config.d_activation
+        ).to(device)
         self.modules = {"discriminator": self.discriminator}
         if config.ema_beta > 0:  # the zoo model is the EMA copy; the trained generator is kept for --resume
             self.model = copy.deepcopy(self.generator).requires_grad_(False)
@@ -109,21 +159,37 @@ class DCGANTask(Task):
         self.fixed_z = self.model.sample_latent(config.n_samples, config.seed).to(device)
         self.last_g: dict[str, float] = {}  # G updates every d_steps steps; its latest loss is reported
 
-    def d_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
-        if self.config.label_smoothing:
-            return losses.discriminator_loss(real_scores, fake_scores, self.config.label_smoothing)
-        return self.objective.d_loss(real_scores, fake_scores)
+    def scores(self, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """D's scores on reals and fakes: two all-real / all-fake batches (batch-norm statistics per kind, the GAN
+        hacks' advice), or one mixed batch (``d_batches="mixed"``: the statistics mix both)."""
+        if self.config.d_batches == "mixed":
+            scores = self.discriminator(torch.cat([real, fake]))
+            return scores[: real.shape[0]], scores[real.shape[0] :]
+        return self.discriminator(real), self.discriminator(fake)
+
+    def d_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+        """D's loss with the label tricks: flipped pairs (any objective), then soft or smoothed targets (BCE)."""
+        c = self.config
+        metrics: dict[str, float] = {}
+        if c.label_flip:
+            real_scores, fake_scores, flipped = losses.flip_pairs(real_scores, fake_scores, c.label_flip)
+            metrics["flipped"] = flipped.float().mean().item()
+        if c.soft_labels:
+            n, device = real_scores.shape[0], real_scores.device
+            real_t, fake_t = losses.soft_targets(n, True, device=device), losses.soft_targets(n, False, device=device)
+            return losses.discriminator_loss_targets(real_scores, fake_scores, real_t, fake_t), metrics
+        if c.label_smoothing:
+            return losses.discriminator_loss(real_scores, fake_scores, c.label_smoothing), metrics
+        return self.objective.d_loss(real_scores, fake_scores), metrics
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         c = self.config
         # 1. Discriminator / critic, with G frozen: lower D's loss on reals and the current fakes.
         z = torch.randn(images.shape[0], c.model.latent_dim, device=images.device)
         fake = self.generator(z)
-        real_scores = self.discriminator(images)
-        fake_scores = self.discriminator(fake.detach())
-        d_loss = self.d_loss(real_scores, fake_scores)
+        real_scores, fake_scores = self.scores(images, fake.detach())
+        d_loss, metrics = self.d_loss(real_scores, fake_scores)
         total = d_loss
-        metrics: dict[str, float] = {}
         if c.gp_lambda > 0:
             penalty = losses.gradient_penalty(self.discriminator, images, fake.detach())
             total = d_loss + c.gp_lambda * penalty
@@ -138,7 +204,8 @@ class DCGANTask(Task):
         if (step + 1) % c.d_steps == 0:
             if c.d_steps > 1:  # D moved several times since these fakes were drawn: draw fresh ones
                 fake = self.generator(torch.randn(images.shape[0], c.model.latent_dim, device=images.device))
-            g_loss = self.objective.g_loss(self.discriminator(fake))
+            mixed = c.d_batches == "mixed"  # G is judged in the same kind of batch D trains on
+            g_loss = self.objective.g_loss(self.scores(images, fake)[1] if mixed else self.discriminator(fake))
             check_finite(g_loss=g_loss)
             self.g_optim.zero_grad(set_to_none=True)
             g_loss.backward()
@@ -171,6 +238,11 @@ class DCGANTask(Task):
         extras += [f"critic weights clipped to ±{c.clip}"] if c.clip else []
         extras += [f"gradient penalty λ = {c.gp_lambda}, {c.d_norm} norm in D"] if c.gp_lambda else []
         extras += [f"one-sided label smoothing {c.label_smoothing}"] if c.label_smoothing else []
+        extras += ["soft labels (real ~ U(0.7, 1.2), fake ~ U(0, 0.3))"] if c.soft_labels else []
+        extras += [f"{c.label_flip:.0%} of D's label pairs flipped"] if c.label_flip else []
+        extras += [f"{c.d_norm} norm in D"] if c.d_norm != "batch" and not c.gp_lambda else []
+        extras += ["ReLU in D"] if c.d_activation == "relu" else []
+        extras += ["mixed real/fake batches for D"] if c.d_batches == "mixed" else []
         extras += [f"EMA β = {c.ema_beta} (the weights are the EMA generator's)"] if c.ema_beta else []
         return (
             f"A {label} generator (Radford et al., arXiv:1511.06434) trained on {c.data} at "

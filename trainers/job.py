@@ -52,6 +52,13 @@ class RunSpec:
     d_steps: int = 1
     label_smoothing: float = 0.0
     ema_beta: float = 0.0
+    soft_labels: bool = False  # the training tricks (trainers.dcgan: DCGAN, MLP GAN and other adversarial families)
+    label_flip: float = 0.0
+    d_batches: str = "separate"
+    d_norm: str = ""  # "" = the objective's recipe
+    d_activation: str = "leaky-relu"
+    latent_dim: int = 0  # 0 = the family's size of z
+    ortho_beta: float = 1e-4  # BigGAN's orthogonal regularisation β
     seed: int = 0
     steps: int = 1000
     sample_every: int = 50
@@ -86,6 +93,39 @@ class RunSpec:
             raise ValueError(f"batch size must be between 2 and 4096, got {self.batch_size}")
         if self.eval_every < 0 or (self.eval_every and not 100 <= self.eval_samples <= 50_000):
             raise ValueError("FID every K steps needs K ≥ 0 (0 = off) and 100 to 50 000 samples")
+        if not 0 <= self.latent_dim <= 1024:
+            raise ValueError(f"the size of z must be between 1 and 1 024 (0 = the family's), got {self.latent_dim}")
+        options = registry.get(self.family).options()
+        for name, default in TRICK_DEFAULTS.items():  # a trick the family's trainer lacks is refused, not ignored
+            if name not in options and getattr(self, name) != default:
+                raise ValueError(
+                    f"{registry.get(self.family).label} has no {TRICK_NAMES[name]} switch; "
+                    f"the tricks apply to {', '.join(tricks_families(name))}"
+                )
+
+
+TRICK_DEFAULTS = {
+    "soft_labels": False,
+    "label_flip": 0.0,
+    "d_batches": "separate",
+    "d_norm": "",
+    "d_activation": "leaky-relu",
+    "ortho_beta": 1e-4,
+}
+TRICK_NAMES = {
+    "soft_labels": "soft-label",
+    "label_flip": "label-flip",
+    "d_batches": "mixed-batch",
+    "d_norm": "D-normalisation",
+    "d_activation": "D-activation",
+    "ortho_beta": "orthogonal-regularisation",
+}
+
+
+def tricks_families(option: str) -> list[str]:
+    """The Training tab's families whose trainer has ``option``, by label."""
+    names = registry.trainable(in_app=True)
+    return [registry.get(n).label for n in names if option in registry.get(n).options()]
 
 
 _datasets: dict[tuple, ImageDataset] = {}

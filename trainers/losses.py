@@ -27,6 +27,46 @@ def discriminator_loss(
     return real.mean() + F.softplus(fake_logits).mean()
 
 
+SOFT_REAL = (0.7, 1.2)  # GAN hacks' random soft targets: real ~ U(0.7, 1.2)
+SOFT_FAKE = (0.0, 0.3)  # fake ~ U(0, 0.3)
+
+
+def discriminator_loss_targets(
+    real_logits: torch.Tensor, fake_logits: torch.Tensor, real_targets: torch.Tensor, fake_targets: torch.Tensor
+) -> torch.Tensor:
+    """Binary cross-entropy with one target t per sample: E[t·softplus(−l) + (1 − t)·softplus(l)] on each side.
+
+    t = 1 on reals and 0 on fakes is ``discriminator_loss``. Targets above 1 (the GAN hacks' U(0.7, 1.2)) make the
+    loss unbounded below: D is paid a little for ever larger logits on those reals."""
+
+    def bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return (targets * F.softplus(-logits) + (1 - targets) * F.softplus(logits)).mean()
+
+    return bce(real_logits, real_targets) + bce(fake_logits, fake_targets)
+
+
+def soft_targets(
+    n: int, real: bool, generator: torch.Generator | None = None, device: torch.device | str | None = None
+) -> torch.Tensor:
+    """``n`` random soft targets (Salimans et al. 2016; the GAN hacks): real ~ U(0.7, 1.2), fake ~ U(0, 0.3)."""
+    low, high = SOFT_REAL if real else SOFT_FAKE
+    return (low + (high - low) * torch.rand(n, generator=generator)).to(device)
+
+
+def flip_pairs(
+    real_scores: torch.Tensor, fake_scores: torch.Tensor, rate: float, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Noisy labels (the GAN hacks): with probability ``rate`` pair i's real and fake scores trade places, so D is
+    told this real is fake and this fake is real. Returns (scores D should call real, scores it should call fake,
+    the boolean mask of flipped pairs); every objective's D loss then applies as it is."""
+    if not 0 <= rate <= 1:
+        raise ValueError(f"the flip rate must be between 0 and 1, got {rate}")
+    n = min(real_scores.shape[0], fake_scores.shape[0])
+    flipped = (torch.rand(n, generator=generator) < rate).to(real_scores.device)
+    real, fake = real_scores[:n], fake_scores[:n]
+    return torch.where(flipped, fake, real), torch.where(flipped, real, fake), flipped
+
+
 def generator_loss_minimax(fake_logits: torch.Tensor) -> torch.Tensor:
     """E[log(1 − D(G(z)))], minimised by G (the saturating loss of the minimax game).
 

@@ -31,7 +31,7 @@ from trainers.events import Event
 from trainers.loop import RunLength
 from trainers.losses import OBJECTIVES
 from trainers.stylegan import StyleGANTrainConfig, train_stylegan
-from trainers.vae import VAETrainConfig, train_vae
+from trainers.vae import AETrainConfig, CVAETrainConfig, VAETrainConfig, train_ae, train_cvae, train_vae
 
 # train-config field → the Training tab's control (``RunSpec`` field) that sets it
 SPEC_FIELDS = {
@@ -45,6 +45,12 @@ SPEC_FIELDS = {
     "n_dis": "d_steps",
     "label_smoothing": "label_smoothing",
     "ema_beta": "ema_beta",  # 0 in the tab = the family's default
+    "soft_labels": "soft_labels",  # the tricks (trainers.dcgan), where a family's trainer has them
+    "label_flip": "label_flip",
+    "d_batches": "d_batches",
+    "d_norm": "d_norm",  # "" in the tab = the objective's recipe
+    "d_activation": "d_activation",
+    "ortho_beta": "ortho_beta",
 }
 NOT_OPTIONS = {f.name for f in fields(RunLength)} | {"data", "model", "family"}  # common, or not a flag
 HELP = {
@@ -58,7 +64,11 @@ HELP = {
     "n_dis": "D steps per G step",
     "clip": "critic weight clipping c",
     "gp_lambda": "gradient-penalty weight λ",
-    "d_norm": "D's normalisation: batch or layer",
+    "d_norm": "D's normalisation: batch, layer, instance or none",
+    "d_activation": "D's activation: leaky-relu or relu",
+    "d_batches": "D's batches: separate (all-real, all-fake) or mixed",
+    "soft_labels": "random soft targets: real ~ U(0.7, 1.2), fake ~ U(0, 0.3) (BCE losses)",
+    "label_flip": "probability of swapping a real/fake label pair for D",
     "label_smoothing": "one-sided: real targets 1 − s (BCE losses)",
     "ema_beta": "EMA of G's weights (0 = off)",
     "ortho_beta": "orthogonal regularisation (0 = off)",
@@ -140,9 +150,13 @@ class Trainer:
         options = {name: getattr(spec, SPEC_FIELDS[name]) for name in self.options() if name in SPEC_FIELDS}
         if not options.get("ema_beta"):
             options.pop("ema_beta", None)  # 0 = the family's default EMA
+        if not options.get("d_norm"):
+            options.pop("d_norm", None)  # "" = the recipe's normalisation
         if "fid_samples" in self.options():  # the card's FID, as many samples as the live one
             options["fid_samples"] = spec.eval_samples if spec.eval_every else 0
         model = {"channels": data.channels, "class_names": list(data.class_names)}
+        if getattr(spec, "latent_dim", 0):  # 0 = the family's size of z
+            model["latent_dim"] = spec.latent_dim
         return self.make_config(length, spec.data, {**options, **self.app_options}, {**model, **self.app_model})
 
 
@@ -224,6 +238,28 @@ register(
         losses=("ELBO",),
         cli=dict(epochs=10, batch_size=128, save_every=2000, sample_every=500),
         app_batch_size=128,
+    )
+)
+register(
+    Trainer(
+        "ae",
+        AETrainConfig,
+        train_ae,
+        help="plain autoencoder with a 2-D code, the VAE's networks without σ and KL (VAE tab)",
+        losses=("reconstruction",),
+        cli=dict(epochs=10, batch_size=128, save_every=2000, sample_every=500),
+        in_app=False,
+    )
+)
+register(
+    Trainer(
+        "cvae",
+        CVAETrainConfig,
+        train_cvae,
+        help="class-conditional VAE with a 2-D latent (VAE tab)",
+        losses=("ELBO",),
+        cli=dict(epochs=10, batch_size=128, save_every=2000, sample_every=500),
+        in_app=False,
     )
 )
 register(

@@ -11,15 +11,19 @@ from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGene
 from explorer.models.biggan_deep import BigGANDeep, BigGANDeepConfig
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
+from explorer.models.mlp_gan import MLPDiscriminator, MLPGANConfig, MLPGenerator
 from explorer.models.registry import FAMILIES, Family, family_of, register
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from explorer.models.stylegan2 import StyleGAN2, StyleGAN2Config
-from explorer.models.vae import VAE, VAEConfig
+from explorer.models.vae import VAE, Autoencoder, AutoencoderConfig, ConditionalVAE, ConditionalVAEConfig, VAEConfig
 
 register(Family("dcgan", DCGANGenerator, DCGANConfig, "DCGAN", DCGANDiscriminator))
 register(Family("stylegan", StyleGANGenerator, StyleGANConfig, "StyleGAN-small", StyleGANDiscriminator))
 register(Family("biggan", BigGANGenerator, BigGANConfig, "BigGAN-small", BigGANDiscriminator))
+register(Family("mlp-gan", MLPGenerator, MLPGANConfig, "MLP GAN (2014)", MLPDiscriminator))
 register(Family("vae", VAE, VAEConfig, "VAE"))
+register(Family("ae", Autoencoder, AutoencoderConfig, "Autoencoder (plain, for the VAE tab)"))
+register(Family("cvae", ConditionalVAE, ConditionalVAEConfig, "Conditional VAE (VAE tab)"))
 register(Family("classifier", FashionClassifier, ClassifierConfig, "Fashion-MNIST classifier"))
 # public releases, converted from their own formats by explorer.hub
 register(Family("biggan-deep", BigGANDeep, BigGANDeepConfig, "BigGAN-deep (ImageNet)"))
@@ -27,6 +31,8 @@ register(Family("stylegan2", StyleGAN2, StyleGAN2Config, "StyleGAN2 (rosinality)
 
 __all__ = [
     "FAMILIES",
+    "Autoencoder",
+    "AutoencoderConfig",
     "BigGANConfig",
     "BigGANDeep",
     "BigGANDeepConfig",
@@ -34,6 +40,8 @@ __all__ = [
     "BigGANGenerator",
     "ClassConditional",
     "ClassifierConfig",
+    "ConditionalVAE",
+    "ConditionalVAEConfig",
     "DCGANConfig",
     "DCGANDiscriminator",
     "DCGANGenerator",

@@ -74,9 +74,13 @@ class ConditionalBatchNorm(nn.Module):
         self.gain = sn_linear(cond_dim, channels, bias=False)
         self.bias = sn_linear(cond_dim, channels, bias=False)
 
+    def gain_and_bias(self, cond: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(γ, β) per sample and channel: γ = 1 + W_γ·cond, β = W_β·cond, each (n, channels)."""
+        return 1 + self.gain(cond), self.bias(cond)
+
     def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        gain = 1 + self.gain(cond)[:, :, None, None]
-        return self.bn(x) * gain + self.bias(cond)[:, :, None, None]
+        gain, bias = self.gain_and_bias(cond)
+        return self.bn(x) * gain[:, :, None, None] + bias[:, :, None, None]
 
 
 class SelfAttention(nn.Module):
@@ -90,12 +94,18 @@ class SelfAttention(nn.Module):
         self.o = spectral_norm(nn.Conv2d(channels // 2, channels, 1, bias=False))
         self.gamma = nn.Parameter(torch.zeros(()))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def weights(self, x: torch.Tensor) -> torch.Tensor:
+        """β = softmax over keys of θ(x_query)ᵀ φ(x_key): (n, hw queries, hw/4 keys on the 2×-pooled grid);
+        each row sums to 1 (SAGAN eq. 1)."""
         n, c, h, w = x.shape
         theta = self.theta(x).view(n, c // 8, h * w)  # (n, c/8, hw)
         phi = F.max_pool2d(self.phi(x), 2).view(n, c // 8, h * w // 4)  # (n, c/8, hw/4)
+        return torch.softmax(theta.transpose(1, 2) @ phi, dim=-1)  # (n, hw, hw/4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, h, w = x.shape
+        attention = self.weights(x)  # (n, hw, hw/4)
         g = F.max_pool2d(self.g(x), 2).view(n, c // 2, h * w // 4)  # (n, c/2, hw/4)
-        attention = torch.softmax(theta.transpose(1, 2) @ phi, dim=-1)  # (n, hw, hw/4)
         out = (g @ attention.transpose(1, 2)).view(n, c // 2, h, w)  # (n, c/2, h, w)
         return x + self.gamma * self.o(out)
 
@@ -166,6 +176,40 @@ class BigGANGenerator(LatentGenerator, ClassConditional, nn.Module, Pretrained):
                 x = self.attention(x)
         return torch.tanh(self.out_conv(F.relu(self.out_bn(x))))  # (n, channels, 32, 32)
 
+    def chunk_names(self) -> list[str]:
+        """What each chunk of z conditions: chunk 0 the 4×4 projection, chunk k the block k − 1 (its output side)."""
+        sides = [4 * 2 ** (i + 1) for i in range(self.config.num_blocks)]
+        return ["4×4 projection"] + [f"block {i + 1} (→ {s}×{s})" for i, s in enumerate(sides)]
+
+    def with_chunk(self, z: torch.Tensor, index: int, values: torch.Tensor) -> torch.Tensor:
+        """A copy of ``z`` whose chunk ``index`` (``config.chunk`` values) is ``values``; the other chunks are kept."""
+        if not 0 <= index <= self.config.num_blocks:
+            raise ValueError(f"chunk must be between 0 and {self.config.num_blocks}, got {index}")
+        start = index * self.config.chunk
+        out = z.clone()
+        out[:, start : start + self.config.chunk] = values
+        return out
+
+    def conditioning(self, z: torch.Tensor, class_vector: torch.Tensor) -> list[torch.Tensor]:
+        """The vector [embed(y); z_k] that conditions each block's batch norms, one (n, embed_dim + chunk) per block."""
+        chunks = z.split(self.config.chunk, dim=1)
+        embed = self.class_embedding(class_vector)  # (n, embed_dim)
+        return [torch.cat([embed, chunks[i + 1]], dim=1) for i in range(len(self.blocks))]
+
+    def attention_maps(self, z: torch.Tensor, class_vector: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(images, attention weights (n, hw, hw/4) of the self-attention block) for one forward pass.
+
+        The weights are read by a hook on the block's input, so the images are exactly ``self(z, class_vector)``."""
+        if self.attention_after < 0:
+            raise ValueError("this BigGAN has no self-attention block (attention_resolution = 0)")
+        captured: list[torch.Tensor] = []
+        handle = self.attention.register_forward_pre_hook(lambda module, args: captured.append(module.weights(args[0])))
+        try:
+            images = self(z, class_vector)
+        finally:
+            handle.remove()
+        return images, captured[0]
+
     def generate(
         self,
         latent: torch.Tensor,
@@ -210,7 +254,17 @@ class BigGANDiscriminator(nn.Module):
         self.linear = sn_linear(width, 1)
         self.embed = spectral_norm(nn.Linear(config.num_classes, width, bias=False))
 
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """φ(x): the sum-pooled features, (n, width)."""
+        return F.relu(self.blocks(images)).sum(dim=(2, 3))  # (n, width)
+
+    def class_scores(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(ψ(φ(x)) (n,), ⟨embed(e_y), φ(x)⟩ for every class y (n, num_classes)): the logit for class y is their sum."""
+        features = self.features(images)
+        classes = torch.eye(self.embed.in_features, device=images.device)
+        return self.linear(features).flatten(), features @ self.embed(classes).T  # (n,), (n, num_classes)
+
     def forward(self, images: torch.Tensor, class_vector: torch.Tensor) -> torch.Tensor:
-        features = F.relu(self.blocks(images)).sum(dim=(2, 3))  # (n, width)
+        features = self.features(images)  # (n, width)
         projection = (self.embed(class_vector) * features).sum(dim=1)
         return self.linear(features).flatten() + projection  # (n,)

@@ -3,7 +3,8 @@
 Kingma & Welling, arXiv:1312.6114, Fig. 4: decoding a grid of z over the plane shows the learned
 manifold; placing the grid at Gaussian quantiles (z = Φ⁻¹(p)) gives every tile equal prior mass.
 Over it: the encoder means μ(x) of the test set, coloured by class. Click the plane to decode that
-point; upload or draw an image to encode it and see where it lands.
+point; upload or draw an image to encode it and see where it lands. The other sections (``vae_inside``,
+``vae_compare``) are drawn when first opened, not at the app's start.
 """
 
 import functools
@@ -19,7 +20,7 @@ from explorer import derived, images, latent, plots
 from explorer.data import DatasetUnavailable
 from explorer.models import HasEncoder
 from explorer.plots import CLASS_COLOURS
-from explorer.ui import vae_inside
+from explorer.ui import vae_compare, vae_inside
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
@@ -205,7 +206,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         gr.Markdown("No VAE with a 2-D latent in the zoo: train one with `python -m trainers vae --out …`.")
         return
     first = render_plane(zoo, names[0], 15, 3.0, "linear", True)
-    with gr.Tabs(elem_id="vae-sections") as sections:  # two sections: the plane, and inside q(z|x)
+    with gr.Tabs(elem_id="vae-sections") as sections:  # the plane first; the others are drawn when first opened
         with gr.Tab("Latent plane", id="plane"):
             with gr.Row():
                 with gr.Column(scale=1):
@@ -264,10 +265,16 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
                 reconstruction = gr.Image(label="Reconstruction decode(μ)", type="pil", interactive=False, height=192)
                 landed = gr.Textbox(label="Where it lands", elem_id="vae-landed")
 
-        with gr.Tab("Inside q(z|x)", id="posterior"):
-            vae_inside.build_section(zoo, model, names)
-        with gr.Tab("Edit real images", id="edit"):
-            vae_inside.build_edit_section(zoo, model, names)
+        with gr.Tab("Inside q(z|x)", id="posterior") as posterior_tab:
+            inside_view = vae_inside.build_section(zoo, model, names)
+        with gr.Tab("Autoencoder vs VAE", id="autoencoder") as autoencoder_tab:
+            autoencoder_view = vae_compare.build_autoencoder_section(zoo, names)
+        with gr.Tab("β and the likelihood", id="beta") as beta_tab:
+            variants_view, blur_view = vae_compare.build_beta_section(zoo)
+        with gr.Tab("Conditional VAE", id="conditional") as conditional_tab:
+            conditional_view = vae_compare.build_conditional_section(zoo)
+        with gr.Tab("Edit real images", id="edit") as edit_tab:
+            edit_view = vae_inside.build_edit_section(zoo, model, names)
 
     plane_inputs = [model, grid_size, extent, grid, show_points]
     gr.on(
@@ -307,7 +314,65 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         api_visibility="undocumented",
         trigger_mode="always_last",
     )
-    fields = dict(model=model, grid=grid, size=grid_size, extent=extent, points=show_points)
+    # the other sections: drawn when first opened (a click on the section, or a link to this tab), then on input
+    drawn_on_open = [(posterior_tab, [inside_view])]  # first: the lecture path links to it
+    if autoencoder_view is not None:
+        ae_fn = functools.partial(vae_compare.ae_vs_vae, zoo)
+        (ae_model, ae_vae, ae_seed), ae_outputs = autoencoder_view
+        gr.on(
+            [ae_model.input, ae_vae.input, ae_seed.submit, ae_seed.blur],
+            ae_fn,
+            [ae_model, ae_vae, ae_seed],
+            ae_outputs,
+            api_name="vae_autoencoder",
+            trigger_mode="always_last",
+        )
+        drawn_on_open.append((autoencoder_tab, [(ae_fn, [ae_model, ae_vae, ae_seed], ae_outputs)]))
+    variants_fn = functools.partial(vae_compare.compare_variants, zoo)
+    blur_fn = functools.partial(vae_compare.vae_vs_gan, zoo)
+    (chosen,), variants_outputs = variants_view
+    (blur_vae, blur_gan, blur_seed), blur_outputs = blur_view
+    chosen.input(variants_fn, chosen, variants_outputs, api_name="vae_variants", trigger_mode="always_last")
+    gr.on(
+        [blur_vae.input, blur_gan.input, blur_seed.submit, blur_seed.blur],
+        blur_fn,
+        [blur_vae, blur_gan, blur_seed],
+        blur_outputs,
+        api_name="vae_vs_gan",
+        trigger_mode="always_last",
+    )
+    beta_views = [(variants_fn, [chosen], variants_outputs)]
+    if blur_gan.value is not None:
+        beta_views.append((blur_fn, [blur_vae, blur_gan, blur_seed], blur_outputs))
+    drawn_on_open.append((beta_tab, beta_views))
+    if conditional_view is not None:
+        cvae_fn = functools.partial(vae_compare.conditional, zoo)
+        cvae_inputs, cvae_outputs = conditional_view
+        _, cvae_class, cvae_z1, cvae_z2, cvae_seed = cvae_inputs
+        gr.on(
+            [
+                cvae_inputs[0].input,
+                cvae_class.input,
+                cvae_z1.release,
+                cvae_z2.release,
+                cvae_seed.submit,
+                cvae_seed.blur,
+            ],
+            cvae_fn,
+            cvae_inputs,
+            cvae_outputs,
+            api_name="vae_conditional",
+            trigger_mode="always_last",
+        )
+        drawn_on_open.append((conditional_tab, [(cvae_fn, cvae_inputs, cvae_outputs)]))
+    if edit_view is not None:
+        drawn_on_open.append((edit_tab, [edit_view]))
     renders = [(functools.partial(render_plane, zoo), plane_inputs, [plane, scatter, download])]
-    share = Share("manifold", fields, renders, sections=(sections, ("plane", "posterior", "edit")))
+    for section, views in drawn_on_open:
+        fn, inputs, outputs = vae_compare.first_open(views)
+        section.select(fn, inputs, outputs, api_visibility="undocumented")
+        renders.append((fn, inputs, outputs))  # a link to the tab (section=…) draws them too, once
+    fields = dict(model=model, grid=grid, size=grid_size, extent=extent, points=show_points)
+    sections_ids = ("plane", "posterior", "autoencoder", "beta", "conditional", "edit")
+    share = Share("manifold", fields, renders, sections=(sections, sections_ids))
     return TabParts([ModelList(model, lambda: vae_names(zoo))], share)

@@ -20,14 +20,17 @@ from explorer.settings import Settings
 from explorer.ui.common import ModelList, download_path, named_values, user_errors
 from explorer.zoo import Zoo
 from trainers import registry
-from trainers.job import Busy, History, RunSpec, TrainingJob
+from trainers.job import TRICK_DEFAULTS, Busy, History, RunSpec, TrainingJob
 from trainers.losses import OBJECTIVES
 
 NOTE = """**Train a small model and watch it learn.** Pick a family and a loss (each loss comes with its
 paper's recipe, which you can change), press **Start**, and watch the curves. **Stop** ends the run
 after the current step and keeps a checkpoint; **Save** copies it into the zoo under a name, and it
 appears in every tab's model list. One run at a time per app; on 2 CPU cores a DCGAN learns
-recognisable clothes in about 1 000 steps (≈ 3 minutes)."""
+recognisable clothes in about 1 000 steps (≈ 3 minutes). **Tricks** switches the GAN hacks and DCGAN's rules
+one at a time (soft or flipped labels, mixed real/fake batches, D's norm and activation, the size of z); the
+family **MLP GAN (2014)** is the original fully connected GAN. Run the same steps twice, one switch changed,
+and compare the loss plots and grids."""
 GRID_SCALE = 3
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 10.0  # ≪ the job's orphan timeout (120 s)
@@ -70,6 +73,27 @@ def _number(value, name: str, kind=float):
     return number
 
 
+TRICK_CHOICES = {  # RunSpec field → (allowed values, what the message calls it)
+    "d_batches": (("separate", "mixed"), "D's batches"),
+    "d_norm": (("", "batch", "layer", "instance", "none"), "D's normalisation"),
+    "d_activation": (("leaky-relu", "relu"), "D's activation"),
+}
+NORM_CHOICES = [
+    ("the loss's recipe (batch; layer with a gradient penalty)", ""),
+    ("batch norm (DCGAN)", "batch"),
+    ("instance norm (per sample)", "instance"),
+    ("layer norm (per sample)", "layer"),
+    ("none", "none"),
+]
+
+
+def _choice(value, allowed: tuple[str, ...], name: str) -> str:
+    value = "" if value is None else str(value)
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(repr(a) for a in allowed)}, got {value!r}")
+    return value
+
+
 def recipe_values(family_label: str, loss: str | None = None) -> dict:
     """The family's recipe (for an adversarial family, the loss's), by ``RunSpec`` field: the loss dropdown,
     G and D learning rates, β1, β2, batch size, D steps."""
@@ -80,22 +104,33 @@ def recipe_values(family_label: str, loss: str | None = None) -> dict:
 
 
 CONTROLS = tuple(f.name for f in dataclasses.fields(RunSpec))  # the tab's controls, named as RunSpec's fields
+TRICKS = {name: getattr(RunSpec(), name) for name in (*TRICK_DEFAULTS, "latent_dim")}  # optional controls, off
 
 
 def make_spec(values: dict) -> RunSpec:
     """The run the controls describe (``values``: RunSpec field → control value); every value checked, named in
     the message."""
-    missing = [name for name in CONTROLS if name not in values]
+    missing = [name for name in CONTROLS if name not in values and name not in TRICKS]
     if missing:
         raise ValueError(f"missing settings: {', '.join(missing)}")
-    v = values
+    v = {**TRICKS, **values}  # the tricks are optional: absent = off (the recipe)
     names = {"g_lr": "G learning rate", "d_lr": "D learning rate", "beta1": "Adam β1", "beta2": "Adam β2"}
-    names |= {"label_smoothing": "label smoothing", "ema_beta": "EMA β"}
+    names |= {"label_smoothing": "label smoothing", "ema_beta": "EMA β", "label_flip": "label flip rate"}
+    names |= {"ortho_beta": "orthogonal regularisation β"}
     numbers = {key: _number(v[key], label) for key, label in names.items()}
     whole = {"batch_size": "batch size", "d_steps": "D steps per G step", "seed": "seed", "steps": "steps"}
     whole |= {"sample_every": "samples every", "eval_every": "FID every", "eval_samples": "FID samples"}
+    whole |= {"latent_dim": "size of z"}
     numbers |= {key: _number(v[key], label, int) for key, label in whole.items()}
-    spec = RunSpec(family=_family(v["family"]), data=str(v["data"]), loss=str(v["loss"]), **numbers)
+    choices = {name: _choice(v[name], allowed, label) for name, (allowed, label) in TRICK_CHOICES.items()}
+    spec = RunSpec(
+        family=_family(v["family"]),
+        data=str(v["data"]),
+        loss=str(v["loss"]),
+        soft_labels=bool(v["soft_labels"]),
+        **choices,
+        **numbers,
+    )
     if spec.sample_every < 1:
         raise ValueError(f"samples every must be ≥ 1 step, got {spec.sample_every}")
     if not 0 <= spec.seed < 2**31:
@@ -159,9 +194,10 @@ def figures(h: History) -> tuple:
         )
         outputs = plots.curves_figure(steps, {"KL(q(z|x) ‖ p(z))": m["kl"]}, "KL term", "nats", **marker)
     else:
-        losses = plots.curves_figure(
-            steps, {"D loss": m.get("d_loss", []), "G loss": m.get("g_loss", [])}, "D and G losses", "loss", **marker
-        )
+        series = {"D loss": m.get("d_loss", []), "G loss": m.get("g_loss", [])}
+        if "ortho" in m:  # BigGAN: how far G's filters are from orthogonal, at BigGAN's β whatever the run's
+            series["10⁻⁴ · R_ortho (G's filter overlap)"] = [1e-4 * v for v in m["ortho"]]
+        losses = plots.curves_figure(steps, series, "D and G losses", "loss", **marker)
         critic = h.spec is not None and h.spec.loss in OBJECTIVES and OBJECTIVES[h.spec.loss].critic
         probabilities = h.spec is not None and (
             h.spec.loss not in OBJECTIVES or OBJECTIVES[h.spec.loss].probabilities  # StyleGAN: non-saturating
@@ -297,6 +333,28 @@ def build(
             with gr.Row():
                 steps = gr.Number(spec.steps, label="Steps", precision=0, elem_id="train-steps")
                 seed = gr.Number(spec.seed, label="Seed", precision=0)
+            with gr.Accordion("Tricks: labels, batches, normalisation, activation, z", open=False):
+                soft = gr.Checkbox(
+                    False, label="Soft labels: real ~ U(0.7, 1.2), fake ~ U(0, 0.3) (BCE losses)", elem_id="train-soft"
+                )
+                flip = gr.Slider(
+                    0, 0.5, value=0, step=0.05, label="Flip D's labels: share of real/fake pairs", elem_id="train-flip"
+                )
+                d_batches = gr.Radio(
+                    [("all-real and all-fake batches", "separate"), ("mixed batches", "mixed")],
+                    value="separate",
+                    label="D's minibatches (what batch norm sees)",
+                    elem_id="train-d-batches",
+                )
+                d_norm = gr.Dropdown(NORM_CHOICES, value="", label="D's normalisation", elem_id="train-d-norm")
+                d_activation = gr.Radio(
+                    [("LeakyReLU(0.2)", "leaky-relu"), ("ReLU", "relu")],
+                    value="leaky-relu",
+                    label="D's activation",
+                    elem_id="train-d-activation",
+                )
+                latent_dim = gr.Number(0, label="Size of z (0 = the family's: DCGAN 100)", precision=0)
+                ortho = gr.Number(1e-4, label="Orthogonal regularisation β (BigGAN; 0 = off)", elem_id="train-ortho")
             with gr.Accordion("More: smoothing, EMA, sampling, FID", open=False):
                 smoothing = gr.Slider(0, 0.3, value=0, step=0.05, label="One-sided label smoothing (BCE losses)")
                 ema = gr.Number(0.0, label="EMA β of G (0 = off; StyleGAN/BigGAN default when 0)")
@@ -338,6 +396,13 @@ def build(
         d_steps=d_steps,
         label_smoothing=smoothing,
         ema_beta=ema,
+        soft_labels=soft,
+        label_flip=flip,
+        d_batches=d_batches,
+        d_norm=d_norm,
+        d_activation=d_activation,
+        latent_dim=latent_dim,
+        ortho_beta=ortho,
         seed=seed,
         steps=steps,
         sample_every=sample_every,

@@ -4,21 +4,33 @@ Brock et al., arXiv:1809.11096, §3.1 and Fig. 2: draw z ~ N(0, I) but resample 
 magnitude exceeds a threshold. Lower thresholds give more typical, higher-fidelity samples with less
 variety; the curve of FID against the threshold shows the trade-off (BigGAN's Fig. 17 plots IS vs
 FID along it). Class vectors may be soft: (1 − α)·one-hot(A) + α·one-hot(B) interpolates classes.
+
+Inside BigGAN (our BigGAN-small only): the self-attention map of a clicked position (SAGAN, arXiv:1805.08318),
+one z chunk redrawn at a time (the hierarchical latent), conditional BN's γ_y, β_y along the class mix, and the
+projection discriminator's per-class scores ⟨embed(y), φ(x)⟩ (Miyato & Koyama, arXiv:1802.05637), read from the
+discriminator kept in the checkpoint's training state.
 """
 
 import functools
+import json
 
 import gradio as gr
 import torch
-from PIL import Image
+import torch.nn.functional as F
+from PIL import Image, ImageDraw, ImageOps
+from plotly.subplots import make_subplots
+from safetensors import safe_open
 
 from explorer import images, latent, plots
+from explorer.data import DatasetUnavailable, load_dataset
 from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureStats, fid
 from explorer.models import ClassConditional
+from explorer.models.biggan import BigGANDiscriminator, BigGANGenerator
 from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
+from trainers.checkpoint import STATE_NAME
 
 SWEEP = (2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.1)  # one row per threshold in the sweep strip
 CURVE = (None, 2.0, 1.0, 0.5, 0.25, 0.1)  # None = no truncation
@@ -29,6 +41,19 @@ mode of the prior: samples become more typical and cleaner (fidelity ↑) but mo
 sweep shows the same seeds at decreasing thresholds; the curve measures the trade-off with FID (lower is
 better) and the mean pairwise distance of classifier features (higher = more varied). The class vector is
 (1 − α)·one-hot(A) + α·one-hot(B): the shared class embedding makes class interpolation a straight line."""
+INSIDE_NOTE = """**Inside BigGAN** (the sample chosen below: click one in the grid of 16, or set its number).
+**Self-attention** (SAGAN, Zhang et al. 2018): at 16×16 each position j attends to the 8×8 max-pooled positions i
+with weights β_{j,i} = softmax_i(θ(x_j)ᵀφ(x_i)) (each map sums to 1); the block adds γ·o to its input. **Click a
+pixel** of the enlarged sample to see where that position looks. **Hierarchical z**: z is cut into chunks; chunk 0
+feeds the 4×4 projection, each later chunk joins the class embedding to condition one block. Each row redraws one
+chunk (the rest kept): the coarse chunks change the shape, the last one only details. **Conditional batch
+norm**: every block normalises, then scales by γ_y = 1 + W_γ[embed(y); z_k] and shifts by β_y = W_β[embed(y);
+z_k]; the class mix α moves γ_y and β_y along straight lines (the plot), the image follows non-linearly.
+**Projection discriminator** (Miyato & Koyama 2018): D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩, scored for the sample
+against every class."""
+INSIDE_SAMPLE_SCALE = 8  # the clickable sample: 32 × 8 = 256 px
+CHUNK_REDRAWS = 7  # redraws per chunk in the hierarchical-z grid
+GRID_COLUMNS, GRID_SCALE, GRID_PADDING = 4, 4, 2  # the 16-sample grid's layout (render_samples)
 
 
 def model_names(zoo: Zoo) -> list[str]:
@@ -167,6 +192,324 @@ def render_curve(zoo: Zoo, name: str, progress=gr.Progress()) -> "plots.go.Figur
     return plots.truncation_curve_figure(thresholds, fids, varieties, f"{CLASSIFIER_FEATURES}, {CURVE_SAMPLES} samples")
 
 
+# --- inside BigGAN: attention, hierarchical z, conditional BN, projection D ----------------------------------
+def _small_biggan(zoo: Zoo, name: str) -> BigGANGenerator:
+    model = _biggan(zoo, name)
+    if not isinstance(model, BigGANGenerator):
+        raise ValueError(
+            f"the inside view needs our BigGAN-small (attention maps, z chunks, conditional BN); {name} is a "
+            f"{zoo.entry(name).family} model"
+        )
+    return model
+
+
+def chosen_sample(
+    model: BigGANGenerator, class_a: str, class_b: str, alpha: float, threshold: float, seed: int, index: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(z, class vector) of sample ``index`` (0–15) of the grid of 16: seed + index, the mixed class, threshold."""
+    index = int(index)
+    if not 0 <= index < 16:
+        raise ValueError(f"the sample number must be between 0 and 15, got {index}")
+    z = model.sample_latent(16, latent.check_seed(seed, "seed"), truncation=latent.truncation_threshold(threshold))
+    device = model.class_embedding.weight.device
+    return z[index : index + 1].to(device), class_vector(model, class_a, class_b, alpha).to(device)
+
+
+def grid_index(x: int, y: int) -> int | None:
+    """The sample (0–15) under pixel (x, y) of the 16-sample grid, None on the padding."""
+    cell = (32 + GRID_PADDING) * GRID_SCALE
+    col, dx = divmod(int(x) - GRID_PADDING * GRID_SCALE, cell)
+    row, dy = divmod(int(y) - GRID_PADDING * GRID_SCALE, cell)
+    inside = 0 <= col < GRID_COLUMNS and 0 <= row < 16 // GRID_COLUMNS and dx < 32 * GRID_SCALE and dy < 32 * GRID_SCALE
+    return row * GRID_COLUMNS + col if inside else None
+
+
+def attention_map(weights: torch.Tensor, qx: int, qy: int, side: int = 32) -> torch.Tensor:
+    """The attention of the query under image pixel (qx, qy) over the keys, upsampled to the image: (side, side).
+
+    ``weights`` (hw, hw/4) of one sample, at the block's resolution r = √hw; keys on the 2×-pooled (r/2)² grid."""
+    r = int(round(weights.shape[0] ** 0.5))
+    if not (0 <= qx < side and 0 <= qy < side):
+        raise ValueError(f"the pixel must be inside the {side}×{side} sample, got ({qx}, {qy})")
+    query = (qy * r // side) * r + qx * r // side
+    keys = weights[query].view(1, 1, r // 2, r // 2)
+    return F.interpolate(keys, size=(side, side), mode="nearest")[0, 0]
+
+
+def _overlay(sample: torch.Tensor, heat: torch.Tensor, qx: int, qy: int, r: int) -> Image.Image:
+    """The sample (grey) under the attention map (transparent → red → yellow), the query's cell outlined in cyan."""
+    scale = INSIDE_SAMPLE_SCALE
+    grey = images.image(sample, scale).convert("RGB")
+    normalised = heat / heat.max().clamp_min(1e-12)  # the strongest key = full colour
+    heat_l = images.image((normalised * 2 - 1)[None, None], scale)  # [0, 1] → [-1, 1] → "L"
+    coloured = ImageOps.colorize(heat_l, black="#000000", mid="#d62728", white="#ffdd00")
+    picture = Image.composite(coloured, grey, heat_l.point(lambda v: int(v * 0.8)))
+    cell = 32 // r * scale  # one query position of the block = this many display pixels
+    x0, y0 = qx * r // 32 * cell, qy * r // 32 * cell
+    ImageDraw.Draw(picture).rectangle([x0, y0, x0 + cell - 1, y0 + cell - 1], outline="#00e5ff", width=3)
+    return picture
+
+
+@user_errors
+def render_attention(
+    zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, threshold: float, seed: int, index: int, qx, qy
+) -> tuple[Image.Image, Image.Image, str]:
+    """(the enlarged sample, its attention map for the query pixel (qx, qy) of the 32×32 sample, a caption)."""
+    model = _small_biggan(zoo, name)
+    z, vector = chosen_sample(model, class_a, class_b, alpha, threshold, seed, index)
+    qx, qy = int(qx), int(qy)
+    with torch.inference_mode():
+        sample, weights = model.attention_maps(z, vector)
+    r = int(round(weights.shape[1] ** 0.5))
+    heat = attention_map(weights[0], qx, qy)
+    gamma = float(model.attention.gamma.detach())
+    caption = (
+        f"Query ({qx}, {qy}) = position ({qx * r // 32}, {qy * r // 32}) of the {r}×{r} block; its weights over the "
+        f"{r // 2}×{r // 2} keys sum to {float(weights[0].sum(-1).mean()):.3f}, the largest is "
+        f"{float(heat.max()):.3f} (uniform: {1 / (r // 2) ** 2:.3f}). γ = {gamma:.3f}."
+    )
+    return images.image(sample, INSIDE_SAMPLE_SCALE), _overlay(sample, heat, qx, qy, r), caption
+
+
+def click_pixel(event: gr.SelectData) -> tuple[int, int]:
+    """The 32×32 pixel under a click on the enlarged sample."""
+    x, y = event.index
+    return min(int(x) // INSIDE_SAMPLE_SCALE, 31), min(int(y) // INSIDE_SAMPLE_SCALE, 31)
+
+
+def click_sample(current: int, event: gr.SelectData) -> int:
+    """The sample number under a click on the grid of 16 (unchanged on the padding)."""
+    index = grid_index(*event.index)
+    return current if index is None else index
+
+
+def chunk_rows(model: BigGANGenerator, z: torch.Tensor, vector: torch.Tensor, redraw_seed: int, threshold) -> list:
+    """One batch per chunk k: the sample, then ``CHUNK_REDRAWS`` copies with chunk k redrawn (seeds redraw_seed …),
+    every other chunk kept; and the mean |Δ pixel| each chunk's redraws cause."""
+    t = latent.truncation_threshold(threshold)
+    fresh = model.sample_latent(CHUNK_REDRAWS, latent.check_seed(redraw_seed, "redraw seed"), truncation=t).to(z.device)
+    rows, changes = [], []
+    chunk = model.config.chunk
+    with torch.inference_mode():
+        original = model(z, vector)
+        for k in range(model.config.num_blocks + 1):
+            redrawn = model.with_chunk(z.expand(CHUNK_REDRAWS, -1), k, fresh[:, k * chunk : (k + 1) * chunk])
+            out = model(redrawn, vector.expand(CHUNK_REDRAWS, -1))
+            rows.append(torch.cat([original, out]))
+            changes.append(float((out - original).abs().mean()))
+    return rows, changes
+
+
+@user_errors
+def render_chunks(
+    zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, threshold: float, seed: int, index: int, redraw
+) -> tuple[Image.Image, str]:
+    """Rows = z chunks, columns = the sample then 7 redraws of that chunk alone; each row labelled with what the
+    chunk feeds and the mean |Δ pixel| its redraws cause."""
+    model = _small_biggan(zoo, name)
+    z, vector = chosen_sample(model, class_a, class_b, alpha, threshold, seed, index)
+    rows, changes = chunk_rows(model, z, vector, redraw, threshold)
+    grid = images.grid_image(torch.cat(rows), ncols=CHUNK_REDRAWS + 1, scale=3)
+    labels = [f"z{k}: {what}, Δ {c:.2f}" for k, (what, c) in enumerate(zip(model.chunk_names(), changes, strict=True))]
+    picture = images.label_rows(grid, labels)
+    margin = picture.width - grid.width
+    picture = images.label_columns(picture, ["sample"] + [f"redraw {i + 1}" for i in range(CHUNK_REDRAWS)], skip=margin)
+    stem = f"{name}_z-chunks_seed{int(seed)}_sample{int(index)}_redraw{int(redraw)}"
+    return picture, str(images.save_png(picture, download_path(stem, ".png")))
+
+
+def cbn_layers(model: BigGANGenerator) -> dict[str, torch.nn.Module]:
+    """Label → conditional batch norm, in the order the image is built."""
+    layers = {}
+    side = 4
+    for i, block in enumerate(model.blocks):
+        layers[f"block {i + 1}, first BN ({side}×{side}, {block.bn0.bn.num_features} ch)"] = block.bn0
+        layers[f"block {i + 1}, second BN ({2 * side}×{2 * side}, {block.bn1.bn.num_features} ch)"] = block.bn1
+        side *= 2
+    return layers
+
+
+def cbn_along_alpha(
+    model: BigGANGenerator, z: torch.Tensor, class_a: str, class_b: str, layer: str, steps: int = 21, channels: int = 6
+) -> tuple[list[float], list[int], torch.Tensor, torch.Tensor]:
+    """(α values, the ``channels`` channels whose γ_y moves most from A to B, γ_y and β_y (steps, channels)) of one
+    conditional BN at the sample's z chunk."""
+    layers = cbn_layers(model)
+    if layer not in layers:
+        raise ValueError(f"unknown layer {layer!r}; choose one of: {'; '.join(layers)}")
+    block = next(i for i, b in enumerate(model.blocks) if layers[layer] in (b.bn0, b.bn1))
+    alphas = [i / (steps - 1) for i in range(steps)]
+    vectors = torch.cat([class_vector(model, class_a, class_b, a) for a in alphas]).to(z.device)
+    with torch.inference_mode():
+        cond = model.conditioning(z.expand(steps, -1), vectors)[block]
+        gain, bias = layers[layer].gain_and_bias(cond)  # (steps, channels)
+    top = (gain[-1] - gain[0]).abs().topk(min(channels, gain.shape[1])).indices.tolist()
+    return alphas, top, gain[:, top].cpu(), bias[:, top].cpu()
+
+
+@user_errors
+def render_cbn(
+    zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, threshold: float, seed: int, index: int, layer: str
+):
+    """γ_y and β_y of one conditional BN along the class mix α (the channels that move most), the current α marked."""
+    model = _small_biggan(zoo, name)
+    z, _ = chosen_sample(model, class_a, class_b, alpha, threshold, seed, index)
+    alphas, top, gain, bias = cbn_along_alpha(model, z, class_a, class_b, layer)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("gain γ_y", "bias β_y"))
+    for j, channel in enumerate(top):
+        colour = plots.METRIC_COLOURS[j % len(plots.METRIC_COLOURS)]
+        line = dict(width=3, color=colour, dash="solid" if j < len(plots.METRIC_COLOURS) else "dot")
+        for col, values in ((1, gain), (2, bias)):
+            fig.add_trace(go_scatter(alphas, values[:, j].tolist(), str(channel), line, show=col == 1), row=1, col=col)
+    fig.add_vline(x=float(alpha), line=dict(color="#000", dash="dot", width=2))
+    fig.update_xaxes(title_text="α", range=[0, 1])
+    fig.update_layout(
+        title=dict(text=f"{layer}: α = 0 is {class_a}, α = 1 is {class_b}", font=dict(size=plots.FONT_SIZE)),
+        font=dict(size=plots.FONT_SIZE - 2),
+        legend=dict(orientation="v", x=1.02, y=1, title_text="channel"),
+        margin=dict(l=60, r=20, t=90, b=60),
+        height=420,
+    )
+    return fig
+
+
+def go_scatter(x: list, y: list, name: str, line: dict, show: bool):
+    return plots.go.Scatter(x=x, y=y, name=name, mode="lines", line=line, legendgroup=name, showlegend=show)
+
+
+def projection_discriminator(zoo: Zoo, name: str) -> BigGANDiscriminator | None:
+    """The projection discriminator kept in the model's training state (``training_state.safetensors``), or None
+    where the folder has none; loaded once per model."""
+    return zoo.memo("projection-discriminator", name, lambda: _load_discriminator(zoo, name))
+
+
+def _load_discriminator(zoo: Zoo, name: str) -> BigGANDiscriminator | None:
+    model = _small_biggan(zoo, name)
+    path = zoo.entry(name).folder / STATE_NAME
+    if not path.is_file():
+        return None
+    with safe_open(str(path), framework="pt") as f:
+        keys = [k for k in f.keys() if k.startswith("discriminator.")]
+        if not keys:
+            return None
+        settings = json.loads(f.metadata().get("metadata", "{}")).get("settings", {})
+        state = {k[len("discriminator.") :]: f.get_tensor(k).float() for k in keys}
+    discriminator = BigGANDiscriminator(model.config, width=int(settings.get("d_width", 64)))
+    discriminator.load_state_dict(state, strict=True)
+    return discriminator.to(model.class_embedding.weight.device).eval().requires_grad_(False)
+
+
+def class_scores(zoo: Zoo, name: str, images_: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """(ψ(φ(x)), ⟨embed(y), φ(x)⟩ per class) of the model's discriminator, or None when the folder has none."""
+    discriminator = projection_discriminator(zoo, name)
+    if discriminator is None:
+        return None
+    with torch.inference_mode():
+        return discriminator.class_scores(images_)
+
+
+def real_class_scores(zoo: Zoo, name: str, per_class: int = 100) -> torch.Tensor | None:
+    """(num_classes, num_classes): row c = the mean ⟨embed(y), φ(x)⟩ over ``per_class`` real test images of class c
+    (None: no discriminator, or the test data is not installed); once per model."""
+
+    def compute() -> torch.Tensor | None:
+        discriminator = projection_discriminator(zoo, name)
+        if discriminator is None:
+            return None
+        model = _small_biggan(zoo, name)
+        try:
+            data = load_dataset("fashion-mnist", "test", 32, 1, zoo.settings)
+        except DatasetUnavailable:
+            return None
+        if list(data.class_names) != model.class_names:
+            return None
+        rows = []
+        device = model.class_embedding.weight.device
+        with torch.inference_mode():
+            for c in range(model.num_classes):
+                x = data.images[data.labels == c][:per_class].to(device)
+                rows.append(discriminator.class_scores(x)[1].mean(0).cpu())
+        return torch.stack(rows)
+
+    return zoo.memo("projection-real-scores", name, compute, key=per_class)
+
+
+@user_errors
+def render_projection(
+    zoo: Zoo,
+    name: str,
+    class_a: str,
+    class_b: str,
+    alpha: float,
+    threshold: float,
+    seed: int,
+    index: int,
+    reference: bool = True,
+):
+    """The projection discriminator's ⟨embed(y), φ(x)⟩ for the sample against every class y, beside (``reference``)
+    the mean over real test images of the requested class; a message figure when the folder keeps no discriminator."""
+    model = _small_biggan(zoo, name)
+    z, vector = chosen_sample(model, class_a, class_b, alpha, threshold, seed, index)
+    with torch.inference_mode():
+        sample = model(z, vector)
+    scores = class_scores(zoo, name, sample)
+    if scores is None:
+        return plots.bars_figure([], [], f"{name} keeps no discriminator (its folder has no {STATE_NAME})", "")
+    psi, projection = scores
+    names = model.class_names
+    requested = class_a if float(alpha) < 0.5 else class_b
+    fig = plots.go.Figure()
+    fig.add_trace(plots.go.Bar(x=names, y=projection[0].tolist(), name="this sample", marker_color="#1f77b4"))
+    real = real_class_scores(zoo, name) if reference else None
+    if real is not None:
+        row = real[model.class_index(requested)].tolist()
+        fig.add_trace(plots.go.Bar(x=names, y=row, name=f"real {requested} (mean of 100)", marker_color="#2ca02c"))
+    title = (
+        f"D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩, ψ = {float(psi[0]):.2f}<br>"
+        f"asked for {requested}; highest: {names[int(projection[0].argmax())]}"
+    )
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=plots.FONT_SIZE)),
+        font=dict(size=plots.FONT_SIZE - 2),
+        barmode="group",
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        margin=dict(l=60, r=20, t=110, b=90),
+        height=420,
+        yaxis_title="⟨embed(y), φ(x)⟩",
+    )
+    return fig
+
+
+@user_errors
+def render_inside(
+    zoo: Zoo,
+    name: str,
+    class_a: str,
+    class_b: str,
+    alpha: float,
+    threshold: float,
+    seed: int,
+    index: int,
+    qx: int,
+    qy: int,
+    redraw: int,
+    layer: str,
+    reference: bool = True,
+) -> tuple:
+    """Every view of the inside section for the chosen sample: (sample, attention map, caption, z-chunk grid, its
+    PNG, conditional-BN figure, projection-D figure); for a model other than BigGAN-small, empty views and why."""
+    if not isinstance(_biggan(zoo, name), BigGANGenerator):
+        reason = f"The inside view needs our BigGAN-small; {name} is a {zoo.entry(name).family} model."
+        return None, None, reason, None, None, None, None
+    args = (zoo, name, class_a, class_b, alpha, threshold, seed, index)
+    return (
+        *render_attention(*args, qx, qy),
+        *render_chunks(*args, redraw),
+        render_cbn(*args, layer),
+        render_projection(*args, reference=reference),
+    )
+
+
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     names = model_names(zoo)
     gr.Markdown(NOTE, elem_classes=["note"])
@@ -213,6 +556,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             f"Compute the fidelity/variety curve ({len(CURVE)} thresholds × {CURVE_SAMPLES} samples)"
         )
     curve = gr.Plot(label="FID and variety against the threshold", elem_id="trunc-curve")
+    inside = _build_inside(zoo, names[0], classes)
 
     sample_inputs = [model, class_a, class_b, alpha, threshold, seed]
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
@@ -254,7 +598,107 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         [class_a, class_b, samples, samples_file, sweep, sweep_file],
         api_visibility="undocumented",
     )
+    _wire_inside(zoo, inside, model, class_a, class_b, alpha, threshold, seed, samples)
     fields = dict(model=model, a=class_a, b=class_b, alpha=alpha, threshold=threshold, seed=seed)
     renders = [(functools.partial(render_samples, zoo), sample_inputs, [samples, samples_file])]
     renders.append((functools.partial(render_sweep, zoo), [model, class_a, class_b, alpha, seed], [sweep, sweep_file]))
     return TabParts([ModelList(model, lambda: model_names(zoo))], Share("truncation", fields, renders))
+
+
+def _build_inside(zoo: Zoo, name: str, classes: list[str]) -> dict:
+    """The inside-BigGAN section's components (by name), rendered for sample 0 of the default view."""
+    small = isinstance(zoo.load(name), BigGANGenerator)
+    layers = list(cbn_layers(zoo.load(name))) if small else []
+    first = render_inside(
+        zoo, name, classes[0], classes[1], 0.0, 1.0, 0, 0, 16, 16, 1, layers[0] if layers else "", False
+    )
+    parts: dict = {}
+    with gr.Accordion("Inside BigGAN: self-attention, hierarchical z, conditional BN, projection D", open=True):
+        gr.Markdown(INSIDE_NOTE, elem_classes=["note"])
+        with gr.Row():
+            with gr.Column(scale=1):
+                parts["index"] = gr.Slider(
+                    0,
+                    15,
+                    value=0,
+                    step=1,
+                    label="Sample (0–15; or click one in the grid)",
+                    elem_id="trunc-inside-index",
+                )
+                parts["redraw"] = gr.Number(
+                    1, label="Redraw seed (the new z chunks)", precision=0, minimum=0, maximum=latent.MAX_SEED
+                )
+                parts["layer"] = gr.Dropdown(
+                    layers, value=layers[0] if layers else None, label="Conditional BN layer", elem_id="trunc-cbn-layer"
+                )
+                parts["caption"] = gr.Markdown(first[2], elem_id="trunc-attention-caption")
+            with gr.Column(scale=1):
+                parts["sample"] = gr.Image(
+                    first[0],
+                    label="The sample: click a pixel",
+                    type="pil",
+                    format="png",
+                    interactive=False,
+                    elem_id="trunc-inside-sample",
+                )
+            with gr.Column(scale=1):
+                parts["attention"] = gr.Image(
+                    first[1],
+                    label="Where that position attends (cyan: the query)",
+                    type="pil",
+                    format="png",
+                    interactive=False,
+                    elem_id="trunc-attention",
+                )
+        with gr.Row():
+            with gr.Column(scale=3):
+                parts["chunks"] = gr.Image(
+                    first[3],
+                    label="Hierarchical z: each row redraws one chunk, the rest kept",
+                    type="pil",
+                    format="png",
+                    interactive=False,
+                    elem_id="trunc-chunks",
+                )
+            with gr.Column(scale=1):
+                parts["chunks_file"] = gr.File(first[4], label="z chunks (PNG)")
+        with gr.Row():
+            parts["cbn"] = gr.Plot(first[5], label="Conditional BN: γ_y and β_y along α", elem_id="trunc-cbn")
+            parts["projection"] = gr.Plot(first[6], label="Projection discriminator", elem_id="trunc-projection")
+    parts["qx"], parts["qy"] = gr.State(16), gr.State(16)
+    return parts
+
+
+def _wire_inside(zoo: Zoo, parts: dict, model, class_a, class_b, alpha, threshold, seed, samples) -> None:
+    """The inside section follows the tab's model, classes, α, threshold and seed, and its own controls."""
+    p = parts
+    chosen = [model, class_a, class_b, alpha, threshold, seed, p["index"]]
+    outputs = [p["sample"], p["attention"], p["caption"], p["chunks"], p["chunks_file"], p["cbn"], p["projection"]]
+    settled = dict(concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
+    gr.on(
+        [class_a.change, class_b.change, alpha.release, threshold.release, seed.submit, seed.blur, p["index"].change],
+        functools.partial(render_inside, zoo),
+        [*chosen, p["qx"], p["qy"], p["redraw"], p["layer"]],
+        outputs,
+        api_name="biggan_inside",
+        **settled,
+    )
+    samples.select(click_sample, p["index"], p["index"], api_visibility="undocumented", **settled)
+    p["sample"].select(click_pixel, None, [p["qx"], p["qy"]], api_visibility="undocumented", **settled).then(
+        functools.partial(render_attention, zoo),
+        [*chosen, p["qx"], p["qy"]],
+        [p["sample"], p["attention"], p["caption"]],
+        api_visibility="undocumented",
+        **settled,
+    )
+    gr.on(
+        [p["redraw"].submit, p["redraw"].blur],
+        functools.partial(render_chunks, zoo),
+        [*chosen, p["redraw"]],
+        [p["chunks"], p["chunks_file"]],
+        api_visibility="undocumented",
+        **settled,
+    )
+    p["layer"].input(
+        functools.partial(render_cbn, zoo), [*chosen, p["layer"]], p["cbn"], api_visibility="undocumented", **settled
+    )

@@ -191,11 +191,11 @@ def inside(zoo: Zoo, name: str, source: str, index: int, k: int, draw_seed: int,
     )
 
 
-def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> None:
-    """The section's components and wiring (inside the VAE tab's ``gr.Tab``); ``model`` is the tab's VAE."""
+def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> tuple:
+    """The section's components and wiring (inside the VAE tab's ``gr.Tab``); ``model`` is the tab's VAE. Returns
+    the first view's (fn, inputs, outputs): the caller draws it when the section is first opened, not at start."""
     gr.Markdown(NOTE, elem_classes=["note"])
     source0 = SOURCES[0] if _has_test_images(zoo) else SOURCES[1]  # a Space has no dataset: a VAE sample
-    first = inside(zoo, names[0], source0, 0, 64, 0)
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             source = gr.Radio(list(SOURCES), value=source0, label="Image", elem_id="vae-q-source")
@@ -204,19 +204,18 @@ def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> None:
             draw_seed = gr.Number(0, label="Seed of the ε draws", precision=0, minimum=0, elem_id="vae-q-seed")
             optimise = gr.Button("Optimise q for this image (E-step)", elem_id="vae-q-optimise")
         with gr.Column(scale=2):
-            posterior = gr.Plot(first[0], label="True posterior p(z|x) and q(z|x)", elem_id="vae-q-post")
+            posterior = gr.Plot(label="True posterior p(z|x) and q(z|x)", elem_id="vae-q-post")
         with gr.Column(scale=2):
-            bars = gr.Plot(first[1], label="log p(x), IWAE, ELBO", elem_id="vae-q-bounds")
+            bars = gr.Plot(label="log p(x), IWAE, ELBO", elem_id="vae-q-bounds")
     strip = gr.Image(
-        first[2],
         label=f"x · decode(μ) · {DRAWS} draws z = μ + σ ⊙ ε, decoded",
         type="pil",
         format="png",
         interactive=False,
         elem_id="vae-q-strip",
     )
-    readout = gr.Markdown(first[3], elem_id="vae-q-readout")
-    gradients = gr.Plot(first[4], label="Why the reparameterisation trick", elem_id="vae-q-gradients")
+    readout = gr.Markdown(elem_id="vae-q-readout")
+    gradients = gr.Plot(label="Why the reparameterisation trick", elem_id="vae-q-gradients")
     inputs = [model, source, index, k, draw_seed]
     outputs = [posterior, bars, strip, readout, gradients]
     show = functools.partial(inside, zoo)
@@ -229,6 +228,7 @@ def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> None:
         trigger_mode="always_last",
     )
     optimise.click(lambda *v: show(*v, optimise=True), inputs, outputs, api_visibility="undocumented")
+    return show, inputs, outputs
 
 
 def _has_test_images(zoo: Zoo) -> bool:
@@ -280,13 +280,13 @@ def edit(zoo: Zoo, name: str, first: int, second: int, towards: str, away: str, 
     return path_strip, attribute, caption
 
 
-def build_edit_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> None:
-    """The *Edit real images* section (inside the VAE tab's ``gr.Tab``)."""
+def build_edit_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> tuple | None:
+    """The *Edit real images* section (inside the VAE tab's ``gr.Tab``); returns its first view's
+    (fn, inputs, outputs) for the caller to draw when the section is first opened (None without the test set)."""
     gr.Markdown(EDIT_NOTE, elem_classes=["note"])
     if not _has_test_images(zoo):
         gr.Markdown("Editing real images needs the Fashion-MNIST test set (not on this server).")
-        return
-    first = edit(zoo, names[0], 1, 2, "Dress", "Pullover")
+        return None
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             image_a = gr.Number(1, label="Test image A", precision=0, minimum=0, maximum=9999, elem_id="vae-edit-a")
@@ -295,7 +295,6 @@ def build_edit_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> None:
             away = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="Pullover", label="…away from class")
         with gr.Column(scale=3):
             path = gr.Image(
-                first[0],
                 label="A → B through the encoder's codes",
                 type="pil",
                 format="png",
@@ -303,20 +302,21 @@ def build_edit_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> None:
                 elem_id="vae-edit-path",
             )
             attribute = gr.Image(
-                first[1],
                 label="A + α · attribute vector",
                 type="pil",
                 format="png",
                 interactive=False,
                 elem_id="vae-edit-attribute",
             )
-            caption = gr.Markdown(first[2], elem_id="vae-edit-caption")
+            caption = gr.Markdown(elem_id="vae-edit-caption")
     inputs = [model, image_a, image_b, towards, away]
+    outputs = [path, attribute, caption]
     gr.on(
         [image_a.submit, image_a.blur, image_b.submit, image_b.blur, towards.input, away.input],
         functools.partial(edit, zoo),
         inputs,
-        [path, attribute, caption],
+        outputs,
         api_name="vae_edit",
         trigger_mode="always_last",
     )
+    return functools.partial(edit, zoo), inputs, outputs

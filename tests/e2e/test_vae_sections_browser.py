@@ -1,0 +1,44 @@
+"""The VAE tab's sections in a real Chromium: each is drawn when first opened (a click on it, or a link to it),
+not at the app's start: Autoencoder vs VAE, Inside q(z|x), Conditional VAE."""
+
+import numpy as np
+import pytest
+
+from explorer.ui import vae_compare, vae_inside
+
+from .waiting import wait_for_image
+
+pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
+
+AE, VAE, CVAE = "ae2d-fashion-mnist", "vae2d-small-fashion-mnist", "cvae2d-fashion-mnist"
+
+
+def open_section(page, name: str) -> None:
+    page.get_by_role("tab", name="VAE", exact=True).click()
+    page.get_by_role("tab", name=name, exact=True).click()
+
+
+def test_opening_the_sections_draws_them(page, default_zoo):
+    open_section(page, "Autoencoder vs VAE")
+    expected = vae_compare.ae_vs_vae(default_zoo, AE, VAE, 0)
+    wait_for_image(page, "#vae-ae-plane img", np.asarray(expected[0]), timeout=60)
+    page.wait_for_function(
+        "() => (document.querySelector('#vae-ae-readout')?.innerText || '').includes('inside ‖z‖ ≤ 2')",
+        timeout=30_000,
+    )
+    open_section(page, "Inside q(z|x)")
+    strip = vae_inside.inside(default_zoo, "vae2d-fashion-mnist", "test image", 0, 64, 0)[2]  # the tab's first VAE
+    wait_for_image(page, "#vae-q-strip img", np.asarray(strip), timeout=60)
+    open_section(page, "Conditional VAE")
+    styles = vae_compare.conditional(default_zoo, CVAE, "Dress", 0.0, 0.0, 0)[1]
+    wait_for_image(page, "#vae-cvae-styles img", np.asarray(styles), timeout=60)
+
+
+def test_a_link_to_a_section_opens_and_draws_it(browser, app_url, default_zoo):
+    page = browser.new_page()
+    try:
+        page.goto(f"{app_url}?tab=manifold&section=autoencoder")
+        expected = vae_compare.ae_vs_vae(default_zoo, AE, VAE, 0)
+        wait_for_image(page, "#vae-ae-samples img", np.asarray(expected[2]), timeout=90)
+    finally:
+        page.close()

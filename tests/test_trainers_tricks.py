@@ -1,0 +1,103 @@
+"""The training tricks as switches (GAN hacks, DCGAN's rules, the 2014 MLP GAN): each changes what it should."""
+
+import json
+
+import pytest
+import torch
+from safetensors import safe_open
+from torch import nn
+
+import trainers.loop as loop
+from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator
+from explorer.models.mlp_gan import MLPDiscriminator, MLPGANConfig, MLPGenerator
+from explorer.zoo import load_folder
+from trainers import losses, registry
+from trainers.__main__ import main as cli
+from trainers.__main__ import parser
+from trainers.dcgan import DCGANTask, DCGANTrainConfig, discriminator_variant, train_dcgan
+from trainers.events import Finished, Step
+
+TINY = DCGANConfig(latent_dim=16, g_width=8, d_width=8)
+TINY_MLP = MLPGANConfig(latent_dim=16, width=32)
+
+
+def count(module: nn.Module, kind: type) -> int:
+    return sum(isinstance(m, kind) for m in module.modules())
+
+
+def test_discriminator_norm_and_activation_switches_replace_the_layers():
+    batch = DCGANDiscriminator(TINY)
+    assert count(batch, nn.BatchNorm2d) == 2 and count(batch, nn.LeakyReLU) == 3
+    instance = discriminator_variant(DCGANDiscriminator(TINY), "instance", "leaky-relu")
+    assert count(instance, nn.BatchNorm2d) == 0 and count(instance, nn.InstanceNorm2d) == 2
+    bare = discriminator_variant(DCGANDiscriminator(TINY), "none", "relu")
+    assert count(bare, nn.BatchNorm2d) == count(bare, nn.LeakyReLU) == 0 and count(bare, nn.ReLU) == 3
+    images = torch.randn(4, 1, 32, 32)
+    # instance norm: a sample's score does not depend on the rest of its batch; batch norm (training mode): it does
+    assert torch.allclose(instance(images)[:1], instance(images[:1]), atol=1e-5)
+    assert not torch.allclose(batch(images)[:1], batch(torch.cat([images[:1], -images[1:]]))[:1], atol=1e-3)
+    with pytest.raises(ValueError, match="instance norm needs a convolutional discriminator"):
+        discriminator_variant(MLPDiscriminator(TINY_MLP), "instance", "leaky-relu")
+
+
+def tiny_task(**overrides) -> DCGANTask:
+    config = DCGANTrainConfig(**{**dict(steps=5, batch_size=8, fid_samples=0, n_samples=4, model=TINY), **overrides})
+    return DCGANTask(config, torch.device("cpu"))
+
+
+def test_mixed_batches_show_d_one_batch_of_both_kinds(fashion_small):
+    seen = {}
+    for mode in ("separate", "mixed"):
+        task = tiny_task(d_batches=mode)
+        sizes = []
+        task.discriminator.register_forward_pre_hook(lambda module, args, sizes=sizes: sizes.append(args[0].shape[0]))
+        task.train_step(fashion_small.images[:8], fashion_small.labels[:8], 0)
+        seen[mode] = sizes
+    assert seen["separate"] == [8, 8, 8]  # reals, fakes, then G's fakes
+    assert seen["mixed"] == [16, 16]  # reals + fakes in one batch, for D and for G
+
+
+def test_label_switches_change_d_targets(fashion_small, monkeypatch):
+    images, labels = fashion_small.images[:16], fashion_small.labels[:16]
+    flips = [tiny_task(label_flip=0.5, batch_size=16).train_step(images, labels, s)["flipped"] for s in range(4)]
+    assert 0 < sum(flips) / len(flips) < 1
+    drawn = []
+    original = losses.soft_targets
+    monkeypatch.setattr(losses, "soft_targets", lambda *a, **k: drawn.append(original(*a, **k)) or drawn[-1])
+    tiny_task(soft_labels=True).train_step(images[:8], labels[:8], 0)
+    real, fake = drawn
+    assert real.min() >= 0.7 and real.max() <= 1.2 and fake.min() >= 0 and fake.max() <= 0.3
+    assert "flipped" not in tiny_task().train_step(images[:8], labels[:8], 0)
+
+
+def test_mlp_gan_builds_an_mlp_trains_and_reloads(fashion_small, tmp_path):
+    generator = MLPGenerator(TINY_MLP)
+    assert count(generator, nn.Conv2d) == count(generator, nn.ConvTranspose2d) == 0 and count(generator, nn.Linear) == 4
+    assert generator(torch.randn(2, 16)).shape == (2, 1, 32, 32)
+    config = DCGANTrainConfig(
+        family="mlp-gan", steps=10, batch_size=16, sample_every=5, save_every=100, fid_samples=0, model=TINY_MLP
+    )
+    events = list(train_dcgan(config, tmp_path / "mlp", data=fashion_small, device="cpu"))
+    steps = [e for e in events if isinstance(e, Step)]
+    assert len(steps) == 10 and isinstance(events[-1], Finished)
+    assert all(torch.isfinite(torch.tensor([s.metrics["d_loss"], s.metrics["g_loss"]])).all() for s in steps)
+    model = load_folder(tmp_path / "mlp", device="cpu")
+    assert isinstance(model, MLPGenerator) and model.latent_dim == 16
+    assert "mlp-gan" in registry.trainable(in_app=True)
+
+
+def test_cli_offers_the_switches_and_writes_them_to_the_checkpoint(fashion_small, tmp_path, monkeypatch, capsys):
+    with pytest.raises(SystemExit):
+        parser().parse_args(["dcgan", "--help"])
+    flags = capsys.readouterr().out
+    for flag in ("--soft-labels", "--label-flip", "--d-batches", "--d-norm", "--d-activation", "--latent-dim"):
+        assert flag in flags
+    monkeypatch.setattr(loop, "load_dataset", lambda *a, **k: fashion_small)
+    out = tmp_path / "cli"
+    argv = "dcgan --steps 2 --batch-size 8 --g-width 8 --d-width 8 --fid-samples 0 --soft-labels --label-flip 0.2"
+    argv += " --d-norm instance --d-activation relu --d-batches mixed --latent-dim 12"
+    assert cli([*argv.split(), "--out", str(out)]) == 0
+    with safe_open(str(out / "training_state.safetensors"), framework="pt") as f:
+        settings = json.loads(f.metadata()["metadata"])["settings"]
+    assert (settings["soft_labels"], settings["label_flip"], settings["d_norm"]) == (True, 0.2, "instance")
+    assert (settings["d_activation"], settings["d_batches"], settings["model"]["latent_dim"]) == ("relu", "mixed", 12)

@@ -1,0 +1,97 @@
+"""The BigGAN tab's inside view on the committed BigGAN-small: attention, z chunks, conditional BN, projection D."""
+
+import gradio as gr
+import numpy as np
+import pytest
+import torch
+
+from explorer.ui import truncation
+
+BIGGAN = "biggan-fashion-mnist"
+ARGS = ("Trouser", "Bag", 0.0, 1.0, 3, 2)  # classes A, B, α, threshold, seed, sample number
+
+
+def test_committed_checkpoint_gives_the_same_images_through_the_attention_hook(default_zoo):
+    model = default_zoo.load(BIGGAN)
+    z, vector = truncation.chosen_sample(model, *ARGS)
+    assert torch.equal(z, model.sample_latent(16, 3, truncation=1.0)[2:3])
+    with torch.inference_mode():
+        images, weights = model.attention_maps(z, vector)
+        assert torch.equal(images, model.generate(z, vector))
+    heat = truncation.attention_map(weights[0], 5, 20)
+    assert heat.shape == (32, 32) and heat.sum() == pytest.approx(16.0, rel=1e-4)  # 64 keys, each a 4×4 block
+    assert float(model.attention.gamma.detach()) != 0  # the trained block does change the image
+
+
+def test_render_attention_follows_the_clicked_pixel(default_zoo):
+    sample, left, caption = truncation.render_attention(default_zoo, BIGGAN, *ARGS, 2, 2)
+    _, right, _ = truncation.render_attention(default_zoo, BIGGAN, *ARGS, 30, 30)
+    assert sample.size == (256, 256) and left.size == (256, 256)
+    assert "sum to 1.000" in caption and "16×16 block" in caption
+    assert not np.array_equal(np.asarray(left), np.asarray(right))
+    cyan = np.all(np.asarray(left)[:, :, :3] == (0, 229, 255), axis=2)
+    ys, xs = np.nonzero(cyan)
+    # pixel (2, 2) is position (1, 1) of the 16×16 block: display pixels 16–31 (×8), outlined
+    assert xs.min() == ys.min() == 16 and xs.max() == ys.max() == 31
+    with pytest.raises(gr.Error, match="pixel must be inside"):
+        truncation.render_attention(default_zoo, BIGGAN, *ARGS, 40, 3)
+    with pytest.raises(gr.Error, match="sample number must be between 0 and 15"):
+        truncation.render_attention(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 1.0, 3, 16, 2, 2)
+
+
+def test_resampling_one_chunk_changes_the_image_and_keeps_the_other_chunks(default_zoo):
+    model = default_zoo.load(BIGGAN)
+    z, vector = truncation.chosen_sample(model, *ARGS)
+    rows, changes = truncation.chunk_rows(model, z, vector, 1, 1.0)
+    assert len(rows) == model.config.num_blocks + 1 and all(r.shape[0] == truncation.CHUNK_REDRAWS + 1 for r in rows)
+    assert all(torch.equal(r[0], rows[0][0]) for r in rows)  # column 0: the sample itself
+    assert min(changes) > 0
+    assert changes[0] > changes[-1]  # the 4×4 chunk moves the image more than the 32×32 block's chunk
+
+
+def test_conditional_bn_moves_linearly_along_alpha(default_zoo):
+    model = default_zoo.load(BIGGAN)
+    z, _ = truncation.chosen_sample(model, *ARGS)
+    layer = list(truncation.cbn_layers(model))[0]
+    alphas, top, gain, bias = truncation.cbn_along_alpha(model, z, "Trouser", "Bag", layer)
+    assert len(top) == 6 and gain.shape == bias.shape == (len(alphas), 6)
+    middle = len(alphas) // 2
+    assert torch.allclose(gain[middle], (gain[0] + gain[-1]) / 2, atol=1e-5)  # γ_y linear in the class mix
+    assert (gain[-1] - gain[0]).abs().min() > 0
+    figure = truncation.render_cbn(default_zoo, BIGGAN, *ARGS, layer)
+    assert len(figure.data) == 12
+    with pytest.raises(gr.Error, match="unknown layer"):
+        truncation.render_cbn(default_zoo, BIGGAN, *ARGS, "block 9")
+
+
+def test_projection_discriminator_comes_from_the_training_state(default_zoo):
+    discriminator = truncation.projection_discriminator(default_zoo, BIGGAN)
+    assert discriminator is not None
+    model = default_zoo.load(BIGGAN)
+    z, vector = truncation.chosen_sample(model, *ARGS)
+    with torch.inference_mode():
+        sample = model(z, vector)
+        psi, projection = discriminator.class_scores(sample)
+        assert torch.allclose(discriminator(sample, vector), psi + projection[:, 1], atol=1e-5)  # Trouser = 1
+    figure = truncation.render_projection(default_zoo, BIGGAN, *ARGS, reference=False)
+    assert list(figure.data[0].x) == model.class_names and len(figure.data) == 1
+    assert "asked for Trouser" in figure.layout.title.text
+
+
+def test_grid_clicks_pick_samples():
+    cell = (32 + 2) * 4
+    assert truncation.grid_index(8, 8) == 0
+    assert truncation.grid_index(8 + 3 * cell + 5, 8 + 2 * cell + 5) == 11
+    assert truncation.grid_index(8 + 32 * 4 + 1, 8) is None  # the padding between samples
+
+
+def test_inside_view_renders_every_part_and_refuses_other_models(default_zoo):
+    layer = list(truncation.cbn_layers(default_zoo.load(BIGGAN)))[-1]
+    sample, attention, caption, chunks, png, cbn, projection = truncation.render_inside(
+        default_zoo, BIGGAN, *ARGS, 16, 16, 1, layer, False
+    )
+    assert sample.size == attention.size == (256, 256) and chunks.width > 8 * 96 and chunks.height > 4 * 96
+    assert png.endswith(".png")
+    assert "block 3, second BN" in cbn.layout.title.text and projection.data
+    with pytest.raises(gr.Error, match="not a class-conditional BigGAN"):
+        truncation.render_inside(default_zoo, "dcgan-fashion-mnist", *ARGS, 16, 16, 1, layer, False)
