@@ -28,6 +28,7 @@ from explorer.models import ClassConditional
 from explorer.models.biggan import BigGANDiscriminator, BigGANGenerator
 from explorer.ui.common import ModelList, download_path, user_errors
 from explorer.ui.previews import Previews
+from explorer.ui import share
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 from trainers.checkpoint import STATE_NAME
@@ -518,7 +519,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         return
     classes = zoo.load(names[0]).class_names
     samples0, png0 = render_samples(zoo, names[0], classes[0], classes[1], 0.0, 1.0, 0)
-    sweep0, sweep_png0 = render_sweep(zoo, names[0], classes[0], classes[1], 0.0, 0)
+    sweep0 = sweep_png0 = None  # the sweep (7 thresholds × 16 samples) is drawn when the tab is opened
     with gr.Row():
         with gr.Column(scale=1):
             model = gr.Dropdown(names, value=names[0], label="Model", elem_id="trunc-model")
@@ -598,20 +599,24 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         [class_a, class_b, samples, samples_file, sweep, sweep_file],
         api_visibility="undocumented",
     )
-    _wire_inside(zoo, inside, model, class_a, class_b, alpha, threshold, seed, samples)
+    inside_render = _wire_inside(zoo, inside, model, class_a, class_b, alpha, threshold, seed, samples)
     fields = dict(model=model, a=class_a, b=class_b, alpha=alpha, threshold=threshold, seed=seed)
     renders = [(functools.partial(render_samples, zoo), sample_inputs, [samples, samples_file])]
     renders.append((functools.partial(render_sweep, zoo), [model, class_a, class_b, alpha, seed], [sweep, sweep_file]))
-    return TabParts([ModelList(model, lambda: model_names(zoo))], Share("truncation", fields, renders))
+    renders += share.lazy_renders([inside_render])  # a link opening the tab draws the inside section too
+    return TabParts(
+        [ModelList(model, lambda: model_names(zoo))],
+        Share("truncation", fields, renders),
+        # on opening: the inside views without the real-image comparison (~9 s; drawn on the first interaction)
+        opened=[renders[1], (functools.partial(render_inside, zoo, reference=False), *inside_render[1:])],
+    )
 
 
 def _build_inside(zoo: Zoo, name: str, classes: list[str]) -> dict:
     """The inside-BigGAN section's components (by name), rendered for sample 0 of the default view."""
     small = isinstance(zoo.load(name), BigGANGenerator)
     layers = list(cbn_layers(zoo.load(name))) if small else []
-    first = render_inside(
-        zoo, name, classes[0], classes[1], 0.0, 1.0, 0, 0, 16, 16, 1, layers[0] if layers else "", False
-    )
+    first = [None, None, "", None, None, None, None]  # drawn when the tab is opened (TabParts.opened): ~2 s
     parts: dict = {}
     with gr.Accordion("Inside BigGAN: self-attention, hierarchical z, conditional BN, projection D", open=True):
         gr.Markdown(INSIDE_NOTE, elem_classes=["note"])
@@ -669,17 +674,17 @@ def _build_inside(zoo: Zoo, name: str, classes: list[str]) -> dict:
     return parts
 
 
-def _wire_inside(zoo: Zoo, parts: dict, model, class_a, class_b, alpha, threshold, seed, samples) -> None:
-    """The inside section follows the tab's model, classes, α, threshold and seed, and its own controls."""
+def _wire_inside(zoo: Zoo, parts: dict, model, class_a, class_b, alpha, threshold, seed, samples) -> tuple:
+    """The inside section follows the tab's model, classes, α, threshold and seed, and its own controls; returns its
+    render (fn, inputs, outputs), run when the tab is first opened."""
     p = parts
     chosen = [model, class_a, class_b, alpha, threshold, seed, p["index"]]
     outputs = [p["sample"], p["attention"], p["caption"], p["chunks"], p["chunks_file"], p["cbn"], p["projection"]]
     settled = dict(concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
+    inside = (functools.partial(render_inside, zoo), [*chosen, p["qx"], p["qy"], p["redraw"], p["layer"]], outputs)
     gr.on(
         [class_a.change, class_b.change, alpha.release, threshold.release, seed.submit, seed.blur, p["index"].change],
-        functools.partial(render_inside, zoo),
-        [*chosen, p["qx"], p["qy"], p["redraw"], p["layer"]],
-        outputs,
+        *inside,
         api_name="biggan_inside",
         **settled,
     )
@@ -702,3 +707,4 @@ def _wire_inside(zoo: Zoo, parts: dict, model, class_a, class_b, alpha, threshol
     p["layer"].input(
         functools.partial(render_cbn, zoo), [*chosen, p["layer"]], p["cbn"], api_visibility="undocumented", **settled
     )
+    return inside

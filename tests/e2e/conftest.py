@@ -17,15 +17,17 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app_url(default_zoo):
+    """One served app for every browser test (building it costs seconds per module); each module opens its own
+    pages, and state a test leaves behind (a zoo model, a training run) is each test's to clean up."""
     demo = app.build_app(default_zoo)
     _, url, _ = app.launch(demo, server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
     yield url
     demo.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(app_url):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -37,7 +39,8 @@ def browser(app_url):
 def page(browser, app_url):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(app_url)
-    return page
+    yield page
+    page.close()  # the browser serves every module: a page left open keeps running its timers
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ def metrics_page(browser, app_url):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(app_url)
     page.get_by_role("tab", name="Metrics").click()
-    return page
+    yield page
+    page.close()
 
 
 def text_of(page, selector: str) -> str:
