@@ -58,7 +58,7 @@ from explorer.settings import Settings
 
 CONVERTED = Settings().converted  # the default; the app passes its Settings' folder
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(@[\w./-]+)?$")
-DOWNLOAD_PATTERNS = ["config.json", "*.safetensors", "pytorch_model.bin", "*.pt", "*.pth", "README.md", "*.pkl"]
+DOWNLOAD_PATTERNS = ["config.json", "*.safetensors", "pytorch_model.bin", "*.pt", "*.pth", "*.tar", "README.md", "*.pkl"]
 KNOWN_FORMATS = (
     "our format (config.json with 'family' + model.safetensors)",
     "pytorch-pretrained-biggan BigGAN-deep (config.json + pytorch_model.bin)",
