@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import torch
 
 from explorer.models import DCGANGenerator, StyleGenerator
+from explorer.models.hooks import thread_pre_hooks
 
 SPACES = ("z", "w")
 SIGMA_SAMPLES = 4096  # latents used to measure σ along a direction
@@ -84,24 +85,17 @@ def style_modules(model: StyleGenerator) -> list[tuple[int, torch.nn.Module]]:
     """(ws row, affine module) of every style input: found by running synthesis once with row r filled with
     the value r + 1 and recording what each affine layer (``affine`` / ``modulation``) receives."""
     found: list[tuple[int, torch.nn.Module]] = []
-    hooks = []
-    for name, module in model.named_modules():
-        if name.rsplit(".", 1)[-1] in ("affine", "modulation"):
-
-            def record(module, inputs, _found=found):
-                _found.append((int(round(float(inputs[0].flatten()[0]))) - 1, module))
-
-            hooks.append(module.register_forward_pre_hook(record))
-    if not hooks:
+    affines = [module for name, module in model.named_modules() if name.rsplit(".", 1)[-1] in ("affine", "modulation")]
+    if not affines:
         raise ValueError(f"{type(model).__name__} has no affine style layers named 'affine' or 'modulation'")
+
+    def record(module, inputs):
+        found.append((int(round(float(inputs[0].flatten()[0]))) - 1, module))
+
     d = model.w_avg.numel()
     rows = torch.arange(1, model.num_ws + 1, dtype=torch.float32, device=model.w_avg.device)
-    try:
-        with torch.no_grad():
-            model.synthesis(rows.view(1, -1, 1).expand(1, -1, d).contiguous(), noise_mode="none")
-    finally:
-        for hook in hooks:
-            hook.remove()
+    with thread_pre_hooks(affines, record), torch.no_grad():
+        model.synthesis(rows.view(1, -1, 1).expand(1, -1, d).contiguous(), noise_mode="none")
     return found
 
 

@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 import torch
 
@@ -73,6 +75,29 @@ def test_attention_weights_sum_to_one_and_leave_the_images_unchanged(generator):
     assert weights.shape == (3, 16 * 16, 8 * 8)  # queries at 16², keys on the 2×-pooled 8² grid
     assert torch.allclose(weights.sum(-1), torch.ones(3, 256), atol=1e-5) and weights.min() >= 0
     assert not torch.allclose(weights[0, 0], weights[0, 255])  # positions attend differently
+
+
+def test_attention_maps_ignore_another_threads_concurrent_pass(generator):
+    """The app renders the sample grid and the attention map from one model at once: a pass of another thread
+    that reaches the attention block first must not be taken for ours (it showed the wrong sample's map)."""
+    z, vectors = generator.sample_latent(2, seed=1), generator.class_vector([0, 4])
+    with torch.inference_mode():
+        _, expected = generator.attention_maps(z[:1], vectors[:1])
+
+    def other_pass_first(module, args):  # on the first block, i.e. before our pass reaches the attention block
+        if threading.current_thread() is threading.main_thread():
+            thread = threading.Thread(target=lambda: generator(z[1:], vectors[1:]))
+            with torch.inference_mode():
+                thread.start()
+                thread.join()
+
+    handle = generator.blocks[0].register_forward_pre_hook(other_pass_first)
+    try:
+        with torch.inference_mode():
+            _, weights = generator.attention_maps(z[:1], vectors[:1])
+    finally:
+        handle.remove()
+    assert torch.equal(weights, expected)
 
 
 def test_with_chunk_redraws_one_chunk_only(generator):

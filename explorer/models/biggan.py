@@ -24,6 +24,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from explorer.data import FASHION_MNIST_CLASSES
 from explorer.models.base import ClassConditional, LatentGenerator, Pretrained
+from explorer.models.hooks import thread_pre_hooks
 
 
 @dataclass
@@ -199,15 +200,13 @@ class BigGANGenerator(LatentGenerator, ClassConditional, nn.Module, Pretrained):
     def attention_maps(self, z: torch.Tensor, class_vector: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(images, attention weights (n, hw, hw/4) of the self-attention block) for one forward pass.
 
-        The weights are read by a hook on the block's input, so the images are exactly ``self(z, class_vector)``."""
+        The weights are read by a hook on the block's input, so the images are exactly ``self(z, class_vector)``;
+        the hook sees only this thread's pass (the app renders other views from the same model at the same time)."""
         if self.attention_after < 0:
             raise ValueError("this BigGAN has no self-attention block (attention_resolution = 0)")
         captured: list[torch.Tensor] = []
-        handle = self.attention.register_forward_pre_hook(lambda module, args: captured.append(module.weights(args[0])))
-        try:
+        with thread_pre_hooks([self.attention], lambda module, args: captured.append(module.weights(args[0]))):
             images = self(z, class_vector)
-        finally:
-            handle.remove()
         return images, captured[0]
 
     def generate(
