@@ -231,11 +231,13 @@ def test_build_wires_every_demo_inside_blocks():
         "theory_gan",
         "theory_classes",
         "theory_ratio",
+        "theory_z",
+        "theory_costs",
         "theory_bimodal",
     } <= api
     assert "bimodal" in parts.share.sections[1]
     plots = [block for block in demo.blocks.values() if isinstance(block, gr.Plot)]
-    assert len(plots) == 14
+    assert len(plots) == 16
     # no plot is drawn at start-up (cold start) except the bimodal data; each is drawn when its section opens
     drawn = [plot for plot in plots if plot.value]
     assert len(drawn) == 1 and drawn[0].elem_id == "theory-bimodal"
@@ -273,6 +275,12 @@ HANDLER_CASES = [  # defaults, then edges
     (theory_ui.density_ratio, (1.0, 0.6, 200, theory.CLASSIFIERS[0], 0)),
     (theory_ui.density_ratio, (-2, 0.3, 10, theory.CLASSIFIERS[1], 0)),
     (theory_ui.density_ratio, (2, 2, 2000, theory.CLASSIFIERS[0], 3)),
+    (theory_ui.latent_shells, (100, 0)),
+    (theory_ui.latent_shells, (1, 2**31 - 1)),
+    (theory_ui.latent_shells, (1024, 3)),
+    (theory_ui.generator_costs, (0.05,)),
+    (theory_ui.generator_costs, (0.001,)),
+    (theory_ui.generator_costs, (0.999,)),
 ]
 
 
@@ -316,6 +324,10 @@ def test_infinite_kl_is_written_as_the_symbol():
         (theory_ui.discriminative_generative, (2, 2.5, 0), "points per class must be a whole number"),
         (theory_ui.density_ratio, (1, 0.6, 200, "svm", 0), "classifier must be one of"),
         (theory_ui.density_ratio, (1, "wide", 200, theory.CLASSIFIERS[0], 0), "σ_g must be a number"),
+        (theory_ui.latent_shells, (0, 0), "d must be a whole number from 1 to 1024"),
+        (theory_ui.latent_shells, (2.5, 0), "d must be a whole number"),
+        (theory_ui.generator_costs, (1.0,), "D\\(G\\(z\\)\\) must be a number from 0.001 to 0.999"),
+        (theory_ui.movable_kl, ("uniform", "gaussian", 5.5, 1), "μ_q must be a number from -5 to 5"),
         (theory_ui.bimodal, (-3,), "Seed must be a whole number"),
         (theory_ui.bimodal, (None,), "Seed"),
     ],
@@ -323,6 +335,71 @@ def test_infinite_kl_is_written_as_the_symbol():
 def test_bad_input_is_one_clear_error(handler, args, message):
     with pytest.raises(gr.Error, match=message):
         handler(*args)
+
+
+def test_jsd_of_shapes_is_zero_for_equal_half_log_2_for_half_overlap_and_log_2_apart():
+    u = theory.Shape("uniform", 0.0, 1.0)
+    g = theory.Shape("gaussian", 0.0, 1.0)
+    width = 2 * math.sqrt(3)  # the uniform of std 1
+    half = theory.Shape("uniform", width / 2, 1.0)  # overlaps u on half its support: m = 1/w there, 1/(2w) elsewhere
+    assert theory.js_shapes(u, u) == pytest.approx(0, abs=1e-6)
+    assert theory.js_shapes(u, half) == pytest.approx(0.5 * math.log(2), abs=1e-3)
+    assert theory.js_shapes(u, theory.Shape("uniform", width + 0.01, 1.0)) == math.log(2)
+    assert theory.js_shapes(g, theory.Shape("gaussian", 0.5, 1.0)) == pytest.approx(
+        theory.js_shapes(theory.Shape("gaussian", 0.5, 1.0), g), abs=1e-9
+    )
+    far = [theory.js_shapes(g, theory.Shape("gaussian", mu, 1.0)) for mu in (0.5, 1, 2, 4, 8)]
+    assert far == sorted(far) and far[-1] == pytest.approx(math.log(2), abs=1e-3)  # rises, then saturates
+    # a Monte-Carlo estimate of the same JSD (Gaussians 1 apart): E_p log(p/m)/2 + E_q log(q/m)/2
+    q = theory.Shape("gaussian", 1.0, 1.0)
+    rng = np.random.default_rng(0)
+    xp, xq = rng.normal(0, 1, 400_000), rng.normal(1, 1, 400_000)
+    m = lambda x: (g.pdf(x) + q.pdf(x)) / 2  # noqa: E731
+    mc = 0.5 * np.mean(np.log(g.pdf(xp) / m(xp))) + 0.5 * np.mean(np.log(q.pdf(xq) / m(xq)))
+    assert theory.js_shapes(g, q) == pytest.approx(mc, abs=3e-3)
+
+
+def test_moving_q_away_saturates_the_jsd_at_log_2_while_kl_is_infinite():
+    _, near = theory_ui.movable_kl("uniform", "uniform", 1.0, 1.0)
+    _, apart = theory_ui.movable_kl("uniform", "uniform", 4.0, 1.0)
+    assert "JSD = 0.693" not in near and "do not overlap" not in near
+    assert "JSD = 0.693" in apart and "do not overlap" in apart and "KL(p‖q) = ∞" in apart
+
+
+@pytest.mark.parametrize("d", [2, 100, 512])
+def test_gaussian_z_lives_on_a_shell_of_radius_sqrt_d_and_lerp_midpoints_inside(d):
+    norms = theory.latent_norms(d, 4000, seed=0)
+    assert norms["gaussian"].mean() == pytest.approx(math.sqrt(d), rel=0.05 if d > 2 else 0.15)
+    assert norms["uniform"].mean() == pytest.approx(math.sqrt(d / 3), rel=0.05 if d > 2 else 0.15)
+    assert norms["lerp midpoint"].mean() == pytest.approx(math.sqrt(d / 2), rel=0.05 if d > 2 else 0.15)
+    if d >= 100:  # concentration: the relative spread shrinks like 1/√(2d)
+        assert norms["gaussian"].std() / math.sqrt(d) < 1.5 / math.sqrt(2 * d)
+        assert norms["lerp midpoint"].max() < norms["gaussian"].mean()  # every midpoint is inside the shell
+    fig, readout = theory_ui.latent_shells(d, 0)
+    assert [shape.x0 for shape in fig.layout.shapes] == pytest.approx([math.sqrt(d), math.sqrt(d / 3), math.sqrt(d / 2)])
+    assert f"√d = {math.sqrt(d):.2f}" in readout
+
+
+def test_the_costs_marker_follows_the_slider_and_the_readout_compares_gradients():
+    for d in (0.05, 0.5, 0.9):
+        fig, readout = theory_ui.generator_costs(d)
+        markers = [trace for trace in fig.data if trace.mode == "markers"]
+        assert len(markers) == 4 and all(trace.x == (d,) for trace in markers)
+        assert sorted(round(float(trace.y[0]), 6) for trace in markers) == sorted(
+            round(v, 6) for v in (math.log(1 - d), d, -math.log(d), 1 - d)
+        )
+    assert "**non-saturating** gradient is **19.0×**" in theory_ui.generator_costs(0.05)[1]
+    assert "**minimax** gradient is **9.0×**" in theory_ui.generator_costs(0.9)[1]
+
+
+def test_the_em_view_generates_from_its_one_gaussian_fit():
+    _, em = theory_ui.kl_fits(3.0, 1, 0)
+    samples = theory.bimodal(3.0).sample(theory_ui.EM_SAMPLES, 0)
+    generated = next(trace for trace in em.data if "drawn from q" in (trace.name or ""))
+    fit = next(trace for trace in em.data if (trace.name or "").startswith("EM fit q"))
+    assert f"μ̂ = {samples.mean():.2f}, σ̂ = {samples.std():.2f}" in fit.name
+    assert np.mean(generated.x) == pytest.approx(samples.mean(), abs=0.2)
+    assert np.std(generated.x) == pytest.approx(samples.std(), rel=0.1)
 
 
 def test_trainings_leave_the_global_random_state_alone():

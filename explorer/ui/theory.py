@@ -9,12 +9,14 @@ import math
 import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from explorer import latent, theory
 from explorer.plots import FONT_SIZE, _layout
-from explorer.ui.common import user_errors
 from explorer.ui import share
+from explorer.ui.common import user_errors
 from explorer.ui.share import Share, TabParts
+from trainers.toy2d import generator_loss_curves
 
 P_COLOUR, Q_COLOUR, D_COLOUR, F_COLOUR, W_COLOUR = "#222222", "#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd"
 FIT_COLOURS = ("#d62728", "#1f77b4")
@@ -224,10 +226,14 @@ under p_d, so as N → ∞ it minimises **KL(p_d‖q_θ)** = cross-entropy − e
 Gaussians s apart. The best single Gaussian under the forward KL(p‖q) (maximum likelihood) matches p's mean and
 variance: it covers both modes and puts mass in the empty middle. Under the reverse KL(q‖p) it settles on one mode
 (mode-seeking), because q is punished wherever it has mass and p has little. *EM:* maximum likelihood with a
-k-component mixture, fitted by EM on 500 samples of p: two components recover p. *Movable q:* KL(p‖q) is +∞ as soon
-as p has mass where q has none (q = 0 < p); KL(q‖p) when q has mass where p has none. A uniform has bounded support;
-a Gaussian has mass everywhere."""
+k-component mixture, fitted by EM on 500 samples of p: two components recover p; with k = 1 the fit is the sample
+mean and standard deviation (μ̂, σ̂), and the red outline is 500 new samples drawn from it — a fitted density model
+generates by sampling. *Movable q:* KL(p‖q) is +∞ as soon as p has mass where q has none (q = 0 < p); KL(q‖p) when
+q has mass where p has none. A uniform has bounded support; a Gaussian has mass everywhere. The Jensen–Shannon
+divergence JSD = ½KL(p‖m) + ½KL(q‖m), m = (p + q)/2, stays finite: move μ_q away and it rises to **log 2 ≈ 0.693**
+and stays there once the supports no longer overlap (two uniforms) — it no longer says how far apart they are."""
 EM_SAMPLES = 500
+GENERATE_SEED = 1  # the fitted q's own draws (the seed control draws p's samples)
 SHAPE_KINDS = ("gaussian", "uniform")
 
 
@@ -262,8 +268,20 @@ def em_figure(p: theory.Mixture, samples: np.ndarray, q: theory.Mixture, log_lik
             nbinsx=40,
         )
     )
+    fig.add_trace(
+        go.Histogram(
+            x=q.sample(len(samples), GENERATE_SEED),
+            histnorm="probability density",
+            name=f"{len(samples)} samples drawn from q (generating)",
+            marker=dict(color="rgba(0,0,0,0)", line=dict(color=FIT_COLOURS[0], width=2)),
+            nbinsx=40,
+        )
+    )
     _line(fig, x, np.exp(p.log_prob(x)), "p", P_COLOUR, dash="dot", width=3)
-    _line(fig, x, np.exp(q.log_prob(x)), f"EM fit q: KL(p‖q) = {theory.kl_divergence(p, q):.3f}", FIT_COLOURS[0])
+    fitted = f"μ̂ = {q.means[0]:.2f}, σ̂ = {q.stds[0]:.2f}: " if k == 1 else ""
+    _line(
+        fig, x, np.exp(q.log_prob(x)), f"EM fit q: {fitted}KL(p‖q) = {theory.kl_divergence(p, q):.3f}", FIT_COLOURS[0]
+    )
     for w, mean, std in zip(q.weights, q.means, q.stds, strict=True):
         _line(
             fig,
@@ -296,11 +314,15 @@ def kl_fits(separation: float, k: int, seed: int):
 def movable_kl(p_kind: str, q_kind: str, mu_q: float, sigma_q: float):
     """Demo 2, bottom: p fixed (mean 0, std 1), q moved by the sliders; (figure, readout)."""
     p = theory.Shape(_choice(p_kind, "p", SHAPE_KINDS), 0.0, 1.0)
-    q = theory.Shape(_choice(q_kind, "q", SHAPE_KINDS), _number(mu_q, "μ_q", -3, 3), _number(sigma_q, "σ_q", 0.2, 3))
-    forward, reverse = theory.kl_shapes(p, q), theory.kl_shapes(q, p)
-    readout = f"**KL(p‖q) = {_show(forward)}**, **KL(q‖p) = {_show(reverse)}**"
-    fig = _figure(f"KL(p‖q) = {_show(forward)},  KL(q‖p) = {_show(reverse)}", "x", "density")
-    x = np.union1d(np.linspace(-7, 7, 561), [v for s in (p, q) for v in s.support if math.isfinite(v)])
+    q = theory.Shape(_choice(q_kind, "q", SHAPE_KINDS), _number(mu_q, "μ_q", -5, 5), _number(sigma_q, "σ_q", 0.2, 3))
+    forward, reverse, js = theory.kl_shapes(p, q), theory.kl_shapes(q, p), theory.js_shapes(p, q)
+    saturated = " = log 2: the supports do not overlap" if js >= math.log(2) - 1e-9 else ""
+    readout = (
+        f"**KL(p‖q) = {_show(forward)}**, **KL(q‖p) = {_show(reverse)}**, "
+        f"**JSD = {_show(js)}** (≤ log 2 = {math.log(2):.3f}){saturated}"
+    )
+    fig = _figure(f"KL(p‖q) = {_show(forward)},  KL(q‖p) = {_show(reverse)},  JSD = {_show(js)}", "x", "density")
+    x = np.union1d(np.linspace(-10, 10, 801), [v for s in (p, q) for v in s.support if math.isfinite(v)])
     for shape, name, colour, fill in (
         (p, "p", P_COLOUR, "rgba(0,0,0,0.15)"),
         (q, "q", FIT_COLOURS[0], "rgba(214,39,40,0.15)"),
@@ -315,7 +337,7 @@ def movable_kl(p_kind: str, q_kind: str, mu_q: float, sigma_q: float):
             fillcolor=fill,
             line_shape="hv" if shape.kind == "uniform" else "linear",
         )
-    fig.update_xaxes(range=[-6, 6])
+    fig.update_xaxes(range=[-8, 8])
     return fig, readout
 
 
@@ -674,6 +696,116 @@ def bimodal(seed: int):
 
 
 # --- the tab ----------------------------------------------------------------------------------------------------
+# --- Where z lives: ‖z‖ in d dimensions ---------------------------------------------------------------------
+Z_NOTE = """**What you are seeing.** GANs draw **z ~ N(0, I_d)**: in d dimensions almost every draw has
+**‖z‖ ≈ √d** (a thin shell; its relative spread is about 1/√(2d)), not near 0 where the density is highest. A uniform
+z ~ U[−1, 1]^d behaves differently: its norms sit near √(d/3), inside a cube whose corners stick out. The midpoint
+of a straight line between two Gaussian z has ‖z‖ ≈ √(d/2): inside the shell, where the generator never saw a z
+in training. That is why the Interpolation tab offers slerp (DCGAN; White 2016, arXiv:1609.04468). Move d from 1
+to 512 and watch the shells separate."""
+Z_COLOURS = {"gaussian": "#1f77b4", "uniform": "#2ca02c", "lerp midpoint": "#d62728"}
+Z_SAMPLES = 4000
+
+
+def _z_radius(kind: str, d: int) -> float:
+    return math.sqrt(d) if kind == "gaussian" else math.sqrt(d / 3) if kind == "uniform" else math.sqrt(d / 2)
+
+
+@user_errors
+def latent_shells(d: int, seed: int):
+    """(histograms of ‖z‖ for Gaussian, uniform and lerp-midpoint z in d dimensions, readout)."""
+    d = _whole(d, "d", 1, 1024)
+    norms = theory.latent_norms(d, Z_SAMPLES, latent.check_seed(seed))
+    fig = _figure(f"‖z‖ of {Z_SAMPLES} draws in d = {d} dimensions", "‖z‖", "density")
+    radii = {"gaussian": "√d", "uniform": "√(d/3)", "lerp midpoint": "√(d/2)"}
+    rows = []
+    for kind, values in norms.items():
+        colour, radius = Z_COLOURS[kind], _z_radius(kind, d)
+        fig.add_trace(
+            go.Histogram(
+                x=values,
+                histnorm="probability density",
+                name=f"{kind}: mean {values.mean():.2f} (≈ {radii[kind]} = {radius:.2f})",
+                marker=dict(color=colour, opacity=0.45),
+                nbinsx=60,
+            )
+        )
+        fig.add_vline(x=radius, line=dict(color=colour, width=3, dash="dash"))
+        rows.append(f"| {kind} | {values.mean():.2f} | {radii[kind]} = {radius:.2f} |")
+    fig.update_layout(barmode="overlay")
+    gaussian = norms["gaussian"]
+    near = float(np.mean(np.abs(gaussian - math.sqrt(d)) < 0.1 * math.sqrt(d)))
+    readout = "\n".join(
+        [
+            "| z | mean ‖z‖ | shell |",
+            "|---|---|---|",
+            *rows,
+            "",
+            f"**{near:.0%}** of the Gaussian draws lie within 10 % of √d; "
+            f"the smallest of {Z_SAMPLES} is {gaussian.min():.2f}, though the density is highest at 0.",
+        ]
+    )
+    return fig, readout
+
+
+# --- G's two costs against D(G(z)) ----------------------------------------------------------------------------
+COSTS_NOTE = """**What you are seeing.** The generator's cost as a function of what D says about its samples,
+D(G(z)). The minimax cost **log(1 − D(G(z)))** (G minimises it) is flat where D rejects the fakes (D(G(z)) → 0, early
+in training): its gradient with respect to D's logit is −D(G(z)), which vanishes. The non-saturating cost
+**−log D(G(z))** has the same fixed point but a gradient of −(1 − D(G(z))): strong exactly when G is losing
+(Goodfellow et al. 2014, §3). Move the slider to where D stands; the readout compares the two gradients."""
+
+
+@user_errors
+def generator_costs(d_fake: float):
+    """(the two costs and their gradient magnitudes with D(G(z)) = ``d_fake`` marked, readout)."""
+    d = _number(d_fake, "D(G(z))", 0.001, 0.999)
+    curves = generator_loss_curves()
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("G's cost", "|∂ cost / ∂ D's logit|"))
+    _layout(fig, f"G's two costs; D(G(z)) = {d:.3f} marked", "D(G(z))", "")
+    fig.update_layout(
+        height=520,
+        margin=dict(t=90, b=150),
+        legend=dict(yref="container", y=0, yanchor="bottom", x=0, font=dict(size=FONT_SIZE - 2)),
+    )
+    fig.update_annotations(font_size=FONT_SIZE)
+    series = (
+        ("minimax log(1 − D)", "|∂/∂logit| minimax", FIT_COLOURS[0], math.log(1 - d), d),
+        ("non-saturating −log D", "|∂/∂logit| non-saturating", FIT_COLOURS[1], -math.log(d), 1 - d),
+    )
+    for cost, gradient, colour, value, slope in series:
+        for col, key, y in ((1, cost, value), (2, gradient, slope)):
+            fig.add_trace(
+                go.Scatter(
+                    x=curves["D(G(z))"],
+                    y=curves[key],
+                    name=cost,
+                    line=dict(color=colour, width=4),
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=[d], y=[y], mode="markers", marker=dict(color=colour, size=16), showlegend=False, hoverinfo="skip"
+                ),
+                row=1,
+                col=col,
+            )
+    for col in (1, 2):
+        fig.add_vline(x=d, line=dict(color="#555555", width=2, dash="dot"), row=1, col=col)
+        fig.update_xaxes(title_text="D(G(z))", row=1, col=col)
+    ratio = (1 - d) / d
+    stronger = "non-saturating" if ratio >= 1 else "minimax"
+    readout = (
+        f"At **D(G(z)) = {d:.3f}**: minimax cost {math.log(1 - d):.3f}, gradient {d:.3f}; non-saturating cost "
+        f"{-math.log(d):.3f}, gradient {1 - d:.3f}. The **{stronger}** gradient is "
+        f"**{max(ratio, 1 / ratio):.1f}×** the other."
+    )
+    return fig, readout
+
+
 def _wire(handler, controls: list, outputs: list, api_name: str, drawn: list | None = None) -> None:
     """Re-render whenever a control moves: newest value wins, no spinner, no queue limit (the handlers are pure).
     ``drawn`` collects the render for the section's first view (drawn when the section is opened)."""
@@ -732,7 +864,7 @@ def build(zoo=None, previews=None) -> TabParts:
                 with gr.Column(scale=1, min_width=240):
                     p_kind = gr.Radio(list(SHAPE_KINDS), value="uniform", label="p (mean 0, std 1)")
                     q_kind = gr.Radio(list(SHAPE_KINDS), value="gaussian", label="q")
-                    mu_q = gr.Slider(-3, 3, value=0, step=0.05, label="μ_q", elem_id="theory-mu-q")
+                    mu_q = gr.Slider(-5, 5, value=0, step=0.05, label="μ_q", elem_id="theory-mu-q")
                     sigma_q = gr.Slider(0.2, 3, value=1, step=0.05, label="σ_q", elem_id="theory-sigma-q")
                     kl_text = gr.Markdown(moved_text, elem_id="theory-kl-text")
                 with gr.Column(scale=4):
@@ -825,6 +957,36 @@ def build(zoo=None, previews=None) -> TabParts:
                 section,
             )
 
+        with gr.Tab("Where z lives", id="z") as section_tabs["z"]:
+            section = drawn.setdefault("z", [])
+            gr.Markdown(Z_NOTE, elem_classes=["note"])
+            with gr.Row():
+                with gr.Column(scale=1, min_width=240):
+                    dims = gr.Slider(1, 512, value=100, step=1, label="d: dimensions of z", elem_id="theory-z-d")
+                    z_seed = _seed()
+                    z_readout = gr.Markdown("", elem_id="theory-z-text")
+                with gr.Column(scale=3):
+                    z_plot = gr.Plot(None, label="‖z‖ of Gaussian, uniform and lerp-midpoint z", elem_id="theory-z")
+            _wire(latent_shells, [dims, z_seed], [z_plot, z_readout], "theory_z", section)
+
+        with gr.Tab("G's costs", id="costs") as section_tabs["costs"]:
+            section = drawn.setdefault("costs", [])
+            gr.Markdown(COSTS_NOTE, elem_classes=["note"])
+            with gr.Row():
+                with gr.Column(scale=1, min_width=240):
+                    d_fake = gr.Slider(
+                        0.001,
+                        0.999,
+                        value=0.05,
+                        step=0.001,
+                        label="D(G(z)): D's verdict on the fakes",
+                        elem_id="theory-costs-d",
+                    )
+                    costs_readout = gr.Markdown("", elem_id="theory-costs-text")
+                with gr.Column(scale=3):
+                    costs_plot = gr.Plot(None, label="the two costs and their gradients", elem_id="theory-costs")
+            _wire(generator_costs, [d_fake], [costs_plot, costs_readout], "theory_costs", section)
+
         with gr.Tab("L2 vs adversarial", id="bimodal") as bimodal_tab:
             gr.Markdown(BIMODAL_NOTE, elem_classes=["note"])
             untrained, untrained_text = bimodal_data_only(0)  # training takes a second or two: not at start-up
@@ -845,7 +1007,7 @@ def build(zoo=None, previews=None) -> TabParts:
                 concurrency_limit=None,
             )
     # no settings to share, but a link (a lecture path's step) opens a demo: ?tab=theory&section=game
-    sections_ids = ("lines", "kl", "game", "gan1d", "classes", "ratio", "bimodal")
+    sections_ids = ("lines", "kl", "game", "gan1d", "classes", "ratio", "z", "costs", "bimodal")
     for ident, renders in drawn.items():
         share.draw_when_opened(section_tabs[ident], renders)
     every = [render for renders in drawn.values() for render in renders]
