@@ -95,3 +95,33 @@ def test_inside_view_renders_every_part_and_refuses_other_models(default_zoo):
     assert "block 3, second BN" in cbn.layout.title.text and projection.data
     with pytest.raises(gr.Error, match="not a class-conditional BigGAN"):
         truncation.render_inside(default_zoo, "dcgan-fashion-mnist", *ARGS, 16, 16, 1, layer, False)
+
+
+def test_filter_cosines_of_the_committed_model_and_descent_on_r_alone(default_zoo):
+    model = default_zoo.load(BIGGAN)
+    layers = truncation.filter_layers(model)
+    assert all(int(label.split(": ")[1].split()[0]) <= np.prod([int(v) for v in label.split(" of ")[1].split("×")]) for label in layers)
+    weight = layers["blocks.1.conv1: 64 filters of 64×3×3"].weight.detach()
+    cosines = truncation.filter_cosines(weight)
+    assert cosines.shape == (64, 64) and torch.allclose(cosines, cosines.T, atol=1e-6)
+    assert torch.allclose(torch.diagonal(cosines), torch.ones(64), atol=1e-5)
+    off = lambda c: truncation.off_diagonal(c).pow(2).sum().item()  # noqa: E731  R on unit filters
+    assert truncation.filter_cosines(truncation.orthogonal_descent(weight, 0)) == pytest.approx(cosines, abs=1e-6)
+    after = [off(truncation.filter_cosines(truncation.orthogonal_descent(weight, k))) for k in (0, 10, 50)]
+    assert after[0] > 5 * after[1] > 100 * after[2]  # R falls fast (8.4 → 1.6 → 0.002): the filters are pulled apart
+    descended = truncation.orthogonal_descent(weight, 50)
+    assert torch.allclose(descended.norm(dim=1), torch.ones(64), atol=1e-5)  # the norms are left alone
+
+
+def test_render_ortho_shows_the_trained_beta_and_only_the_right_map_moves(default_zoo):
+    layer = "blocks.1.conv1: 64 filters of 64×3×3"
+    fig0, text0 = truncation.render_ortho(default_zoo, BIGGAN, layer, 0)
+    fig50, text50 = truncation.render_ortho(default_zoo, BIGGAN, layer, 50)
+    assert "trained with β = 0.0001" in text0 and "random filters of 576 weights: 0.033" in text0
+    assert np.array_equal(np.asarray(fig0.data[0].z), np.asarray(fig50.data[0].z))  # as trained: unchanged
+    assert not np.allclose(np.asarray(fig0.data[1].z), np.asarray(fig50.data[1].z))
+    assert "after 50 steps on R: 0.001" in fig50.layout.annotations[1].text
+    with pytest.raises(gr.Error, match="whole number from 0 to 200"):
+        truncation.render_ortho(default_zoo, BIGGAN, layer, 2.5)
+    with pytest.raises(gr.Error, match="unknown layer"):
+        truncation.render_ortho(default_zoo, BIGGAN, "net.6", 3)

@@ -13,6 +13,7 @@ discriminator kept in the checkpoint's training state.
 
 import functools
 import json
+import math
 
 import gradio as gr
 import torch
@@ -26,9 +27,9 @@ from explorer.data import DatasetUnavailable, load_dataset
 from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureStats, fid
 from explorer.models import ClassConditional
 from explorer.models.biggan import BigGANDiscriminator, BigGANGenerator
-from explorer.ui.common import ModelList, download_path, user_errors
-from explorer.ui.previews import Previews
 from explorer.ui import share
+from explorer.ui.common import HEAVY, ModelList, download_path, user_errors
+from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 from trainers.checkpoint import STATE_NAME
@@ -52,6 +53,11 @@ norm**: every block normalises, then scales by γ_y = 1 + W_γ[embed(y); z_k] an
 z_k]; the class mix α moves γ_y and β_y along straight lines (the plot), the image follows non-linearly.
 **Projection discriminator** (Miyato & Koyama 2018): D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩, scored for the sample
 against every class."""
+ORTHO_NOTE = """**Orthogonal regularisation** (BigGAN §3.1): R_β(W) = β‖WᵀW ⊙ (1 − I)‖²_F pushes each layer's
+filters apart (cosine 0) and leaves their norms free, which keeps G smooth enough for the truncation trick.
+Left: the cosine similarity of every pair of the chosen layer's filters as trained; right: the same filters after
+k steps of gradient descent on R alone (what the penalty pulls towards). The readout compares both with random
+filters of the same size. The colours stop at ±0.2 (the diagonal, 1, saturates)."""
 INSIDE_SAMPLE_SCALE = 8  # the clickable sample: 32 × 8 = 256 px
 CHUNK_REDRAWS = 7  # redraws per chunk in the hierarchical-z grid
 GRID_COLUMNS, GRID_SCALE, GRID_PADDING = 4, 4, 2  # the 16-sample grid's layout (render_samples)
@@ -374,6 +380,123 @@ def render_cbn(
     return fig
 
 
+# --- orthogonal regularisation: how alike a layer's filters are ------------------------------------------------
+ORTHO_MAX_STEPS = 200
+ORTHO_COLOUR_RANGE = 0.2
+ORTHO_LR = 0.01  # on unit-norm filters: R falls ~100× in 50 steps for the 64-filter layers
+
+
+def training_settings(zoo: Zoo, name: str) -> dict:
+    """The trainer's settings stored with the model's training state ({} where the folder has none); once per model."""
+
+    def read() -> dict:
+        path = zoo.entry(name).folder / STATE_NAME
+        if not path.is_file():
+            return {}
+        with safe_open(str(path), framework="pt") as f:
+            return json.loads((f.metadata() or {}).get("metadata", "{}")).get("settings", {})
+
+    return zoo.memo("training-settings", name, read)
+
+
+def filter_layers(model: BigGANGenerator) -> dict[str, torch.nn.Module]:
+    """Label → each convolution of G whose filters can all be orthogonal (no more filters than inputs · k²)."""
+    layers = {}
+    for name, module in model.named_modules():
+        if isinstance(module, torch.nn.Conv2d):
+            out, inputs, kh, kw = module.weight.shape
+            if 1 < out <= inputs * kh * kw:
+                layers[f"{name}: {out} filters of {inputs}×{kh}×{kw}"] = module
+    return layers
+
+
+def filter_cosines(weight: torch.Tensor) -> torch.Tensor:
+    """(out, out) cosine similarities between the filters (rows of the flattened weight)."""
+    unit = F.normalize(weight.detach().float().flatten(1), dim=1)
+    return unit @ unit.T
+
+
+def off_diagonal(matrix: torch.Tensor) -> torch.Tensor:
+    return matrix[~torch.eye(matrix.shape[0], dtype=torch.bool, device=matrix.device)]
+
+
+def orthogonal_descent(weight: torch.Tensor, steps: int, lr: float = ORTHO_LR) -> torch.Tensor:
+    """The filters after ``steps`` gradient steps on R(W) = ‖WWᵀ ⊙ (1 − I)‖²_F alone (BigGAN §3.1), each filter kept at
+    unit norm (R leaves the norms free): what the regulariser pushes towards, without the GAN loss."""
+    w = F.normalize(weight.detach().float().flatten(1), dim=1)
+    mask = 1 - torch.eye(w.shape[0])
+    for _ in range(steps):
+        with torch.enable_grad():
+            w.requires_grad_(True)
+            (grad,) = torch.autograd.grad(((w @ w.T) * mask).pow(2).sum(), w)
+        w = F.normalize(w.detach() - lr * grad, dim=1)
+    return w
+
+
+@user_errors
+def render_ortho(zoo: Zoo, name: str, layer: str, steps) -> tuple:
+    """(heat maps of the layer's filter cosines as trained and after ``steps`` steps of descent on R alone, readout);
+    for a model other than BigGAN-small, no figure and why."""
+    if not isinstance(_biggan(zoo, name), BigGANGenerator):
+        return None, f"The filter view needs our BigGAN-small; {name} is a {zoo.entry(name).family} model."
+    layers = filter_layers(_small_biggan(zoo, name))
+    if layer not in layers:
+        raise ValueError(f"unknown layer {layer!r}; choose one of: {'; '.join(layers)}")
+    if (
+        not isinstance(steps, int | float)
+        or isinstance(steps, bool)
+        or steps != int(steps)
+        or not 0 <= steps <= ORTHO_MAX_STEPS
+    ):
+        raise ValueError(f"the steps on R must be a whole number from 0 to {ORTHO_MAX_STEPS}, got {steps!r}")
+    steps = int(steps)
+    weight = layers[layer].weight.detach()
+    trained, descended = filter_cosines(weight), filter_cosines(orthogonal_descent(weight, steps))
+    size = weight[0].numel()
+    random_level = math.sqrt(2 / (math.pi * size))  # E|cos| of two random directions in `size` dimensions
+    mean_trained, mean_after = (float(off_diagonal(c).abs().mean()) for c in (trained, descended))
+    r_trained, r_after = (float(off_diagonal(c).pow(2).sum()) for c in (trained, descended))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=(f"as trained: mean |cos| {mean_trained:.3f}", f"after {steps} steps on R: {mean_after:.3f}"),
+        horizontal_spacing=0.12,
+    )
+    for col, matrix in ((1, trained), (2, descended)):
+        fig.add_trace(
+            plots.go.Heatmap(
+                z=matrix.cpu().numpy(),
+                zmin=-ORTHO_COLOUR_RANGE,  # the diagonal (1) saturates: the pairs are what matter
+                zmax=ORTHO_COLOUR_RANGE,
+                colorscale="RdBu",
+                reversescale=True,
+                showscale=col == 2,
+                colorbar=dict(title="cos"),
+            ),
+            row=1,
+            col=col,
+        )
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
+        fig.update_xaxes(title_text="filter", row=1, col=col)
+    fig.update_layout(
+        title=dict(
+            text=f"Cosine similarity between the filters of {layer.split(':')[0]}", font=dict(size=plots.FONT_SIZE)
+        ),
+        font=dict(size=plots.FONT_SIZE - 2),
+        margin=dict(l=60, r=20, t=110, b=60),
+        height=460,
+    )
+    fig.update_annotations(font_size=plots.FONT_SIZE - 2)
+    beta = training_settings(zoo, name).get("ortho_beta")
+    trained_with = "β unknown: no training state" if beta is None else f"trained with β = {beta:g}"
+    readout = (
+        f"{layer}. Off-diagonal mean |cos|: **{mean_trained:.3f}** as trained ({trained_with}), "
+        f"**{mean_after:.3f}** after {steps} steps of descent on R alone; random filters of {size} weights: "
+        f"{random_level:.3f}. R on unit filters: {r_trained:.3g} → {r_after:.3g}."
+    )
+    return fig, readout
+
+
 def go_scatter(x: list, y: list, name: str, line: dict, show: bool):
     return plots.go.Scatter(x=x, y=y, name=name, mode="lines", line=line, legendgroup=name, showlegend=show)
 
@@ -586,7 +709,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         concurrency_limit=None,
         trigger_mode="always_last",
     )
-    curve_button.click(functools.partial(render_curve, zoo), [model], curve, api_name="truncation_curve")
+    curve_button.click(functools.partial(render_curve, zoo), [model], curve, api_name="truncation_curve", **HEAVY)
     gif_button.click(
         functools.partial(sweep_animation, zoo),
         [model, class_a, class_b, alpha, seed],
@@ -599,16 +722,16 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         [class_a, class_b, samples, samples_file, sweep, sweep_file],
         api_visibility="undocumented",
     )
-    inside_render = _wire_inside(zoo, inside, model, class_a, class_b, alpha, threshold, seed, samples)
+    inside_render, ortho_render = _wire_inside(zoo, inside, model, class_a, class_b, alpha, threshold, seed, samples)
     fields = dict(model=model, a=class_a, b=class_b, alpha=alpha, threshold=threshold, seed=seed)
     renders = [(functools.partial(render_samples, zoo), sample_inputs, [samples, samples_file])]
     renders.append((functools.partial(render_sweep, zoo), [model, class_a, class_b, alpha, seed], [sweep, sweep_file]))
-    renders += share.lazy_renders([inside_render])  # a link opening the tab draws the inside section too
+    renders += share.lazy_renders([inside_render, ortho_render])  # a link opening the tab draws the inside section
     return TabParts(
         [ModelList(model, lambda: model_names(zoo))],
         Share("truncation", fields, renders),
         # on opening: the inside views without the real-image comparison (~9 s; drawn on the first interaction)
-        opened=[renders[1], (functools.partial(render_inside, zoo, reference=False), *inside_render[1:])],
+        opened=[renders[1], (functools.partial(render_inside, zoo, reference=False), *inside_render[1:]), ortho_render],
     )
 
 
@@ -670,6 +793,27 @@ def _build_inside(zoo: Zoo, name: str, classes: list[str]) -> dict:
         with gr.Row():
             parts["cbn"] = gr.Plot(first[5], label="Conditional BN: γ_y and β_y along α", elem_id="trunc-cbn")
             parts["projection"] = gr.Plot(first[6], label="Projection discriminator", elem_id="trunc-projection")
+        filters = list(filter_layers(zoo.load(name))) if small else []
+        with gr.Row():
+            with gr.Column(scale=1):
+                gr.Markdown(ORTHO_NOTE, elem_classes=["note"])
+                parts["ortho_layer"] = gr.Dropdown(
+                    filters,
+                    value=next((f for f in filters if f.startswith("blocks.1.conv1")), filters[0] if filters else None),
+                    label="G's layer",
+                    elem_id="trunc-ortho-layer",
+                )
+                parts["ortho_steps"] = gr.Slider(
+                    0,
+                    ORTHO_MAX_STEPS,
+                    value=50,
+                    step=1,
+                    label="Steps of descent on R alone",
+                    elem_id="trunc-ortho-steps",
+                )
+                parts["ortho_text"] = gr.Markdown("", elem_id="trunc-ortho-text")
+            with gr.Column(scale=2):
+                parts["ortho"] = gr.Plot(None, label="Orthogonal regularisation: filter cosines", elem_id="trunc-ortho")
     parts["qx"], parts["qy"] = gr.State(16), gr.State(16)
     return parts
 
@@ -707,4 +851,10 @@ def _wire_inside(zoo: Zoo, parts: dict, model, class_a, class_b, alpha, threshol
     p["layer"].input(
         functools.partial(render_cbn, zoo), [*chosen, p["layer"]], p["cbn"], api_visibility="undocumented", **settled
     )
-    return inside
+    ortho = (
+        functools.partial(render_ortho, zoo),
+        [model, p["ortho_layer"], p["ortho_steps"]],
+        [p["ortho"], p["ortho_text"]],
+    )
+    gr.on([p["ortho_layer"].input, p["ortho_steps"].release], *ortho, api_name="biggan_ortho", **settled)
+    return inside, ortho
