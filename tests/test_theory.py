@@ -233,14 +233,15 @@ def test_build_wires_every_demo_inside_blocks():
         "theory_ratio",
         "theory_z",
         "theory_costs",
+        "theory_cycle",
         "theory_bimodal",
     } <= api
     assert "bimodal" in parts.share.sections[1]
     plots = [block for block in demo.blocks.values() if isinstance(block, gr.Plot)]
-    assert len(plots) == 16
+    assert len(plots) == 17
     # no plot is drawn at start-up (cold start) except the bimodal data; each is drawn when its section opens
     drawn = [plot for plot in plots if plot.value]
-    assert len(drawn) == 1 and drawn[0].elem_id == "theory-bimodal"
+    assert sorted(plot.elem_id for plot in drawn) == ["theory-bimodal", "theory-cycle"]
     lazily = {outputs[0] for _, _, outputs in parts.opened} | {o for fn, inputs, outputs in parts.share.renders for o in outputs}
     assert set(plots) - set(drawn) <= lazily  # a link or an opened section draws every other plot
     for fn, inputs, outputs in parts.opened:  # the first section, drawn when the tab opens

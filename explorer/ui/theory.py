@@ -9,9 +9,10 @@ import math
 import gradio as gr
 import numpy as np
 import plotly.graph_objects as go
+import torch
 from plotly.subplots import make_subplots
 
-from explorer import latent, theory
+from explorer import cycle2d, latent, theory
 from explorer.plots import FONT_SIZE, _layout
 from explorer.ui import share
 from explorer.ui.common import user_errors
@@ -695,7 +696,6 @@ def bimodal(seed: int):
     return bimodal_figure(fits, fits.x, fits.y), readout
 
 
-# --- the tab ----------------------------------------------------------------------------------------------------
 # --- Where z lives: ‖z‖ in d dimensions ---------------------------------------------------------------------
 Z_NOTE = """**What you are seeing.** GANs draw **z ~ N(0, I_d)**: in d dimensions almost every draw has
 **‖z‖ ≈ √d** (a thin shell; its relative spread is about 1/√(2d)), not near 0 where the density is highest. A uniform
@@ -804,6 +804,91 @@ def generator_costs(d_fake: float):
         f"**{max(ratio, 1 / ratio):.1f}×** the other."
     )
     return fig, readout
+
+
+# --- CycleGAN on the plane ------------------------------------------------------------------------------------
+CYCLE_NOTE = """**What you are seeing.** Unpaired translation (CycleGAN, Zhu et al. 2017): X is a ring, Y a square,
+and no (x, y) pair is ever shown. G: X → Y and F: Y → X each train against a discriminator (D_Y, D_X; least
+squares, as in the paper). Colour = the angle of x on the ring: **G(x)** (filled dots) carries each x's colour
+onto the square, **F(G(x))** (crosses) brings it back. With **λ_cyc = 0** only the adversarial losses act: G(X)
+lands on the square and F(Y) on the ring, but nothing ties them together, so F does not undo G and the crosses land
+far from their colour on the ring. The cycle-consistency loss **λ (E‖F(G(x)) − x‖₁ + E‖G(F(y)) − y‖₁)** makes F ∘ G
+the identity: the crosses fall back onto their own place and the colours go round the square once, in order.
+Each setting trains G, F, D_X, D_Y for 600 steps (a few seconds; cached)."""
+
+
+CYCLE_CHOICES = tuple(f"{v:g}" for v in cycle2d.LAMBDAS)
+
+
+def cycle_figure(result) -> go.Figure:
+    """The ring X, the square Y, G(x) and F(G(x)) coloured by x's angle."""
+    fig = _figure(f"λ_cyc = {result.lam:g}: x → G(x) → F(G(x))", "", "")
+    hue = np.degrees(np.arctan2(result.x[:, 1], result.x[:, 0]))
+    colour = dict(color=hue, colorscale="HSV", cmin=-180, cmax=180)
+    fig.add_trace(
+        go.Scatter(
+            x=result.y[:, 0],
+            y=result.y[:, 1],
+            mode="markers",
+            name="y (data of Y)",
+            marker=dict(size=4, color="#cccccc"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=result.x[:, 0],
+            y=result.x[:, 1],
+            mode="markers",
+            name="x (data of X), coloured by angle",
+            marker=dict(size=7, symbol="circle-open", line=dict(width=2), **colour),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(x=result.gx[:, 0], y=result.gx[:, 1], mode="markers", name="G(x)", marker=dict(size=7, **colour))
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=result.fgx[:, 0],
+            y=result.fgx[:, 1],
+            mode="markers",
+            name="F(G(x))",
+            marker=dict(size=7, symbol="x", **colour),
+        )
+    )
+    fig.update_xaxes(range=[-1.8, 4.8], showticklabels=False)
+    fig.update_yaxes(range=[-1.8, 1.8], scaleanchor="x", showticklabels=False)
+    return fig
+
+
+def cycle_untrained():
+    """The section before training: the two domains and what the button does."""
+    generator = torch.Generator().manual_seed(0)
+    x, y = cycle2d.ring(cycle2d.TEST_POINTS, generator).numpy(), cycle2d.square(cycle2d.TEST_POINTS, generator).numpy()
+    fig = _figure("X: a ring, Y: a square (no pairs)", "", "")
+    fig.add_trace(go.Scatter(x=x[:, 0], y=x[:, 1], mode="markers", name="x", marker=dict(size=5, color=P_COLOUR)))
+    fig.add_trace(go.Scatter(x=y[:, 0], y=y[:, 1], mode="markers", name="y", marker=dict(size=5, color="#999999")))
+    fig.update_xaxes(range=[-1.8, 4.8], showticklabels=False)
+    fig.update_yaxes(range=[-1.8, 1.8], scaleanchor="x", showticklabels=False)
+    return fig, "*Press **Train** to train G, F, D_X and D_Y with the chosen λ_cyc.*"
+
+
+@user_errors
+def cycle(lam, seed: int):
+    """(figure, readout) after training the four networks for (λ_cyc, seed) (cached)."""
+    if isinstance(lam, int | float) and not isinstance(lam, bool):
+        lam = f"{lam:g}"
+    lam = float(_choice(lam, "λ_cyc", CYCLE_CHOICES))
+    result = cycle2d.train(lam, latent.check_seed(seed))
+    _finite(result.gx, result.fgx, result.fy)
+    kept = {1: "once, in order", -1: "once, mirrored (a reflection is a bijection too)"}.get(
+        result.winding, f"{result.winding} times: no one-to-one map"
+    )
+    readout = (
+        f"**F(G(x)) lies {result.cycle_error:.2f} from x** on average (the ring's radius is 1): "
+        f"{'F undoes G' if result.cycle_error < 0.2 else 'F does not undo G'}. G(x) lies {result.off_square:.2f} from "
+        f"the square and F(y) {result.off_ring:.2f} from the ring; the colours go round the square {kept}."
+    )
+    return cycle_figure(result), readout
 
 
 def _wire(handler, controls: list, outputs: list, api_name: str, drawn: list | None = None) -> None:
@@ -987,6 +1072,32 @@ def build(zoo=None, previews=None) -> TabParts:
                     costs_plot = gr.Plot(None, label="the two costs and their gradients", elem_id="theory-costs")
             _wire(generator_costs, [d_fake], [costs_plot, costs_readout], "theory_costs", section)
 
+        with gr.Tab("CycleGAN", id="cycle") as cycle_tab:
+            gr.Markdown(CYCLE_NOTE, elem_classes=["note"])
+            untrained_cycle, untrained_cycle_text = cycle_untrained()
+            with gr.Row():
+                with gr.Column(scale=1, min_width=240):
+                    lam_cyc = gr.Radio(
+                        list(CYCLE_CHOICES),
+                        value="3",
+                        label="λ_cyc (0 = no cycle loss)",
+                        elem_id="theory-cycle-lambda",
+                    )
+                    cycle_seed = _seed()
+                    cycle_train = gr.Button("Train", variant="primary", elem_id="theory-cycle-train")
+                    cycle_readout = gr.Markdown(untrained_cycle_text, elem_id="theory-cycle-text")
+                with gr.Column(scale=3):
+                    cycle_plot = gr.Plot(untrained_cycle, label="x → G(x) → F(G(x))", elem_id="theory-cycle")
+            gr.on(
+                [cycle_train.click, lam_cyc.input, cycle_seed.input, cycle_tab.select],
+                cycle,
+                [lam_cyc, cycle_seed],
+                [cycle_plot, cycle_readout],
+                api_name="theory_cycle",
+                trigger_mode="always_last",
+                concurrency_limit=None,
+            )
+
         with gr.Tab("L2 vs adversarial", id="bimodal") as bimodal_tab:
             gr.Markdown(BIMODAL_NOTE, elem_classes=["note"])
             untrained, untrained_text = bimodal_data_only(0)  # training takes a second or two: not at start-up
@@ -1007,7 +1118,7 @@ def build(zoo=None, previews=None) -> TabParts:
                 concurrency_limit=None,
             )
     # no settings to share, but a link (a lecture path's step) opens a demo: ?tab=theory&section=game
-    sections_ids = ("lines", "kl", "game", "gan1d", "classes", "ratio", "z", "costs", "bimodal")
+    sections_ids = ("lines", "kl", "game", "gan1d", "classes", "ratio", "z", "costs", "cycle", "bimodal")
     for ident, renders in drawn.items():
         share.draw_when_opened(section_tabs[ident], renders)
     every = [render for renders in drawn.values() for render in renders]
