@@ -640,13 +640,13 @@ def one_thread():
 
 
 @functools.lru_cache(maxsize=16)  # a pure function of its arguments: training takes a second or two
-def bimodal_fits(seed: int, n: int = 512, steps: int = 600, width: int = 32) -> BimodalFits:
+def bimodal_fits(seed: int, n: int = 512, steps: int = 600, width: int = 32, l1: float = 0.0) -> BimodalFits:
     """The same network trained two ways on y = ±f(x) (``_bimodal_fits``, on one thread)."""
     with one_thread():
-        return _bimodal_fits(seed, n, steps, width)
+        return _bimodal_fits(seed, n, steps, width, l1)
 
 
-def _bimodal_fits(seed: int, n: int, steps: int, width: int) -> BimodalFits:
+def _bimodal_fits(seed: int, n: int, steps: int, width: int, l1: float = 0.0) -> BimodalFits:
     """The same network trained two ways on y = ±f(x) (Isola et al. 2017, arXiv:1611.07004, §3: L1/L2 alone blur;
     Goodfellow 2016, arXiv:1701.00160, §3.2, Fig. 6: the mean of several right answers is itself wrong):
 
@@ -655,6 +655,8 @@ def _bimodal_fits(seed: int, n: int, steps: int, width: int) -> BimodalFits:
     2. a conditional GAN (Mirza & Osindero 2014, arXiv:1411.1784): G(x, z), z ~ N(0, 1), against D(x, y) with the
        non-saturating loss; its samples land on both branches.
     Adam (lr 2·10⁻³, β = (0.5, 0.999)), batches of 128, ``steps`` steps each; all randomness from ``seed``.
+    ``l1`` > 0 adds pix2pix's reconstruction term λ·E|y − G(x, z)| to G's loss (Isola et al. 2017, eq. 4), with the
+    paired y of each condition x.
     """
     x_np, y_np = bimodal_data(n, seed)
     generator = _generator(seed + 1)
@@ -685,6 +687,8 @@ def _bimodal_fits(seed: int, n: int, steps: int, width: int) -> BimodalFits:
         d_loss.backward()
         opt_d.step()
         g_loss = F.softplus(-d_net(torch.cat([condition, fake], dim=1))).mean()  # −log D(x, G(x, z))
+        if l1:
+            g_loss = g_loss + l1 * (real - fake).abs().mean()  # pix2pix: + λ E|y − G(x, z)|
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()

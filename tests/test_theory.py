@@ -435,3 +435,17 @@ def test_the_bimodal_handler_draws_the_data_both_fits_and_a_readout():
     names = [t.name for t in figure.data]
     assert names[2].startswith("L2 regression") and names[3].startswith("conditional GAN")
     assert "L2 fit **0%**" in readout and "conditional GAN" in readout
+
+
+@pytest.mark.slow  # one more training of the cGAN, 3–10 s
+def test_pix2pix_l1_keeps_samples_sharp_but_g_ignores_its_noise():
+    plain, pix2pix = theory.bimodal_fits(0), theory.bimodal_fits(0, l1=10.0)
+    assert np.array_equal(pix2pix.l2, plain.l2)  # the L2 regressor is trained first, on the same stream
+    spread = lambda fits: fits.sample_y.reshape(-1, theory_ui.BIMODAL_Z_PER_X).std(axis=1).mean()  # noqa: E731
+    assert spread(plain) > 0.3 and spread(pix2pix) < 0.1  # over z at one x: both branches, then one
+    on_branch, upper = theory.on_a_branch(pix2pix.sample_x, pix2pix.sample_y)
+    assert on_branch > 0.9 and upper in (0.0, 1.0)  # sharp (on a branch, not their mean), one branch only
+    _, readout = theory_ui.bimodal(0, "10")
+    assert "+ 10·L1" in readout and "ignore its noise" in readout
+    with pytest.raises(gr.Error, match="λ_L1 must be one of: 0, 1, 10, 100"):
+        theory_ui.bimodal(0, "50")

@@ -638,7 +638,11 @@ the conditional mean E[y | x] = 0, a curve *between* the branches where no data 
 as the generator of a **conditional GAN** (Mirza & Osindero 2014), y = G(x, z) with z ~ N(0, 1), trained against a
 discriminator D(x, y) that scores whether (x, y) looks like the data (orange), it picks one branch or the other:
 the adversarial loss is a *learned* distance, and the mean of two right answers is not one of them (Goodfellow 2016,
-§3.2; Isola et al. 2017, §3). Both train on the same 512 points for 600 steps (a few seconds on the CPU)."""
+§3.2; Isola et al. 2017, §3). Both train on the same 512 points for 600 steps (a few seconds on the CPU).
+**pix2pix** (Isola et al. 2017) trains G(x, z) with the cGAN loss **plus λ·E|y − G(x, z)|**, where D judges (x, y)
+pairs: set λ_L1 > 0 and the samples stay sharp (L1's best answer for two equally likely branches is either one, not
+their mean) but G settles on one branch for every z: it learns to ignore its noise, as the paper reports (§2.2)."""
+BIMODAL_Z_PER_X = 12  # theory.bimodal_fits draws 12 z for each of 41 conditions
 BIMODAL_COLOURS = dict(data="#999999", l2="#d62728", gan="#ff7f0e", branch="#222222")
 
 
@@ -680,19 +684,29 @@ def bimodal_data_only(seed: int = 0):
     return bimodal_figure(None, x, y), "*Press **Train both** to fit the L2 regressor and the conditional GAN.*"
 
 
+L1_CHOICES = ("0", "1", "10", "100")  # pix2pix's λ (the paper uses 100 on images)
+
+
 @user_errors
-def bimodal(seed: int):
-    """Demo 7: (figure, readout) after training both models for this seed (cached per seed)."""
+def bimodal(seed: int, l1="0"):
+    """Demo 7: (figure, readout) after training both models for this seed and pix2pix weight λ_L1 (cached)."""
     seed = latent.check_seed(seed)
-    fits = theory.bimodal_fits(seed)
+    if isinstance(l1, int | float) and not isinstance(l1, bool):
+        l1 = f"{l1:g}"
+    lam = float(_choice(l1, "λ_L1", L1_CHOICES))
+    fits = theory.bimodal_fits(seed, l1=lam)
     _finite(fits.l2, fits.sample_y)
     l2_share, _ = theory.on_a_branch(fits.grid, fits.l2)
     gan_share, upper = theory.on_a_branch(fits.sample_x, fits.sample_y)
+    spread = float(fits.sample_y.reshape(-1, BIMODAL_Z_PER_X).std(axis=1).mean())
     readout = (
         f"Within 0.15 of a branch: L2 fit **{l2_share:.0%}** of x (largest |ŷ| {np.abs(fits.l2).max():.2f}, "
-        f"the branches are ≥ 0.5 from 0); conditional GAN **{gan_share:.0%}** of its samples, "
-        f"{upper:.0%} of them on the upper branch and {1 - upper:.0%} on the lower."
+        f"the branches are ≥ 0.5 from 0); conditional GAN{f' + {lam:g}·L1' if lam else ''} **{gan_share:.0%}** of "
+        f"its samples, {upper:.0%} of them on the upper branch and {1 - upper:.0%} on the lower; spread over z at one "
+        f"x: **{spread:.2f}**"
     )
+    if lam and spread < 0.1:
+        readout += " — one answer for every z: G has learned to ignore its noise (Isola et al. 2017, §2.2)."
     return bimodal_figure(fits, fits.x, fits.y), readout
 
 
@@ -1104,14 +1118,20 @@ def build(zoo=None, previews=None) -> TabParts:
             with gr.Row():
                 with gr.Column(scale=1, min_width=240):
                     bimodal_seed = _seed()
+                    l1_weight = gr.Radio(
+                        list(L1_CHOICES),
+                        value="0",
+                        label="λ_L1: pix2pix's cGAN + λ·L1 (0 = cGAN alone)",
+                        elem_id="theory-bimodal-l1",
+                    )
                     train = gr.Button("Train both", variant="primary", elem_id="theory-bimodal-train")
                     bimodal_readout = gr.Markdown(untrained_text, elem_id="theory-bimodal-text")
                 with gr.Column(scale=3):
                     bimodal_plot = gr.Plot(untrained, label="L2 fit and cGAN samples", elem_id="theory-bimodal")
             gr.on(
-                [train.click, bimodal_seed.input, bimodal_tab.select],
+                [train.click, bimodal_seed.input, l1_weight.input, bimodal_tab.select],
                 bimodal,
-                [bimodal_seed],
+                [bimodal_seed, l1_weight],
                 [bimodal_plot, bimodal_readout],
                 api_name="theory_bimodal",
                 trigger_mode="always_last",
