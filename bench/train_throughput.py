@@ -10,6 +10,15 @@ interleaved ``--repeats`` times and the best of each is reported. Goal: ours ≥
 
 A fourth run measures what live FID costs at the tab's default settings (batch 64, a sample grid
 every 50 steps, FID of 1 000 samples every 250 steps): its share of the run's wall time. Goal ≤ 10 %.
+
+``--sweep`` measures the trainer's images/s instead under each speed setting (``trainers.acceleration``) on
+``--device`` (default: the best available): fp32, then mixed precision (``--amp``, default auto = bf16 on a
+CUDA GPU that has it, fp16 + gradient scaling on one that has not; on the CPU only when asked, e.g.
+``--amp bf16``), channels_last with and without it, and with ``--compile`` the compiled step. E.g. on a GPU:
+
+    python bench/train_throughput.py --sweep --family stylegan --resolution 64 --batch-size 64 --compile
+
+Each setting runs ``--warmup`` steps (allocator, cuDNN autotuning, compilation) before ``--steps`` timed ones.
 """
 
 import argparse
@@ -24,8 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 import torch  # noqa: E402
 
 from explorer.data import load_dataset  # noqa: E402
+from explorer.device import default_device  # noqa: E402
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator  # noqa: E402
+from trainers import registry  # noqa: E402
 from trainers.__main__ import main as cli  # noqa: E402
+from trainers.acceleration import AMP_MODES, Acceleration  # noqa: E402
+from trainers.events import Step  # noqa: E402
 from trainers.job import RunSpec, TrainingJob  # noqa: E402
 from trainers.loop import epoch_batches  # noqa: E402
 
@@ -81,12 +94,64 @@ def through_ui(spec: RunSpec, tmp: Path) -> tuple[float, float, float]:
     return h.images_per_second, h.eval_seconds, wall
 
 
+def trainer_images_per_second(args, data, device: torch.device, acceleration: Acceleration) -> float:
+    """Images/s of the trainer's steps ``warmup`` … ``warmup + steps`` (timed at the Step events: each step ends with
+    its metrics read back, so the device has finished it)."""
+    trainer = registry.get(args.family)
+    length = dict(steps=args.warmup + args.steps, batch_size=args.batch_size, sample_every=10**9, save_every=10**9)
+    options = {"fid_samples": 0} if "fid_samples" in trainer.options() else {}
+    config = trainer.make_config(length, "fashion-mnist", options, {"resolution": args.resolution})
+    events = trainer.train(config, None, data=data, device=device, acceleration=acceleration)
+    times = [time.perf_counter() for event in events if isinstance(event, Step)]
+    return args.steps * args.batch_size / (times[-1] - times[args.warmup - 1])
+
+
+def sweep(args) -> None:
+    """The trainer's images/s under each speed setting, on one device."""
+    device = torch.device(args.device) if args.device else default_device()
+    data = load_dataset("fashion-mnist", "train", args.resolution)
+    amp = Acceleration(args.amp).resolve(device).amp
+    settings = {"fp32": Acceleration(), "fp32 + channels_last": Acceleration(channels_last=True)}
+    if amp != "off":
+        settings[f"{amp}"] = Acceleration(amp)
+        settings[f"{amp} + channels_last"] = Acceleration(amp, channels_last=True)
+    if args.compile:
+        settings[f"{amp if amp != 'off' else 'fp32'} + channels_last + compile"] = Acceleration(amp, True, True)
+    name = (
+        torch.cuda.get_device_name(device) if device.type == "cuda" else f"{device} ({torch.get_num_threads()} threads)"
+    )
+    results = {}
+    for label, acceleration in settings.items():
+        results[label] = trainer_images_per_second(args, data, device, acceleration)
+        print(f"  {label}: {results[label]:.0f} images/s", flush=True)
+    print(
+        f"\n{args.family} {args.resolution}², batch {args.batch_size}, {args.steps} timed steps after {args.warmup}, "
+        f"on {name}, torch {torch.__version__}"
+    )
+    if amp == "off":
+        print("(no mixed precision here: --amp auto is off on the CPU; ask for it with --amp bf16)")
+    print(f"{'setting':<36}{'images/s':>10}{'× fp32':>9}")
+    for label, value in results.items():
+        print(f"{label:<36}{value:>10.0f}{value / results['fp32']:>9.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--fid-steps", type=int, default=500, help="length of the live-FID cost run (0 = skip)")
+    parser.add_argument("--sweep", action="store_true", help="images/s of the trainer under each speed setting")
+    parser.add_argument("--family", default="dcgan", help="sweep: the family trained (default dcgan)")
+    parser.add_argument("--resolution", type=int, default=32, help="sweep: image side (DCGAN 32 or 64)")
+    parser.add_argument("--batch-size", type=int, default=BATCH, help="sweep: batch size")
+    parser.add_argument("--device", default=None, help="sweep: cuda, mps or cpu (default: the best available)")
+    parser.add_argument("--amp", choices=AMP_MODES, default="auto", help="sweep: the mixed-precision rows' setting")
+    parser.add_argument("--compile", action="store_true", help="sweep: add a torch.compile row")
+    parser.add_argument("--warmup", type=int, default=10, help="sweep: untimed steps before each timed run")
     args = parser.parse_args()
+    if args.sweep:
+        sweep(args)
+        return
     data = load_dataset("fashion-mnist", "train")
     ui_spec = RunSpec(steps=args.steps, batch_size=BATCH, sample_every=10 * args.steps, eval_every=0)
     best = {"bare loop": 0.0, "trainer via CLI": 0.0, "trainer via UI events": 0.0}

@@ -4,6 +4,9 @@
 
 Consumes a trainer's events: a tqdm bar with the step's metrics, optional JSON lines for later plots.
 Errors are one line on stderr and exit status 2; Ctrl-C saves the current state and exits 130.
+On several GPUs the same command runs under torchrun (``trainers.distributed``; rank 0 prints and writes):
+
+    torchrun --standalone --nproc_per_node 4 -m trainers stylegan --batch-size 256 --out runs/stylegan
 """
 
 import argparse
@@ -20,9 +23,15 @@ from explorer.data import DATASETS, DatasetUnavailable
 from explorer.settings import Settings
 from explorer.zoo import ZooError
 from trainers import registry
+from trainers.acceleration import AMP_MODES, Acceleration
+from trainers.distributed import Distributed
 from trainers.events import Evaluated, Finished, Samples, Saved, Started, Step, Stopped
 
 SHORT_NAMES = {"d_loss": "D", "g_loss": "G", "d_real": "Dx", "d_fake": "DGz"}
+SEVERAL_DEVICES = (
+    "Several GPUs: torchrun --standalone --nproc_per_node N -m trainers FAMILY [options]; --batch-size is the global "
+    "batch (each of the N processes trains on batch/N rows), rank 0 writes the checkpoint, samples and --jsonl."
+)
 
 
 def common(p: argparse.ArgumentParser, defaults: dict, settings: Settings) -> None:
@@ -34,7 +43,12 @@ def common(p: argparse.ArgumentParser, defaults: dict, settings: Settings) -> No
         "--epochs", type=float, default=defaults.get("epochs", 5), help="passes over the data (if --steps is 0)"
     )
     p.add_argument("--steps", type=int, default=0, help="total optimisation steps (overrides --epochs)")
-    p.add_argument("--batch-size", type=int, default=defaults.get("batch_size", 128))
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=defaults.get("batch_size", 128),
+        help="the global batch: under torchrun each of the N processes takes batch/N rows",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--sample-every", type=int, default=defaults.get("sample_every", 200))
     p.add_argument("--save-every", type=int, default=defaults.get("save_every", 1000))
@@ -43,16 +57,27 @@ def common(p: argparse.ArgumentParser, defaults: dict, settings: Settings) -> No
     p.add_argument("--jsonl", type=Path, default=None, help="also write every event as a JSON line here")
     p.add_argument("--eval-every", type=int, default=0, help="live FID + class histogram every N steps (0 = off)")
     p.add_argument("--eval-samples", type=int, default=1000, help="samples per live FID")
+    p.add_argument(
+        "--amp",
+        choices=AMP_MODES,
+        default="auto",
+        help="mixed precision: auto = bf16 on a CUDA GPU with bf16 (fp16 + gradient scaling on older ones), "
+        "off on the CPU and MPS",
+    )
+    p.add_argument("--channels-last", action="store_true", help="NHWC weights and images (faster convolutions on GPUs)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the training forwards (slow first steps)")
 
 
 def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     """One subcommand per trainable family (``trainers.registry``), its options read from its configs."""
     settings = settings or Settings()
-    root = argparse.ArgumentParser(prog="python -m trainers", description=__doc__.split("\n\n")[0])
+    root = argparse.ArgumentParser(
+        prog="python -m trainers", description=__doc__.split("\n\n")[0], epilog=SEVERAL_DEVICES
+    )
     families = root.add_subparsers(dest="family", required=True, metavar="FAMILY")
     for name in registry.trainable():
         trainer = registry.get(name)
-        p = families.add_parser(name, help=trainer.help)
+        p = families.add_parser(name, help=trainer.help, epilog=SEVERAL_DEVICES)
         common(p, trainer.cli, settings)
         registry.add_arguments(p, trainer)
     return root
@@ -65,11 +90,23 @@ def event_record(event) -> dict:
     return {"event": type(event).__name__.lower(), **asdict(event)}
 
 
-def consume(events: Iterator, out: Path, jsonl: Path | None) -> int:
-    """Print the events with a tqdm bar (and log them); return the exit status."""
-    if jsonl:
+def started_line(event: Started) -> str:
+    """What the run is about to do: device(s), batch (global, and per process), precision, epoch length."""
+    if event.processes > 1:
+        share = event.batch_size // event.processes
+        where = f"{event.processes} processes (rank 0 on {event.device}), global batch {event.batch_size} = "
+        where += f"{event.processes} × {share} per process"
+    else:
+        where = f"{event.device}, batch {event.batch_size}"
+    return f"training on {where}, {event.precision}, {event.steps_per_epoch} steps per epoch"
+
+
+def consume(events: Iterator, out: Path, jsonl: Path | None, show: bool = True) -> int:
+    """Print the events with a tqdm bar (and log them); return the exit status. ``show=False``: neither print nor
+    log (a torchrun process other than rank 0)."""
+    if jsonl and show:
         jsonl.parent.mkdir(parents=True, exist_ok=True)
-    log = jsonl.open("a") if jsonl else None
+    log = jsonl.open("a") if jsonl and show else None
     bar = None
     status = 0
     try:
@@ -77,9 +114,13 @@ def consume(events: Iterator, out: Path, jsonl: Path | None) -> int:
             if log:
                 log.write(json.dumps(event_record(event)) + "\n")
                 log.flush()
+            if isinstance(event, Stopped):
+                status = 1
+            if not show:
+                continue
             if isinstance(event, Started):
                 bar = tqdm(total=event.total_steps, initial=event.step, unit="step", dynamic_ncols=True)
-                bar.write(f"training on {event.device}, {event.steps_per_epoch} steps per epoch")
+                bar.write(started_line(event))
             elif isinstance(event, Step):
                 bar.update(1)
                 bar.set_postfix(
@@ -93,12 +134,12 @@ def consume(events: Iterator, out: Path, jsonl: Path | None) -> int:
                 bar.write(f"step {event.step}: saved {event.path}")
             elif isinstance(event, Stopped):
                 bar.write(f"stopped at step {event.step}: {event.reason}")
-                status = 1
             elif isinstance(event, Finished):
                 bar.write(f"finished at step {event.step}: {event.path}")
     except KeyboardInterrupt:
-        events.close()  # saves the current state
-        print(f"\ninterrupted; the current state was saved to {out}", file=sys.stderr)
+        events.close()  # saves the current state (rank 0)
+        if show:
+            print(f"\ninterrupted; the current state was saved to {out}", file=sys.stderr)
         status = 130
     finally:
         if bar is not None:
@@ -114,11 +155,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser(settings).parse_args(argv)
     # the card's "reproduce" command: the recipe from scratch (a --resume run continues the same recipe)
     command = "python -m trainers " + shlex.join(a for a in argv if a != "--resume")
+    distributed = None
     try:
-        events = registry.launch(registry.get(args.family), args, command, settings)
-        return consume(events, args.out, args.jsonl)
+        distributed = Distributed.from_env()  # torchrun's RANK, WORLD_SIZE, LOCAL_RANK; one process without
+        device = distributed.device(args.device)
+        acceleration = Acceleration(args.amp, args.channels_last, args.compile)
+        with distributed.process_group(device):
+            events = registry.launch(
+                registry.get(args.family),
+                args,
+                command,
+                settings,
+                device=device,
+                distributed=distributed,
+                acceleration=acceleration,
+            )
+            return consume(events, args.out, args.jsonl, show=distributed.is_main)
     except (DatasetUnavailable, ZooError, ValueError, FileNotFoundError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        rank = f"rank {distributed.rank}: " if distributed is not None and distributed.enabled else ""
+        print(f"error: {rank}{error}", file=sys.stderr)
         return 2
 
 

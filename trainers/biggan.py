@@ -16,9 +16,10 @@ import torch.nn.functional as F
 from explorer.data import ImageDataset
 from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
 from trainers import losses
+from trainers.distributed import without_gradient_sync
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, ema_update, inference_samples, launch
+from trainers.loop import RunLength, Task, ema_update, inference_samples, launch
 
 
 @dataclass
@@ -59,37 +60,41 @@ class BigGANTask(Task):
         self.fixed_z = self.model.sample_latent(64, config.seed).to(device)
         self.fixed_classes = [i % config.model.num_classes for i in range(64)]
         self.last_g: dict[str, float] = {}  # the latest generator metrics (G steps every n_dis steps)
+        # what train_step runs forward through: the networks, or their DDP / compiled wrappers (``parallel``)
+        self.parallel_generator, self.parallel_discriminator = self.generator, self.discriminator
+
+    def parallel(self, wrap) -> None:
+        self.parallel_generator, self.parallel_discriminator = wrap(self.generator), wrap(self.discriminator)
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         n, device, k = images.shape[0], images.device, self.config.model.num_classes
         self.generator.train()
         real_vectors = F.one_hot(labels, k).float()
+        latent_dim = self.config.model.latent_dim
         # 1. Discriminator (every step): hinge loss on real (x, y) and fake (G(z, y'), y').
-        fake_vectors = F.one_hot(torch.randint(k, (n,), device=device), k).float()
-        with torch.no_grad():
-            fake = self.generator(torch.randn(n, self.config.model.latent_dim, device=device), fake_vectors)
-        real_logits = self.discriminator(images, real_vectors)
-        fake_logits = self.discriminator(fake, fake_vectors)
-        d_loss = losses.discriminator_loss_hinge(real_logits, fake_logits)
-        check_finite(d_loss=d_loss)
-        self.d_optim.zero_grad(set_to_none=True)
-        d_loss.backward()
-        self.d_optim.step()
-        # 2. Generator (every n_dis steps): −E[D(G(z, y), y)] + β · orthogonal regularisation.
+        fake_vectors = F.one_hot(self.randint(k, n, device=device), k).float()
+        with self.precision.autocast():
+            with torch.no_grad():
+                fake = self.parallel_generator(self.randn(n, latent_dim, device=device), fake_vectors)
+            real_logits = self.parallel_discriminator(images, real_vectors)
+            fake_logits = self.parallel_discriminator(fake, fake_vectors)
+            d_loss = losses.discriminator_loss_hinge(real_logits, fake_logits)
+        self.check_finite(d_loss=d_loss)
+        self.optimize(self.d_optim, d_loss)
+        # 2. Generator (every n_dis steps): −E[D(G(z, y), y)] + β · orthogonal regularisation; D is only looked through.
         if (step + 1) % self.config.n_dis == 0:
-            fake_vectors = F.one_hot(torch.randint(k, (n,), device=device), k).float()
-            fake = self.generator(torch.randn(n, self.config.model.latent_dim, device=device), fake_vectors)
-            g_loss = losses.generator_loss_hinge(self.discriminator(fake, fake_vectors))
+            fake_vectors = F.one_hot(self.randint(k, n, device=device), k).float()
+            with self.precision.autocast(), without_gradient_sync(self.parallel_discriminator):
+                fake = self.parallel_generator(self.randn(n, latent_dim, device=device), fake_vectors)
+                g_loss = losses.generator_loss_hinge(self.parallel_discriminator(fake, fake_vectors))
             if self.config.ortho_beta:
                 ortho = losses.orthogonal_regularization(self.generator)
             else:  # measured all the same, so runs with and without the regulariser compare
                 with torch.no_grad():
                     ortho = losses.orthogonal_regularization(self.generator)
             total = g_loss + self.config.ortho_beta * ortho
-            check_finite(g_loss=total)
-            self.g_optim.zero_grad(set_to_none=True)
-            total.backward()
-            self.g_optim.step()
+            self.check_finite(g_loss=total)
+            self.optimize(self.g_optim, total)
             ema_update(self.model, self.generator, self.config.ema_beta)
             self.last_g = {"g_loss": g_loss.item(), "ortho": ortho.item()}
         return {

@@ -16,7 +16,7 @@ from explorer.data import ImageDataset, load_dataset
 from explorer.metrics.fid import FID_STATS_NAME, FeatureStats, fid_between
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, launch
+from trainers.loop import RunLength, Task, launch
 
 
 @dataclass
@@ -66,18 +66,21 @@ class ClassifierTask(Task):
         self.modules, self.optimizers = {}, {"optim": self.optim}
         self.train_size = len(train)
         self.evaluation: dict | None = None
+        self.parallel_model = self.model  # what train_step runs forward through (``parallel``: DDP / compiled)
+
+    def parallel(self, wrap) -> None:
+        self.parallel_model = wrap(self.model)
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         self.model.train()
         if self.config.flip:
-            flip = torch.rand(images.shape[0], device=images.device) < 0.5
+            flip = self.per_sample(images.shape[0], lambda m: torch.rand(m, device=images.device)) < 0.5
             images = torch.where(flip[:, None, None, None], images.flip(-1), images)
-        logits = self.model(images)
-        loss = F.cross_entropy(logits, labels)
-        check_finite(loss=loss)
-        self.optim.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optim.step()
+        with self.precision.autocast():
+            logits = self.parallel_model(images)
+            loss = F.cross_entropy(logits, labels)
+        self.check_finite(loss=loss)
+        self.optimize(self.optim, loss)
         return {"loss": loss.item(), "accuracy": (logits.argmax(1) == labels).float().mean().item()}
 
     def samples(self) -> torch.Tensor:

@@ -16,9 +16,10 @@ from explorer.data import ImageDataset
 from explorer.models import registry
 from explorer.models.dcgan import DCGANConfig
 from trainers import losses
+from trainers.distributed import without_gradient_sync
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, ema_update, inference_samples, launch
+from trainers.loop import RunLength, Task, ema_update, inference_samples, launch
 
 D_NORMS = ("batch", "layer", "instance", "none")
 
@@ -158,25 +159,34 @@ class DCGANTask(Task):
         self.optimizers = {"g_optim": self.g_optim, "d_optim": self.d_optim}
         self.fixed_z = self.model.sample_latent(config.n_samples, config.seed).to(device)
         self.last_g: dict[str, float] = {}  # G updates every d_steps steps; its latest loss is reported
+        # what train_step runs forward through: the networks, or their DDP / compiled wrappers (``parallel``)
+        self.parallel_generator, self.parallel_discriminator = self.generator, self.discriminator
+
+    def parallel(self, wrap) -> None:
+        self.parallel_generator, self.parallel_discriminator = wrap(self.generator), wrap(self.discriminator)
 
     def scores(self, real: torch.Tensor, fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """D's scores on reals and fakes: two all-real / all-fake batches (batch-norm statistics per kind, the GAN
         hacks' advice), or one mixed batch (``d_batches="mixed"``: the statistics mix both)."""
         if self.config.d_batches == "mixed":
-            scores = self.discriminator(torch.cat([real, fake]))
+            scores = self.parallel_discriminator(torch.cat([real, fake]))
             return scores[: real.shape[0]], scores[real.shape[0] :]
-        return self.discriminator(real), self.discriminator(fake)
+        return self.parallel_discriminator(real), self.parallel_discriminator(fake)
 
     def d_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
         """D's loss with the label tricks: flipped pairs (any objective), then soft or smoothed targets (BCE)."""
         c = self.config
         metrics: dict[str, float] = {}
+        n, device = real_scores.shape[0], real_scores.device
         if c.label_flip:
-            real_scores, fake_scores, flipped = losses.flip_pairs(real_scores, fake_scores, c.label_flip)
+            uniform = self.per_sample(n, lambda m: torch.rand(m))
+            real_scores, fake_scores, flipped = losses.flip_pairs(
+                real_scores, fake_scores, c.label_flip, uniform=uniform
+            )
             metrics["flipped"] = flipped.float().mean().item()
         if c.soft_labels:
-            n, device = real_scores.shape[0], real_scores.device
-            real_t, fake_t = losses.soft_targets(n, True, device=device), losses.soft_targets(n, False, device=device)
+            real_t = self.per_sample(n, lambda m: losses.soft_targets(m, True, device=device))
+            fake_t = self.per_sample(n, lambda m: losses.soft_targets(m, False, device=device))
             return losses.discriminator_loss_targets(real_scores, fake_scores, real_t, fake_t), metrics
         if c.label_smoothing:
             return losses.discriminator_loss(real_scores, fake_scores, c.label_smoothing), metrics
@@ -184,32 +194,37 @@ class DCGANTask(Task):
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         c = self.config
+        n, device = images.shape[0], images.device
         # 1. Discriminator / critic, with G frozen: lower D's loss on reals and the current fakes.
-        z = torch.randn(images.shape[0], c.model.latent_dim, device=images.device)
-        fake = self.generator(z)
-        real_scores, fake_scores = self.scores(images, fake.detach())
-        d_loss, metrics = self.d_loss(real_scores, fake_scores)
+        z = self.randn(n, c.model.latent_dim, device=device)
+        with self.precision.autocast(), torch.set_grad_enabled(c.d_steps == 1):  # G's step reuses these fakes
+            fake = self.parallel_generator(z)
+        with self.precision.autocast():
+            real_scores, fake_scores = self.scores(images, fake.detach())
+            d_loss, metrics = self.d_loss(real_scores, fake_scores)
         total = d_loss
         if c.gp_lambda > 0:
-            penalty = losses.gradient_penalty(self.discriminator, images, fake.detach())
+            eps = self.per_sample(n, lambda m: torch.rand(m, *[1] * (images.ndim - 1)))  # ε ~ U(0, 1) per sample
+            with self.precision.penalty():
+                penalty = losses.gradient_penalty(self.parallel_discriminator, images, fake.detach(), eps=eps)
             total = d_loss + c.gp_lambda * penalty
             metrics["gp"] = penalty.item()
-        check_finite(d_loss=total)
-        self.d_optim.zero_grad(set_to_none=True)
-        total.backward()
-        self.d_optim.step()
+        self.check_finite(d_loss=total)
+        self.optimize(self.d_optim, total)
         if c.clip > 0:
             losses.clip_weights(self.discriminator, c.clip)
-        # 2. Generator, every d_steps D updates (n_critic): only G's optimiser steps.
+        # 2. Generator, every d_steps D updates (n_critic): only G's optimiser steps; D is looked through (its
+        # gradients are discarded, so not averaged across processes).
         if (step + 1) % c.d_steps == 0:
-            if c.d_steps > 1:  # D moved several times since these fakes were drawn: draw fresh ones
-                fake = self.generator(torch.randn(images.shape[0], c.model.latent_dim, device=images.device))
-            mixed = c.d_batches == "mixed"  # G is judged in the same kind of batch D trains on
-            g_loss = self.objective.g_loss(self.scores(images, fake)[1] if mixed else self.discriminator(fake))
-            check_finite(g_loss=g_loss)
-            self.g_optim.zero_grad(set_to_none=True)
-            g_loss.backward()
-            self.g_optim.step()
+            with self.precision.autocast(), without_gradient_sync(self.parallel_discriminator):
+                if c.d_steps > 1:  # D moved several times since these fakes were drawn: draw fresh ones
+                    fake = self.parallel_generator(self.randn(n, c.model.latent_dim, device=device))
+                mixed = c.d_batches == "mixed"  # G is judged in the same kind of batch D trains on
+                g_loss = self.objective.g_loss(
+                    self.scores(images, fake)[1] if mixed else self.parallel_discriminator(fake)
+                )
+            self.check_finite(g_loss=g_loss)
+            self.optimize(self.g_optim, g_loss)
             if c.ema_beta > 0:
                 ema_update(self.model, self.generator, c.ema_beta)
             self.last_g = {"g_loss": g_loss.item()}

@@ -106,10 +106,12 @@ def untrained_fid(model: torch.nn.Module, seed: int, n: int, classifier, stats: 
 def generator_report(model: torch.nn.Module, seed: int, n: int) -> tuple[str, dict[str, float]]:
     """A markdown section with FID (model, floor, ceiling) and the class histogram, plus the numbers.
 
-    The ceiling is the same architecture as initialised by ``seed`` (the run's starting point).
+    The ceiling is the same architecture as initialised by ``seed`` (the run's starting point). Nothing for
+    images the classifier cannot read (not 1×32×32: an RGB or 64² image folder).
     """
     device = next(model.parameters()).device
-    ref = reference(device) if n > 0 else None
+    readable = getattr(model, "resolution", 0) == 32 and getattr(model.config, "channels", 1) == 1
+    ref = reference(device) if n > 0 and readable else None
     if ref is None:
         return "", {}
     classifier, stats, floor = ref

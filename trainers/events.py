@@ -10,7 +10,10 @@ class Started:
     step: int  # first step of this run (> 0 when resumed)
     total_steps: int
     steps_per_epoch: int
-    device: str
+    device: str  # this process's device (rank 0's, for the events the CLI and the app show)
+    processes: int = 1  # training processes (torchrun's WORLD_SIZE)
+    batch_size: int = 0  # the global batch: batch_size / processes rows per process
+    precision: str = "fp32"  # e.g. "bf16 autocast, channels_last, compiled" (trainers.acceleration)
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,16 @@
 A family supplies a ``Task``: the networks, one optimisation step on a batch (returning its
 metrics), a fixed-latent sample grid, and its model card. The loop owns everything else: data
 order (seeded per epoch, resumable mid-epoch), run length, events, periodic and final atomic
-checkpoints, ``--resume``, the NaN/inf stop, and saving on close (Stop button, Ctrl-C).
+checkpoints, ``--resume``, the NaN/inf stop, and saving on close (Stop button, Ctrl-C); and, when asked,
+several processes (``trainers.distributed``: each takes its rows of the global batch, rank 0 writes) and
+faster steps (``trainers.acceleration``: mixed precision, channels_last, torch.compile).
 """
 
 import json
 import math
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,8 +25,10 @@ from explorer.images import grid_image
 from explorer.models.folder import WEIGHTS_NAME, read_config, save_folder, write_folder_atomically
 from explorer.models.registry import family_of
 from explorer.settings import Settings
+from trainers.acceleration import FULL_PRECISION, Acceleration, MixedPrecision
 from trainers.cards import model_card
 from trainers.checkpoint import STATE_NAME, load_training_state, save_training_state
+from trainers.distributed import SINGLE_PROCESS, Distributed
 from trainers.evaluation import Evaluation, live_evaluation
 from trainers.events import Evaluated, Event, Finished, Samples, Saved, Started, Step, Stopped
 
@@ -34,7 +38,7 @@ class Diverged(ArithmeticError):
 
 
 def check_finite(**losses: torch.Tensor) -> None:
-    """Raise ``Diverged`` naming the first non-finite loss."""
+    """Raise ``Diverged`` naming the first non-finite loss (in one process; ``Task.check_finite`` in all)."""
     for name, value in losses.items():
         if not torch.isfinite(value).all():
             raise Diverged(f"{name} is {value.item()}")
@@ -74,6 +78,8 @@ class Task:
     modules: dict[str, torch.nn.Module]  # other networks kept for --resume (e.g. the discriminator)
     optimizers: dict[str, torch.optim.Optimizer]
     length: RunLength
+    distributed: Distributed = SINGLE_PROCESS  # this process's share of the batch and of the draws (set by the loop)
+    precision: MixedPrecision = FULL_PRECISION  # autocast and gradient scaling of the steps (set by the loop)
 
     @property
     def family(self) -> str:
@@ -81,8 +87,45 @@ class Task:
         return family_of(self.model).name
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
-        """One optimisation step; call ``check_finite`` before each update; return the metrics."""
+        """One optimisation step on this process's rows of the batch; call ``self.check_finite`` before each
+        update and update with ``self.optimize``; return the metrics (batch means)."""
         raise NotImplementedError
+
+    def parallel(self, wrap: Callable[[torch.nn.Module], torch.nn.Module]) -> None:
+        """Keep ``wrap(network)`` for each network ``train_step`` runs forward through (``parallel_*``): under
+        DistributedDataParallel with torchrun, compiled with --compile. Called once, before the first step."""
+        raise ValueError(f"the {self.family} trainer cannot run on several processes or compiled")
+
+    def check_finite(self, **losses: torch.Tensor) -> None:
+        """Raise ``Diverged`` naming the first non-finite loss, on every process when any process has one."""
+        reason = next(
+            (f"{name} is {value.item()}" for name, value in losses.items() if not torch.isfinite(value).all()), None
+        )
+        if self.distributed.enabled:
+            device = next(iter(losses.values())).device
+            if not self.distributed.everywhere(reason is None, device):
+                reason = reason or "a loss is NaN/inf on another process"
+        if reason is not None:
+            raise Diverged(reason)
+
+    def optimize(self, optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+        """zero_grad, backward, step (through the fp16 gradient scaler under --amp fp16)."""
+        self.precision.optimize(optimizer, loss)
+
+    def per_sample(self, n: int, draw: Callable[[int], torch.Tensor]) -> torch.Tensor:
+        """``draw(m)`` (m rows of per-sample randomness) for this process's ``n`` rows: the global batch's rows are
+        drawn and this process's kept, so every process count draws the same numbers in the same order."""
+        if not self.distributed.enabled:
+            return draw(n)
+        return self.distributed.rows(draw(n * self.distributed.world_size))
+
+    def randn(self, n: int, *shape: int, device: torch.device) -> torch.Tensor:
+        """n rows of N(0, I) of the given shape (``per_sample``)."""
+        return self.per_sample(n, lambda m: torch.randn(m, *shape, device=device))
+
+    def randint(self, high: int, n: int, device: torch.device) -> torch.Tensor:
+        """n integers uniform in [0, high) (``per_sample``)."""
+        return self.per_sample(n, lambda m: torch.randint(high, (m,), device=device))
 
     def samples(self) -> torch.Tensor:
         """A fixed-latent sample grid (NCHW in [-1, 1]) or a batch of reconstructions."""
@@ -142,15 +185,26 @@ def launch(
     device: torch.device | str | None = None,
     command: str | None = None,
     settings: Settings | None = None,
+    distributed: Distributed = SINGLE_PROCESS,
+    acceleration: Acceleration | None = None,
 ) -> Iterator[Event]:
     """Resolve the device, load the training data unless given (from ``settings``' folders), build
-    ``make_task(config, device, data)``, run it."""
+    ``make_task(config, device, data)``, run it (``distributed``, ``acceleration``: as for ``run``)."""
     device = torch.device(device) if device is not None else default_device()
     if data is None:
         channels = getattr(config.model, "channels", 1)
         data = load_dataset(config.data, "train", config.model.resolution, channels, settings)
     task = make_task(config, device, data)
-    return run(task, data, out, resume=resume, device=device, command=command)
+    return run(
+        task,
+        data,
+        out,
+        resume=resume,
+        device=device,
+        command=command,
+        distributed=distributed,
+        acceleration=acceleration,
+    )
 
 
 def saved_step(folder: Path) -> int:
@@ -169,10 +223,21 @@ def run(
     resume: bool = False,
     device: torch.device,
     command: str | None = None,
+    distributed: Distributed = SINGLE_PROCESS,
+    acceleration: Acceleration | None = None,
 ) -> Iterator[Event]:
-    """Drive ``task`` over ``data`` and yield events; write the checkpoint folder ``out`` (None = nothing)."""
+    """Drive ``task`` over ``data`` and yield events; write the checkpoint folder ``out`` (None = nothing).
+
+    ``distributed``: this process's place among torchrun's processes: it trains on its rows of each global
+    batch of ``batch_size``; only rank 0 yields samples, evaluations and saves, and writes ``out``.
+    ``acceleration``: mixed precision, channels_last, torch.compile (default: none).
+    """
     length = task.length
     out = Path(out) if out is not None else None
+    acceleration = (acceleration or Acceleration()).resolve(device)
+    distributed.share(length.batch_size)
+    distributed.check_ready()
+    writes = distributed.is_main
     steps_per_epoch = len(data) // length.batch_size
     if steps_per_epoch == 0:
         raise ValueError(f"batch size {length.batch_size} exceeds the {len(data)} images of {data.name}")
@@ -192,8 +257,17 @@ def run(
         if step >= total_steps:
             raise ValueError(f"{out} is already at step {step}; ask for more than {step} steps to continue")
 
+    task.distributed = distributed
+    task.precision = MixedPrecision(acceleration.amp, device.type, compiled=acceleration.compile)
+    if distributed.enabled or acceleration.wraps:
+
+        def wrap(network: torch.nn.Module) -> torch.nn.Module:
+            return acceleration.compiled(distributed.wrap(acceleration.prepare(network), device))
+
+        task.parallel(wrap)
+
     def save(step_now: int, metrics: dict[str, float] | None) -> Path | None:
-        if out is None:
+        if out is None or not writes:
             return None
 
         def write(tmp: Path) -> None:
@@ -212,7 +286,15 @@ def run(
 
         return write_folder_atomically(out, write)
 
-    yield Started(step, total_steps, steps_per_epoch, str(device))
+    yield Started(
+        step,
+        total_steps,
+        steps_per_epoch,
+        str(device),
+        distributed.world_size,
+        length.batch_size,
+        acceleration.describe(),
+    )
     metrics: dict[str, float] | None = None
     last_saved = step if resume else -1
     healthy = True
@@ -224,7 +306,8 @@ def run(
             for index in epoch_batches(len(data), length.batch_size, length.seed, epoch)[offset:]:
                 if step >= total_steps:
                     break
-                images = data.images[index].to(device, non_blocking=True)
+                index = distributed.rows(index)  # this process's rows of the global batch
+                images = acceleration.images(data.images[index].to(device, non_blocking=True))
                 labels = data.labels[index].to(device, non_blocking=True)
                 try:
                     metrics = task.train_step(images, labels, step)
@@ -232,18 +315,23 @@ def run(
                     healthy = False
                     reason = str(error)
                     break
+                metrics = distributed.mean(metrics, device)
+                distributed.average_buffers([task.model, *task.modules.values()])
+                if task.precision.dtype is torch.float16:
+                    metrics["fp16_skipped"] = float(task.precision.skipped)
                 step += 1
-                images_seen += images.shape[0]
+                images_seen += images.shape[0] * distributed.world_size
                 elapsed = time.perf_counter() - clock
                 yield Step(step, epoch, metrics, images_seen / elapsed if elapsed > 0 else 0.0)
-                if step % length.sample_every == 0 or step == total_steps:
+                if writes and (step % length.sample_every == 0 or step == total_steps):
                     yield Samples(step, task.samples().cpu())
-                if length.eval_every and (step % length.eval_every == 0 or step == total_steps):
+                if writes and length.eval_every and (step % length.eval_every == 0 or step == total_steps):
                     result = task.evaluate(length.eval_samples)
                     if result is not None:
                         yield Evaluated(step, **asdict(result))
                 if step % length.save_every == 0 and step < total_steps:
-                    yield Saved(step, str(save(step, metrics)))
+                    if writes:
+                        yield Saved(step, str(save(step, metrics)))
                     last_saved = step
         if not healthy:
             kept = f"the checkpoint of step {last_saved} is kept" if last_saved >= 0 else "nothing was saved"
@@ -256,7 +344,7 @@ def run(
         yield Finished(step, str(path) if path else None)
     finally:
         # Closed early (Stop, Ctrl-C, a dropped browser): keep what was learned; it is finite.
-        if healthy and step > last_saved and step > 0 and out is not None:
+        if healthy and step > last_saved and step > 0 and out is not None and writes:
             try:
                 save(step, metrics)
             except Exception as error:  # never mask the reason the run ended

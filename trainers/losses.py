@@ -54,15 +54,22 @@ def soft_targets(
 
 
 def flip_pairs(
-    real_scores: torch.Tensor, fake_scores: torch.Tensor, rate: float, generator: torch.Generator | None = None
+    real_scores: torch.Tensor,
+    fake_scores: torch.Tensor,
+    rate: float,
+    generator: torch.Generator | None = None,
+    *,
+    uniform: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Noisy labels (the GAN hacks): with probability ``rate`` pair i's real and fake scores trade places, so D is
     told this real is fake and this fake is real. Returns (scores D should call real, scores it should call fake,
-    the boolean mask of flipped pairs); every objective's D loss then applies as it is."""
+    the boolean mask of flipped pairs); every objective's D loss then applies as it is. Pair i flips when
+    u_i < rate, u_i ~ U(0, 1): ``uniform`` (one per pair) or drawn here."""
     if not 0 <= rate <= 1:
         raise ValueError(f"the flip rate must be between 0 and 1, got {rate}")
     n = min(real_scores.shape[0], fake_scores.shape[0])
-    flipped = (torch.rand(n, generator=generator) < rate).to(real_scores.device)
+    uniform = torch.rand(n, generator=generator) if uniform is None else uniform[:n]
+    flipped = (uniform < rate).to(real_scores.device)
     real, fake = real_scores[:n], fake_scores[:n]
     return torch.where(flipped, fake, real), torch.where(flipped, real, fake), flipped
 
@@ -122,13 +129,21 @@ def generator_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
     return -fake_scores.mean()
 
 
-def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None):
+def gradient_penalty(
+    critic,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    generator: torch.Generator | None = None,
+    *,
+    eps: torch.Tensor | None = None,
+):
     """E[(‖∇_x̂ D(x̂)‖ − 1)²] at x̂ = εx + (1 − ε)G(z), ε ~ U(0, 1) (Gulrajani et al., arXiv:1704.00028).
 
-    Added (× λ) to the critic's loss, which is minimised (equivalently subtracted inside max_D).
+    Added (× λ) to the critic's loss, which is minimised (equivalently subtracted inside max_D). ``eps``: one ε per
+    sample, shaped (n, 1, …, 1) (default: drawn here).
     """
     shape = (real.shape[0],) + (1,) * (real.ndim - 1)
-    eps = torch.rand(shape, generator=generator).to(real.device)
+    eps = (torch.rand(shape, generator=generator) if eps is None else eps).to(real.device)
     mixed = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)
     (gradient,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
     return (gradient.flatten(1).norm(dim=1) - 1).pow(2).mean()

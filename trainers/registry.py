@@ -24,6 +24,7 @@ from pathlib import Path
 
 from explorer.data import ImageDataset
 from explorer.models import registry as models
+from trainers.acgan import ACGANTrainConfig, train_acgan
 from trainers.biggan import BigGANTrainConfig, train_biggan
 from trainers.classifier import ClassifierTrainConfig, train_classifier
 from trainers.dcgan import DCGANTrainConfig, train_dcgan
@@ -72,6 +73,7 @@ HELP = {
     "label_smoothing": "one-sided: real targets 1 − s (BCE losses)",
     "ema_beta": "EMA of G's weights (0 = off)",
     "ortho_beta": "orthogonal regularisation (0 = off)",
+    "class_weight": "AC-GAN: weight of the class term L_C",
     "r1_gamma": "R1 penalty weight γ",
     "r1_every": "lazy R1: every N steps",
     "mixing_prob": "style-mixing regularisation probability",
@@ -231,6 +233,17 @@ register(
 )
 register(
     Trainer(
+        "acgan",
+        ACGANTrainConfig,
+        train_acgan,
+        help="AC-GAN: class-conditional DCGAN whose D also classifies (Odena et al. 2017)",
+        losses=("BCE + class CE",),
+        cli=dict(epochs=5, batch_size=128, save_every=1000, sample_every=200),
+        app_model=dict(g_width=32, d_width=32),
+    )
+)
+register(
+    Trainer(
         "vae",
         VAETrainConfig,
         train_vae,
@@ -327,8 +340,10 @@ def config_from_arguments(trainer: Trainer, args: argparse.Namespace):
     return trainer.make_config(length, args.data, options, model)
 
 
-def launch(trainer: Trainer, args: argparse.Namespace, command: str, settings=None) -> Iterator[Event]:
-    """Start the run the CLI's ``args`` describe (``settings``: where data lives)."""
+def launch(trainer: Trainer, args: argparse.Namespace, command: str, settings=None, **options) -> Iterator[Event]:
+    """Start the run the CLI's ``args`` describe (``settings``: where data lives; ``options``: ``device``,
+    ``distributed``, ``acceleration`` for ``trainers.loop.launch``, the device defaulting to ``args.device``)."""
     config = config_from_arguments(trainer, args)
     out = Path(args.out)
-    return trainer.train(config, out, resume=args.resume, device=args.device, command=command, settings=settings)
+    options.setdefault("device", args.device)
+    return trainer.train(config, out, resume=args.resume, command=command, settings=settings, **options)

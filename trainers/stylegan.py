@@ -14,12 +14,14 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from trainers import losses
+from trainers.distributed import without_gradient_sync
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, ema_update, inference_samples, launch
+from trainers.loop import RunLength, Task, ema_update, inference_samples, launch
 
 
 @dataclass
@@ -54,6 +56,32 @@ def r1_penalty(discriminator: torch.nn.Module, real: torch.Tensor) -> torch.Tens
     return gradient.pow(2).sum(dim=(1, 2, 3)).mean()
 
 
+class MixingGenerator(nn.Module):
+    """G's training forward as one call, so that DistributedDataParallel and torch.compile see all of it:
+    ws = mapping(z); rows cutoff… of ws from mapping(z_mix) (style mixing; none when z_mix is None); then synthesis
+    with the given noise maps (one (n, 1, r, r) per layer). Under mixed precision the mapping stays fp32."""
+
+    def __init__(self, generator: StyleGANGenerator):
+        super().__init__()
+        self.generator = generator
+
+    def forward(
+        self,
+        z: torch.Tensor,
+        z_mix: torch.Tensor | None,
+        cutoff: torch.Tensor,
+        noises: list[torch.Tensor],
+        update_w_avg: bool = False,
+    ) -> torch.Tensor:
+        g = self.generator
+        with torch.autocast(z.device.type, enabled=False):  # the mapping in fp32 under AMP: w_avg is an fp32 average
+            ws = g.mapping(z, update_w_avg=update_w_avg)  # (n, num_ws, w_dim)
+            if z_mix is not None:
+                later = torch.arange(g.num_ws, device=ws.device) >= cutoff.to(ws.device)  # (num_ws,)
+                ws = torch.where(later[None, :, None], g.mapping(z_mix), ws)
+        return g.synthesis_network(ws, noises, g.row_strengths(ws, 1.0))
+
+
 class StyleGANTask(Task):
     def __init__(self, config: StyleGANTrainConfig, device: torch.device):
         self.config = self.length = config
@@ -68,39 +96,46 @@ class StyleGANTask(Task):
         self.modules = {"generator": self.generator, "discriminator": self.discriminator}
         self.optimizers = {"g_optim": self.g_optim, "d_optim": self.d_optim}
         self.fixed_z = self.model.sample_latent(config.n_samples, config.seed).to(device)
+        # what train_step runs forward through: G's training forward and D, or their DDP / compiled wrappers
+        self.mixing_generator = MixingGenerator(self.generator)
+        self.parallel_generator, self.parallel_discriminator = self.mixing_generator, self.discriminator
 
-    def mixed_ws(self, n: int, device: torch.device, update_w_avg: bool = False) -> torch.Tensor:
-        """ws for n fresh latents; with probability mixing_prob the rows after a random cutoff come from a second z."""
+    def parallel(self, wrap) -> None:
+        self.parallel_generator, self.parallel_discriminator = wrap(self.mixing_generator), wrap(self.discriminator)
+
+    def fakes(self, n: int, device: torch.device, update_w_avg: bool = False) -> torch.Tensor:
+        """G(z) for n fresh latents; with probability mixing_prob the ws rows after a random cutoff come from a second
+        z; random noise maps. Per-sample draws are the global batch's rows (``Task.randn``)."""
         g, latent_dim = self.generator, self.config.model.latent_dim
-        ws = g.mapping(torch.randn(n, latent_dim, device=device), update_w_avg=update_w_avg)
+        z, z_mix, cutoff = self.randn(n, latent_dim, device=device), None, torch.tensor(g.num_ws)
         if torch.rand(()) < self.config.mixing_prob:
-            cutoff = int(torch.randint(1, g.num_ws, ()))
-            ws[:, cutoff:] = g.mapping(torch.randn(n, latent_dim, device=device))[:, cutoff:]
-        return ws
+            cutoff = torch.randint(1, g.num_ws, ())
+            z_mix = self.randn(n, latent_dim, device=device)
+        noises = [self.randn(n, 1, r, r, device=device) for r in g.ws_resolutions]
+        return self.parallel_generator(z, z_mix, cutoff, noises, update_w_avg)
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         n, device = images.shape[0], images.device
         self.generator.train()
         # 1. Discriminator: −log σ(D(x)) − log(1 − σ(D(G(z)))), plus lazy R1 on reals.
-        with torch.no_grad():
-            fake = self.generator.synthesis(self.mixed_ws(n, device), noise_mode="random")
-        real_logits, fake_logits = self.discriminator(images), self.discriminator(fake)
-        d_loss = losses.discriminator_loss(real_logits, fake_logits)
+        with self.precision.autocast():
+            with torch.no_grad():
+                fake = self.fakes(n, device)
+            real_logits, fake_logits = self.parallel_discriminator(images), self.parallel_discriminator(fake)
+            d_loss = losses.discriminator_loss(real_logits, fake_logits)
         r1 = torch.zeros((), device=device)
         if self.config.r1_gamma > 0 and step % self.config.r1_every == 0:
-            r1 = r1_penalty(self.discriminator, images)
+            with self.precision.penalty():
+                r1 = r1_penalty(self.parallel_discriminator, images)
         d_total = d_loss + self.config.r1_gamma / 2 * r1 * self.config.r1_every
-        check_finite(d_loss=d_total)
-        self.d_optim.zero_grad(set_to_none=True)
-        d_total.backward()
-        self.d_optim.step()
-        # 2. Generator: non-saturating −log σ(D(G(z))); the mapping updates w_avg.
-        fake = self.generator.synthesis(self.mixed_ws(n, device, update_w_avg=True), noise_mode="random")
-        g_loss = F.softplus(-self.discriminator(fake)).mean()
-        check_finite(g_loss=g_loss)
-        self.g_optim.zero_grad(set_to_none=True)
-        g_loss.backward()
-        self.g_optim.step()
+        self.check_finite(d_loss=d_total)
+        self.optimize(self.d_optim, d_total)
+        # 2. Generator: non-saturating −log σ(D(G(z))); the mapping updates w_avg. D is only looked through.
+        with self.precision.autocast(), without_gradient_sync(self.parallel_discriminator):
+            fake = self.fakes(n, device, update_w_avg=True)
+            g_loss = F.softplus(-self.parallel_discriminator(fake)).mean()
+        self.check_finite(g_loss=g_loss)
+        self.optimize(self.g_optim, g_loss)
         # 3. EMA generator.
         ema_update(self.model, self.generator, self.config.ema_beta)
         return {

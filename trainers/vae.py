@@ -16,7 +16,7 @@ from explorer.data import ImageDataset, load_dataset
 from explorer.models.vae import VAE, Autoencoder, AutoencoderConfig, ConditionalVAE, ConditionalVAEConfig, VAEConfig
 from trainers.evaluation import generator_report
 from trainers.events import Event
-from trainers.loop import RunLength, Task, check_finite, inference_samples, launch
+from trainers.loop import RunLength, Task, inference_samples, launch
 
 
 @dataclass
@@ -77,6 +77,7 @@ class VAETask(Task):
         self.model = VAE(config.model).to(device)
         self.optim = torch.optim.Adam(self.model.parameters(), lr=config.lr)
         self.modules, self.optimizers = {}, {"optim": self.optim}
+        self.parallel_model = self.model  # what train_step runs forward through (``parallel``: DDP / compiled)
         # the sample grid: an 8×8 grid over [-2, 2]² of the latent plane (first two dims)
         side = torch.linspace(-2, 2, 8)
         grid = torch.stack(torch.meshgrid(side, -side, indexing="xy"), dim=-1).view(64, 2)
@@ -84,14 +85,16 @@ class VAETask(Task):
         self.fixed_z[:, :2] = grid[:, :2] if config.model.latent_dim >= 2 else grid[:, :1]
         self.fixed_z = self.fixed_z.to(device)
 
+    def parallel(self, wrap) -> None:
+        self.parallel_model = wrap(self.model)
+
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         self.model.train()
-        logits, mu, logvar = self.model(images)
-        loss, reconstruction, kl = negative_elbo_terms(self.model, logits, images, mu, logvar, self.config.beta)
-        check_finite(loss=loss)
-        self.optim.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optim.step()
+        with self.precision.autocast():
+            logits, mu, logvar = self.parallel_model(images)
+            loss, reconstruction, kl = negative_elbo_terms(self.model, logits, images, mu, logvar, self.config.beta)
+        self.check_finite(loss=loss)
+        self.optimize(self.optim, loss)
         return {"neg_elbo": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
 
     def samples(self) -> torch.Tensor:
@@ -180,6 +183,7 @@ class AETask(VAETask):
         self.model = Autoencoder(config.model).to(device)
         self.optim = torch.optim.Adam(self.model.parameters(), lr=config.lr)
         self.modules, self.optimizers = {}, {"optim": self.optim}
+        self.parallel_model = self.model  # what train_step runs forward through (``parallel``: DDP / compiled)
         side = torch.linspace(-2, 2, 8)  # the same 8×8 grid over [-2, 2]² as the VAE's sample grid
         grid = torch.stack(torch.meshgrid(side, -side, indexing="xy"), dim=-1).view(64, 2)
         self.fixed_z = torch.zeros(64, config.model.latent_dim)
@@ -188,12 +192,11 @@ class AETask(VAETask):
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         self.model.train()
-        logits, _ = self.model(images)
-        loss = self.model.reconstruction_nll(logits, images).mean()
-        check_finite(loss=loss)
-        self.optim.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optim.step()
+        with self.precision.autocast():
+            logits, _ = self.parallel_model(images)
+            loss = self.model.reconstruction_nll(logits, images).mean()
+        self.check_finite(loss=loss)
+        self.optimize(self.optim, loss)
         return {"reconstruction": loss.item()}
 
     def evaluate(self, n: int) -> None:
@@ -265,6 +268,7 @@ class CVAETask(VAETask):
         self.model = ConditionalVAE(config.model).to(device)
         self.optim = torch.optim.Adam(self.model.parameters(), lr=config.lr)
         self.modules, self.optimizers = {}, {"optim": self.optim}
+        self.parallel_model = self.model  # what train_step runs forward through (``parallel``: DDP / compiled)
         classes = config.model.num_classes
         z = torch.randn(8, config.model.latent_dim, generator=torch.Generator().manual_seed(0))
         self.fixed_z = z.repeat(classes, 1).to(device)  # (8·classes, d): row y = the same 8 z
@@ -272,12 +276,11 @@ class CVAETask(VAETask):
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         self.model.train()
-        logits, mu, logvar = self.model(images, labels)
-        loss, reconstruction, kl = negative_elbo_terms(self.model, logits, images, mu, logvar, self.config.beta)
-        check_finite(loss=loss)
-        self.optim.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optim.step()
+        with self.precision.autocast():
+            logits, mu, logvar = self.parallel_model(images, labels)
+            loss, reconstruction, kl = negative_elbo_terms(self.model, logits, images, mu, logvar, self.config.beta)
+        self.check_finite(loss=loss)
+        self.optimize(self.optim, loss)
         return {"neg_elbo": loss.item(), "reconstruction": reconstruction.item(), "kl": kl.item()}
 
     def samples(self) -> torch.Tensor:

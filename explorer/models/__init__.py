@@ -6,6 +6,7 @@ Every generative family offers the shared protocol of ``explorer.models.base``: 
 ``HasEncoder``). Adding a family: write its module, then one ``register(Family(...))`` below.
 """
 
+from explorer.models.acgan import ACGANConfig, ACGANDiscriminator, ACGANGenerator
 from explorer.models.base import ClassConditional, HasEncoder, LatentGenerator, StyleGenerator, Unconditional
 from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
 from explorer.models.biggan_deep import BigGANDeep, BigGANDeepConfig
@@ -20,6 +21,7 @@ from explorer.models.vae import VAE, Autoencoder, AutoencoderConfig, Conditional
 register(Family("dcgan", DCGANGenerator, DCGANConfig, "DCGAN", DCGANDiscriminator))
 register(Family("stylegan", StyleGANGenerator, StyleGANConfig, "StyleGAN-small", StyleGANDiscriminator))
 register(Family("biggan", BigGANGenerator, BigGANConfig, "BigGAN-small", BigGANDiscriminator))
+register(Family("acgan", ACGANGenerator, ACGANConfig, "AC-GAN", ACGANDiscriminator))
 register(Family("mlp-gan", MLPGenerator, MLPGANConfig, "MLP GAN (2014)", MLPDiscriminator))
 register(Family("vae", VAE, VAEConfig, "VAE"))
 register(Family("ae", Autoencoder, AutoencoderConfig, "Autoencoder (plain, for the VAE tab)"))
@@ -31,6 +33,9 @@ register(Family("stylegan2", StyleGAN2, StyleGAN2Config, "StyleGAN2 (rosinality)
 
 __all__ = [
     "FAMILIES",
+    "ACGANConfig",
+    "ACGANDiscriminator",
+    "ACGANGenerator",
     "Autoencoder",
     "AutoencoderConfig",
     "BigGANConfig",

@@ -102,9 +102,28 @@ class ClassConditional:
     """Class vectors for a conditional generator that has ``num_classes`` and ``class_index(name)``."""
 
     num_classes: int
+    class_names: list[str]
 
     def class_index(self, name: str) -> int:
-        raise NotImplementedError
+        """The index of a class by name; ``ValueError`` lists the names when it is unknown."""
+        names = self.class_names
+        if name not in names:
+            raise ValueError(f"unknown class {name!r}; classes: {', '.join(names)}")
+        return names.index(name)
+
+    def generate(
+        self,
+        latent: torch.Tensor,
+        classes: torch.Tensor | Sequence[int | str] | None = None,
+        truncation: float | None = None,
+    ) -> torch.Tensor:
+        """Images for latents and classes (indices, names or soft vectors); default classes cycle 0, 1, 2, ….
+
+        ``truncation`` is accepted as every ``ClassConditional`` model takes it; here it lives in the latents
+        only (``sample_latent(truncation=…)``), the network ``self(z, class_vectors)`` does not depend on it."""
+        device = next(self.parameters()).device
+        vectors = self.class_vectors(latent.shape[0], classes)
+        return self(latent.to(device=device, dtype=torch.float32), vectors.to(device))
 
     def class_vector(self, classes: torch.Tensor | Sequence[int | str] | int | str) -> torch.Tensor:
         """(n, num_classes) float class vectors from indices, names, or soft vectors (rows mixing classes)."""

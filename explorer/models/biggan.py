@@ -14,7 +14,6 @@ arXiv:1809.11096. The ideas kept, at 32×32:
 Left out: the "deep" bottleneck blocks, the 2× channel multipliers of the full model.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -160,12 +159,6 @@ class BigGANGenerator(LatentGenerator, ClassConditional, nn.Module, Pretrained):
     def class_names(self) -> list[str]:
         return list(self.config.class_names)
 
-    def class_index(self, name: str) -> int:
-        """The index of a class by name; ``ValueError`` lists the names when it is unknown."""
-        if name not in self.config.class_names:
-            raise ValueError(f"unknown class {name!r}; classes: {', '.join(self.config.class_names)}")
-        return self.config.class_names.index(name)
-
     def forward(self, z: torch.Tensor, class_vector: torch.Tensor) -> torch.Tensor:
         n = z.shape[0]
         chunks = z.split(self.config.chunk, dim=1)  # hierarchical z: one chunk per stage
@@ -208,20 +201,6 @@ class BigGANGenerator(LatentGenerator, ClassConditional, nn.Module, Pretrained):
         with thread_pre_hooks([self.attention], lambda module, args: captured.append(module.weights(args[0]))):
             images = self(z, class_vector)
         return images, captured[0]
-
-    def generate(
-        self,
-        latent: torch.Tensor,
-        classes: torch.Tensor | Sequence[int | str] | None = None,
-        truncation: float | None = None,
-    ) -> torch.Tensor:
-        """Images for latents and classes (indices, names or soft vectors); default classes cycle 0, 1, 2, ….
-
-        ``truncation`` is accepted as every ``ClassConditional`` model takes it; here it lives in the latents
-        only (``sample_latent(truncation=…)``), the network does not depend on it."""
-        device = self.class_embedding.weight.device
-        vectors = self.class_vectors(latent.shape[0], classes)
-        return self(latent.to(device=device, dtype=torch.float32), vectors.to(device))
 
 
 class DiscriminatorBlock(nn.Module):

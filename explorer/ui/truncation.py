@@ -21,11 +21,13 @@ import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageOps
 from plotly.subplots import make_subplots
 from safetensors import safe_open
+from safetensors.torch import load_file
 
 from explorer import images, latent, plots
 from explorer.data import DatasetUnavailable, load_dataset
 from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureStats, fid
 from explorer.models import ClassConditional
+from explorer.models.acgan import ACGANDiscriminator, ACGANGenerator, confusion_matrix
 from explorer.models.biggan import BigGANDiscriminator, BigGANGenerator
 from explorer.ui import share
 from explorer.ui.common import HEAVY, ModelList, download_path, user_errors
@@ -497,6 +499,107 @@ def render_ortho(zoo: Zoo, name: str, layer: str, steps) -> tuple:
     return fig, readout
 
 
+# --- AC-GAN: what D's class head says about the fakes ---------------------------------------------------------
+ACGAN_NOTE = """**AC-GAN** (Odena et al. 2017; choose an AC-GAN as the *Model* above): its discriminator has two
+heads on one trunk, **P(S | x)** (real or fake) and **P(C | x)** (which class). D maximises L_S + L_C, G maximises
+L_C − L_S: G is rewarded when D recognises the class it was asked for. The matrix counts D's guesses on fakes (rows:
+the class asked for, columns: D's guess); a strong diagonal means G's classes are recognisable. Unlike BigGAN's
+projection D (above), which scores an (image, class) *pair*, this D is a classifier of any image, real or fake."""
+ACGAN_FAKE_SEED = 20_000  # the fakes' latents: seeds 20 000 … (apart from the grid's)
+DISCRIMINATOR_FILE = "discriminator.safetensors"  # a committed AC-GAN's D, when its training state is left out
+
+
+def acgan_discriminator(zoo: Zoo, name: str) -> ACGANDiscriminator | None:
+    """The AC-GAN's discriminator from ``discriminator.safetensors`` or the training state (None: neither)."""
+
+    def read() -> ACGANDiscriminator | None:
+        model = zoo.load(name)
+        folder = zoo.entry(name).folder
+        if (folder / DISCRIMINATOR_FILE).is_file():
+            state, prefix = load_file(str(folder / DISCRIMINATOR_FILE)), ""
+        elif (folder / STATE_NAME).is_file():
+            state, prefix = load_file(str(folder / STATE_NAME)), "discriminator."
+        else:
+            return None
+        weights = {k[len(prefix) :]: v.float() for k, v in state.items() if k.startswith(prefix)}
+        discriminator = ACGANDiscriminator(model.config)
+        discriminator.load_state_dict(weights, strict=True)
+        return discriminator.to(next(model.parameters()).device).eval().requires_grad_(False)
+
+    return zoo.memo("acgan-discriminator", name, read)
+
+
+def real_class_accuracy(zoo: Zoo, name: str) -> float | None:
+    """D's class-head accuracy on the 10 000 real test images (None: the test data is not installed); once."""
+
+    def compute() -> float | None:
+        discriminator = acgan_discriminator(zoo, name)
+        try:
+            test = load_dataset("fashion-mnist", "test")
+        except DatasetUnavailable:
+            return None
+        device = next(discriminator.parameters()).device
+        guesses = discriminator.class_probabilities(test.images.to(device)).argmax(1).cpu()
+        return float((guesses == test.labels).float().mean())
+
+    return zoo.memo("acgan-real-accuracy", name, compute)
+
+
+@user_errors
+def render_class_head(zoo: Zoo, name: str, per_class) -> tuple:
+    """(confusion matrix of D's class guesses on ``per_class`` fakes of every class, readout)."""
+    model = _biggan(zoo, name)
+    if not isinstance(model, ACGANGenerator):
+        return (
+            None,
+            f"Choose an AC-GAN as the model: {name} is a {zoo.entry(name).family} model, whose D has no class head.",
+        )
+    if not isinstance(per_class, int | float) or isinstance(per_class, bool) or per_class != int(per_class):
+        raise ValueError(f"fakes per class must be a whole number from 10 to 200, got {per_class!r}")
+    per_class = int(per_class)
+    if not 10 <= per_class <= 200:
+        raise ValueError(f"fakes per class must be a whole number from 10 to 200, got {per_class}")
+    discriminator = acgan_discriminator(zoo, name)
+    if discriminator is None:
+        return None, f"{name} keeps no discriminator (no {DISCRIMINATOR_FILE} or {STATE_NAME} in its folder)."
+    k, names = model.num_classes, model.class_names
+    asked = torch.arange(k).repeat_interleave(per_class)
+    with torch.inference_mode():
+        fakes = model.generate(model.sample_latent(len(asked), ACGAN_FAKE_SEED), asked.tolist())
+        guessed = discriminator.class_probabilities(fakes).argmax(1).cpu()
+    matrix = confusion_matrix(asked, guessed, k)
+    accuracy = float(matrix.diagonal().sum() / matrix.sum())
+    fig = plots.go.Figure(
+        plots.go.Heatmap(
+            z=matrix.numpy(),
+            x=names,
+            y=names,
+            colorscale="Blues",
+            text=matrix.numpy(),
+            texttemplate="%{text}",
+            colorbar=dict(title="fakes"),
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title_text="class asked for")
+    fig.update_xaxes(title_text="D's guess", tickangle=-40)
+    fig.update_layout(
+        title=dict(
+            text=f"D's class head on {len(asked)} fakes: {accuracy:.0%} as asked", font=dict(size=plots.FONT_SIZE)
+        ),
+        font=dict(size=plots.FONT_SIZE - 2),
+        margin=dict(l=60, r=20, t=70, b=60),
+        height=560,
+    )
+    real = real_class_accuracy(zoo, name)
+    on_real = "the test images are not installed" if real is None else f"**{real:.1%}** on the 10 000 real test images"
+    worst = int(torch.argmin(matrix.diagonal()))
+    readout = (
+        f"D names the class asked for on **{accuracy:.1%}** of {len(asked)} fakes ({per_class} per class); {on_real}. "
+        f"Hardest class to draw recognisably: {names[worst]} ({int(matrix[worst, worst])} of {per_class})."
+    )
+    return fig, readout
+
+
 def go_scatter(x: list, y: list, name: str, line: dict, show: bool):
     return plots.go.Scatter(x=x, y=y, name=name, mode="lines", line=line, legendgroup=name, showlegend=show)
 
@@ -681,6 +784,14 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         )
     curve = gr.Plot(label="FID and variety against the threshold", elem_id="trunc-curve")
     inside = _build_inside(zoo, names[0], classes)
+    with gr.Accordion("AC-GAN: D's class head on the fakes", open=True):
+        gr.Markdown(ACGAN_NOTE, elem_classes=["note"])
+        with gr.Row():
+            with gr.Column(scale=1):
+                per_class = gr.Slider(10, 200, value=50, step=10, label="Fakes per class", elem_id="trunc-acgan-n")
+                class_text = gr.Markdown("", elem_id="trunc-acgan-text")
+            with gr.Column(scale=2):
+                class_plot = gr.Plot(None, label="Confusion: class asked for × D's guess", elem_id="trunc-acgan")
 
     sample_inputs = [model, class_a, class_b, alpha, threshold, seed]
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
@@ -723,15 +834,22 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         api_visibility="undocumented",
     )
     inside_render, ortho_render = _wire_inside(zoo, inside, model, class_a, class_b, alpha, threshold, seed, samples)
+    class_render = (functools.partial(render_class_head, zoo), [model, per_class], [class_plot, class_text])
+    gr.on([model.input, per_class.release], *class_render, api_name="acgan_class_head", **fast)
     fields = dict(model=model, a=class_a, b=class_b, alpha=alpha, threshold=threshold, seed=seed)
     renders = [(functools.partial(render_samples, zoo), sample_inputs, [samples, samples_file])]
     renders.append((functools.partial(render_sweep, zoo), [model, class_a, class_b, alpha, seed], [sweep, sweep_file]))
-    renders += share.lazy_renders([inside_render, ortho_render])  # a link opening the tab draws the inside section
+    renders += share.lazy_renders([inside_render, ortho_render, class_render])  # a link opening the tab draws all
     return TabParts(
         [ModelList(model, lambda: model_names(zoo))],
         Share("truncation", fields, renders),
         # on opening: the inside views without the real-image comparison (~9 s; drawn on the first interaction)
-        opened=[renders[1], (functools.partial(render_inside, zoo, reference=False), *inside_render[1:]), ortho_render],
+        opened=[
+            renders[1],
+            (functools.partial(render_inside, zoo, reference=False), *inside_render[1:]),
+            ortho_render,
+            class_render,
+        ],
     )
 
 
