@@ -6,13 +6,14 @@ import shutil
 import gradio as gr
 import pytest
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from explorer.models.acgan import ACGANConfig, ACGANDiscriminator, ACGANGenerator, confusion_matrix
 from explorer.models.registry import family_of
 from explorer.ui import truncation
 from explorer.zoo import Zoo, load_folder
 from trainers.acgan import ACGANTrainConfig, train_acgan
+from trainers.checkpoint import DISCRIMINATOR_NAME, STATE_NAME, keep_discriminator_only
 
 TINY = ACGANConfig(latent_dim=16, g_width=8, d_width=8)
 
@@ -48,9 +49,7 @@ def test_discriminator_has_a_source_and_a_class_head_and_the_confusion_matrix_co
 def tiny_acgan(tmp_path_factory, fashion_small):
     """An AC-GAN folder written by the real trainer after 20 steps on real Fashion-MNIST."""
     out = tmp_path_factory.mktemp("acgan") / "tiny-acgan"
-    config = ACGANTrainConfig(
-        steps=20, batch_size=32, sample_every=10, save_every=10, fid_samples=0, model=TINY
-    )
+    config = ACGANTrainConfig(steps=20, batch_size=32, sample_every=10, save_every=10, fid_samples=0, model=TINY)
     events = list(train_acgan(config, out, data=fashion_small, device="cpu"))
     assert type(events[-1]).__name__ == "Finished"
     return out, events
@@ -59,9 +58,7 @@ def tiny_acgan(tmp_path_factory, fashion_small):
 def test_the_trainer_writes_a_loadable_model_its_d_and_a_card_with_the_class_head(tiny_acgan):
     out, events = tiny_acgan
     steps = [e for e in events if type(e).__name__ == "Step"]
-    assert steps and all(
-        set(e.metrics) >= {"d_loss", "g_loss", "class_acc_real", "class_acc_fake"} for e in steps
-    )
+    assert steps and all(set(e.metrics) >= {"d_loss", "g_loss", "class_acc_real", "class_acc_fake"} for e in steps)
     assert all(torch.isfinite(torch.tensor([e.metrics["d_loss"], e.metrics["g_loss"]])).all() for e in steps)
     model = load_folder(out, device="cpu")
     assert isinstance(model, ACGANGenerator) and model.config.latent_dim == 16
@@ -82,13 +79,14 @@ def test_class_head_view_counts_every_fake_and_reads_d_from_either_file(tiny_acg
     matrix = torch.tensor(fig.data[0].z)
     assert matrix.shape == (10, 10) and int(matrix.sum()) == 200 and (matrix.sum(1) == 20).all()
     assert "of 200 fakes (20 per class)" in readout and "real test images" in readout
-    # a committed folder keeps D as discriminator.safetensors instead of the training state
+    # a committed folder keeps D alone, as discriminator.safetensors, instead of the training state
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    state = load_file(str(copy / "training_state.safetensors"))
-    d = {k[len("discriminator.") :]: v.half() for k, v in state.items() if k.startswith("discriminator.")}
-    save_file(d, str(copy / truncation.DISCRIMINATOR_FILE))
-    (copy / "training_state.safetensors").unlink()
+    keep_discriminator_only(copy)
+    assert not (copy / STATE_NAME).exists() and (copy / DISCRIMINATOR_NAME).is_file()
+    assert sorted(p.name for p in copy.iterdir()) == sorted(
+        [DISCRIMINATOR_NAME] + [p.name for p in out.iterdir() if p.name != STATE_NAME]
+    )
     zoo.add_folder(copy, "copy")
     fig_copy, _ = truncation.render_class_head(zoo, "copy", 20)
     assert int(torch.tensor(fig_copy.data[0].z).sum()) == 200

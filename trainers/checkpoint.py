@@ -84,3 +84,33 @@ def load_training_state(
     for name, optimizer in optimizers.items():
         restore_optimizer(optimizer, name, tensors, text[f"{name}.param_groups"])
     return json.loads(text["metadata"])
+
+
+DISCRIMINATOR_NAME = "discriminator.safetensors"
+
+
+def keep_discriminator_only(folder: str | Path) -> Path:
+    """Replace a finished run's training state by its discriminator's weights alone (``discriminator.safetensors``):
+    what a committed default keeps when the app reads its D (AC-GAN's class head) but ``--resume`` is given up to
+    keep ``checkpoints/`` small (the Adam moments are two thirds of the state). Atomic, like every folder write."""
+    folder = Path(folder)
+    state = load_file(str(folder / STATE_NAME))
+    discriminator = {k.removeprefix("discriminator."): v for k, v in state.items() if k.startswith("discriminator.")}
+    if not discriminator:
+        raise ValueError(f"{folder / STATE_NAME} holds no discriminator")
+
+    def build(tmp: Path) -> None:
+        for item in folder.iterdir():
+            if item.name != STATE_NAME and item.is_file():
+                (tmp / item.name).write_bytes(item.read_bytes())
+        save_file(discriminator, str(tmp / DISCRIMINATOR_NAME))
+
+    return write_folder_atomically(folder, build)
+
+
+if __name__ == "__main__":  # python -m trainers.checkpoint keep-discriminator FOLDER
+    import sys
+
+    if len(sys.argv) != 3 or sys.argv[1] != "keep-discriminator":
+        sys.exit("usage: python -m trainers.checkpoint keep-discriminator FOLDER")
+    print(f"wrote {keep_discriminator_only(sys.argv[2]) / DISCRIMINATOR_NAME}")

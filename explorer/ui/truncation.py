@@ -34,7 +34,7 @@ from explorer.ui.common import HEAVY, ModelList, download_path, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
-from trainers.checkpoint import STATE_NAME
+from trainers.checkpoint import DISCRIMINATOR_NAME, STATE_NAME
 
 SWEEP = (2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.1)  # one row per threshold in the sweep strip
 CURVE = (None, 2.0, 1.0, 0.5, 0.25, 0.1)  # None = no truncation
@@ -506,7 +506,6 @@ L_C − L_S: G is rewarded when D recognises the class it was asked for. The mat
 the class asked for, columns: D's guess); a strong diagonal means G's classes are recognisable. Unlike BigGAN's
 projection D (above), which scores an (image, class) *pair*, this D is a classifier of any image, real or fake."""
 ACGAN_FAKE_SEED = 20_000  # the fakes' latents: seeds 20 000 … (apart from the grid's)
-DISCRIMINATOR_FILE = "discriminator.safetensors"  # a committed AC-GAN's D, when its training state is left out
 
 
 def acgan_discriminator(zoo: Zoo, name: str) -> ACGANDiscriminator | None:
@@ -515,8 +514,8 @@ def acgan_discriminator(zoo: Zoo, name: str) -> ACGANDiscriminator | None:
     def read() -> ACGANDiscriminator | None:
         model = zoo.load(name)
         folder = zoo.entry(name).folder
-        if (folder / DISCRIMINATOR_FILE).is_file():
-            state, prefix = load_file(str(folder / DISCRIMINATOR_FILE)), ""
+        if (folder / DISCRIMINATOR_NAME).is_file():
+            state, prefix = load_file(str(folder / DISCRIMINATOR_NAME)), ""
         elif (folder / STATE_NAME).is_file():
             state, prefix = load_file(str(folder / STATE_NAME)), "discriminator."
         else:
@@ -561,7 +560,7 @@ def render_class_head(zoo: Zoo, name: str, per_class) -> tuple:
         raise ValueError(f"fakes per class must be a whole number from 10 to 200, got {per_class}")
     discriminator = acgan_discriminator(zoo, name)
     if discriminator is None:
-        return None, f"{name} keeps no discriminator (no {DISCRIMINATOR_FILE} or {STATE_NAME} in its folder)."
+        return None, f"{name} keeps no discriminator (no {DISCRIMINATOR_NAME} or {STATE_NAME} in its folder)."
     k, names = model.num_classes, model.class_names
     asked = torch.arange(k).repeat_interleave(per_class)
     with torch.inference_mode():
