@@ -67,6 +67,19 @@ def kl_per_dimension(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     return 0.5 * (mu**2 + logvar.exp() - logvar - 1)
 
 
+def kl_monte_carlo(
+    mu: torch.Tensor, sigma: torch.Tensor, samples: int = 10_000, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A Monte-Carlo estimate of KL(N(μ, σ²) ‖ N(0, 1)) per dimension and its standard error, both (d,):
+    KL = E_q[log q(z) − log p(z)] with z = μ + σε, ε ~ N(0, 1), and log q(z) − log p(z) = −log σ − ε²/2 + z²/2
+    (the log 2π terms cancel); float64, seeded."""
+    mu, sigma = torch.as_tensor(mu, dtype=torch.float64), torch.as_tensor(sigma, dtype=torch.float64)
+    eps = torch.randn(samples, *mu.shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    z = mu + sigma * eps
+    terms = -torch.log(sigma) - eps**2 / 2 + z**2 / 2  # (samples, d)
+    return terms.mean(0), terms.std(0) / math.sqrt(samples)
+
+
 @dataclass(frozen=True)
 class Posterior:
     z1: np.ndarray  # (n,) the window's coordinates on z₁

@@ -214,3 +214,48 @@ def test_the_f_gan_js_row_trains_exactly_as_the_non_saturating_gan():
         js.step()
     assert np.allclose(plain.fake_points(), js.fake_points(), atol=1e-4)
     assert js.last["d_loss"] == pytest.approx(plain.last["d_loss"] - math.log(4), abs=1e-4)
+
+
+# The remedies at work: each preset covers more of the ring's modes than *mode collapse* and than its own settings
+# without the remedy, at the same seeds and step count (issue #16's verify line; docs/lecture.md rows 35 and 36).
+
+REMEDY_SEEDS = (0, 1, 2)
+REMEDY_STEPS = 400
+
+
+def modes_after(preset: str, seed: int, **change) -> int:
+    """Modes covered after REMEDY_STEPS steps of a preset's lab (its settings, ``change``d) from ``seed``."""
+    values = toylab.preset_values(preset) | {"seed": seed} | change
+    lab = ToyLab(toylab.config_from(values))
+    for _ in range(REMEDY_STEPS):
+        lab.step()
+    return lab.coverage()
+
+
+@pytest.fixture(scope="module")
+def collapsed() -> dict[int, int]:
+    """The *mode collapse* preset's modes after REMEDY_STEPS, per seed (1, 1, 1 here)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return {seed: modes_after("mode collapse", seed) for seed in REMEDY_SEEDS}
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.mark.slow  # 400 steps × 3 seeds × (remedy, the remedy off): 20–60 s for minibatch std, 1–3 min unrolled
+@pytest.mark.parametrize(
+    "preset, off, at_least",
+    [
+        ("unrolled GAN", dict(unroll=0), 5),  # seeds 0–2: 6, 6, 7 modes; unroll=0: 0, 1, 0; mode collapse 1, 1, 1
+        ("minibatch std", dict(minibatch_std=False), 4),  # 6, 4, 7; without the feature 3, 2, 4
+    ],
+)
+@pytest.mark.parametrize("seed", REMEDY_SEEDS)
+def test_each_remedy_covers_more_modes_than_mode_collapse_and_than_itself_without_the_remedy(
+    collapsed, preset, off, at_least, seed
+):
+    remedy, without = modes_after(preset, seed), modes_after(preset, seed, **off)
+    assert collapsed[seed] <= 2  # the mode-collapse preset is collapsed at this step count
+    assert remedy >= at_least and remedy > collapsed[seed] + 1
+    assert remedy > without  # the remedy itself, not its preset's other settings, makes the difference

@@ -1,3 +1,5 @@
+import json
+
 import gradio as gr
 import numpy as np
 import pytest
@@ -6,6 +8,7 @@ from PIL import Image
 
 from explorer import images, latent
 from explorer.models.base import HasEncoder
+from explorer.pictures import to_model_image
 from explorer.ui import interpolate
 from explorer.ui.previews import Previews
 
@@ -120,3 +123,121 @@ def test_releasing_t_moves_the_marker(default_zoo):
     assert figure.layout.shapes[0].x0 == pytest.approx(0.8)
     with pytest.raises(gr.Error, match="t must be a number from 0 to 1"):
         interpolate.render_norms(default_zoo, MODEL, 3, 4, None)
+
+
+# Encoded images as the path's ends (a model with an encoder; issue #18, rows 101/102).
+
+VAE = "vae2d-fashion-mnist"
+ENCODED = interpolate.ENDS[1]
+
+
+def encoded(zoo, *indices):
+    model = zoo.load(VAE)
+    xs = [interpolate.dataset_image(zoo, VAE, i, "A")[0] for i in indices]
+    with torch.inference_mode():
+        return model, xs, [model.encode(x)[0] for x in xs]
+
+
+def test_encoded_ends_are_the_encoder_means_of_two_test_images(default_zoo):
+    model, _, (mu_1, mu_2) = encoded(default_zoo, 1, 2)
+    scale = images.fit_scale(model.resolution, interpolate.PREVIEW_SCALE)
+    for t, z in ((0.0, mu_1), (1.0, mu_2), (0.4, latent.interpolate(mu_1, mu_2, 0.4, "spherical"))):
+        frame = interpolate.render_frame(default_zoo, VAE, 11, 23, t, "spherical (slerp)", ENCODED, 1, 2)
+        with torch.inference_mode():
+            assert np.array_equal(np.asarray(frame), np.asarray(images.image(model.generate(z), scale=scale))), t
+    seeded = interpolate.render_frame(default_zoo, VAE, 11, 23, 0.0, "spherical (slerp)")  # the seeds' path
+    at_a = interpolate.render_frame(default_zoo, VAE, 11, 23, 0.0, "spherical (slerp)", ENCODED, 1, 2)
+    assert not np.array_equal(np.asarray(seeded), np.asarray(at_a))
+
+
+def test_the_encoded_strip_puts_the_real_images_at_both_ends_of_each_row(default_zoo):
+    model, (x_1, x_2), (mu_1, mu_2) = encoded(default_zoo, 1, 2)
+    strip, figure, png, gif = interpolate.render_path(
+        default_zoo, VAE, 11, 23, 6, "spherical (slerp)", 0.5, ENCODED, 1, 2
+    )
+    with torch.inference_mode():
+        paths = [latent.interpolation_path(mu_1[0], mu_2[0], 6, kind) for kind in ("linear", "spherical")]
+        rows = model.generate(torch.cat(paths)).split(6)  # decoded in one batch, as the tab does
+    expected = images.grid_image(
+        torch.cat([x_1, rows[0], x_2, x_1, rows[1], x_2]), ncols=8, scale=images.fit_scale(32, interpolate.STRIP_SCALE)
+    )
+    assert np.array_equal(np.asarray(strip), np.asarray(expected))  # x_A | 6 decoded frames | x_B, twice
+    assert figure.data[0].y[0] == pytest.approx(float(mu_1.norm()), rel=1e-5)  # ‖z‖ starts at ‖μ(x_A)‖
+    assert "images-1-2" in png and "images-1-2" in gif
+
+
+def test_an_uploaded_image_becomes_an_end_through_its_code(default_zoo, tmp_path):
+    model, (x_3,), _ = encoded(default_zoo, 3)
+    picture = images.to_pil(images.to_uint8(x_3)[0])
+    path = tmp_path / "garment.png"
+    picture.save(path)
+    code = interpolate.upload_code(default_zoo, VAE, str(path))
+    with torch.inference_mode():
+        mu = model.encode(to_model_image(np.asarray(picture.convert("RGB"))))[0]
+    data = json.loads(code)
+    assert data["model"] == VAE and data["z"] == pytest.approx(mu[0].tolist(), abs=1e-5)
+    at_a = interpolate.render_frame(default_zoo, VAE, 0, 0, 0.0, "linear (lerp)", ENCODED, 1, 2, code, "")
+    scale = images.fit_scale(32, interpolate.PREVIEW_SCALE)
+    with torch.inference_mode():
+        assert np.array_equal(
+            np.asarray(at_a), np.asarray(images.image(model.generate(torch.tensor([data["z"]])), scale=scale))
+        )
+    strip = interpolate.render_path(
+        default_zoo, VAE, 0, 0, 4, "linear (lerp)", 0.5, ENCODED, 1, 2, code, "", str(path)
+    )[0]
+    first = np.asarray(strip)[6 : 6 + 96, 6 : 6 + 96]  # the strip's first tile: the upload as the encoder saw it
+    assert np.array_equal(
+        first, np.asarray(images.to_pil(images.to_uint8(to_model_image(np.asarray(picture.convert("RGB"))))[0], 3))
+    )
+    other = interpolate.render_frame(
+        default_zoo, "vae2d-small-fashion-mnist", 0, 0, 0.0, "linear (lerp)", ENCODED, 1, 2, code, ""
+    )
+    # another model's code is not used: that model starts again from test image A
+    small = default_zoo.load("vae2d-small-fashion-mnist")
+    with torch.inference_mode():
+        mu_small = small.encode(interpolate.dataset_image(default_zoo, VAE, 1, "A")[0])[0]
+        expected = images.image(small.generate(mu_small), scale=scale)
+    assert np.array_equal(np.asarray(other), np.asarray(expected))
+    text = tmp_path / "notes.png"
+    text.write_text("not a picture")
+    with pytest.raises(gr.Error, match="notes.png is not an image"):
+        interpolate.upload_code(default_zoo, VAE, str(text))
+    assert interpolate.upload_code(default_zoo, VAE, None) == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((ENCODED, 10_000, 2), "test image A must be a whole number from 0 to 9999"),
+        ((ENCODED, 1, -1), "test image B must be a whole number from 0 to 9999"),
+        (("pictures", 1, 2), "the path's ends are seeds or encoded images"),
+        ((ENCODED, 1, 2, "{not json", ""), "upload A is not readable"),
+        ((ENCODED, 1, 2, "", json.dumps({"model": VAE, "z": [0.0, 1.0, 2.0]})), "upload B does not fit"),
+    ],
+)
+def test_bad_ends_are_a_gradio_error(default_zoo, args, message):
+    with pytest.raises(gr.Error, match=message):
+        interpolate.render_frame(default_zoo, VAE, 11, 23, 0.5, "linear (lerp)", *args)
+
+
+def test_a_gan_has_only_seeds_and_its_note_does_not_offer_an_encoder(default_zoo):
+    seeded = interpolate.render_frame(default_zoo, MODEL, 3, 4, 0.3, "linear (lerp)")
+    asked = interpolate.render_frame(default_zoo, MODEL, 3, 4, 0.3, "linear (lerp)", ENCODED, 1, 2)
+    assert np.array_equal(np.asarray(seeded), np.asarray(asked))
+    assert not interpolate.has_encoder(default_zoo, MODEL) and interpolate.has_encoder(default_zoo, VAE)
+    assert "encoder" not in interpolate.path_note(default_zoo, MODEL)
+    assert "encoded images" in interpolate.path_note(default_zoo, VAE)
+
+
+def test_build_offers_the_ends_for_models_with_an_encoder_only(default_zoo):
+    with gr.Blocks() as demo:
+        parts = interpolate.build(default_zoo, Previews())
+    by_id = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
+    assert by_id["interp-ends"].visible is False  # the tab opens on a GAN
+    assert by_id["interp-ends"].choices == [(e, e) for e in interpolate.ENDS]
+    assert {"ends", "ia", "ib"} <= set(parts.share.fields)
+    show_ends = parts.share.renders[0][0]
+    radio, seeds, dice, group = show_ends(VAE, ENCODED)
+    assert radio.visible and not seeds.visible and not dice.visible and group.visible
+    radio, seeds, dice, group = show_ends(MODEL, ENCODED)
+    assert not radio.visible and seeds.visible and not group.visible

@@ -172,3 +172,48 @@ def test_the_planes_grid_is_decoded_once_per_model_and_gives_the_same_log_joint(
     again = vt._log_joint_on(model, other, axis, axis, fixed=True)
     assert calls == [] and not torch.allclose(again, fresh)  # no decoding, and the image still matters
     assert torch.allclose(again, vt._log_joint_on(model, other, axis, axis), rtol=0, atol=1e-6)
+
+
+# The KL term with sliders (row 98): the closed form ½(μ² + σ² − log σ² − 1) per dimension, against Monte Carlo.
+
+
+@pytest.mark.parametrize("mu, sigma", [(0.0, 1.0), (1.5, 0.3), (-2.0, 2.5), (0.3, 0.05)])
+def test_the_closed_form_kl_equals_a_monte_carlo_estimate(mu, sigma):
+    mu_t, sigma_t = torch.tensor([mu], dtype=torch.float64), torch.tensor([sigma], dtype=torch.float64)
+    closed = float(vt.kl_per_dimension(mu_t, torch.log(sigma_t**2))[0])
+    estimate, error = vt.kl_monte_carlo(mu_t, sigma_t, samples=400_000, seed=1)
+    assert float(estimate[0]) == pytest.approx(closed, abs=1e-2)
+    assert abs(float(estimate[0]) - closed) < 5 * float(error[0]) + 1e-12  # within its own standard error
+
+
+def test_the_kl_sliders_move_the_marked_points_and_the_readout_is_the_closed_form():
+    figure, readout = vae_inside.kl_view(1.0, 0.5, 0.0, 1.0)
+    marks = {t.name: (t.x[0], t.y[0]) for t in figure.data if t.name in ("z₁", "z₂")}
+    assert marks == {"z₁": (1.0, 0.5), "z₂": (0.0, 1.0)}
+    expected = vt.kl_per_dimension(torch.tensor([1.0, 0.0]), torch.log(torch.tensor([0.5, 1.0]) ** 2))
+    assert f"**{float(expected[0]):.4f}**" in readout and f"**{float(expected[1]):.4f}**" in readout  # 0.9431, 0
+    moved, other = vae_inside.kl_view(-2.5, 0.05, 0.7, 2.0)
+    marks = {t.name: (t.x[0], t.y[0]) for t in moved.data if t.name in ("z₁", "z₂")}
+    assert marks == {"z₁": (-2.5, 0.05), "z₂": (0.7, 2.0)}
+    assert other != readout
+    contour = figure.data[0]  # the map itself is the same closed form
+    i, j = 60, 100
+    mu, sigma = contour.x[j], contour.y[i]
+    assert contour.z[i][j] == pytest.approx(min(0.5 * (mu**2 + sigma**2 - math.log(sigma**2) - 1), 8.0), abs=1e-9)
+    with pytest.raises(gr.Error, match="σ₁ must be a number from 0.01 to 3"):
+        vae_inside.kl_view(0.0, 0.0, 0.0, 1.0)
+
+
+def test_from_the_image_sets_the_sliders_to_the_encoders_mu_and_sigma(default_zoo):
+    model = default_zoo.load(VAE)
+    x, _ = vae_inside._image(default_zoo, VAE, "test image", 1)
+    with torch.no_grad():
+        mu, logvar = (t[0] for t in model.encode(x))
+    mu1, sigma1, mu2, sigma2, figure, readout = vae_inside.kl_from_image(default_zoo, VAE, "test image", 1)
+    sigma = (0.5 * logvar).exp()
+    assert (mu1, mu2) == pytest.approx(mu.tolist(), abs=0.005) and (sigma1, sigma2) == pytest.approx(
+        sigma.tolist(), abs=0.0005
+    )
+    marks = {t.name: (t.x[0], t.y[0]) for t in figure.data if t.name in ("z₁", "z₂")}
+    assert marks == {"z₁": (mu1, sigma1), "z₂": (mu2, sigma2)}
+    assert "KL(q ‖ p(z))" in readout

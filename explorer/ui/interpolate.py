@@ -3,9 +3,13 @@
 DCGAN, arXiv:1511.06434, §6.1 and Fig. 4: smooth transitions along latent paths show that the
 generator learned a manifold rather than memorising images. Linear paths dip inside the shell
 ‖z‖ ≈ √d where Gaussian latents live; spherical paths (White, arXiv:1609.04468) stay on it.
+A model with an encoder (a VAE) can also take its ends from real images: z = μ(x), the mean of q(z|x)
+(Kingma & Welling, arXiv:1312.6114), of a test image or an upload; a GAN would need an inversion.
 """
 
 import functools
+import json
+import math
 import random
 
 import gradio as gr
@@ -14,7 +18,9 @@ import torch
 from PIL import Image
 
 from explorer import images, latent, plots
-from explorer.models import Unconditional
+from explorer.data import load_fashion_mnist
+from explorer.models import HasEncoder, Unconditional
+from explorer.pictures import read_picture, to_model_image
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
@@ -23,6 +29,8 @@ from explorer.zoo import Zoo
 METHODS = {"spherical (slerp)": "spherical", "linear (lerp)": "linear"}
 PREVIEW_SCALE = 8  # a 32×32 sample is shown at 256×256
 STRIP_SCALE = 3
+ENDS = ("seeds", "encoded images")  # the path's ends: the z of two seeds, or the encoder's μ(x) of two real images
+TEST_IMAGES = 10_000  # Fashion-MNIST's test set, the encoders' data
 
 
 def model_names(zoo: Zoo) -> list[str]:
@@ -44,19 +52,132 @@ def _t(t) -> float:
     return float(t)
 
 
+def has_encoder(zoo: Zoo, model_name: str | None) -> bool:
+    """Whether the model can encode an image (its family has q(z|x)): then the path's ends may be real images."""
+    return bool(model_name) and model_name in zoo.names() and zoo.family(model_name).supports(HasEncoder)
+
+
+def _encoded(zoo: Zoo, model_name: str, ends: str | None) -> bool:
+    """Whether the path runs between encoded images: asked for, and the model has an encoder (a GAN has only seeds;
+    the tab hides its *Ends* choice)."""
+    return _ends(ends) == ENDS[1] and has_encoder(zoo, model_name)
+
+
+def _ends(ends: str | None) -> str:
+    if ends in (None, ""):
+        return ENDS[0]
+    if ends not in ENDS:
+        raise ValueError(f"the path's ends are {' or '.join(ENDS)}, got {ends!r}")
+    return ends
+
+
+def dataset_image(zoo: Zoo, model_name: str, index, which: str) -> tuple[torch.Tensor, str]:
+    """Test image number ``index`` of the model's data, (1, 1, 32, 32) in [-1, 1], and its caption."""
+    if zoo.entry(model_name).dataset != "fashion-mnist":
+        raise ValueError(f"{model_name} was not trained on Fashion-MNIST: upload image {which} instead")
+    if index is None or not float(index).is_integer() or not 0 <= int(index) < TEST_IMAGES:
+        raise ValueError(f"test image {which} must be a whole number from 0 to {TEST_IMAGES - 1}, got {index}")
+    test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", cache_dir=zoo.settings.data_cache))
+    return test.images[int(index) : int(index) + 1], f"test image {int(index)}"
+
+
+def upload_code(zoo: Zoo, model_name: str, path: str | None) -> str:
+    """An uploaded picture's code for the path: the encoder's μ(x) as JSON with the model that made it (what the
+    tab keeps, in a hidden box: numbers only, so that the t slider's previews never carry a file path); "" for
+    none. A file that is not a picture is a ``gr.Error``."""
+    if not path:
+        return ""
+    try:
+        x = to_model_image(read_picture(path))
+        model = zoo.require(model_name, HasEncoder, what="a model with an encoder")
+    except ValueError as error:
+        raise gr.Error(str(error)) from None
+    with torch.inference_mode():
+        mu = model.encode(x.to(zoo.device))[0][0]
+    return json.dumps({"model": model_name, "z": [round(float(v), 6) for v in mu]})
+
+
+def _code(code: str | None, model_name: str, latent_dim: int, which: str) -> torch.Tensor | None:
+    """The latent in an upload's ``code`` if it belongs to this model (None for no upload, or another model's:
+    picking another model goes back to the test images)."""
+    if not code:
+        return None
+    try:
+        data = json.loads(code)
+        z = [float(v) for v in data["z"]]
+    except (ValueError, TypeError, KeyError):
+        raise ValueError(f"the code of upload {which} is not readable: upload the image again") from None
+    if data.get("model") != model_name:
+        return None
+    if len(z) != latent_dim or not all(math.isfinite(v) for v in z):
+        raise ValueError(f"the code of upload {which} does not fit {model_name}: upload the image again")
+    return torch.tensor([z])
+
+
+def _shown(model, x: torch.Tensor | None, z: torch.Tensor, upload: str | None) -> torch.Tensor:
+    """The picture at one end of the strip: the test image; for an upload, the file as the encoder saw it (its
+    decoded code if the file is gone)."""
+    if x is None and upload:
+        try:
+            x = to_model_image(read_picture(upload))
+        except ValueError:
+            x = None
+    return model.generate(z[None]) if x is None else x.to(z.device)
+
+
 def endpoints(
-    zoo: Zoo, model_name: str, seed_a: int, seed_b: int
+    zoo: Zoo,
+    model_name: str,
+    seed_a: int,
+    seed_b: int,
+    ends: str = ENDS[0],
+    image_a: int = 0,
+    image_b: int = 1,
+    code_a: str = "",
+    code_b: str = "",
 ) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
-    """The model and the latents z_A, z_B (each (1, latent_dim)) of the two seeds."""
+    """The model and the latents z_A, z_B (each (1, latent_dim)): of the two seeds, or (``ends`` = "encoded
+    images", a model with an encoder) the means μ(x) of q(z|x) of the two images: an upload's code where there is
+    one, else the test image of that number."""
+    model, z, _ = _ends_with_images(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
+    return model, z[0], z[1]
+
+
+def _ends_with_images(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b):
+    """(model, [z_A, z_B], [x_A, x_B] or None for seeds; an upload's x is None: only its code is kept)."""
     model = zoo.require(model_name, Unconditional, what="a model that generates from z alone")
-    z_a = model.sample_latent(1, latent.check_seed(seed_a, "seed A"))
-    return model, z_a, model.sample_latent(1, latent.check_seed(seed_b, "seed B"))
+    if not _encoded(zoo, model_name, ends):
+        z_a = model.sample_latent(1, latent.check_seed(seed_a, "seed A"))
+        return model, [z_a, model.sample_latent(1, latent.check_seed(seed_b, "seed B"))], None
+    zs, xs = [], []
+    for which, index, code in (("A", image_a, code_a), ("B", image_b, code_b)):
+        z = _code(code, model_name, model.latent_dim, which)
+        x = None
+        if z is None:
+            x, _ = dataset_image(zoo, model_name, index, which)
+            with torch.inference_mode():
+                z = model.encode(x.to(zoo.device))[0].cpu()
+        zs.append(z)
+        xs.append(x)
+    return model, zs, xs
 
 
 @user_errors
-def render_frame(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, t: float, method: str) -> Image.Image:
-    """The image at position ``t`` ∈ [0, 1] of the path from seed A to seed B."""
-    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
+def render_frame(
+    zoo: Zoo,
+    model_name: str,
+    seed_a: int,
+    seed_b: int,
+    t: float,
+    method: str,
+    ends: str = ENDS[0],
+    image_a: int = 0,
+    image_b: int = 1,
+    code_a: str = "",
+    code_b: str = "",
+) -> Image.Image:
+    """The image at position ``t`` ∈ [0, 1] of the path from end A to end B (seeds, or encoded images)."""
+    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
     z = latent.interpolate(z_a, z_b, _t(t), _method(method))
     with torch.inference_mode():
         return images.image(model.generate(z), scale=images.fit_scale(model.resolution, PREVIEW_SCALE))
@@ -69,8 +190,13 @@ def _frame_count(n_frames: int) -> int:
     return n_frames
 
 
-def _stem(model_name: str, seed_a: int, seed_b: int) -> str:
-    return f"{model_name}_seeds-{int(seed_a)}-{int(seed_b)}"
+def _stem(
+    model_name: str, seed_a: int, seed_b: int, encoded: bool = False, image_a=0, image_b=1, codes=("", "")
+) -> str:
+    if not encoded:
+        return f"{model_name}_seeds-{int(seed_a)}-{int(seed_b)}"
+    names = ["upload" if code else f"{int(index)}" for index, code in zip((image_a, image_b), codes, strict=True)]
+    return f"{model_name}_images-{names[0]}-{names[1]}"
 
 
 def _animation_frames(
@@ -85,21 +211,47 @@ def _animation_frames(
 
 @user_errors
 def render_path(
-    zoo: Zoo, model_name: str, seed_a: int, seed_b: int, n_frames: int, method: str, t: float = 0.5
+    zoo: Zoo,
+    model_name: str,
+    seed_a: int,
+    seed_b: int,
+    n_frames: int,
+    method: str,
+    t: float = 0.5,
+    ends: str = ENDS[0],
+    image_a: int = 0,
+    image_b: int = 1,
+    code_a: str = "",
+    code_b: str = "",
+    upload_a: str | None = None,
+    upload_b: str | None = None,
 ) -> tuple[Image.Image, "plots.go.Figure", str, str]:
-    """The strip (row 1: lerp, row 2: slerp), the ‖z‖ plot with ``t`` marked, and the strip PNG and path GIF."""
+    """The strip (row 1: lerp, row 2: slerp), the ‖z‖ plot with ``t`` marked, and the strip PNG and path GIF.
+    With encoded images each row starts and ends with the real images themselves (a test image, or the upload as the
+    encoder saw it: ``upload_a``/``upload_b``, the files behind the codes), so the decoded ends read as the
+    encoder's reconstructions of them."""
     n_frames = _frame_count(n_frames)
-    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
+    model, (z_a, z_b), xs = _ends_with_images(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
     z_a, z_b = z_a[0], z_b[0]
     lerp_path = latent.interpolation_path(z_a, z_b, n_frames, "linear")
     slerp_path = latent.interpolation_path(z_a, z_b, n_frames, "spherical")
     with torch.inference_mode():
         strip_images = model.generate(torch.cat([lerp_path, slerp_path]))
-    strip = images.grid_image(strip_images, ncols=n_frames, scale=images.fit_scale(model.resolution, STRIP_SCALE))
+        columns = n_frames
+        if xs is not None:  # x_A | the path | x_B on both rows
+            uploads = (upload_a, upload_b)
+            x_a, x_b = (
+                _shown(model, x, z, upload).to(strip_images)
+                for x, z, upload in zip(xs, (z_a, z_b), uploads, strict=True)
+            )
+            rows = strip_images.view(2, n_frames, *strip_images.shape[1:])
+            strip_images = torch.cat([torch.cat([x_a, row, x_b]) for row in rows])
+            columns = n_frames + 2
+    strip = images.grid_image(strip_images, ncols=columns, scale=images.fit_scale(model.resolution, STRIP_SCALE))
 
     figure = norms_figure(z_a, z_b, t)
 
-    stem = _stem(model_name, seed_a, seed_b)
+    stem = _stem(model_name, seed_a, seed_b, xs is not None, image_a, image_b, (code_a, code_b))
     png = images.save_png(strip, download_path(f"{stem}_lerp-top_slerp-bottom", ".png"))
     frames = _animation_frames(model, z_a, z_b, n_frames, method)
     gif = images.save_gif(frames, download_path(f"{stem}_{_method(method)}", ".gif"))
@@ -114,9 +266,20 @@ def norms_figure(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> "plots.go.Fi
 
 
 @user_errors
-def render_norms(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, t: float) -> "plots.go.Figure":
+def render_norms(
+    zoo: Zoo,
+    model_name: str,
+    seed_a: int,
+    seed_b: int,
+    t: float,
+    ends: str = ENDS[0],
+    image_a: int = 0,
+    image_b: int = 1,
+    code_a: str = "",
+    code_b: str = "",
+) -> "plots.go.Figure":
     """The ‖z‖ plot alone, redrawn when t is released (the images follow t while it moves; the plot need not)."""
-    _, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
+    _, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
     return norms_figure(z_a[0], z_b[0], t)
 
 
@@ -130,25 +293,46 @@ LOW_DIMENSION_NOTE = (
     "{d} dimensions: in so few, N(0, I) has no thin shell (‖z‖ spreads from 0 to about 3), so the linear and "
     "spherical paths differ little; the shell ‖z‖ ≈ √d matters for the GANs' 100-dimensional z."
 )
+ENCODER_NOTE = (
+    " This model has an **encoder**: set *Ends* to *encoded images* and the path runs between two real pictures "
+    "(test images by number, or your uploads): each end is z = μ(x), the mean of q(z|x), and the strip shows the "
+    "pictures themselves at its two ends, beside their decoded codes (the reconstructions). A GAN has no encoder: "
+    "for it a real image needs an inversion (the Directions tab)."
+)
 
 
 def path_note(zoo: Zoo, model_name: str | None) -> str:
-    """The tab's note for this model: the √d shell is a high-dimensional fact, so a 2-D VAE gets its own."""
+    """The tab's note for this model: the √d shell is a high-dimensional fact, so a 2-D VAE gets its own; a model
+    with an encoder is told it can start from real images."""
     if not model_name or model_name not in zoo.names():
         return NOTE
     d = int(zoo.load(model_name).latent_dim)
-    return LOW_DIMENSION_NOTE.format(d=d) if d <= 8 else NOTE
+    note = LOW_DIMENSION_NOTE.format(d=d) if d <= 8 else NOTE
+    return note + ENCODER_NOTE if has_encoder(zoo, model_name) else note
 
 
 @user_errors
-def render_path_video(zoo: Zoo, model_name: str, seed_a: int, seed_b: int, n_frames: int, method: str) -> str:
+def render_path_video(
+    zoo: Zoo,
+    model_name: str,
+    seed_a: int,
+    seed_b: int,
+    n_frames: int,
+    method: str,
+    ends: str = ENDS[0],
+    image_a: int = 0,
+    image_b: int = 1,
+    code_a: str = "",
+    code_b: str = "",
+) -> str:
     """The path GIF's frames as an MP4 (on demand: starting ffmpeg costs ~0.3 s, too much for every seed change)."""
     n_frames = _frame_count(n_frames)
     if not images.video_available():
         raise ValueError("MP4 export needs imageio-ffmpeg: pip install 'latent-explorer[video]'; the GIF is above")
-    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b)
+    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
     frames = _animation_frames(model, z_a[0], z_b[0], n_frames, method)
-    stem = f"{_stem(model_name, seed_a, seed_b)}_{_method(method)}"
+    encoded = _encoded(zoo, model_name, ends)
+    stem = f"{_stem(model_name, seed_a, seed_b, encoded, image_a, image_b, (code_a, code_b))}_{_method(method)}"
     return str(images.save_mp4(frames, download_path(stem, ".mp4")))
 
 
@@ -173,10 +357,12 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         )
     strip_value, norms_value, png_value, gif_value = first_path or (None, None, None, None)
     note = gr.Markdown(path_note(zoo, initial["model"]), elem_classes=["note"], elem_id="interp-note")
+    encoder = has_encoder(zoo, initial["model"])
     with gr.Row():
         with gr.Column(scale=1):
             model = gr.Dropdown(names, value=initial["model"], label="Model", elem_id="interp-model")
-            with gr.Row():
+            ends = gr.Radio(list(ENDS), value=ENDS[0], label="Ends of the path", visible=encoder, elem_id="interp-ends")
+            with gr.Row() as seed_row:
                 seed_a = gr.Number(
                     value=initial["seed_a"],
                     label="Seed A",
@@ -194,6 +380,42 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
                     elem_id="interp-seed-b",
                 )
             dice = gr.Button("🎲 New seeds", size="sm")
+            with gr.Group(visible=False) as image_group:  # the ends as real images: a test image, or an upload
+                with gr.Row():
+                    image_a = gr.Number(
+                        1,
+                        label="Test image A",
+                        precision=0,
+                        minimum=0,
+                        maximum=TEST_IMAGES - 1,
+                        elem_id="interp-image-a",
+                    )
+                    image_b = gr.Number(
+                        2,
+                        label="Test image B",
+                        precision=0,
+                        minimum=0,
+                        maximum=TEST_IMAGES - 1,
+                        elem_id="interp-image-b",
+                    )
+                with gr.Row():
+                    upload_a = gr.File(
+                        label="…or upload A",
+                        type="filepath",
+                        file_types=["image"],
+                        height=120,
+                        elem_id="interp-upload-a",
+                    )
+                    upload_b = gr.File(
+                        label="…or upload B",
+                        type="filepath",
+                        file_types=["image"],
+                        height=120,
+                        elem_id="interp-upload-b",
+                    )
+                # the uploads' codes μ(x) (numbers only: the t slider's previews carry them, never a file path)
+                code_a = gr.Textbox("", visible=False, elem_id="interp-code-a")
+                code_b = gr.Textbox("", visible=False, elem_id="interp-code-b")
             method = gr.Radio(list(METHODS), value=initial["method"], label="Path", elem_id="interp-method")
             n_frames = gr.Slider(
                 2, 32, value=initial["frames"], step=1, label="Frames in the strip", elem_id="interp-frames"
@@ -230,9 +452,11 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             video_button = gr.Button("Path as MP4 video", size="sm", elem_id="interp-mp4-button")
             video_file = gr.File(label="Path (MP4)", visible=False, elem_id="interp-mp4-file")  # shown once made
 
-    frame_inputs = [model, seed_a, seed_b, t, method]
-    video_inputs = [model, seed_a, seed_b, n_frames, method]
-    path_inputs = [*video_inputs, t]  # t: the plot marks it
+    end_inputs = [ends, image_a, image_b, code_a, code_b]
+    frame_inputs = [model, seed_a, seed_b, t, method, *end_inputs]
+    video_inputs = [model, seed_a, seed_b, n_frames, method, *end_inputs]
+    path_inputs = [model, seed_a, seed_b, n_frames, method, t, *end_inputs, upload_a, upload_b]  # t: the plot marks it
+    ends_changed = [ends.input, image_a.submit, image_b.submit, image_a.blur, image_b.blur]
     path_outputs = [strip, norms, strip_file, gif_file]
     render = functools.partial(render_frame, zoo)
     render_all = functools.partial(render_path, zoo)
@@ -240,7 +464,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     options = preview_options(zoo.settings)
     previews.wire("interpolate_frame", [t], render, frame_inputs, frame, options, api_name="interpolate_frame")
     gr.on(
-        [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input],
+        [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, *ends_changed],
         render,
         frame_inputs,
         frame,
@@ -248,7 +472,16 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         **fast,
     )
     gr.on(
-        [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, n_frames.release],
+        [
+            model.change,
+            seed_a.submit,
+            seed_b.submit,
+            seed_a.blur,
+            seed_b.blur,
+            method.input,
+            n_frames.release,
+            *ends_changed,
+        ],
         render_all,
         path_inputs,
         path_outputs,
@@ -257,14 +490,54 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         concurrency_limit=None,
     )
     t.release(
-        functools.partial(render_norms, zoo), [model, seed_a, seed_b, t], norms, api_visibility="undocumented", **fast
+        functools.partial(render_norms, zoo),
+        [model, seed_a, seed_b, t, *end_inputs],
+        norms,
+        api_visibility="undocumented",
+        **fast,
     )
     model.change(functools.partial(path_note, zoo), model, note, api_visibility="undocumented", queue=False)
+
+    def show_ends(name: str, chosen: str):
+        """The ends' controls for this model and choice: seeds, or (a model with an encoder) images."""
+        encoded = _encoded(zoo, name, chosen)
+        return (
+            gr.Radio(visible=has_encoder(zoo, name)),
+            gr.Row(visible=not encoded),
+            gr.Button(visible=not encoded),
+            gr.Group(visible=encoded),
+        )
+
+    ends_outputs = [ends, seed_row, dice, image_group]
+    gr.on([model.change, ends.input], show_ends, [model, ends], ends_outputs, api_visibility="private", queue=False)
+    # an upload's code belongs to the model that encoded it: another model starts again from the test images
+    model.change(lambda: (None, None, "", ""), None, [upload_a, upload_b, code_a, code_b], api_visibility="private")
+    for upload, code in ((upload_a, code_a), (upload_b, code_b)):
+        gr.on(
+            [upload.upload, upload.clear],
+            functools.partial(upload_code, zoo),
+            [model, upload],
+            code,
+            api_visibility="undocumented",
+        ).success(render, frame_inputs, frame, api_visibility="undocumented", **fast).then(
+            render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None
+        )
     video_button.click(
         functools.partial(render_path_video, zoo), video_inputs, video_file, api_name="interpolate_video"
     ).success(lambda: gr.File(visible=True), None, video_file, api_visibility="private")
     gr.on(  # an MP4 of the previous path is stale once the path changes: hide it until it is made again
-        [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, n_frames.release],
+        [
+            model.change,
+            seed_a.submit,
+            seed_b.submit,
+            seed_a.blur,
+            seed_b.blur,
+            method.input,
+            n_frames.release,
+            *ends_changed,
+            upload_a.upload,
+            upload_b.upload,
+        ],
         lambda: gr.File(value=None, visible=False),
         None,
         video_file,
@@ -275,6 +548,10 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented").then(
         render, frame_inputs, frame, api_visibility="undocumented", **fast
     ).then(render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None)
-    fields = dict(model=model, a=seed_a, b=seed_b, t=t, path=method, frames=n_frames)
-    renders = [(render, frame_inputs, [frame]), (render_all, path_inputs, path_outputs)]
+    fields = dict(model=model, a=seed_a, b=seed_b, t=t, path=method, frames=n_frames, ends=ends, ia=image_a, ib=image_b)
+    renders = [
+        (show_ends, [model, ends], ends_outputs),  # a link to encoded images shows their controls
+        (render, frame_inputs, [frame]),
+        (render_all, path_inputs, path_outputs),
+    ]
     return TabParts([ModelList(model, lambda: model_names(zoo))], Share("interpolation", fields, renders))

@@ -8,7 +8,6 @@ point; upload or draw an image to encode it and see where it lands. The other se
 """
 
 import functools
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -19,6 +18,7 @@ from PIL import Image, ImageDraw
 from explorer import derived, images, latent, plots
 from explorer.data import DatasetUnavailable
 from explorer.models import HasEncoder
+from explorer.pictures import MAX_UPLOAD_SIDE, read_picture, to_model_image  # noqa: F401 (kept importable here)
 from explorer.plots import CLASS_COLOURS
 from explorer.ui import vae_compare, vae_inside
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
@@ -28,7 +28,6 @@ from explorer.zoo import Zoo
 
 GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}  # label → latent.plane_grid kind
 TILE = 32  # pixels per decoded tile in the plane image
-MAX_UPLOAD_SIDE = 4096
 NOTE = """**What you are seeing.** A VAE learns q_φ(z|x) = N(μ(x), σ²(x)) and p_θ(x|z) by maximising the
 ELBO = E_q[log p_θ(x|z)] − KL(q_φ(z|x) ‖ N(0, I)) (Kingma & Welling 2013). With a 2-D latent the
 whole generative model is this plane: each tile is the decoder's mean image at one z. The KL term packs
@@ -118,33 +117,6 @@ def decode_at(
     return images.image(decoded, scale=8), f"z = ({z1:+.3f}, {z2:+.3f})"
 
 
-def to_model_image(picture: np.ndarray) -> torch.Tensor:
-    """Any uploaded or drawn picture → (1, 1, 32, 32) in [-1, 1], like the data: light garment on black.
-
-    Greyscale, fitted into 28×28 (aspect kept) and padded to 32×32; inverted when its border is light
-    (a dark drawing on a white canvas).
-    """
-    if picture is None:
-        raise ValueError("upload or draw an image first")
-    array = np.asarray(picture)
-    if array.ndim not in (2, 3) or min(array.shape[:2]) < 4:
-        raise ValueError(f"not an image: got an array of shape {array.shape}")
-    if max(array.shape[:2]) > MAX_UPLOAD_SIDE:
-        raise ValueError(f"image is {array.shape[1]}×{array.shape[0]}; use one at most {MAX_UPLOAD_SIDE} px a side")
-    if array.ndim == 3 and array.shape[2] == 4:  # transparent background (a sketch) → black
-        alpha = array[:, :, 3:4].astype(np.float32) / 255
-        array = (array[:, :, :3].astype(np.float32) * alpha).astype(np.uint8)
-    grey = Image.fromarray(array.astype(np.uint8)).convert("L")
-    grey.thumbnail((28, 28), Image.LANCZOS)
-    canvas = Image.new("L", (32, 32), 0)
-    pixels = np.asarray(grey)
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    if border.mean() > 127:
-        grey = Image.fromarray(255 - pixels)
-    canvas.paste(grey, ((32 - grey.width) // 2, (32 - grey.height) // 2))
-    return torch.from_numpy(np.asarray(canvas, dtype=np.float32) / 127.5 - 1)[None, None]
-
-
 @user_errors
 def encode_image(
     zoo: Zoo, name: str, picture, extent: float = 3.0, grid: str = "linear"
@@ -180,11 +152,9 @@ def encode_upload(zoo: Zoo, name: str, path: str | None, extent: float = 3.0, gr
     if not path:
         return keep, keep, "", keep
     try:
-        with Image.open(path) as picture:
-            picture.load()
-            array = np.asarray(picture.convert("RGBA" if "A" in picture.getbands() else "RGB"))
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return keep, keep, f"{Path(path).name} is not an image: upload a PNG, JPEG or WebP picture", keep
+        array = read_picture(path)
+    except ValueError as error:
+        return keep, keep, str(error), keep
     try:
         return encode_image(zoo, name, array, extent, grid)
     except gr.Error as error:
@@ -315,7 +285,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         trigger_mode="always_last",
     )
     # the other sections: drawn when first opened (a click on the section, or a link to this tab), then on input
-    drawn_on_open = [(posterior_tab, [inside_view])]  # first: the lecture path links to it
+    drawn_on_open = [(posterior_tab, inside_view)]  # first: the lecture path links to it
     if autoencoder_view is not None:
         ae_fn = functools.partial(vae_compare.ae_vs_vae, zoo)
         (ae_model, ae_vae, ae_seed), ae_outputs = autoencoder_view

@@ -191,9 +191,114 @@ def inside(zoo: Zoo, name: str, source: str, index: int, k: int, draw_seed: int,
     )
 
 
-def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> tuple:
+KL_NOTE = """**The KL term, one dimension at a time.** For q = N(μ, diag σ²) and the prior N(0, I) the KL splits over
+the dimensions, each in closed form: **KL_j = ½(μ_j² + σ_j² − log σ_j² − 1)** (Kingma & Welling 2014, Appendix B;
+the ELBO's −KL = ½ Σ_j (1 + log σ_j² − μ_j² − σ_j²)). It is 0 only at μ = 0, σ = 1 (q = the prior), grows as μ²/2
+when the code moves away from 0, and as −log σ when q gets sharp: a narrow q is what an informative code costs.
+Move μ and σ of z₁ and z₂ (the markers on the map follow), or take them *from the image* above; beside the closed
+form, a Monte-Carlo estimate E_q[log q(z) − log p(z)] from 10 000 draws z = μ + σε."""
+KL_MU = 4.0  # the μ sliders span [−KL_MU, KL_MU]
+KL_SIGMA = (0.01, 3.0)  # the σ sliders' range (a trained VAE's σ is ≈ 0.05: the map's σ axis is logarithmic)
+KL_SAMPLES = 10_000
+KL_START = (1.0, 0.5, 0.0, 1.0)  # μ₁, σ₁, μ₂, σ₂ before an image is taken: one dimension informative, one the prior
+
+
+def _kl_inputs(mu1, sigma1, mu2, sigma2) -> tuple[torch.Tensor, torch.Tensor]:
+    values = []
+    for value, name, low, high in (
+        (mu1, "μ₁", -KL_MU, KL_MU),
+        (sigma1, "σ₁", *KL_SIGMA),
+        (mu2, "μ₂", -KL_MU, KL_MU),
+        (sigma2, "σ₂", *KL_SIGMA),
+    ):
+        if value is None or not np.isfinite(float(value)) or not low <= float(value) <= high:
+            raise ValueError(f"{name} must be a number from {low:g} to {high:g}, got {value}")
+        values.append(float(value))
+    return torch.tensor(values[0::2], dtype=torch.float64), torch.tensor(values[1::2], dtype=torch.float64)
+
+
+def kl_figure(mu: np.ndarray, sigma: np.ndarray) -> go.Figure:
+    """The closed-form KL(N(μ, σ²) ‖ N(0, 1)) over (μ, σ) as contours (σ on a log axis), the point of each
+    dimension (μ_j, σ_j) marked with its KL, and the minimum KL = 0 at (0, 1)."""
+    mus = np.linspace(-KL_MU, KL_MU, 161)
+    sigmas = np.geomspace(*KL_SIGMA, 121)
+    grid_mu, grid_sigma = np.meshgrid(mus, sigmas)
+    kl = 0.5 * (grid_mu**2 + grid_sigma**2 - np.log(grid_sigma**2) - 1)  # (σ, μ)
+    fig = go.Figure(
+        go.Contour(
+            x=mus,
+            y=sigmas,
+            z=np.minimum(kl, 8.0),
+            contours=dict(start=0, end=8, size=0.5, showlabels=True),
+            colorscale="Blues",
+            colorbar=dict(title="KL (nats)"),
+            name="½(μ² + σ² − log σ² − 1)",
+            hovertemplate="μ %{x:.2f}, σ %{y:.3f}: KL %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0.0], y=[1.0], mode="markers", name="KL = 0: q = N(0, 1)", marker=dict(symbol="x", size=12, color="#222")
+        )
+    )
+    values = 0.5 * (mu**2 + sigma**2 - np.log(sigma**2) - 1)
+    for j, colour in enumerate((LERP_COLOUR, SLERP_COLOUR)):
+        fig.add_trace(
+            go.Scatter(
+                x=[float(mu[j])],
+                y=[float(sigma[j])],
+                mode="markers+text",
+                text=[f"z{'₁₂'[j]}: {values[j]:.2f}"],
+                textposition="top center",
+                textfont=dict(size=16, color=colour),
+                name=f"z{'₁₂'[j]}",
+                marker=dict(size=16, color=colour, line=dict(color="white", width=2)),
+            )
+        )
+    fig = _layout(fig, "", "μ", "σ (log scale)")
+    fig.update_yaxes(type="log")
+    fig.update_layout(height=420, margin=dict(t=50))
+    return fig
+
+
+@user_errors
+def kl_view(mu1: float, sigma1: float, mu2: float, sigma2: float, seed: int = 0) -> tuple[go.Figure, str]:
+    """(the KL map with (μ_j, σ_j) marked, the readout: each dimension's closed form against Monte Carlo)."""
+    mu, sigma = _kl_inputs(mu1, sigma1, mu2, sigma2)
+    closed = vae_theory.kl_per_dimension(mu, torch.log(sigma**2))
+    estimate, error = vae_theory.kl_monte_carlo(mu, sigma, KL_SAMPLES, seed)
+    rows = [
+        f"z{'₁₂'[j]}: μ = {mu[j]:+.3f}, σ = {sigma[j]:.3f} → ½(μ² + σ² − log σ² − 1) = **{closed[j]:.4f}**; "
+        f"Monte Carlo {estimate[j]:.4f} ± {error[j]:.4f}"
+        for j in range(2)
+    ]
+    rows.append(
+        f"KL(q ‖ p(z)) = {closed[0]:.4f} + {closed[1]:.4f} = **{float(closed.sum()):.4f} nats** "
+        f"(Monte Carlo, {KL_SAMPLES:,} draws: {float(estimate.sum()):.4f})"
+    )
+    return kl_figure(mu.numpy(), sigma.numpy()), "\n\n".join(rows)
+
+
+@user_errors
+def kl_from_image(zoo: Zoo, name: str, source: str, index: int) -> tuple:
+    """The image's encoder μ, σ as the four sliders' values (clipped to their ranges), with the KL view."""
+    model = zoo.require(name, HasEncoder, what="a VAE")
+    if model.latent_dim != 2:
+        raise ValueError("the sliders are for a VAE with a 2-D latent")
+    x, _ = _image(zoo, name, source, index)
+    with torch.no_grad():
+        mu, logvar = (t[0].double() for t in model.encode(x.to(zoo.device)))
+    mu = mu.clamp(-KL_MU, KL_MU).cpu()
+    sigma = (0.5 * logvar).exp().clamp(*KL_SIGMA).cpu()
+    values = [
+        v for m, s in zip(mu, sigma, strict=True) for v in (round(float(m), 2), round(float(s), 3))
+    ]  # sliders' steps
+    return (*values, *kl_view(*values))
+
+
+def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> list[tuple]:
     """The section's components and wiring (inside the VAE tab's ``gr.Tab``); ``model`` is the tab's VAE. Returns
-    the first view's (fn, inputs, outputs): the caller draws it when the section is first opened, not at start."""
+    its views' (fn, inputs, outputs): the caller draws them when the section is first opened, not at start."""
     gr.Markdown(NOTE, elem_classes=["note"])
     source0 = SOURCES[0] if _has_test_images(zoo) else SOURCES[1]  # a Space has no dataset: a VAE sample
     with gr.Row():
@@ -216,9 +321,53 @@ def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> tuple:
     )
     readout = gr.Markdown(elem_id="vae-q-readout")
     gradients = gr.Plot(label="Why the reparameterisation trick", elem_id="vae-q-gradients")
+    gr.Markdown(KL_NOTE, elem_classes=["note"])
+    with gr.Row():
+        with gr.Column(scale=1, min_width=260):
+            sliders = []
+            for j in ("₁", "₂"):
+                sliders.append(
+                    gr.Slider(
+                        -KL_MU,
+                        KL_MU,
+                        value=KL_START[len(sliders)],
+                        step=0.01,
+                        label=f"μ{j}",
+                        elem_id=f"vae-kl-mu{len(sliders) // 2 + 1}",
+                    )
+                )
+                sliders.append(
+                    gr.Slider(
+                        *KL_SIGMA,
+                        value=KL_START[len(sliders)],
+                        step=0.001,
+                        label=f"σ{j}",
+                        elem_id=f"vae-kl-sigma{len(sliders) // 2 + 1}",
+                    )
+                )
+            from_image = gr.Button("From the image (its encoder's μ, σ)", elem_id="vae-kl-from-image")
+        with gr.Column(scale=2):
+            kl_plot = gr.Plot(label="KL per dimension ½(μ² + σ² − log σ² − 1)", elem_id="vae-kl-plot")
+            kl_readout = gr.Markdown(elem_id="vae-kl-readout")
     inputs = [model, source, index, k, draw_seed]
     outputs = [posterior, bars, strip, readout, gradients]
     show = functools.partial(inside, zoo)
+    gr.on(
+        [s.input for s in sliders],
+        kl_view,
+        sliders,
+        [kl_plot, kl_readout],
+        api_name="vae_kl",
+        trigger_mode="always_last",
+        show_progress="hidden",
+        concurrency_limit=None,
+    )
+    from_image.click(
+        functools.partial(kl_from_image, zoo),
+        [model, source, index],
+        [*sliders, kl_plot, kl_readout],
+        api_name="vae_kl_from_image",
+    )
     gr.on(
         [source.input, index.submit, index.blur, k.release, draw_seed.submit, draw_seed.blur],
         show,
@@ -228,7 +377,7 @@ def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> tuple:
         trigger_mode="always_last",
     )
     optimise.click(lambda *v: show(*v, optimise=True), inputs, outputs, api_visibility="undocumented")
-    return show, inputs, outputs
+    return [(show, inputs, outputs), (kl_view, sliders, [kl_plot, kl_readout])]
 
 
 def _has_test_images(zoo: Zoo) -> bool:

@@ -54,3 +54,29 @@ def test_the_path_video_button_offers_an_mp4(page):
     link = page.locator("#interp-mp4-file a").first.get_attribute("href")
     with urllib.request.urlopen(link.replace("localhost", "127.0.0.1"), timeout=30) as response:
         assert response.read(12)[4:8] == b"ftyp"  # an MP4 the browser can download
+
+
+def test_a_vae_path_between_two_encoded_test_images(browser, app_url, default_zoo):
+    """Pick the VAE, set the ends to encoded images, type test image A: the strip runs from that image to B (the
+    images themselves at both ends), and t moves along the encoded path."""
+    vae, encoded = "vae2d-fashion-mnist", interpolate.ENDS[1]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(app_url)
+        page.wait_for_selector(IMG, timeout=60_000)
+        assert not page.locator("#interp-ends").is_visible()  # the tab opens on a GAN: seeds only
+        page.locator("#interp-model input").click()
+        page.get_by_role("option", name=vae, exact=True).click()
+        page.locator("#interp-ends").get_by_label(encoded).check()
+        page.locator("#interp-seed-a").wait_for(state="hidden", timeout=30_000)  # the seeds give way to the images
+        page.locator("#interp-image-a").wait_for(state="visible", timeout=30_000)
+        page.locator("#interp-image-a input").fill("3")
+        page.locator("#interp-image-a input").press("Enter")
+        strip = interpolate.render_path(default_zoo, vae, 11, 23, 10, "spherical (slerp)", 0.5, encoded, 3, 2)[0]
+        wait_for_image(page, "#interp-strip img", np.asarray(strip), timeout=60)
+        page.locator("#interp-t input[type=number]").fill("0.2")
+        page.locator("#interp-t input[type=number]").press("Enter")
+        frame = interpolate.render_frame(default_zoo, vae, 11, 23, 0.2, "spherical (slerp)", encoded, 3, 2)
+        wait_for_image(page, IMG, np.asarray(frame), timeout=60)
+    finally:
+        page.close()

@@ -42,3 +42,22 @@ def test_a_link_to_a_section_opens_and_draws_it(browser, app_url, default_zoo):
         wait_for_image(page, "#vae-ae-samples img", np.asarray(expected[2]), timeout=90)
     finally:
         page.close()
+
+
+def test_the_kl_sliders_and_from_the_image(page, default_zoo):
+    """Inside q(z|x): a typed μ₁ moves the readout's closed form; *From the image* sets the four sliders to the
+    chosen image's μ, σ."""
+    open_section(page, "Inside q(z|x)")
+    readout = "() => document.querySelector('#vae-kl-readout')?.innerText || ''"
+    page.wait_for_function(f"() => ({readout})().includes('μ = +1.000, σ = 0.500')", timeout=60_000)  # the start
+    box = page.locator("#vae-kl-mu1 input[type=number]")
+    box.fill("-2")
+    box.press("Enter")
+    _, text = vae_inside.kl_view(-2.0, 0.5, 0.0, 1.0)
+    first_row = text.split("\n\n")[0].replace("**", "")
+    page.wait_for_function(f"() => ({readout})().includes({first_row!r})", timeout=30_000)
+    page.locator("#vae-kl-from-image").click()
+    mu1, sigma1, mu2, sigma2, _, _ = vae_inside.kl_from_image(default_zoo, "vae2d-fashion-mnist", "test image", 0)
+    page.wait_for_function(f"() => ({readout})().includes('μ = {mu1:+.3f}, σ = {sigma1:.3f}')", timeout=30_000)
+    assert float(page.locator("#vae-kl-sigma2 input[type=number]").input_value()) == pytest.approx(sigma2)
+    assert float(page.locator("#vae-kl-mu2 input[type=number]").input_value()) == pytest.approx(mu2)
