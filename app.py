@@ -100,7 +100,12 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
     the preview route's handlers live in one ``Previews`` object, kept as ``demo.previews`` for ``launch``.
     """
     zoo = zoo or Zoo(settings=settings)
-    previews = Previews(enabled=zoo.settings.preview_route)
+    previews = Previews(
+        enabled=zoo.settings.preview_route,
+        cache_mb=zoo.settings.preview_cache_mb,
+        batch=zoo.settings.preview_batch,
+        generation=lambda: zoo.generation,
+    )
     with gr.Blocks(title=TITLE) as demo:
         with gr.Row(elem_id="app-header"):
             gr.Markdown(f"# {TITLE}", elem_id="app-title")

@@ -15,6 +15,8 @@ LATENT_EXPLORER_DATA           downloaded datasets                         ``~/.
 LATENT_EXPLORER_IMAGES         image-folder datasets (``folder:NAME``)     ``data/images``
 LATENT_EXPLORER_PREVIEW_ROUTE  ``0``: slider previews through Gradio only  on
 LATENT_EXPLORER_DIRECT_PREVIEWS ``0``: preview renders on the queue        on (queue-free)
+LATENT_EXPLORER_PREVIEW_BATCH  ``0``: each preview its own forward pass     on (concurrent ones stacked)
+LATENT_EXPLORER_PREVIEW_CACHE_MB preview PNGs kept (MB; ``0``: none)         ``64``
 =============================  ==========================================  ==============================
 """
 
@@ -36,6 +38,8 @@ class Settings:
     images: Path = Path("data/images")
     preview_route: bool = True
     direct_previews: bool = True
+    preview_batch: bool = True
+    preview_cache_mb: float = 64.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -48,6 +52,9 @@ class Settings:
         def switch(variable: str, value: bool) -> bool:
             return env[variable] != "0" if variable in env else value
 
+        def number(variable: str, value: float) -> float:
+            return float(env[variable]) if env.get(variable) else value
+
         return cls(
             runs=path("LATENT_EXPLORER_RUNS", default.runs),
             models=path("LATENT_EXPLORER_MODELS", default.models),
@@ -57,6 +64,8 @@ class Settings:
             images=path("LATENT_EXPLORER_IMAGES", default.images),
             preview_route=switch("LATENT_EXPLORER_PREVIEW_ROUTE", default.preview_route),
             direct_previews=switch("LATENT_EXPLORER_DIRECT_PREVIEWS", default.direct_previews),
+            preview_batch=switch("LATENT_EXPLORER_PREVIEW_BATCH", default.preview_batch),
+            preview_cache_mb=number("LATENT_EXPLORER_PREVIEW_CACHE_MB", default.preview_cache_mb),
         )
 
     @property

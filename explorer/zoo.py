@@ -119,6 +119,7 @@ class Zoo:
         self._models: dict[str, torch.nn.Module] = {}
         self._memo: dict[tuple[str, str, object], object] = {}
         self._lock = threading.RLock()
+        self.generation = 0  # bumped whenever a model is replaced: caches keyed by it drop the old model's values
 
     def family(self, name: str) -> registry.Family:
         return registry.get(self.entry(name).family)
@@ -173,6 +174,7 @@ class Zoo:
     def forget(self, name: str) -> None:
         """Drop the loaded model ``name`` and everything memoised for it."""
         with self._lock:
+            self.generation += 1
             self._models.pop(name, None)
             for key in [k for k in self._memo if k[1] == name]:
                 del self._memo[key]

@@ -57,6 +57,9 @@ def call(url: str, api: str, data: list) -> dict:
         return {"error": json.loads(error.read()).get("error"), "status": error.code}
 
 
+SEED_ENDS = ["seeds", 0, 1, "", ""]  # the path's ends are the seeds (not encoded images: ends, image A/B, codes)
+
+
 @pytest.fixture(scope="module")
 def server(default_zoo):
     demo = app.build_app(default_zoo)
@@ -87,7 +90,7 @@ def test_twenty_clients_scrubbing_each_get_their_own_images(server):
         seed_a, seed_b = 1000 + 2 * i, 1001 + 2 * i  # every client scrubs its own pair
         while time.monotonic() < deadline and not failures:
             t = round(rng.random(), 2)
-            inputs = [MODEL, seed_a, seed_b, t, "spherical (slerp)"]
+            inputs = [MODEL, seed_a, seed_b, t, "spherical (slerp)", *SEED_ENDS]
             if counts[i] % 2:  # the preview route: PNG bytes in the answer
                 status, body = preview(url, "interpolate_frame", inputs)
                 if status != 200:
@@ -119,7 +122,11 @@ def test_twenty_clients_scrubbing_each_get_their_own_images(server):
 
 def test_bad_values_from_many_clients_are_messages_and_the_server_keeps_serving(server):
     url, _ = server
-    hostile = [[MODEL, -1, 2, 0.5, "spherical (slerp)"], [MODEL, 1, 2, 7.0, "lerp?"], ["nope", 1, 2, 0.5, "linear"]]
+    hostile = [
+        [MODEL, -1, 2, 0.5, "spherical (slerp)", *SEED_ENDS],
+        [MODEL, 1, 2, 7.0, "lerp?", *SEED_ENDS],
+        ["nope", 1, 2, 0.5, "linear", *SEED_ENDS],
+    ]
     replies = []
     threads = [
         threading.Thread(target=lambda d=d: replies.append(call(url, "interpolate_frame", d))) for d in hostile * 5
@@ -129,14 +136,16 @@ def test_bad_values_from_many_clients_are_messages_and_the_server_keeps_serving(
     for thread in threads:
         thread.join(60)
     assert len(replies) == 15 and all("error" in r and r["error"] for r in replies)
-    assert "data" in call(url, "interpolate_frame", [MODEL, 1, 2, 0.5, "spherical (slerp)"])
-    for args in [*hostile, [MODEL, 1, 2, float("nan"), "linear"], "not a list", [MODEL] * 9]:
+    assert "data" in call(url, "interpolate_frame", [MODEL, 1, 2, 0.5, "spherical (slerp)", *SEED_ENDS])
+    for args in [*hostile, [MODEL, 1, 2, float("nan"), "linear", *SEED_ENDS], "not a list", [MODEL] * 9]:
         status, body = preview(url, "interpolate_frame", args)
         assert status == 400 and body, (args, status, body)  # a message, not a stack trace
-    assert preview(url, "interpolate_frame", [MODEL, 1, 2, 7.0, "linear"])[1].decode().startswith("t must be")
+    assert (
+        preview(url, "interpolate_frame", [MODEL, 1, 2, 7.0, "linear", *SEED_ENDS])[1].decode().startswith("t must be")
+    )
     assert preview(url, "no_such_preview", [])[0] == 404
     assert preview(url, "interpolate_frame", ["x" * 5000])[0] == 400  # the query is capped
-    status, body = preview(url, "interpolate_frame", [MODEL, 1, 2, 0.5, "spherical (slerp)"])
+    status, body = preview(url, "interpolate_frame", [MODEL, 1, 2, 0.5, "spherical (slerp)", *SEED_ENDS])
     assert status == 200 and body[:8] == b"\x89PNG\r\n\x1a\n"  # and the server keeps serving
 
 

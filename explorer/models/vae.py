@@ -24,6 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from explorer.batching import batchable
 from explorer.models.base import HasEncoder, Pretrained
 
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -125,6 +126,7 @@ class VAE(HasEncoder, nn.Module, Pretrained):
         h = self.decoder_in(z).view(n, 4 * self.config.width, 4, 4)  # (n, 4w, 4, 4)
         return self.decoder(h)
 
+    @batchable  # a room's concurrent clicks on the plane share one pass (explorer.batching)
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Mean of p_θ(x|z), mapped to [-1, 1] (Bernoulli and Gaussian: sigmoid of the logits)."""
         return 2 * torch.sigmoid(self.decode_logits(z)) - 1

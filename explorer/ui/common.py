@@ -90,6 +90,13 @@ def user_errors(handler: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+HEAVY = dict(concurrency_limit=1, concurrency_id="heavy")
+"""Event settings for work of seconds (a FID curve, GANSpace or a classifier fit, an inversion, the Metrics tab's
+computations): one at a time across the whole app, in one queue group, so that a room's requests for them wait
+their turn instead of taking every core from the previews, which never queue (``preview_options``, the
+preview route). Training runs in its own thread, one run per app (``trainers.job``)."""
+
+
 def preview_options(settings: Settings) -> dict:
     """Event settings for cheap renders driven by a slider or a click.
 

@@ -24,7 +24,7 @@ from explorer import directions as dirs
 from explorer import images, inversion, latent, plots
 from explorer.data import FASHION_MNIST_CLASSES, load_fashion_mnist
 from explorer.models import DCGANGenerator, HasEncoder, StyleGenerator, Unconditional
-from explorer.ui.common import ModelList, download_path, parse_seeds, preview_options, user_errors
+from explorer.ui.common import HEAVY, ModelList, download_path, parse_seeds, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.ui.stylemix import bands
@@ -443,7 +443,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     run_overview = functools.partial(overview, zoo)
     previews.wire("direction_edit", [alpha], run_edit, edit_inputs, edited, preview_options(zoo.settings))
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
-    heavy = dict(trigger_mode="always_last", concurrency_limit=1)  # GANSpace or a classifier fit: one at a time
+    heavy = dict(trigger_mode="always_last", **HEAVY)  # GANSpace or a classifier fit: one at a time in the app
     gr.on(
         [find_button.click, model.change, method.input, rows.input, target.input, condition.input, seed.submit],
         run_overview,
@@ -490,7 +490,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         [model, upload, test_index, steps],
         [inverted, invert_status, source],
         api_name="invert",
-        concurrency_limit=1,
+        **HEAVY,
     )
     invert_event.success(run_overview, overview_inputs, overview_outputs, api_visibility="undocumented").success(
         run_edit, edit_inputs, edited, api_visibility="undocumented", **fast

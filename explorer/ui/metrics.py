@@ -24,7 +24,7 @@ from explorer.metrics import evaluate
 from explorer.metrics.fid import frechet_distance
 from explorer.metrics.scores import frechet_distance_1d, inception_score
 from explorer.models import ClassConditional, StyleGenerator
-from explorer.ui.common import ModelList, user_errors
+from explorer.ui.common import HEAVY, ModelList, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import TabParts
 from explorer.zoo import Zoo
@@ -355,6 +355,7 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                 [source, count, seed],
                 [table, marginal],
                 api_name="metrics_scores",
+                **HEAVY,
             )
         with gr.Tab("How IS fails"):
             gr.Markdown(
@@ -385,8 +386,11 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                 None,
                 [cheat_images, cheat_table],
                 api_name="metrics_one_per_class",
+                **HEAVY,
             )
-            game.click(functools.partial(gaming, zoo), [steps], [game_images, game_plot], api_name="metrics_game")
+            game.click(
+                functools.partial(gaming, zoo), [steps], [game_images, game_plot], api_name="metrics_game", **HEAVY
+            )
         with gr.Tab("FID: samples and modes"):
             gr.Markdown(
                 "FID needs many samples: with few, the covariance estimate inflates it (even real images score high). "
@@ -401,8 +405,12 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
             with gr.Row():
                 by_n_plot = gr.Plot(label="FID vs n")
                 drop_plot = gr.Plot(label="FID and IS vs classes dropped", elem_id="metrics-drop-plot")
-            by_n.click(functools.partial(fid_sample_size, zoo), [fid_source], by_n_plot, api_name="metrics_fid_by_n")
-            drop.click(functools.partial(dropped_classes, zoo), None, drop_plot, api_name="metrics_drop_classes")
+            by_n.click(
+                functools.partial(fid_sample_size, zoo), [fid_source], by_n_plot, api_name="metrics_fid_by_n", **HEAVY
+            )
+            drop.click(
+                functools.partial(dropped_classes, zoo), None, drop_plot, api_name="metrics_drop_classes", **HEAVY
+            )
         with gr.Tab("1-D Fréchet distance"):
             with gr.Row():
                 with gr.Column(scale=1):
@@ -438,6 +446,7 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                 [tradeoff_model],
                 tradeoff_plot,
                 api_name="metrics_truncation",
+                **HEAVY,
             )
         with gr.Tab("TSTR"):
             gr.Markdown(
@@ -448,7 +457,7 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                 tstr_model = picker(conditional, "biggan-fashion-mnist", "Model")
                 tstr_button = gr.Button("Train and test (≈ 20 s)")
             tstr_table = gr.Markdown(elem_id="metrics-tstr")
-            tstr_button.click(functools.partial(tstr, zoo), [tstr_model], tstr_table, api_name="metrics_tstr")
+            tstr_button.click(functools.partial(tstr, zoo), [tstr_model], tstr_table, api_name="metrics_tstr", **HEAVY)
         with gr.Tab("Human quiz"):
             gr.Markdown(
                 "**Are you a good discriminator?** One image at a time, real or generated (½ each). Share the URL: "
@@ -492,6 +501,8 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
                     ppl_model = picker(lambda: style_names(zoo), "stylegan-fashion-mnist", "StyleGAN model")
                     ppl_button = gr.Button("Perceptual path length in w and z")
                     ppl_table = gr.Markdown(elem_id="metrics-ppl")
-            swd_button.click(functools.partial(swd, zoo), [swd_source], swd_table, api_name="metrics_swd")
-            ppl_button.click(functools.partial(path_length, zoo), [ppl_model], ppl_table, api_name="metrics_ppl")
+            swd_button.click(functools.partial(swd, zoo), [swd_source], swd_table, api_name="metrics_swd", **HEAVY)
+            ppl_button.click(
+                functools.partial(path_length, zoo), [ppl_model], ppl_table, api_name="metrics_ppl", **HEAVY
+            )
     return TabParts(lists, None)

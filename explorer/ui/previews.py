@@ -18,11 +18,22 @@ the slider still updates the image.
 The route is a stateless GET: each response is computed from its own query only (the concurrency
 test checks 20 clients scrubbing at once), its arguments go through the handler's own checks (bad
 values are a 400 with the handler's message), and the query is capped at ``MAX_QUERY`` characters.
+
+A lecture hall (``bench/classroom.py``: 200 students scrubbing at once on 2 CPU cores) is served by two
+things. A ``RenderCache`` keeps the PNG bytes of recent answers per (preview, model generation, inputs),
+bounded in entries and bytes: a room on the lecturer's link asks for the same few hundred images, and an
+answer depends on its inputs only, so a hit is another student's identical image, never a different
+one (bytes are immutable: nothing a user gets is shared mutable state). Concurrent misses for the same
+inputs render once. And the renders of the route and of the previews' Gradio events run inside
+``explorer.batching.batching``: concurrent forward passes of one model are stacked into one.
 """
 
+import functools
 import io
 import json
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 import gradio as gr
@@ -32,10 +43,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from explorer.batching import BatchQueue, batching
+
 PATH = "/preview/{name}"
 MAX_QUERY = 4096
 SYNC_AFTER_MS = 200  # the Gradio render follows this long after the sliders' last move
 CLIENT_JS = Path(__file__).with_name("previews.js")  # the page helpers: a function of its options
+CACHE_ENTRIES = 4096  # previews kept at most (a 256² preview PNG: 2–40 kB)
 
 
 def client_js(sync_after_ms: int = SYNC_AFTER_MS) -> str:
@@ -52,10 +66,52 @@ class Previews:
     wire falls back to plain Gradio events.
     """
 
-    def __init__(self, enabled: bool = True, sync_after_ms: int = SYNC_AFTER_MS):
+    def __init__(
+        self,
+        enabled: bool = True,
+        sync_after_ms: int = SYNC_AFTER_MS,
+        cache_mb: float = 64.0,
+        batch: bool = True,
+        generation: Callable[[], int] = lambda: 0,
+    ):
         self.enabled = enabled
         self.sync_after_ms = sync_after_ms
         self.handlers: dict[str, Callable[..., Image.Image]] = {}
+        self.cache = RenderCache(max_bytes=int(cache_mb * 2**20)) if cache_mb > 0 else None
+        self.queue = BatchQueue() if batch else None  # the previews' forward passes, stacked
+        self.generation = generation  # the zoo's: a replaced model never answers from the cache
+
+    def batched(self, handler: Callable) -> Callable:
+        """``handler`` with its forward passes stacked with concurrent previews' (same signature and name, so
+        Gradio sees the same inputs and API name)."""
+        if self.queue is None:
+            return handler
+
+        @functools.wraps(handler)
+        def run(*args, **kwargs):
+            with batching(self.queue):
+                return handler(*args, **kwargs)
+
+        run.__name__ = getattr(handler, "__name__", type(handler).__name__)  # a partial's, as Gradio names it
+        return run
+
+    def render_png(self, name: str, args: list) -> bytes:
+        """The PNG of preview ``name`` for ``args``: from the cache, or rendered (in one pass with concurrent
+        renders) and kept. The handler's own errors (``gr.Error``, ``ValueError``, ``TypeError``) pass through."""
+        handler = self.batched(self.handlers[name])
+
+        def render() -> bytes:
+            picture = handler(*args)
+            if not isinstance(picture, Image.Image):
+                raise ValueError("nothing to show for these inputs")
+            return png_bytes(picture)
+
+        if self.cache is None:
+            return render()
+        return self.cache.get_or_render(self.cache_key(name, args), render)
+
+    def cache_key(self, name: str, args: list) -> tuple:
+        return (name, self.generation(), json.dumps(args, separators=(",", ":")))
 
     def register(self, name: str, handler: Callable[..., Image.Image]) -> None:
         """Serve ``handler``'s image at ``/preview/<name>``."""
@@ -83,15 +139,16 @@ class Previews:
         With the route: the JavaScript GET while moving, and the Gradio event (``options``) once the sliders
         rest: the page clicks a hidden sync button (``<name>-sync``). Without: the Gradio event on every input.
         """
+        batched = self.batched(handler)
         if not self.enabled:
-            gr.on([s.input for s in sliders], handler, inputs, output, **options, **event_kwargs)
+            gr.on([s.input for s in sliders], batched, inputs, output, **options, **event_kwargs)
             return
         _need_ids(output)
         self.register(name, handler)
         sync = gr.Button(visible="hidden", elem_id=f"{name.replace('_', '-')}-sync")
         js = _call("slider", name, output.elem_id, sync.elem_id)
         gr.on([s.input for s in sliders], None, inputs, None, js=js, **_js_only(options))
-        sync.click(handler, inputs, output, **options, **event_kwargs)
+        sync.click(batched, inputs, output, **options, **event_kwargs)
 
     def wire_click(
         self,
@@ -115,15 +172,14 @@ class Previews:
             _need_ids(source, target)
             self.register(name, image_handler)
             event_kwargs["js"] = _call("clicked", name, source.elem_id, target.elem_id)
-        source.select(handler, inputs, outputs, **options, **event_kwargs)
+        source.select(self.batched(handler), inputs, outputs, **options, **event_kwargs)
 
     def routes(self) -> list[Route]:
         """The Starlette route serving the registered previews; pass as ``launch(app_kwargs={"routes": …})``."""
-        handlers = self.handlers
 
         async def preview(request: Request) -> Response:
-            handler = handlers.get(request.path_params["name"])
-            if handler is None:
+            name = request.path_params["name"]
+            if name not in self.handlers:
                 return PlainTextResponse("no such preview", status_code=404)
             raw = request.query_params.get("args", "")
             if len(raw) > MAX_QUERY:
@@ -132,16 +188,84 @@ class Previews:
                 args = json.loads(raw)
                 if not isinstance(args, list):
                     raise ValueError("args must be a JSON list")
-                picture = await run_in_threadpool(handler, *args)
+                body = self.cache.get(self.cache_key(name, args)) if self.cache is not None else None
+                cached = "off" if self.cache is None else "miss" if body is None else "hit"
+                if body is None:  # a hit costs no thread; a miss renders in the thread pool
+                    body = await run_in_threadpool(self.render_png, name, args)
             except gr.Error as error:
                 return PlainTextResponse(str(error.message), status_code=400)
             except (ValueError, TypeError) as error:
-                return PlainTextResponse(f"bad arguments: {error}", status_code=400)
-            if not isinstance(picture, Image.Image):
-                return PlainTextResponse("nothing to show for these inputs", status_code=400)
-            return Response(png_bytes(picture), media_type="image/png", headers={"Cache-Control": "no-store"})
+                message = str(error) if str(error).startswith("nothing to show") else f"bad arguments: {error}"
+                return PlainTextResponse(message, status_code=400)
+            headers = {"Cache-Control": "no-store", "X-Preview-Cache": cached}  # the cache's part, for benchmarks
+            return Response(body, media_type="image/png", headers=headers)
 
         return [Route(PATH, preview, methods=["GET"])]
+
+
+class RenderCache:
+    """A thread-safe LRU of rendered previews (PNG bytes) by key, bounded in entries and in bytes.
+
+    ``get_or_render(key, render)``: a hit moves the entry to the front; a miss renders once however many
+    callers ask for the same key at the same moment (the others wait for it, at most ``timeout`` seconds,
+    then render themselves); a render's error is not cached. Entries larger than an eighth of the budget
+    are served but not kept.
+    """
+
+    def __init__(self, max_entries: int = CACHE_ENTRIES, max_bytes: int = 64 * 2**20, timeout: float = 60.0):
+        if max_entries < 1 or max_bytes < 1:
+            raise ValueError("a cache needs room for at least one entry and one byte")
+        self.max_entries, self.max_bytes, self.timeout = max_entries, max_bytes, timeout
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._pending: dict[Hashable, threading.Event] = {}
+        self._lock = threading.Lock()
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return body
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self.bytes -= len(old) if old is not None else 0
+            self._entries[key] = body
+            self.bytes += len(body)
+            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.bytes -= len(dropped)
+
+    def get_or_render(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
+        body = self.get(key)
+        if body is not None:
+            return body
+        with self._lock:
+            pending = self._pending.get(key)
+            if pending is None:
+                self._pending[key] = threading.Event()
+                self.misses += 1
+        if pending is not None:  # somebody renders these inputs right now: wait for theirs
+            pending.wait(self.timeout)
+            body = self.get(key)
+            return body if body is not None else render()
+        try:
+            body = render()
+            self.put(key, body)
+            return body
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
 
 
 def _call(method: str, *args) -> str:

@@ -1,0 +1,531 @@
+"""A lecture hall on one app: N simulated students scrubbing the previews at a human pace.
+
+    python bench/classroom.py                        # 1 student (the reference), then 50, 100, 200: ~5 min
+    python bench/classroom.py --quick                # 10 students for 20 s: a smoke check (~1 min)
+    python bench/classroom.py --students 200 --seconds 30
+    LATENT_EXPLORER_PREVIEW_BATCH=0 python bench/classroom.py    # the server without batching (or without
+    LATENT_EXPLORER_PREVIEW_CACHE_MB=0 python bench/classroom.py # its cache): the variables reach the server
+    python bench/classroom.py --renders 16 --seconds 10     # batching against none, in process, no HTTP
+
+The app runs as a subprocess on 127.0.0.1 (its own interpreter, so the students' threads do not share its
+GIL; its RSS is read from /proc). Each student is a thread with one keep-alive HTTP connection, like a
+browser tab, and repeats gestures until the phase ends:
+
+- drag t on the Interpolation tab (half the gestures) or α on the Directions tab (a third): 10–30 moves,
+  one every 100 ms (10 moves/s), each a GET of the preview route ``/preview/<name>?args=[…]`` as the
+  page's JavaScript sends it; on release, the Gradio event that syncs the component (a POST to
+  ``/gradio_api/run/predict`` with its ``fn_index``, then a GET of the image file it returns);
+- click the VAE plane (the rest): 1–3 clicks a second apart, each the route's GET, then the Gradio
+  ``select`` event with the clicked pixel;
+- then a pause of 1–4 s.
+
+Before a room scrubs, it fills up: each student new to the room opens the page (``/config``, then a first
+event in a new Gradio session, whose state Gradio builds from the whole app's config), a hundred of them over
+20 s; the ``page open`` row times it (students of the previous, smaller room keep their pages). Every student
+goes round the same cycle of gestures (3 drags of t, 2 of α, 1 click series), from its own starting point, so
+that the single student of the reference phase does what the room does.
+
+Half the room stays on the lecture's link (the tabs' default seeds), the other half types its own seeds.
+The inputs of every request are the page's defaults read from the app's ``/config``, as a browser sends
+them. A phase's students start over its first 2 s; each request's latency is its round trip on the
+loopback (a move sent more than 50 ms after its slot, because the previous answer was late, counts as
+late). Everything is bounded: students, seconds, timeouts; nothing leaves 127.0.0.1.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MOVE_SECONDS = 0.1  # 10 moves/s while dragging
+LATE_SECONDS = 0.05
+PATHS = ("preview route", "Gradio event", "page open")
+ARRIVAL_SECONDS = 20.0  # a hundred arriving students open the page over this many seconds
+GESTURES = ("interpolate", "direction", "interpolate", "vae", "direction", "interpolate")  # every student's cycle
+TIMEOUT = 30.0
+SERVER = """
+import app
+app.launch(app.build_app(), server_name="127.0.0.1", server_port={port}, quiet=True)
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# --- the page: what a browser would send, read from the app's /config ------------------------------------------
+
+
+@dataclass
+class Target:
+    """One preview: its route name, the Gradio event that syncs it, its default inputs, and which input moves."""
+
+    name: str
+    fn_index: int
+    inputs: list  # the defaults, in the event's input order
+    moving: int  # index of the slider in ``inputs`` (None for a click)
+    seeds: list[int] = field(default_factory=list)  # indices of the seed inputs
+
+
+def page_targets(config: dict) -> dict[str, Target]:
+    components = {c["id"]: c for c in config["components"]}
+    by_elem = {c["props"].get("elem_id"): c["id"] for c in config["components"] if c["props"].get("elem_id")}
+
+    def dependency(elem_id: str, trigger: str) -> dict:
+        block = by_elem[elem_id]
+        for dep in config["dependencies"]:
+            if [block, trigger] in [list(t) for t in dep["targets"]] and dep.get("backend_fn", True):
+                return dep
+        raise LookupError(f"no {trigger} event on #{elem_id}")
+
+    def target(name: str, elem_id: str, trigger: str, moving: str | None, seeds: list[str]) -> Target:
+        dep = dependency(elem_id, trigger)
+        ids = dep["inputs"]
+        inputs = [components[i]["props"].get("value") for i in ids]
+        position = {i: n for n, i in enumerate(ids)}
+        return Target(
+            name,
+            dep["id"],
+            inputs,
+            position[by_elem[moving]] if moving else None,
+            [position[by_elem[s]] for s in seeds],
+        )
+
+    targets = {
+        "interpolate_frame": target(
+            "interpolate_frame", "interpolate-frame-sync", "click", "interp-t", ["interp-seed-a", "interp-seed-b"]
+        ),
+        "direction_edit": target("direction_edit", "direction-edit-sync", "click", "dir-alpha", ["dir-seed"]),
+        "vae_decode": target("vae_decode", "vae-plane", "select", None, []),
+    }
+    beat = next(d for d in config["dependencies"] if d.get("api_name") == "alive")  # the page's heartbeat
+    targets["open"] = Target("open", beat["id"], [], None)
+    edit = targets["direction_edit"]
+    index = next(
+        i for i, c in enumerate(dependency("direction-edit-sync", "click")["inputs"]) if c == by_elem["dir-index"]
+    )
+    if edit.inputs[index] in (None, "", []):  # the direction list is filled when the tab opens: its first entry
+        edit.inputs[index] = 0
+    return targets
+
+
+# --- a student -------------------------------------------------------------------------------------------------
+
+
+class Student:
+    """One browser tab: a keep-alive connection, its own seeds, its own random gestures."""
+
+    def __init__(self, i: int, port: int, targets: dict[str, Target], record, deadline: float):
+        self.i, self.port, self.targets, self.record, self.deadline = i, port, targets, record, deadline
+        self.rng = random.Random(1000 + i)
+        self.lecture = self.rng.random() < 0.5  # on the lecture's link, or on seeds of its own
+        self.session = f"student-{i}-{os.getpid()}"  # the student's page (Gradio session), kept as the room grows
+        self.connection: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes, dict]:
+        for attempt in (0, 1):  # a dropped keep-alive connection is reopened once
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+            try:
+                headers = {"Content-Type": "application/json"} if body is not None else {}
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                return response.status, response.read(), dict(response.getheaders())
+            except (http.client.HTTPException, OSError):
+                self.connection.close()
+                self.connection = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def timed(self, path: str, method: str, url: str, body: bytes | None = None) -> bytes | None:
+        clock = time.perf_counter()
+        try:
+            status, data, headers = self.request(method, url, body)
+        except (http.client.HTTPException, OSError) as error:
+            self.record(path, None, f"{type(error).__name__}: {error}", None)
+            return None
+        seconds = time.perf_counter() - clock
+        if status != 200:
+            self.record(path, seconds, f"{status} {data[:120]!r}", None)
+            return None
+        self.record(path, seconds, None, headers.get("x-preview-cache"))
+        return data
+
+    def open(self) -> None:
+        """Open the page: its config, then a first event in a new session (Gradio builds the session's state)."""
+        clock = time.perf_counter()
+        try:
+            status, data, _ = self.request("GET", "/config")
+            if status == 200:
+                body = {"data": [], "fn_index": self.targets["open"].fn_index, "session_hash": self.session}
+                status, data, _ = self.request("POST", "/gradio_api/run/predict", json.dumps(body).encode())
+            error = None if status == 200 else f"{status} {data[:120]!r}"
+            self.record("page open", time.perf_counter() - clock, error, None)
+        except (http.client.HTTPException, OSError) as error:
+            self.record("page open", None, f"{type(error).__name__}: {error}", None)
+
+    def preview(self, target: Target, inputs: list) -> None:
+        query = urllib.parse.urlencode({"args": json.dumps(inputs)})
+        self.timed("preview route", "GET", f"/preview/{target.name}?{query}")
+
+    def event(self, target: Target, inputs: list, event_data: dict | None = None) -> None:
+        """The Gradio event, as the page sends a queue-free one, then the image file it names: one latency."""
+        body = json.dumps(
+            {"data": inputs, "fn_index": target.fn_index, "session_hash": self.session, "event_data": event_data}
+        ).encode()
+        clock = time.perf_counter()
+        try:
+            status, data, _ = self.request("POST", "/gradio_api/run/predict", body)
+            reply = json.loads(data) if status == 200 else {}
+            if "data" not in reply:
+                self.record("Gradio event", time.perf_counter() - clock, f"{status} {data[:120]!r}", None)
+                return
+            image = reply["data"][0]
+            url = urllib.parse.urlsplit(image["url"])
+            status, data, _ = self.request("GET", url.path + ("?" + url.query if url.query else ""))
+            error = None if status == 200 and data[:4] == b"\x89PNG" else f"file {status}"
+            self.record("Gradio event", time.perf_counter() - clock, error, None)
+        except (http.client.HTTPException, OSError, ValueError, KeyError, TypeError) as error:
+            self.record("Gradio event", None, f"{type(error).__name__}: {error}", None)
+
+    def own(self, target: Target) -> list:
+        inputs = list(target.inputs)
+        if not self.lecture:
+            for n, index in enumerate(target.seeds):
+                inputs[index] = 100 + 7 * self.i + n  # this student's own seeds
+        return inputs
+
+    def drag(self, target: Target, low: float, high: float, step: float) -> None:
+        inputs = self.own(target)
+        value = round(self.rng.uniform(low, high) / step) * step
+        direction = self.rng.choice((-1, 1))
+        slot = time.perf_counter()
+        for _ in range(self.rng.randint(10, 30)):
+            if time.monotonic() > self.deadline:
+                break
+            value += direction * step * self.rng.randint(1, 3)
+            if not low <= value <= high:
+                direction, value = -direction, min(max(value, low), high)
+            inputs[target.moving] = round(value, 2)
+            late = time.perf_counter() - slot
+            if late < 0:
+                time.sleep(-late)
+            elif late > LATE_SECONDS:
+                self.record("late move", None, None, None)
+            self.preview(target, inputs)
+            slot += MOVE_SECONDS
+        self.event(target, inputs)  # the release
+
+    def clicks(self, target: Target) -> None:
+        inputs = self.own(target)
+        size = int(inputs[1]) * 32  # the plane: grid size × 32 px tiles
+        for _ in range(self.rng.randint(1, 3)):
+            if time.monotonic() > self.deadline:
+                break
+            x, y = self.rng.randrange(size), self.rng.randrange(size)
+            self.preview(target, [*inputs, x, y])
+            self.event(target, inputs, {"index": [x, y], "value": None, "selected": True})
+            time.sleep(1.0)
+
+    def run(self, start_after: float) -> None:
+        time.sleep(start_after)
+        try:
+            turn = self.rng.randrange(len(GESTURES))
+            while time.monotonic() < self.deadline:
+                gesture, turn = GESTURES[turn % len(GESTURES)], turn + 1
+                if gesture == "interpolate":
+                    self.drag(self.targets["interpolate_frame"], 0.0, 1.0, 0.01)
+                elif gesture == "direction":
+                    self.drag(self.targets["direction_edit"], -5.0, 5.0, 0.1)
+                else:
+                    self.clicks(self.targets["vae_decode"])
+                pause = self.rng.uniform(1.0, 4.0)
+                time.sleep(max(0.0, min(pause, self.deadline - time.monotonic())))
+        finally:
+            if self.connection is not None:
+                self.connection.close()
+
+
+# --- a phase: N students for S seconds -------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+def phase(port: int, pid: int, targets: dict[str, Target], students: int, seconds: float, seated: int = 0) -> dict:
+    """``students`` scrub for ``seconds``; the first ``seated`` have opened the page in an earlier phase."""
+    lock = threading.Lock()
+    latencies: dict[str, list[float]] = {path: [] for path in PATHS}
+    errors: dict[str, list[str]] = {path: [] for path in PATHS}
+    counts = {"late move": 0, "hit": 0, "miss": 0}
+
+    def record(path: str, seconds_taken: float | None, error: str | None, cache: str | None) -> None:
+        with lock:
+            if path == "late move":
+                counts["late move"] += 1
+                return
+            if error is not None:
+                errors[path].append(error)
+            elif seconds_taken is not None:
+                latencies[path].append(seconds_taken * 1000)
+            if cache in ("hit", "miss"):
+                counts[cache] += 1
+
+    # 1. The room fills up: each new student opens the page, ARRIVAL_SECONDS per 100 of them.
+    arriving = max(1, students - seated)
+    arrival = ARRIVAL_SECONDS * arriving / 100
+    room = [Student(i, port, targets, record, 0.0) for i in range(students)]
+    opening = [
+        threading.Thread(target=lambda s=s, k=k: (time.sleep(arrival * k / arriving), s.open()))
+        for k, s in enumerate(room[seated:])
+    ]
+    clock = time.perf_counter()
+    for thread in opening:
+        thread.start()
+    for thread in opening:
+        thread.join(arrival + TIMEOUT + 60)
+    opened = time.perf_counter() - clock
+    # 2. The room scrubs for ``seconds``: the students start over the first 2 s.
+    deadline = time.monotonic() + seconds
+    ramp = min(2.0, seconds / 4)
+    for student in room:
+        student.deadline = deadline
+    threads = [
+        threading.Thread(target=student.run, args=(ramp * i / students,), daemon=True) for i, student in enumerate(room)
+    ]
+    rss = [rss_mb(pid)]
+    cpu = cpu_seconds(pid)
+    clock = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads) and time.perf_counter() - clock < seconds + TIMEOUT + 10:
+        rss.append(rss_mb(pid))
+        time.sleep(0.5)
+    elapsed = time.perf_counter() - clock
+    return dict(
+        opened=opened,
+        load=os.getloadavg()[0],
+        cpu=(cpu_seconds(pid) - cpu) / elapsed,
+        students=students,
+        seconds=elapsed,
+        latencies=latencies,
+        errors=errors,
+        late=counts["late move"],
+        hits=counts["hit"],
+        misses=counts["miss"],
+        rss_peak=max(rss),
+        rss_end=rss[-1],
+        stragglers=sum(t.is_alive() for t in threads),
+    )
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER.format(port=port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    clock = time.monotonic()
+    while time.monotonic() - clock < 180:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/config")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.25)
+    process.kill()
+    raise RuntimeError("the app did not answer within 180 s")
+
+
+def config_of(port: int) -> dict:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    connection.request("GET", "/config")
+    return json.loads(connection.getresponse().read())
+
+
+def table(results: list[dict]) -> str:
+    """One row per room size and path; ``p95 / 1`` is the p95 over the single student's (the first result); ``late``
+    counts moves sent over 50 ms after their slot; ``hits`` is the preview cache's share; ``RSS MB`` the server's
+    peak; ``CPU`` the cores the server got (CPU seconds per second)."""
+    reference = {p: percentile(results[0]["latencies"][p], 0.95) for p in PATHS}
+    head = (
+        f"{'students':>8} {'path':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+        f"{'p95 / 1':>8}{'errors':>7}{'late':>6}{'hits':>6}{'RSS MB':>8}{'CPU':>6}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in results:
+        for path in PATHS:
+            values = r["latencies"][path]
+            p50 = statistics.median(values) if values else float("nan")
+            p95 = percentile(values, 0.95)
+            route = path == "preview route"
+            late = str(r["late"]) if route else ""
+            hits = f"{100 * r['hits'] / max(1, r['hits'] + r['misses']):.0f}%" if route else ""
+            rss = f"{r['rss_peak']:.0f}" if route else ""
+            cpu = f"{r['cpu']:.2f}" if route else ""
+            rate = len(values) / (r["opened"] if path == "page open" else r["seconds"])
+            lines.append(
+                f"{r['students']:>8} {path:<14}{len(values):>9}{rate:>8.1f}{p50:>8.1f}"
+                f"{p95:>8.1f}{percentile(values, 0.99):>8.1f}{p95 / reference[path]:>8.2f}"
+                f"{len(r['errors'][path]):>7}{late:>6}{hits:>6}{rss:>8}{cpu:>6}"
+            )
+    return "\n".join(lines)
+
+
+VARIANTS = {"off": None, "on, 1 worker": 1, "on, 2 workers": 2}  # batching: BatchQueue(workers=…) or none
+
+
+def renders(threads: int, seconds: float, rounds: int = 3) -> None:
+    """Batching against none, in process, without HTTP: ``threads`` users render distinct previews (cache off).
+
+    The variants take turns (``rounds`` times ``seconds`` each), so that a machine shared with other work
+    slows them alike; the table gives the median over rounds of each round's throughput and percentiles."""
+    sys.path.insert(0, str(ROOT))
+    import app
+    from explorer.batching import BatchQueue
+    from explorer.zoo import Zoo
+
+    demo = app.build_app(Zoo(device="cpu"))
+    previews = demo.previews
+    previews.cache = None
+    targets = page_targets(demo.get_config_file())
+
+    def measure(name: str, target: Target) -> tuple[float, list[float]]:
+        times: list[float] = []
+        lock = threading.Lock()
+        deadline = time.monotonic() + seconds
+
+        def user(i: int) -> None:
+            inputs, k = list(target.inputs), 0
+            while time.monotonic() < deadline:
+                k += 1
+                if target.moving is None:
+                    args = [*inputs, (7 * i + k) % 400, (3 * k) % 400]
+                else:
+                    inputs[target.seeds[0]] = 1000 * i + k  # every render its own latent
+                    args = inputs
+                clock = time.perf_counter()
+                previews.render_png(name, list(args))
+                with lock:
+                    times.append(1000 * (time.perf_counter() - clock))
+
+        pool = [threading.Thread(target=user, args=(i,)) for i in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        return len(times) / seconds, times
+
+    print(f"{threads} threads, distinct inputs, no cache, torch threads {torch_threads()}; {rounds} × {seconds:.0f} s")
+    print(f"{'preview':<20}{'batching':<16}{'renders/s':>10}{'p50 ms':>8}{'p95 ms':>8}{'mean batch':>12}")
+    for name in ("interpolate_frame", "direction_edit", "vae_decode"):
+        target = targets[name]
+        previews.render_png(name, [*target.inputs, 1, 1] if target.moving is None else list(target.inputs))
+        rows: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in VARIANTS}
+        for _ in range(rounds):
+            for label, workers in VARIANTS.items():
+                previews.queue = BatchQueue(workers=workers) if workers else None
+                rate, times = measure(name, target)
+                mean = previews.queue.inputs / max(1, previews.queue.batches) if workers else 1.0
+                rows[label].append((rate, statistics.median(times), percentile(times, 0.95), mean))
+        for label, values in rows.items():
+            rate, p50, p95, mean = (statistics.median(column) for column in zip(*values, strict=True))
+            print(f"{name:<20}{label:<16}{rate:>10.1f}{p50:>8.1f}{p95:>8.1f}{mean:>12.1f}", flush=True)
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, nargs="+", default=[50, 100, 200], help="room sizes, in order")
+    parser.add_argument("--seconds", type=float, default=40.0, help="seconds per room size")
+    parser.add_argument("--reference-seconds", type=float, default=20.0, help="seconds of the single student")
+    parser.add_argument("--quick", action="store_true", help="10 students for 20 s (a smoke check)")
+    parser.add_argument("--port", type=int, default=7897)
+    parser.add_argument("--renders", type=int, metavar="THREADS", help="only compare batching against none, in process")
+    args = parser.parse_args()
+    if args.renders:
+        renders(min(args.renders, 64), min(args.seconds, 60.0))
+        return
+    if args.quick:
+        args.students, args.seconds, args.reference_seconds = [10], 20.0, 10.0
+    if any(not 1 <= n <= 500 for n in args.students) or not 1 <= args.seconds <= 600:
+        parser.error("students must be 1–500 and seconds 1–600")
+
+    server = start_server(args.port)
+    try:
+        targets = page_targets(config_of(args.port))
+        warm = Student(0, args.port, targets, lambda *a: None, time.monotonic() + 60)
+        for name, target in targets.items():  # first renders (model loads, SeFa) are not the room's
+            if name == "open":
+                continue
+            inputs = list(target.inputs)
+            if target.moving is None:
+                warm.preview(target, [*inputs, 1, 1])
+            else:
+                warm.preview(target, inputs)
+            warm.event(target, inputs, {"index": [1, 1], "value": None, "selected": True})
+        results = [phase(args.port, server.pid, targets, 1, args.reference_seconds)]
+        print(f"1 student: {table(results).splitlines()[2]}", flush=True)
+        seated = 1  # student 0 opened the page in the reference phase
+        for students in args.students:
+            results.append(phase(args.port, server.pid, targets, students, args.seconds, min(seated, students)))
+            seated = max(seated, students)
+            print(f"{students} students done", flush=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    settings = {k: v for k, v in os.environ.items() if k.startswith("LATENT_EXPLORER_PREVIEW")}
+    print(
+        f"\nA lecture hall on one app: {os.cpu_count()} CPU cores, app and students on the same machine, "
+        f"{args.seconds:.0f} s per room ({args.reference_seconds:.0f} s for 1 student)"
+        + (f"; server settings {settings}" if settings else "")
+    )
+    print(table(results))
+    for r in results:
+        for path, found in r["errors"].items():
+            if found:
+                print(f"{r['students']} students, {path}: {len(found)} errors, e.g. {found[0]}")
+        print(f"{r['students']} students: load average {r['load']:.1f} at the end (other work on the machine)")
+        if r["stragglers"]:
+            print(f"{r['students']} students: {r['stragglers']} still running at the end")
+
+
+if __name__ == "__main__":
+    main()
