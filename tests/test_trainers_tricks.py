@@ -1,5 +1,6 @@
 """The training tricks as switches (GAN hacks, DCGAN's rules, the 2014 MLP GAN): each changes what it should."""
 
+import dataclasses
 import json
 
 import pytest
@@ -8,7 +9,7 @@ from safetensors import safe_open
 from torch import nn
 
 import trainers.loop as loop
-from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator
+from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from explorer.models.mlp_gan import MLPDiscriminator, MLPGANConfig, MLPGenerator
 from explorer.zoo import load_folder
 from trainers import losses, registry
@@ -16,6 +17,7 @@ from trainers.__main__ import main as cli
 from trainers.__main__ import parser
 from trainers.dcgan import DCGANTask, DCGANTrainConfig, discriminator_variant, train_dcgan
 from trainers.events import Finished, Step
+from trainers.job import RunSpec
 
 TINY = DCGANConfig(latent_dim=16, g_width=8, d_width=8)
 TINY_MLP = MLPGANConfig(latent_dim=16, width=32)
@@ -101,3 +103,31 @@ def test_cli_offers_the_switches_and_writes_them_to_the_checkpoint(fashion_small
         settings = json.loads(f.metadata()["metadata"])["settings"]
     assert (settings["soft_labels"], settings["label_flip"], settings["d_norm"]) == (True, 0.2, "instance")
     assert (settings["d_activation"], settings["d_batches"], settings["model"]["latent_dim"]) == ("relu", "mixed", 12)
+
+
+def test_generator_rules_switch_its_norm_activation_and_output_and_reload(fashion_small, tmp_path):
+    paper = DCGANGenerator(TINY)
+    assert count(paper, nn.BatchNorm2d) == 3 and count(paper, nn.ReLU) == 3 and count(paper, nn.Tanh) == 1
+    bare = DCGANGenerator(DCGANConfig(latent_dim=16, g_width=8, g_norm="none", g_activation="leaky-relu"))
+    assert count(bare, nn.BatchNorm2d) == 0 and count(bare, nn.LeakyReLU) == 3 and count(bare, nn.ReLU) == 0
+    assert all(m.bias is not None for m in bare.modules() if isinstance(m, nn.ConvTranspose2d))  # no BN to absorb it
+    with pytest.raises(ValueError, match="g_output must be one of tanh, sigmoid"):
+        DCGANConfig(g_output="relu")
+    # the Training tab's switch reaches the model config; a sigmoid G only ever makes [0, 1] of the data's [-1, 1]
+    spec = RunSpec(family="dcgan", g_output="sigmoid", g_norm="none", steps=3, batch_size=8, eval_every=0)
+    spec.check()
+    config = registry.get("dcgan").run_config(spec, fashion_small)
+    assert (config.model.g_output, config.model.g_norm, config.model.g_activation) == ("sigmoid", "none", "relu")
+    events = list(
+        train_dcgan(
+            dataclasses.replace(config, fid_samples=0, n_samples=4), tmp_path / "g", data=fashion_small, device="cpu"
+        )
+    )
+    assert isinstance(events[-1], Finished)
+    model = load_folder(tmp_path / "g", device="cpu")
+    assert count(model, nn.Sigmoid) == 1 and count(model, nn.BatchNorm2d) == 0
+    with torch.inference_mode():
+        out = model.generate(model.sample_latent(16, 0))
+    assert out.min() >= 0 and out.max() <= 1
+    with pytest.raises(ValueError, match="StyleGAN-small has no G-output switch; the tricks apply to DCGAN"):
+        RunSpec(family="stylegan", loss="non-saturating + R1", g_output="sigmoid").check()

@@ -65,6 +65,9 @@ def controls(family="DCGAN", loss="non-saturating", **overrides):
         d_batches="separate",
         d_norm="",
         d_activation="leaky-relu",
+        g_norm="batch",
+        g_activation="relu",
+        g_output="tanh",
         latent_dim=0,
         ortho_beta=1e-4,
         seed=0,
@@ -303,3 +306,23 @@ def test_biggan_orthogonal_regularisation_is_measured_even_when_off(job):
     losses_figure = training.figures(h)[0]
     series = next(trace for trace in losses_figure.data if "R_ortho" in trace.name)
     assert max(series.y) == pytest.approx(1e-4 * max(h.metrics["ortho"]), rel=1e-6)
+
+
+def test_two_finished_runs_compare_side_by_side_and_a_sigmoid_g_shows_in_its_card(job):
+    assert training.run_choices(job) == []
+    with pytest.raises(gr.Error, match="tick at least one finished run"):
+        training.compare_runs(job, [])
+    training.start_run(job, controls("DCGAN", "non-saturating", steps=6, eval_every=3))
+    assert finish(job, 120).status == "finished"
+    training.start_run(job, controls("DCGAN", "non-saturating", steps=6, eval_every=3, g_output="sigmoid"))
+    h = finish(job, 120)
+    assert h.status == "finished", h.message
+    assert "a sigmoid output in G" in (h.out / "README.md").read_text()
+    labels = training.run_choices(job)
+    assert len(labels) == 2 and labels[0].startswith("1. DCGAN · non-saturating") and "G-output sigmoid" in labels[1]
+    assert "G-output" not in labels[0]  # a label names only what differs from the recipe
+    losses_fig, fid_fig, grids = training.compare_runs(job, labels)
+    assert [t.name for t in losses_fig.data] == ["run 1: G", "run 1: D", "run 2: G", "run 2: D"]
+    assert [t.name for t in fid_fig.data] == ["run 1", "run 2"] and all(len(t.y) == 2 for t in fid_fig.data)
+    one = training.compare_runs(job, labels[:1])[2]
+    assert grids.width > 2 * one.width - 20 and grids.height == one.height  # two grids in one row

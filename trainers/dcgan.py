@@ -258,6 +258,10 @@ class DCGANTask(Task):
         extras += [f"{c.d_norm} norm in D"] if c.d_norm != "batch" and not c.gp_lambda else []
         extras += ["ReLU in D"] if c.d_activation == "relu" else []
         extras += ["mixed real/fake batches for D"] if c.d_batches == "mixed" else []
+        extras += ["no batch norm in G"] if getattr(c.model, "g_norm", "batch") == "none" else []
+        extras += ["LeakyReLU in G"] if getattr(c.model, "g_activation", "relu") == "leaky-relu" else []
+        sigmoid = getattr(c.model, "g_output", "tanh") == "sigmoid"
+        extras += ["a sigmoid output in G (data in [-1, 1])"] if sigmoid else []
         extras += [f"EMA β = {c.ema_beta} (the weights are the EMA generator's)"] if c.ema_beta else []
         return (
             f"A {label} generator (Radford et al., arXiv:1511.06434) trained on {c.data} at "

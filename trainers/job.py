@@ -57,6 +57,9 @@ class RunSpec:
     d_batches: str = "separate"
     d_norm: str = ""  # "" = the objective's recipe
     d_activation: str = "leaky-relu"
+    g_norm: str = "batch"  # G's architecture rules (DCGAN's model config): the paper's by default
+    g_activation: str = "relu"
+    g_output: str = "tanh"
     latent_dim: int = 0  # 0 = the family's size of z
     ortho_beta: float = 1e-4  # BigGAN's orthogonal regularisation β
     seed: int = 0
@@ -95,7 +98,7 @@ class RunSpec:
             raise ValueError("FID every K steps needs K ≥ 0 (0 = off) and 100 to 50 000 samples")
         if not 0 <= self.latent_dim <= 1024:
             raise ValueError(f"the size of z must be between 1 and 1 024 (0 = the family's), got {self.latent_dim}")
-        options = registry.get(self.family).options()
+        options = registry.get(self.family).switches()
         for name, default in TRICK_DEFAULTS.items():  # a trick the family's trainer lacks is refused, not ignored
             if name not in options and getattr(self, name) != default:
                 raise ValueError(
@@ -110,6 +113,9 @@ TRICK_DEFAULTS = {
     "d_batches": "separate",
     "d_norm": "",
     "d_activation": "leaky-relu",
+    "g_norm": "batch",
+    "g_activation": "relu",
+    "g_output": "tanh",
     "ortho_beta": 1e-4,
 }
 TRICK_NAMES = {
@@ -118,14 +124,29 @@ TRICK_NAMES = {
     "d_batches": "mixed-batch",
     "d_norm": "D-normalisation",
     "d_activation": "D-activation",
+    "g_norm": "G-normalisation",
+    "g_activation": "G-activation",
+    "g_output": "G-output",
     "ortho_beta": "orthogonal-regularisation",
 }
+
+
+MAX_PAST = 6  # finished runs an app keeps for the compare view
+
+
+def describe(h: "History") -> str:
+    """One line for a finished run: family, loss, the tricks set away from the recipe, steps, how it ended."""
+    spec = h.spec
+    tricks = [f"{TRICK_NAMES[n]} {getattr(spec, n)}" for n, d in TRICK_DEFAULTS.items() if getattr(spec, n) != d]
+    tricks += [f"z {spec.latent_dim}"] if spec.latent_dim else []
+    parts = [registry.get(spec.family).label, spec.loss, *tricks, f"seed {spec.seed}", f"{h.step} steps", h.status]
+    return " · ".join(str(p) for p in parts)
 
 
 def tricks_families(option: str) -> list[str]:
     """The Training tab's families whose trainer has ``option``, by label."""
     names = registry.trainable(in_app=True)
-    return [registry.get(n).label for n in names if option in registry.get(n).options()]
+    return [registry.get(n).label for n in names if option in registry.get(n).switches()]
 
 
 _datasets: dict[tuple, ImageDataset] = {}
@@ -222,6 +243,7 @@ class TrainingJob:
         self._thread: threading.Thread | None = None
         self.owner: str | None = None
         self.last_seen = time.monotonic()
+        self.past: list[History] = []  # the runs before the current one, newest last (at most MAX_PAST)
 
     # --- control ---------------------------------------------------------------------------
     def start(self, spec: RunSpec, owner: str | None = None, device: torch.device | str | None = None) -> None:
@@ -246,6 +268,8 @@ class TrainingJob:
             self._stop.clear()
             self.owner, self.last_seen = owner, time.monotonic()
             with self._lock:
+                if self.history.spec is not None and self.history.steps:  # kept for comparing runs: its last grid
+                    self.past = [*self.past, replace(self.history, grids=self.history.grids[-1:])][-MAX_PAST:]
                 self.history = history
             self._thread = threading.Thread(target=self._consume, args=(events,), name="training", daemon=True)
             self._thread.start()
@@ -271,6 +295,13 @@ class TrainingJob:
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def finished_runs(self) -> list[tuple[str, History]]:
+        """(label, history) of each run that has ended, oldest first: the kept past runs and the current one once
+        it is no longer running. Labels are numbered in order and name what differs (``describe``)."""
+        with self._lock:
+            runs = list(self.past) + ([self.history] if self.history.steps and not self.history.running else [])
+        return [(f"{i + 1}. {describe(h)}", h) for i, h in enumerate(runs)]
 
     def snapshot(self) -> History:
         """A copy of the history that the training thread will not change under the caller."""

@@ -53,6 +53,7 @@ SPEC_FIELDS = {
     "d_activation": "d_activation",
     "ortho_beta": "ortho_beta",
 }
+MODEL_SPEC_FIELDS = ("g_norm", "g_activation", "g_output")  # RunSpec fields that go to the model config (same name)
 NOT_OPTIONS = {f.name for f in fields(RunLength)} | {"data", "model", "family"}  # common, or not a flag
 HELP = {
     "loss": "GAN objective",
@@ -74,6 +75,9 @@ HELP = {
     "ema_beta": "EMA of G's weights (0 = off)",
     "ortho_beta": "orthogonal regularisation (0 = off)",
     "class_weight": "AC-GAN: weight of the class term L_C",
+    "g_norm": "G's normalisation: batch (DCGAN) or none",
+    "g_activation": "G's activation: relu (DCGAN) or leaky-relu",
+    "g_output": "G's output: tanh (DCGAN, data in [-1, 1]) or sigmoid (only [0, 1])",
     "r1_gamma": "R1 penalty weight γ",
     "r1_every": "lazy R1: every N steps",
     "mixing_prob": "style-mixing regularisation probability",
@@ -113,6 +117,12 @@ class Trainer:
     def options(self) -> list[str]:
         """The train-config fields that are options (CLI flags, tab-settable values)."""
         return [f.name for f in fields(self.config) if f.name not in NOT_OPTIONS]
+
+    def switches(self) -> list[str]:
+        """What a run of this family can set: its train-config options and the model-config fields the Training
+        tab maps (``MODEL_SPEC_FIELDS``: G's architecture rules)."""
+        model_fields = {f.name for f in fields(self.model_config)}
+        return self.options() + [name for name in MODEL_SPEC_FIELDS if name in model_fields]
 
     def objectives(self) -> list[str]:
         return list(self.losses) if self.losses else list(OBJECTIVES)
@@ -159,6 +169,7 @@ class Trainer:
         model = {"channels": data.channels, "class_names": list(data.class_names)}
         if getattr(spec, "latent_dim", 0):  # 0 = the family's size of z
             model["latent_dim"] = spec.latent_dim
+        model.update({name: getattr(spec, name) for name in MODEL_SPEC_FIELDS if hasattr(spec, name)})
         return self.make_config(length, spec.data, {**options, **self.app_options}, {**model, **self.app_model})
 
 

@@ -8,7 +8,8 @@ Adversarial Networks", arXiv:1511.06434. The paper's architecture rules, all fol
   4. ReLU in G with tanh at the output; LeakyReLU (slope 0.2) in D;
   5. weights initialised from N(0, 0.02).
 The discriminator returns a logit (no sigmoid): the losses work on logits for numerical stability.
-Left out: nothing of the architecture; the paper's 64×64 model is ``resolution=64``.
+Left out: nothing of the architecture; the paper's 64×64 model is ``resolution=64``. The generator's rules can be
+switched off one at a time (``g_norm``, ``g_activation``, ``g_output``) to show what each is for.
 """
 
 import math
@@ -17,7 +18,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from explorer.batching import batchable
 from explorer.models.base import Pretrained, Unconditional
+
+G_CHOICES = {"g_norm": ("batch", "none"), "g_activation": ("relu", "leaky-relu"), "g_output": ("tanh", "sigmoid")}
 
 
 @dataclass
@@ -27,10 +31,17 @@ class DCGANConfig:
     resolution: int = 32  # output side: 32 or 64
     g_width: int = 64  # generator channels at the last hidden layer; doubles per lower resolution
     d_width: int = 64  # discriminator channels at the first layer; doubles per lower resolution
+    # the generator's architecture rules as switches (the lecture's "tricks"); the defaults are the paper's
+    g_norm: str = "batch"  # "batch" (rule 2) or "none"
+    g_activation: str = "relu"  # "relu" (rule 4) or "leaky-relu" (slope 0.2)
+    g_output: str = "tanh"  # "tanh" (rule 4, data in [-1, 1]) or "sigmoid" (outputs in [0, 1]: half the range)
 
     def __post_init__(self) -> None:
         if self.resolution not in (32, 64):
             raise ValueError(f"resolution must be 32 or 64, got {self.resolution}")
+        for name, choices in G_CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}, got {getattr(self, name)!r}")
         for name in ("latent_dim", "channels", "g_width", "d_width"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be ≥ 1, got {getattr(self, name)}")
@@ -58,21 +69,31 @@ class DCGANGenerator(Unconditional, nn.Module, Pretrained):
         self.config = config
         widths = [config.g_width * 2 ** (config.num_up - 1 - i) for i in range(config.num_up)]
         # e.g. 32×32, g_width 64: 4×4×256 → 8×8×128 → 16×16×64 → 32×32×channels
+        bias = config.g_norm == "none"  # a conv followed by batch norm needs no bias of its own
+
+        def norm(width: int) -> nn.Module:
+            return nn.BatchNorm2d(width) if config.g_norm == "batch" else nn.Identity()
+
+        def activation() -> nn.Module:
+            return nn.ReLU(inplace=True) if config.g_activation == "relu" else nn.LeakyReLU(0.2, inplace=True)
+
         layers: list[nn.Module] = [
-            nn.ConvTranspose2d(config.latent_dim, widths[0], 4, 1, 0, bias=False),  # 1×1 → 4×4
-            nn.BatchNorm2d(widths[0]),
-            nn.ReLU(inplace=True),
+            nn.ConvTranspose2d(config.latent_dim, widths[0], 4, 1, 0, bias=bias),  # 1×1 → 4×4
+            norm(widths[0]),
+            activation(),
         ]
         for width_in, width_out in zip(widths[:-1], widths[1:], strict=True):
             layers += [
-                nn.ConvTranspose2d(width_in, width_out, 4, 2, 1, bias=False),  # 2× upsample
-                nn.BatchNorm2d(width_out),
-                nn.ReLU(inplace=True),
+                nn.ConvTranspose2d(width_in, width_out, 4, 2, 1, bias=bias),  # 2× upsample
+                norm(width_out),
+                activation(),
             ]
-        layers += [nn.ConvTranspose2d(widths[-1], config.channels, 4, 2, 1), nn.Tanh()]  # no BN at output
+        output = nn.Tanh() if config.g_output == "tanh" else nn.Sigmoid()
+        layers += [nn.ConvTranspose2d(widths[-1], config.channels, 4, 2, 1), output]  # no BN at output
         self.net = nn.Sequential(*layers)
         self.apply(init_dcgan_weights)
 
+    @batchable  # a room's concurrent previews share one pass (explorer.batching)
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         n, d = z.shape
         assert d == self.config.latent_dim, f"z has {d} dims, expected {self.config.latent_dim}"

@@ -7,12 +7,13 @@ tall bar) and a fixed-latent sample grid with a timeline slider. One run per app
 """
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Callable, Sequence
 
 import gradio as gr
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from explorer import images, plots
 from explorer.data import DATASETS, IMAGE_FOLDER_PREFIX
@@ -33,7 +34,7 @@ family **MLP GAN (2014)** is the original fully connected GAN. Run the same step
 and compare the loss plots and grids."""
 GRID_SCALE = 3
 POLL_SECONDS = 1.0
-HEARTBEAT_SECONDS = 10.0  # ≪ the job's orphan timeout (120 s)
+HEARTBEAT_SECONDS = 10.0  # ≪ the job's orphan timeout (120 s); only the owner's page's beats count
 
 
 def dataset_choices(settings: Settings | None = None) -> list[str]:
@@ -77,6 +78,9 @@ TRICK_CHOICES = {  # RunSpec field → (allowed values, what the message calls i
     "d_batches": (("separate", "mixed"), "D's batches"),
     "d_norm": (("", "batch", "layer", "instance", "none"), "D's normalisation"),
     "d_activation": (("leaky-relu", "relu"), "D's activation"),
+    "g_norm": (("batch", "none"), "G's normalisation"),
+    "g_activation": (("relu", "leaky-relu"), "G's activation"),
+    "g_output": (("tanh", "sigmoid"), "G's output"),
 }
 NORM_CHOICES = [
     ("the loss's recipe (batch; layer with a gradient penalty)", ""),
@@ -145,8 +149,34 @@ def start_run(job: TrainingJob, controls: dict, owner: str | None = None) -> str
     try:
         job.start(spec, owner=owner)
     except Busy as error:
-        raise gr.Error(str(error)) from error
+        raise gr.Error(busy_message(job, owner)) from error
     return status_html(job.snapshot())
+
+
+def busy_message(job: TrainingJob, viewer: str | None = None) -> str:
+    """What a Start in a busy app says: whose the run is (this browser session's or another's), how far it
+    is, and when it ends (its ETA)."""
+    h = job.snapshot()
+    if h.spec is None or not h.running:
+        return "busy: a run is starting or stopping; press Start again in a moment."
+    mine = viewer is not None and viewer == job.owner
+    who = "this browser session" if mine else "another browser session"
+    started = f" {_duration(time.monotonic() - h.started_at)} ago" if h.started_at else ""
+    eta = h.eta_seconds()
+    ends = f"it ends in about {_duration(eta)}" if eta is not None else "its end is estimated after its first steps"
+    then = "press ■ Stop to end it first" if mine else "press Start again once it has ended (its owner can stop it)"
+    return (
+        f"busy: {who} started a {registry.get(h.spec.family).label} run on {h.spec.data}{started}; it is at step "
+        f"{h.step} of "
+        f"{h.total_steps} and {ends}. One run at a time per app: {then}."
+    )
+
+
+def owns(job: TrainingJob, viewer: str | None) -> bool:
+    """Whether ``viewer``'s page keeps the run alive: the session that started it (any page when the run has no
+    owner, e.g. one started outside the app). Other pages watching it do not, so a run whose owner closed its
+    tab stops after the job's orphan timeout however many others watch."""
+    return job.owner is None or viewer is None or viewer == job.owner
 
 
 def stop_run(job: TrainingJob, owner: str | None = None) -> str:
@@ -233,9 +263,11 @@ def grid_at(h: History, index: int | float | None) -> tuple[Image.Image | None, 
     return images.grid_image(grid, ncols=8, scale=GRID_SCALE), f"fixed-latent samples at step {step}"
 
 
-def poll(job: TrainingJob, version: int, follow: bool, index):
-    """Everything the tab shows, or ``gr.skip()`` for each output when nothing changed since ``version``."""
-    job.seen()
+def poll(job: TrainingJob, version: int, follow: bool, index, viewer: str | None = None):
+    """Everything the tab shows, or ``gr.skip()`` for each output when nothing changed since ``version``
+    (``viewer``: the polling session; only the run's owner keeps it alive)."""
+    if owns(job, viewer):
+        job.seen()
     h = job.snapshot()
     if h.version == version:
         return [version] + [gr.skip()] * 8
@@ -296,6 +328,76 @@ def push_run(job: TrainingJob, repo_id: str, token: str | None = None) -> str:
     return f"pushed to https://huggingface.co/{repo_id} ({commit.oid[:8]})"
 
 
+# --- compare runs -----------------------------------------------------------------------------------------
+COMPARE_NOTE = """**Compare runs**: the app keeps its last six finished runs (in memory, until it restarts). Tick two or
+more and *Compare*: G's loss (solid) and D's loss (dotted) of each on one plot, their FID curves on another, and each
+run's last sample grid side by side: the lecture's "which loss survives which architecture" as two runs of the same
+few hundred steps with one setting changed."""
+
+
+def run_choices(job: TrainingJob) -> list[str]:
+    return [label for label, _ in job.finished_runs()]
+
+
+@user_errors
+def compare_runs(job: TrainingJob, chosen: list[str] | None):
+    """(losses of the chosen runs overlaid, their FID curves, their last sample grids side by side)."""
+    runs = dict(job.finished_runs())
+    chosen = [label for label in (chosen or []) if label in runs]
+    if not chosen:
+        raise ValueError("tick at least one finished run to compare (finish or stop a run first)")
+    losses, fid = plots.go.Figure(), plots.go.Figure()
+    pictures, names = [], []
+    for i, label in enumerate(chosen):
+        h, colour = runs[label], plots.METRIC_COLOURS[i % len(plots.METRIC_COLOURS)]
+        number = label.split(".")[0]
+        for key, dash in (("g_loss", "solid"), ("d_loss", "dot")):
+            if key in h.metrics:
+                losses.add_trace(
+                    plots.go.Scatter(
+                        x=h.steps,
+                        y=h.metrics[key],
+                        name=f"run {number}: {'G' if key == 'g_loss' else 'D'}",
+                        mode="lines",
+                        line=dict(color=colour, dash=dash, width=3),
+                    )
+                )
+        if h.evaluations:
+            fid.add_trace(
+                plots.go.Scatter(
+                    x=[e.step for e in h.evaluations],
+                    y=[e.fid for e in h.evaluations],
+                    name=f"run {number}",
+                    mode="lines+markers",
+                    line=dict(color=colour, width=3),
+                )
+            )
+        if h.grids:
+            step, grid = h.grids[-1]
+            pictures.append(images.grid_image(grid[:36], ncols=6, scale=GRID_SCALE))
+            names.append(f"run {number}, step {step}")
+    plots._layout(losses, "D and G losses (G solid, D dotted)", "step", "loss")
+    plots._layout(fid, "FID (lower is better)", "step", "FID")
+    return losses, fid, side_by_side(pictures, names)
+
+
+def side_by_side(
+    pictures: list[Image.Image], names: list[str], gap: int = 12, font_size: int = 18
+) -> Image.Image | None:
+    """The pictures in one row on white, each under its name (large enough for a projector)."""
+    if not pictures:
+        return None
+    font, top = images.label_font(font_size), font_size + 12
+    width = sum(p.width for p in pictures) + gap * (len(pictures) - 1)
+    row = Image.new("RGB", (width, top + max(p.height for p in pictures)), "white")
+    draw, x = ImageDraw.Draw(row), 0
+    for picture, name in zip(pictures, names, strict=True):
+        row.paste(picture.convert("RGB"), (x, top))
+        draw.text((x + picture.width / 2, top / 2), images.label_text(name, font), fill="black", font=font, anchor="mm")
+        x += picture.width + gap
+    return row
+
+
 def build(
     zoo: Zoo,
     model_lists: Sequence[ModelList] = (),
@@ -333,7 +435,7 @@ def build(
             with gr.Row():
                 steps = gr.Number(spec.steps, label="Steps", precision=0, elem_id="train-steps")
                 seed = gr.Number(spec.seed, label="Seed", precision=0)
-            with gr.Accordion("Tricks: labels, batches, normalisation, activation, z", open=False):
+            with gr.Accordion("Tricks: labels, batches, normalisation, activation, output, z", open=False):
                 soft = gr.Checkbox(
                     False, label="Soft labels: real ~ U(0.7, 1.2), fake ~ U(0, 0.3) (BCE losses)", elem_id="train-soft"
                 )
@@ -352,6 +454,28 @@ def build(
                     value="leaky-relu",
                     label="D's activation",
                     elem_id="train-d-activation",
+                )
+                with gr.Row():  # G's side of DCGAN's rules (the DCGAN family's model)
+                    g_norm = gr.Radio(
+                        [("batch norm (DCGAN)", "batch"), ("none", "none")],
+                        value="batch",
+                        label="G's normalisation",
+                        elem_id="train-g-norm",
+                    )
+                    g_activation = gr.Radio(
+                        [("ReLU (DCGAN)", "relu"), ("LeakyReLU(0.2)", "leaky-relu")],
+                        value="relu",
+                        label="G's activation",
+                        elem_id="train-g-activation",
+                    )
+                g_output = gr.Radio(
+                    [
+                        ("tanh: [−1, 1] like the data (DCGAN)", "tanh"),
+                        ("sigmoid: [0, 1], half the data's range", "sigmoid"),
+                    ],
+                    value="tanh",
+                    label="G's output layer",
+                    elem_id="train-g-output",
                 )
                 latent_dim = gr.Number(0, label="Size of z (0 = the family's: DCGAN 100)", precision=0)
                 ortho = gr.Number(1e-4, label="Orthogonal regularisation β (BigGAN; 0 = off)", elem_id="train-ortho")
@@ -383,6 +507,21 @@ def build(
                 with gr.Column():
                     gif_button = gr.Button(f"Timeline as an animation ({images.animation_formats()})")
                     gif_file = gr.File(label="Download", file_count="multiple")
+    with gr.Accordion("Compare runs", open=False, elem_id="train-compare-section"):
+        gr.Markdown(COMPARE_NOTE, elem_classes=["note"])
+        with gr.Row():
+            compare_pick = gr.CheckboxGroup(
+                run_choices(job), label="Finished runs", elem_id="train-compare-runs", scale=3
+            )
+            with gr.Column(scale=1):
+                refresh_runs = gr.Button("Refresh the list", elem_id="train-compare-refresh")
+                compare = gr.Button("Compare", variant="primary", elem_id="train-compare")
+        with gr.Row():
+            compare_losses = gr.Plot(label="Losses of the chosen runs", elem_id="train-compare-losses")
+            compare_fid = gr.Plot(label="FID of the chosen runs", elem_id="train-compare-fid")
+        compare_grids = gr.Image(
+            label="Last sample grids", format="png", interactive=False, elem_id="train-compare-grids"
+        )
 
     controls = dict(  # every control by its RunSpec field: handlers receive them named, never by position
         family=family,
@@ -401,6 +540,9 @@ def build(
         d_batches=d_batches,
         d_norm=d_norm,
         d_activation=d_activation,
+        g_norm=g_norm,
+        g_activation=g_activation,
+        g_output=g_output,
         latent_dim=latent_dim,
         ortho_beta=ortho,
         seed=seed,
@@ -409,10 +551,29 @@ def build(
         eval_every=eval_every,
         eval_samples=eval_samples,
     )
+    refresh_runs.click(
+        lambda chosen: gr.CheckboxGroup(
+            choices=run_choices(job), value=[c for c in chosen or [] if c in run_choices(job)]
+        ),
+        compare_pick,
+        compare_pick,
+        api_visibility="undocumented",
+    )
+    compare.click(
+        functools.partial(compare_runs, job),
+        compare_pick,
+        [compare_losses, compare_fid, compare_grids],
+        api_name="compare_runs",
+    )
     version = gr.State(-1)
     timer = gr.Timer(POLL_SECONDS, active=tabs is None)  # the plots: only while the tab is shown
     heartbeat = gr.Timer(HEARTBEAT_SECONDS)  # an open page keeps its run alive, whichever tab it shows
-    heartbeat.tick(job.seen, None, None, queue=False, show_progress="hidden", api_visibility="undocumented")
+
+    def alive(request: gr.Request) -> None:  # the owner's page, whichever tab it shows, keeps its run alive
+        if owns(job, getattr(request, "session_hash", None)):
+            job.seen()
+
+    heartbeat.tick(alive, None, None, queue=False, show_progress="hidden", api_visibility="undocumented")
     for tab_id, item in (tabs or {}).items():
         shown = tab_id == "training"
         item.select(lambda shown=shown: gr.Timer(active=shown), None, timer, queue=False, api_visibility="undocumented")
@@ -440,7 +601,11 @@ def build(
         lambda: gr.Button(interactive=True), None, stop, **quiet
     )
     stop.click(on_stop, None, status, api_name="train_stop", concurrency_limit=None)
-    timer.tick(lambda v, f, i: poll(job, v, f, i), [version, follow, timeline], poll_outputs, **quiet)
+
+    def on_poll(v, f, i, request: gr.Request):
+        return poll(job, v, f, i, getattr(request, "session_hash", None))
+
+    timer.tick(on_poll, [version, follow, timeline], poll_outputs, **quiet)
     timeline.input(lambda i: scrub(job, i), timeline, [grid, follow], **quiet)
     gif_button.click(user_errors(lambda: timeline_animation(job)), None, gif_file, api_visibility="undocumented")
     lists = list(model_lists)
