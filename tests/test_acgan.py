@@ -94,3 +94,18 @@ def test_class_head_view_counts_every_fake_and_reads_d_from_either_file(tiny_acg
         truncation.render_class_head(zoo, "tiny-acgan", 5)
     fig_biggan, message = truncation.render_class_head(default_zoo, "biggan-fashion-mnist", 20)
     assert fig_biggan is None and "no class head" in message
+
+
+def test_the_committed_acgan_names_its_classes_as_its_card_says(default_zoo):
+    """The committed default: D's class head reads ≥ 80 % of the real test images (issue #19), from the D kept
+    as discriminator.safetensors, and G's fakes are recognised as the class they were asked for."""
+    name = "acgan-fashion-mnist"
+    assert (default_zoo.entry(name).folder / DISCRIMINATOR_NAME).is_file()
+    accuracy = truncation.real_class_accuracy(default_zoo, name)
+    assert accuracy >= 0.80
+    card = (default_zoo.entry(name).folder / "README.md").read_text()
+    assert f"Accuracy on the 10000 real test images: **{accuracy:.1%}**" in card  # the card's number, recomputed
+    fig, readout = truncation.render_class_head(default_zoo, name, 20)
+    matrix = torch.tensor(fig.data[0].z)
+    assert int(matrix.sum()) == 200 and float(matrix.diagonal().sum()) / 200 >= 0.8
+    assert f"**{accuracy:.1%}** on the 10 000 real test images" in readout

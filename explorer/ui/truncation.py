@@ -592,10 +592,20 @@ def render_class_head(zoo: Zoo, name: str, per_class) -> tuple:
     real = real_class_accuracy(zoo, name)
     on_real = "the test images are not installed" if real is None else f"**{real:.1%}** on the 10 000 real test images"
     worst = int(torch.argmin(matrix.diagonal()))
-    readout = (
-        f"D names the class asked for on **{accuracy:.1%}** of {len(asked)} fakes ({per_class} per class); {on_real}. "
-        f"Hardest class to draw recognisably: {names[worst]} ({int(matrix[worst, worst])} of {per_class})."
+    hardest = (
+        "every class is recognised in all its fakes"
+        if int(matrix[worst, worst]) == per_class
+        else f"hardest class to draw recognisably: {names[worst]} ({int(matrix[worst, worst])} of {per_class})"
     )
+    readout = (
+        f"D names the class asked for on **{accuracy:.1%}** of {len(asked)} fakes ({per_class} per class); "
+        f"{on_real}; {hardest}."
+    )
+    if real is not None and accuracy > real:
+        readout += (
+            " The fakes are *easier* to classify than real garments: AC-GAN's known bias, G draws what D's class head"
+            " recognises best, at some cost in variety within a class."
+        )
     return fig, readout
 
 
