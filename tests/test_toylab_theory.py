@@ -136,9 +136,32 @@ def test_the_gradient_spread_is_the_std_of_the_per_fake_norms_and_is_drawn_as_a_
     assert lab.last["g_grad_std"] == pytest.approx(float(norms.std()), rel=1e-4) and lab.last["g_grad_std"] > 0
     lab.step()
     figure = toylab.history_figure(lab)
-    upper, lower = figure.data[2], figure.data[3]
+    band = next(i for i, trace in enumerate(figure.data) if trace.fill == "tonexty")
+    upper, lower = figure.data[band - 1], figure.data[band]
     last = lab.history[-1]
     assert lower.fill == "tonexty" and upper.y[-1] == pytest.approx(last.g_grad_norm + last.g_grad_std)
+
+
+@pytest.mark.parametrize("loss", ["minimax", "non-saturating"])
+def test_v_and_its_two_terms_are_traced_and_v_is_minus_d_loss(loss):
+    """Rows 14/15: V(D, G) = E log D(x) + E log(1 − D(G(z))) on D's batch equals −J_D (the BCE D loss), and with the
+    minimax G loss G's objective is that same V (zero-sum, J_G = −J_D)."""
+    lab = ToyLab(ToyLabConfig(loss=loss))
+    for _ in range(5):
+        lab.step()
+    last = lab.history[-1]
+    assert last.log_d_real < 0 and last.log_one_minus_d_fake < 0  # logs of probabilities
+    assert last.log_d_real + last.log_one_minus_d_fake == pytest.approx(-last.d_loss, rel=1e-5)
+    figure = toylab.history_figure(lab)
+    names = [trace.name for trace in figure.data]
+    assert {"V(D, G) = −J_D (= J_G, zero-sum)", "E log D(x)", "E log(1 − D(G(z)))"} <= set(names)
+    v = figure.data[names.index("V(D, G) = −J_D (= J_G, zero-sum)")]
+    d = figure.data[names.index("D loss")]
+    assert np.allclose(np.array(v.y), -np.array(d.y), rtol=1e-5)  # the mirror image of D's loss
+    wgan = ToyLab(ToyLabConfig(loss="wgan"))
+    wgan.step()
+    assert wgan.history[-1].log_d_real is None  # a critic has no probabilities: no V traced
+    assert "E log D(x)" not in [trace.name for trace in toylab.history_figure(wgan).data]
 
 
 # Where z goes: G of a regular grid of z.
@@ -227,7 +250,8 @@ def test_handlers_with_every_panel_on_return_figures(loss, latent_dim):
     figure, table = toylab.lipschitz_panel(lab, values)
     assert isinstance(figure, go.Figure) and "svdvals" in table
     plane, history = toylab.redraw(lab, False, False, ALL_VIEWS)
-    assert isinstance(plane, go.Figure) and len(history.data) == 8
+    value_terms = 3 if loss in ("minimax", "non-saturating") else 0  # V(D, G) and its two terms: BCE losses only
+    assert isinstance(plane, go.Figure) and len(history.data) == 8 + value_terms
     lab, *_ = toylab.reset(True, True, values, ALL_VIEWS)
     assert lab.step_count == 0 and lab.measure_value
 

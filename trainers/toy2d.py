@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
 from torch import nn
 from torch.func import functional_call
@@ -108,6 +109,8 @@ class ToyStep:
     g_grad_std: float | None = None  # … and its standard deviation over the batch (Arjovsky & Bottou 2017)
     value_at_optimum: float | None = None  # V(G, D*) on the grid (only while that panel is shown)
     jsd_grid: float | None = None  # JSD(p_d ‖ p_g) of the same grid densities (nats)
+    log_d_real: float | None = None  # E log D(x) on D's last batch (the BCE losses only): V's first term …
+    log_one_minus_d_fake: float | None = None  # … and E log(1 − D(G(z))), its second; V = their sum = −J_D
 
 
 def mode_coverage(points: np.ndarray, modes: np.ndarray, radius: float, min_share: float = 0.02) -> int:
@@ -282,6 +285,7 @@ class ToyLab:
         self.step_count = 0
         self.history: list[ToyStep] = []
         self.last: dict[str, float | None] = {"d_loss": None, "g_loss": None, "g_grad_norm": None, "g_grad_std": None}
+        self.last |= {"log_d_real": None, "log_one_minus_d_fake": None}
         self.diverged = False
         self.measure_value = False  # record V(G, D*) and the grid JSD each step (costs a KDE: only while shown)
         self.perturbations = 0  # how many times ``perturb_generator`` moved G
@@ -423,6 +427,10 @@ class ToyLab:
         with torch.no_grad():
             fake = self.generator(z)
         loss = self._d_loss(real, fake)
+        if self.divergence is None and self.objective.probabilities:  # V(D, G)'s two terms on the batch D's loss saw
+            with torch.no_grad():
+                self.last["log_d_real"] = float(-F.softplus(-self._critic(real)).mean())
+                self.last["log_one_minus_d_fake"] = float(-F.softplus(self._critic(fake)).mean())
         self.d_optim.zero_grad(set_to_none=True)
         loss.backward()
         self.d_optim.step()
@@ -475,6 +483,8 @@ class ToyLab:
             g_grad_std=self.last["g_grad_std"],
             value_at_optimum=value,
             jsd_grid=jsd,
+            log_d_real=self.last["log_d_real"],
+            log_one_minus_d_fake=self.last["log_one_minus_d_fake"],
         )
         self.history.append(record)
         return record

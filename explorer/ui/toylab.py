@@ -166,7 +166,9 @@ V = −log 4. *Mode collapse*: G puts its mass on a few modes (counter); *vanish
 minimax loss log(1 − D(G(z))) and a confident D, ∂L_G/∂logit = −D(G(z)) → 0, while the non-saturating
 −log D(G(z)) keeps a gradient −(1 − D(G(z))). WGAN-GP: critic loss E[D(G(z))] − E[D(x)] + λ E[(‖∇D(x̂)‖ − 1)²].
 The lower history panel's JSD is a 32² histogram plug-in estimate: above 0 even when p_g = p_d (sampling
-noise), blind inside a bin; the V(G, D\\*) view computes it on the density grid instead."""
+noise), blind inside a bin; the V(G, D\\*) view computes it on the density grid instead. With the GAN (BCE) losses
+the top panel also traces **V(D, G)** on D's batch and its two terms E log D(x) and E log(1 − D(G(z))): V is the
+mirror image of D's loss (J_D = −V), and in the zero-sum game G's cost is that same V (J_G = −J_D)."""
 VIEWS_NOTE = """**What the views show.**
 - **True length**: −∇ₓL_G unscaled (1 unit of gradient = 1 unit of the plane); with the minimax loss and a
   confident D, ∂L_G/∂logit = −D(G(z)) → 0 and the arrows vanish; at p_g = p_d, D ≡ ½ gives no push at all.
@@ -376,6 +378,27 @@ def history_figure(lab: ToyLab, max_points: int = 400, views: dict | None = None
     traces = [
         dict(type="scatter", x=steps, y=values("d_loss"), name="D loss", line=dict(color=SLERP_COLOUR, width=3)),
         dict(type="scatter", x=steps, y=values("g_loss"), name="G loss", line=dict(color=LERP_COLOUR, width=3)),
+    ]
+    if any(r.log_d_real is not None for r in h):  # the BCE losses: V(D, G) and its two expectation terms
+        real, fake = np.array(values("log_d_real")), np.array(values("log_one_minus_d_fake"))
+        traces += [
+            dict(
+                type="scatter",
+                x=steps,
+                y=real + fake,
+                name="V(D, G) = −J_D (= J_G, zero-sum)",
+                line=dict(color="#9467bd", width=3),
+            ),
+            dict(type="scatter", x=steps, y=real, name="E log D(x)", line=dict(color="#9467bd", width=2, dash="dot")),
+            dict(
+                type="scatter",
+                x=steps,
+                y=fake,
+                name="E log(1 − D(G(z)))",
+                line=dict(color="#9467bd", width=2, dash="dash"),
+            ),
+        ]
+    traces += [
         dict(
             type="scatter",  # the band: mean + std, then mean − std filled up to it
             x=steps,
