@@ -20,7 +20,7 @@ def test_sources_are_real_images_and_the_fashion_generators(default_zoo):
         names
     )
     assert "classifier-fashion-mnist" not in names
-    assert metrics.conditional_names(default_zoo) == ["biggan-fashion-mnist"]
+    assert metrics.conditional_names(default_zoo) == ["biggan-fashion-mnist", "acgan-fashion-mnist"]
 
 
 def test_scores_table_for_a_model_and_for_real_images(default_zoo):

@@ -1,5 +1,6 @@
 """The Training tab's tricks in a real Chromium: the switches reach the run's checks."""
 
+import re
 import time
 
 import pytest
@@ -27,8 +28,10 @@ def open_accordion(page, title: str, inside: str) -> None:
     page.locator(inside).wait_for(timeout=30_000)
 
 
-def finished_runs(page) -> int:
-    return page.locator("#train-compare-runs input[type=checkbox]").count()
+def saved_to(page) -> str | None:
+    """The folder the status says the last finished run was saved to (None: no finished run shown)."""
+    found = re.search(r"finished at step \d+; saved to (\S+)", page.locator("#train-status").inner_text())
+    return found[1] if found else None
 
 
 def test_two_short_runs_compare_side_by_side(page):
@@ -42,21 +45,26 @@ def test_two_short_runs_compare_side_by_side(page):
     page.get_by_label("FID every K steps (0 = off)").fill("0")
     open_accordion(page, "Tricks: labels, batches, normalisation, activation, output, z", "#train-g-output")
     open_accordion(page, "Compare runs", "#train-compare-refresh")
-    page.locator("#train-compare-refresh").click()
-    before = finished_runs(page)
     for output in ("tanh", "sigmoid"):
         page.locator(f"#train-g-output input[value={output}]").check()
+        previous = saved_to(page)  # a finished run's status names its own folder: wait for a new one
         page.locator("#train-start").click()
-        deadline = time.monotonic() + 120  # the run ends, then Refresh lists it: poll the list itself
-        while finished_runs(page) <= before:
-            assert time.monotonic() < deadline, page.locator("#train-status").inner_text()
-            page.locator("#train-compare-refresh").click()
-            page.wait_for_timeout(500)
-        before = finished_runs(page)
+        page.wait_for_function(
+            "(previous) => { const m = (document.querySelector('#train-status')?.innerText ?? '')"
+            ".match(/finished at step 6; saved to (\\S+)/); return m !== null && m[1] !== previous }",
+            arg=previous,
+            timeout=120_000,
+        )
+    deadline = time.monotonic() + 60  # Refresh until the list shows the second run last: poll the list itself
     boxes = page.locator("#train-compare-runs label")
-    assert "G-output sigmoid" in boxes.nth(before - 1).inner_text()
-    boxes.nth(before - 2).click()
-    boxes.nth(before - 1).click()
+    while not (boxes.count() >= 2 and "G-output sigmoid" in boxes.nth(boxes.count() - 1).inner_text()):
+        assert time.monotonic() < deadline, page.locator("#train-compare-runs").inner_text()
+        page.locator("#train-compare-refresh").click()
+        page.wait_for_timeout(500)
+    count = boxes.count()
+    assert "G-output" not in boxes.nth(count - 2).inner_text()  # the first run: G's output is the recipe's
+    boxes.nth(count - 2).click()
+    boxes.nth(count - 1).click()
     page.locator("#train-compare").click()
     page.wait_for_function(
         "() => document.querySelectorAll('#train-compare-losses .scatterlayer .trace').length === 4", timeout=60_000
