@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.theory import one_thread
+from explorer.theory import one_thread, small_mlp
 
 SQUARE_CENTRE = (3.0, 0.0)  # Y sits to the right of X so both fit one plot
 NOISE = 0.03
@@ -48,14 +48,7 @@ def square(n: int, generator: torch.Generator) -> torch.Tensor:
 
 def mlp(n_in: int, n_out: int, generator: torch.Generator) -> nn.Sequential:
     """n_in → 32 → 32 → n_out with LeakyReLU(0.2), its weights drawn from ``generator``."""
-    layers: list[nn.Module] = []
-    for a, b in ((n_in, WIDTH), (WIDTH, WIDTH), (WIDTH, n_out)):
-        layer = nn.utils.skip_init(nn.Linear, a, b)
-        bound = 1 / math.sqrt(a)
-        nn.init.uniform_(layer.weight, -bound, bound, generator=generator)
-        nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
-        layers += [layer, nn.LeakyReLU(0.2)]
-    return nn.Sequential(*layers[:-1])
+    return small_mlp(n_in, WIDTH, generator, n_out)
 
 
 @dataclass(frozen=True)

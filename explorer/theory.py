@@ -605,10 +605,10 @@ def bimodal_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, sign.double().numpy() * bimodal_branch(x) + eps.double().numpy()
 
 
-def small_mlp(n_in: int, width: int, generator: torch.Generator) -> nn.Sequential:
-    """n_in → width → width → 1 with LeakyReLU(0.2), drawn from ``generator`` (PyTorch's default uniform ranges)."""
+def small_mlp(n_in: int, width: int, generator: torch.Generator, n_out: int = 1) -> nn.Sequential:
+    """n_in → width → width → n_out with LeakyReLU(0.2), drawn from ``generator`` (PyTorch's default uniform ranges)."""
     layers: list[nn.Module] = []
-    for a, b in ((n_in, width), (width, width), (width, 1)):
+    for a, b in ((n_in, width), (width, width), (width, n_out)):
         layer = nn.utils.skip_init(nn.Linear, a, b)
         bound = 1 / math.sqrt(a)
         nn.init.uniform_(layer.weight, -bound, bound, generator=generator)

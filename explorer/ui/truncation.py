@@ -372,12 +372,12 @@ def render_cbn(
             fig.add_trace(go_scatter(alphas, values[:, j].tolist(), str(channel), line, show=col == 1), row=1, col=col)
     fig.add_vline(x=float(alpha), line=dict(color="#000", dash="dot", width=2))
     fig.update_xaxes(title_text="α", range=[0, 1])
-    fig.update_layout(
-        title=dict(text=f"{layer}: α = 0 is {class_a}, α = 1 is {class_b}", font=dict(size=plots.FONT_SIZE)),
-        font=dict(size=plots.FONT_SIZE - 2),
-        legend=dict(orientation="v", x=1.02, y=1, title_text="channel"),
-        margin=dict(l=60, r=20, t=90, b=60),
+    figure_layout(
+        fig,
+        f"{layer}: α = 0 is {class_a}, α = 1 is {class_b}",
+        top=90,
         height=420,
+        legend=dict(orientation="v", x=1.02, y=1, title_text="channel"),
     )
     return fig
 
@@ -444,14 +444,7 @@ def render_ortho(zoo: Zoo, name: str, layer: str, steps) -> tuple:
     layers = filter_layers(_small_biggan(zoo, name))
     if layer not in layers:
         raise ValueError(f"unknown layer {layer!r}; choose one of: {'; '.join(layers)}")
-    if (
-        not isinstance(steps, int | float)
-        or isinstance(steps, bool)
-        or steps != int(steps)
-        or not 0 <= steps <= ORTHO_MAX_STEPS
-    ):
-        raise ValueError(f"the steps on R must be a whole number from 0 to {ORTHO_MAX_STEPS}, got {steps!r}")
-    steps = int(steps)
+    steps = whole_number(steps, "the steps on R", 0, ORTHO_MAX_STEPS)
     weight = layers[layer].weight.detach()
     trained, descended = filter_cosines(weight), filter_cosines(orthogonal_descent(weight, steps))
     size = weight[0].numel()
@@ -480,14 +473,7 @@ def render_ortho(zoo: Zoo, name: str, layer: str, steps) -> tuple:
         )
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
         fig.update_xaxes(title_text="filter", row=1, col=col)
-    fig.update_layout(
-        title=dict(
-            text=f"Cosine similarity between the filters of {layer.split(':')[0]}", font=dict(size=plots.FONT_SIZE)
-        ),
-        font=dict(size=plots.FONT_SIZE - 2),
-        margin=dict(l=60, r=20, t=110, b=60),
-        height=460,
-    )
+    figure_layout(fig, f"Cosine similarity between the filters of {layer.split(':')[0]}", top=110, height=460)
     fig.update_annotations(font_size=plots.FONT_SIZE - 2)
     beta = training_settings(zoo, name).get("ortho_beta")
     trained_with = "β unknown: no training state" if beta is None else f"trained with β = {beta:g}"
@@ -553,11 +539,7 @@ def render_class_head(zoo: Zoo, name: str, per_class) -> tuple:
             None,
             f"Choose an AC-GAN as the model: {name} is a {zoo.entry(name).family} model, whose D has no class head.",
         )
-    if not isinstance(per_class, int | float) or isinstance(per_class, bool) or per_class != int(per_class):
-        raise ValueError(f"fakes per class must be a whole number from 10 to 200, got {per_class!r}")
-    per_class = int(per_class)
-    if not 10 <= per_class <= 200:
-        raise ValueError(f"fakes per class must be a whole number from 10 to 200, got {per_class}")
+    per_class = whole_number(per_class, "fakes per class", 10, 200)
     discriminator = acgan_discriminator(zoo, name)
     if discriminator is None:
         return None, f"{name} keeps no discriminator (no {DISCRIMINATOR_NAME} or {STATE_NAME} in its folder)."
@@ -581,14 +563,7 @@ def render_class_head(zoo: Zoo, name: str, per_class) -> tuple:
     )
     fig.update_yaxes(autorange="reversed", title_text="class asked for")
     fig.update_xaxes(title_text="D's guess", tickangle=-40)
-    fig.update_layout(
-        title=dict(
-            text=f"D's class head on {len(asked)} fakes: {accuracy:.0%} as asked", font=dict(size=plots.FONT_SIZE)
-        ),
-        font=dict(size=plots.FONT_SIZE - 2),
-        margin=dict(l=60, r=20, t=70, b=60),
-        height=560,
-    )
+    figure_layout(fig, f"D's class head on {len(asked)} fakes: {accuracy:.0%} as asked", top=70, height=560)
     real = real_class_accuracy(zoo, name)
     on_real = "the test images are not installed" if real is None else f"**{real:.1%}** on the 10 000 real test images"
     worst = int(torch.argmin(matrix.diagonal()))
@@ -607,6 +582,30 @@ def render_class_head(zoo: Zoo, name: str, per_class) -> tuple:
             " recognises best, at some cost in variety within a class."
         )
     return fig, readout
+
+
+def figure_layout(fig, title: str, top: int, height: int, **more) -> None:
+    """The section's plot style: a projector-sized title and text, the given top margin and height."""
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=plots.FONT_SIZE)),
+        font=dict(size=plots.FONT_SIZE - 2),
+        margin=dict(l=60, r=20, t=top, b=60),
+        height=height,
+        **more,
+    )
+
+
+def whole_number(value, what: str, low: int, high: int) -> int:
+    """``value`` as an int in [low, high], or ``ValueError`` saying so in the user's words."""
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or value != int(value)
+        or not low <= value <= high
+    ):
+        raise ValueError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
+    return int(value)
 
 
 def go_scatter(x: list, y: list, name: str, line: dict, show: bool):
