@@ -14,7 +14,8 @@ every 50 steps, FID of 1 000 samples every 250 steps): its share of the run's wa
 ``--sweep`` measures the trainer's images/s instead under each speed setting (``trainers.acceleration``) on
 ``--device`` (default: the best available): fp32, then mixed precision (``--amp``, default auto = bf16 on a
 CUDA GPU that has it, fp16 + gradient scaling on one that has not; on the CPU only when asked, e.g.
-``--amp bf16``), channels_last with and without it, and with ``--compile`` the compiled step. E.g. on a GPU:
+``--amp bf16``), channels_last with and without it, and with ``--compile`` the compiled step with and without
+channels_last (a setting the compiler fails on is reported as failed, and the others are still measured). E.g. on a GPU:
 
     python bench/train_throughput.py --sweep --family stylegan --resolution 64 --batch-size 64 --compile
 
@@ -116,13 +117,21 @@ def sweep(args) -> None:
         settings[f"{amp}"] = Acceleration(amp)
         settings[f"{amp} + channels_last"] = Acceleration(amp, channels_last=True)
     if args.compile:
-        settings[f"{amp if amp != 'off' else 'fp32'} + channels_last + compile"] = Acceleration(amp, True, True)
+        fast = amp if amp != "off" else "fp32"
+        settings[f"{fast} + compile"] = Acceleration(amp, False, True)
+        settings[f"{fast} + channels_last + compile"] = Acceleration(amp, True, True)
     name = (
         torch.cuda.get_device_name(device) if device.type == "cuda" else f"{device} ({torch.get_num_threads()} threads)"
     )
     results = {}
+    failed = {}
     for label, acceleration in settings.items():
-        results[label] = trainer_images_per_second(args, data, device, acceleration)
+        try:
+            results[label] = trainer_images_per_second(args, data, device, acceleration)
+        except Exception as error:  # a compiler that fails on this model/PyTorch: report it, measure the rest
+            failed[label] = f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
+            print(f"  {label}: failed ({failed[label]})", flush=True)
+            continue
         print(f"  {label}: {results[label]:.0f} images/s", flush=True)
     print(
         f"\n{args.family} {args.resolution}², batch {args.batch_size}, {args.steps} timed steps after {args.warmup}, "
@@ -133,6 +142,8 @@ def sweep(args) -> None:
     print(f"{'setting':<36}{'images/s':>10}{'× fp32':>9}")
     for label, value in results.items():
         print(f"{label:<36}{value:>10.0f}{value / results['fp32']:>9.2f}")
+    for label, reason in failed.items():
+        print(f"{label:<36}{'failed':>10}  {reason}")
 
 
 def main() -> None:
