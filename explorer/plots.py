@@ -193,6 +193,20 @@ def curves_figure(
     return _layout(fig, title, "step", y_title)
 
 
+def mark_phases(fig: go.Figure, phases: list[tuple[int, str, bool]], last_step: int) -> go.Figure:
+    """A growing GAN's phases on a step axis: a dashed line and a label where each begins, fade-ins shaded."""
+    for i, (step, label, fading) in enumerate(phases):
+        end = phases[i + 1][0] if i + 1 < len(phases) else last_step
+        if fading:
+            fig.add_vrect(x0=step, x1=end, fillcolor="#ff7f0e", opacity=0.12, line_width=0)
+        if i > 0:
+            fig.add_vline(x=step, line=dict(color="#555", dash="dash", width=1.5))
+        fig.add_annotation(
+            x=step, y=1, yref="paper", text=label, showarrow=False, xanchor="left", yanchor="top", font=dict(size=14)
+        )
+    return fig
+
+
 def fid_figure(steps: list[int], values: list[float], feature_space: str, n: int) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(

@@ -31,6 +31,7 @@ from trainers.dcgan import DCGANTrainConfig, train_dcgan
 from trainers.events import Event
 from trainers.loop import RunLength
 from trainers.losses import OBJECTIVES
+from trainers.progan import ProGANTrainConfig, train_progan
 from trainers.stylegan import StyleGANTrainConfig, train_stylegan
 from trainers.vae import AETrainConfig, CVAETrainConfig, VAETrainConfig, train_ae, train_cvae, train_vae
 
@@ -87,6 +88,8 @@ HELP = {
     "d_width": "discriminator feature maps",
     "width": "feature maps",
     "latent_dim": "size of z",
+    "phase_images": "ProGAN: images per fade-in and per stabilisation phase",
+    "drift": "ProGAN: drift term ε·E[D(x)²] of the critic",
 }
 
 
@@ -251,6 +254,18 @@ register(
         losses=("BCE + class CE",),
         cli=dict(epochs=5, batch_size=128, save_every=1000, sample_every=200),
         app_model=dict(g_width=32, d_width=32),
+    )
+)
+register(
+    Trainer(
+        "progan",
+        ProGANTrainConfig,
+        train_progan,
+        help="ProGAN: G and D grow 4² → 8² → 16² → 32², each level faded in (Karras et al. 2018)",
+        losses=("WGAN-GP + drift",),
+        cli=dict(epochs=8, batch_size=64, save_every=2000, sample_every=500),
+        app_model=dict(width=32),
+        app_options=dict(phase_images=3200),  # 50 steps of 64 per phase: a 400-step run grows to 32²
     )
 )
 register(

@@ -13,6 +13,7 @@ from explorer.models.biggan_deep import BigGANDeep, BigGANDeepConfig
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from explorer.models.mlp_gan import MLPDiscriminator, MLPGANConfig, MLPGenerator
+from explorer.models.progan import ProGANConfig, ProGANDiscriminator, ProGANGenerator
 from explorer.models.registry import FAMILIES, Family, family_of, register
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from explorer.models.stylegan2 import StyleGAN2, StyleGAN2Config
@@ -22,6 +23,7 @@ register(Family("dcgan", DCGANGenerator, DCGANConfig, "DCGAN", DCGANDiscriminato
 register(Family("stylegan", StyleGANGenerator, StyleGANConfig, "StyleGAN-small", StyleGANDiscriminator))
 register(Family("biggan", BigGANGenerator, BigGANConfig, "BigGAN-small", BigGANDiscriminator))
 register(Family("acgan", ACGANGenerator, ACGANConfig, "AC-GAN", ACGANDiscriminator))
+register(Family("progan", ProGANGenerator, ProGANConfig, "ProGAN (growing)", ProGANDiscriminator))
 register(Family("mlp-gan", MLPGenerator, MLPGANConfig, "MLP GAN (2014)", MLPDiscriminator))
 register(Family("vae", VAE, VAEConfig, "VAE"))
 register(Family("ae", Autoencoder, AutoencoderConfig, "Autoencoder (plain, for the VAE tab)"))
@@ -54,6 +56,9 @@ __all__ = [
     "FashionClassifier",
     "HasEncoder",
     "LatentGenerator",
+    "ProGANConfig",
+    "ProGANDiscriminator",
+    "ProGANGenerator",
     "StyleGAN2",
     "StyleGAN2Config",
     "StyleGANConfig",

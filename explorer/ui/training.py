@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from explorer import images, plots
 from explorer.data import DATASETS, IMAGE_FOLDER_PREFIX
 from explorer.settings import Settings
+from explorer.ui import growing
 from explorer.ui.common import ModelList, download_path, named_values, user_errors
 from explorer.zoo import Zoo
 from trainers import registry
@@ -229,6 +230,7 @@ def figures(h: History) -> tuple:
             series["10⁻⁴ · R_ortho (G's filter overlap)"] = [1e-4 * v for v in m["ortho"]]
         losses = plots.curves_figure(steps, series, "D and G losses", "loss", **marker)
         critic = h.spec is not None and h.spec.loss in OBJECTIVES and OBJECTIVES[h.spec.loss].critic
+        critic = critic or "wasserstein" in m  # a family's own critic loss (ProGAN's WGAN-GP + drift)
         probabilities = h.spec is not None and (
             h.spec.loss not in OBJECTIVES or OBJECTIVES[h.spec.loss].probabilities  # StyleGAN: non-saturating
         )
@@ -240,6 +242,10 @@ def figures(h: History) -> tuple:
             series = {"D(x)": m.get("d_real", []), "D(G(z))": m.get("d_fake", [])}
             title = "D(x) and D(G(z))" + ("" if probabilities else " (raw scores)")
         outputs = plots.curves_figure(steps, series, title, "D output", **marker)
+    if "resolution" in m:  # a growing GAN (ProGAN): each resolution's phases marked on both plots
+        phases = growth_phases(steps, m["resolution"], m.get("alpha", []))
+        for figure in (losses, outputs):
+            plots.mark_phases(figure, phases, steps[-1] if steps else 0)
     evaluations = h.evaluations
     fid = plots.fid_figure(
         [e.step for e in evaluations],
@@ -254,13 +260,35 @@ def figures(h: History) -> tuple:
     return losses, outputs, fid, histogram
 
 
+def growth_phases(steps: list[int], resolution: list[float], alpha: list[float]) -> list[tuple[int, str, bool]]:
+    """(first step, label, fading) of each phase of a growing GAN's run: "4²", "8² fade-in", "8²", …"""
+    phases, current = [], None
+    for step, side, a in zip(steps, resolution, alpha or [1.0] * len(steps), strict=False):
+        key = (int(side), a < 1.0)
+        if key != current:
+            current = key
+            phases.append((step, f"{key[0]}² fade-in" if key[1] else f"{key[0]}²", key[1]))
+    return phases
+
+
+def stage_caption(h: History, step: int) -> str:
+    """ " (16², fade-in α = 0.40)" for a growing GAN's grid at ``step``; "" for any other run."""
+    if "resolution" not in h.metrics or step not in h.steps:
+        return ""
+    i = h.steps.index(step)
+    side, alpha = int(h.metrics["resolution"][i]), h.metrics.get("alpha", [1.0] * len(h.steps))[i]
+    return f" ({side}², fade-in α = {alpha:.2f})" if alpha < 1.0 else f" ({side}²)"
+
+
 def grid_at(h: History, index: int | float | None) -> tuple[Image.Image | None, str]:
     """The sample grid at timeline position ``index`` (clamped) and its caption."""
     if not h.grids:
         return None, "no samples yet"
     i = min(max(int(index if index is not None else len(h.grids) - 1), 0), len(h.grids) - 1)
     step, grid = h.grids[i]
-    return images.grid_image(grid, ncols=8, scale=GRID_SCALE), f"fixed-latent samples at step {step}"
+    return images.grid_image(
+        grid, ncols=8, scale=GRID_SCALE
+    ), f"fixed-latent samples at step {step}{stage_caption(h, step)}"
 
 
 def poll(job: TrainingJob, version: int, follow: bool, index, viewer: str | None = None):
@@ -608,7 +636,8 @@ def build(
     timer.tick(on_poll, [version, follow, timeline], poll_outputs, **quiet)
     timeline.input(lambda i: scrub(job, i), timeline, [grid, follow], **quiet)
     gif_button.click(user_errors(lambda: timeline_animation(job)), None, gif_file, api_visibility="undocumented")
-    lists = list(model_lists)
+    growing_list = growing.build(zoo)  # ProGAN's stages (a section below Compare runs)
+    lists = list(model_lists) + ([growing_list] if growing_list else [])
     saved = save.click(
         user_errors(lambda n, r: save_run(job, zoo, n, lists, r)),
         [name, replace],
