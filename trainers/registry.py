@@ -34,6 +34,7 @@ from trainers.losses import OBJECTIVES
 from trainers.progan import ProGANTrainConfig, train_progan
 from trainers.stylegan import StyleGANTrainConfig, train_stylegan
 from trainers.vae import AETrainConfig, CVAETrainConfig, VAETrainConfig, train_ae, train_cvae, train_vae
+from trainers.vqvae import VQVAETrainConfig, train_vqvae
 
 # train-config field → the Training tab's control (``RunSpec`` field) that sets it
 SPEC_FIELDS = {
@@ -52,6 +53,8 @@ SPEC_FIELDS = {
     "d_batches": "d_batches",
     "d_norm": "d_norm",  # "" in the tab = the objective's recipe
     "d_activation": "d_activation",
+    "d_down": "d_down",
+    "d_spectral_norm": "d_spectral_norm",
     "ortho_beta": "ortho_beta",
 }
 MODEL_SPEC_FIELDS = ("g_norm", "g_activation", "g_output")  # RunSpec fields that go to the model config (same name)
@@ -70,6 +73,8 @@ HELP = {
     "d_norm": "D's normalisation: batch, layer, instance or none",
     "d_activation": "D's activation: leaky-relu or relu",
     "d_batches": "D's batches: separate (all-real, all-fake) or mixed",
+    "d_down": "D's 2× downsampling: strided (DCGAN, 4×4 stride-2 convs), avg-pool or max-pool (3×3 conv + pooling)",
+    "d_spectral_norm": "spectral normalisation W/σ(W) on each of D's layers (SNGAN; D's norm then defaults to none)",
     "soft_labels": "random soft targets: real ~ U(0.7, 1.2), fake ~ U(0, 0.3) (BCE losses)",
     "label_flip": "probability of swapping a real/fake label pair for D",
     "label_smoothing": "one-sided: real targets 1 − s (BCE losses)",
@@ -298,6 +303,17 @@ register(
         help="class-conditional VAE with a 2-D latent (VAE tab)",
         losses=("ELBO",),
         cli=dict(epochs=10, batch_size=128, save_every=2000, sample_every=500),
+        in_app=False,
+    )
+)
+register(
+    Trainer(
+        "vqvae",
+        VQVAETrainConfig,
+        train_vqvae,
+        help="VQ-VAE: an 8×8 grid of codebook entries, straight-through (van den Oord et al. 2017; VAE tab)",
+        losses=("reconstruction + codebook + commitment",),
+        cli=dict(epochs=5, batch_size=128, save_every=2000, sample_every=500),
         in_app=False,
     )
 )

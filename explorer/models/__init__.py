@@ -18,6 +18,7 @@ from explorer.models.registry import FAMILIES, Family, family_of, register
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from explorer.models.stylegan2 import StyleGAN2, StyleGAN2Config
 from explorer.models.vae import VAE, Autoencoder, AutoencoderConfig, ConditionalVAE, ConditionalVAEConfig, VAEConfig
+from explorer.models.vqvae import VQVAE, VQVAEConfig
 
 register(Family("dcgan", DCGANGenerator, DCGANConfig, "DCGAN", DCGANDiscriminator))
 register(Family("stylegan", StyleGANGenerator, StyleGANConfig, "StyleGAN-small", StyleGANDiscriminator))
@@ -28,6 +29,7 @@ register(Family("mlp-gan", MLPGenerator, MLPGANConfig, "MLP GAN (2014)", MLPDisc
 register(Family("vae", VAE, VAEConfig, "VAE"))
 register(Family("ae", Autoencoder, AutoencoderConfig, "Autoencoder (plain, for the VAE tab)"))
 register(Family("cvae", ConditionalVAE, ConditionalVAEConfig, "Conditional VAE (VAE tab)"))
+register(Family("vqvae", VQVAE, VQVAEConfig, "VQ-VAE (VAE tab)"))
 register(Family("classifier", FashionClassifier, ClassifierConfig, "Fashion-MNIST classifier"))
 # public releases, converted from their own formats by explorer.hub
 register(Family("biggan-deep", BigGANDeep, BigGANDeepConfig, "BigGAN-deep (ImageNet)"))
@@ -67,6 +69,8 @@ __all__ = [
     "StyleGenerator",
     "Unconditional",
     "VAE",
+    "VQVAE",
+    "VQVAEConfig",
     "VAEConfig",
     "family_of",
     "register",

@@ -20,7 +20,7 @@ from explorer.data import DatasetUnavailable
 from explorer.models import HasEncoder
 from explorer.pictures import MAX_UPLOAD_SIDE, read_picture, to_model_image  # noqa: F401 (kept importable here)
 from explorer.plots import CLASS_COLOURS
-from explorer.ui import vae_compare, vae_inside
+from explorer.ui import vae_compare, vae_inside, vqvae
 from explorer.ui.common import ModelList, download_path, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
@@ -245,6 +245,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             conditional_view = vae_compare.build_conditional_section(zoo)
         with gr.Tab("Edit real images", id="edit") as edit_tab:
             edit_view = vae_inside.build_edit_section(zoo, model, names)
+        with gr.Tab("VQ-VAE", id="vqvae") as vq_tab:
+            vq_view = vqvae.build_section(zoo)
 
     plane_inputs = [model, grid_size, extent, grid, show_points]
     gr.on(
@@ -337,12 +339,14 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         drawn_on_open.append((conditional_tab, [(cvae_fn, cvae_inputs, cvae_outputs)]))
     if edit_view is not None:
         drawn_on_open.append((edit_tab, [edit_view]))
+    if vq_view is not None:
+        drawn_on_open.append((vq_tab, [vq_view]))
     renders = [(functools.partial(render_plane, zoo), plane_inputs, [plane, scatter, download])]
     for section, views in drawn_on_open:
         fn, inputs, outputs = vae_compare.first_open(views)
         section.select(fn, inputs, outputs, api_visibility="undocumented")
         renders.append((fn, inputs, outputs))  # a link to the tab (section=…) draws them too, once
     fields = dict(model=model, grid=grid, size=grid_size, extent=extent, points=show_points)
-    sections_ids = ("plane", "posterior", "autoencoder", "beta", "conditional", "edit")
+    sections_ids = ("plane", "posterior", "autoencoder", "beta", "conditional", "edit", "vqvae")
     share = Share("manifold", fields, renders, sections=(sections, sections_ids))
     return TabParts([ModelList(model, lambda: vae_names(zoo))], share)

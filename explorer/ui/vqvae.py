@@ -1,0 +1,244 @@
+"""The VAE tab's *VQ-VAE* section: an image as a grid of codebook indices, edited one cell at a time.
+
+A test image is encoded to its 8×8 code grid (``explorer.models.vqvae``), drawn as coloured cells with their
+numbers; clicking a cell writes the chosen code there and the decoder redraws the image from the edited grid.
+Beside it: how often the test set uses each codebook entry, and samples from the model's per-position prior.
+"""
+
+import colorsys
+
+import gradio as gr
+import torch
+from PIL import Image, ImageDraw
+
+from explorer import images, plots
+from explorer.data import DatasetUnavailable
+from explorer.models.vqvae import VQVAE, perplexity, usage
+from explorer.ui.common import user_errors
+from explorer.ui.vae_compare import _test_set
+from explorer.zoo import Zoo
+
+NOTE = """**VQ-VAE** (van den Oord et al. 2017): the encoder's output is not a Gaussian but a grid of 8×8 vectors, each
+replaced by the nearest of K learned *codebook* entries; the decoder sees only those. So an image *is* 64 integers.
+argmin has no gradient: the decoder's gradient is copied straight through to the encoder, and two extra terms pull
+the entries and the encoder's outputs together (codebook and commitment losses). **Click a cell** of the code grid to
+write the code chosen on the slider there: the decoder redraws the image from the edited grid. To *sample*, a VQ-VAE
+needs a prior over code grids: the paper trains a PixelCNN; this model keeps the simplest one, each cell's code
+frequencies drawn independently, and its samples show what that misses: the codes of neighbouring cells depend on
+each other (a sleeve next to a body), which is what an autoregressive prior learns."""
+CELL = 44  # pixels per code cell in the clickable grid
+SCALE = 6  # 32² images shown at 192²
+SAMPLES = 16  # prior samples shown
+
+
+def model_names(zoo: Zoo) -> list[str]:
+    return zoo.names(VQVAE)
+
+
+def _model(zoo: Zoo, name: str) -> VQVAE:
+    return zoo.require(name, VQVAE, what="a VQ-VAE")
+
+
+def _index(index) -> int:
+    if index is None or float(index) != int(float(index)) or not 0 <= int(float(index)) < 10_000:
+        raise ValueError(f"the test image index must be a whole number from 0 to 9 999, got {index}")
+    return int(float(index))
+
+
+def _codes(model: VQVAE, codes) -> torch.Tensor:
+    grid = model.config.grid
+    tensor = torch.as_tensor(codes, dtype=torch.long)
+    if tensor.shape != (grid, grid):
+        raise ValueError(f"the code grid must be {grid}×{grid}; encode an image first")
+    return tensor
+
+
+def colour(code: int, k: int) -> tuple[int, int, int]:
+    """A code's fixed colour: hues spread around the circle (golden-ratio steps, so neighbours differ)."""
+    hue = (code * 0.618034) % 1.0
+    r, g, b = colorsys.hsv_to_rgb(hue, 0.45, 0.95)
+    return int(255 * r), int(255 * g), int(255 * b)
+
+
+def code_map(codes: torch.Tensor, k: int, edited: torch.Tensor | None = None) -> Image.Image:
+    """The code grid as coloured cells with their numbers; edited cells framed in red."""
+    grid = codes.shape[0]
+    picture = Image.new("RGB", (grid * CELL, grid * CELL), "white")
+    draw = ImageDraw.Draw(picture)
+    font = images.label_font(16)
+    for row in range(grid):
+        for column in range(grid):
+            code = int(codes[row, column])
+            box = (column * CELL, row * CELL, (column + 1) * CELL - 1, (row + 1) * CELL - 1)
+            draw.rectangle(box, fill=colour(code, k), outline="white")
+            if edited is not None and bool(edited[row, column]):
+                draw.rectangle(box, outline="#d62728", width=3)
+            centre = ((column + 0.5) * CELL, (row + 0.5) * CELL)
+            draw.text(centre, str(code), fill="black", font=font, anchor="mm")
+    return picture
+
+
+@torch.inference_mode()
+def _view(model: VQVAE, image: torch.Tensor, original: torch.Tensor, codes: torch.Tensor) -> Image.Image:
+    """Original | reconstruction from its own codes | decoded from the (edited) grid, labelled."""
+    pictures = torch.cat([image, model.decode_codes(original[None]), model.decode_codes(codes[None])]).cpu()
+    grid = images.grid_image(pictures, ncols=3, scale=SCALE)
+    return images.label_columns(grid, ["test image", "its codes decoded", "the grid below decoded"])
+
+
+@user_errors
+def encode(zoo: Zoo, name: str, index) -> tuple:
+    """(the image's code grid as a list, the view, the code map, a readout) for test image ``index``."""
+    model = _model(zoo, name)
+    try:
+        image = _test_set(zoo).images[_index(index)][None]
+    except DatasetUnavailable as error:
+        raise ValueError(str(error)) from error
+    with torch.inference_mode():
+        codes = model.codes(image)[0].cpu()
+    k = model.config.codebook_size
+    text = (
+        f"Test image {_index(index)}: {len(codes.unique())} different codes in its {codes.numel()} cells (of K = {k}). "
+        "Click a cell to write the slider's code there."
+    )
+    return codes.tolist(), _view(model, image, codes, codes), code_map(codes, k), text
+
+
+@user_errors
+def write(zoo: Zoo, name: str, index, grid, code, row: int, column: int) -> tuple:
+    """The grid with ``code`` written at (row, column), redrawn and decoded."""
+    model = _model(zoo, name)
+    codes, k = _codes(model, grid), model.config.codebook_size
+    if code is None or float(code) != int(float(code)) or not 0 <= int(float(code)) < k:
+        raise ValueError(f"the code to write must be a whole number from 0 to {k - 1}, got {code}")
+    if not (0 <= row < codes.shape[0] and 0 <= column < codes.shape[1]):
+        raise ValueError(f"click inside the {codes.shape[0]}×{codes.shape[1]} grid")
+    image = _test_set(zoo).images[_index(index)][None]
+    with torch.inference_mode():
+        original = model.codes(image)[0].cpu()
+    before = int(codes[row, column])
+    codes[row, column] = int(float(code))
+    edited = codes != original
+    text = (
+        f"Cell (row {row}, column {column}): code {before} → {int(float(code))}. {int(edited.sum())} of "
+        f"{codes.numel()} cells differ from the image's own codes (framed in red)."
+    )
+    return codes.tolist(), _view(model, image, original, codes), code_map(codes, k, edited), text
+
+
+def click(zoo: Zoo, name: str, index, grid, code, evt: gr.SelectData):
+    x, y = evt.index
+    return write(zoo, name, index, grid, code, int(y) // CELL, int(x) // CELL)
+
+
+@user_errors
+def codebook_usage(zoo: Zoo, name: str):
+    """(a bar chart of each entry's share of the test set's cells, a readout) — computed once per model."""
+    model = _model(zoo, name)
+
+    def compute():
+        test = _test_set(zoo)
+        counts = torch.zeros(model.config.codebook_size, dtype=torch.long)
+        with torch.inference_mode():
+            for batch in test.images.split(1000):
+                counts += usage(model.codes(batch), model.config.codebook_size)
+        return counts
+
+    counts = zoo.memo("vqvae-usage", name, compute)
+    k = len(counts)
+    share = (counts.float() / counts.sum()).tolist()
+    figure = plots.bars_figure(
+        [str(i) for i in range(k)], share, "Codebook usage on the 10 000 test images", "share of cells", uniform=1 / k
+    )
+    used = int((counts > 0).sum())
+    text = (
+        f"**{used} of {k} entries used ({used / k:.0%})**; perplexity {perplexity(counts):.1f} (the number of equally "
+        f"used entries with the same spread). A dead entry is one no cell ever picks; the trainer restarts those on "
+        "encoder outputs."
+    )
+    return figure, text
+
+
+@user_errors
+def prior_samples(zoo: Zoo, name: str, seed) -> Image.Image:
+    """``SAMPLES`` images decoded from code grids drawn from the per-position prior."""
+    model = _model(zoo, name)
+    if seed is None or float(seed) != int(float(seed)) or int(float(seed)) < 0:
+        raise ValueError(f"the seed must be a whole number ≥ 0, got {seed}")
+    with torch.inference_mode():
+        pictures = model.decode_codes(model.sample_codes(SAMPLES, int(float(seed)))).cpu()
+    return images.grid_image(pictures, ncols=8, scale=3)
+
+
+def build_section(zoo: Zoo):
+    """The section inside the VAE tab's ``gr.Tab``; returns (fn, inputs, outputs) drawing it (for the caller's
+    first-open wiring), None when the zoo has no VQ-VAE."""
+    gr.Markdown(NOTE, elem_classes=["note"])
+    names = model_names(zoo)
+    if not names:
+        gr.Markdown("No VQ-VAE in the zoo: train one with `python -m trainers vqvae --out …`.")
+        return None
+    k = _model(zoo, names[0]).config.codebook_size
+    grid = gr.State([])
+    with gr.Row():
+        model = gr.Dropdown(names, value=names[0], label="VQ-VAE", elem_id="vq-model", scale=2)
+        index = gr.Number(0, label="Test image (0–9 999)", precision=0, minimum=0, maximum=9999, elem_id="vq-index")
+        code = gr.Slider(0, k - 1, value=0, step=1, label="Code to write on a click", elem_id="vq-code", scale=2)
+        seed = gr.Number(0, label="Seed of the prior samples", precision=0, minimum=0, elem_id="vq-seed")
+    with gr.Row():
+        with gr.Column(scale=3):
+            view = gr.Image(
+                label="Image, reconstruction, edited", type="pil", format="png", interactive=False, elem_id="vq-view"
+            )
+            readout = gr.Markdown(elem_id="vq-text")
+        with gr.Column(scale=2):
+            cells = gr.Image(
+                label="Code grid: click a cell to write the code",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="vq-cells",
+            )
+    with gr.Row():
+        with gr.Column(scale=3):
+            usage_plot = gr.Plot(label="Codebook usage", elem_id="vq-usage")
+            usage_text = gr.Markdown(elem_id="vq-usage-text")
+        samples = gr.Image(
+            label="Samples: each cell's code drawn from its own frequencies",
+            type="pil",
+            format="png",
+            interactive=False,
+            elem_id="vq-samples",
+            scale=2,
+        )
+
+    def draw(name, index_value, seed_value):
+        return (*encode(zoo, name, index_value), *codebook_usage(zoo, name), prior_samples(zoo, name, seed_value))
+
+    outputs = [grid, view, cells, readout, usage_plot, usage_text, samples]
+    model.change(draw, [model, index, seed], outputs, api_name="vqvae", show_progress="hidden")
+    gr.on(
+        [index.submit, index.blur],
+        lambda n, i: encode(zoo, n, i),
+        [model, index],
+        [grid, view, cells, readout],
+        api_visibility="undocumented",
+        show_progress="hidden",
+    )
+    cells.select(
+        lambda *a: click(zoo, *a),
+        [model, index, grid, code],
+        [grid, view, cells, readout],
+        api_visibility="undocumented",
+        show_progress="hidden",
+        trigger_mode="always_last",
+    )
+    gr.on(
+        [seed.submit, seed.blur],
+        lambda n, s: prior_samples(zoo, n, s),
+        [model, seed],
+        samples,
+        api_visibility="undocumented",
+        show_progress="hidden",
+    )
+    return draw, [model, index, seed], outputs
