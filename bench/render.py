@@ -101,7 +101,9 @@ def main() -> None:
     for name in args.devices:
         device = torch.device(name)
         zoo = Zoo(device=device)
-        label = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
+        label = (
+            torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
+        )
         print(f"\n{label}, torch {torch.__version__}: milliseconds")
         columns = ["preview p50", "preview p95", "forward p50", "grid 64 p50", "stacked 32 /image"]
         print(f"{'model':<28}" + "".join(f"{c:>19}" for c in columns))

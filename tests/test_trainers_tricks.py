@@ -15,9 +15,18 @@ from explorer.zoo import load_folder
 from trainers import losses, registry
 from trainers.__main__ import main as cli
 from trainers.__main__ import parser
-from trainers.dcgan import DCGANTask, DCGANTrainConfig, discriminator_variant, train_dcgan
+from trainers.dcgan import (
+    DCGANTask,
+    DCGANTrainConfig,
+    DeadUnits,
+    discriminator_variant,
+    layer_sigmas,
+    saved_discriminator,
+    train_dcgan,
+)
 from trainers.events import Finished, Step
 from trainers.job import RunSpec
+from trainers.loop import saved_step
 
 TINY = DCGANConfig(latent_dim=16, g_width=8, d_width=8)
 TINY_MLP = MLPGANConfig(latent_dim=16, width=32)
@@ -131,3 +140,72 @@ def test_generator_rules_switch_its_norm_activation_and_output_and_reload(fashio
     assert out.min() >= 0 and out.max() <= 1
     with pytest.raises(ValueError, match="StyleGAN-small has no G-output switch; the tricks apply to DCGAN"):
         RunSpec(family="stylegan", loss="non-saturating + R1", g_output="sigmoid").check()
+
+
+def test_d_downsampling_switch_keeps_the_shapes_swaps_the_layers_and_trains(fashion_small):
+    images, labels = fashion_small.images[:8], fashion_small.labels[:8]
+    for down, pool in (("strided", None), ("avg-pool", nn.AvgPool2d), ("max-pool", nn.MaxPool2d)):
+        d = discriminator_variant(DCGANDiscriminator(TINY), "batch", "leaky-relu", down)
+        strided = sum(isinstance(m, nn.Conv2d) and m.stride == (2, 2) for m in d.modules())
+        assert d(torch.randn(4, 1, 32, 32)).shape == (4,)
+        assert (strided, count(d, nn.AvgPool2d) + count(d, nn.MaxPool2d)) == ((3, 0) if pool is None else (0, 3))
+        assert pool is None or count(d, pool) == 3
+        task = tiny_task(d_down=down)
+        for step in range(3):
+            metrics = task.train_step(images, labels, step)
+            assert all(torch.isfinite(torch.tensor(metrics[k])) for k in ("d_loss", "g_loss")), (down, metrics)
+    assert "avg-pool downsampling in D" in tiny_task(d_down="avg-pool").summary()
+    with pytest.raises(ValueError, match="pooling needs a convolutional discriminator"):
+        discriminator_variant(MLPDiscriminator(TINY_MLP), "batch", "leaky-relu", "max-pool")
+    with pytest.raises(ValueError, match="d_down must be one of strided, avg-pool, max-pool"):
+        tiny_task(d_down="stride")
+    # the default keeps the layers, so the committed DCGAN's discriminator still loads, every key and shape
+    assert isinstance(saved_discriminator("checkpoints/dcgan-fashion-mnist"), DCGANDiscriminator)
+
+
+def test_dead_unit_readout_counts_units_that_never_fire(fashion_small):
+    images, labels = fashion_small.images[:16], fashion_small.labels[:16]
+    fresh = tiny_task(batch_size=16).train_step(images, labels, 0)
+    assert 0 <= fresh["g_dead"] < 0.5 and 0 <= fresh["d_dead"] < 0.5
+    task = tiny_task(d_activation="relu", batch_size=16)
+    with torch.no_grad():  # every pre-activation of D pushed far below 0: no ReLU of D fires for any sample
+        for module in task.discriminator.modules():
+            if getattr(module, "bias", None) is not None:
+                module.bias.fill_(-100.0)
+    assert task.train_step(images, labels, 0)["d_dead"] == pytest.approx(1.0)
+    units = DeadUnits(nn.Sequential(nn.Linear(2, 4), nn.ReLU()))
+    units.handles[0].remove()  # the hook, called by hand: units 0 and 2 fire for one sample each, 1 and 3 never
+    with units.recording():
+        units.hook(None, (), torch.tensor([[1.0, 0.0, -1.0, -2.0], [-1.0, -3.0, 0.5, 0.0]]))
+    assert units.fraction() == 0.5
+    mlp = DCGANTask(
+        DCGANTrainConfig(family="mlp-gan", steps=5, batch_size=8, fid_samples=0, n_samples=4, model=TINY_MLP), "cpu"
+    )
+    assert not {"g_dead", "d_dead"} & set(mlp.train_step(images[:8], labels[:8], 0))  # DCGAN's networks only
+
+
+def test_spectral_norm_on_d_bounds_each_layer_and_resumes_from_the_cli(fashion_small, tmp_path, monkeypatch):
+    sn = dict(steps=5, batch_size=8, fid_samples=0, model=TINY, d_spectral_norm=True)
+    assert DCGANTrainConfig(**sn).d_norm == "none"  # SNGAN's D: no batch norm by default
+    assert DCGANTrainConfig(**sn, d_norm="batch").d_norm == "batch"  # unless chosen
+    monkeypatch.setattr(loop, "load_dataset", lambda *a, **k: fashion_small)
+    out = tmp_path / "sn"
+    argv = "dcgan --batch-size 8 --g-width 8 --d-width 8 --latent-dim 16 --fid-samples 0 --d-spectral-norm"
+    argv += " --d-down avg-pool --save-every 100 --out " + str(out)
+    assert cli([*argv.split(), "--steps", "4"]) == 0
+    assert "spectral normalisation on every layer of D" in (out / "README.md").read_text()
+    trained = saved_discriminator(out)
+    assert count(trained, nn.BatchNorm2d) == 0 and count(trained, nn.AvgPool2d) == 3
+    rows = layer_sigmas(trained)
+    assert len(rows) == 4
+    for row in rows:  # after 4 steps (3 power-iteration steps each), W/σ̂ has σ ≈ 1; W itself does not
+        assert abs(row["normalised"] - 1) < 0.1 and abs(row["estimate"] - row["raw"]) < 0.1 * row["raw"], row
+        assert abs(row["raw"] - 1) > 0.1, row
+    before = trained.state_dict()
+    assert any("parametrizations.weight.original" in k for k in before)  # the keys --resume must load
+    assert cli([*argv.split(), "--steps", "6", "--resume"]) == 0
+    assert saved_step(out) == 6
+    after = saved_discriminator(out)
+    assert all(abs(r["normalised"] - 1) < 0.1 for r in layer_sigmas(after))
+    key = "net.8.parametrizations.weight.original"
+    assert not torch.equal(before[key], after.state_dict()[key])  # D went on training from its saved weights

@@ -1,6 +1,7 @@
 """The Training tab's handlers drive real runs on real Fashion-MNIST through the trainers' event stream."""
 
 import dataclasses
+import json
 import math
 import time
 
@@ -8,6 +9,7 @@ import gradio as gr
 import pytest
 import torch
 from PIL import Image
+from safetensors import safe_open
 
 from explorer.settings import Settings
 from explorer.ui import interpolate, training
@@ -65,6 +67,8 @@ def controls(family="DCGAN", loss="non-saturating", **overrides):
         d_batches="separate",
         d_norm="",
         d_activation="leaky-relu",
+        d_down="strided",
+        d_spectral_norm=False,
         g_norm="batch",
         g_activation="relu",
         g_output="tanh",
@@ -326,3 +330,24 @@ def test_two_finished_runs_compare_side_by_side_and_a_sigmoid_g_shows_in_its_car
     assert [t.name for t in fid_fig.data] == ["run 1", "run 2"] and all(len(t.y) == 2 for t in fid_fig.data)
     one = training.compare_runs(job, labels[:1])[2]
     assert grids.width > 2 * one.width - 20 and grids.height == one.height  # two grids in one row
+
+
+def test_pooling_and_spectral_norm_from_the_tab_reach_d_and_dead_units_and_sigmas_show(job):
+    with pytest.raises(gr.Error, match="no run yet"):
+        training.user_errors(training.sigma_readout)(job)
+    training.start_run(job, controls(steps=2, batch_size=8, eval_every=0, d_down="max-pool", d_spectral_norm=True))
+    h = finish(job, 120)
+    assert h.status == "finished", h.message
+    settings = json.loads(safe_open(str(h.out / "training_state.safetensors"), framework="pt").metadata()["metadata"])
+    settings = settings["settings"]
+    assert (settings["d_down"], settings["d_spectral_norm"], settings["d_norm"]) == ("max-pool", True, "none")
+    card = (h.out / "README.md").read_text()
+    assert "max-pool downsampling in D" in card and "spectral normalisation on every layer of D" in card
+    assert all(0 <= v <= 1 for key in ("g_dead", "d_dead") for v in h.metrics[key])
+    outputs = training.figures(h)[1]
+    names = [trace.name for trace in outputs.data]
+    assert "G dead units (fraction)" in names and "D dead units (fraction)" in names
+    assert "dead" not in " ".join(t.name for t in training.figures(History())[1].data)  # only when measured
+    table = training.sigma_readout(job)
+    assert "σ(W/σ̂)" in table and "step 2" in table and table.count("| net.") == 4
+    assert "spectral-norm True" in job_module.describe(h) and "D-downsampling max-pool" in job_module.describe(h)

@@ -5,16 +5,22 @@ loop (``trainers.loop``) provides events, checkpoints, ``--resume`` and the NaN 
 """
 
 import copy
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import torch
+from safetensors import safe_open
+from safetensors.torch import load_file
 from torch import nn
+from torch.nn.utils import parametrize
+from torch.nn.utils.parametrizations import spectral_norm
 
 from explorer.data import ImageDataset
 from explorer.models import registry
-from explorer.models.dcgan import DCGANConfig
+from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
 from trainers import losses
 from trainers.distributed import without_gradient_sync
 from trainers.evaluation import generator_report
@@ -22,26 +28,46 @@ from trainers.events import Event
 from trainers.loop import RunLength, Task, ema_update, inference_samples, launch
 
 D_NORMS = ("batch", "layer", "instance", "none")
+D_DOWNS = ("strided", "avg-pool", "max-pool")
 
 
-def replace_layers(module: nn.Module, kinds: tuple[type, ...], make) -> int:
-    """Replace every sub-module of one of ``kinds`` by ``make(old)``, in place; returns how many were replaced."""
+def replace_layers(
+    module: nn.Module, kinds: tuple[type, ...], make, where: Callable[[nn.Module], bool] = lambda m: True
+) -> int:
+    """Replace every sub-module of one of ``kinds`` (for which ``where`` holds) by ``make(old)``, in place; returns
+    how many were replaced."""
     count = 0
     for name, child in module.named_children():
-        if isinstance(child, kinds):
+        if isinstance(child, kinds) and where(child):
             setattr(module, name, make(child))
             count += 1
         else:
-            count += replace_layers(child, kinds, make)
+            count += replace_layers(child, kinds, make, where)
     return count
 
 
-def discriminator_variant(discriminator: nn.Module, norm: str, activation: str) -> nn.Module:
-    """A discriminator built with batch norm, its rules broken on request (GAN hacks; DCGAN's rules 2 and 4):
+def pooled_downsampling(conv: nn.Conv2d, pool: str) -> nn.Sequential:
+    """A 2× downsampling by pooling in place of a stride-2 conv: a 3×3 stride-1 conv (padding 1: same size), then
+    2×2 average or max pooling, so H → H/2 as with the 4×4 stride-2 conv. DCGAN's rule 1 replaces pooling by
+    strided convs (D learns its own downsampling); the GAN hacks allow average pooling but not max pooling, whose
+    gradient reaches only the largest input of each 2×2 window (sparse gradients)."""
+    same = nn.Conv2d(conv.in_channels, conv.out_channels, 3, 1, 1, bias=conv.bias is not None)
+    init_dcgan_weights(same)
+    return nn.Sequential(same, nn.AvgPool2d(2) if pool == "avg-pool" else nn.MaxPool2d(2))
+
+
+def is_strided(module: nn.Module) -> bool:
+    return isinstance(module, nn.Conv2d) and module.stride == (2, 2)
+
+
+def discriminator_variant(discriminator: nn.Module, norm: str, activation: str, down: str = "strided") -> nn.Module:
+    """A discriminator built with batch norm, its rules broken on request (GAN hacks; DCGAN's rules 1, 2 and 4):
 
     - ``norm`` "instance": each BatchNorm2d → InstanceNorm2d (normalise each sample by its own per-channel mean
       and std, learned gain and bias); "none": each batch norm → identity;
-    - ``activation`` "relu": each LeakyReLU → ReLU (no gradient for negative inputs: sparse gradients)."""
+    - ``activation`` "relu": each LeakyReLU → ReLU (no gradient for negative inputs: sparse gradients);
+    - ``down`` "avg-pool" / "max-pool": each stride-2 conv → 3×3 stride-1 conv + 2× pooling (``pooled_downsampling``);
+      "strided" (DCGAN) leaves the layers, their weights and state-dict keys as they are."""
     if norm == "instance":
         n = replace_layers(discriminator, (nn.BatchNorm2d,), lambda bn: nn.InstanceNorm2d(bn.num_features, affine=True))
         if n == 0:
@@ -52,7 +78,137 @@ def discriminator_variant(discriminator: nn.Module, norm: str, activation: str) 
         n = replace_layers(discriminator, (nn.LeakyReLU,), lambda act: nn.ReLU(inplace=act.inplace))
         if n == 0:
             raise ValueError("this discriminator has no LeakyReLU to replace")
+    if down != "strided":
+        n = replace_layers(discriminator, (nn.Conv2d,), lambda conv: pooled_downsampling(conv, down), is_strided)
+        if n == 0:
+            raise ValueError("pooling needs a convolutional discriminator; this one has no stride-2 Conv2d")
     return discriminator
+
+
+def spectrally_normalised(discriminator: nn.Module) -> nn.Module:
+    """Each Conv2d / Linear weight W of ``discriminator`` → W / σ̂(W), σ̂ the largest singular value of W reshaped to
+    (out, in·k·k), estimated by one power-iteration step per forward in training mode (SNGAN: Miyato et al.,
+    arXiv:1802.05957): every layer is (about) 1-Lipschitz, so D is, without a gradient penalty. In place."""
+    for module in list(discriminator.modules()):
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            spectral_norm(module, n_power_iterations=1)
+    return discriminator
+
+
+def build_discriminator(config: "DCGANTrainConfig") -> nn.Module:
+    """The discriminator ``config`` trains: the family's, with the D switches (norm, activation, downsampling,
+    spectral norm) applied."""
+    built = "batch" if config.d_norm in ("instance", "none") else config.d_norm
+    discriminator = registry.get(config.family).discriminator(config.model, norm=built)
+    discriminator = discriminator_variant(discriminator, config.d_norm, config.d_activation, config.d_down)
+    return spectrally_normalised(discriminator) if config.d_spectral_norm else discriminator
+
+
+@torch.no_grad()
+def layer_sigmas(discriminator: nn.Module) -> list[dict]:
+    """For each Conv2d / Linear of ``discriminator``: its name, weight shape and σ = the largest singular value of
+    the weight reshaped to (out, in·k·k) (``torch.linalg.svdvals``). For a spectrally normalised layer: ``raw``,
+    σ of the trained weight W; ``normalised``, σ of W / σ̂ (≈ 1 once the power iteration has converged); and
+    ``estimate``, σ̂ = uᵀ W v from its power-iteration vectors. (σ of the reshaped weight bounds the
+    convolution's own Lipschitz constant only up to a factor; SNGAN normalises it all the same.)"""
+    rows = []
+    for name, module in discriminator.named_modules():
+        if not isinstance(module, (nn.Conv2d, nn.Linear)):
+            continue
+        if parametrize.is_parametrized(module, "weight"):
+            raw = module.parametrizations.weight.original
+            sn = module.parametrizations.weight[0]
+            matrix = raw.flatten(1)  # (out, in·k·k)
+            was_training = sn.training
+            sn.eval()  # reading W / σ̂ in training mode would run another power-iteration step
+            try:
+                normalised = module.weight
+            finally:
+                sn.train(was_training)
+            estimate = torch.dot(sn._u, matrix @ sn._v).item()
+            row = dict(normalised=torch.linalg.svdvals(normalised.flatten(1))[0].item(), estimate=estimate)
+        else:
+            raw, row = module.weight, {}
+        rows.append(dict(layer=name, shape=tuple(raw.shape), raw=torch.linalg.svdvals(raw.flatten(1))[0].item()) | row)
+    return rows
+
+
+def sigma_table(rows: list[dict]) -> str:
+    """``layer_sigmas`` as a markdown table."""
+    spectral = any("normalised" in r for r in rows)
+    head = "| layer | weight | σ(W) |" + (" σ(W/σ̂) | σ̂ (power iteration) |" if spectral else "")
+    lines = [head, "|" + "---|" * (3 + 2 * spectral)]
+    for r in rows:
+        shape = "×".join(str(d) for d in r["shape"])
+        extra = (
+            f" {r['normalised']:.3f} | {r['estimate']:.3f} |" if "normalised" in r else (" – | – |" if spectral else "")
+        )
+        lines.append(f"| {r['layer']} | {shape} | {r['raw']:.3f} |{extra}")
+    return "\n".join(lines)
+
+
+def saved_discriminator(folder: str | Path) -> nn.Module:
+    """The discriminator of an adversarial run's checkpoint folder (its ``training_state.safetensors``), rebuilt
+    from the run's settings with its switches (spectral norm included) and loaded strictly."""
+    path = Path(folder) / "training_state.safetensors"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: no discriminator saved yet (wait for the run's first checkpoint)")
+    with safe_open(str(path), framework="pt") as f:
+        settings = json.loads(f.metadata()["metadata"])["settings"]
+    unknown = set(settings) - {f.name for f in fields(DCGANTrainConfig)}
+    if unknown:  # settings missing a field are older runs': the field's default is what they trained with
+        raise ValueError(f"{folder} is not a run of the adversarial trainer (trainers.dcgan: DCGAN, MLP GAN)")
+    config = DCGANTrainConfig(**settings)
+    discriminator = build_discriminator(config)
+    state = {
+        k.removeprefix("discriminator."): v for k, v in load_file(str(path)).items() if k.startswith("discriminator.")
+    }
+    discriminator.load_state_dict(state, strict=True)
+    return discriminator.eval()
+
+
+class DeadUnits:
+    """The fraction of a network's hidden units that never fire on a batch: over every ReLU / LeakyReLU output
+    (each channel at each position is a unit), the share with output ≤ 0 for every sample of the batch. A dead
+    ReLU unit passes no gradient at all, so nothing upstream of it learns from this batch through it; a LeakyReLU
+    unit at x ≤ 0 still outputs 0.2·x and passes 0.2 of the gradient, which is the point of the GAN hacks' "avoid
+    sparse gradients" rule (and why LeakyReLU units counted "dead" here are not really dead).
+
+    Read from forward hooks on the activations during the passes the step already makes (no extra forward):
+    ``with units.recording(): …`` ORs together which units fired across the passes inside it."""
+
+    def __init__(self, network: nn.Module):
+        self.fired: dict[int, torch.Tensor] = {}  # id(activation) → (C·H·W,) bool: fired for some sample
+        self.on = False
+        self.handles = [
+            m.register_forward_hook(self.hook) for m in network.modules() if isinstance(m, (nn.ReLU, nn.LeakyReLU))
+        ]
+
+    def hook(self, module: nn.Module, args, output: torch.Tensor) -> None:
+        if self.on:
+            fired = output.detach().flatten(1).amax(0) > 0  # (C·H·W,): max over the batch > 0
+            key = id(module)
+            self.fired[key] = fired | self.fired[key] if key in self.fired else fired
+
+    @contextmanager
+    def recording(self):
+        self.fired.clear()
+        self.on = True
+        try:
+            yield self
+        finally:
+            self.on = False
+
+    def fraction(self) -> float:
+        """Dead units / all units, over the activations seen while recording (NaN if none)."""
+        total = sum(f.numel() for f in self.fired.values())
+        dead = sum((~f).sum().item() for f in self.fired.values())
+        return dead / total if total else float("nan")
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+        self.handles = []
 
 
 @dataclass
@@ -73,6 +229,9 @@ class DCGANTrainConfig(RunLength):
     # "instance" (per sample and channel, the GAN hacks' fallback) or "none"
     d_activation: str = "leaky-relu"  # D's activation: "leaky-relu" (DCGAN, slope 0.2) or "relu" (sparse gradients)
     d_batches: str = "separate"  # "separate": D sees an all-real and an all-fake batch; "mixed": one batch of both
+    d_down: str = "strided"  # D's 2× downsampling: "strided" (DCGAN, 4×4 stride-2 convs), "avg-pool" or "max-pool"
+    # (a 3×3 stride-1 conv, then 2× pooling)
+    d_spectral_norm: bool = False  # each of D's conv/linear weights W → W/σ(W) (SNGAN); D's norm then defaults to none
     label_smoothing: float = 0.0  # one-sided: real targets 1 − s for BCE objectives (0 = off)
     soft_labels: bool = False  # random soft targets for BCE objectives: real ~ U(0.7, 1.2), fake ~ U(0, 0.3)
     label_flip: float = 0.0  # probability that a (real, fake) pair's labels are swapped when D trains (0 = off)
@@ -97,7 +256,9 @@ class DCGANTrainConfig(RunLength):
         for name, value in (("d_steps", recipe.d_steps), ("clip", recipe.clip), ("gp_lambda", recipe.gp_lambda)):
             setattr(self, name, value if getattr(self, name) is None else getattr(self, name))
         self.d_lr = self.lr if self.d_lr is None else float(self.d_lr)
-        self.d_norm = self.d_norm or ("layer" if self.gp_lambda > 0 else "batch")
+        # D's normalisation when none is chosen: layer with a gradient penalty (per-sample gradients), none with
+        # spectral norm (SNGAN's D has no batch norm: SN alone bounds its Lipschitz constant), else batch (DCGAN)
+        self.d_norm = self.d_norm or ("layer" if self.gp_lambda > 0 else "none" if self.d_spectral_norm else "batch")
         if not (self.lr > 0 and self.d_lr > 0 and 0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise ValueError(
                 f"need learning rates > 0 and betas in [0, 1), got lr={self.lr}, d_lr={self.d_lr}, "
@@ -120,6 +281,8 @@ class DCGANTrainConfig(RunLength):
             raise ValueError(f"d_activation must be 'leaky-relu' or 'relu', got {self.d_activation!r}")
         if self.d_batches not in ("separate", "mixed"):
             raise ValueError(f"d_batches must be 'separate' or 'mixed', got {self.d_batches!r}")
+        if self.d_down not in D_DOWNS:
+            raise ValueError(f"d_down must be one of {', '.join(D_DOWNS)}, got {self.d_down!r}")
         if not 0 <= self.ema_beta < 1:
             raise ValueError(f"ema_beta must be in [0, 1), got {self.ema_beta}")
         if self.d_norm not in D_NORMS:
@@ -128,6 +291,16 @@ class DCGANTrainConfig(RunLength):
             raise ValueError(f"fid_samples must be ≥ 0, got {self.fid_samples}")
         if self.n_samples < 1:
             raise ValueError(f"n_samples must be ≥ 1, got {self.n_samples}")
+
+
+@contextmanager
+def recording(units: DeadUnits | None):
+    """``units.recording()``, or nothing for a network without a dead-unit readout."""
+    if units is None:
+        yield None
+    else:
+        with units.recording():
+            yield units
 
 
 class DCGANTask(Task):
@@ -139,11 +312,11 @@ class DCGANTask(Task):
         torch.manual_seed(config.seed)
         family = registry.get(config.family)
         self.generator = family.model(config.model).to(device)
-        built = "batch" if config.d_norm in ("instance", "none") else config.d_norm
-        self.discriminator = discriminator_variant(
-            family.discriminator(config.model, norm=built), config.d_norm, config.d_activation
-        ).to(device)
+        self.discriminator = build_discriminator(config).to(device)
         self.modules = {"discriminator": self.discriminator}
+        # dead-unit readouts (DCGAN's networks only): which hidden units fire during the step's own passes
+        self.g_dead = DeadUnits(self.generator) if isinstance(self.generator, DCGANGenerator) else None
+        self.d_dead = DeadUnits(self.discriminator) if isinstance(self.discriminator, DCGANDiscriminator) else None
         if config.ema_beta > 0:  # the zoo model is the EMA copy; the trained generator is kept for --resume
             self.model = copy.deepcopy(self.generator).requires_grad_(False)
             self.modules["generator"] = self.generator
@@ -197,11 +370,13 @@ class DCGANTask(Task):
         n, device = images.shape[0], images.device
         # 1. Discriminator / critic, with G frozen: lower D's loss on reals and the current fakes.
         z = self.randn(n, c.model.latent_dim, device=device)
-        with self.precision.autocast(), torch.set_grad_enabled(c.d_steps == 1):  # G's step reuses these fakes
-            fake = self.parallel_generator(z)
-        with self.precision.autocast():
+        with self.precision.autocast(), torch.set_grad_enabled(c.d_steps == 1), recording(self.g_dead):
+            fake = self.parallel_generator(z)  # G's step reuses these fakes
+        with self.precision.autocast(), recording(self.d_dead):  # D's units over the reals and the fakes
             real_scores, fake_scores = self.scores(images, fake.detach())
+        with self.precision.autocast():
             d_loss, metrics = self.d_loss(real_scores, fake_scores)
+        dead = {name: units.fraction() for name, units in (("g_dead", self.g_dead), ("d_dead", self.d_dead)) if units}
         total = d_loss
         if c.gp_lambda > 0:
             eps = self.per_sample(n, lambda m: torch.rand(m, *[1] * (images.ndim - 1)))  # ε ~ U(0, 1) per sample
@@ -236,6 +411,7 @@ class DCGANTask(Task):
             **self.last_g,
             "d_real": real.mean().item(),
             "d_fake": fake_mean.mean().item(),
+            **dead,
         }
         if self.objective.critic:  # the critic's estimate of W(p_data, p_g), up to the Lipschitz constant
             metrics["wasserstein"] = metrics["d_real"] - metrics["d_fake"]
@@ -258,6 +434,8 @@ class DCGANTask(Task):
         extras += [f"{c.d_norm} norm in D"] if c.d_norm != "batch" and not c.gp_lambda else []
         extras += ["ReLU in D"] if c.d_activation == "relu" else []
         extras += ["mixed real/fake batches for D"] if c.d_batches == "mixed" else []
+        extras += [f"{c.d_down} downsampling in D (3×3 conv + 2× pooling)"] if c.d_down != "strided" else []
+        extras += ["spectral normalisation on every layer of D (SNGAN)"] if c.d_spectral_norm else []
         extras += ["no batch norm in G"] if getattr(c.model, "g_norm", "batch") == "none" else []
         extras += ["LeakyReLU in G"] if getattr(c.model, "g_activation", "relu") == "leaky-relu" else []
         sigmoid = getattr(c.model, "g_output", "tanh") == "sigmoid"

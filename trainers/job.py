@@ -57,6 +57,8 @@ class RunSpec:
     d_batches: str = "separate"
     d_norm: str = ""  # "" = the objective's recipe
     d_activation: str = "leaky-relu"
+    d_down: str = "strided"  # D's downsampling: strided convs (DCGAN), or 3×3 convs + avg / max pooling
+    d_spectral_norm: bool = False  # SNGAN's spectral normalisation on every layer of D
     g_norm: str = "batch"  # G's architecture rules (DCGAN's model config): the paper's by default
     g_activation: str = "relu"
     g_output: str = "tanh"
@@ -113,6 +115,8 @@ TRICK_DEFAULTS = {
     "d_batches": "separate",
     "d_norm": "",
     "d_activation": "leaky-relu",
+    "d_down": "strided",
+    "d_spectral_norm": False,
     "g_norm": "batch",
     "g_activation": "relu",
     "g_output": "tanh",
@@ -124,6 +128,8 @@ TRICK_NAMES = {
     "d_batches": "mixed-batch",
     "d_norm": "D-normalisation",
     "d_activation": "D-activation",
+    "d_down": "D-downsampling",
+    "d_spectral_norm": "spectral-norm",
     "g_norm": "G-normalisation",
     "g_activation": "G-activation",
     "g_output": "G-output",

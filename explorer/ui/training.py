@@ -22,7 +22,9 @@ from explorer.ui import growing
 from explorer.ui.common import ModelList, download_path, named_values, user_errors
 from explorer.zoo import Zoo
 from trainers import registry
+from trainers.dcgan import layer_sigmas, saved_discriminator, sigma_table
 from trainers.job import TRICK_DEFAULTS, Busy, History, RunSpec, TrainingJob
+from trainers.loop import saved_step
 from trainers.losses import OBJECTIVES
 
 NOTE = """**Train a small model and watch it learn.** Pick a family and a loss (each loss comes with its
@@ -30,7 +32,8 @@ paper's recipe, which you can change), press **Start**, and watch the curves. **
 after the current step and keeps a checkpoint; **Save** copies it into the zoo under a name, and it
 appears in every tab's model list. One run at a time per app; on 2 CPU cores a DCGAN learns
 recognisable clothes in about 1 000 steps (≈ 3 minutes). **Tricks** switches the GAN hacks and DCGAN's rules
-one at a time (soft or flipped labels, mixed real/fake batches, D's norm and activation, the size of z); the
+one at a time (soft or flipped labels, mixed real/fake batches, D's norm, activation and downsampling, spectral
+norm on D, G's norm, activation and output, the size of z), with the share of dead units in G and D plotted; the
 family **MLP GAN (2014)** is the original fully connected GAN. Run the same steps twice, one switch changed,
 and compare the loss plots and grids."""
 GRID_SCALE = 3
@@ -79,6 +82,7 @@ TRICK_CHOICES = {  # RunSpec field → (allowed values, what the message calls i
     "d_batches": (("separate", "mixed"), "D's batches"),
     "d_norm": (("", "batch", "layer", "instance", "none"), "D's normalisation"),
     "d_activation": (("leaky-relu", "relu"), "D's activation"),
+    "d_down": (("strided", "avg-pool", "max-pool"), "D's downsampling"),
     "g_norm": (("batch", "none"), "G's normalisation"),
     "g_activation": (("relu", "leaky-relu"), "G's activation"),
     "g_output": (("tanh", "sigmoid"), "G's output"),
@@ -133,6 +137,7 @@ def make_spec(values: dict) -> RunSpec:
         data=str(v["data"]),
         loss=str(v["loss"]),
         soft_labels=bool(v["soft_labels"]),
+        d_spectral_norm=bool(v["d_spectral_norm"]),
         **choices,
         **numbers,
     )
@@ -242,6 +247,8 @@ def figures(h: History) -> tuple:
             series = {"D(x)": m.get("d_real", []), "D(G(z))": m.get("d_fake", [])}
             title = "D(x) and D(G(z))" + ("" if probabilities else " (raw scores)")
         outputs = plots.curves_figure(steps, series, title, "D output", **marker)
+        if "g_dead" in m or "d_dead" in m:
+            dead_units(outputs, steps, m)
     if "resolution" in m:  # a growing GAN (ProGAN): each resolution's phases marked on both plots
         phases = growth_phases(steps, m["resolution"], m.get("alpha", []))
         for figure in (losses, outputs):
@@ -258,6 +265,48 @@ def figures(h: History) -> tuple:
         last.class_names if last else (), last.histogram if last else [], last.step if last else None
     )
     return losses, outputs, fid, histogram
+
+
+DEAD_SERIES = {"g_dead": ("G dead units (fraction)", "#8c564b"), "d_dead": ("D dead units (fraction)", "#17becf")}
+
+
+def dead_units(fig: plots.go.Figure, steps: list[int], m: dict[str, list[float]]) -> plots.go.Figure:
+    """The share of G's and D's hidden units that fired for no sample of the step's batch (``trainers.dcgan.
+    DeadUnits``), dashed, on a right-hand axis from 0 to 1 beside D's outputs."""
+    for key, (label, colour) in DEAD_SERIES.items():
+        if key in m:
+            x, y = plots.binned(steps, m[key])
+            fig.add_trace(
+                plots.go.Scatter(
+                    x=x, y=y, name=label, mode="lines", yaxis="y2", line=dict(width=3, color=colour, dash="dash")
+                )
+            )
+    fig.update_layout(
+        yaxis2=dict(title="dead units (fraction)", overlaying="y", side="right", range=[0, 1], showgrid=False),
+        margin=dict(r=70),
+    )
+    return fig
+
+
+def sigma_readout(job: TrainingJob) -> str:
+    """D's per-layer σ (``trainers.dcgan.layer_sigmas``) from the current run's latest checkpoint, as markdown."""
+    h = job.snapshot()
+    if h.spec is None or h.out is None:
+        raise ValueError("no run yet: train a DCGAN (Tricks → spectral normalisation on D to compare), then ask again")
+    if "d_spectral_norm" not in registry.get(h.spec.family).switches():
+        raise ValueError(f"{registry.get(h.spec.family).label} has no discriminator readout; train DCGAN or MLP GAN")
+    discriminator = saved_discriminator(h.out)
+    rows = layer_sigmas(discriminator)
+    spectral = any("normalised" in r for r in rows)
+    note = (
+        "SN divides each W by σ̂, its power-iteration estimate, so σ(W/σ̂) ≈ 1 while σ(W) drifts freely"
+        if spectral
+        else "no spectral norm: each σ(W) is whatever training made it (tick *Spectral normalisation on D* to bound it)"
+    )
+    return (
+        f"**D's per-layer σ** (largest singular value of each weight reshaped to (out, in·k·k), "
+        f"checkpoint of step {saved_step(h.out)}): {note}.\n\n{sigma_table(rows)}"
+    )
 
 
 def growth_phases(steps: list[int], resolution: list[float], alpha: list[float]) -> list[tuple[int, str, bool]]:
@@ -483,6 +532,21 @@ def build(
                     label="D's activation",
                     elem_id="train-d-activation",
                 )
+                d_down = gr.Radio(
+                    [
+                        ("strided conv (DCGAN)", "strided"),
+                        ("conv + average pooling", "avg-pool"),
+                        ("conv + max pooling", "max-pool"),
+                    ],
+                    value="strided",
+                    label="D's downsampling",
+                    elem_id="train-d-down",
+                )
+                d_sn = gr.Checkbox(
+                    False,
+                    label="Spectral normalisation on D (SNGAN: W/σ(W) per layer; D's norm then none by default)",
+                    elem_id="train-d-spectral-norm",
+                )
                 with gr.Row():  # G's side of DCGAN's rules (the DCGAN family's model)
                     g_norm = gr.Radio(
                         [("batch norm (DCGAN)", "batch"), ("none", "none")],
@@ -535,6 +599,8 @@ def build(
                 with gr.Column():
                     gif_button = gr.Button(f"Timeline as an animation ({images.animation_formats()})")
                     gif_file = gr.File(label="Download", file_count="multiple")
+                    sigma_button = gr.Button("D's per-layer σ (latest checkpoint)", elem_id="train-sigma")
+            sigma_text = gr.Markdown(elem_id="train-sigma-table")
     with gr.Accordion("Compare runs", open=False, elem_id="train-compare-section"):
         gr.Markdown(COMPARE_NOTE, elem_classes=["note"])
         with gr.Row():
@@ -568,6 +634,8 @@ def build(
         d_batches=d_batches,
         d_norm=d_norm,
         d_activation=d_activation,
+        d_down=d_down,
+        d_spectral_norm=d_sn,
         g_norm=g_norm,
         g_activation=g_activation,
         g_output=g_output,
@@ -636,6 +704,7 @@ def build(
     timer.tick(on_poll, [version, follow, timeline], poll_outputs, **quiet)
     timeline.input(lambda i: scrub(job, i), timeline, [grid, follow], **quiet)
     gif_button.click(user_errors(lambda: timeline_animation(job)), None, gif_file, api_visibility="undocumented")
+    sigma_button.click(user_errors(lambda: sigma_readout(job)), None, sigma_text, api_visibility="undocumented")
     growing_list = growing.build(zoo)  # ProGAN's stages (a section below Compare runs)
     lists = list(model_lists) + ([growing_list] if growing_list else [])
     saved = save.click(

@@ -83,7 +83,7 @@ def _view(model: VQVAE, image: torch.Tensor, original: torch.Tensor, codes: torc
     """Original | reconstruction from its own codes | decoded from the (edited) grid, labelled."""
     pictures = torch.cat([image, model.decode_codes(original[None]), model.decode_codes(codes[None])]).cpu()
     grid = images.grid_image(pictures, ncols=3, scale=SCALE)
-    return images.label_columns(grid, ["test image", "its codes decoded", "the grid below decoded"])
+    return images.label_columns(grid, ["test image", "its codes", "edited grid"])
 
 
 @user_errors
@@ -225,8 +225,11 @@ def build_section(zoo: Zoo):
         api_visibility="undocumented",
         show_progress="hidden",
     )
+    def on_click(name, index_value, grid_value, code_value, evt: gr.SelectData):  # Gradio fills evt by its annotation
+        return click(zoo, name, index_value, grid_value, code_value, evt)
+
     cells.select(
-        lambda *a: click(zoo, *a),
+        on_click,
         [model, index, grid, code],
         [grid, view, cells, readout],
         api_visibility="undocumented",

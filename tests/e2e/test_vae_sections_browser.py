@@ -1,10 +1,10 @@
 """The VAE tab's sections in a real Chromium: each is drawn when first opened (a click on it, or a link to it),
-not at the app's start: Autoencoder vs VAE, Inside q(z|x), Conditional VAE."""
+not at the app's start: Autoencoder vs VAE, Inside q(z|x), Conditional VAE; and the VQ-VAE's cell edit."""
 
 import numpy as np
 import pytest
 
-from explorer.ui import vae_compare, vae_inside
+from explorer.ui import vae_compare, vae_inside, vqvae
 
 from .waiting import wait_for_image
 
@@ -61,3 +61,26 @@ def test_the_kl_sliders_and_from_the_image(page, default_zoo):
     page.wait_for_function(f"() => ({readout})().includes('μ = {mu1:+.3f}, σ = {sigma1:.3f}')", timeout=30_000)
     assert float(page.locator("#vae-kl-sigma2 input[type=number]").input_value()) == pytest.approx(sigma2)
     assert float(page.locator("#vae-kl-mu2 input[type=number]").input_value()) == pytest.approx(mu2)
+
+
+def test_the_vq_vae_writes_a_clicked_cell_and_decodes_the_edited_grid(page, default_zoo):
+    """VQ-VAE: the section draws test image 0's code grid when opened; with a code on the slider, a click on a cell
+    writes it there (framed in red) and the decoder redraws the image from the edited grid."""
+    name = vqvae.model_names(default_zoo)[0]
+    open_section(page, "VQ-VAE")
+    grid, _, cells, _ = vqvae.encode(default_zoo, name, 0)
+    wait_for_image(page, "#vq-cells img", np.asarray(cells), timeout=60)
+    new_code = (grid[2][3] + 7) % default_zoo.load(name).config.codebook_size
+    box = page.locator("#vq-code input[type=number]")
+    box.fill(str(new_code))
+    box.press("Enter")
+    image = page.locator("#vq-cells img")
+    bounds = image.bounding_box()
+    image.click(position={"x": 3.5 / 8 * bounds["width"], "y": 2.5 / 8 * bounds["height"]})
+    _, view, edited_cells, text = vqvae.write(default_zoo, name, 0, grid, new_code, 2, 3)
+    wait_for_image(page, "#vq-cells img", np.asarray(edited_cells), timeout=30)
+    wait_for_image(page, "#vq-view img", np.asarray(view), timeout=30)
+    page.wait_for_function(
+        f"() => (document.querySelector('#vq-text')?.innerText || '').includes('code {grid[2][3]} → {new_code}')",
+        timeout=30_000,
+    )
