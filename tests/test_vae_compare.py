@@ -100,11 +100,14 @@ def test_the_vae_tab_builds_its_sections_without_drawing_them(default_zoo, monke
 
     monkeypatch.setattr(vae_inside, "inside", lambda *a, **k: drawn.append("inside"))
     monkeypatch.setattr(vae_inside, "edit", lambda *a, **k: drawn.append("edit"))
+    from explorer.ui import vqvae
+
+    monkeypatch.setattr(vqvae, "encode", lambda *a, **k: drawn.append("vqvae"))
     with gr.Blocks():
         parts = manifold.build(default_zoo, Previews())
     assert drawn == []  # nothing but the plane is drawn at start-up
-    assert parts.share.sections[1] == ("plane", "posterior", "autoencoder", "beta", "conditional", "edit")
-    assert len(parts.share.renders) == 6  # the plane, then each other section once, for a link to the tab
+    assert parts.share.sections[1] == ("plane", "posterior", "autoencoder", "beta", "conditional", "edit", "vqvae")
+    assert len(parts.share.renders) == 7  # the plane, then each other section once, for a link to the tab
 
 
 def test_sharpness_ranks_a_decoded_plane_below_the_data(default_zoo, fashion_test):
