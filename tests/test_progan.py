@@ -134,6 +134,14 @@ def test_a_run_stopped_before_the_last_level_saves_the_stage_it_reached(tmp_path
     assert torch.equal(images, F.interpolate(images[..., ::4, ::4], scale_factor=4, mode="nearest"))  # 8² shown
 
 
+def test_the_ema_s_half_life_is_a_tenth_of_a_phase_unless_given():
+    auto = ProGANTrainConfig(steps=1, batch_size=64, phase_images=3200)  # 50 steps per phase: half-life 5 steps
+    assert auto.ema == pytest.approx(0.5 ** (1 / 5)) and auto.ema**5 == pytest.approx(0.5)
+    assert ProGANTrainConfig(steps=1, ema_beta=0.999).ema == 0.999
+    with pytest.raises(ValueError, match="ema_beta"):
+        ProGANTrainConfig(steps=1, ema_beta=1.0)
+
+
 def test_progan_refuses_several_processes_with_a_reason():
     task = registry.get("progan")
     assert "WGAN-GP + drift" in task.objectives() and "phase_images" in task.options()
@@ -192,3 +200,14 @@ def test_the_growing_view_draws_every_resolution_and_scrubs_the_fade(tiny_progan
         growing.render_fade(zoo, "tiny-progan", "0", "8²", 2.0)
     with pytest.raises(Exception, match="not a seed"):
         growing.render(zoo, "tiny-progan", "zero", "8²", 0.5)
+
+
+def test_the_committed_progan_grew_to_32_and_its_card_says_how(default_zoo):
+    model = default_zoo.load("progan-fashion-mnist")
+    assert isinstance(model, ProGANGenerator) and (model.level, model.alpha) == (3, 1.0)
+    card = (default_zoo.entry("progan-fashion-mnist").folder / "README.md").read_text()
+    fid = float(re.search(r"\*\*this model\*\* \| \*\*([\d.]+)\*\*", card).group(1))
+    ceiling = float(re.search(r"ceiling: the same generator untrained \| ([\d.]+)", card).group(1))
+    assert "python -m trainers progan" in card and fid < ceiling / 2
+    every, fade, text = growing.render(default_zoo, "progan-fashion-mnist", "0, 1", "32²", 0.5)
+    assert "reached 32² at α = 1.00" in text and every.height > 2 * 96

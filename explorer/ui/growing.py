@@ -20,7 +20,9 @@ resolution three times; each new block was *faded in*: its image is (1 − α) �
 upsampled, + α · the new block's. The generator keeps a toRGB layer per resolution, so the same z can be drawn at
 each. Left: each latent (row) at 4², 8², 16², 32². Right: the fade-in of the chosen level, α = 0 (exactly the
 lower resolution, upsampled) → α = 1 (the new block alone). Train one yourself above: family *ProGAN*; its loss plot
-marks each phase and the timeline shows the samples growing."""
+marks each phase and the timeline shows the samples growing. (A level's toRGB layer stops learning once the next
+level has faded in, while the blocks beneath it go on changing: the 4² and 8² columns show the grown network's early
+features through those old read-outs, not the images the 4² stage drew; the Training tab's timeline keeps those.)"""
 TILE = 96  # every tile is shown at this side, whatever its resolution (nearest upsampling: the pixels stay visible)
 MAX_ROWS = 6
 
@@ -68,10 +70,11 @@ def fade_grid(model: ProGANGenerator, seeds: list[int], level: int, alpha: float
     blend = model.synthesize(z, level, alpha)
     picture = _tiles([ends[0], blend, ends[1]], model.config.resolution)
     low, high = side(level - 1), side(level)
-    labels = [f"α = 0: {low}² upsampled", f"α = {alpha:.2f}", f"α = 1: the {high}² block"]
+    labels = ["α = 0", f"α = {alpha:.2f}", "α = 1"]
     to_low, to_high = ((blend - end).abs().mean().item() for end in ends)
     text = (
-        f"Fading in {high}²: mean |image − α = 0 image| = {to_low:.3f}, mean |image − α = 1 image| = {to_high:.3f} "
+        f"Fading in {high}²: α = 0 is the {low}² image upsampled, α = 1 the new {high}² block alone. "
+        f"Mean |image − α = 0 image| = {to_low:.3f}, mean |image − α = 1 image| = {to_high:.3f} "
         f"(pixels in [−1, 1]). The blend is linear: the two distances are in the ratio α : (1 − α). In training, "
         f"this model reached {side(model.level)}² at α = {model.alpha:.2f}."
     )
@@ -109,17 +112,16 @@ def build(zoo: Zoo) -> ModelList | None:
             level = gr.Radio(sides, value=sides[-1], label="Fade in", elem_id="grow-level", scale=2)
         alpha = gr.Slider(0, 1, value=0.5, step=0.05, label="α (fade-in of the new block)", elem_id="grow-alpha")
         with gr.Row():
-            every = gr.Image(
-                every0,
-                label="Every resolution (α = 1)",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="grow-every",
-            )
-            fade = gr.Image(
-                fade0, label="The fade-in", type="pil", format="png", interactive=False, elem_id="grow-fade"
-            )
+            with gr.Column():
+                gr.Markdown("**Every resolution (α = 1)**: one row per seed")
+                every = gr.Image(
+                    every0, type="pil", format="png", interactive=False, show_label=False, elem_id="grow-every"
+                )
+            with gr.Column():
+                gr.Markdown("**The fade-in** of the chosen level")
+                fade = gr.Image(
+                    fade0, type="pil", format="png", interactive=False, show_label=False, elem_id="grow-fade"
+                )
         readout = gr.Markdown(text0, elem_id="grow-text")
     inputs = [model, seeds, level, alpha]
     quiet = dict(show_progress="hidden", api_visibility="undocumented")

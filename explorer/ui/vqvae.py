@@ -187,9 +187,8 @@ def build_section(zoo: Zoo):
         seed = gr.Number(0, label="Seed of the prior samples", precision=0, minimum=0, elem_id="vq-seed")
     with gr.Row():
         with gr.Column(scale=3):
-            view = gr.Image(
-                label="Image, reconstruction, edited", type="pil", format="png", interactive=False, elem_id="vq-view"
-            )
+            gr.Markdown("**The image, its reconstruction, and the grid on the right decoded**")
+            view = gr.Image(type="pil", format="png", interactive=False, show_label=False, elem_id="vq-view")
             readout = gr.Markdown(elem_id="vq-text")
         with gr.Column(scale=2):
             cells = gr.Image(
@@ -225,6 +224,7 @@ def build_section(zoo: Zoo):
         api_visibility="undocumented",
         show_progress="hidden",
     )
+
     def on_click(name, index_value, grid_value, code_value, evt: gr.SelectData):  # Gradio fills evt by its annotation
         return click(zoo, name, index_value, grid_value, code_value, evt)
 
