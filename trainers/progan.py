@@ -25,6 +25,7 @@ from explorer.models.progan import (
     ProGANDiscriminator,
     ProGANGenerator,
     downsample_to,
+    fade,
     phase_starts,
     side,
     stage_at,
@@ -75,7 +76,7 @@ def real_at(images: torch.Tensor, level: int, alpha: float) -> torch.Tensor:
     if level == 0 or alpha >= 1.0:
         return current
     lower = F.interpolate(downsample_to(images, side(level - 1)), scale_factor=2, mode="nearest")
-    return torch.lerp(lower, current, alpha)
+    return fade(lower, current, alpha)
 
 
 class ProGANTask(Task):

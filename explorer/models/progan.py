@@ -81,6 +81,12 @@ def phase_starts(phase_images: int, max_level: int) -> list[tuple[int, str]]:
     return starts
 
 
+def fade(lower: torch.Tensor, new: torch.Tensor, alpha: float) -> torch.Tensor:
+    """(1 − α)·lower + α·new, exactly ``lower`` at α = 0 and ``new`` at α = 1, in the wider of the two dtypes (under
+    CUDA autocast the upsampled branch is fp32 and the convolved one bf16, which ``torch.lerp`` refuses)."""
+    return (1.0 - alpha) * lower + alpha * new
+
+
 def pixel_norm(x: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
     """Each pixel's feature vector scaled to unit mean square (ProGAN §4.2)."""
     return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + eps)
@@ -148,7 +154,7 @@ class ProGANGenerator(Unconditional, nn.Module, Pretrained):
         image = self.to_image[level](h)
         if level > 0 and alpha < 1.0:
             lower = F.interpolate(self.to_image[level - 1](previous), scale_factor=2, mode="nearest")
-            image = torch.lerp(lower, image, float(alpha))
+            image = fade(lower, image, float(alpha))
         return image
 
     def forward(self, z: torch.Tensor, level: int | None = None, alpha: float | None = None) -> torch.Tensor:
@@ -209,7 +215,7 @@ class ProGANDiscriminator(nn.Module):
             h = self.blocks[level - 1](h)
             if alpha < 1.0:
                 lower = lrelu(self.from_image[level - 1](F.avg_pool2d(images, 2)))
-                h = torch.lerp(lower, h, float(alpha))
+                h = fade(lower, h, float(alpha))
         for block in reversed(self.blocks[: level - 1] if level > 1 else []):
             h = block(h)
         n = h.shape[0]
