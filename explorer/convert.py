@@ -2,6 +2,7 @@
 
     python -m explorer.convert gan-face-generate --out checkpoints/dcgan-digiface-64
     python -m explorer.convert path/to/weights.pth --out models/my-dcgan [--fp16]
+    python -m explorer.convert checkpoints/pix2pix-fashion-mnist --out checkpoints/pix2pix-fashion-mnist --fp16
 
 ``gan-face-generate`` takes the weights the installed package of that name ships
 (``pip install --no-deps gan-face-generate``: the package's other dependencies are not needed for its weights):
@@ -9,6 +10,8 @@ a PyTorch DCGAN-tutorial generator, 64×64 RGB faces trained on DigiFace-1M. Any
 Load-a-model box takes (a Hub repo id, a folder or a .pt/.pth/.tar file in a recognised format, ``explorer.hub``).
 Weights are read with ``torch.load(weights_only=True)`` and written as safetensors; ``--fp16`` halves the file
 (the app computes in fp32 either way). The folder is written atomically: a reader sees the old one or the new one.
+A folder of ours converted onto itself with ``--fp16`` (``halve_folder``) keeps its card and samples and drops its
+training state (a committed default that must stay small).
 """
 
 import argparse
@@ -20,7 +23,7 @@ import torch
 
 from explorer import hub
 from explorer.images import grid_image
-from explorer.models.folder import ZooError, save_folder, write_folder_atomically
+from explorer.models.folder import CONFIG_NAME, ZooError, load_folder, save_folder, write_folder_atomically
 from explorer.models.registry import family_of
 
 FACE_PACKAGE = "gan-face-generate"
@@ -108,6 +111,35 @@ def write(model: torch.nn.Module, out: Path, fp16: bool, card: str = "", license
     return write_folder_atomically(out, fill)
 
 
+STATE_FILE = "training_state.safetensors"
+FP16_NOTE = (
+    "\n\nWeights stored in fp16 (`python -m explorer.convert FOLDER --out FOLDER --fp16`, half the size; the app "
+    "computes in fp32; the numbers below were measured before, in fp32); this committed folder keeps no training "
+    "state, to keep `checkpoints/` within 60 MB: "
+    "`--resume` cannot continue it, the command above trains it again.\n"
+)
+
+
+def halve_folder(folder: Path) -> Path:
+    """Our model folder with its weights rewritten in fp16, in place: every other file kept (card, samples), the
+    training state dropped (it belongs to the fp32 weights), the card told so once."""
+    folder = Path(folder)
+    model = half(load_folder(folder, "cpu"))
+
+    def fill(tmp: Path) -> None:
+        for path in folder.iterdir():
+            if path.is_file() and path.name not in ("model.safetensors", STATE_FILE, CONFIG_NAME):
+                (tmp / path.name).write_bytes(path.read_bytes())
+        save_folder(tmp, model)
+        card = tmp / "README.md"
+        if card.is_file() and "Weights stored in fp16" not in card.read_text():
+            text = card.read_text().replace("Reproduce (`--resume` continues from this folder):", "Reproduce:")
+            cut = text.find("\n## ", text.find("```\n", text.find("Reproduce")) + 4)
+            card.write_text(text[:cut].rstrip("\n") + FP16_NOTE + text[cut:] if cut > 0 else text + FP16_NOTE)
+
+    return write_folder_atomically(folder, fill)
+
+
 def convert_faces(out: Path) -> Path:
     """``checkpoints/dcgan-digiface-64`` from the installed ``gan-face-generate``'s weights (fp16)."""
     weights, meta = package_weights()
@@ -134,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.source == FACE_PACKAGE:
             folder = convert_faces(args.out)
+        elif args.fp16 and Path(args.source).resolve() == args.out.resolve() and (args.out / CONFIG_NAME).is_file():
+            folder = halve_folder(args.out)
+            print(f"wrote {folder}: weights in fp16, training state dropped")
+            return 0
         else:
             model, family, fmt = hub.convert(hub.resolve(args.source))
             folder = write(model, args.out, fp16=args.fp16)

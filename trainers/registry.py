@@ -33,6 +33,7 @@ from trainers.loop import RunLength
 from trainers.losses import OBJECTIVES
 from trainers.progan import ProGANTrainConfig, train_progan
 from trainers.stylegan import StyleGANTrainConfig, train_stylegan
+from trainers.translation import CycleGANTrainConfig, Pix2PixTrainConfig, train_cyclegan, train_pix2pix
 from trainers.vae import AETrainConfig, CVAETrainConfig, VAETrainConfig, train_ae, train_cvae, train_vae
 from trainers.vqvae import VQVAETrainConfig, train_vqvae
 
@@ -95,6 +96,13 @@ HELP = {
     "latent_dim": "size of z",
     "phase_images": "ProGAN: images per fade-in and per stabilisation phase",
     "drift": "ProGAN: drift term ε·E[D(x)²] of the critic",
+    "l1_lambda": "pix2pix: weight λ of the L1 term",
+    "gan_weight": "pix2pix: weight of the cGAN term (0 = the L1-only baseline, no D)",
+    "cycle_lambda": "CycleGAN: weight λ_cyc of the cycle-consistency L1",
+    "identity_lambda": "CycleGAN: weight of the identity L1 (0 = off)",
+    "edge_threshold": "pix2pix: Sobel magnitude above which a pixel is an edge",
+    "domain_a": "CycleGAN: the class of domain A",
+    "domain_b": "CycleGAN: the class of domain B",
 }
 
 
@@ -271,6 +279,27 @@ register(
         cli=dict(epochs=8, batch_size=64, save_every=2000, sample_every=500),
         app_model=dict(width=32),
         app_options=dict(phase_images=6400),  # 100 steps of 64 per phase: the tab's 1 000-step run reaches 32² at 500
+    )
+)
+register(
+    Trainer(
+        "pix2pix",
+        Pix2PixTrainConfig,
+        train_pix2pix,
+        help="pix2pix: U-Net G + PatchGAN D on (Sobel edge map, garment) pairs, cGAN + λ·L1 (Isola et al. 2017)",
+        losses=("cGAN + λ·L1",),
+        cli=dict(epochs=5, batch_size=64, save_every=2000, sample_every=500),
+        app_options=dict(fid_samples=0),
+    )
+)
+register(
+    Trainer(
+        "cyclegan",
+        CycleGANTrainConfig,
+        train_cyclegan,
+        help="CycleGAN between two classes (default Sneaker ↔ Ankle boot), LSGAN + λ_cyc·cycle L1 (Zhu et al. 2017)",
+        losses=("LSGAN + λ·cycle",),
+        cli=dict(epochs=10, batch_size=64, save_every=2000, sample_every=500),
     )
 )
 register(

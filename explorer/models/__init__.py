@@ -17,6 +17,7 @@ from explorer.models.progan import ProGANConfig, ProGANDiscriminator, ProGANGene
 from explorer.models.registry import FAMILIES, Family, family_of, register
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from explorer.models.stylegan2 import StyleGAN2, StyleGAN2Config
+from explorer.models.translation import CycleGAN, CycleGANConfig, Pix2PixConfig, Pix2PixGenerator
 from explorer.models.vae import VAE, Autoencoder, AutoencoderConfig, ConditionalVAE, ConditionalVAEConfig, VAEConfig
 from explorer.models.vqvae import VQVAE, VQVAEConfig
 
@@ -26,6 +27,8 @@ register(Family("biggan", BigGANGenerator, BigGANConfig, "BigGAN-small", BigGAND
 register(Family("acgan", ACGANGenerator, ACGANConfig, "AC-GAN", ACGANDiscriminator))
 register(Family("progan", ProGANGenerator, ProGANConfig, "ProGAN (growing)", ProGANDiscriminator))
 register(Family("mlp-gan", MLPGenerator, MLPGANConfig, "MLP GAN (2014)", MLPDiscriminator))
+register(Family("pix2pix", Pix2PixGenerator, Pix2PixConfig, "pix2pix (edges → garment)"))
+register(Family("cyclegan", CycleGAN, CycleGANConfig, "CycleGAN (two classes, unpaired)"))
 register(Family("vae", VAE, VAEConfig, "VAE"))
 register(Family("ae", Autoencoder, AutoencoderConfig, "Autoencoder (plain, for the VAE tab)"))
 register(Family("cvae", ConditionalVAE, ConditionalVAEConfig, "Conditional VAE (VAE tab)"))
@@ -49,6 +52,8 @@ __all__ = [
     "BigGANGenerator",
     "ClassConditional",
     "ClassifierConfig",
+    "CycleGAN",
+    "CycleGANConfig",
     "ConditionalVAE",
     "ConditionalVAEConfig",
     "DCGANConfig",
@@ -58,6 +63,8 @@ __all__ = [
     "FashionClassifier",
     "HasEncoder",
     "LatentGenerator",
+    "Pix2PixConfig",
+    "Pix2PixGenerator",
     "ProGANConfig",
     "ProGANDiscriminator",
     "ProGANGenerator",

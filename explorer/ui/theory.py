@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from explorer import cycle2d, latent, theory
 from explorer.plots import FONT_SIZE, _layout
-from explorer.ui import share
+from explorer.ui import share, translation
 from explorer.ui.common import user_errors
 from explorer.ui.share import Share, TabParts
 from trainers.toy2d import generator_loss_curves
@@ -918,7 +918,7 @@ def _seed(label: str = "Seed", value: int = 0) -> gr.Number:
 
 
 def build(zoo=None, previews=None) -> TabParts:
-    """The tab's contents (``zoo`` and ``previews`` unused: nothing here loads a model)."""
+    """The tab's contents: exact toys, plus pix2pix and CycleGAN at image scale from ``zoo`` (none without a zoo)."""
     gr.Markdown(
         "Exact, small demos of the theory behind GANs: move a control and every plot follows.", elem_classes=["note"]
     )
@@ -1102,6 +1102,7 @@ def build(zoo=None, previews=None) -> TabParts:
                     cycle_readout = gr.Markdown(untrained_cycle_text, elem_id="theory-cycle-text")
                 with gr.Column(scale=3):
                     cycle_plot = gr.Plot(untrained_cycle, label="x → G(x) → F(G(x))", elem_id="theory-cycle")
+            cycle_lists, cycle_images = translation.build_cyclegan(zoo) if zoo is not None else ([], None)
             gr.on(
                 [cycle_train.click, lam_cyc.input, cycle_seed.input, cycle_tab.select],
                 cycle,
@@ -1128,6 +1129,7 @@ def build(zoo=None, previews=None) -> TabParts:
                     bimodal_readout = gr.Markdown(untrained_text, elem_id="theory-bimodal-text")
                 with gr.Column(scale=3):
                     bimodal_plot = gr.Plot(untrained, label="L2 fit and cGAN samples", elem_id="theory-bimodal")
+            pix2pix_lists, pix2pix_images = translation.build_pix2pix(zoo) if zoo is not None else ([], None)
             gr.on(
                 [train.click, bimodal_seed.input, l1_weight.input, bimodal_tab.select],
                 bimodal,
@@ -1139,11 +1141,17 @@ def build(zoo=None, previews=None) -> TabParts:
             )
     # no settings to share, but a link (a lecture path's step) opens a demo: ?tab=theory&section=game
     sections_ids = ("lines", "kl", "game", "gan1d", "classes", "ratio", "z", "costs", "cycle", "bimodal")
+    image_parts = {"cycle": (cycle_tab, cycle_images), "bimodal": (bimodal_tab, pix2pix_images)}  # at image scale
+    for ident, (tab, render) in image_parts.items():
+        if render is not None:
+            drawn[ident] = [render]
+            section_tabs[ident] = tab
     for ident, renders in drawn.items():
         share.draw_when_opened(section_tabs[ident], renders)
     every = [render for renders in drawn.values() for render in renders]
     # the first section is drawn when the tab opens; a link to a section draws whatever is still empty
     return TabParts(
+        model_lists=cycle_lists + pix2pix_lists,
         share=Share("theory", {}, share.lazy_renders(every), sections=(sections, sections_ids)),
         opened=drawn["lines"],
     )
