@@ -77,18 +77,26 @@ def canvas_of(edges: torch.Tensor) -> np.ndarray:
     return np.dstack([big, big, big, np.full_like(big, 255)])
 
 
-def canvas_matches(value, edges: torch.Tensor) -> bool:
-    """Whether the sketch is still exactly the edge map ``edges`` loaded into it (drawn by ``canvas_of``)."""
+KEPT = 0.8  # a sketch that still holds this share of a loaded edge map's edges is an edit of it, read in place
+
+
+def edit_of(value, edges: torch.Tensor) -> torch.Tensor | None:
+    """The sketch read pixel for pixel (each model pixel's block of canvas pixels, more than half ink) when it is
+    an edit of the edge map ``edges`` drawn into it by ``canvas_of`` (it keeps ``KEPT`` of those edges); None
+    when it is a new drawing (or cannot be read in place), which ``sketch_edges`` then fits to the garment box."""
     try:
         amount = ink(value)
     except ValueError:
-        return False
+        return None
     r = edges.shape[-1]
     if amount.shape[0] % r or amount.shape[1] % r or amount.shape[0] != amount.shape[1]:
-        return False
+        return None
     k = amount.shape[0] // r
-    blocks = amount.reshape(r, k, r, k).mean(axis=(1, 3))
-    return bool(np.array_equal(blocks > 0.5, edges[0, 0].cpu().numpy() > 0))
+    on = amount.reshape(r, k, r, k).mean(axis=(1, 3)) > 0.5
+    before = edges[0, 0].cpu().numpy() > 0
+    if (on & before).sum() < KEPT * before.sum():
+        return None
+    return torch.from_numpy(np.where(on, 1.0, -1.0).astype(np.float32))[None, None]
 
 
 def sharpness(pictures: torch.Tensor) -> torch.Tensor:
@@ -112,20 +120,23 @@ def load_test_edges(zoo: Zoo, name: str, index) -> tuple:
     except DatasetUnavailable as error:
         raise ValueError(str(error)) from error
     picture = canvas_of(model.edges(image))
-    return {"background": picture, "layers": [], "composite": picture}, index
+    blank = np.zeros_like(picture)  # an empty layer over it: the brush draws on a layer (none: nothing is drawn)
+    return {"background": picture, "layers": [blank], "composite": picture}, index
 
 
 @user_errors
 def translate_sketch(zoo: Zoo, sketch, name: str, baseline: str, loaded) -> tuple[Image.Image, str]:
     """(input | pix2pix | L1 only [| real garment] side by side, a readout) for the sketch."""
     model, plain = _pix2pix(zoo, name), _pix2pix(zoo, baseline)
-    truth = None
-    if loaded is not None and loaded != "":
+    truth = edges = None
+    if loaded is not None and loaded != "":  # a test image's edge map was loaded: is this it, or an edit of it?
         index = _whole(loaded, "the loaded test image", 9999)
         image = _test_set(zoo).images[index][None]
-        if canvas_matches(sketch, model.edges(image)):
+        edges = edit_of(sketch, model.edges(image))
+        if edges is not None and torch.equal(edges, model.edges(image)):
             truth = image
-    edges = model.edges(truth) if truth is not None else sketch_edges(sketch, model.resolution)
+    if edges is None:
+        edges = sketch_edges(sketch, model.resolution)
     outputs = torch.cat([model.translate(edges), plain.translate(edges)]).cpu()
     shown = torch.cat([edges.cpu(), outputs] + ([truth] if truth is not None else []))
     labels = ["edge map (input)", "pix2pix: cGAN + λ·L1", "L1 only"] + (["real garment"] if truth is not None else [])
@@ -192,7 +203,7 @@ def round_trip(zoo: Zoo, name: str, direction: str, start) -> tuple[Image.Image,
             device = next(classifier.parameters()).device
             guesses = classifier(translated.to(device)).argmax(1).cpu()
         hits = int((guesses == names.index(target)).sum())
-        text += f" The classifier takes **{hits} of {ROW}** of the {there}(x) for a {target}."
+        text += f" The classifier calls **{hits} of {ROW}** of the {there}(x) *{target}*."
     return picture, text
 
 
@@ -213,8 +224,6 @@ def build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
                 height=320,  # shown at 100 %, like the VAE tab's pad
                 brush=gr.Brush(default_size=14, colors=["#000000"], color_mode="fixed"),
                 type="numpy",
-                image_mode="RGBA",
-                layers=False,
                 elem_id="p2p-sketch",
             )
             with gr.Row():
@@ -239,6 +248,12 @@ def build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
     inputs = [sketch, model, baseline, loaded]
 
     def translate(sketch_value, name, baseline_name, loaded_index):
+        try:
+            empty = not (ink(sketch_value) > 0.5).any()
+        except ValueError:
+            empty = True
+        if empty:  # a cleared canvas: keep the last garments, say what to do
+            return gr.skip(), "Draw an outline on the canvas, or load a test image's edge map."
         return translate_sketch(zoo, sketch_value, name, baseline_name, loaded_index)
 
     sketch.change(

@@ -35,11 +35,13 @@ def test_a_sketch_drawn_with_the_mouse_becomes_garments(page, default_zoo):
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box is not None and box["width"] > 100
-    # a stroke across the loaded edge map: the sketch is no longer the test image's, so no truth, new garments
-    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.5 * box["height"])
+    # a stroke across the middle of the drawing (the canvas element is wider than the 256² drawing it centres):
+    # the sketch is now an edit of the test image's edge map, read in place: no truth, new garments
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx - 50, cy)
     page.mouse.down()
     for step in range(1, 21):
-        page.mouse.move(box["x"] + (0.2 + 0.03 * step) * box["width"], box["y"] + 0.5 * box["height"])
+        page.mouse.move(cx - 50 + 5 * step, cy, steps=3)
     page.mouse.up()
     page.wait_for_function(
         "() => (document.querySelector('#p2p-text')?.innerText || '').includes('no real garment')", timeout=60_000
