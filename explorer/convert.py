@@ -23,8 +23,16 @@ import torch
 
 from explorer import hub
 from explorer.images import grid_image
-from explorer.models.folder import CONFIG_NAME, ZooError, load_folder, save_folder, write_folder_atomically
+from explorer.models.folder import (
+    CONFIG_NAME,
+    WEIGHTS_NAME,
+    ZooError,
+    load_folder,
+    save_folder,
+    write_folder_atomically,
+)
 from explorer.models.registry import family_of
+from trainers.checkpoint import STATE_NAME
 
 FACE_PACKAGE = "gan-face-generate"
 FACE_CARD = """---
@@ -111,24 +119,22 @@ def write(model: torch.nn.Module, out: Path, fp16: bool, card: str = "", license
     return write_folder_atomically(out, fill)
 
 
-STATE_FILE = "training_state.safetensors"
 FP16_NOTE = (
     "\n\nWeights stored in fp16 (`python -m explorer.convert FOLDER --out FOLDER --fp16`, half the size; the app "
-    "computes in fp32; the numbers below were measured before, in fp32); this committed folder keeps no training "
-    "state, to keep `checkpoints/` within 60 MB: "
-    "`--resume` cannot continue it, the command above trains it again.\n"
+    "computes in fp32; the numbers below were measured before, in fp32). The folder keeps no training state (it "
+    "belonged to the fp32 weights): `--resume` cannot continue it, the command above trains it again.\n"
 )
 
 
 def halve_folder(folder: Path) -> Path:
-    """Our model folder with its weights rewritten in fp16, in place: every other file kept (card, samples), the
-    training state dropped (it belongs to the fp32 weights), the card told so once."""
+    """Our model folder with its weights rewritten in fp16, in place: its other top-level files kept (card, samples),
+    the training state and ``derived/`` arrays dropped (both belong to the fp32 weights), the card told so once."""
     folder = Path(folder)
     model = half(load_folder(folder, "cpu"))
 
     def fill(tmp: Path) -> None:
         for path in folder.iterdir():
-            if path.is_file() and path.name not in ("model.safetensors", STATE_FILE, CONFIG_NAME):
+            if path.is_file() and path.name not in (WEIGHTS_NAME, STATE_NAME, CONFIG_NAME):
                 (tmp / path.name).write_bytes(path.read_bytes())
         save_folder(tmp, model)
         card = tmp / "README.md"

@@ -86,6 +86,12 @@ def ink(value) -> np.ndarray:
     return 1.0 - grey if grey.mean() > 0.5 else grey
 
 
+def blank(value) -> bool:
+    """Whether a sketch has no ink (nothing drawn yet, or a cleared canvas); ``ValueError`` for what is no image."""
+    array = _sketch_array(value)
+    return array is None or not (ink(array) > 0.5).any()
+
+
 def sketch_edges(value, resolution: int = 32) -> torch.Tensor:
     """A (1, 1, r, r) edge map in {−1, 1} from a sketch: the ink's bounding box scaled so that its longer side is
     ``BOX``·r/32 pixels, centred; a pixel is an edge where more than ``INK`` of it is ink."""

@@ -66,6 +66,15 @@ def save_training_state(
     save_file(tensors, str(folder / STATE_NAME), metadata=text)
 
 
+def state_metadata(folder: Path) -> dict:
+    """The metadata ``save_training_state`` stored (step, settings, metrics, wall_seconds), without the tensors."""
+    path = Path(folder) / STATE_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: this folder cannot be resumed (was it saved by the trainer?)")
+    with safe_open(str(path), framework="pt") as f:
+        return json.loads(f.metadata()["metadata"])
+
+
 def load_training_state(
     folder: Path,
     modules: dict[str, torch.nn.Module],

@@ -27,7 +27,7 @@ from explorer.models.registry import family_of
 from explorer.settings import Settings
 from trainers.acceleration import FULL_PRECISION, Acceleration, MixedPrecision
 from trainers.cards import model_card
-from trainers.checkpoint import STATE_NAME, load_training_state, save_training_state
+from trainers.checkpoint import load_training_state, save_training_state, state_metadata
 from trainers.distributed import SINGLE_PROCESS, Distributed
 from trainers.evaluation import Evaluation, live_evaluation
 from trainers.events import Evaluated, Event, Finished, Samples, Saved, Started, Step, Stopped
@@ -143,6 +143,10 @@ class Task:
         """Family-specific card sections (evaluation, classes, …)."""
         return ""
 
+    def check_resume(self, saved: dict, folder: Path) -> None:
+        """Raise ``ValueError`` (saying which option to give) when the run saved in ``folder`` with the settings
+        ``saved`` cannot continue as this task: networks it lacks or has more of (default: any can)."""
+
     def settings(self) -> dict:
         """The run's settings, stored with the checkpoint."""
         return asdict(self.config)
@@ -209,10 +213,7 @@ def launch(
 
 def saved_step(folder: Path) -> int:
     """The step a checkpoint folder was saved at."""
-    from safetensors import safe_open
-
-    with safe_open(str(folder / STATE_NAME), framework="pt") as f:
-        return int(json.loads(f.metadata()["metadata"])["step"])
+    return int(state_metadata(folder)["step"])
 
 
 def run(
@@ -250,6 +251,7 @@ def run(
         family, fields = read_config(out)
         if family != task.family or fields != json.loads(json.dumps(asdict(task.model.config))):
             raise ValueError(f"cannot resume: {out} holds a different model ({family}, {fields})")
+        task.check_resume(state_metadata(out).get("settings", {}), out)
         task.model.load_state_dict(load_file(str(out / WEIGHTS_NAME), device=str(device)), strict=True)
         previous = load_training_state(out, task.modules, task.optimizers)
         step = int(previous["step"])

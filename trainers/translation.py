@@ -40,9 +40,9 @@ def _adam(module: torch.nn.Module, lr: float, beta1: float, beta2: float) -> tor
 
 @torch.inference_mode()
 def translated_fid(translate: Callable[[torch.Tensor], torch.Tensor], inputs: torch.Tensor, n: int):
-    """(FID of ``translate(inputs[:n])`` against the Fashion-MNIST test statistics, class histogram, seconds) with
-    the classifier's features, or None without the classifier. The inputs are test images' edge maps, so the
-    outputs should look like the test set: FID measures how real they look, L1 only how close to the truth."""
+    """(FID of ``translate(inputs[:n])`` against the Fashion-MNIST test statistics, class histogram, floor FID,
+    seconds) with the classifier's features, or None without the classifier. The inputs are test images' edge maps,
+    so the outputs should look like the test set: FID measures how real they look, L1 only how close to the truth."""
     import time
 
     from explorer.metrics.fid import fid
@@ -56,6 +56,11 @@ def translated_fid(translate: Callable[[torch.Tensor], torch.Tensor], inputs: to
     n = min(n, len(inputs))
     result, histogram = fid(lambda start, count: translate(inputs[start : start + count]), classifier, stats, n=n)
     return result, histogram, floor, time.perf_counter() - clock
+
+
+def classifier_reads(data: ImageDataset) -> bool:
+    """Whether the Fashion-MNIST classifier (FID features, class verdicts) can judge images of ``data``."""
+    return data.name == "fashion-mnist" and data.resolution == 32 and data.channels == 1
 
 
 @dataclass
@@ -91,7 +96,7 @@ def pix2pix_report(model: Pix2PixGenerator, test: ImageDataset, n: int) -> dict[
         for e, y in zip(edges.split(1000), images.split(1000), strict=True)
     ) / len(images)
     report = {"l1": l1}
-    measured = translated_fid(model.translate, edges, n) if n > 1 else None
+    measured = translated_fid(model.translate, edges, n) if n > 1 and classifier_reads(test) else None
     if measured is not None:
         result, _, floor, _ = measured
         report |= {"fid": result.value, "fid_n": result.n, "floor": floor}
@@ -113,22 +118,31 @@ class Pix2PixTask(Task):
             self.optimizers["d"] = _adam(self.discriminator, config.lr, config.beta1, config.beta2)
         self.fixed = test.images[:GRID].to(device)  # the grid: edge maps, G's garments, the real ones
 
+    def check_resume(self, saved: dict, folder: Path) -> None:
+        was = float(saved.get("gan_weight", 1.0))
+        if (was > 0) != self.adversarial:
+            kind = "an L1-only run (no D)" if was == 0 else f"a cGAN run (gan_weight {was:g}, with its D)"
+            raise ValueError(f"cannot resume: {folder} is {kind}; resume it with --gan-weight {was:g}")
+
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         c, g = self.config, self.model
         g.train()
         edges = g.edges(images)
-        fake = g(edges)
+        with self.precision.autocast():
+            fake = g(edges)
         metrics = {}
         if self.adversarial:
             d = self.discriminator
-            real_logits, fake_logits = d(edges, images), d(edges, fake.detach())
+            with self.precision.autocast():
+                real_logits, fake_logits = d(edges, images), d(edges, fake.detach())
             d_loss = 0.5 * (
                 F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
                 + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
             )
             self.check_finite(d_loss=d_loss)
             self.optimize(self.optimizers["d"], d_loss)
-            logits = d(edges, fake)
+            with self.precision.autocast():
+                logits = d(edges, fake)
             g_adv = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
             metrics |= {
                 "d_loss": d_loss.item(),
@@ -138,14 +152,14 @@ class Pix2PixTask(Task):
             }
         else:
             g_adv = torch.zeros((), device=images.device)
-        l1 = (fake - images).abs().mean()
+        l1 = (fake.float() - images).abs().mean()
         loss = c.gan_weight * g_adv + c.l1_lambda * l1
         self.check_finite(g_loss=loss)
         self.optimize(self.optimizers["g"], loss)
         return metrics | {"l1": l1.item()}
 
     def evaluate(self, n: int) -> Evaluation | None:
-        if self.config.data != "fashion-mnist" or self.model.resolution != 32 or self.model.config.channels != 1:
+        if not classifier_reads(self.test):
             return None
         edges = self.model.edges(self.test.images[:n].to(next(self.model.parameters()).device))
         measured = translated_fid(self.model.translate, edges, n)
@@ -157,7 +171,8 @@ class Pix2PixTask(Task):
 
     def samples(self) -> torch.Tensor:
         edges = self.model.edges(self.fixed)
-        return inference_samples(self.model, lambda: torch.cat([edges, self.model(edges), self.fixed]))
+        shown = edges.expand(-1, self.fixed.shape[1], -1, -1)  # drawn in every channel beside RGB garments
+        return inference_samples(self.model, lambda: torch.cat([shown, self.model(edges), self.fixed]))
 
     def summary(self) -> str:
         c, m = self.config, self.config.model
@@ -178,9 +193,8 @@ class Pix2PixTask(Task):
     def card_extra(self) -> str:
         r = pix2pix_report(self.model, self.test, self.config.fid_samples)
         self.model.train()
-        rows = [
-            f"| L1 to the real garment (mean abs. error, pixels in [-1, 1]), 10 000 test edge maps | {r['l1']:.4f} |"
-        ]
+        what = f"L1 to the real garment (mean abs. error, pixels in [-1, 1]), {len(self.test)} test edge maps"
+        rows = [f"| {what} | {r['l1']:.4f} |"]
         if "fid" in r:
             what = f"FID of G's garments for {r['fid_n']} test edge maps (classifier features, vs the test set)"
             rows.append(f"| {what} | {r['fid']:.2f} |")
@@ -200,14 +214,16 @@ committed models (`pix2pix-fashion-mnist`, `pix2pix-l1-fashion-mnist`) show both
 
 
 def train_pix2pix(
-    config: Pix2PixTrainConfig, out: str | Path | None, *, test: ImageDataset | None = None, **options
+    config: Pix2PixTrainConfig, out: str | Path | None, *, test: ImageDataset | None = None, settings=None, **options
 ) -> Iterator[Event]:
     """Train pix2pix (or, with ``gan_weight`` 0, the L1-only baseline) and yield events."""
+    m = config.model
 
     def make_task(config: Pix2PixTrainConfig, device: torch.device, data: ImageDataset) -> Pix2PixTask:
-        return Pix2PixTask(config, test if test is not None else load_dataset(config.data, "test"), device)
+        held_out = test if test is not None else load_dataset(config.data, "test", m.resolution, m.channels, settings)
+        return Pix2PixTask(config, held_out, device)
 
-    return launch(make_task, config, out, **options)
+    return launch(make_task, config, out, settings=settings, **options)
 
 
 @dataclass
@@ -259,7 +275,7 @@ def cyclegan_report(model: CycleGAN, test: ImageDataset) -> dict[str, float]:
         report[f"cycle_{name}"] = cycle_error(images, back).mean().item()
         report[f"pairs_{name}"] = cycle_error(images, images.roll(1, dims=0)).mean().item()
         report[f"n_{name}"] = len(images)
-        if reference is not None:
+        if reference is not None and classifier_reads(test):
             classifier = reference[0].eval()
             report[f"hit_{name}"] = (classifier(translated).argmax(1) == target).float().mean().item()
             report[f"source_{name}"] = (classifier(images).argmax(1) == source).float().mean().item()
@@ -283,38 +299,47 @@ class CycleGANTask(Task):
             "d": _adam(self.discriminators, config.lr, config.beta1, config.beta2),
         }
         ta, tb = domains(test, config.model)
+        self.last: dict[str, torch.Tensor] = {}  # each domain's last training images (a batch may lack one)
         self.fixed_a = test.images[test.labels == ta][: GRID // 2].to(device)
         self.fixed_b = test.images[test.labels == tb][: GRID // 2].to(device)
 
     def train_step(self, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
         c, g, f = self.config, self.model.g, self.model.f
         real_a, real_b = images[labels == self.a], images[labels == self.b]
-        if len(real_a) == 0 or len(real_b) == 0:  # only at tiny batch sizes: use what there is for both sides
-            real_a = real_a if len(real_a) else images
-            real_b = real_b if len(real_b) else images
+        # a batch without one of the classes (small batches, now and then): that side takes its last images
+        real_a = real_a if len(real_a) else self.last.get("a", images[:0])
+        real_b = real_b if len(real_b) else self.last.get("b", images[:0])
+        if len(real_a) == 0 or len(real_b) == 0:
+            missing = self.config.model.domain_a if len(real_a) == 0 else self.config.model.domain_b
+            raise ValueError(f"the first batch holds no {missing}: use a larger batch")
+        self.last = {"a": real_a, "b": real_b}
         self.model.train()
-        fake_b, fake_a = g(real_a), f(real_b)
+        with self.precision.autocast():
+            fake_b, fake_a = g(real_a), f(real_b)
         d_b, d_a = self.discriminators.d_b, self.discriminators.d_a
 
         def least_squares(logits: torch.Tensor, target: float) -> torch.Tensor:
             return (logits - target).pow(2).mean()
 
+        with self.precision.autocast():
+            real_b_score, fake_b_score = d_b(real_b), d_b(fake_b.detach())
+            real_a_score, fake_a_score = d_a(real_a), d_a(fake_a.detach())
         d_loss = 0.5 * (
-            least_squares(d_b(real_b), 1)
-            + least_squares(d_b(fake_b.detach()), 0)
-            + least_squares(d_a(real_a), 1)
-            + least_squares(d_a(fake_a.detach()), 0)
+            least_squares(real_b_score.float(), 1)
+            + least_squares(fake_b_score.float(), 0)
+            + least_squares(real_a_score.float(), 1)
+            + least_squares(fake_a_score.float(), 0)
         )
         self.check_finite(d_loss=d_loss)
         self.optimize(self.optimizers["d"], d_loss)
 
-        g_adv = least_squares(d_b(fake_b), 1) + least_squares(d_a(fake_a), 1)
-        cycle = (f(fake_b) - real_a).abs().mean() + (g(fake_a) - real_b).abs().mean()
-        loss = g_adv + c.cycle_lambda * cycle
-        identity = torch.zeros((), device=images.device)
-        if c.identity_lambda:
-            identity = (g(real_b) - real_b).abs().mean() + (f(real_a) - real_a).abs().mean()
-            loss = loss + c.identity_lambda * identity
+        with self.precision.autocast():
+            g_adv = least_squares(d_b(fake_b).float(), 1) + least_squares(d_a(fake_a).float(), 1)
+            back_a, back_b = f(fake_b), g(fake_a)
+            same_b, same_a = (g(real_b), f(real_a)) if c.identity_lambda else (real_b, real_a)
+        cycle = (back_a.float() - real_a).abs().mean() + (back_b.float() - real_b).abs().mean()
+        identity = (same_b.float() - real_b).abs().mean() + (same_a.float() - real_a).abs().mean()
+        loss = g_adv + c.cycle_lambda * cycle + c.identity_lambda * identity
         self.check_finite(g_loss=loss)
         self.optimize(self.optimizers["g"], loss)
         return {"d_loss": d_loss.item(), "g_loss": g_adv.item(), "cycle": cycle.item(), "identity": identity.item()}

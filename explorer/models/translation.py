@@ -73,7 +73,7 @@ class UNet(nn.Module):
 
 
 class PatchDiscriminator(nn.Module):
-    """PatchGAN: one real/fake logit per overlapping patch (an 8×8 map at 32², each logit seeing 22×22 pixels)
+    """PatchGAN: one real/fake logit per overlapping patch (an 8×8 map at 32², each logit seeing 26×26 pixels)
     rather than one per image, so D judges local texture and sharpness and leaves the layout to the L1 term."""
 
     def __init__(self, channels_in: int, width: int, norm: str):
@@ -105,7 +105,7 @@ def _check(resolution: int, width: int, norm: str) -> None:
 
 
 class Translator:
-    """What the Translate tab needs of a model: ``resolution``, the input channels and ``translate``."""
+    """An image-to-image model (the GAN theory tab's translation parts): ``resolution`` and ``translate``."""
 
     config: object
 

@@ -17,10 +17,13 @@ from PIL import Image
 
 from explorer import images
 from explorer.data import DatasetUnavailable
+from explorer.models.folder import read_config
 from explorer.models.translation import CycleGAN, Pix2PixGenerator, cycle_error
-from explorer.pictures import ink, sketch_edges
+from explorer.pictures import blank, ink, sketch_edges
 from explorer.ui.common import ModelList, user_errors
+from explorer.ui.truncation import whole_number
 from explorer.ui.vae_compare import _test_set
+from explorer.vae_theory import sharpness
 from explorer.zoo import Zoo
 
 CANVAS = 256  # the sketchpad's side in pixels (8 per model pixel at 32²)
@@ -57,17 +60,6 @@ def _preferred(names: list[str], wanted: str, fallback: int) -> str | None:
     return names[min(fallback, len(names) - 1)] if names else None
 
 
-def _whole(value, what: str, high: int) -> int:
-    """``value`` as an int in [0, high]; ``ValueError`` saying what to type otherwise."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if not np.isfinite(number) or number != int(number) or not 0 <= number <= high:
-        raise ValueError(f"{what} must be a whole number from 0 to {high}, got {value}")
-    return int(number)
-
-
 # --- pix2pix ---------------------------------------------------------------------------------------------------
 def canvas_of(edges: torch.Tensor) -> np.ndarray:
     """An edge map (1, 1, r, r) drawn for the sketchpad: black lines on white at ``CANVAS`` pixels (RGBA)."""
@@ -99,13 +91,6 @@ def edit_of(value, edges: torch.Tensor) -> torch.Tensor | None:
     return torch.from_numpy(np.where(on, 1.0, -1.0).astype(np.float32))[None, None]
 
 
-def sharpness(pictures: torch.Tensor) -> torch.Tensor:
-    """Mean absolute difference between neighbouring pixels, per image: a blurry average scores low."""
-    dx = (pictures[..., :, 1:] - pictures[..., :, :-1]).abs().mean(dim=(1, 2, 3))
-    dy = (pictures[..., 1:, :] - pictures[..., :-1, :]).abs().mean(dim=(1, 2, 3))
-    return (dx + dy) / 2
-
-
 def _pix2pix(zoo: Zoo, name: str) -> Pix2PixGenerator:
     return zoo.require(name, Pix2PixGenerator, what="a pix2pix generator")
 
@@ -114,7 +99,7 @@ def _pix2pix(zoo: Zoo, name: str) -> Pix2PixGenerator:
 def load_test_edges(zoo: Zoo, name: str, index) -> tuple:
     """(the sketchpad's value: test image ``index``'s edge map, the index kept as the loaded one)."""
     model = _pix2pix(zoo, name)
-    index = _whole(index, "the test image", 9999)
+    index = whole_number(index, "the test image", 0, 9999)
     try:
         image = _test_set(zoo).images[index][None]
     except DatasetUnavailable as error:
@@ -130,7 +115,7 @@ def translate_sketch(zoo: Zoo, sketch, name: str, baseline: str, loaded) -> tupl
     model, plain = _pix2pix(zoo, name), _pix2pix(zoo, baseline)
     truth = edges = None
     if loaded is not None and loaded != "":  # a test image's edge map was loaded: is this it, or an edit of it?
-        index = _whole(loaded, "the loaded test image", 9999)
+        index = whole_number(loaded, "the loaded test image", 0, 9999)
         image = _test_set(zoo).images[index][None]
         edges = edit_of(sketch, model.edges(image))
         if edges is not None and torch.equal(edges, model.edges(image)):
@@ -138,12 +123,13 @@ def translate_sketch(zoo: Zoo, sketch, name: str, baseline: str, loaded) -> tupl
     if edges is None:
         edges = sketch_edges(sketch, model.resolution)
     outputs = torch.cat([model.translate(edges), plain.translate(edges)]).cpu()
-    shown = torch.cat([edges.cpu(), outputs] + ([truth] if truth is not None else []))
+    drawn = edges.cpu().expand(-1, outputs.shape[1], -1, -1)  # beside RGB garments, in every channel
+    shown = torch.cat([drawn, outputs] + ([truth] if truth is not None else []))
     labels = ["edge map (input)", "pix2pix: cGAN + λ·L1", "L1 only"] + (["real garment"] if truth is not None else [])
     picture = images.label_columns(images.grid_image(shown, ncols=len(labels), scale=SCALE), labels)
-    sharp = sharpness(shown[1:]).tolist()
+    sharp = [sharpness(picture[None]) for picture in shown[1:]]
     text = (
-        f"**Sharpness** (mean step between neighbouring pixels): pix2pix {sharp[0]:.3f}, L1 only {sharp[1]:.3f}"
+        f"**Sharpness** (mean gradient magnitude, as in the VAE tab): pix2pix {sharp[0]:.3f}, L1 only {sharp[1]:.3f}"
         + (f", the real garment {sharp[2]:.3f}" if truth is not None else "")
         + ". "
     )
@@ -164,9 +150,15 @@ def _cyclegan(zoo: Zoo, name: str) -> CycleGAN:
     return zoo.require(name, CycleGAN, what="a CycleGAN")
 
 
-def directions(model: CycleGAN) -> list[tuple[str, str]]:
-    c = model.config
-    return [(f"{c.domain_a} → {c.domain_b}", "a2b"), (f"{c.domain_b} → {c.domain_a}", "b2a")]
+def directions(config) -> list[tuple[str, str]]:
+    """The direction radio's (label, value) pairs for a ``CycleGANConfig`` (or its fields as a dict)."""
+    a, b = (config["domain_a"], config["domain_b"]) if isinstance(config, dict) else (config.domain_a, config.domain_b)
+    return [(f"{a} → {b}", "a2b"), (f"{b} → {a}", "b2a")]
+
+
+def _domains(zoo: Zoo, name: str) -> list[tuple[str, str]]:
+    """The directions of the CycleGAN ``name``, read from its folder's config (no model loaded)."""
+    return directions(read_config(zoo.entry(name).folder)[1])
 
 
 @user_errors
@@ -183,7 +175,7 @@ def round_trip(zoo: Zoo, name: str, direction: str, start) -> tuple[Image.Image,
         raise ValueError(str(error)) from error
     names = list(test.class_names)
     pool = test.images[test.labels == names.index(source)]
-    first = _whole(start, f"the first test {source}", len(pool) - ROW)
+    first = whole_number(start, f"the first test {source}", 0, len(pool) - ROW)
     x = pool[first : first + ROW]
     translated, back = model.translate(x, direction)
     translated, back = translated.cpu(), back.cpu()
@@ -248,11 +240,7 @@ def build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
     inputs = [sketch, model, baseline, loaded]
 
     def translate(sketch_value, name, baseline_name, loaded_index):
-        try:
-            empty = not (ink(sketch_value) > 0.5).any()
-        except ValueError:
-            empty = True
-        if empty:  # a cleared canvas: keep the last garments, say what to do
+        if blank(sketch_value):  # a cleared canvas: keep the last garments, say what to do
             return gr.skip(), "Draw an outline on the canvas, or load a test image's edge map."
         return translate_sketch(zoo, sketch_value, name, baseline_name, loaded_index)
 
@@ -289,10 +277,9 @@ def build_cyclegan(zoo: Zoo) -> tuple[list, tuple | None]:
     if not names:
         gr.Markdown("No CycleGAN in the zoo: train one with `python -m trainers cyclegan --out …`.")
         return [], None
-    first = _cyclegan(zoo, names[0])
     with gr.Row():
         model = gr.Dropdown(names, value=names[0], label="CycleGAN", elem_id="cyc-model")
-        direction = gr.Radio(directions(first), value="a2b", label="Direction", elem_id="cyc-direction")
+        direction = gr.Radio(_domains(zoo, names[0]), value="a2b", label="Direction", elem_id="cyc-direction")
         start = gr.Number(0, label="First test image of the class (0–992)", precision=0, minimum=0, elem_id="cyc-start")
     view = gr.Image(type="pil", format="png", interactive=False, show_label=False, elem_id="cyc-view")
     readout = gr.Markdown(elem_id="cyc-text")
