@@ -25,6 +25,7 @@ from explorer import hub
 from explorer.images import grid_image
 from explorer.models.folder import (
     CONFIG_NAME,
+    STATE_NAME,
     WEIGHTS_NAME,
     ZooError,
     load_folder,
@@ -32,7 +33,6 @@ from explorer.models.folder import (
     write_folder_atomically,
 )
 from explorer.models.registry import family_of
-from trainers.checkpoint import STATE_NAME
 
 FACE_PACKAGE = "gan-face-generate"
 FACE_CARD = """---

@@ -14,11 +14,10 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, safe_open, save_file
 
-from explorer.models.folder import save_folder, write_folder_atomically
+from explorer.models.folder import STATE_NAME, save_folder, write_folder_atomically
 
 __all__ = ["STATE_NAME", "load_training_state", "save_folder", "save_training_state", "write_folder_atomically"]
 
-STATE_NAME = "training_state.safetensors"
 MOMENT_DTYPE = torch.bfloat16  # optimiser moments are stored in bf16: half the size, ample for resuming
 
 

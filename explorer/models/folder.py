@@ -23,6 +23,7 @@ from explorer.models import registry
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
+STATE_NAME = "training_state.safetensors"  # what the trainers keep beside it for --resume (trainers.checkpoint)
 REFUSED_SUFFIXES = (".pkl", ".pickle")
 
 
