@@ -283,13 +283,11 @@ def cyclegan_report(model: CycleGAN, test: ImageDataset) -> dict[str, float]:
 
 
 class CycleGANTask(Task):
-    train_size = 12_000  # the two classes' training images
-
     def __init__(self, config: CycleGANTrainConfig, data: ImageDataset, test: ImageDataset, device: torch.device):
         self.config = self.length = config
         self.test = test
         self.a, self.b = domains(data, config.model)
-        self.train_size = len(data)
+        self.train_size = len(data)  # the two classes' training images (12 000 for Fashion-MNIST)
         torch.manual_seed(config.seed)
         self.model = CycleGAN(config.model).to(device)
         self.discriminators = CycleGANDiscriminator(config.model, config.d_width).to(device)

@@ -117,8 +117,9 @@ def translate_sketch(zoo: Zoo, sketch, name: str, baseline: str, loaded) -> tupl
     if loaded is not None and loaded != "":  # a test image's edge map was loaded: is this it, or an edit of it?
         index = whole_number(loaded, "the loaded test image", 0, 9999)
         image = _test_set(zoo).images[index][None]
-        edges = edit_of(sketch, model.edges(image))
-        if edges is not None and torch.equal(edges, model.edges(image)):
+        loaded_edges = model.edges(image)
+        edges = edit_of(sketch, loaded_edges)
+        if edges is not None and torch.equal(edges, loaded_edges):
             truth = image
     if edges is None:
         edges = sketch_edges(sketch, model.resolution)
