@@ -17,6 +17,7 @@ LATENT_EXPLORER_PREVIEW_ROUTE  ``0``: slider previews through Gradio only  on
 LATENT_EXPLORER_DIRECT_PREVIEWS ``0``: preview renders on the queue        on (queue-free)
 LATENT_EXPLORER_PREVIEW_BATCH  ``0``: each preview its own forward pass     on (concurrent ones stacked)
 LATENT_EXPLORER_PREVIEW_CACHE_MB preview PNGs kept (MB; ``0``: none)         ``64``
+LATENT_EXPLORER_HUB_MAX_GB     largest Hub download the Load box accepts   ``2`` (GB of weights)
 =============================  ==========================================  ==============================
 """
 
@@ -40,6 +41,7 @@ class Settings:
     direct_previews: bool = True
     preview_batch: bool = True
     preview_cache_mb: float = 64.0
+    hub_max_gb: float = 2.0  # BigGAN-deep-128 is 0.23 GB; a checked repo over this is refused before any download
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -66,6 +68,7 @@ class Settings:
             direct_previews=switch("LATENT_EXPLORER_DIRECT_PREVIEWS", default.direct_previews),
             preview_batch=switch("LATENT_EXPLORER_PREVIEW_BATCH", default.preview_batch),
             preview_cache_mb=number("LATENT_EXPLORER_PREVIEW_CACHE_MB", default.preview_cache_mb),
+            hub_max_gb=number("LATENT_EXPLORER_HUB_MAX_GB", default.hub_max_gb),
         )
 
     @property
