@@ -145,6 +145,10 @@ def launch(demo: gr.Blocks, **kwargs):
         footer_links=["api", "gradio", "settings"],
         max_file_size=MAX_UPLOAD,
         app_kwargs={"routes": demo.previews.routes()},
+        # Server-side rendering off, even where a Space sets GRADIO_SSR_MODE=true: under SSR Gradio's Node server
+        # answers every path and forwards only Gradio's own API paths to Python, so the /preview/… route (the
+        # slider previews, explorer/ui/previews.py) would reach Node's page router and 404.
+        ssr_mode=False,
     )
     return demo.launch(**(options | kwargs))
 

@@ -6,6 +6,27 @@ from pathlib import Path
 
 import torch
 
+HUB_DATASETS = {  # our dataset names → their Hub ids (an image folder has none)
+    "fashion-mnist": "zalando-datasets/fashion_mnist",
+    "mnist": "ylecun/mnist",
+    "cifar10": "uoft-cs/cifar10",
+}
+PIPELINE_TAGS = {  # the Hub's task of each family; every other family generates images from noise
+    "classifier": "image-classification",
+    "pix2pix": "image-to-image",
+    "cyclegan": "image-to-image",
+}
+
+
+def front_matter(family: str, data: str) -> str:
+    """The card's YAML front matter: license, library, the Hub's task, tags and the dataset's Hub id."""
+    dataset = f"\ndatasets: [{HUB_DATASETS[data]}]" if data in HUB_DATASETS else ""
+    tag = data.removeprefix("folder:")
+    return f"""license: mit
+library_name: pytorch
+pipeline_tag: {PIPELINE_TAGS.get(family, "unconditional-image-generation")}
+tags: [{family}, latent-explorer, {tag}]{dataset}"""
+
 
 def hardware() -> str:
     """The device the run used, in words."""
@@ -40,10 +61,7 @@ def model_card(
     """Front matter for the Hub, what the model is, how to reproduce it, its last metrics and settings."""
     rows = "\n".join(f"| {name} | {value:.4g} |" for name, value in (metrics or {}).items()) or "| (none) | |"
     return f"""---
-license: mit
-library_name: pytorch
-tags: [{family}, latent-explorer, {data}]
-datasets: [{data}]
+{front_matter(family, data)}
 ---
 
 # {folder.name}
