@@ -1,9 +1,10 @@
 """Datasets as tensors: images NCHW in [-1, 1], labels, class names.
 
 Fashion-MNIST (Xiao et al., arXiv:1708.07747) is read from the IDX files of Debian's
-``dataset-fashion-mnist`` package when present, else from torchvision's downloader into the user
-cache. Images are padded from 28×28 to 32×32 (with the background value) so that strided
-architectures halve cleanly down to 4×4.
+``dataset-fashion-mnist`` package when present (``Settings.system_data``; a Space installs it from
+``packages.txt``), else from torchvision's downloader into the user cache (``Settings.data_cache``).
+Images are padded from 28×28 to 32×32 (with the background value) so that strided architectures halve
+cleanly down to 4×4.
 """
 
 import gzip
@@ -29,7 +30,8 @@ FASHION_MNIST_CLASSES = (
     "Ankle boot",
 )
 
-DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+DEBIAN_FASHION_MNIST = Settings().system_data / "fashion-mnist"  # defaults; Settings.system_data moves them
+DEBIAN_MNIST = Settings().system_data / "mnist"
 CACHE_DIR = Settings().data_cache  # defaults; the app and the CLI pass their Settings' paths
 DATASETS = ("fashion-mnist", "mnist", "cifar10")
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -103,11 +105,11 @@ def _idx_arrays(
         import torchvision.datasets
 
         getattr(torchvision.datasets, torchvision_name)(str(cache_dir), train=split == "train", download=True)
-    except Exception as error:  # network down, no disk, …: turn into the one clear message
+    except Exception as error:  # network down, no disk, …: turn into the one clear message, on one line
         raise DatasetUnavailable(
-            f"{torchvision_name} not found. Install it with `apt-get install {package}` "
-            f"(Debian/Ubuntu, files in {debian}) or let torchvision download it into "
-            f"{cache_dir} (needs internet; the download failed: {error})."
+            f"{torchvision_name} is not installed: `apt-get install {package}` (Debian/Ubuntu, files in {debian}; "
+            f"a Space lists it in packages.txt) or let torchvision download it into {cache_dir} "
+            f"(needs internet; the download failed: {' '.join(str(error).split())})"
         ) from error
     folder = cache_dir / torchvision_name / "raw"
     return (
@@ -127,15 +129,23 @@ def to_model_range(images_uint8: np.ndarray, resolution: int = 32) -> torch.Tens
     return torch.nn.functional.pad(images, padding, value=-1.0)  # (n, 1, resolution, resolution)
 
 
-def _fashion_mnist_arrays(split: str, cache_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
-    return _idx_arrays(split, "FashionMNIST", DEBIAN_FASHION_MNIST, "dataset-fashion-mnist", cache_dir)
+def _folders(settings: Settings | None, cache_dir: Path | None, name: str, default: Path) -> tuple[Path, Path | None]:
+    """(installed folder, download cache) of dataset ``name``: the settings' where given, else the defaults."""
+    if settings is None:
+        return default, cache_dir
+    return settings.system_data / name, cache_dir or settings.data_cache
 
 
-def load_fashion_mnist(split: str = "train", resolution: int = 32, cache_dir: Path | None = None) -> ImageDataset:
-    """Fashion-MNIST ``split`` ("train": 60 000, "test": 10 000) as an ``ImageDataset``."""
+def load_fashion_mnist(
+    split: str = "train", resolution: int = 32, cache_dir: Path | None = None, settings: Settings | None = None
+) -> ImageDataset:
+    """Fashion-MNIST ``split`` ("train": 60 000, "test": 10 000) as an ``ImageDataset``.
+
+    ``settings``: where it is installed and downloaded (``system_data``, ``data_cache``; default: the defaults)."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    images, labels = _fashion_mnist_arrays(split, cache_dir)
+    debian, cache_dir = _folders(settings, cache_dir, "fashion-mnist", DEBIAN_FASHION_MNIST)
+    images, labels = _idx_arrays(split, "FashionMNIST", debian, "dataset-fashion-mnist", cache_dir)
     return ImageDataset(
         name="fashion-mnist",
         images=to_model_range(images, resolution),
@@ -144,11 +154,14 @@ def load_fashion_mnist(split: str = "train", resolution: int = 32, cache_dir: Pa
     )
 
 
-def load_mnist(split: str = "train", resolution: int = 32, cache_dir: Path | None = None) -> ImageDataset:
+def load_mnist(
+    split: str = "train", resolution: int = 32, cache_dir: Path | None = None, settings: Settings | None = None
+) -> ImageDataset:
     """MNIST digits (LeCun et al. 1998): the same IDX format, from Debian's ``dataset-mnist`` or torchvision."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    images, labels = _idx_arrays(split, "MNIST", Path("/usr/share/datasets/mnist"), "dataset-mnist", cache_dir)
+    debian, cache_dir = _folders(settings, cache_dir, "mnist", DEBIAN_MNIST)
+    images, labels = _idx_arrays(split, "MNIST", debian, "dataset-mnist", cache_dir)
     return ImageDataset(
         name="mnist",
         images=to_model_range(images, resolution),
@@ -239,12 +252,13 @@ def load_dataset(
 ) -> ImageDataset:
     """Load a dataset by name: one of ``DATASETS`` or "folder:NAME" (images under ``settings.images``/NAME).
 
-    ``settings``: where downloads and image folders live (default: ``CACHE_DIR``, ``IMAGE_ROOT``)."""
+    ``settings``: where installed data, downloads and image folders live (default: ``DEBIAN_*``, ``CACHE_DIR``,
+    ``IMAGE_ROOT``)."""
     cache_dir, image_root = (settings.data_cache, settings.images) if settings else (None, None)
     if name == "fashion-mnist":
-        return load_fashion_mnist(split, resolution, cache_dir)
+        return load_fashion_mnist(split, resolution, settings=settings)
     if name == "mnist":
-        return load_mnist(split, resolution, cache_dir)
+        return load_mnist(split, resolution, settings=settings)
     if name == "cifar10":
         if resolution != 32:
             raise ValueError(f"CIFAR-10 is 32×32; a {resolution}² model needs other data")

@@ -100,7 +100,7 @@ def test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[s
         model = zoo.load(name)
 
         def encode() -> dict[str, np.ndarray]:
-            test = load_fashion_mnist("test", cache_dir=zoo.settings.data_cache)
+            test = load_fashion_mnist("test", settings=zoo.settings)
             with torch.inference_mode():
                 mu = torch.cat([model.encode(batch.to(zoo.device))[0].cpu() for batch in test.images.split(1000)])
             return {"mu": mu.numpy(), "labels": test.labels.numpy()}

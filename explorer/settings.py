@@ -12,6 +12,7 @@ LATENT_EXPLORER_MODELS         folders the Load box may read               ``mod
 LATENT_EXPLORER_CONVERTED      Hub models converted to our format          ``~/.cache/latent-explorer/converted``
 LATENT_EXPLORER_CACHE          derived arrays of non-default models        ``~/.cache/latent-explorer/derived``
 LATENT_EXPLORER_DATA           downloaded datasets                         ``~/.cache/latent-explorer/data``
+LATENT_EXPLORER_SYSTEM_DATA    installed datasets (Debian's ``dataset-*``)  ``/usr/share/datasets``
 LATENT_EXPLORER_IMAGES         image-folder datasets (``folder:NAME``)     ``data/images``
 LATENT_EXPLORER_PREVIEW_ROUTE  ``0``: slider previews through Gradio only  on
 LATENT_EXPLORER_DIRECT_PREVIEWS ``0``: preview renders on the queue        on (queue-free)
@@ -36,6 +37,7 @@ class Settings:
     converted: Path = field(default=USER_CACHE / "converted")
     derived_cache: Path = field(default=USER_CACHE / "derived")
     data_cache: Path = field(default=USER_CACHE / "data")
+    system_data: Path = Path("/usr/share/datasets")  # Debian's dataset-fashion-mnist, dataset-mnist (packages.txt)
     images: Path = Path("data/images")
     preview_route: bool = True
     direct_previews: bool = True
@@ -63,6 +65,7 @@ class Settings:
             converted=path("LATENT_EXPLORER_CONVERTED", default.converted),
             derived_cache=path("LATENT_EXPLORER_CACHE", default.derived_cache),
             data_cache=path("LATENT_EXPLORER_DATA", default.data_cache),
+            system_data=path("LATENT_EXPLORER_SYSTEM_DATA", default.system_data),
             images=path("LATENT_EXPLORER_IMAGES", default.images),
             preview_route=switch("LATENT_EXPLORER_PREVIEW_ROUTE", default.preview_route),
             direct_previews=switch("LATENT_EXPLORER_DIRECT_PREVIEWS", default.direct_previews),

@@ -304,7 +304,7 @@ def test_image(zoo: Zoo, index) -> torch.Tensor:
     """Fashion-MNIST test image ``index`` as (1, 1, 32, 32) in [-1, 1]."""
     if index is None or not 0 <= int(index) < 10_000:
         raise ValueError("the test image index must be between 0 and 9 999")
-    test = load_fashion_mnist("test", cache_dir=zoo.settings.data_cache)
+    test = load_fashion_mnist("test", settings=zoo.settings)
     return test.images[int(index)][None]
 
 

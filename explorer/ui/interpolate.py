@@ -77,7 +77,7 @@ def dataset_image(zoo: Zoo, model_name: str, index, which: str) -> tuple[torch.T
         raise ValueError(f"{model_name} was not trained on Fashion-MNIST: upload image {which} instead")
     if index is None or not float(index).is_integer() or not 0 <= int(index) < TEST_IMAGES:
         raise ValueError(f"test image {which} must be a whole number from 0 to {TEST_IMAGES - 1}, got {index}")
-    test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", cache_dir=zoo.settings.data_cache))
+    test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", settings=zoo.settings))
     return test.images[int(index) : int(index) + 1], f"test image {int(index)}"
 
 

@@ -520,7 +520,7 @@ def real_class_accuracy(zoo: Zoo, name: str) -> float | None:
     def compute() -> float | None:
         discriminator = acgan_discriminator(zoo, name)
         try:
-            test = load_dataset("fashion-mnist", "test")
+            test = load_dataset("fashion-mnist", "test", 32, 1, zoo.settings)
         except DatasetUnavailable:
             return None
         device = next(discriminator.parameters()).device

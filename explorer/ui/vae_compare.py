@@ -60,7 +60,7 @@ STYLE_ROWS = 4  # z ~ N(0, I) rows under the sliders' z
 
 # --- data -----------------------------------------------------------------------------------------------------
 def _test_set(zoo: Zoo):
-    return zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", cache_dir=zoo.settings.data_cache))
+    return zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", settings=zoo.settings))
 
 
 def _shown_images(zoo: Zoo) -> tuple[torch.Tensor, list[str]] | None:

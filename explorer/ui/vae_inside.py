@@ -40,7 +40,7 @@ def _image(zoo: Zoo, name: str, source: str, index: int) -> tuple[torch.Tensor, 
     if source == SOURCES[0]:
         if index >= 10_000:
             raise ValueError(f"the test set has images 0 to 9 999, got {index}")
-        test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", cache_dir=zoo.settings.data_cache))
+        test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", settings=zoo.settings))
         return test.images[index : index + 1], f"test image {index} ({FASHION_MNIST_CLASSES[int(test.labels[index])]})"
     if source != SOURCES[1]:
         raise ValueError(f"choose the image from {', '.join(SOURCES)}")
