@@ -39,6 +39,7 @@ FACE_CARD = """---
 license: other
 license_name: mit-weights-digiface-1m-non-commercial-data
 library_name: pytorch
+pipeline_tag: unconditional-image-generation
 tags: [dcgan, latent-explorer, faces, digiface-1m]
 ---
 

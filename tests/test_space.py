@@ -123,3 +123,86 @@ def test_handlers_are_zero_gpu_tasks_that_run_on_the_cpu_here(default_zoo, monke
         return x + 1
 
     assert render(1) == 2 and tasks == ["render"]
+
+
+def requirement_lines(text: str) -> dict:
+    from packaging.requirements import Requirement
+
+    lines = (line.split("#")[0].strip() for line in text.splitlines())
+    return {(r := Requirement(line)).name.lower().replace("_", "-"): r for line in lines if line}
+
+
+def test_version_floors_match_the_code_and_pyproject_and_requirements_agree():
+    import tomllib
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    package = requirement_lines("\n".join(project["dependencies"]))
+    space = requirement_lines((ROOT / "requirements.txt").read_text())
+    for name, requirement in package.items():  # everything the package needs, the Space installs alike
+        if name != "gradio":  # the Space's Gradio is sdk_version
+            assert name in space and space[name].specifier == requirement.specifier, name
+    assert front_matter()["sdk_version"] in package["gradio"].specifier
+
+    def floor(requirement) -> Version:
+        return min(Version(s.version) for s in requirement.specifier if s.operator == ">=")
+
+    code = "\n".join(p.read_text() for d in ("explorer", "trainers") for p in (ROOT / d).rglob("*.py"))
+    if "torch.OutOfMemoryError" in code:  # torch 2.5 made it public
+        assert floor(space["torch"]) >= Version("2.5") and floor(space["torchvision"]) >= Version("0.20")
+    if "hf upload" in (ROOT / "README.md").read_text():  # the `hf` CLI is huggingface_hub 1.0's
+        assert floor(space["huggingface-hub"]) >= Version("1.0")
+
+
+def test_model_cards_name_hub_datasets_and_a_pipeline_tag():
+    from trainers.cards import HUB_DATASETS, PIPELINE_TAGS
+    from trainers.cards import front_matter as card_front_matter
+
+    tasks = {"unconditional-image-generation", "image-to-image", "image-classification"}
+    cards = sorted((ROOT / "checkpoints").glob("*/README.md"))
+    assert len(cards) >= 15
+    for card in cards:
+        meta = yaml.safe_load(card.read_text().split("---\n")[1])
+        assert meta["pipeline_tag"] in tasks and meta["library_name"] == "pytorch", card
+        for dataset in meta.get("datasets", []):
+            assert dataset in HUB_DATASETS.values(), (card, dataset)  # "owner/name" ids, not our short names
+    written = yaml.safe_load(card_front_matter("pix2pix", "fashion-mnist"))
+    assert written["datasets"] == ["zalando-datasets/fashion_mnist"] and written["pipeline_tag"] == "image-to-image"
+    assert PIPELINE_TAGS["classifier"] == "image-classification"
+    assert "datasets" not in yaml.safe_load(card_front_matter("dcgan", "folder:faces"))  # no Hub id for a folder
+
+
+def test_the_space_ships_its_license_data_package_and_lfs_patterns():
+    from explorer import space
+
+    files = space.upload_files(ROOT)
+    assert "LICENSE" in files and "MIT License" in (ROOT / "LICENSE").read_text()
+    assert front_matter()["license"] == "mit"
+    assert "dataset-fashion-mnist" in (ROOT / "packages.txt").read_text().split() and "packages.txt" in files
+    patterns = [line.split()[0] for line in (ROOT / ".gitattributes").read_text().splitlines() if "filter=lfs" in line]
+    text_suffixes = {".py", ".md", ".json", ".txt", ".js", ".toml", ".css", ""}
+    binary = [f for f in files if Path(f).suffix not in text_suffixes and Path(f).name not in ("LICENSE",)]
+    assert binary, "the upload holds weights and images"
+    uncovered = [f for f in binary if not any(Path(f).match(p) for p in patterns)]
+    assert not uncovered, f"binary files outside large-file storage: {uncovered}"
+
+
+def test_missing_data_is_one_line_that_names_the_package(tmp_path, monkeypatch):
+    import torchvision.datasets
+
+    from explorer.data import DatasetUnavailable, load_dataset
+    from explorer.settings import Settings
+
+    def offline(*args, **kwargs):
+        raise OSError("Tried http://example/, got:\n<urlopen error no network>")
+
+    monkeypatch.setattr(torchvision.datasets, "FashionMNIST", offline)
+    settings = Settings.from_env(
+        {"LATENT_EXPLORER_SYSTEM_DATA": str(tmp_path / "none"), "LATENT_EXPLORER_DATA": str(tmp_path / "cache")}
+    )
+    assert settings.system_data == tmp_path / "none"
+    with pytest.raises(DatasetUnavailable) as error:
+        load_dataset("fashion-mnist", "test", settings=settings)
+    message = str(error.value)
+    assert "\n" not in message and "apt-get install dataset-fashion-mnist" in message and "packages.txt" in message
+    assert str(tmp_path / "none" / "fashion-mnist") in message
