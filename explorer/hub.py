@@ -27,7 +27,6 @@ format to a cache folder, so the zoo loads them like any other folder and the ne
 
 import argparse
 import json
-import os
 import pickle
 import re
 import shutil
@@ -36,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from huggingface_hub.utils import filter_repo_objects
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
@@ -55,10 +55,11 @@ from explorer.models.folder import (
 from explorer.models.registry import family_of
 from explorer.models.stylegan2 import from_rosinality
 from explorer.settings import Settings
+from explorer.space import hub_token, sign_in_hint
 
 CONVERTED = Settings().converted  # the default; the app passes its Settings' folder
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(@[\w./-]+)?$")
-DOWNLOAD_PATTERNS = ["config.json", "*.safetensors", "pytorch_model.bin", "*.pt", "*.pth", "*.tar", "README.md", "*.pkl"]
+DOWNLOAD_PATTERNS = ["config.json", "*.safetensors", "pytorch_model.bin", "*.pt", "*.pth", "*.tar", "README.md"]
 KNOWN_FORMATS = (
     "our format (config.json with 'family' + model.safetensors)",
     "pytorch-pretrained-biggan BigGAN-deep (config.json + pytorch_model.bin)",
@@ -103,31 +104,84 @@ def split_revision(source: str) -> tuple[str, str | None]:
     return repo, revision or None
 
 
-def download(source: str, token: str | None = None) -> Path:
-    """The snapshot folder of ``user/repo[@revision]`` (from the cache when offline); clear errors."""
-    from huggingface_hub import snapshot_download
+def files_to_fetch(repo: str, sizes: dict[str, int | None], max_bytes: float) -> list[str]:
+    """The files of a Hub repo (name → size in bytes) that a load downloads, decided before any download.
+
+    Only the files ``DOWNLOAD_PATTERNS`` names; refused: a repo whose only weights are pickles (``.pkl``, never
+    downloaded), a repo with no weights the loader reads, and one whose files add up to more than ``max_bytes``.
+    """
+    wanted = list(filter_repo_objects(sorted(sizes), allow_patterns=DOWNLOAD_PATTERNS))
+    weights = [name for name in wanted if name.endswith((".safetensors", ".bin", *TORCH_SUFFIXES))]
+    if not weights:
+        pickles = [name for name in sizes if name.endswith(REFUSED_SUFFIXES)]
+        if pickles:
+            raise ZooError(
+                f"{repo} holds only pickle files ({', '.join(pickles)}); they are refused because loading them runs "
+                "code, and not downloaded. Use a safetensors or state-dict release of the model."
+            )
+        raise ZooError(f"{repo} has no weights in a format the loader reads; recognised: {'; '.join(KNOWN_FORMATS)}")
+    unknown = [name for name in wanted if sizes[name] is None]
+    if unknown:
+        raise ZooError(f"the Hub did not say how large {', '.join(unknown)} in {repo} is; not downloaded")
+    total = sum(sizes[name] for name in wanted)
+    if total > max_bytes:
+        raise ZooError(
+            f"{repo} is {total / 1e9:.2f} GB to download, over this app's limit of {max_bytes / 1e9:g} GB "
+            "(LATENT_EXPLORER_HUB_MAX_GB); not downloaded"
+        )
+    return wanted
+
+
+def download(source: str, token: str | None = None, max_gb: float | None = None) -> Path:
+    """The snapshot folder of ``user/repo[@revision]`` (from the cache when offline); clear errors.
+
+    ``token`` is the visitor's own (``explorer.space.hub_token`` decides what is sent without one). Online, the
+    revision is pinned to a commit and that commit's file list and sizes are checked (``files_to_fetch``) before
+    exactly those files are downloaded; when the Hub cannot be reached, only what the cache already holds is used.
+    """
+    import httpx2  # huggingface_hub's HTTP client
+    from huggingface_hub import HfApi, constants, snapshot_download
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,
         LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
         RepositoryNotFoundError,
         RevisionNotFoundError,
+        RevisionResolutionError,
     )
 
     repo, revision = split_revision(source)
+    token = hub_token(token)
+    max_bytes = (Settings().hub_max_gb if max_gb is None else max_gb) * 1e9
+    offline = constants.is_offline_mode()
     try:
-        return Path(snapshot_download(repo, revision=revision, allow_patterns=DOWNLOAD_PATTERNS, token=token))
+        pinned, patterns = revision, DOWNLOAD_PATTERNS  # offline: what the cache holds; nothing is fetched
+        if not offline:
+            api = HfApi(token=token)
+            # 1. The commit the revision names now (cached in refs/, so the next offline start finds it).
+            pinned = api.resolve_revision(repo, revision=revision)
+            # 2. That commit's files and sizes: refuse before any download.
+            try:
+                info = api.model_info(repo, revision=pinned.resolved, files_metadata=True)
+            except (httpx2.TransportError, OfflineModeIsEnabled):
+                offline = True  # resolved from the cache: the Hub cannot be reached
+            else:
+                sizes = {s.rfilename: s.size for s in info.siblings or []}
+                patterns = files_to_fetch(repo, sizes, max_bytes)
+        # 3. Exactly the checked files of that commit.
+        folder = snapshot_download(
+            repo, revision=pinned, allow_patterns=patterns, token=token, local_files_only=offline
+        )
+        return Path(folder)
     except GatedRepoError as error:
-        raise ZooError(f"{repo} is gated: accept its terms on huggingface.co and set HF_TOKEN") from error
+        raise ZooError(f"{repo} is gated: accept its terms on huggingface.co and {sign_in_hint()} read it") from error
     except RepositoryNotFoundError as error:
-        raise ZooError(
-            f"{repo} does not exist on the Hub, or it is private (set HF_TOKEN to a token that can read it)"
-        ) from error
+        raise ZooError(f"{repo} does not exist on the Hub, or it is private ({sign_in_hint()} read it)") from error
     except RevisionNotFoundError as error:
         raise ZooError(f"{repo} has no revision {revision!r}") from error
-    except LocalEntryNotFoundError as error:
-        offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
-        reason = "HF_HUB_OFFLINE is set" if offline else "the Hub cannot be reached"
+    except (LocalEntryNotFoundError, RevisionResolutionError) as error:
+        reason = "HF_HUB_OFFLINE is set" if constants.is_offline_mode() else "the Hub cannot be reached"
         raise ZooError(
             f"{source} is not in the local cache and {reason}: connect to the internet (and unset HF_HUB_OFFLINE) "
             "to download it once"
@@ -276,7 +330,11 @@ def dcgan_tutorial(state: dict) -> torch.nn.Module:
     """
     state = state.get("netG_state_dict", state)
     convs = sorted(
-        (int(k.split(".")[1]) for k, v in state.items() if TUTORIAL_KEY.match(k) and k.endswith(".weight") and v.ndim == 4)
+        (
+            int(k.split(".")[1])
+            for k, v in state.items()
+            if TUTORIAL_KEY.match(k) and k.endswith(".weight") and v.ndim == 4
+        )
     )
     if len(convs) not in (4, 5):
         raise ZooError(f"a DCGAN-tutorial generator has 4 (32²) or 5 (64²) transposed convolutions, found {len(convs)}")
@@ -360,8 +418,9 @@ def seconds_per_image(model: torch.nn.Module, repeats: int = 2) -> float:
     return (time.perf_counter() - clock) / repeats
 
 
-def resolve(source: str, token: str | None = None) -> Path:
-    """The local folder of ``source``: a Hub repo id (downloaded) or an existing folder."""
+def resolve(source: str, token: str | None = None, max_gb: float | None = None) -> Path:
+    """The local folder of ``source``: a Hub repo id (downloaded, ``token`` the visitor's, at most ``max_gb``)
+    or an existing folder."""
     source = source.strip()
     if not source:
         raise ZooError("enter a Hub repo id (user/name or user/name@revision) or a model folder")
@@ -371,7 +430,7 @@ def resolve(source: str, token: str | None = None) -> Path:
             raise ZooError(f"{path.name}: pickle files are refused because loading them runs code stored in the file")
         return path if path.is_dir() or path.suffix in TORCH_SUFFIXES else path.parent
     if is_repo_id(source):
-        return download(source, token)
+        return download(source, token, max_gb)
     raise ZooError(f"{source!r} is neither an existing folder nor a Hub repo id like 'user/name' or 'user/name@rev'")
 
 

@@ -5,10 +5,14 @@ model joins the zoo; Load converts it (BigGAN-deep, huggan DCGAN) into our forma
 the zoo, measures seconds per image on this machine and refreshes every tab's model list. Local
 folders must be inside ``Settings.models`` (default ``models/``) or the Training tab's runs
 (``Settings.runs``): the app never reads a path a user typed anywhere else.
+
+Hub requests carry the visitor's own token: on a Space the box shows "Sign in with Hugging Face", and the
+handlers take Gradio's ``gr.OAuthToken`` (injected by its annotation; ``None`` for an anonymous visitor and for
+every visitor of a local run, where the token of whoever started the app is used instead, see
+``explorer.space.hub_token``). A repo's files and sizes are checked before anything is downloaded
+(``Settings.hub_max_gb``; pickles are never downloaded).
 """
 
-import functools
-import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +21,7 @@ import gradio as gr
 
 from explorer import hub
 from explorer.settings import Settings
+from explorer.space import on_space
 from explorer.ui.common import ModelList, user_errors
 from explorer.zoo import Zoo, ZooError, read_hub_list
 
@@ -25,14 +30,20 @@ def allowed_roots(settings: Settings) -> list[Path]:
     return [settings.models.resolve(), settings.runs.resolve()]
 
 
-def source_folder(source: str, settings: Settings | None = None) -> Path:
-    """The folder of a repo id (downloaded; the handler's ``gr.Progress`` shows the bar) or of an allowed folder."""
+def visitor_token(oauth_token: gr.OAuthToken | None) -> str | None:
+    """The signed-in visitor's access token (None: anonymous, or a local run)."""
+    return oauth_token.token if oauth_token is not None else None
+
+
+def source_folder(source: str, settings: Settings | None = None, token: str | None = None) -> Path:
+    """The folder of a repo id (downloaded with the visitor's ``token``, within ``settings.hub_max_gb``; the
+    handler's ``gr.Progress`` shows the bar) or of an allowed folder."""
     settings = settings or Settings.from_env()
     if source is not None and not isinstance(source, str):
         raise ZooError(f"a repo id or folder is text, got {type(source).__name__}")
     source = (source or "").strip()
     if hub.is_repo_id(source):
-        return hub.resolve(source, os.environ.get("HF_TOKEN"))
+        return hub.resolve(source, token, settings.hub_max_gb)
     path = Path(source).resolve() if source else None
     if path is None or not any(path.is_relative_to(root) for root in allowed_roots(settings)):
         roots = " or ".join(str(r) for r in allowed_roots(settings))
@@ -55,14 +66,14 @@ def zoo_name(source: str) -> str:
 
 
 @user_errors
-def inspect_source(source: str, settings: Settings | None = None, progress=gr.Progress(track_tqdm=True)) -> str:  # noqa: B008
-    folder = source_folder(source, settings)
+def inspect_source(source: str, settings: Settings | None = None, token: str | None = None) -> str:
+    folder = source_folder(source, settings, token)
     return hub.inspect(folder, str(source).strip()).markdown()
 
 
-def load_source(zoo: Zoo, source: str, model_lists: Sequence[ModelList] = ()) -> list:
+def load_source(zoo: Zoo, source: str, model_lists: Sequence[ModelList] = (), token: str | None = None) -> list:
     """Add the model to the zoo and return the message plus refreshed model lists."""
-    folder = source_folder(source, zoo.settings)
+    folder = source_folder(source, zoo.settings, token)
     target, info = hub.converted_folder(source.strip(), folder, zoo.settings.converted)
     entry = zoo.add_folder(target, zoo_name(source), license=info.license, description=f"{info.format} from {source}")
     seconds = hub.seconds_per_image(zoo.load(entry.name))
@@ -89,19 +100,29 @@ def build(zoo: Zoo):
             f"are refused. Check each model's license before use (many public GAN weights are non-commercial).\n\n"
             f"Known public models:\n{known}"
         )
+        if on_space():
+            gr.Markdown(
+                "Private or gated models load with **your own** Hugging Face login: sign in, and the Space "
+                "reads the Hub as you (never with the Space owner's token)."
+            )
+            gr.LoginButton(elem_id="loader-login")
         with gr.Row():
             source = gr.Textbox(label="Repo id or folder", placeholder="osanseviero/BigGAN-deep-128", scale=3)
             inspect = gr.Button("Inspect", scale=1)
             load = gr.Button("Load into the zoo", variant="primary", scale=1)
         info = gr.Markdown(elem_id="load-info")
-    inspect.click(functools.partial(inspect_source, settings=zoo.settings), source, info, api_name="inspect_model")
+
+    def on_inspect(text: str, oauth_token: gr.OAuthToken | None = None, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+        return inspect_source(text, zoo.settings, visitor_token(oauth_token))
+
+    inspect.click(on_inspect, source, info, api_name="inspect_model")
 
     def connect(model_lists: Sequence[ModelList], zoo_changed: Callable | None = None) -> None:
         lists = list(model_lists)
 
         @user_errors
-        def on_load(text: str, progress=gr.Progress(track_tqdm=True)):  # noqa: B008  (the download's bar)
-            return load_source(zoo, text, lists)
+        def on_load(text: str, oauth_token: gr.OAuthToken | None = None, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+            return load_source(zoo, text, lists, visitor_token(oauth_token))
 
         loaded = load.click(
             on_load,

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from explorer import images, plots
 from explorer.data import DATASETS, IMAGE_FOLDER_PREFIX
 from explorer.settings import Settings
+from explorer.space import hub_token, on_space, sign_in_hint
 from explorer.ui import growing
 from explorer.ui.common import ModelList, download_path, named_values, user_errors
 from explorer.zoo import Zoo
@@ -386,22 +387,31 @@ def save_run(
 
 
 def push_run(job: TrainingJob, repo_id: str, token: str | None = None) -> str:
-    """Upload the run's checkpoint folder to a Hub model repo (needs a token; never required)."""
-    import os
-
-    token = token or os.environ.get("HF_TOKEN")
+    """Upload the run's checkpoint folder to a Hub model repo as the visitor (``token``: their own, from the
+    Sign-in on a Space; a local run may use the token of whoever started the app, ``explorer.space.hub_token``).
+    An anonymous visitor on a Space is refused before any request."""
+    token = hub_token(token)
     if not token:
-        raise ValueError("pushing to the Hub needs a token: set HF_TOKEN in the app's environment")
+        if on_space():
+            raise ValueError("sign in with the 'Sign in with Hugging Face' button to push: the Space pushes as you")
+        raise ValueError(
+            "pushing to the Hub needs a token: set HF_TOKEN or run `hf auth login` before starting the app"
+        )
     h = job.snapshot()
     if h.out is None or not h.out.is_dir():
         raise ValueError("nothing to push yet: train and stop a run first")
     if not repo_id or repo_id.count("/") != 1:
         raise ValueError(f"repo id must look like 'user/name', got {repo_id!r}")
     from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError
 
     api = HfApi(token=token)
-    api.create_repo(repo_id, exist_ok=True)
-    commit = api.upload_folder(repo_id=repo_id, folder_path=str(h.out), commit_message=f"step {h.saved_step}")
+    try:
+        api.create_repo(repo_id, exist_ok=True)
+        commit = api.upload_folder(repo_id=repo_id, folder_path=str(h.out), commit_message=f"step {h.saved_step}")
+    except HfHubHTTPError as error:
+        status = error.response.status_code if error.response is not None else "no answer"
+        raise ValueError(f"the Hub refused the push to {repo_id} ({status}): {sign_in_hint()} write it") from error
     return f"pushed to https://huggingface.co/{repo_id} ({commit.oid[:8]})"
 
 
@@ -581,7 +591,10 @@ def build(
                 name = gr.Textbox("my-model", label="Save as (zoo name)", scale=2)
                 save = gr.Button("Save to zoo", elem_id="train-save", scale=1)
             replace = gr.Checkbox(False, label="Replace a saved run of the same name", elem_id="train-replace")
-            with gr.Accordion("Push to the Hugging Face Hub (optional, needs HF_TOKEN)", open=False):
+            needs = "as yourself: sign in" if on_space() else "needs HF_TOKEN or `hf auth login`"
+            with gr.Accordion(f"Push to the Hugging Face Hub (optional, {needs})", open=False):
+                if on_space():  # a visitor pushes with their own login, never with the Space owner's token
+                    gr.LoginButton(elem_id="push-login")
                 repo = gr.Textbox(label="Repo id (user/name)")
                 push = gr.Button("Push checkpoint")
         with gr.Column(scale=2):
@@ -715,5 +728,10 @@ def build(
     )
     if zoo_changed is not None:  # the app's header counts the models
         zoo_changed(saved)
-    push.click(user_errors(lambda r: push_run(job, r)), repo, status, api_visibility="undocumented")
+
+    @user_errors
+    def on_push(repo_id: str, oauth_token: gr.OAuthToken | None = None) -> str:
+        return push_run(job, repo_id, oauth_token.token if oauth_token is not None else None)
+
+    push.click(on_push, repo, status, api_visibility="undocumented")
     return job
