@@ -206,3 +206,41 @@ def test_missing_data_is_one_line_that_names_the_package(tmp_path, monkeypatch):
     message = str(error.value)
     assert "\n" not in message and "apt-get install dataset-fashion-mnist" in message and "packages.txt" in message
     assert str(tmp_path / "none" / "fashion-mnist") in message
+
+
+def test_biggan_projection_d_and_orthogonal_view_work_from_the_uploaded_files(tmp_path):
+    """The upload leaves out training_state.safetensors; BigGAN's views read discriminator.safetensors instead."""
+    import shutil
+
+    import torch
+
+    from explorer import space
+    from explorer.ui import truncation
+    from explorer.zoo import Zoo
+    from trainers.checkpoint import discriminator_tensors
+
+    name = "biggan-fashion-mnist"
+    uploaded = [f for f in space.upload_files(ROOT) if f.startswith(f"checkpoints/{name}/")]
+    assert f"checkpoints/{name}/discriminator.safetensors" in uploaded
+    folder = tmp_path / name
+    folder.mkdir()
+    for file in uploaded:
+        shutil.copy(ROOT / file, folder / Path(file).name)
+    assert not (folder / "training_state.safetensors").exists()
+    entry = next(m for m in json.loads((ROOT / "checkpoints" / "zoo.json").read_text())["models"] if m["name"] == name)
+    manifest = tmp_path / "zoo.json"
+    manifest.write_text(json.dumps({"models": [entry | {"path": str(folder)}]}))
+    zoo = Zoo(manifest, device="cpu")
+    args = ("Trouser", "Bag", 0.0, 1.0, 3, 2)  # classes A, B, α, threshold, seed, sample number
+    figure = truncation.render_projection(zoo, name, *args, reference=False)
+    model = zoo.load(name)
+    assert list(figure.data[0].x) == model.class_names and "asked for Trouser" in figure.layout.title.text
+    state = ROOT / "checkpoints" / name / "training_state.safetensors"
+    if state.is_file():  # the checkout keeps the state for --resume: the shipped D is its discriminator, exactly
+        trained, _ = discriminator_tensors(state.parent)
+        shipped = truncation.projection_discriminator(zoo, name).state_dict()
+        assert trained.keys() == shipped.keys()
+        assert all(torch.equal(trained[k].float(), shipped[k]) for k in trained)
+    layer = list(truncation.filter_layers(model))[0]
+    _, readout = truncation.render_ortho(zoo, name, layer, 0)
+    assert "trained with β = 0.0001" in readout

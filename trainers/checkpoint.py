@@ -97,28 +97,46 @@ def load_training_state(
 DISCRIMINATOR_NAME = "discriminator.safetensors"
 
 
-def keep_discriminator_only(folder: str | Path) -> Path:
-    """Replace a finished run's training state by its discriminator's weights alone (``discriminator.safetensors``):
-    what a committed default keeps when the app reads its D (AC-GAN's class head) but ``--resume`` is given up to
-    keep ``checkpoints/`` small (the Adam moments are two thirds of the state). Atomic, like every folder write."""
-    folder = Path(folder)
-    state = load_file(str(folder / STATE_NAME))
-    discriminator = {k.removeprefix("discriminator."): v for k, v in state.items() if k.startswith("discriminator.")}
+def discriminator_tensors(folder: str | Path) -> tuple[dict[str, torch.Tensor], str]:
+    """(the discriminator's weights, the metadata JSON) of a run's training state."""
+    path = Path(folder) / STATE_NAME
+    with safe_open(str(path), framework="pt") as f:
+        keys = [k for k in f.keys() if k.startswith("discriminator.")]
+        discriminator = {k.removeprefix("discriminator."): f.get_tensor(k) for k in keys}
+        metadata = (f.metadata() or {}).get("metadata", "{}")
     if not discriminator:
-        raise ValueError(f"{folder / STATE_NAME} holds no discriminator")
+        raise ValueError(f"{path} holds no discriminator")
+    return discriminator, metadata
+
+
+def export_discriminator(folder: str | Path, keep_state: bool = True) -> Path:
+    """Write a finished run's discriminator alone (``discriminator.safetensors``, with the state's settings in its
+    metadata) beside its model: what the app reads (AC-GAN's class head, BigGAN's projection D and orthogonal
+    regularisation) where the training state is absent, as on a Space, whose upload leaves it out. With
+    ``keep_state=False`` the state goes (``--resume`` is given up to keep ``checkpoints/`` small: the Adam
+    moments are two thirds of it). Atomic, like every folder write."""
+    folder = Path(folder)
+    discriminator, metadata = discriminator_tensors(folder)
 
     def build(tmp: Path) -> None:
+        dropped = {DISCRIMINATOR_NAME} if keep_state else {DISCRIMINATOR_NAME, STATE_NAME}
         for item in folder.iterdir():
-            if item.name != STATE_NAME and item.is_file():
+            if item.is_file() and item.name not in dropped:
                 (tmp / item.name).write_bytes(item.read_bytes())
-        save_file(discriminator, str(tmp / DISCRIMINATOR_NAME))
+        save_file(discriminator, str(tmp / DISCRIMINATOR_NAME), metadata={"metadata": metadata})
 
     return write_folder_atomically(folder, build)
 
 
-if __name__ == "__main__":  # python -m trainers.checkpoint keep-discriminator FOLDER
+def keep_discriminator_only(folder: str | Path) -> Path:
+    """``export_discriminator`` that drops the training state (the committed AC-GAN)."""
+    return export_discriminator(folder, keep_state=False)
+
+
+if __name__ == "__main__":  # python -m trainers.checkpoint keep-discriminator|export-discriminator FOLDER
     import sys
 
-    if len(sys.argv) != 3 or sys.argv[1] != "keep-discriminator":
-        sys.exit("usage: python -m trainers.checkpoint keep-discriminator FOLDER")
-    print(f"wrote {keep_discriminator_only(sys.argv[2]) / DISCRIMINATOR_NAME}")
+    commands = {"keep-discriminator": keep_discriminator_only, "export-discriminator": export_discriminator}
+    if len(sys.argv) != 3 or sys.argv[1] not in commands:
+        sys.exit("usage: python -m trainers.checkpoint keep-discriminator|export-discriminator FOLDER")
+    print(f"wrote {commands[sys.argv[1]](sys.argv[2]) / DISCRIMINATOR_NAME}")

@@ -14,6 +14,7 @@ discriminator kept in the checkpoint's training state.
 import functools
 import json
 import math
+from pathlib import Path
 
 import gradio as gr
 import torch
@@ -388,14 +389,25 @@ ORTHO_COLOUR_RANGE = 0.2
 ORTHO_LR = 0.01  # on unit-norm filters: R falls ~100× in 50 steps for the 64-filter layers
 
 
+def discriminator_file(folder: Path) -> tuple[Path, str] | None:
+    """(file, key prefix) of a folder's discriminator: ``discriminator.safetensors`` (what the upload to a Space
+    keeps), else the training state's ``discriminator.*`` tensors; None where the folder keeps neither. Both carry
+    the trainer's settings in their metadata."""
+    if (folder / DISCRIMINATOR_NAME).is_file():
+        return folder / DISCRIMINATOR_NAME, ""
+    if (folder / STATE_NAME).is_file():
+        return folder / STATE_NAME, "discriminator."
+    return None
+
+
 def training_settings(zoo: Zoo, name: str) -> dict:
-    """The trainer's settings stored with the model's training state ({} where the folder has none); once per model."""
+    """The trainer's settings stored with the model's discriminator ({} where the folder has none); once per model."""
 
     def read() -> dict:
-        path = zoo.entry(name).folder / STATE_NAME
-        if not path.is_file():
+        found = discriminator_file(zoo.entry(name).folder)
+        if found is None:
             return {}
-        with safe_open(str(path), framework="pt") as f:
+        with safe_open(str(found[0]), framework="pt") as f:
             return json.loads((f.metadata() or {}).get("metadata", "{}")).get("settings", {})
 
     return zoo.memo("training-settings", name, read)
@@ -499,13 +511,10 @@ def acgan_discriminator(zoo: Zoo, name: str) -> ACGANDiscriminator | None:
 
     def read() -> ACGANDiscriminator | None:
         model = zoo.load(name)
-        folder = zoo.entry(name).folder
-        if (folder / DISCRIMINATOR_NAME).is_file():
-            state, prefix = load_file(str(folder / DISCRIMINATOR_NAME)), ""
-        elif (folder / STATE_NAME).is_file():
-            state, prefix = load_file(str(folder / STATE_NAME)), "discriminator."
-        else:
+        found = discriminator_file(zoo.entry(name).folder)
+        if found is None:
             return None
+        state, prefix = load_file(str(found[0])), found[1]
         weights = {k[len(prefix) :]: v.float() for k, v in state.items() if k.startswith(prefix)}
         discriminator = ACGANDiscriminator(model.config)
         discriminator.load_state_dict(weights, strict=True)
@@ -613,22 +622,23 @@ def go_scatter(x: list, y: list, name: str, line: dict, show: bool):
 
 
 def projection_discriminator(zoo: Zoo, name: str) -> BigGANDiscriminator | None:
-    """The projection discriminator kept in the model's training state (``training_state.safetensors``), or None
-    where the folder has none; loaded once per model."""
+    """The projection discriminator kept beside the model (``discriminator_file``), or None where the folder has
+    none; loaded once per model."""
     return zoo.memo("projection-discriminator", name, lambda: _load_discriminator(zoo, name))
 
 
 def _load_discriminator(zoo: Zoo, name: str) -> BigGANDiscriminator | None:
     model = _small_biggan(zoo, name)
-    path = zoo.entry(name).folder / STATE_NAME
-    if not path.is_file():
+    found = discriminator_file(zoo.entry(name).folder)
+    if found is None:
         return None
+    path, prefix = found
     with safe_open(str(path), framework="pt") as f:
-        keys = [k for k in f.keys() if k.startswith("discriminator.")]
+        keys = [k for k in f.keys() if k.startswith(prefix)]
         if not keys:
             return None
-        settings = json.loads(f.metadata().get("metadata", "{}")).get("settings", {})
-        state = {k[len("discriminator.") :]: f.get_tensor(k).float() for k in keys}
+        settings = json.loads((f.metadata() or {}).get("metadata", "{}")).get("settings", {})
+        state = {k[len(prefix) :]: f.get_tensor(k).float() for k in keys}
     discriminator = BigGANDiscriminator(model.config, width=int(settings.get("d_width", 64)))
     discriminator.load_state_dict(state, strict=True)
     return discriminator.to(model.class_embedding.weight.device).eval().requires_grad_(False)
@@ -689,7 +699,9 @@ def render_projection(
         sample = model(z, vector)
     scores = class_scores(zoo, name, sample)
     if scores is None:
-        return plots.bars_figure([], [], f"{name} keeps no discriminator (its folder has no {STATE_NAME})", "")
+        return plots.bars_figure(
+            [], [], f"{name} keeps no discriminator (its folder has no {DISCRIMINATOR_NAME} or {STATE_NAME})", ""
+        )
     psi, projection = scores
     names = model.class_names
     requested = class_a if float(alpha) < 0.5 else class_b
