@@ -216,10 +216,16 @@ def test_the_f_gan_js_row_trains_exactly_as_the_non_saturating_gan():
     assert js.last["d_loss"] == pytest.approx(plain.last["d_loss"] - math.log(4), abs=1e-4)
 
 
-# The remedies at work: each preset covers more of the ring's modes than *mode collapse* and than its own settings
-# without the remedy, at the same seeds and step count (issue #16's verify line; docs/lecture.md rows 35 and 36).
-
-REMEDY_SEEDS = (0, 1, 2)
+# The remedies at work: each preset covers more of the ring's modes than *mode collapse*, at the same seeds and step
+# count (issue #16's verify line; docs/lecture.md rows 35 and 36), and unrolling more than k = 0.
+# A trained outcome is a rate over seeds with a margin, on one thread (the lab's 400 steps are chaotic: one seed's
+# count moves with the machine's floating-point path). Measured here, seeds 0–7 after 400 steps (one thread):
+#   unrolled GAN     6 6 7 4 7 8 6 3 modes (mean 5.9); k = 0: 0 1 0 0 0 0 0 1; mode collapse: 1 1 1 1 3 1 2 2
+#   minibatch std    6 4 7 7 6 0 6 5 modes (mean 5.1); feature off: 3 2 4 4 7 6 5 4 (mean 4.4)
+# so the tests claim, over seeds 0–4: unrolling beats k = 0 on every seed and both presets cover on average at
+# least two modes more than mode collapse; minibatch std's own effect (against its preset with the feature off) is
+# within the seeds' spread, and is stated in README and docs/lecture.md as such, not tested as a win.
+REMEDY_SEEDS = tuple(range(5))
 REMEDY_STEPS = 400
 
 
@@ -233,29 +239,29 @@ def modes_after(preset: str, seed: int, **change) -> int:
 
 
 @pytest.fixture(scope="module")
-def collapsed() -> dict[int, int]:
-    """The *mode collapse* preset's modes after REMEDY_STEPS, per seed (1, 1, 1 here)."""
+def collapsed() -> np.ndarray:
+    """The *mode collapse* preset's modes after REMEDY_STEPS, per seed (1, 1, 1, 1, 3 here)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return {seed: modes_after("mode collapse", seed) for seed in REMEDY_SEEDS}
+        return np.array([modes_after("mode collapse", seed) for seed in REMEDY_SEEDS])
     finally:
         torch.set_num_threads(threads)
 
 
-@pytest.mark.slow  # 400 steps × 3 seeds × (remedy, the remedy off): 20–60 s for minibatch std, 1–3 min unrolled
-@pytest.mark.parametrize(
-    "preset, off, at_least",
-    [
-        ("unrolled GAN", dict(unroll=0), 5),  # seeds 0–2: 6, 6, 7 modes; unroll=0: 0, 1, 0; mode collapse 1, 1, 1
-        ("minibatch std", dict(minibatch_std=False), 4),  # 6, 4, 7; without the feature 3, 2, 4
-    ],
-)
-@pytest.mark.parametrize("seed", REMEDY_SEEDS)
-def test_each_remedy_covers_more_modes_than_mode_collapse_and_than_itself_without_the_remedy(
-    collapsed, preset, off, at_least, seed
-):
-    remedy, without = modes_after(preset, seed), modes_after(preset, seed, **off)
-    assert collapsed[seed] <= 2  # the mode-collapse preset is collapsed at this step count
-    assert remedy >= at_least and remedy > collapsed[seed] + 1
-    assert remedy > without  # the remedy itself, not its preset's other settings, makes the difference
+@pytest.mark.slow  # 400 steps × 5 seeds × (remedy, the remedy off): about 50 s for minibatch std, 75 s unrolled
+def test_unrolling_covers_more_modes_than_mode_collapse_and_than_k_0_on_every_seed(collapsed):
+    remedy = np.array([modes_after("unrolled GAN", seed) for seed in REMEDY_SEEDS])
+    without = np.array([modes_after("unrolled GAN", seed, unroll=0) for seed in REMEDY_SEEDS])
+    assert collapsed.mean() <= 2  # the mode-collapse preset is collapsed at this step count (1.4 here)
+    assert remedy.mean() >= 4.5, remedy  # 6.0 here (5.9 over seeds 0–7)
+    assert remedy.mean() >= collapsed.mean() + 2, (remedy, collapsed)
+    assert (remedy > without).all(), (remedy, without)  # unrolling itself: k = 0 hops from mode to mode (0–1)
+
+
+@pytest.mark.slow
+def test_the_minibatch_std_preset_covers_more_modes_than_mode_collapse(collapsed):
+    remedy = np.array([modes_after("minibatch std", seed) for seed in REMEDY_SEEDS])
+    assert collapsed.mean() <= 2
+    assert remedy.mean() >= 4, remedy  # 6.0 here (5.1 over seeds 0–7)
+    assert remedy.mean() >= collapsed.mean() + 2, (remedy, collapsed)

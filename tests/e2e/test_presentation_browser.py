@@ -1,5 +1,5 @@
 """Driving the app in front of a room, at a projector's 1280×720 in Chromium (issue #15): presentation mode,
-the lecture path and its keys, Play/Pause from the keyboard, and a GAN lab whose page holds a flat heap."""
+the lecture path and its keys, Play/Pause from the keyboard."""
 
 import time
 
@@ -105,10 +105,8 @@ def test_the_lecture_path_walks_with_the_keys_and_opens_each_steps_view(projecto
     page.wait_for_function(f"() => document.querySelector('#path-where')?.innerText.includes('{target} / ')")
 
 
-def test_a_playing_gan_lab_holds_a_flat_heap_and_space_plays_and_pauses_it(projector, app_url):
-    """60 s of play, started and stopped with the Space key: the JS heap after garbage collection stays within
-    20 % of its value after 10 s (Gradio's Plot drops a Plotly <div> per update without purging it;
-    explorer/ui/page.js purges them), and no page error on the way."""
+def test_space_plays_and_pauses_the_gan_lab(projector, app_url):
+    """Space starts the lab's play and stops it (its heap over a play: tests/e2e/test_lab_heap_browser.py)."""
     page = projector
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -117,21 +115,8 @@ def test_a_playing_gan_lab_holds_a_flat_heap_and_space_plays_and_pauses_it(proje
     page.locator("#toy-plane").wait_for()
     page.locator("body").click(position={"x": 5, "y": 5})  # focus outside any field: Space is the lab's
     page.keyboard.press(" ")
-    cdp = page.context.new_cdp_session(page)
-
-    def heap_mb() -> float:
-        cdp.send("HeapProfiler.collectGarbage")
-        return cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20
-
-    start = time.monotonic()
     page.wait_for_function(f"() => Number({READOUT}.match(/^step (\\d+)/)?.[1]) >= 20", timeout=60_000)
-    page.wait_for_timeout(max(0, 10_000 - (time.monotonic() - start) * 1000))
-    at_10s, step_10s = heap_mb(), page.evaluate(READOUT)
-    page.wait_for_timeout(50_000)
-    at_60s = heap_mb()
     page.keyboard.press(" ")
-    assert page.evaluate(READOUT) != step_10s  # it played all along
-    assert at_60s <= 1.2 * at_10s, f"JS heap grew from {at_10s:.1f} MB to {at_60s:.1f} MB in 50 s of play"
     # paused by Space: the step count stops moving (polled until two readouts 1 s apart agree, at most 10 s)
     deadline = time.monotonic() + 10
     while True:
