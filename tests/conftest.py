@@ -72,6 +72,33 @@ def _seed():
     torch.manual_seed(0)
 
 
+if os.environ.get("PYTEST_XDIST_WORKER"):  # pytest -n: each worker one intra-op thread, so two never share a core
+    torch.set_num_threads(1)
+
+
+SERVED = "served"  # the xdist group of every test on the one served app: it and its browser live in one worker
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group markers into the node ids
+def pytest_collection_modifyitems(items):
+    """The served app (and the Chromium driving it) is built once per worker: keep its tests on one worker."""
+    for item in items:
+        if "app_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(SERVED))
+
+
+@pytest.fixture(scope="session")
+def app_url(default_zoo):
+    """One served app for every test that talks to it over HTTP or drives it in Chromium (building it costs
+    seconds); state a test leaves behind (a zoo model, a training run) is each test's to clean up."""
+    import app
+
+    demo = app.build_app(default_zoo)
+    _, url, _ = app.launch(demo, server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    yield url
+    demo.close()
+
+
 TINY_DEEP = dict(
     output_dim=32,
     z_dim=8,

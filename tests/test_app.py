@@ -7,17 +7,13 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
-import app
 from explorer import images, latent
 from explorer.ui import interpolate
 
 
 @pytest.fixture(scope="module")
-def client(default_zoo):
-    demo = app.build_app(default_zoo)
-    _, url, _ = app.launch(demo, server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
-    yield Client(url, verbose=False)
-    demo.close()
+def client(app_url):
+    return Client(app_url, verbose=False)
 
 
 def plotted(values) -> np.ndarray:

@@ -61,11 +61,8 @@ SEED_ENDS = ["seeds", 0, 1, "", ""]  # the path's ends are the seeds (not encode
 
 
 @pytest.fixture(scope="module")
-def server(default_zoo):
-    demo = app.build_app(default_zoo)
-    _, url, _ = app.launch(demo, server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    yield url, default_zoo
-    demo.close()
+def server(app_url, default_zoo):
+    return app_url, default_zoo
 
 
 def test_twenty_clients_scrubbing_each_get_their_own_images(server):

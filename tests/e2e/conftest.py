@@ -1,9 +1,15 @@
+import os
+import shutil
+
 import pytest
 from playwright.sync_api import sync_playwright
 
-import app
-
-CHROMIUM = "/usr/bin/chromium"
+# The browser: $CHROMIUM, else the first Chromium on PATH (Debian's /usr/bin/chromium here). Where none is found the
+# browser tests are skipped with that reason, except under LATENT_EXPLORER_REQUIRE_BROWSER=1 (.ci/run), where a
+# missing browser fails them: CI installs Chromium and must not go green without having driven it.
+CHROMIUM = os.environ.get("CHROMIUM") or next(
+    filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome", "chrome"))), None
+)
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -18,17 +24,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def app_url(default_zoo):
-    """One served app for every browser test (building it costs seconds per module); each module opens its own
-    pages, and state a test leaves behind (a zoo model, a training run) is each test's to clean up."""
-    demo = app.build_app(default_zoo)
-    _, url, _ = app.launch(demo, server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
-    yield url
-    demo.close()
-
-
-@pytest.fixture(scope="session")
 def browser(app_url):
+    if not CHROMIUM or not os.access(CHROMIUM, os.X_OK):
+        reason = f"no Chromium found (set CHROMIUM to its path; looked for {CHROMIUM or 'chromium on PATH'})"
+        if os.environ.get("LATENT_EXPLORER_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
