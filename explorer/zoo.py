@@ -179,6 +179,19 @@ class Zoo:
             for key in [k for k in self._memo if k[1] == name]:
                 del self._memo[key]
 
+    def enter_worker(self, device: torch.device | str) -> None:
+        """Make this zoo a GPU worker's copy: a fresh lock, the loaded models moved to ``device``, no memo.
+
+        A ZeroGPU worker is a fork of the main process: the models it inherits are the main process's CPU copies
+        (moved here, a few MB for ours), values memoised there may hold CPU tensors (recomputed here, on
+        ``device``), and a lock another thread held at the fork would stay held forever.
+        """
+        self._lock = threading.RLock()
+        self.device = torch.device(device)
+        self._memo.clear()
+        for model in self._models.values():
+            model.to(self.device)
+
     def load(self, name: str) -> torch.nn.Module:
         """The model ``name`` in eval mode on this zoo's device, loaded once per process."""
         entry = self.entry(name)

@@ -98,31 +98,25 @@ def test_front_matter_declares_the_hub_models_and_the_dataset():
     assert meta["suggested_hardware"].startswith(("zero-", "cpu-", "t4-", "a10g-"))
 
 
-def test_handlers_are_zero_gpu_tasks_that_run_on_the_cpu_here(default_zoo, monkeypatch):
+def test_gpu_tasks_run_on_the_cpu_here(default_zoo):
     """With ``spaces`` installed (the Space's requirements, the test extra), off ZeroGPU its decorator is a
-    no-op, the handlers render on this CPU, and user_errors hands every handler to it."""
+    no-op: a GPU task renders in this process, on this CPU, and ``user_errors`` alone makes no task."""
     import spaces
 
     from explorer import gpu
     from explorer.ui import common, interpolate
 
     assert gpu.spaces is spaces and not gpu.on_zero_gpu()
-    assert gpu.gpu(interpolate.render_frame.__wrapped__) is interpolate.render_frame.__wrapped__
+    assert interpolate.render_frame.task is gpu.TASKS["explorer.ui.interpolate.render_frame"]
     picture = interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 1, 2, 0.5, "linear (lerp)")
     assert picture.size == (256, 256) and str(gpu.training_device()) in ("cpu", "cuda", "mps")
-    tasks = []
-
-    def record(handler):
-        tasks.append(handler.__name__)
-        return handler
-
-    monkeypatch.setattr(common, "gpu", record)
+    before = set(gpu.TASKS)
 
     @common.user_errors
     def render(x):
         return x + 1
 
-    assert render(1) == 2 and tasks == ["render"]
+    assert render(1) == 2 and set(gpu.TASKS) == before and not hasattr(render, "task")
 
 
 def requirement_lines(text: str) -> dict:

@@ -5,6 +5,7 @@ import inspect
 import logging
 import re
 import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,10 @@ import torch
 
 from explorer import latent
 from explorer.data import DatasetUnavailable
-from explorer.gpu import gpu
+from explorer.device import default_device
+from explorer.gpu import RENDER_SECONDS, on_worker_start, task
 from explorer.settings import Settings
+from explorer.zoo import Zoo, ZooEntry
 
 F = TypeVar("F", bound=Callable)
 DOWNLOADS = Path(tempfile.gettempdir()) / "latent-explorer-downloads"
@@ -25,39 +28,40 @@ DOWNLOADS = Path(tempfile.gettempdir()) / "latent-explorer-downloads"
 log = logging.getLogger("latent_explorer")
 
 
-def user_errors(handler: F) -> F:
-    """Turn what can go wrong in a handler into a ``gr.Error`` that says what happened.
+def user_error(error: Exception, where: str) -> gr.Error | None:
+    """The one-line ``gr.Error`` a user reads for ``error`` raised in handler ``where`` (None: not ours to translate).
 
     - bad input (a bad seed, an unknown model, a corrupt file: ``ValueError`` and friends): its message;
     - values that slip past the checks (a NaN, an absurd number, a wrong type sent through the API):
       "invalid input", logged with its traceback, since it points at a missing check;
     - the server's own faults, not the input's: out of memory (say so, and what to try) and any other
       ``RuntimeError`` (a server error, logged), so a user never reads "check the values" for a crash.
-
-    On a ZeroGPU Space the handler runs as a ``@spaces.GPU`` task (``explorer.gpu``); elsewhere as it is.
     """
-    run = gpu(handler)
+    if isinstance(error, (ValueError, DatasetUnavailable, FileNotFoundError)):
+        return gr.Error(str(error))
+    if isinstance(error, torch.OutOfMemoryError):
+        log.exception("out of memory in %s", where)
+        return gr.Error(
+            "the server ran out of memory for this request: ask for fewer or smaller images, "
+            "or try again when other users' work is done"
+        )
+    if isinstance(error, (TypeError, OverflowError, IndexError, KeyError)):
+        log.exception("unexpected input in %s", where)
+        return gr.Error(f"invalid input ({type(error).__name__}: {error}); check the values and try again")
+    if isinstance(error, RuntimeError):
+        log.exception("server error in %s", where)
+        return gr.Error(
+            f"server error ({type(error).__name__}: {error}); the input looks fine, the server failed: "
+            "try again, and report it if it persists"
+        )
+    return None
 
-    def translated(error: Exception) -> gr.Error | None:
-        """The ``gr.Error`` a user reads for ``error`` (None: not ours to translate)."""
-        if isinstance(error, (ValueError, DatasetUnavailable, FileNotFoundError)):
-            return gr.Error(str(error))
-        if isinstance(error, torch.OutOfMemoryError):
-            log.exception("out of memory in %s", handler.__name__)
-            return gr.Error(
-                "the server ran out of memory for this request: ask for fewer or smaller images, "
-                "or try again when other users' work is done"
-            )
-        if isinstance(error, (TypeError, OverflowError, IndexError, KeyError)):
-            log.exception("unexpected input in %s", handler.__name__)
-            return gr.Error(f"invalid input ({type(error).__name__}: {error}); check the values and try again")
-        if isinstance(error, RuntimeError):
-            log.exception("server error in %s", handler.__name__)
-            return gr.Error(
-                f"server error ({type(error).__name__}: {error}); the input looks fine, the server failed: "
-                "try again, and report it if it persists"
-            )
-        return None
+
+def user_errors(handler: F) -> F:
+    """Turn what can go wrong in a handler into a ``gr.Error`` that says what happened (``user_error``).
+
+    It runs the handler where it is called; the pure compute among handlers is also a ZeroGPU task (``on_gpu``).
+    """
 
     if inspect.isgeneratorfunction(handler):  # a streaming handler (progress views): the same errors, mid-stream
 
@@ -68,7 +72,7 @@ def user_errors(handler: F) -> F:
             except gr.Error:
                 raise
             except Exception as error:
-                message = translated(error)
+                message = user_error(error, handler.__name__)
                 if message is None:
                     raise
                 raise message from error
@@ -78,16 +82,114 @@ def user_errors(handler: F) -> F:
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
-            return run(*args, **kwargs)
+            return handler(*args, **kwargs)
         except gr.Error:
             raise
         except Exception as error:
-            message = translated(error)
+            message = user_error(error, handler.__name__)
             if message is None:
                 raise
             raise message from error
 
     return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class ZooRef:
+    """A zoo as a GPU task's argument: its key in this process (a forked worker has the same zoo under it) and
+    what a worker forked earlier needs to catch up (the manifest, and the generation of its models)."""
+
+    key: str
+    entries: tuple[ZooEntry, ...]
+    generation: int
+
+
+_ZOOS: "weakref.WeakValueDictionary[str, Zoo]" = weakref.WeakValueDictionary()
+"""Every zoo a GPU task was called with, by key: a worker inherits them through the fork."""
+
+
+def zoo_ref(zoo: Zoo) -> ZooRef:
+    key = f"zoo-{id(zoo)}"
+    _ZOOS[key] = zoo
+    return ZooRef(key, tuple(zoo.entries.values()), zoo.generation)
+
+
+def worker_zoo(ref: ZooRef) -> Zoo:
+    """The zoo ``ref`` names, in a GPU worker: the inherited copy, brought up to date if the main process loaded or
+    replaced models since the fork (its models then reload from their folders, here)."""
+    zoo = _ZOOS[ref.key]
+    if zoo.generation != ref.generation:
+        stale = set(zoo.entries) | {e.name for e in ref.entries}
+        zoo.entries.clear()
+        zoo.entries.update({e.name: e for e in ref.entries})
+        for name in stale:
+            zoo.forget(name)
+        zoo.generation = ref.generation
+    return zoo
+
+
+def _zoos_to_worker_device() -> None:
+    for zoo in _ZOOS.values():
+        zoo.enter_worker(default_device())
+
+
+on_worker_start(_zoos_to_worker_device)
+
+
+def on_gpu(duration: int | Callable[..., int] = RENDER_SECONDS) -> Callable[[F], F]:
+    """Decorator: the handler ``f(zoo, *plain values)`` runs as a ZeroGPU task (``explorer.gpu.task``).
+
+    The zoo travels as a ``ZooRef``; its errors become ``gr.Error`` in the worker (ZeroGPU passes only those on);
+    ``duration``: seconds, or a function of the handler's arguments after the zoo. Only for handlers that compute:
+    what they change in the zoo or a module stays in the worker. Apply under ``user_errors``.
+    """
+
+    def decorate(handler: F) -> F:
+        def seconds(ref: ZooRef, *args, **kwargs) -> int:
+            return duration(*args, **kwargs)
+
+        def on_worker(ref: ZooRef, *args, **kwargs):
+            try:
+                return handler(worker_zoo(ref), *args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as error:
+                message = user_error(error, handler.__name__)
+                if message is None:
+                    raise
+                raise message from error
+
+        def streaming(ref: ZooRef, *args, **kwargs):
+            try:
+                yield from handler(worker_zoo(ref), *args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as error:
+                message = user_error(error, handler.__name__)
+                if message is None:
+                    raise
+                raise message from error
+
+        function = streaming if inspect.isgeneratorfunction(handler) else on_worker
+        function.__module__, function.__name__, function.__qualname__ = (
+            handler.__module__,
+            handler.__name__,
+            handler.__qualname__,
+        )
+        parameters = list(inspect.signature(handler).parameters.values())
+        function.__signature__ = inspect.Signature(
+            [inspect.Parameter("zoo", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ZooRef), *parameters[1:]]
+        )
+        run = task(seconds if callable(duration) else duration)(function)
+
+        @functools.wraps(handler)
+        def called(zoo: Zoo, *args, **kwargs):
+            return run(zoo_ref(zoo), *args, **kwargs)
+
+        called.task = run.task
+        return called  # type: ignore[return-value]
+
+    return decorate
 
 
 HEAVY = dict(concurrency_limit=1, concurrency_id="heavy")

@@ -21,7 +21,7 @@ from explorer import images, latent, plots
 from explorer.data import load_fashion_mnist
 from explorer.models import HasEncoder, Unconditional
 from explorer.pictures import read_picture, to_model_image
-from explorer.ui.common import ModelList, download_path, preview_options, user_errors
+from explorer.ui.common import ModelList, download_path, on_gpu, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -163,6 +163,7 @@ def _ends_with_images(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, c
 
 
 @user_errors
+@on_gpu()
 def render_frame(
     zoo: Zoo,
     model_name: str,
@@ -210,6 +211,7 @@ def _animation_frames(
 
 
 @user_errors
+@on_gpu(20)  # 64 frames rendered, a GIF encoded
 def render_path(
     zoo: Zoo,
     model_name: str,
