@@ -7,6 +7,7 @@ import torch
 
 from explorer.data import toy_modes, toy_points
 from explorer.ui import toylab
+from explorer.ui.toylab import PRESET_VIEWS
 from trainers import losses
 from trainers.toy2d import ToyLab, ToyLabConfig, js_divergence, mode_coverage, optimal_discriminator
 
@@ -126,3 +127,26 @@ def test_handlers_step_render_and_recover_from_divergence():
     assert lab.diverged and "DIVERGED" in text and "DIVERGED" in plane.layout.title.text
     lab, _, _, text = toylab.reset(True, False, values)
     assert not lab.diverged and lab.step_count == 0
+
+
+@pytest.mark.parametrize("preset", list(toylab.PRESETS))
+def test_each_preset_plays_fifty_steps_and_draws_its_views(preset):
+    """What the lab's ▶ Play does, through its handlers: the preset chosen, ten frames of five steps, each view the
+    preset turns on drawn (the browser plays three of them: tests/e2e/test_toylab_presets_browser.py)."""
+    chosen = toylab.select_preset(preset)
+    settings, optimal, views, lab = chosen["settings"], chosen["optimal"], chosen["views"], chosen["lab"]
+    assert lab.step_count == 0 and chosen["readout"].startswith("step 0")
+    for _ in range(10):
+        lab, plane, history, text = toylab.advance(lab, "both", 5, True, optimal, settings, views)
+    assert lab.step_count == 50 and text.startswith("step 50"), text
+    assert "nan" not in text.lower() and "DIVERGED" not in text, text
+    assert len(plane.data) >= 2 and len(history.data) >= 1  # data and G(z) drawn; the curves
+    shown = PRESET_VIEWS.get(preset, ())
+    names = [trace.name or "" for trace in plane.data]
+    assert any("z-grid" in name for name in names) == ("z_grid" in shown), names
+    if "lipschitz" in shown:
+        figure, note = toylab.lipschitz_panel(lab, settings)
+        assert len(figure.data) >= 1 and note
+    if "divergences" in shown:
+        table = toylab.divergence_panel(lab, settings)
+        assert "squared Hellinger" in table and "total variation" in table
