@@ -56,6 +56,7 @@ from explorer.device import default_device, on_zero_gpu
 
 F = TypeVar("F", bound=Callable)
 RENDER_SECONDS = 10  # what a render asks for: milliseconds of work, seconds of margin for a cold worker
+MAX_SECONDS = 120  # the most a task asks for (ZeroGPU refuses durations over its maximum)
 EMULATE_ENV = "LATENT_EXPLORER_EMULATE_ZERO_GPU"  # "1": run every task as ZeroGPU would (tests; read per call)
 
 try:
@@ -63,7 +64,17 @@ try:
 except ImportError:  # not on a Space (spaces is in the Space's requirements.txt and the test extra)
     spaces = None
 
-__all__ = ["RENDER_SECONDS", "TASKS", "Task", "emulate_zero_gpu", "on_worker_start", "on_zero_gpu", "task"]
+__all__ = [
+    "MAX_SECONDS",
+    "RENDER_SECONDS",
+    "TASKS",
+    "Task",
+    "emulate_zero_gpu",
+    "on_worker_start",
+    "on_zero_gpu",
+    "seconds_per",
+    "task",
+]
 
 
 @dataclass(frozen=True)
@@ -208,6 +219,19 @@ def _worker(function: Callable, payload: bytes, send, streams: bool) -> None:
     Context().run(run)  # none of the caller's context variables (a batching queue, a request) reach the worker
     send.close()
     os._exit(0)
+
+
+def seconds_per(parameter: str, base: int, per_second: float, cap: int = MAX_SECONDS) -> Callable[..., int]:
+    """A ``duration`` that grows with a count: ``base`` + (the argument ``parameter``) / ``per_second`` seconds, at
+    most ``cap``; a count that is not a number asks for ``cap`` (the task itself then says what is wrong)."""
+
+    def seconds(**arguments) -> int:
+        try:
+            return int(min(cap, base + float(arguments[parameter]) / per_second))
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return cap
+
+    return seconds
 
 
 def training_device() -> torch.device:

@@ -26,6 +26,7 @@ format to a cache folder, so the zoo loads them like any other folder and the ne
 """
 
 import argparse
+import importlib
 import json
 import pickle
 import re
@@ -132,62 +133,80 @@ def files_to_fetch(repo: str, sizes: dict[str, int | None], max_bytes: float) ->
     return wanted
 
 
+def unreachable_errors() -> tuple[type[Exception], ...]:
+    """What ``huggingface_hub`` raises when the Hub cannot be reached: offline mode, or a transport error of its HTTP
+    client (``httpx``; ``httpx2`` from huggingface_hub 2.x)."""
+    from huggingface_hub.errors import OfflineModeIsEnabled
+
+    errors: list[type[Exception]] = [OfflineModeIsEnabled]
+    for client in ("httpx", "httpx2"):
+        try:
+            errors.append(importlib.import_module(client).TransportError)
+        except ImportError:
+            pass
+    return tuple(errors)
+
+
 def download(source: str, token: str | None = None, max_gb: float | None = None) -> Path:
     """The snapshot folder of ``user/repo[@revision]`` (from the cache when offline); clear errors.
 
     ``token`` is the visitor's own (``explorer.space.hub_token`` decides what is sent without one). Online, the
-    revision is pinned to a commit and that commit's file list and sizes are checked (``files_to_fetch``) before
-    exactly those files are downloaded; when the Hub cannot be reached, only what the cache already holds is used.
+    revision's file list and sizes are checked (``files_to_fetch``) before exactly the files it allows are downloaded,
+    and what arrived is measured again (a push between the two); when the Hub cannot be reached, only what the cache
+    already holds is used.
     """
-    import httpx2  # huggingface_hub's HTTP client
     from huggingface_hub import HfApi, constants, snapshot_download
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,
         LocalEntryNotFoundError,
-        OfflineModeIsEnabled,
         RepositoryNotFoundError,
         RevisionNotFoundError,
-        RevisionResolutionError,
     )
 
     repo, revision = split_revision(source)
     token = hub_token(token)
     max_bytes = (Settings().hub_max_gb if max_gb is None else max_gb) * 1e9
-    offline = constants.is_offline_mode()
+    cache_only = bool(constants.HF_HUB_OFFLINE)
     try:
-        pinned, patterns = revision, DOWNLOAD_PATTERNS  # offline: what the cache holds; nothing is fetched
-        if not offline:
-            api = HfApi(token=token)
-            # 1. The commit the revision names now (cached in refs/, so the next offline start finds it).
-            pinned = api.resolve_revision(repo, revision=revision)
-            # 2. That commit's files and sizes: refuse before any download.
+        patterns = DOWNLOAD_PATTERNS  # from the cache: what an earlier, checked download kept
+        if not cache_only:
+            # 1. The revision's files and sizes: refuse before any download.
             try:
-                info = api.model_info(repo, revision=pinned.resolved, files_metadata=True)
-            except (httpx2.TransportError, OfflineModeIsEnabled):
-                offline = True  # resolved from the cache: the Hub cannot be reached
+                info = HfApi(token=token).model_info(repo, revision=revision, files_metadata=True)
+            except HfHubHTTPError as error:
+                if error.response is None or error.response.status_code < 500:  # not found, no access: said below
+                    raise
+                cache_only = True  # the Hub is down
+            except unreachable_errors():
+                cache_only = True
             else:
-                sizes = {s.rfilename: s.size for s in info.siblings or []}
-                patterns = files_to_fetch(repo, sizes, max_bytes)
-        # 3. Exactly the checked files of that commit.
-        folder = snapshot_download(
-            repo, revision=pinned, allow_patterns=patterns, token=token, local_files_only=offline
+                patterns = files_to_fetch(repo, {s.rfilename: s.size for s in info.siblings or []}, max_bytes)
+        # 2. Exactly those files (or the cache's copy of them).
+        folder = Path(
+            snapshot_download(
+                repo, revision=revision, allow_patterns=patterns, token=token, local_files_only=cache_only
+            )
         )
-        return Path(folder)
     except GatedRepoError as error:
         raise ZooError(f"{repo} is gated: accept its terms on huggingface.co and {sign_in_hint()} read it") from error
     except RepositoryNotFoundError as error:
         raise ZooError(f"{repo} does not exist on the Hub, or it is private ({sign_in_hint()} read it)") from error
     except RevisionNotFoundError as error:
         raise ZooError(f"{repo} has no revision {revision!r}") from error
-    except (LocalEntryNotFoundError, RevisionResolutionError) as error:
-        reason = "HF_HUB_OFFLINE is set" if constants.is_offline_mode() else "the Hub cannot be reached"
+    except LocalEntryNotFoundError as error:
+        reason = "HF_HUB_OFFLINE is set" if constants.HF_HUB_OFFLINE else "the Hub cannot be reached"
         raise ZooError(
             f"{source} is not in the local cache and {reason}: connect to the internet (and unset HF_HUB_OFFLINE) "
             "to download it once"
         ) from error
     except (HfHubHTTPError, OSError) as error:
         raise ZooError(f"downloading {source} failed: {error}") from error
+    # 3. A push between the check and the download: what arrived is measured too (never loaded when over).
+    arrived = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    if arrived > max_bytes:
+        raise ZooError(f"{repo} changed while it downloaded and is now over this app's limit of {max_bytes / 1e9:g} GB")
+    return folder
 
 
 def torch_weights(path: Path) -> dict[str, torch.Tensor]:

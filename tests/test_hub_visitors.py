@@ -130,6 +130,12 @@ def fake_hub(monkeypatch, tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(fake))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+
+    def stop():  # the Hub goes away: connections are refused from then on
+        server.shutdown()
+        server.server_close()
+
+    fake.stop = stop
     endpoint = f"http://127.0.0.1:{server.server_port}"
     monkeypatch.setenv("HF_ENDPOINT", endpoint)  # what a fresh process would read; this one read it at import:
     monkeypatch.setattr(constants, "ENDPOINT", endpoint)
@@ -137,7 +143,7 @@ def fake_hub(monkeypatch, tmp_path):
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub-cache"))
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     yield fake
-    server.shutdown()
+    server.shutdown()  # returns at once when the test stopped it already
     server.server_close()
     thread.join()
 
@@ -291,6 +297,17 @@ def test_a_pickle_is_never_downloaded(run_locally, fake_hub, tiny_gan_files, set
     fake_hub.add("someone/both", {**tiny_gan_files, "network.pkl": b"\x80\x04code"})
     assert "dcgan" in loader.inspect_source("someone/both", settings)
     assert fake_hub.fetched() == sorted(tiny_gan_files)  # the weights, not the pickle beside them
+
+
+def test_a_hub_that_cannot_be_reached_serves_the_checked_copy_in_the_cache(run_locally, fake_hub, tiny_gan_files):
+    fake_hub.add("someone/tiny-gan", tiny_gan_files)
+    first = hub.download("someone/tiny-gan")
+    fake_hub.stop()
+    fake_hub.requests.clear()
+    assert hub.download("someone/tiny-gan") == first and sorted(p.name for p in first.iterdir()) == sorted(
+        tiny_gan_files
+    )
+    assert fake_hub.requests == []
 
 
 def test_the_space_asks_visitors_for_the_scopes_it_uses_and_reads_hf_token_only_locally():

@@ -15,7 +15,7 @@ from PIL import Image
 
 from explorer import derived, images, latent
 from explorer.models import HasEncoder, StyleGenerator, Unconditional
-from explorer.ui.common import ModelList, download_path, parse_seeds, user_errors
+from explorer.ui.common import ModelList, download_path, on_gpu, parse_seeds, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -39,6 +39,7 @@ def _generator(zoo: Zoo, name: str) -> torch.nn.Module:
 
 
 @user_errors
+@on_gpu()
 def seed_grid(zoo: Zoo, name: str, base_seed: int) -> list[tuple[Image.Image, str]]:
     """GRID_SIDE² samples of seeds base_seed, base_seed + 1, … captioned with their seeds (numbers only: the
     tiles are a sixth of a column wide)."""
@@ -71,6 +72,7 @@ def _decode(model: torch.nn.Module, vectors: torch.Tensor, space: str) -> torch.
 
 
 @user_errors
+@on_gpu()
 def arithmetic(
     zoo: Zoo, name: str, seeds_a: str, seeds_b: str, seeds_c: str, space: str, sigma: float, noise_seed: int
 ) -> tuple[Image.Image, Image.Image, str]:

@@ -17,7 +17,7 @@ import torch
 from explorer import latent
 from explorer.data import DatasetUnavailable
 from explorer.device import default_device
-from explorer.gpu import RENDER_SECONDS, on_worker_start, task
+from explorer.gpu import MAX_SECONDS, RENDER_SECONDS, on_worker_start, task
 from explorer.settings import Settings
 from explorer.zoo import Zoo, ZooEntry
 
@@ -140,13 +140,21 @@ def on_gpu(duration: int | Callable[..., int] = RENDER_SECONDS) -> Callable[[F],
     """Decorator: the handler ``f(zoo, *plain values)`` runs as a ZeroGPU task (``explorer.gpu.task``).
 
     The zoo travels as a ``ZooRef``; its errors become ``gr.Error`` in the worker (ZeroGPU passes only those on);
-    ``duration``: seconds, or a function of the handler's arguments after the zoo. Only for handlers that compute:
-    what they change in the zoo or a module stays in the worker. Apply under ``user_errors``.
+    ``duration``: seconds, or a function of the handler's other arguments by name (``explorer.gpu.seconds_per``).
+    Only for handlers that compute: what they change in the zoo or a module stays in the worker. Apply under
+    ``user_errors``.
     """
 
     def decorate(handler: F) -> F:
+        signature = inspect.signature(handler)
+
         def seconds(ref: ZooRef, *args, **kwargs) -> int:
-            return duration(*args, **kwargs)
+            try:
+                bound = signature.bind(None, *args, **kwargs)
+            except TypeError:
+                return MAX_SECONDS  # the call itself fails in the worker, with its message
+            bound.apply_defaults()
+            return duration(**dict(list(bound.arguments.items())[1:]))
 
         def on_worker(ref: ZooRef, *args, **kwargs):
             try:
@@ -176,7 +184,7 @@ def on_gpu(duration: int | Callable[..., int] = RENDER_SECONDS) -> Callable[[F],
             handler.__name__,
             handler.__qualname__,
         )
-        parameters = list(inspect.signature(handler).parameters.values())
+        parameters = list(signature.parameters.values())
         function.__signature__ = inspect.Signature(
             [inspect.Parameter("zoo", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=ZooRef), *parameters[1:]]
         )

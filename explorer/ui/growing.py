@@ -12,7 +12,7 @@ from PIL import Image
 
 from explorer import images
 from explorer.models.progan import ProGANGenerator, side, upsample_to
-from explorer.ui.common import ModelList, parse_seeds, user_errors
+from explorer.ui.common import ModelList, on_gpu, parse_seeds, user_errors
 from explorer.zoo import Zoo
 
 NOTE = """**ProGAN: one model at every resolution** (Karras et al. 2018). Training started at 4×4 and doubled the
@@ -82,6 +82,7 @@ def fade_grid(model: ProGANGenerator, seeds: list[int], level: int, alpha: float
 
 
 @user_errors
+@on_gpu()
 def render(zoo: Zoo, name: str, seeds_text: str, level_choice: str, alpha: float):
     model = _model(zoo, name)
     seeds = parse_seeds(seeds_text, "of latents", limit=MAX_ROWS, how="type seeds like 0, 1, 2, 3")

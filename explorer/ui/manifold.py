@@ -21,7 +21,7 @@ from explorer.models import HasEncoder
 from explorer.pictures import MAX_UPLOAD_SIDE, read_picture, to_model_image  # noqa: F401 (kept importable here)
 from explorer.plots import CLASS_COLOURS
 from explorer.ui import vae_compare, vae_inside, vqvae
-from explorer.ui.common import ModelList, download_path, preview_options, user_errors
+from explorer.ui.common import ModelList, download_path, on_gpu, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -70,6 +70,7 @@ def test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[s
 
 
 @user_errors
+@on_gpu(20)  # the decoded grid, and the test set's means (encoded once per worker)
 def render_plane(
     zoo: Zoo, name: str, grid_size: int, extent: float, grid: str, show_points: bool
 ) -> tuple[Image.Image, go.Figure, str]:
@@ -102,6 +103,7 @@ def latent_at(x: float, y: float, size: int, extent: float, kind: str) -> tuple[
 
 
 @user_errors
+@on_gpu()
 def decode_at(
     zoo: Zoo, name: str, grid_size: int, extent: float, grid: str, x: float, y: float
 ) -> tuple[Image.Image, str]:

@@ -20,11 +20,12 @@ import torch
 from PIL import Image
 
 from explorer import images, latent, plots
+from explorer.gpu import MAX_SECONDS, seconds_per
 from explorer.metrics import evaluate
 from explorer.metrics.fid import frechet_distance
 from explorer.metrics.scores import frechet_distance_1d, inception_score
 from explorer.models import ClassConditional, StyleGenerator
-from explorer.ui.common import HEAVY, ModelList, user_errors
+from explorer.ui.common import HEAVY, ModelList, on_gpu, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import TabParts
 from explorer.zoo import Zoo
@@ -60,6 +61,7 @@ def _seed(seed) -> int:
 
 # --- scores ---------------------------------------------------------------------------------------------
 @user_errors
+@on_gpu(seconds_per("n", 30, 200))  # n samples and the classifier's features of each
 def compute_scores(zoo: Zoo, source: str, n: int, seed: int, progress=gr.Progress()):  # noqa: B008
     """The table of every score for ``n`` images of ``source`` and its class marginal p(y)."""
     result = evaluate.scores(zoo, source, n, _seed(seed), progress=lambda f, text: progress(f, desc=text))
@@ -121,6 +123,7 @@ def gaming(zoo: Zoo, steps: int):
 
 # --- FID: samples and modes --------------------------------------------------------------------------------
 @user_errors
+@on_gpu(MAX_SECONDS)  # FID at 100 … 10 000 samples, of the model and of real images
 def fid_sample_size(zoo: Zoo, source: str, progress=gr.Progress()):  # noqa: B008
     """FID against the number of samples, for a model and for real training images."""
     curves = {}
@@ -173,6 +176,7 @@ def frechet_1d(mu1: float, sigma1: float, mu2: float, sigma2: float):
 
 # --- fidelity vs diversity ---------------------------------------------------------------------------------
 @user_errors
+@on_gpu(60)
 def truncation_tradeoff(zoo: Zoo, name: str, progress=gr.Progress(track_tqdm=False)):  # noqa: B008
     progress(0, desc="sampling at each threshold")
     rows = evaluate.precision_recall_by_truncation(zoo, name)
@@ -272,6 +276,7 @@ def _quiz_score(state: dict, room: Room | None = None) -> str:
 
 # --- SWD and path length --------------------------------------------------------------------------------------
 @user_errors
+@on_gpu(seconds_per("n", 20, 200))
 def swd(zoo: Zoo, source: str, n: int = 2000):
     from explorer.metrics.swd import sliced_wasserstein
 
@@ -288,6 +293,7 @@ def swd(zoo: Zoo, source: str, n: int = 2000):
 
 
 @user_errors
+@on_gpu(seconds_per("n", 20, 25))
 def path_length(zoo: Zoo, name: str, n: int = 500):
     from explorer.metrics.ppl import perceptual_path_length
 

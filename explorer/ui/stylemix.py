@@ -17,7 +17,7 @@ from PIL import Image
 from explorer import images, latent
 from explorer.models import StyleGenerator
 from explorer.models.base import NOISE_MODES
-from explorer.ui.common import ModelList, download_path, parse_seeds, preview_options, user_errors
+from explorer.ui.common import ModelList, download_path, on_gpu, parse_seeds, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -89,6 +89,7 @@ def _check_noise(mode: str, strengths: list[float], what: str = "noise strengths
 
 
 @user_errors
+@on_gpu()
 def style_mix(
     zoo: Zoo,
     name: str,
@@ -183,6 +184,7 @@ def _std_map(model, ws: torch.Tensor, strengths: list[float], noise_seed: int, s
 
 
 @user_errors
+@on_gpu()
 def noise_image(
     zoo: Zoo, name: str, seed: int, noise_mode: str, noise_seed: int, strength: float, *layer_strengths: float
 ) -> Image.Image:

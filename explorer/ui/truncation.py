@@ -26,12 +26,13 @@ from safetensors.torch import load_file
 
 from explorer import images, latent, plots
 from explorer.data import DatasetUnavailable, load_dataset
+from explorer.gpu import MAX_SECONDS
 from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureStats, fid
 from explorer.models import ClassConditional
 from explorer.models.acgan import ACGANDiscriminator, ACGANGenerator, confusion_matrix
 from explorer.models.biggan import BigGANDiscriminator, BigGANGenerator
 from explorer.ui import share
-from explorer.ui.common import HEAVY, ModelList, download_path, user_errors
+from explorer.ui.common import HEAVY, ModelList, download_path, on_gpu, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -100,6 +101,7 @@ def class_vector(model: torch.nn.Module, class_a: str, class_b: str, alpha: floa
 
 
 @user_errors
+@on_gpu()
 def render_samples(
     zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, threshold: float, seed: int, n: int = 16
 ) -> tuple[Image.Image, str]:
@@ -125,6 +127,7 @@ def sweep_rows(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, se
 
 
 @user_errors
+@on_gpu(20)  # 10 batches of 8 (BigGAN-deep: 128² or 256² each)
 def render_sweep(zoo: Zoo, name: str, class_a: str, class_b: str, alpha: float, seed: int) -> tuple[Image.Image, str]:
     """One row per threshold in ``SWEEP`` (top: 2.0, bottom: 0.1), labelled, the same 8 seeds in every row."""
     rows = sweep_rows(zoo, name, class_a, class_b, alpha, seed)
@@ -193,6 +196,7 @@ def _measure_curve(zoo: Zoo, name: str, n: int, progress) -> tuple[list, list, l
 
 
 @user_errors
+@on_gpu(MAX_SECONDS)  # FID and variety at each threshold; a worker keeps it, the main process does not
 def render_curve(zoo: Zoo, name: str, progress=gr.Progress()) -> "plots.go.Figure":  # noqa: B008
     if "classifier-fashion-mnist" not in zoo.entries:
         raise ValueError(

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from explorer import images, plots
 from explorer.data import DatasetUnavailable
 from explorer.models.vqvae import VQVAE, perplexity, usage
-from explorer.ui.common import user_errors
+from explorer.ui.common import on_gpu, user_errors
 from explorer.ui.vae_compare import _test_set
 from explorer.zoo import Zoo
 
@@ -160,6 +160,7 @@ def codebook_usage(zoo: Zoo, name: str):
 
 
 @user_errors
+@on_gpu()
 def prior_samples(zoo: Zoo, name: str, seed) -> Image.Image:
     """``SAMPLES`` images decoded from code grids drawn from the per-position prior."""
     model = _model(zoo, name)
