@@ -10,9 +10,11 @@ from pathlib import Path
 import gradio as gr
 
 from explorer import __version__
+from explorer.models.folder import remove_orphans
 from explorer.settings import Settings
 from explorer.ui import (
     arithmetic,
+    common,
     directions,
     interpolate,
     loader,
@@ -26,7 +28,7 @@ from explorer.ui import (
     truncation,
 )
 from explorer.ui.previews import Previews
-from explorer.zoo import Zoo
+from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"
 TABS = (  # (title, id, module with build(zoo, previews)), in the order of the lecture's demos
@@ -101,13 +103,18 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
     the preview route's handlers live in one ``Previews`` object, kept as ``demo.previews`` for ``launch``.
     """
     zoo = zoo or Zoo(settings=settings)
+    settings = zoo.settings
+    # bounded disk: checkpoint writes killed mid-way (an hour old) go at start; downloads age out after
+    # settings.download_minutes, ours (common.download_path) and Gradio's copies of them (delete_cache)
+    remove_orphans(settings.runs, settings.training_runs, settings.saved_models, settings.converted, CHECKPOINTS)
+    common.DOWNLOAD_LIFETIME_S = lifetime = int(settings.download_minutes * 60)
     previews = Previews(
         enabled=zoo.settings.preview_route,
         cache_mb=zoo.settings.preview_cache_mb,
         batch=zoo.settings.preview_batch,
         generation=lambda: zoo.generation,
     )
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=(max(lifetime // 4, 60), lifetime)) as demo:
         with gr.Row(elem_id="app-header"):
             gr.Markdown(f"# {TITLE}", elem_id="app-title")
             header = gr.Markdown(header_text(zoo), elem_id="app-zoo")

@@ -19,6 +19,8 @@ LATENT_EXPLORER_DIRECT_PREVIEWS ``0``: preview renders on the queue        on (q
 LATENT_EXPLORER_PREVIEW_BATCH  ``0``: each preview its own forward pass     on (concurrent ones stacked)
 LATENT_EXPLORER_PREVIEW_CACHE_MB preview PNGs kept (MB; ``0``: none)         ``64``
 LATENT_EXPLORER_HUB_MAX_GB     largest Hub download the Load box accepts   ``2`` (GB of weights)
+LATENT_EXPLORER_MEMO_ENTRIES   values a zoo memoises (FID curves, …), LRU  ``256``
+LATENT_EXPLORER_DOWNLOAD_MINUTES downloads (PNG, GIF, JSON) kept on disk    ``30`` (minutes)
 =============================  ==========================================  ==============================
 """
 
@@ -44,6 +46,8 @@ class Settings:
     preview_batch: bool = True
     preview_cache_mb: float = 64.0
     hub_max_gb: float = 2.0  # BigGAN-deep-128 is 0.23 GB; a checked repo over this is refused before any download
+    memo_entries: int = 256  # Zoo.memo's values (keyed by user-chosen seeds and counts): the least recent go first
+    download_minutes: float = 30.0  # a download file's life on disk (Gradio serves its own copy, kept as long)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -72,6 +76,8 @@ class Settings:
             preview_batch=switch("LATENT_EXPLORER_PREVIEW_BATCH", default.preview_batch),
             preview_cache_mb=number("LATENT_EXPLORER_PREVIEW_CACHE_MB", default.preview_cache_mb),
             hub_max_gb=number("LATENT_EXPLORER_HUB_MAX_GB", default.hub_max_gb),
+            memo_entries=int(number("LATENT_EXPLORER_MEMO_ENTRIES", default.memo_entries)),
+            download_minutes=number("LATENT_EXPLORER_DOWNLOAD_MINUTES", default.download_minutes),
         )
 
     @property

@@ -8,6 +8,7 @@ Tabs list models by capability (``zoo.names(StyleGenerator)``), never by family 
 
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -117,7 +118,7 @@ class Zoo:
         self.entries: dict[str, ZooEntry] = {e.name: e for e in read_manifest(manifest)}
         self.derived = derived or DerivedStore(self.settings.derived_cache)
         self._models: dict[str, torch.nn.Module] = {}
-        self._memo: dict[tuple[str, str, object], object] = {}
+        self._memo: OrderedDict[tuple[str, str, object], object] = OrderedDict()  # LRU, settings.memo_entries
         self._lock = threading.RLock()
         self.generation = 0  # bumped whenever a model is replaced: caches keyed by it drop the old model's values
 
@@ -201,14 +202,18 @@ class Zoo:
             return self._models[name]
 
     def memo(self, kind: str, name: str, compute: Callable[[], object], key: object = None) -> object:
-        """``compute()`` once per (kind, model, key) until the model is replaced (``add_folder``)."""
+        """``compute()`` once per (kind, model, key) until the model is replaced (``add_folder``) or the entry is
+        the least recently used of more than ``settings.memo_entries`` (keys hold user-chosen seeds and counts)."""
         memo_key = (kind, name, key)
         with self._lock:
             if memo_key in self._memo:
+                self._memo.move_to_end(memo_key)
                 return self._memo[memo_key]
         value = compute()
         with self._lock:
             self._memo[memo_key] = value
+            while len(self._memo) > max(self.settings.memo_entries, 0):
+                self._memo.popitem(last=False)
         return value
 
 

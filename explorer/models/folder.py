@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
@@ -74,6 +75,35 @@ def write_folder_atomically(folder: str | Path, write: Callable[[Path], None]) -
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+ORPHAN_SECONDS = 3600  # a write takes seconds; a temp folder this old was left by a process killed mid-write
+
+
+def remove_older(root: Path, seconds: float, pattern: str = "*") -> list[Path]:
+    """Remove the entries of ``root`` matching ``pattern`` last modified over ``seconds`` ago; the removed ones."""
+    cutoff = time.time() - seconds
+    removed = []
+    for path in Path(root).glob(pattern):
+        try:
+            if path.lstat().st_mtime < cutoff:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+                removed.append(path)
+        except OSError:  # removed by another process meanwhile, or not ours to remove
+            continue
+    return removed
+
+
+def remove_orphans(*roots: Path, seconds: float = ORPHAN_SECONDS) -> list[Path]:
+    """The temp folders ``write_folder_atomically`` leaves when killed mid-write (``.NAME.*.tmp``, ``.NAME.*.old``)
+    directly under each root, older than ``seconds``, removed; the app does this when it starts."""
+    return [
+        path
+        for root in roots
+        if Path(root).is_dir()
+        for pattern in (".*.tmp", ".*.old")
+        for path in remove_older(root, seconds, pattern)
+    ]
 
 
 def config_fields(model: torch.nn.Module) -> dict:

@@ -18,6 +18,7 @@ from explorer import latent
 from explorer.data import DatasetUnavailable
 from explorer.device import default_device
 from explorer.gpu import MAX_SECONDS, RENDER_SECONDS, on_worker_start, task
+from explorer.models.folder import remove_older
 from explorer.settings import Settings
 from explorer.zoo import Zoo, ZooEntry
 
@@ -254,8 +255,15 @@ class ModelList:
     names: Callable[[], list[str]]
 
 
+DOWNLOAD_LIFETIME_S = Settings.download_minutes * 60  # app.build_app sets it from the app's settings
+
+
 def download_path(stem: str, suffix: str) -> Path:
-    """A fresh file path for a download, named after what it holds (unique per call)."""
+    """A fresh file path for a download, named after what it holds (unique per call).
+
+    Bounded: each call first removes the download folders older than ``DOWNLOAD_LIFETIME_S`` (Gradio copies a
+    returned file into its own cache at once, and ``app.build_app``'s ``delete_cache`` ages those copies out)."""
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    remove_older(DOWNLOADS, DOWNLOAD_LIFETIME_S)
     folder = Path(tempfile.mkdtemp(dir=DOWNLOADS))
     return folder / (re.sub(r"[^A-Za-z0-9_.-]+", "-", stem) + suffix)
