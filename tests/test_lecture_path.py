@@ -1,7 +1,6 @@
 """The lecture path (explorer/ui/path.py): the shipped path's steps, path files, and what a step opens."""
 
-import json
-
+import gradio as gr
 import pytest
 
 import app
@@ -50,23 +49,51 @@ def test_a_bad_path_file_says_what_is_wrong(tmp_path, text, message):
         lecture_path.read(file, TAB_IDS)
 
 
-def test_a_link_to_a_tab_without_settings_selects_it():
-    selected, restored = share.restore({"tab": "training"}, [], ["interpolation", "training"])
-    assert selected.selected == "training" and restored == ""
-    assert share.restore({"tab": "nowhere"}, [], ["training"])[0] is not None  # a skip: nothing selected
-    assert json.loads(lecture_path.LecturePath("t", ()).to_json()) == {"title": "t", "steps": []}
+@pytest.fixture(scope="module")
+def built(default_zoo):
+    return app.build_app(default_zoo)
 
 
-def test_a_link_opens_a_section_of_its_tab():
-    import gradio as gr
+def test_every_step_of_the_shipped_path_opens_what_it_names(built, default_zoo):
+    """Each step's link parses, names a tab (and section) of the app, and every value fits its control: a model of
+    the zoo, a class of that model, a number in its slider's range. A step that relied on an ignored value would open
+    something else than its notes describe."""
+    path = lecture_path.read(lecture_path.DEFAULT_PATH, set(built.tab_ids))
+    assert {share.tab for share in built.shares} <= set(built.tab_ids)
+    found = {}
+    for number, step in enumerate(path.steps, 1):
+        params = step.params()
+        problems = share.problems(params, built.shares, built.tab_ids)
+        if "model" in params:
+            if params["model"] not in default_zoo.names():
+                problems.append(f"no model {params['model']!r} in the zoo")
+            else:  # its classes are those of the model it names (the dropdown lists the first model's)
+                classes = getattr(default_zoo.load(params["model"]), "class_names", None) or []
+                problems += [
+                    f"{params['model']} has no class {params[k]!r}"
+                    for k in "ab"
+                    if k in params and params["tab"] == "truncation" and params[k] not in classes
+                ]
+        if problems:
+            found[f"{number} {step.title}"] = problems
+    assert found == {}
+    sections = {s.params().get("section") for s in path.steps}
+    assert {"classes", "kl", "game", "gan1d", "lines", "mixing", "noise", "vqvae"} <= sections
 
-    with gr.Blocks():
-        with gr.Tabs() as sections:
-            with gr.Tab("a", id="lines"):
-                pass
-    theory = share.Share("theory", {}, sections=(sections, ("lines", "game")))
-    assert share.restore({"tab": "theory", "section": "game"}, [theory], ["theory"])[-1].selected == "game"
-    skipped = share.restore({"tab": "theory", "section": "elsewhere"}, [theory], ["theory"])[-1]
-    assert not isinstance(skipped, gr.Tabs)  # an unknown section opens the tab as it was
-    steps = lecture_path.read(lecture_path.DEFAULT_PATH).steps
-    assert {"classes", "kl", "game", "gan1d", "lines"} <= {s.params().get("section") for s in steps}
+
+def test_each_tab_restores_in_one_event_that_no_change_handler_follows(built):
+    """A link's restore is one event per tab (share._restorer): it sets the controls and draws the renders itself,
+    so no handler may listen to .change on a control (a field, a dropdown, a slider) it sets: a programmatic update
+    fires .change, an event per setting, and chains that can loop, as the AC-GAN step's did."""
+    restores = [f for f in built.fns.values() if getattr(f.fn, "__name__", "") == "restore"]
+    assert len(restores) == len(built.shares) + 1  # one per tab with settings, one for the others
+    fields = {id(c) for s in built.shares for c in s.fields.values()}
+    controls = (gr.Dropdown, gr.Radio, gr.Slider, gr.Number, gr.Checkbox, gr.Textbox)
+    restored_outputs = {id(o) for f in restores for o in f.outputs if isinstance(o, controls)}
+    listening = [
+        (f.name, event)
+        for f in built.fns.values()
+        for block_id, event in f.targets
+        if event == "change" and id(built.blocks.get(block_id)) in fields | restored_outputs
+    ]
+    assert listening == []

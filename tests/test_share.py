@@ -29,9 +29,10 @@ def test_query_round_trip(shares):
     text = share.query("interpolation", shares, values)
     assert text == "?tab=interpolation&model=m2&a=17&t=0.57&path=lerp"
     params = dict(p.split("=") for p in text[1:].split("&"))
-    tabs, restored, *updates = share.restore(params, shares)
-    assert tabs.selected == "interpolation" and restored == "interpolation"
-    assert updates[:4] == ["m2", 17, 0.57, "lerp"] and all(isinstance(u, type(gr.skip())) for u in updates[4:])
+    restored = share.settings(params, shares[0])
+    assert list(restored.values()) == ["m2", 17, 0.57, "lerp"]
+    assert list(restored) == list(shares[0].fields.values())
+    assert share.problems(params, shares, ["interpolation", "truncation"]) == []
 
 
 @pytest.mark.parametrize(
@@ -39,27 +40,87 @@ def test_query_round_trip(shares):
     [
         {"tab": "interpolation", "model": "deleted-model", "a": "-5", "t": "nan", "path": "sideways"},
         {"tab": "interpolation", "a": "1e400", "t": "2"},
-        {"tab": "no-such-tab", "model": "m1"},
-        {},
     ],
 )
-def test_bad_or_stale_values_are_ignored(shares, params):
-    _, _, *updates = share.restore(params, shares)
-    assert all(isinstance(u, type(gr.skip())) for u in updates)
+def test_bad_or_stale_values_are_ignored_and_named(shares, params):
+    assert share.settings(params, shares[0]) == {}
+    found = share.problems(params, shares, ["interpolation"])
+    assert len(found) == len(params) - 1, found  # one problem per refused value
 
 
-def test_settings_file_round_trip_and_bad_files(shares, tmp_path):
-    path = share.settings_file("truncation", shares, ["m1", 1, 0.5, "slerp", 0.3, "hello", False])
-    data = json.loads(open(path).read())
-    assert data == {"tab": "truncation", "alpha": 0.3, "note": "hello", "on": False}
-    assert share.read_settings(path) == {"tab": "truncation", "alpha": "0.3", "note": "hello", "on": "0"}
-    junk = tmp_path / "junk.json"
-    junk.write_bytes(b"\xff\xfe not json")
-    with pytest.raises(ValueError, match="not a settings file"):
-        share.read_settings(str(junk))
-    big = tmp_path / "big.json"
-    big.write_text(json.dumps({"tab": "x", "pad": "y" * 100_000}))
-    with pytest.raises(ValueError, match="too large"):
-        share.read_settings(str(big))
-    with pytest.raises(ValueError, match="no shareable settings"):
-        share.settings_of("training", shares, [])
+def test_problems_name_unknown_tabs_keys_and_sections(shares):
+    assert share.problems({"tab": "no-such-tab"}, shares, ["interpolation"]) == ["no tab 'no-such-tab'"]
+    assert share.problems({"tab": "training"}, shares, ["training"]) == []
+    assert share.problems({"tab": "interpolation", "zoom": "2"}, shares, []) == ["interpolation has no setting 'zoom'"]
+    assert "no section 'x'" in share.problems({"tab": "truncation", "section": "x"}, shares, [])[0]
+
+
+def _restore_blocks():
+    """A tab with two controls, a render that reads them, one that reads the first's output, a lazy render, and a
+    render that fails: what share._restorer runs in its one event."""
+    calls = []
+    with gr.Blocks():
+        tabs = gr.Tabs()
+        current, index, where, notes = gr.State(""), gr.State(-1), gr.Markdown(), gr.Markdown()
+        a, b = gr.Number(0, precision=0, minimum=0, maximum=9), gr.Dropdown(["x", "y"], value="x")
+        image, caption, lazy, broken = gr.Textbox(), gr.Textbox(), gr.Textbox(), gr.Textbox()
+
+        def render(a_value, b_value):
+            calls.append("render")
+            return f"{b_value}{a_value}"
+
+        def lazily(a_value):
+            calls.append("lazy")
+            return f"lazy {a_value}"
+
+        def fails():
+            raise gr.Error("no such thing")
+
+        tab = share.Share(
+            "t",
+            {"a": a, "b": b},
+            [
+                (render, [a, b], [image]),
+                (lambda shown: f"caption of {shown}", [image], [caption]),
+                *share.lazy_renders([(lazily, [a], [lazy])]),
+                (fails, [], [broken]),
+            ],
+        )
+    bar = {"index": index, "where": where, "notes": notes}
+    restore, read, outputs = share._restorer(tab, [tab], ["t", "other"], tabs, current, bar)
+    return restore, read, outputs, calls, dict(a=a, b=b, image=image, caption=caption, lazy=lazy, tabs=tabs)
+
+
+def test_one_restore_event_sets_the_controls_then_streams_each_render():
+    restore, read, outputs, calls, c = _restore_blocks()
+    assert read == [c["a"], c["b"], c["image"], c["lazy"]]  # the controls, then what the renders read
+    now = {c["a"]: 0, c["b"]: "x", c["image"]: None, c["lazy"]: "lazy 0"}  # the lazy view is drawn
+    with pytest.warns(UserWarning, match="no such thing"):
+        yields = list(restore(json.dumps({"link": "?tab=t&a=3&b=y"}), None, *[now[r] for r in read]))
+    first = dict(zip(outputs, yields[0], strict=True))
+    assert first[c["tabs"]].selected == "t" and first[c["a"]] == 3 and first[c["b"]] == "y"
+    assert first[c["image"]] == {"__type__": "update"}  # controls first: no render waits for another
+    drawn = [{o: v for o, v in zip(outputs, y, strict=True) if v != {"__type__": "update"}} for y in yields[1:]]
+    assert drawn == [{c["image"]: "y3"}, {c["caption"]: "caption of y3"}, {c["lazy"]: "lazy 3"}]  # settings changed
+    assert calls == ["render", "lazy"]
+    calls.clear()
+    same = {c["a"]: 3, c["b"]: "y", c["image"]: "y3", c["lazy"]: "lazy 3"}
+    with pytest.warns(UserWarning):
+        list(restore(json.dumps({"link": "?tab=t&a=3&b=y"}), None, *[same[r] for r in read]))
+    assert calls == ["render"]  # the lazy view, drawn and still right, is left as it is
+
+
+def test_a_restore_for_another_tab_changes_nothing():
+    restore, read, outputs, _, c = _restore_blocks()
+    skipped = {"__type__": "update"}
+    (only,) = list(restore(json.dumps({"link": "?tab=other&a=1"}), None, 0, "x", None, None))
+    assert only == [skipped] * len(outputs)  # the page raced: the other tab's own restore opens it
+    (only,) = list(restore("not json", None, 0, "x", None, None))
+    assert only == [skipped] * len(outputs)
+    tab = share.Share("t", {"a": c["a"]})
+    plain, read, outputs = share._restorer(None, [tab], ["t", "other"], c["tabs"], gr.State(""), None)
+    assert read == []
+    (only,) = list(plain(json.dumps({"link": "?tab=other&a=1"}), None))
+    assert only[outputs.index(c["tabs"])].selected == "other" and only[1] == "other"  # a tab without settings
+    (only,) = list(plain(json.dumps({"link": "?tab=t"}), None))
+    assert only == [skipped] * len(outputs)  # a tab with settings is its own restore's

@@ -214,7 +214,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         api_visibility="undocumented",
     ).then(run, inputs, outputs, api_visibility="undocumented")
     gr.on(
-        [model.change, base_seed.submit],
+        [model.input, base_seed.submit],  # .input: a link's restore draws it itself (share.py)
         functools.partial(seed_grid, zoo),
         [model, base_seed],
         gallery,

@@ -419,9 +419,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         with gr.Column(scale=1):
             upload = gr.Image(label="Invert an image (upload)", type="pil", height=200, elem_id="dir-upload")
             with gr.Row():
-                test_index = gr.Number(
-                    0, label="…or Fashion-MNIST test image #", precision=0, minimum=0, maximum=9999
-                )
+                test_index = gr.Number(0, label="…or Fashion-MNIST test image #", precision=0, minimum=0, maximum=9999)
                 steps = gr.Slider(20, 1000, value=300, step=10, label="Steps", elem_id="dir-steps")
             invert_button = gr.Button("Invert", variant="primary", elem_id="dir-invert")
         with gr.Column(scale=2):
@@ -445,7 +443,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
     heavy = dict(trigger_mode="always_last", **HEAVY)  # GANSpace or a classifier fit: one at a time in the app
     gr.on(
-        [find_button.click, model.change, method.input, rows.input, target.input, condition.input, seed.submit],
+        [find_button.click, model.input, method.input, rows.input, target.input, condition.input, seed.submit],
         run_overview,
         overview_inputs,
         overview_outputs,
@@ -459,21 +457,18 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         rows for StyleGAN models."""
         method_id = METHODS.get(label, label)
         style = name in zoo.names(StyleGenerator)
-        return gr.Row(visible=method_id == "classifier"), gr.Accordion(open=method_id == "labels"), gr.Dropdown(
-            visible=style
+        return (
+            gr.Row(visible=method_id == "classifier"),
+            gr.Accordion(open=method_id == "labels"),
+            gr.Dropdown(visible=style),
         )
 
+    controls = (controls_for, [model, method], [class_row, labels_box, rows])
+    gr.on([model.input, method.input], *controls, api_visibility="private", queue=False)
+    forget_source = (lambda: "", [], [source])
+    model.input(*forget_source, api_visibility="private", queue=False)
     gr.on(
-        [model.change, method.change],
-        controls_for,
-        [model, method],
-        [class_row, labels_box, rows],
-        api_visibility="private",
-        queue=False,
-    )
-    model.change(lambda: "", None, source, api_visibility="private", queue=False)
-    gr.on(
-        [model.change, base_seed.submit],
+        [model.input, base_seed.submit],
         functools.partial(seed_grid, zoo),
         [model, base_seed],
         gallery,
@@ -510,7 +505,13 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         pos=with_seeds,
         neg=without_seeds,
     )
-    renders = [(run_overview, overview_inputs, overview_outputs), (run_edit, edit_inputs, [edited])]
+    # a link's restore sets the controls and runs these in one event (the handlers above listen to .input)
+    renders = [
+        controls,
+        forget_source,
+        (run_overview, overview_inputs, overview_outputs),
+        (run_edit, edit_inputs, [edited]),
+    ]
     grid_event = (functools.partial(seed_grid, zoo), [model, base_seed], [gallery])
     return TabParts(
         [ModelList(model, lambda: model_names(zoo))],

@@ -466,7 +466,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     options = preview_options(zoo.settings)
     previews.wire("interpolate_frame", [t], render, frame_inputs, frame, options, api_name="interpolate_frame")
     gr.on(
-        [model.change, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, *ends_changed],
+        [model.input, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, *ends_changed],
         render,
         frame_inputs,
         frame,
@@ -475,7 +475,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     )
     gr.on(
         [
-            model.change,
+            model.input,
             seed_a.submit,
             seed_b.submit,
             seed_a.blur,
@@ -498,7 +498,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         api_visibility="undocumented",
         **fast,
     )
-    model.change(functools.partial(path_note, zoo), model, note, api_visibility="undocumented", queue=False)
+    model.input(functools.partial(path_note, zoo), model, note, api_visibility="undocumented", queue=False)
 
     def show_ends(name: str, chosen: str):
         """The ends' controls for this model and choice: seeds, or (a model with an encoder) images."""
@@ -511,9 +511,10 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         )
 
     ends_outputs = [ends, seed_row, dice, image_group]
-    gr.on([model.change, ends.input], show_ends, [model, ends], ends_outputs, api_visibility="private", queue=False)
+    gr.on([model.input, ends.input], show_ends, [model, ends], ends_outputs, api_visibility="private", queue=False)
     # an upload's code belongs to the model that encoded it: another model starts again from the test images
-    model.change(lambda: (None, None, "", ""), None, [upload_a, upload_b, code_a, code_b], api_visibility="private")
+    forget_uploads = (lambda: (None, None, "", ""), [], [upload_a, upload_b, code_a, code_b])
+    model.input(*forget_uploads, api_visibility="private")
     for upload, code in ((upload_a, code_a), (upload_b, code_b)):
         gr.on(
             [upload.upload, upload.clear],
@@ -529,7 +530,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     ).success(lambda: gr.File(visible=True), None, video_file, api_visibility="private")
     gr.on(  # an MP4 of the previous path is stale once the path changes: hide it until it is made again
         [
-            model.change,
+            model.input,
             seed_a.submit,
             seed_b.submit,
             seed_a.blur,
@@ -551,9 +552,14 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         render, frame_inputs, frame, api_visibility="undocumented", **fast
     ).then(render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None)
     fields = dict(model=model, a=seed_a, b=seed_b, t=t, path=method, frames=n_frames, ends=ends, ia=image_a, ib=image_b)
+    # a link opens the view a fresh page would show (no upload, no MP4): its renders listen to .input, not .change,
+    # so a link's restore draws them all in its one event (explorer/ui/share.py)
     renders = [
         (show_ends, [model, ends], ends_outputs),  # a link to encoded images shows their controls
+        forget_uploads,
+        (functools.partial(path_note, zoo), [model], [note]),
         (render, frame_inputs, [frame]),
         (render_all, path_inputs, path_outputs),
+        (lambda: gr.File(value=None, visible=False), [], [video_file]),
     ]
     return TabParts([ModelList(model, lambda: model_names(zoo))], Share("interpolation", fields, renders))

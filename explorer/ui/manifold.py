@@ -252,7 +252,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
 
     plane_inputs = [model, grid_size, extent, grid, show_points]
     gr.on(
-        [model.change, grid.input, grid_size.release, extent.release, show_points.input],
+        [model.input, grid.input, grid_size.release, extent.release, show_points.input],
         functools.partial(render_plane, zoo),
         plane_inputs,
         [plane, scatter, download],

@@ -87,8 +87,61 @@
     document.documentElement.classList.add('present');
   }
 
-  // 5. Keys, outside text fields: ← / → (or PageUp / PageDown, what a presenter's clicker sends) step the lecture
-  //    path; Space or P plays and pauses the GAN lab while its tab is shown.
+  // 5. The lecture path (explorer/ui/share.py). The page holds the path's steps (#path-steps: titles and tabs), so
+  //    ◀ / ▶ show the step's title at once, then press that tab's hidden restore button (#restore-<tab>): one Gradio
+  //    event that selects the tab, sets its controls and streams its renders. A share link (on load, or a settings
+  //    file) opens the same way. `asked` is what the next restore event sends (share.RESTORE_JS reads it).
+  P.index = -1;
+  P.seen = null;
+  P.asked = null;
+  const steps = () => {  // the steps, and the server's index after an edit of the path (add, remove, open)
+    const el = document.getElementById('path-steps');
+    if (!el) return [];
+    const seen = el.dataset.steps + '|' + el.dataset.index;
+    if (seen !== P.seen) {
+      P.seen = seen;
+      P.index = Number(el.dataset.index);
+    }
+    return JSON.parse(el.dataset.steps || '[]');
+  };
+  const button = (id) => {
+    const el = document.getElementById(id);
+    return el && el.tagName !== 'BUTTON' ? el.querySelector('button') : el;
+  };
+  P.ask = (request, tab) => {
+    P.asked = JSON.stringify(request);
+    const el = button('restore-' + tab) || button('restore-tab');
+    if (el) el.click();
+  };
+  P.go = (delta, absolute = false) => {
+    const all = steps();
+    if (!all.length) return;
+    const i = Math.min(Math.max(absolute ? delta : P.index + delta, 0), all.length - 1);
+    P.index = i;
+    const where = document.getElementById('path-where');
+    const line = where && (where.querySelector('p') || where);
+    if (line) {
+      const strong = document.createElement('strong');
+      strong.textContent = `${i + 1} / ${all.length}`;
+      line.replaceChildren(strong, ' · ' + all[i].title);
+    }
+    P.ask({index: i}, all[i].tab);
+  };
+  P.openLink = (query) => {
+    const params = new URLSearchParams(query || '');
+    params.delete('present');
+    if (params.get('tab')) P.ask({link: '?' + params.toString()}, params.get('tab'));
+  };
+
+  // 6. Keys. Single keys act only in presentation mode (WCAG 2.1.4: a page that is not being presented keeps every
+  //    key's own meaning: PageDown scrolls, Space presses the focused button), only while the bar's "Keys" switch
+  //    is on (remembered in this browser), and never while focus is in a control (a field, slider, button, tab,
+  //    menu); the one exception is the bar's own buttons, where ← / → still step the path after ◀ ▶ were clicked.
+  //    ← / → (or PageUp / PageDown, what a presenter's clicker sends) step the lecture path; Space or P plays and
+  //    pauses the GAN lab while its tab is shown.
+  const CONTROLS = 'input, textarea, select, button, a[href], summary, [contenteditable]:not([contenteditable="false"]), '
+    + '[role="slider"], [role="button"], [role="tab"], [role="option"], [role="listbox"], [role="combobox"], '
+    + '[role="menuitem"], [role="checkbox"], [role="radio"], [role="switch"], [role="textbox"]';
   const visible = (id) => {
     const el = document.getElementById(id);
     return el && el.offsetParent !== null ? el : null;
@@ -98,19 +151,42 @@
     if (el) el.click();
     return Boolean(el);
   };
+  let stored = null;
+  try { stored = window.localStorage.getItem('latent-explorer-keys'); } catch (error) { /* storage blocked */ }
+  P.keysOn = stored !== 'off';
+  P.showKeys = () => {
+    const el = button('path-keys');
+    if (!el) return;
+    el.textContent = P.keysOn ? 'Keys: on' : 'Keys: off';
+    el.setAttribute('aria-pressed', String(P.keysOn));
+    el.title = 'In presentation mode: ← → PageUp PageDown step the lecture path, Space or P plays the GAN lab';
+  };
+  P.toggleKeys = () => {
+    P.keysOn = !P.keysOn;
+    try { window.localStorage.setItem('latent-explorer-keys', P.keysOn ? 'on' : 'off'); } catch (error) { /* */ }
+    P.showKeys();
+    return P.keysOn;
+  };
+  P.ready = (query) => {  // the app's load event (share.OPEN_LINK_JS)
+    P.showKeys();
+    P.openLink(query);
+  };
+  P.keysActive = () => P.keysOn && document.documentElement.classList.contains('present');
   P.playing = false;
   document.addEventListener('click', (e) => {
-    const button = e.target instanceof Element && e.target.closest('#toy-play, #toy-pause, #toy-reset');
-    if (button) P.playing = button.id === 'toy-play';
+    const el = e.target instanceof Element && e.target.closest('#toy-play, #toy-pause, #toy-reset');
+    if (el) P.playing = el.id === 'toy-play';
   }, true);
   document.addEventListener('keydown', (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const t = e.target;
-    if (t instanceof Element && (t.closest('input, textarea, select, [contenteditable="true"]'))) return;
-    let done = false;
-    if (e.key === 'ArrowRight' || e.key === 'PageDown') done = click('path-next');
-    else if (e.key === 'ArrowLeft' || e.key === 'PageUp') done = click('path-prev');
-    else if (e.key === ' ' || e.key === 'p' || e.key === 'P') done = click(P.playing ? 'toy-pause' : 'toy-play');
-    if (done) e.preventDefault();
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || !P.keysActive()) return;
+    const control = e.target instanceof Element ? e.target.closest(CONTROLS) : null;
+    const onBar = control !== null && control.tagName === 'BUTTON' && control.closest('#path-bar') !== null;
+    const step = {ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1}[e.key];
+    if (step && (!control || onBar) && visible('path-next')) {
+      P.go(step);
+      e.preventDefault();
+    } else if ((e.key === ' ' || e.key === 'p' || e.key === 'P') && !control) {
+      if (click(P.playing ? 'toy-pause' : 'toy-play')) e.preventDefault();
+    }
   });
 })();

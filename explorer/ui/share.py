@@ -7,6 +7,7 @@ with the keys a tab declares (``Share.fields``); unknown keys and values that fa
 checks are ignored, so an old or edited link still opens.
 """
 
+import html
 import json
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -69,7 +70,12 @@ def draw_when_opened(tab: gr.Tab, renders: Sequence[tuple[Callable, list, list]]
 
 def lazy_renders(renders: Sequence[tuple[Callable, list, list]]) -> list[tuple[Callable, list, list]]:
     """``renders`` for ``Share.renders`` that draw only what is still empty (a link opening a lazily drawn tab)."""
-    return [(if_empty(fn, len(outputs)), [outputs[0], *inputs], outputs) for fn, inputs, outputs in renders]
+    lazy = []
+    for fn, inputs, outputs in renders:
+        draw = if_empty(fn, len(outputs))
+        draw.draws = fn  # a restore that changes the tab's settings redraws it even when drawn (share._restorer)
+        lazy.append((draw, [outputs[0], *inputs], outputs))
+    return lazy
 
 
 def parse_value(component: gr.components.Component, text: str):
@@ -122,30 +128,43 @@ def all_fields(shares: Sequence[Share]) -> list[gr.components.Component]:
     return [component for share in shares for component in share.fields.values()]
 
 
-def restore(params: dict[str, str], shares: Sequence[Share], tab_ids: Sequence[str] = ()) -> list:
-    """[selected tab, restored tab id, one value (or skip) per field of every share, then one sub-tab selection
-    (or skip) per share with sections].
+def settings(params: dict[str, str], share: Share) -> dict[gr.components.Component, object]:
+    """The values a link sets on ``share``'s controls: each of its keys whose value passes that control's checks
+    (others are ignored, so an old or edited link still opens)."""
+    values = {}
+    for key, component in share.fields.items():
+        if key in params:
+            try:
+                values[component] = parse_value(component, params[key])
+            except (ValueError, TypeError):
+                pass
+    return values
 
-    A tab of ``tab_ids`` without shareable settings (the Training tab) is selected, and nothing else changes."""
-    tab = params.get("tab", "")
-    updates: list = []
-    for share in shares:
-        for key, component in share.fields.items():
-            if share.tab == tab and key in params:
-                try:
-                    updates.append(parse_value(component, params[key]))
-                    continue
-                except (ValueError, TypeError):
-                    pass
-            updates.append(gr.skip())
-    for share in shares:
-        if share.sections is not None:
-            section = params.get("section")
-            opened = share.tab == tab and section in share.sections[1]
-            updates.append(gr.Tabs(selected=section) if opened else gr.skip())
-    if not any(share.tab == tab for share in shares):
-        return ([gr.Tabs(selected=tab)] if tab in tab_ids else [gr.skip()]) + [""] + updates
-    return [gr.Tabs(selected=tab), tab] + updates
+
+def problems(params: dict[str, str], shares: Sequence[Share], tab_ids: Sequence[str]) -> list[str]:
+    """What a link asks for that this app would ignore: an unknown tab, section or key, or a value its control
+    refuses (a prepared lecture path should have none)."""
+    tab = params.get("tab")
+    share = next((s for s in shares if s.tab == tab), None)
+    if share is None:
+        extra = sorted(set(params) - {"tab"})
+        return ([] if tab in tab_ids else [f"no tab {tab!r}"]) + [f"{tab} has no setting {k!r}" for k in extra]
+    found = []
+    sections = share.sections[1] if share.sections is not None else ()
+    for key, text in params.items():
+        if key == "tab":
+            continue
+        if key == "section":
+            if text not in sections:
+                found.append(f"{tab} has no section {text!r} (it has {', '.join(sections) or 'none'})")
+        elif key not in share.fields:
+            found.append(f"{tab} has no setting {key!r}")
+        else:
+            try:
+                parse_value(share.fields[key], text)
+            except (ValueError, TypeError) as error:
+                found.append(f"{tab}: {key}={text!r}: {error}")
+    return found
 
 
 def settings_file(tab: str, shares: Sequence[Share], values: Sequence) -> str:
@@ -169,18 +188,28 @@ def read_settings(path: str | None) -> dict[str, str]:
     return {str(k): _text(v) for k, v in data.items()}
 
 
+def steps_html(path: lecture_path.LecturePath, index: int) -> str:
+    """The path as the page holds it (explorer/ui/page.js shows a step's title the moment ▶ is pressed, then asks
+    for its view): a hidden element with the steps' titles and tabs, and the step the server last opened."""
+    steps = [{"title": step.title, "tab": step.params().get("tab", "")} for step in path.steps]
+    data = html.escape(json.dumps(steps, ensure_ascii=False), quote=True)
+    return f'<div id="path-steps" hidden data-steps="{data}" data-index="{int(index)}"></div>'
+
+
 def path_bar() -> dict:
-    """The lecture path's bar (placed where it is called, above the tabs): ◀, where we are, ▶, speaker notes,
-    and the path's editing; ``build`` wires it. Returns its components by name."""
+    """The lecture path's bar (placed where it is called, above the tabs): ◀, where we are, ▶, the keys' switch,
+    presentation mode, speaker notes, and the path's editing; ``build`` wires it. Returns its components by name."""
     default = lecture_path.read(lecture_path.DEFAULT_PATH)
     parts = {"path": gr.State(default), "index": gr.State(-1)}
     with gr.Row(elem_id="path-bar", equal_height=True):
         parts["prev"] = gr.Button("◀ Previous", size="sm", scale=0, min_width=130, elem_id="path-prev")
         parts["where"] = gr.Markdown(
-            f"**Lecture path** ({len(default.steps)} steps): Next ▶ or the → key", elem_id="path-where"
+            f"**Lecture path** ({len(default.steps)} steps): Next ▶ (→ in presentation mode)", elem_id="path-where"
         )
         parts["next"] = gr.Button("Next ▶", size="sm", scale=0, min_width=130, elem_id="path-next")
+        parts["keys"] = gr.Button("Keys: on", size="sm", scale=0, min_width=110, elem_id="path-keys")
         parts["present"] = gr.Button("Presentation mode", size="sm", scale=0, min_width=240, elem_id="present-toggle")
+    parts["steps"] = gr.HTML(steps_html(default, -1), visible="hidden", elem_id="path-data")
     with gr.Accordion("Speaker notes and editing the path", open=False, elem_id="path-accordion"):
         parts["notes"] = gr.Markdown(elem_id="path-notes")
         with gr.Row():
@@ -195,6 +224,110 @@ def path_bar() -> dict:
     return parts
 
 
+def _unique(components) -> list:
+    return list(dict.fromkeys(components))
+
+
+def _by_output(result, outputs: list) -> dict:
+    """A handler's return as {output: value}: a dict of components, one value, or one value per output."""
+    if isinstance(result, dict) and result and all(isinstance(k, gr.blocks.Block) for k in result):
+        return {k: v for k, v in result.items() if k in outputs}
+    if len(outputs) == 1:
+        return {outputs[0]: result}
+    return dict(zip(outputs, result, strict=True))
+
+
+def _value(update):
+    """The value an output takes from ``update`` (what later renders read), or ``_KEEP`` for a change of look only."""
+    if isinstance(update, gr.blocks.Block):
+        return update.constructor_args.get("value", _KEEP)
+    if isinstance(update, dict) and update.get("__type__") == "update":
+        return update.get("value", _KEEP)
+    return update
+
+
+_KEEP = object()
+
+
+def _opened(request: str, path) -> tuple[dict[str, str], int | None]:
+    """What the page asks to open (explorer/ui/page.js): ``{"index": i}``, a step of ``path``, or
+    ``{"link": "?tab=…"}``, a share link; returns the link's settings and the step's index (None for a link)."""
+    try:
+        asked = json.loads(request or "{}")
+    except json.JSONDecodeError:
+        asked = {}
+    if not isinstance(asked, dict):
+        asked = {}
+    if "index" in asked and path is not None and path.steps:
+        try:
+            index = min(max(int(asked["index"]), 0), len(path.steps) - 1)
+        except (TypeError, ValueError):
+            index = 0
+        return path.steps[index].params(), index
+    link = str(asked.get("link", ""))[:4000]
+    query_text = urllib.parse.urlsplit(link).query or link.lstrip("?")
+    return {k: v[-1] for k, v in urllib.parse.parse_qs(query_text, keep_blank_values=True).items()}, None
+
+
+def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[str], tabs: gr.Tabs, current, bar):
+    """One event's handler, inputs and outputs that open a link on ``share``'s tab (or, for ``None``, a tab without
+    settings): it selects the tab, sets the controls, opens the section, then yields each render as it is drawn.
+
+    The controls' values arrive with the renders of the same event, and the tabs' renders listen to ``.input`` (a
+    user's act), never to a ``.change`` that this programmatic update would fire: one event per step, no chain."""
+    renders = list(share.renders) if share is not None else []
+    shared = {s.tab for s in shares}
+    fields = list(share.fields.values()) if share is not None else []
+    sections = [share.sections[0]] if share is not None and share.sections is not None else []
+    head = [bar["index"], bar["where"], bar["notes"]] if bar is not None else []
+    read = _unique([*fields, *(c for _, inputs, _ in renders for c in inputs)])
+    outputs = _unique([*head, tabs, current, *fields, *sections, *(c for _, _, outs in renders for c in outs)])
+
+    def restore(request: str, path, *values):
+        params, index = _opened(request, path)
+        tab = params.get("tab", "")
+        shown: dict = {}
+        if index is not None and bar is not None:
+            step = path.steps[index]
+            notes = step.notes or "*(no notes for this step)*"
+            shown |= {bar["index"]: index, bar["where"]: lecture_path.position(path, index), bar["notes"]: notes}
+        if share is None or tab != share.tab:
+            if share is None and tab in tab_ids and tab not in shared:  # a tab without settings: selected
+                shown |= {tabs: gr.Tabs(selected=tab), current: tab}
+            else:  # another tab's restore (the page's keys outran an event): that event opens it
+                shown = {}
+            yield [shown.get(c, gr.skip()) for c in outputs]
+            return
+        now = dict(zip(read, values, strict=True))
+        restored = settings(params, share)
+        changed = any(now.get(c) != v for c, v in restored.items())
+        now |= restored
+        shown |= {tabs: gr.Tabs(selected=tab), current: tab} | restored
+        if sections and params.get("section") in share.sections[1]:
+            shown[sections[0]] = gr.Tabs(selected=params["section"])
+        yield [shown.get(c, gr.skip()) for c in outputs]
+        for fn, inputs, outs in renders:
+            draw = getattr(fn, "draws", None)  # a lazy render (lazy_renders): only what is empty or now stale
+            if draw is not None:
+                if now[inputs[0]] is not None and not changed:
+                    continue
+                fn, inputs = draw, inputs[1:]
+            try:
+                drawn = _by_output(fn(*[now[c] for c in inputs]), outs)
+            except gr.Error as error:  # one view's message; the others still draw
+                gr.Warning(str(error.message))
+                continue
+            now |= {c: v for c, v in ((c, _value(u)) for c, u in drawn.items()) if c in now and v is not _KEEP}
+            yield [drawn.get(c, gr.skip()) for c in outputs]
+
+    return restore, read, outputs
+
+
+RESTORE_JS = "(request, ...rest) => [window.__latentPage.asked ?? request, ...rest]"
+OPEN_LINK_JS = "(query) => { window.__latentPage.openLink(query); }"
+READY_JS = "() => { window.__latentPage.ready(window.location.search); }"
+
+
 def build(
     tabs: gr.Tabs,
     tab_items: dict[str, gr.Tab],
@@ -202,12 +335,13 @@ def build(
     demo: gr.Blocks,
     bar: dict | None = None,
 ) -> None:
-    """The share row, the tab tracking, the restore on page load, and the lecture path's ``bar`` (``path_bar``)."""
+    """The share row, the tab tracking, the restore (a share link on page load, a settings file, a lecture path's
+    step: one event each) and the lecture path's ``bar`` (``path_bar``)."""
     shares = [s for s in shares if s is not None]
     fields = all_fields(shares)
     tab_ids = list(tab_items)
+    demo.shares, demo.tab_ids = shares, tab_ids  # what a link may set (tests check the shipped path against them)
     current = gr.State(shares[0].tab if shares else "")
-    restored = gr.State("")
     with gr.Accordion("Share this view (link or settings file)", open=False, elem_id="share-accordion"):
         with gr.Row():
             button = gr.Button("🔗 Share this view", elem_id="share-button", scale=1)
@@ -218,6 +352,7 @@ def build(
     for tab_id, item in tab_items.items():
         item.select(lambda t=tab_id: t, None, current, api_visibility="undocumented", queue=False)
     query_text = gr.Textbox(visible=False)
+    request = gr.Textbox(visible=False)  # what the page asks to open (RESTORE_JS fills it in)
 
     def make(tab: str, *values):
         if not any(s.tab == tab for s in shares):  # clear the previous tab's link rather than leave it standing
@@ -228,55 +363,48 @@ def build(
     button.click(make, [current, *fields], [query_text, download], api_name="share").then(
         None, query_text, link, js=URL_JS, api_visibility="undocumented"
     )
-
-    def on_load(request: gr.Request):
-        params = dict(request.query_params) if request is not None else {}
-        return restore(params, shares, tab_ids)
+    # one hidden button per tab with settings (and one for the others), pressed by the page (page.js: openLink, go)
+    for share in [*shares, None]:
+        restore, read, outputs = _restorer(share, shares, tab_ids, tabs, current, bar)
+        trigger = gr.Button(visible="hidden", elem_id=f"restore-{share.tab if share else 'tab'}")
+        trigger.click(
+            restore,
+            [request, bar["path"] if bar is not None else request, *read],
+            outputs,
+            js=RESTORE_JS,
+            api_visibility="undocumented",
+            concurrency_limit=None,
+            show_progress="hidden",
+        )
+    demo.load(None, js=READY_JS)  # a share link: its tab, settings and renders, in one event
 
     def on_upload(path):
         try:
-            return restore(read_settings(path), shares, tab_ids)
+            params = read_settings(path)
         except (ValueError, OSError) as error:
             raise gr.Error(str(error)) from error
+        return "?" + urllib.parse.urlencode(params)
 
-    sections = [share.sections[0] for share in shares if share.sections is not None]
-    outputs = [tabs, restored, *fields, *sections]
-    events = [
-        demo.load(on_load, None, outputs, api_visibility="undocumented"),
-        upload.upload(on_upload, upload, outputs, api_visibility="undocumented"),
-    ]
+    upload.upload(on_upload, upload, query_text, api_visibility="undocumented").success(
+        None, query_text, js=OPEN_LINK_JS
+    )
     if bar is not None:
-        events += _wire_path(bar, shares, tab_ids, outputs, current, fields)
-    for event in events:  # what was opened is the current tab (for Share this view and Add this view)
-        event.then(lambda r, c: r or c, [restored, current], current, api_visibility="undocumented", queue=False)
-    for share in shares:
-        for fn, inputs, render_outputs in share.renders:
-            skipped = gr.skip() if len(render_outputs) == 1 else [gr.skip()] * len(render_outputs)
-
-            def guarded(tab, *values, fn=fn, share_tab=share.tab, skipped=skipped):
-                return fn(*values) if tab == share_tab else skipped
-
-            for event in events:
-                event.then(guarded, [restored, *inputs], render_outputs, api_visibility="undocumented")
+        _wire_path(bar, shares, tab_ids, current, fields)
 
 
-def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], outputs: list, current, fields) -> list:
-    """The lecture path's events; returns those that open a step (the caller chains the renders on them)."""
+def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], current, fields) -> None:
+    """The lecture path's bar: ◀ ▶ and the keys are the page's (page.js: go), the path's editing the server's."""
     quiet = dict(api_visibility="undocumented")
-    shown = [bar["index"], bar["where"], bar["notes"], *outputs]
-
-    def goto(path: lecture_path.LecturePath, index: int) -> list:
-        index = min(max(int(index), 0), len(path.steps) - 1)
-        step = path.steps[index]
-        notes = step.notes or "*(no notes for this step)*"
-        return [index, lecture_path.position(path, index), notes] + restore(step.params(), shares, tab_ids)
+    bar["prev"].click(None, js="() => { window.__latentPage.go(-1); }")
+    bar["next"].click(None, js="() => { window.__latentPage.go(1); }")
+    bar["keys"].click(None, js="() => { window.__latentPage.toggleKeys(); }")
 
     def opened(path_file) -> list:
         try:
             path = lecture_path.read(path_file, set(tab_ids))
         except (ValueError, OSError) as error:
             raise gr.Error(str(error)) from error
-        return [path, *goto(path, 0)]
+        return [path, -1, steps_html(path, -1)]
 
     def add(path: lecture_path.LecturePath, index: int, tab: str, title: str, notes: str, *values) -> list:
         if not (title or "").strip():
@@ -284,7 +412,7 @@ def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], outputs: 
         link = query(tab, shares, values) if any(s.tab == tab for s in shares) else f"?tab={tab}"
         path = path.with_step(lecture_path.Step(title.strip(), link, notes or ""), int(index))
         index = min(int(index) + 1, len(path.steps) - 1)
-        return [path, index, lecture_path.position(path, index), f"Added: `{link}`"]
+        return [path, index, lecture_path.position(path, index), f"Added: `{link}`", steps_html(path, index)]
 
     def remove(path: lecture_path.LecturePath, index: int) -> list:
         if index < 0:
@@ -293,21 +421,19 @@ def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], outputs: 
             raise gr.Error("a path keeps at least one step")
         path = path.without(int(index))
         index = min(int(index), len(path.steps) - 1)
-        return [path, index, lecture_path.position(path, index), "Removed."]
+        return [path, index, lecture_path.position(path, index), "Removed.", steps_html(path, index)]
 
     def save(path: lecture_path.LecturePath) -> str:
         file = download_path("lecture-path", ".json")
         file.write_text(path.to_json(), encoding="utf-8")
         return str(file)
 
-    edited = [bar["path"], bar["index"], bar["where"], bar["notes"]]
+    edited = [bar["path"], bar["index"], bar["where"], bar["notes"], bar["steps"]]
     bar["add"].click(
         add, [bar["path"], bar["index"], current, bar["step_title"], bar["step_notes"], *fields], edited, **quiet
     )
     bar["remove"].click(remove, [bar["path"], bar["index"]], edited, **quiet)
     bar["save"].click(save, bar["path"], bar["file"], **quiet)
-    return [
-        bar["prev"].click(lambda p, i: goto(p, i - 1), [bar["path"], bar["index"]], shown, **quiet),
-        bar["next"].click(lambda p, i: goto(p, i + 1), [bar["path"], bar["index"]], shown, **quiet),
-        bar["open"].upload(opened, bar["open"], [bar["path"], *shown], **quiet),
-    ]
+    bar["open"].upload(opened, bar["open"], [bar["path"], bar["index"], bar["steps"]], **quiet).success(
+        None, js="() => { window.__latentPage.go(0, true); }"
+    )

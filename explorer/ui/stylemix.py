@@ -291,7 +291,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     mix_inputs = [model, sources, destinations, preset, first, last, psi, cutoff, noise_mode, noise_seed]
     gr.on(
         [
-            model.change,
+            model.input,
             sources.submit,
             destinations.submit,
             preset.input,
@@ -313,7 +313,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     noise_outputs = [noisy, heat, heat_text]
     render_noise = functools.partial(noise_panel, zoo)
     gr.on(
-        [model.change, seed.submit, noise_mode.input, noise_seed.submit],
+        [model.input, seed.submit, noise_mode.input, noise_seed.submit],
         render_noise,
         noise_inputs,
         noise_outputs,

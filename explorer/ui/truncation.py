@@ -828,7 +828,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         **fast,
     )
     gr.on(
-        [class_a.change, class_b.change, seed.submit, seed.blur],
+        [class_a.input, class_b.input, seed.submit, seed.blur],
         functools.partial(render_samples, zoo),
         sample_inputs,
         [samples, samples_file],
@@ -836,7 +836,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         **fast,
     )
     gr.on(
-        [class_a.change, class_b.change, alpha.release, seed.submit, seed.blur],
+        [class_a.input, class_b.input, alpha.release, seed.submit, seed.blur],
         functools.partial(render_sweep, zoo),
         [model, class_a, class_b, alpha, seed],
         [sweep, sweep_file],
@@ -851,13 +851,17 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         gif_file,
         api_name="truncation_animation",
     )
-    model.input(
+    switched = model.input(
         functools.partial(switch_model, zoo),
         [model, alpha, threshold, seed],
         [class_a, class_b, samples, samples_file, sweep, sweep_file],
         api_visibility="undocumented",
     )
     inside_render, ortho_render = _wire_inside(zoo, inside, model, class_a, class_b, alpha, threshold, seed, samples)
+    # every render here listens to a user's act (.input, .release, .submit), never to .change, which a programmatic
+    # update fires too: a link's restore sets the controls and draws in one event (share._restorer), and no output
+    # of a handler can start another handler (a step to the AC-GAN redrew its views in a loop)
+    switched.then(*inside_render, api_visibility="undocumented", **fast)
     class_render = (functools.partial(render_class_head, zoo), [model, per_class], [class_plot, class_text])
     gr.on([model.input, per_class.release], *class_render, api_name="acgan_class_head", **fast)
     fields = dict(model=model, a=class_a, b=class_b, alpha=alpha, threshold=threshold, seed=seed)
@@ -969,12 +973,14 @@ def _wire_inside(zoo: Zoo, parts: dict, model, class_a, class_b, alpha, threshol
     settled = dict(concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
     inside = (functools.partial(render_inside, zoo), [*chosen, p["qx"], p["qy"], p["redraw"], p["layer"]], outputs)
     gr.on(
-        [class_a.change, class_b.change, alpha.release, threshold.release, seed.submit, seed.blur, p["index"].change],
+        [class_a.input, class_b.input, alpha.release, threshold.release, seed.submit, seed.blur, p["index"].input],
         *inside,
         api_name="biggan_inside",
         **settled,
     )
-    samples.select(click_sample, p["index"], p["index"], api_visibility="undocumented", **settled)
+    samples.select(click_sample, p["index"], p["index"], api_visibility="undocumented", **settled).then(
+        *inside, api_visibility="undocumented", **settled
+    )
     p["sample"].select(click_pixel, None, [p["qx"], p["qy"]], api_visibility="undocumented", **settled).then(
         functools.partial(render_attention, zoo),
         [*chosen, p["qx"], p["qy"]],
