@@ -163,7 +163,10 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, streams: bool = F
     generator) pickled through pipes (``multiprocessing``'s pickler, as ``spaces`` uses), a ``gr.Error`` passed on,
     any other error replaced by "ZeroGPU worker error"."""
     context = multiprocessing.get_context("fork")
-    payload = ForkingPickler.dumps((args, kwargs))  # pickled here: a zoo (its lock), a job (its thread), a lab fail
+    try:  # pickled here, as spaces does: a zoo (its lock, its models), a job (its thread), a lab cannot be
+        payload = ForkingPickler.dumps((args, kwargs))
+    except Exception as error:
+        raise pickle.PicklingError(f"a GPU task's arguments must be plain values: {error}") from error
     receive, send = context.Pipe(duplex=False)
     worker = context.Process(target=_worker, args=(function, payload, send, streams), daemon=True)
     worker.start()
