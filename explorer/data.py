@@ -46,6 +46,13 @@ class DatasetUnavailable(RuntimeError):
     """The dataset is neither installed nor downloadable; the message says how to get it."""
 
 
+# The line a view shows where it needs Fashion-MNIST's test images and they are missing (the app's other parts work).
+NO_TEST_IMAGES = (
+    "Fashion-MNIST is not installed here (`apt-get install dataset-fashion-mnist`; a Space installs it from "
+    "packages.txt)"
+)
+
+
 @dataclass(frozen=True)
 class ImageDataset:
     """A whole dataset in memory: ``images`` (n, c, h, w) float32 in [-1, 1], ``labels`` (n,) int64."""

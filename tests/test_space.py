@@ -238,3 +238,29 @@ def test_biggan_projection_d_and_orthogonal_view_work_from_the_uploaded_files(tm
     layer = list(truncation.filter_layers(model))[0]
     _, readout = truncation.render_ortho(zoo, name, layer, 0)
     assert "trained with β = 0.0001" in readout
+
+
+def test_views_that_need_fashion_mnist_say_so_in_one_line_without_it(tmp_path, monkeypatch):
+    """On a Space without the dataset, the VQ-VAE, CycleGAN and pix2pix views show a line, not an error."""
+    import dataclasses
+
+    import torchvision.datasets
+
+    from explorer.data import NO_TEST_IMAGES
+    from explorer.settings import Settings
+    from explorer.ui import translation, vqvae
+    from explorer.zoo import Zoo
+
+    def offline(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr(torchvision.datasets, "FashionMNIST", offline)
+    settings = dataclasses.replace(Settings.from_env(), system_data=tmp_path / "none", data_cache=tmp_path / "cache")
+    zoo = Zoo(device="cpu", settings=settings)
+    grid, view, cells, text = vqvae.encode(zoo, "vqvae-fashion-mnist", 0)
+    assert grid == [] and view is None and cells is None and text.startswith(NO_TEST_IMAGES) and "\n" not in text
+    figure, usage = vqvae.codebook_usage(zoo, "vqvae-fashion-mnist")
+    assert "no test images" in figure.layout.title.text and usage.startswith(NO_TEST_IMAGES)
+    assert vqvae.prior_samples(zoo, "vqvae-fashion-mnist", 0).size[0] > 0  # what needs no data still works
+    picture, line = translation.round_trip(zoo, "cyclegan-fashion-mnist", "a2b", 0)
+    assert picture is None and line.startswith(NO_TEST_IMAGES) and "\n" not in line

@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from explorer import images
-from explorer.data import DatasetUnavailable
+from explorer.data import NO_TEST_IMAGES, DatasetUnavailable
 from explorer.models.folder import read_config
 from explorer.models.translation import CycleGAN, Pix2PixGenerator, cycle_error
 from explorer.pictures import blank, ink, sketch_edges
@@ -172,8 +172,8 @@ def round_trip(zoo: Zoo, name: str, direction: str, start) -> tuple[Image.Image,
     source, target = (c.domain_a, c.domain_b) if direction == "a2b" else (c.domain_b, c.domain_a)
     try:
         test = _test_set(zoo)
-    except DatasetUnavailable as error:
-        raise ValueError(str(error)) from error
+    except DatasetUnavailable:
+        return None, f"{NO_TEST_IMAGES}: no test {source} to translate."
     names = list(test.class_names)
     pool = test.images[test.labels == names.index(source)]
     first = whole_number(start, f"the first test {source}", 0, len(pool) - ROW)
@@ -264,6 +264,10 @@ def build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
     )
 
     def first_view(name, baseline_name, i):
+        try:
+            _test_set(zoo)
+        except DatasetUnavailable:  # an empty canvas to draw on, and a line on what is missing
+            return None, f"{NO_TEST_IMAGES}: draw an outline on the canvas (no test image's edges to load).", None, None
         value, kept = load_test_edges(zoo, name, i)
         return (*translate_sketch(zoo, value, name, baseline_name, kept), value, kept)
 

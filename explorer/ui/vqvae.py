@@ -12,7 +12,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from explorer import images, plots
-from explorer.data import DatasetUnavailable
+from explorer.data import NO_TEST_IMAGES, DatasetUnavailable
 from explorer.models.vqvae import VQVAE, perplexity, usage
 from explorer.ui.common import on_gpu, user_errors
 from explorer.ui.vae_compare import _test_set
@@ -88,12 +88,13 @@ def _view(model: VQVAE, image: torch.Tensor, original: torch.Tensor, codes: torc
 
 @user_errors
 def encode(zoo: Zoo, name: str, index) -> tuple:
-    """(the image's code grid as a list, the view, the code map, a readout) for test image ``index``."""
+    """(the image's code grid as a list, the view, the code map, a readout) for test image ``index``; without the
+    test images, nothing to show and a line that says so (the prior samples need none)."""
     model = _model(zoo, name)
     try:
         image = _test_set(zoo).images[_index(index)][None]
-    except DatasetUnavailable as error:
-        raise ValueError(str(error)) from error
+    except DatasetUnavailable:
+        return [], None, None, f"{NO_TEST_IMAGES}: no test image to encode and edit; the prior samples need none."
     with torch.inference_mode():
         codes = model.codes(image)[0].cpu()
     k = model.config.codebook_size
@@ -144,7 +145,10 @@ def codebook_usage(zoo: Zoo, name: str):
                 counts += usage(model.codes(batch), model.config.codebook_size)
         return counts
 
-    counts = zoo.memo("vqvae-usage", name, compute)
+    try:
+        counts = zoo.memo("vqvae-usage", name, compute)
+    except DatasetUnavailable:
+        return plots.bars_figure([], [], "Codebook usage: no test images", ""), f"{NO_TEST_IMAGES}."
     k = len(counts)
     share = (counts.float() / counts.sum()).tolist()
     figure = plots.bars_figure(
