@@ -18,7 +18,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from explorer.theory import one_thread, small_mlp
+from explorer import losses
+from explorer.device import one_thread
+from explorer.theory import small_mlp
 
 SQUARE_CENTRE = (3.0, 0.0)  # Y sits to the right of X so both fit one plot
 NOISE = 0.03
@@ -98,17 +100,14 @@ def _train(lam: float, seed: int, steps: int) -> CycleResult:
         x, y = ring(BATCH, generator), square(BATCH, generator)
         fake_y, fake_x = g_net(x), f_net(y)
         # discriminators: least squares, real → 1, fake → 0
-        d_loss = (
-            (d_y(y) - 1).pow(2).mean()
-            + d_y(fake_y.detach()).pow(2).mean()
-            + (d_x(x) - 1).pow(2).mean()
-            + d_x(fake_x.detach()).pow(2).mean()
-        )
+        d_loss = losses.discriminator_loss_least_squares(
+            d_y(y), d_y(fake_y.detach())
+        ) + losses.discriminator_loss_least_squares(d_x(x), d_x(fake_x.detach()))
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
         # generators: fool both discriminators, and come back (L1) when lam > 0
-        g_loss = (d_y(fake_y) - 1).pow(2).mean() + (d_x(fake_x) - 1).pow(2).mean()
+        g_loss = losses.generator_loss_least_squares(d_y(fake_y)) + losses.generator_loss_least_squares(d_x(fake_x))
         if lam:
             cycle = (f_net(fake_y) - x).abs().sum(1).mean() + (g_net(fake_x) - y).abs().sum(1).mean()
             g_loss = g_loss + lam * cycle

@@ -1,5 +1,7 @@
 """Where models run."""
 
+import contextlib
+
 import torch
 
 _gpu_worker = False  # set in a ZeroGPU worker process (``explorer.gpu``), the one place a ZeroGPU Space has a GPU
@@ -33,3 +35,16 @@ def default_device() -> torch.device:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+@contextlib.contextmanager
+def one_thread():
+    """PyTorch on one intra-op thread for a while: on the toys' small MLPs a second thread only adds barriers, which
+    cost 10–50× on a busy 2-core machine (a 300-step fit took 57 s with 2 threads, 1 s with 1; ``bimodal_fits``
+    33–74 s instead of 2–6 s)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)

@@ -13,7 +13,6 @@ hundred Adam steps on at most 64 points a side, all randomness from a ``torch.Ge
 No Gradio here: ``explorer.ui.theory`` draws the results.
 """
 
-import contextlib
 import functools
 import math
 from dataclasses import dataclass
@@ -24,6 +23,9 @@ import torch.nn.functional as F
 from scipy.optimize import minimize
 from scipy.special import expit, logsumexp, ndtri
 from torch import nn
+
+from explorer import losses
+from explorer.device import one_thread
 
 LOG2 = math.log(2)
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -61,7 +63,7 @@ def train_discriminator(
     opt = torch.optim.Adam(net.parameters(), lr)
     for _ in range(steps):
         r, f = minibatch(real, generator), minibatch(fake, generator)
-        loss = F.softplus(-net(r)).mean() + F.softplus(net(f)).mean()  # −log σ(l) = softplus(−l)
+        loss = losses.discriminator_loss(net(r), net(f))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -465,12 +467,12 @@ def one_d_gan(prior: str, width: int, seed: int, snapshots: int = 40, every: int
         z = sample_prior(64, prior, generator)
         # 1. Discriminator step.
         fake = (a_b[0] * z + a_b[1]).detach()
-        d_loss = F.softplus(-d_net(real)).mean() + F.softplus(d_net(fake)).mean()
+        d_loss = losses.discriminator_loss(d_net(real), d_net(fake))
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
         # 2. Generator step (non-saturating).
-        g_loss = F.softplus(-d_net(a_b[0] * z + a_b[1])).mean()
+        g_loss = losses.generator_loss_non_saturating(d_net(a_b[0] * z + a_b[1]))
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
@@ -627,18 +629,6 @@ class BimodalFits:
     sample_y: np.ndarray
 
 
-@contextlib.contextmanager
-def one_thread():
-    """PyTorch on one intra-op thread while small networks train: a second thread only adds barriers, which on a busy
-    2-core machine made ``bimodal_fits`` take 33–74 s instead of 2–6 s."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 @functools.lru_cache(maxsize=16)  # a pure function of its arguments: training takes a second or two
 def bimodal_fits(seed: int, n: int = 512, steps: int = 600, width: int = 32, l1: float = 0.0) -> BimodalFits:
     """The same network trained two ways on y = ±f(x) (``_bimodal_fits``, on one thread)."""
@@ -679,14 +669,13 @@ def _bimodal_fits(seed: int, n: int, steps: int, width: int, l1: float = 0.0) ->
         condition, real = x[index], y[index]
         z = torch.randn(128, 1, generator=generator)
         fake = g_net(torch.cat([condition, z], dim=1))
-        d_loss = (
-            F.softplus(-d_net(torch.cat([condition, real], dim=1))).mean()
-            + F.softplus(d_net(torch.cat([condition, fake.detach()], dim=1))).mean()
+        d_loss = losses.discriminator_loss(
+            d_net(torch.cat([condition, real], dim=1)), d_net(torch.cat([condition, fake.detach()], dim=1))
         )
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
-        g_loss = F.softplus(-d_net(torch.cat([condition, fake], dim=1))).mean()  # −log D(x, G(x, z))
+        g_loss = losses.generator_loss_non_saturating(d_net(torch.cat([condition, fake], dim=1)))  # −log D(x, G(x, z))
         if l1:
             g_loss = g_loss + l1 * (real - fake).abs().mean()  # pix2pix: + λ E|y − G(x, z)|
         opt_g.zero_grad()

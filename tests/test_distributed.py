@@ -15,9 +15,9 @@ import torch
 from PIL import Image
 from safetensors import safe_open
 
+from explorer import losses
 from explorer.models.dcgan import DCGANConfig
 from explorer.zoo import load_folder
-from trainers import losses
 from trainers.__main__ import consume, parser
 from trainers.__main__ import main as cli
 from trainers.acceleration import Acceleration

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from trainers import losses
+from explorer import losses
 from trainers.dcgan import DCGANTrainConfig
 
 

@@ -3,6 +3,7 @@ import math
 import pytest
 import torch
 
+from explorer.losses import negative_elbo
 from explorer.models.vae import (
     VAE,
     Autoencoder,
@@ -13,7 +14,6 @@ from explorer.models.vae import (
     reconstruction_nll,
 )
 from explorer.zoo import load_folder, save_folder, write_folder_atomically
-from trainers.losses import negative_elbo
 from trainers.vae import AETrainConfig, CVAETrainConfig, train_ae, train_cvae
 
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
+from explorer import losses
 from explorer.data import toy_modes, toy_points
 from explorer.ui import toylab
 from explorer.ui.toylab import PRESET_VIEWS
-from trainers import losses
 from trainers.toy2d import ToyLab, ToyLabConfig, js_divergence, mode_coverage, optimal_discriminator
 
 RING = toy_modes("ring of 8 Gaussians")

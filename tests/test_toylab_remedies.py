@@ -10,8 +10,9 @@ import pytest
 import torch
 from scipy.stats import norm
 
+from explorer import losses
 from explorer.ui import toylab
-from trainers import fgan, losses
+from trainers import fgan
 from trainers.toy2d import ToyLab, ToyLabConfig, minibatch_std
 
 

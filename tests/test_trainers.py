@@ -6,8 +6,8 @@ import sys
 import pytest
 import torch
 
+from explorer import losses
 from explorer.zoo import load_folder
-from trainers import losses
 from trainers.__main__ import main as cli
 from trainers.checkpoint import write_folder_atomically
 from trainers.dcgan import train_dcgan

@@ -3,13 +3,13 @@
 import pytest
 import torch
 
+from explorer import losses
 from explorer.models import family_of
 from explorer.models.biggan import BigGANConfig
 from explorer.models.classifier import ClassifierConfig
 from explorer.models.stylegan import StyleGANConfig
 from explorer.models.vae import VAEConfig
 from explorer.zoo import load_folder
-from trainers import losses
 from trainers.biggan import BigGANTrainConfig, train_biggan
 from trainers.classifier import ClassifierTrainConfig, train_classifier
 from trainers.events import Finished, Step, Stopped

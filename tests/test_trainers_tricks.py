@@ -9,10 +9,11 @@ from safetensors import safe_open
 from torch import nn
 
 import trainers.loop as loop
+from explorer import losses
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from explorer.models.mlp_gan import MLPDiscriminator, MLPGANConfig, MLPGenerator
 from explorer.zoo import load_folder
-from trainers import losses, registry
+from trainers import registry
 from trainers.__main__ import main as cli
 from trainers.__main__ import parser
 from trainers.dcgan import (

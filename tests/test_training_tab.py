@@ -11,11 +11,12 @@ import torch
 from PIL import Image
 from safetensors import safe_open
 
+from explorer import losses
 from explorer.settings import Settings
 from explorer.ui import interpolate, training
 from explorer.zoo import Zoo, load_folder
 from trainers import job as job_module
-from trainers import losses, registry
+from trainers import registry
 from trainers.events import Samples
 from trainers.job import History, RunSpec, TrainingJob
 from trainers.loop import saved_step

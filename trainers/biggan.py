@@ -13,9 +13,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from explorer import losses
 from explorer.data import ImageDataset
 from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
-from trainers import losses
 from trainers.distributed import without_gradient_sync
 from trainers.evaluation import generator_report
 from trainers.events import Event

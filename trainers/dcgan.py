@@ -18,10 +18,10 @@ from torch import nn
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
+from explorer import losses
 from explorer.data import ImageDataset
 from explorer.models import registry
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
-from trainers import losses
 from trainers.distributed import without_gradient_sync
 from trainers.evaluation import generator_report
 from trainers.events import Event
@@ -216,7 +216,7 @@ class DCGANTrainConfig(RunLength):
     """The adversarial trainer of every image GAN family that has a discriminator (DCGAN by default)."""
 
     data: str = "fashion-mnist"  # dataset name (explorer.data.DATASETS)
-    loss: str = "non-saturating"  # GAN objective: a key of trainers.losses.OBJECTIVES
+    loss: str = "non-saturating"  # GAN objective: a key of explorer.losses.OBJECTIVES
     # None below = the objective's paper recipe (losses.OBJECTIVES), resolved when the config is made
     lr: float | None = None  # learning rate of G, and of D unless d_lr is given (DCGAN: Adam 2e-4)
     d_lr: float | None = None  # D's learning rate (None = lr; TTUR, Heusel et al. 2017, uses a larger one)

@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from explorer import losses
 from explorer.data import ImageDataset
 from explorer.models.progan import (
     ProGANConfig,
@@ -30,7 +31,6 @@ from explorer.models.progan import (
     side,
     stage_at,
 )
-from trainers import losses
 from trainers.evaluation import generator_report
 from trainers.events import Event
 from trainers.loop import RunLength, Task, ema_update, inference_samples, launch

@@ -9,7 +9,7 @@ read from those classes, by field name, so it is written once:
 - the Training tab's run: the tab's controls (``RunSpec``) go to the train-config fields of the same
   meaning (``SPEC_FIELDS``: G's learning rate is ``lr`` or ``g_lr``, D steps is ``d_steps`` or ``n_dis``);
 - the recipe the tab shows: the train config's own defaults (for the adversarial trainer, the chosen
-  objective's paper recipe, ``trainers.losses.OBJECTIVES``).
+  objective's paper recipe, ``explorer.losses.OBJECTIVES``).
 
 Any image family registered with a discriminator and no trainer of its own trains with the
 adversarial trainer (``trainers.dcgan``, every objective), from the CLI and from the tab.
@@ -23,6 +23,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
 from explorer.data import ImageDataset
+from explorer.losses import OBJECTIVES
 from explorer.models import registry as models
 from trainers.acgan import ACGANTrainConfig, train_acgan
 from trainers.biggan import BigGANTrainConfig, train_biggan
@@ -30,7 +31,6 @@ from trainers.classifier import ClassifierTrainConfig, train_classifier
 from trainers.dcgan import DCGANTrainConfig, train_dcgan
 from trainers.events import Event
 from trainers.loop import RunLength
-from trainers.losses import OBJECTIVES
 from trainers.progan import ProGANTrainConfig, train_progan
 from trainers.stylegan import StyleGANTrainConfig, train_stylegan
 from trainers.translation import CycleGANTrainConfig, Pix2PixTrainConfig, train_cyclegan, train_pix2pix

@@ -26,9 +26,11 @@ from torch import nn
 from torch.func import functional_call
 from torch.nn.utils.parametrizations import spectral_norm as with_spectral_norm
 
+from explorer import losses
 from explorer.data import toy_modes, toy_points
+from explorer.device import one_thread
 from explorer.models.toy2d import ToyDiscriminator, ToyGANConfig, ToyGenerator, mlp
-from trainers import fgan, losses
+from trainers import fgan
 
 LOSSES = ("minimax", "non-saturating", "wgan", "wgan-gp", "hinge")  # the lab's choice of losses.OBJECTIVES
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
@@ -219,18 +221,6 @@ class MinibatchStdDiscriminator(nn.Module):
         h = body(points)  # (n, width)
         s = minibatch_std(h if reference is None else body(reference))
         return self.net[-1](torch.cat([h, s.expand(len(points), 1)], dim=1)).flatten()  # (n, width + 1) → (n,)
-
-
-@contextlib.contextmanager
-def one_thread():
-    """PyTorch on one intra-op thread for a while: on 64-wide MLPs a second thread only adds barriers, which cost
-    50× on a busy 2-core machine (a 300-step fit took 57 s with 2 threads, 1 s with 1; tests/test_toylab.py)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def fit_to_data(generator: ToyGenerator, z: torch.Tensor, real: torch.Tensor, steps: int = 300) -> None:

@@ -23,8 +23,17 @@ from PIL import Image
 from explorer import directions as dirs
 from explorer import images, inversion, latent, plots
 from explorer.data import FASHION_MNIST_CLASSES, load_fashion_mnist
+from explorer.gpu import seconds_per
 from explorer.models import DCGANGenerator, HasEncoder, StyleGenerator, Unconditional
-from explorer.ui.common import HEAVY, ModelList, download_path, parse_seeds, preview_options, user_errors
+from explorer.ui.common import (
+    HEAVY,
+    ModelList,
+    download_path,
+    on_gpu,
+    parse_seeds,
+    preview_options,
+    user_errors,
+)
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.ui.stylemix import bands
@@ -52,9 +61,9 @@ NOTE = """**What you are seeing.** Directions in the latent space that change on
 **SeFa** (Shen & Zhou 2021) reads them off the weights: the first layer maps the latent linearly, y = A·z,
 so the top eigenvectors of AᵀA are the directions that move y the most; no sampling. **GANSpace**
 (Härkönen et al. 2020) samples 10 000 latents and takes the principal components of the first layer's
-activations (of w for StyleGAN). **Classifier** (InterFaceGAN's idea) fits a linear boundary between samples of a class and
-the rest and walks along its normal; **My labels** is DCGAN's Fig. 8 attribute vector: the mean z of the seeds you
-mark *with* an attribute minus the mean of those *without*. α is in units of σ, the spread of the
+activations (of w for StyleGAN). **Classifier** (InterFaceGAN's idea) fits a linear boundary between samples of a
+class and the rest and walks along its normal; **My labels** is DCGAN's Fig. 8 attribute vector: the mean z of the
+seeds you mark *with* an attribute minus the mean of those *without*. α is in units of σ, the spread of the
 latents along that direction. **Invert an image** finds the latent of an uploaded image, so you can edit it."""
 
 
@@ -174,15 +183,23 @@ def keep_inverted(name: str, code: torch.Tensor) -> str:
     return key
 
 
-def current_code(model: torch.nn.Module, name: str, seed: int, source: str) -> torch.Tensor:
-    """(1, d) latent in the model's direction space: the inverted image ``source`` if given, else the seed's."""
-    if source:
-        with _inverted_lock:
-            found = _inverted.get(str(source))
-        if found is None or found[0] != name:
-            raise ValueError("the inverted image is no longer kept (or was for another model): invert it again")
-        return found[1]
-    return dirs.latents(model, 1, latent.check_seed(seed, "seed"))
+def inverted_code(name: str, source: str) -> torch.Tensor | None:
+    """The kept latent of the inverted image ``source`` (None: no inverted image, the seed's sample is shown).
+
+    Read in the main process: a GPU worker's copy of the kept latents is as old as its fork."""
+    if not source:
+        return None
+    with _inverted_lock:
+        found = _inverted.get(str(source))
+    if found is None or found[0] != name:
+        raise ValueError("the inverted image is no longer kept (or was for another model): invert it again")
+    return found[1]
+
+
+def current_code(model: torch.nn.Module, seed: int, inverted: torch.Tensor | None) -> torch.Tensor:
+    """(1, d) latent in the model's direction space, on its device: ``inverted`` if given, else the seed's."""
+    code = inverted if inverted is not None else dirs.latents(model, 1, latent.check_seed(seed, "seed"))
+    return code.to(next(model.parameters()).device)
 
 
 def _alpha(alpha) -> float:
@@ -223,9 +240,16 @@ def render_edit(
     source: str,
 ) -> Image.Image:
     """The current sample moved by α·σ along the chosen direction (the α slider's render)."""
+    inverted = inverted_code(name, source)
+    return _edit(zoo, name, method, target, condition, rows, with_seeds, without_seeds, index, alpha, seed, inverted)
+
+
+@on_gpu()
+def _edit(zoo, name, method, target, condition, rows, with_seeds, without_seeds, index, alpha, seed, inverted):
+    """``render_edit`` on the GPU, with the inverted image's latent itself."""
     model = _model(zoo, name)
     found = find(zoo, name, method, target, condition, rows, with_seeds, without_seeds)
-    code = current_code(model, name, seed, source).to(next(model.parameters()).device)
+    code = current_code(model, seed, inverted)
     picture = dirs.edit(model, code, found, _index(found, index), _alpha(alpha), _rows(model, rows))
     return images.image(picture.clamp(-1, 1), scale=max(1, PREVIEW_SIZE // model.resolution))
 
@@ -246,11 +270,21 @@ def overview(
     progress=gr.Progress(),  # noqa: B008
 ):
     """(the scores plot, the grid of the top directions from −3σ to +3σ, the direction list, a summary)."""
+    inverted = inverted_code(name, source)
+    figure, grid, png, choices, keep, summary = _overview(
+        zoo, name, method, target, condition, rows, with_seeds, without_seeds, seed, inverted, index, progress
+    )
+    return figure, grid, png, gr.Dropdown(choices=choices, value=keep), summary
+
+
+@on_gpu(60)  # GANSpace: PCA over GANSPACE_SAMPLES samples the first time (then on disk); the grid
+def _overview(zoo, name, method, target, condition, rows, with_seeds, without_seeds, seed, inverted, index, progress):
+    """``overview`` on the GPU: (figure, grid, PNG path, direction choices, the one kept, summary)."""
     model = _model(zoo, name)
     if _method(method) == "ganspace":
         progress(0, desc=f"GANSpace: PCA over {GANSPACE_SAMPLES} samples (once per model; then cached)")
     found = find(zoo, name, method, target, condition, rows, with_seeds, without_seeds)
-    code = current_code(model, name, seed, source).to(next(model.parameters()).device)
+    code = current_code(model, seed, inverted)
     chosen_rows = _rows(model, rows)
     shown = min(SHOWN, len(found))
     tiles = torch.cat([dirs.edit(model, code, found, i, list(ALPHAS), chosen_rows) for i in range(shown)])
@@ -269,8 +303,9 @@ def overview(
         keep = choices[0]
     png = images.save_png(grid, download_path(f"{name}_{found.method}_directions", ".png"))
     where = "w (ws rows: " + (rows or ROWS[0]) + ")" if found.space == "w" else "z"
-    summary = f"{len(found)} direction(s) in {where}; α is in units of σ along each (σ of direction 0: {float(found.sigmas[0]):.2f})."
-    return figure, grid, str(png), gr.Dropdown(choices=choices, value=keep), summary
+    sigma = float(found.sigmas[0])
+    summary = f"{len(found)} direction(s) in {where}; α is in units of σ along each (σ of direction 0: {sigma:.2f})."
+    return figure, grid, str(png), choices, keep, summary
 
 
 def seed_grid(zoo: Zoo, name: str, base_seed: int) -> list[tuple[Image.Image, str]]:
@@ -311,6 +346,16 @@ def test_image(zoo: Zoo, index) -> torch.Tensor:
 @user_errors
 def invert(zoo: Zoo, name: str, upload, test_index, steps, progress=gr.Progress()):  # noqa: B008
     """Stream (progress picture, status, current source key) while the latent of the image is optimised."""
+    for pair, status, code in _inversion(zoo, name, upload, test_index, steps, progress):
+        if code is None:
+            yield pair, status, gr.skip()
+        else:  # the latent is kept here, in the main process, where the edits read it (inverted_code)
+            yield gr.skip(), status, keep_inverted(name, code)
+
+
+@on_gpu(seconds_per("steps", 10, 50))
+def _inversion(zoo: Zoo, name: str, upload, test_index, steps, progress):
+    """``invert`` on the GPU: (picture, status, None) per step, then (None, summary, the latent)."""
     model = _model(zoo, name)
     features = None
     if upload is not None:
@@ -326,15 +371,14 @@ def invert(zoo: Zoo, name: str, upload, test_index, steps, progress=gr.Progress(
         last = step
         pair = images.grid_image(torch.cat([target, step.image.clamp(-1, 1)]), ncols=2, scale=scale, padding=4)
         status = f"step {step.step} / {step.steps}: loss {step.loss:.4f}, pixel RMSE {step.rmse:.3f}"
-        yield pair, status, gr.skip()
-    key = keep_inverted(name, last.code)
+        yield pair, status, None
     status = f"Done: {last.steps} steps, pixel RMSE {last.rmse:.3f} (on [−1, 1]). The sliders now edit this image."
     if inversion.far_from_domain(last.rmse):
         status += (
             f" **Far from what this model makes** (RMSE > {inversion.FAR_FROM_DOMAIN_RMSE}): the closest image it can "
             "generate differs a lot; edits show the model's version, not yours."
         )
-    yield gr.skip(), status, key
+    yield None, status, last.code.cpu()
 
 
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:

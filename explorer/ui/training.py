@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from explorer import images, plots
 from explorer.data import DATASETS, IMAGE_FOLDER_PREFIX
+from explorer.losses import OBJECTIVES
 from explorer.settings import Settings
 from explorer.space import hub_token, on_space, sign_in_hint
 from explorer.ui import growing
@@ -26,7 +27,6 @@ from trainers import registry
 from trainers.dcgan import layer_sigmas, saved_discriminator, sigma_table
 from trainers.job import TRICK_DEFAULTS, Busy, History, RunSpec, TrainingJob
 from trainers.loop import saved_step
-from trainers.losses import OBJECTIVES
 
 NOTE = """**Train a small model and watch it learn.** Pick a family and a loss (each loss comes with its
 paper's recipe, which you can change), press **Start**, and watch the curves. **Stop** ends the run
