@@ -261,6 +261,8 @@ def test_the_login_reaches_the_handlers_through_gradio_on_a_space(space_oauth, f
     assert "dcgan" in inspect(*inputs) and tokens(fake_hub) == {f"Bearer {VISITOR_TOKEN}"}
     signed_out, _, _, _ = special_args(inspect, ["visitor/private-gan"], request=types.SimpleNamespace(scope={}))
     assert signed_out[1] is None
+    load = next(f.fn for f in demo.fns.values() if f.api_name == "load_model")  # wrapped by user_errors
+    assert special_args(load, ["visitor/private-gan"], request=signed_in)[0][1].token == VISITOR_TOKEN
 
 
 def test_a_local_app_has_no_sign_in_and_uses_the_token_of_who_started_it(
