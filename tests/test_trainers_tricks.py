@@ -210,3 +210,30 @@ def test_spectral_norm_on_d_bounds_each_layer_and_resumes_from_the_cli(fashion_s
     assert all(abs(r["normalised"] - 1) < 0.1 for r in layer_sigmas(after))
     key = "net.8.parametrizations.weight.original"
     assert not torch.equal(before[key], after.state_dict()[key])  # D went on training from its saved weights
+
+
+def test_each_trick_is_defined_once_and_the_cli_the_spec_and_the_tab_read_it(default_zoo):
+    """trainers.options.TRICKS: RunSpec's default, the CLI's flag (its default, choices and help) and the Training
+    tab's control (its label, choices and value) all come from the one record of each trick."""
+    import gradio as gr
+
+    from explorer.ui import training
+    from trainers.options import TRICKS
+
+    dcgan = next(a for a in parser()._subparsers._group_actions[0].choices["dcgan"]._actions if a.dest == "d_down")
+    assert dcgan.choices == ("strided", "avg-pool", "max-pool") and "one of: strided, avg-pool, max-pool" in dcgan.help
+    flags = {a.dest.removeprefix("model."): a for a in parser()._subparsers._group_actions[0].choices["dcgan"]._actions}
+    with gr.Blocks() as demo:
+        training.build(default_zoo, [])
+    controls = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+    for name, trick in TRICKS.items():
+        assert getattr(RunSpec(), name) == trick.default, name
+        control = next(c for key, c in controls.items() if key.startswith("train-") and c.label == trick.label)
+        assert control.value == trick.default, name
+        if trick.choices:
+            assert [tuple(c) for c in control.choices] == list(trick.choices), name
+            assert training.TRICK_CHOICES[name] == (trick.values, trick.label)
+        if name in flags:  # DCGAN's trainer has every trick but BigGAN's orthogonal regularisation
+            assert trick.help in flags[name].help, name
+            assert (flags[name].choices or ()) == tuple(v for v in trick.values if v), name
+    assert set(TRICKS) - set(flags) == {"ortho_beta"}

@@ -26,9 +26,7 @@ from trainers.distributed import without_gradient_sync
 from trainers.evaluation import generator_report
 from trainers.events import Event
 from trainers.loop import RunLength, Task, ema_update, inference_samples, launch
-
-D_NORMS = ("batch", "layer", "instance", "none")
-D_DOWNS = ("strided", "avg-pool", "max-pool")
+from trainers.options import D_ACTIVATIONS, D_BATCHES, D_DOWNS, D_NORMS
 
 
 def replace_layers(
@@ -277,9 +275,9 @@ class DCGANTrainConfig(RunLength):
             raise ValueError("choose one-sided label smoothing or random soft labels, not both")
         if not 0 <= self.label_flip <= 0.5:
             raise ValueError(f"the label flip rate must be between 0 and 0.5, got {self.label_flip}")
-        if self.d_activation not in ("leaky-relu", "relu"):
+        if self.d_activation not in D_ACTIVATIONS:
             raise ValueError(f"d_activation must be 'leaky-relu' or 'relu', got {self.d_activation!r}")
-        if self.d_batches not in ("separate", "mixed"):
+        if self.d_batches not in D_BATCHES:
             raise ValueError(f"d_batches must be 'separate' or 'mixed', got {self.d_batches!r}")
         if self.d_down not in D_DOWNS:
             raise ValueError(f"d_down must be one of {', '.join(D_DOWNS)}, got {self.d_down!r}")

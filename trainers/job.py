@@ -27,6 +27,7 @@ from explorer.zoo import Zoo, ZooEntry
 from trainers import registry
 from trainers.events import Evaluated, Event, Finished, Samples, Saved, Started, Step, Stopped
 from trainers.loop import saved_step
+from trainers.options import TRICKS
 
 MAX_GRIDS = 120  # sample grids kept for the timeline; older ones are thinned to every other one
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -52,18 +53,19 @@ class RunSpec:
     d_steps: int = 1
     label_smoothing: float = 0.0
     ema_beta: float = 0.0
-    soft_labels: bool = False  # the training tricks (trainers.dcgan: DCGAN, MLP GAN and other adversarial families)
-    label_flip: float = 0.0
-    d_batches: str = "separate"
-    d_norm: str = ""  # "" = the objective's recipe
-    d_activation: str = "leaky-relu"
-    d_down: str = "strided"  # D's downsampling: strided convs (DCGAN), or 3×3 convs + avg / max pooling
-    d_spectral_norm: bool = False  # SNGAN's spectral normalisation on every layer of D
-    g_norm: str = "batch"  # G's architecture rules (DCGAN's model config): the paper's by default
-    g_activation: str = "relu"
-    g_output: str = "tanh"
+    # the training tricks, each defined once in trainers.options (default, choices, help, label, message name)
+    soft_labels: bool = TRICKS["soft_labels"].spec_field()
+    label_flip: float = TRICKS["label_flip"].spec_field()
+    d_batches: str = TRICKS["d_batches"].spec_field()
+    d_norm: str = TRICKS["d_norm"].spec_field()
+    d_activation: str = TRICKS["d_activation"].spec_field()
+    d_down: str = TRICKS["d_down"].spec_field()
+    d_spectral_norm: bool = TRICKS["d_spectral_norm"].spec_field()
+    g_norm: str = TRICKS["g_norm"].spec_field()
+    g_activation: str = TRICKS["g_activation"].spec_field()
+    g_output: str = TRICKS["g_output"].spec_field()
     latent_dim: int = 0  # 0 = the family's size of z
-    ortho_beta: float = 1e-4  # BigGAN's orthogonal regularisation β
+    ortho_beta: float = TRICKS["ortho_beta"].spec_field()
     seed: int = 0
     steps: int = 1000
     sample_every: int = 50
@@ -109,32 +111,8 @@ class RunSpec:
                 )
 
 
-TRICK_DEFAULTS = {
-    "soft_labels": False,
-    "label_flip": 0.0,
-    "d_batches": "separate",
-    "d_norm": "",
-    "d_activation": "leaky-relu",
-    "d_down": "strided",
-    "d_spectral_norm": False,
-    "g_norm": "batch",
-    "g_activation": "relu",
-    "g_output": "tanh",
-    "ortho_beta": 1e-4,
-}
-TRICK_NAMES = {
-    "soft_labels": "soft-label",
-    "label_flip": "label-flip",
-    "d_batches": "mixed-batch",
-    "d_norm": "D-normalisation",
-    "d_activation": "D-activation",
-    "d_down": "D-downsampling",
-    "d_spectral_norm": "spectral-norm",
-    "g_norm": "G-normalisation",
-    "g_activation": "G-activation",
-    "g_output": "G-output",
-    "ortho_beta": "orthogonal-regularisation",
-}
+TRICK_DEFAULTS = {name: trick.default for name, trick in TRICKS.items()}  # RunSpec's tricks, as the recipe has them
+TRICK_NAMES = {name: trick.switch for name, trick in TRICKS.items()}
 
 
 MAX_PAST = 6  # finished runs an app keeps for the compare view

@@ -31,6 +31,7 @@ from trainers.classifier import ClassifierTrainConfig, train_classifier
 from trainers.dcgan import DCGANTrainConfig, train_dcgan
 from trainers.events import Event
 from trainers.loop import RunLength
+from trainers.options import MODEL_TRICKS, TRICKS
 from trainers.progan import ProGANTrainConfig, train_progan
 from trainers.stylegan import StyleGANTrainConfig, train_stylegan
 from trainers.translation import CycleGANTrainConfig, Pix2PixTrainConfig, train_cyclegan, train_pix2pix
@@ -49,16 +50,8 @@ SPEC_FIELDS = {
     "n_dis": "d_steps",
     "label_smoothing": "label_smoothing",
     "ema_beta": "ema_beta",  # 0 in the tab = the family's default
-    "soft_labels": "soft_labels",  # the tricks (trainers.dcgan), where a family's trainer has them
-    "label_flip": "label_flip",
-    "d_batches": "d_batches",
-    "d_norm": "d_norm",  # "" in the tab = the objective's recipe
-    "d_activation": "d_activation",
-    "d_down": "d_down",
-    "d_spectral_norm": "d_spectral_norm",
-    "ortho_beta": "ortho_beta",
-}
-MODEL_SPEC_FIELDS = ("g_norm", "g_activation", "g_output")  # RunSpec fields that go to the model config (same name)
+} | {name: name for name, trick in TRICKS.items() if not trick.model}  # the tricks, where a family's trainer has them
+MODEL_SPEC_FIELDS = MODEL_TRICKS  # RunSpec fields that go to the model config (same name)
 NOT_OPTIONS = {f.name for f in fields(RunLength)} | {"data", "model", "family"}  # common, or not a flag
 HELP = {
     "loss": "GAN objective",
@@ -71,20 +64,9 @@ HELP = {
     "n_dis": "D steps per G step",
     "clip": "critic weight clipping c",
     "gp_lambda": "gradient-penalty weight λ",
-    "d_norm": "D's normalisation: batch, layer, instance or none",
-    "d_activation": "D's activation: leaky-relu or relu",
-    "d_batches": "D's batches: separate (all-real, all-fake) or mixed",
-    "d_down": "D's 2× downsampling: strided (DCGAN, 4×4 stride-2 convs), avg-pool or max-pool (3×3 conv + pooling)",
-    "d_spectral_norm": "spectral normalisation W/σ(W) on each of D's layers (SNGAN; D's norm then defaults to none)",
-    "soft_labels": "random soft targets: real ~ U(0.7, 1.2), fake ~ U(0, 0.3) (BCE losses)",
-    "label_flip": "probability of swapping a real/fake label pair for D",
     "label_smoothing": "one-sided: real targets 1 − s (BCE losses)",
     "ema_beta": "EMA of G's weights (0 = off)",
-    "ortho_beta": "orthogonal regularisation (0 = off)",
     "class_weight": "AC-GAN: weight of the class term L_C",
-    "g_norm": "G's normalisation: batch (DCGAN) or none",
-    "g_activation": "G's activation: relu (DCGAN) or leaky-relu",
-    "g_output": "G's output: tanh (DCGAN, data in [-1, 1]) or sigmoid (only [0, 1])",
     "r1_gamma": "R1 penalty weight γ",
     "r1_every": "lazy R1: every N steps",
     "mixing_prob": "style-mixing regularisation probability",
@@ -103,7 +85,7 @@ HELP = {
     "edge_threshold": "pix2pix: Sobel magnitude above which a pixel is an edge",
     "domain_a": "CycleGAN: the class of domain A",
     "domain_b": "CycleGAN: the class of domain B",
-}
+} | {name: trick.help for name, trick in TRICKS.items()}
 
 
 @dataclass(frozen=True)
@@ -380,18 +362,25 @@ def add_arguments(parser: argparse.ArgumentParser, trainer: Trainer) -> None:
         if f.name in NOT_OPTIONS or kind is None:
             continue
         names.add(f.name)
-        _add(parser, f.name, f.name, kind, _default(f), trainer.objectives() if f.name == "loss" else None)
+        _add(parser, f.name, f.name, kind, _default(f), trainer.objectives() if f.name == "loss" else choices(f.name))
     for f in fields(trainer.model_config):
         kind = _scalar_type(f.type)
         if f.name in names or kind is None:
             continue
-        _add(parser, f.name, f"model.{f.name}", kind, _default(f), None, prefix="model: ")
+        _add(parser, f.name, f"model.{f.name}", kind, _default(f), choices(f.name), prefix="model: ")
+
+
+def choices(name: str) -> tuple[str, ...] | None:
+    """The values a trick's flag takes (``trainers.options``; the tab's "" for the recipe is the CLI's default)."""
+    values = tuple(v for v in TRICKS[name].values if v) if name in TRICKS else ()
+    return values or None
 
 
 def _add(parser, name: str, dest: str, kind: type, default, choices, prefix: str = "") -> None:
     flag = "--" + name.replace("_", "-")
     shown = "the recipe's" if default is None else repr(default)
-    help_text = f"{prefix}{HELP.get(name, name.replace('_', ' '))} (default: {shown})"
+    listed = f"; one of: {', '.join(choices)}" if choices else ""
+    help_text = f"{prefix}{HELP.get(name, name.replace('_', ' '))} (default: {shown}{listed})"
     if kind is bool:
         parser.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=default, help=help_text)
     else:

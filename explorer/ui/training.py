@@ -23,6 +23,7 @@ from explorer.space import hub_token, on_space, sign_in_hint
 from explorer.ui import growing
 from explorer.ui.common import ModelList, download_path, named_values, user_errors
 from explorer.zoo import Zoo
+from trainers import options as trick_options
 from trainers import registry
 from trainers.dcgan import layer_sigmas, saved_discriminator, sigma_table
 from trainers.job import TRICK_DEFAULTS, Busy, History, RunSpec, TrainingJob
@@ -79,22 +80,19 @@ def _number(value, name: str, kind=float):
     return number
 
 
-TRICK_CHOICES = {  # RunSpec field → (allowed values, what the message calls it)
-    "d_batches": (("separate", "mixed"), "D's batches"),
-    "d_norm": (("", "batch", "layer", "instance", "none"), "D's normalisation"),
-    "d_activation": (("leaky-relu", "relu"), "D's activation"),
-    "d_down": (("strided", "avg-pool", "max-pool"), "D's downsampling"),
-    "g_norm": (("batch", "none"), "G's normalisation"),
-    "g_activation": (("relu", "leaky-relu"), "G's activation"),
-    "g_output": (("tanh", "sigmoid"), "G's output"),
+TRICK_CHOICES = {  # RunSpec field → (allowed values, what the message calls it): trainers.options, one place
+    name: (trick.values, trick.label) for name, trick in trick_options.TRICKS.items() if trick.choices
 }
-NORM_CHOICES = [
-    ("the loss's recipe (batch; layer with a gradient penalty)", ""),
-    ("batch norm (DCGAN)", "batch"),
-    ("instance norm (per sample)", "instance"),
-    ("layer norm (per sample)", "layer"),
-    ("none", "none"),
-]
+
+
+def trick_control(name: str, kind=gr.Radio, **options):
+    """The Training tab's control of a trick, from its one definition (``trainers.options``): label, choices,
+    default; its elem_id ``train-<name with dashes>``."""
+    trick = trick_options.TRICKS[name]
+    if trick.choices:
+        options["choices"] = list(trick.choices)
+    options.setdefault("elem_id", "train-" + name.replace("_", "-"))
+    return kind(value=trick.default, label=trick.label, **options)
 
 
 def _choice(value, allowed: tuple[str, ...], name: str) -> str:
@@ -523,64 +521,19 @@ def build(
                 steps = gr.Number(spec.steps, label="Steps", precision=0, elem_id="train-steps")
                 seed = gr.Number(spec.seed, label="Seed", precision=0)
             with gr.Accordion("Tricks: labels, batches, normalisation, activation, output, z", open=False):
-                soft = gr.Checkbox(
-                    False, label="Soft labels: real ~ U(0.7, 1.2), fake ~ U(0, 0.3) (BCE losses)", elem_id="train-soft"
-                )
-                flip = gr.Slider(
-                    0, 0.5, value=0, step=0.05, label="Flip D's labels: share of real/fake pairs", elem_id="train-flip"
-                )
-                d_batches = gr.Radio(
-                    [("all-real and all-fake batches", "separate"), ("mixed batches", "mixed")],
-                    value="separate",
-                    label="D's minibatches (what batch norm sees)",
-                    elem_id="train-d-batches",
-                )
-                d_norm = gr.Dropdown(NORM_CHOICES, value="", label="D's normalisation", elem_id="train-d-norm")
-                d_activation = gr.Radio(
-                    [("LeakyReLU(0.2)", "leaky-relu"), ("ReLU", "relu")],
-                    value="leaky-relu",
-                    label="D's activation",
-                    elem_id="train-d-activation",
-                )
-                d_down = gr.Radio(
-                    [
-                        ("strided conv (DCGAN)", "strided"),
-                        ("conv + average pooling", "avg-pool"),
-                        ("conv + max pooling", "max-pool"),
-                    ],
-                    value="strided",
-                    label="D's downsampling",
-                    elem_id="train-d-down",
-                )
-                d_sn = gr.Checkbox(
-                    False,
-                    label="Spectral normalisation on D (SNGAN: W/σ(W) per layer; D's norm then none by default)",
-                    elem_id="train-d-spectral-norm",
-                )
+                soft = trick_control("soft_labels", gr.Checkbox, elem_id="train-soft")
+                flip = trick_control("label_flip", gr.Slider, minimum=0, maximum=0.5, step=0.05, elem_id="train-flip")
+                d_batches = trick_control("d_batches")
+                d_norm = trick_control("d_norm", gr.Dropdown)
+                d_activation = trick_control("d_activation")
+                d_down = trick_control("d_down")
+                d_sn = trick_control("d_spectral_norm", gr.Checkbox)
                 with gr.Row():  # G's side of DCGAN's rules (the DCGAN family's model)
-                    g_norm = gr.Radio(
-                        [("batch norm (DCGAN)", "batch"), ("none", "none")],
-                        value="batch",
-                        label="G's normalisation",
-                        elem_id="train-g-norm",
-                    )
-                    g_activation = gr.Radio(
-                        [("ReLU (DCGAN)", "relu"), ("LeakyReLU(0.2)", "leaky-relu")],
-                        value="relu",
-                        label="G's activation",
-                        elem_id="train-g-activation",
-                    )
-                g_output = gr.Radio(
-                    [
-                        ("tanh: [−1, 1] like the data (DCGAN)", "tanh"),
-                        ("sigmoid: [0, 1], half the data's range", "sigmoid"),
-                    ],
-                    value="tanh",
-                    label="G's output layer",
-                    elem_id="train-g-output",
-                )
+                    g_norm = trick_control("g_norm")
+                    g_activation = trick_control("g_activation")
+                g_output = trick_control("g_output")
                 latent_dim = gr.Number(0, label="Size of z (0 = the family's: DCGAN 100)", precision=0)
-                ortho = gr.Number(1e-4, label="Orthogonal regularisation β (BigGAN; 0 = off)", elem_id="train-ortho")
+                ortho = trick_control("ortho_beta", gr.Number, elem_id="train-ortho")
             with gr.Accordion("More: smoothing, EMA, sampling, FID", open=False):
                 smoothing = gr.Slider(0, 0.3, value=0, step=0.05, label="One-sided label smoothing (BCE losses)")
                 ema = gr.Number(0.0, label="EMA β of G (0 = off; StyleGAN/BigGAN default when 0)")
