@@ -168,9 +168,13 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, streams: bool = F
     except Exception as error:
         raise pickle.PicklingError(f"a GPU task's arguments must be plain values: {error}") from error
     receive, send = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker, args=(function, payload, send, streams), daemon=True)
+    received, done = context.Pipe(duplex=False)  # closed here once all is received: until then the worker stays,
+    # as spaces' worker does (a CPU tensor in the result is shared by file descriptor, handed over by its process)
+    ends = (send, received, done)
+    worker = context.Process(target=_worker, args=(function, payload, ends, streams), daemon=True)
     worker.start()
-    send.close()  # the worker's end only: a worker that dies is an EOFError here, not a wait forever
+    send.close()  # the worker's ends only: a worker that dies is an EOFError here, not a wait forever
+    received.close()
 
     def outcomes():
         try:
@@ -191,6 +195,7 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, streams: bool = F
                 raise gr.Error(f"ZeroGPU worker error: {value}")
         finally:
             receive.close()
+            done.close()
             worker.join()
 
     if streams:
@@ -198,8 +203,10 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, streams: bool = F
     return next(outcomes())
 
 
-def _worker(function: Callable, payload: bytes, send, streams: bool) -> None:
+def _worker(function: Callable, payload: bytes, ends: tuple, streams: bool) -> None:
     """The forked side of ``_run_forked``: run ``function`` in the worker's own context, send back what it gives."""
+    send, received, done = ends
+    done.close()  # the caller's end: the worker waits for it to close
     global _worker_pid
     _worker_pid = None  # a new worker: ``_enter_worker`` runs the hooks
     args, kwargs = pickle.loads(payload)
@@ -221,6 +228,10 @@ def _worker(function: Callable, payload: bytes, send, streams: bool) -> None:
 
     Context().run(run)  # none of the caller's context variables (a batching queue, a request) reach the worker
     send.close()
+    try:
+        received.recv()  # returns (EOFError) when the caller has received everything
+    except EOFError:
+        pass
     os._exit(0)
 
 
