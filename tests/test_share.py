@@ -86,7 +86,7 @@ def _restore_blocks():
                 (fails, [], [broken]),
             ],
         )
-    bar = {"index": index, "where": where, "notes": notes}
+    bar = {"index": index, "where": where, "notes": notes}  # the title is the page's: not an output
     restore, read, outputs = share._restorer(tab, [tab], ["t", "other"], tabs, current, bar)
     return restore, read, outputs, calls, dict(a=a, b=b, image=image, caption=caption, lazy=lazy, tabs=tabs)
 

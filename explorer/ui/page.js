@@ -110,6 +110,7 @@
   };
   P.ask = (request, tab) => {
     P.asked = JSON.stringify(request);
+    P.asking = {tab, time: performance.now()};
     const el = button('restore-' + tab) || button('restore-tab');
     if (el) el.click();
   };
@@ -127,6 +128,20 @@
     }
     P.ask({index: i}, all[i].tab);
   };
+  // a tab's first view (share.draw_when_opened): drawn when a user opens it, not when a restore selects it (the
+  // restore draws it in its own event)
+  P.opened = (tabs, opener) => {
+    const a = P.asking;
+    if (a && tabs.includes(a.tab) && performance.now() - a.time < 10000) return;
+    const el = button(opener);
+    if (el) el.click();
+  };
+  document.addEventListener('click', (e) => {  // ◀ ▶ and the keys' switch: the page's own, no Gradio event
+    const el = e.target instanceof Element && e.target.closest('#path-prev, #path-next, #path-keys');
+    if (!el) return;
+    if (el.id === 'path-keys') P.toggleKeys();
+    else P.go(el.id === 'path-next' ? 1 : -1);
+  }, true);
   P.openLink = (query) => {
     const params = new URLSearchParams(query || '');
     params.delete('present');

@@ -63,9 +63,22 @@ def if_empty(fn: Callable, n_outputs: int) -> Callable:
 def draw_when_opened(tab: gr.Tab, renders: Sequence[tuple[Callable, list, list]]) -> None:
     """Each render (fn, inputs, outputs) runs when a page opens ``tab`` while its first output is still empty, instead
     of at start-up: a first view costs start-up time for every user, though a lecture opens only some tabs. A view
-    that a shared link or an earlier visit drew already is left as it is."""
+    that a shared link or an earlier visit drew already is left as it is.
+
+    A tab opened by a link's restore (which selects it, and so fires its select too) is drawn by that restore: the
+    page (page.js: P.opened) then presses nothing, so a lecture path's step stays one event."""
+    if not renders:
+        return
+    tabs, block = [], tab
+    while block is not None:  # the tab and the tabs it sits in: a link names the outermost
+        if isinstance(block, gr.Tab) and block.id is not None:
+            tabs.append(str(block.id))
+        block = getattr(block, "parent", None)
+    with tab:
+        opener = gr.Button(visible="hidden", elem_id=f"draw-opened-{tab._id}")
+    tab.select(None, js=f"() => {{ window.__latentPage.opened({json.dumps(tabs)}, {json.dumps(opener.elem_id)}); }}")
     for fn, inputs, outputs in renders:
-        tab.select(if_empty(fn, len(outputs)), [outputs[0], *inputs], outputs, api_visibility="private")
+        opener.click(if_empty(fn, len(outputs)), [outputs[0], *inputs], outputs, api_visibility="private")
 
 
 def lazy_renders(renders: Sequence[tuple[Callable, list, list]]) -> list[tuple[Callable, list, list]]:
@@ -279,7 +292,7 @@ def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[st
     shared = {s.tab for s in shares}
     fields = list(share.fields.values()) if share is not None else []
     sections = [share.sections[0]] if share is not None and share.sections is not None else []
-    head = [bar["index"], bar["where"], bar["notes"]] if bar is not None else []
+    head = [bar["index"], bar["notes"]] if bar is not None else []  # the title is the page's (page.js: P.go)
     read = _unique([*fields, *(c for _, inputs, _ in renders for c in inputs)])
     outputs = _unique([*head, tabs, current, *fields, *sections, *(c for _, _, outs in renders for c in outs)])
 
@@ -290,7 +303,7 @@ def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[st
         if index is not None and bar is not None:
             step = path.steps[index]
             notes = step.notes or "*(no notes for this step)*"
-            shown |= {bar["index"]: index, bar["where"]: lecture_path.position(path, index), bar["notes"]: notes}
+            shown |= {bar["index"]: index, bar["notes"]: notes}
         if share is None or tab != share.tab:
             if share is None and tab in tab_ids and tab not in shared:  # a tab without settings: selected
                 shown |= {tabs: gr.Tabs(selected=tab), current: tab}
@@ -375,6 +388,7 @@ def build(
             api_visibility="undocumented",
             concurrency_limit=None,
             show_progress="hidden",
+            trigger_mode="always_last",  # ▶ ▶ ▶ while a step draws: the newest step's restore runs after it
         )
     demo.load(None, js=READY_JS)  # a share link: its tab, settings and renders, in one event
 
@@ -393,11 +407,9 @@ def build(
 
 
 def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], current, fields) -> None:
-    """The lecture path's bar: ◀ ▶ and the keys are the page's (page.js: go), the path's editing the server's."""
+    """The lecture path's bar: ◀ ▶ and the keys are the page's (page.js: a click on #path-prev, #path-next or
+    #path-keys; P.go asks for the step's restore), the path's editing is the server's."""
     quiet = dict(api_visibility="undocumented")
-    bar["prev"].click(None, js="() => { window.__latentPage.go(-1); }")
-    bar["next"].click(None, js="() => { window.__latentPage.go(1); }")
-    bar["keys"].click(None, js="() => { window.__latentPage.toggleKeys(); }")
 
     def opened(path_file) -> list:
         try:

@@ -1,6 +1,13 @@
-"""The bugs a lecturer hit, at a projector's 1280×720 in Chromium (issue #15)."""
+"""The bugs a lecturer hit, at a projector's 1280×720 in Chromium (issues #15, #31, #33)."""
+
+import time
 
 import pytest
+
+from explorer.ui import path as lecture_path
+from explorer.ui import truncation
+
+from .waiting import wait_for_image
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
 
@@ -79,3 +86,48 @@ def test_an_empty_seed_is_a_message_in_words(projector):
     toast = page.get_by_text("Seed A must be a whole number")
     toast.first.wait_for(timeout=30_000)
     assert page.get_by_text("TypeError").count() == 0
+
+
+JOIN = "/gradio_api/queue/join"  # one POST per Gradio event run through the queue
+
+
+def _settled(page, joins: list, quiet_s: float = 8.0, timeout: float = 90.0) -> None:
+    """Poll until no Gradio event has started for ``quiet_s`` (a view that re-renders itself never gets there)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        last = joins[-1] if joins else 0.0
+        if time.monotonic() - last >= quiet_s:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"{len(joins)} events and still going after {timeout} s: the view keeps re-rendering")
+        page.wait_for_timeout(200)  # the poll interval (Playwright records the page's requests meanwhile)
+
+
+def test_a_lecture_path_step_is_one_event_that_settles(projector, default_zoo):
+    """A step's title shows the moment ▶ is pressed (the page holds the path), its tab's settings and renders
+    arrive in one Gradio event (they were 37–41, one per setting and render), and then nothing: the AC-GAN step
+    re-rendered its samples, sweep and inside view every 5–6 s in 2 walks of 5 (a .change fired by an update)."""
+    page = projector
+    joins: list[float] = []
+    page.on("request", lambda request: joins.append(time.monotonic()) if JOIN in request.url else None)
+    steps = lecture_path.read(lecture_path.DEFAULT_PATH).steps
+    acgan = next(i for i, s in enumerate(steps) if s.params().get("model") == "acgan-fashion-mnist")
+    before = steps[acgan - 1].params()  # the BigGAN step before it: its classes, α and threshold stay
+    settings = (before["a"], before["b"], float(before["alpha"]), float(before["threshold"]), int(before["seed"]))
+    page.locator("#interp-frame img").wait_for(timeout=60_000)
+    _settled(page, joins, quiet_s=3.0)
+    joins.clear()
+    page.evaluate(f"() => window.__latentPage.go({acgan - 1}, true)")
+    expected, _ = truncation.render_samples(default_zoo, before["model"], *settings)
+    wait_for_image(page, "#trunc-samples img", expected, timeout=60)
+    _settled(page, joins)
+    assert len(joins) == 1, f"{len(joins)} Gradio events for one step"
+    joins.clear()
+    page.locator("#path-next").click()
+    assert f"{acgan + 1} / {len(steps)}" in page.locator("#path-where").inner_text()  # at once: no reply awaited
+    start = time.monotonic()
+    expected, _ = truncation.render_samples(default_zoo, "acgan-fashion-mnist", *settings)
+    wait_for_image(page, "#trunc-samples img", expected, timeout=60)
+    print(f"AC-GAN step: samples shown {time.monotonic() - start:.2f} s after ▶")  # noqa: T201 (a measurement)
+    _settled(page, joins)
+    assert len(joins) == 1, f"{len(joins)} Gradio events for one step"

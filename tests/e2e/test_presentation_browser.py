@@ -1,12 +1,12 @@
 """Driving the app in front of a room, at a projector's 1280×720 in Chromium (issue #15): presentation mode,
-the lecture path and its keys, Play/Pause from the keyboard."""
+the lecture path and its keys, Play/Pause from the keyboard (the keys act in presentation mode only, with a switch
+to turn them off: issue #29)."""
 
 import time
 
 import pytest
 
 import app
-
 from explorer.ui import path as lecture_path
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
@@ -72,7 +72,8 @@ def test_presentation_mode_shows_each_tabs_control_and_result_without_scrolling(
             if box["y"] < 0 or box["y"] + min(box["height"], 400) > 720:
                 below[f"{tab}: {selector}"] = (round(box["y"]), round(box["y"] + box["height"]))
     assert below == {}, f"outside the 1280×720 view: {below}"
-    shown = page.locator("button[role=tab]").evaluate_all("tabs => tabs.filter(t => t.offsetParent).map(t => t.innerText)")
+    shown_js = "tabs => tabs.filter(t => t.offsetParent).map(t => t.innerText)"
+    shown = page.locator("button[role=tab]").evaluate_all(shown_js)
     assert shown[: len(app.TAB_TITLES)] == list(app.TAB_TITLES), f"tabs in the bar (none in an overflow menu): {shown}"
     page.get_by_role("tab", name="GAN theory", exact=True).click()  # its ten sections fit one bar too
     sections = page.locator("#theory-sections button[role=tab]")
@@ -83,7 +84,7 @@ def test_presentation_mode_shows_each_tabs_control_and_result_without_scrolling(
 
 def test_the_lecture_path_walks_with_the_keys_and_opens_each_steps_view(projector, app_url):
     page = projector
-    page.goto(app_url)
+    page.goto(app_url + "?present=1")  # the keys step the path in presentation mode only (explorer/ui/page.js)
     page.locator("#interp-frame img").wait_for(timeout=60_000)
     steps = lecture_path.read(lecture_path.DEFAULT_PATH).steps
     target = next(i for i, s in enumerate(steps) if s.params().get("preset") == "vanishing gradients")
@@ -103,6 +104,32 @@ def test_the_lecture_path_walks_with_the_keys_and_opens_each_steps_view(projecto
     assert page.locator("#toy-plane").is_visible()
     page.keyboard.press("ArrowLeft")
     page.wait_for_function(f"() => document.querySelector('#path-where')?.innerText.includes('{target} / ')")
+    page.locator("#path-keys").click()  # the keys' switch: off, and → is the page's again
+    assert page.locator("#path-keys").inner_text() == "Keys: off"
+    page.keyboard.press("ArrowRight")
+    assert f"{target} / " in page.locator("#path-where").inner_text()  # the key's handler is synchronous
+    page.locator("#path-keys").click()
+    page.keyboard.press("ArrowRight")  # ← / → still step the path with focus on the bar's own buttons
+    assert f"{target + 1} / " in page.locator("#path-where").inner_text()  # the title at once, from the page
+
+
+def test_without_presentation_mode_the_keys_keep_their_own_meaning(projector, app_url):
+    """WCAG 2.1.4: outside presentation mode PageDown scrolls and Space presses the focused button (it used to
+    play the GAN lab whatever had focus)."""
+    page = projector
+    page.goto(app_url)
+    page.get_by_role("tab", name="GAN lab").click()
+    page.locator("#toy-plane").wait_for(timeout=60_000)
+    where = page.locator("#path-where").inner_text()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("PageDown")
+    page.wait_for_function("() => window.scrollY > 0", timeout=10_000)
+    assert page.locator("#path-where").inner_text() == where  # no step taken
+    page.wait_for_function(f"() => /^step 0\\b/.test({READOUT})", timeout=30_000)
+    page.get_by_role("button", name="Step D+G", exact=True).focus()
+    page.keyboard.press(" ")
+    page.wait_for_function(f"() => /^step 1\\b/.test({READOUT})", timeout=30_000)  # one step: the button's
+    assert not page.evaluate("() => window.__latentPage.playing")
 
 
 def test_space_plays_and_pauses_the_gan_lab(projector, app_url):
@@ -110,7 +137,7 @@ def test_space_plays_and_pauses_the_gan_lab(projector, app_url):
     page = projector
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(app_url)
+    page.goto(app_url + "?present=1")  # Space plays the lab in presentation mode only
     page.get_by_role("tab", name="GAN lab").click()
     page.locator("#toy-plane").wait_for()
     page.locator("body").click(position={"x": 5, "y": 5})  # focus outside any field: Space is the lab's
