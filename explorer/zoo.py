@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from explorer import hub
+from explorer import hub, resources
 from explorer.cache import DerivedStore
 from explorer.device import default_device
 from explorer.models import registry
@@ -31,8 +31,7 @@ from explorer.models.folder import (
 )
 from explorer.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-CHECKPOINTS = ROOT / "checkpoints"
+CHECKPOINTS = resources.CHECKPOINTS  # the checkout's, or where an installed copy finds them (explorer/resources.py)
 MANIFEST = CHECKPOINTS / "zoo.json"
 
 __all__ = [  # the folder format is re-exported: callers load and save through the zoo module
