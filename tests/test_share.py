@@ -124,3 +124,40 @@ def test_a_restore_for_another_tab_changes_nothing():
     assert only[outputs.index(c["tabs"])].selected == "other" and only[1] == "other"  # a tab without settings
     (only,) = list(plain(json.dumps({"link": "?tab=t"}), None))
     assert only == [skipped] * len(outputs)  # a tab with settings is its own restore's
+
+
+def test_a_link_opens_a_section_of_its_tab_and_a_step_its_notes():
+    with gr.Blocks():
+        tabs = gr.Tabs()
+        with gr.Tabs() as sections:
+            with gr.Tab("a", id="lines"):
+                pass
+        current, index, where, notes = gr.State(""), gr.State(-1), gr.Markdown(), gr.Markdown()
+    theory = share.Share("theory", {}, sections=(sections, ("lines", "game")))
+    bar = {"index": index, "where": where, "notes": notes}
+    restore, read, outputs = share._restorer(theory, [theory], ["theory"], tabs, current, bar)
+    (shown,) = list(restore(json.dumps({"link": "?tab=theory&section=game"}), None))
+    assert shown[outputs.index(sections)].selected == "game"
+    (shown,) = list(restore(json.dumps({"link": "?tab=theory&section=elsewhere"}), None))
+    assert shown[outputs.index(sections)] == {"__type__": "update"}  # an unknown section: the tab as it was
+    path = share.lecture_path.LecturePath("p", (share.lecture_path.Step("one", "?tab=theory&section=game", "say"),))
+    (shown,) = list(restore(json.dumps({"index": 7}), path))  # an index past the end: the last step
+    assert shown[outputs.index(index)] == 0 and shown[outputs.index(notes)] == "say"
+    assert shown[outputs.index(sections)].selected == "game"
+
+
+def test_settings_file_round_trip_and_bad_files(shares, tmp_path):
+    path = share.settings_file("truncation", shares, ["m1", 1, 0.5, "slerp", 0.3, "hello", False])
+    data = json.loads(open(path).read())
+    assert data == {"tab": "truncation", "alpha": 0.3, "note": "hello", "on": False}
+    assert share.read_settings(path) == {"tab": "truncation", "alpha": "0.3", "note": "hello", "on": "0"}
+    junk = tmp_path / "junk.json"
+    junk.write_bytes(b"\xff\xfe not json")
+    with pytest.raises(ValueError, match="not a settings file"):
+        share.read_settings(str(junk))
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"tab": "x", "pad": "y" * 100_000}))
+    with pytest.raises(ValueError, match="too large"):
+        share.read_settings(str(big))
+    with pytest.raises(ValueError, match="no shareable settings"):
+        share.settings_of("training", shares, [])
