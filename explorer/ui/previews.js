@@ -58,6 +58,31 @@
     const x = Math.round((c.x - r.left - dx) * s), y = Math.round((c.y - r.top - dy) * s);
     return x >= 0 && y >= 0 && x < el.naturalWidth && y < el.naturalHeight ? [x, y] : null;
   };
+  // Move a plot's marker in the page: the shapes named `name` in the Plotly plot inside #plotId go to x = args[0],
+  // and the trailing number of their label is rewritten (as many decimals). Each shape is replaced whole, which
+  // Plotly redraws alone (a few ms); an edit of shapes[i].x0, an annotation, or a new figure from Gradio replots
+  // the whole plot (50–150 ms). At most one relayout per animation frame, to the newest value.
+  S.marks = {};
+  S.mark = (plotId, name, args) => {
+    const key = plotId + '/' + name, first = !(key in S.marks);
+    S.marks[key] = Number(args[0]);
+    if (!first) return;
+    requestAnimationFrame(() => {
+      const x = S.marks[key], el = document.querySelector('#' + plotId + ' .js-plotly-plot');
+      delete S.marks[key];
+      if (!el || !el.layout || !window.Plotly || !Number.isFinite(x)) return;
+      const update = {};
+      (el.layout.shapes || []).forEach((shape, i) => {
+        if (shape.name !== name || (shape.x0 === x && shape.x1 === x)) return;
+        const moved = {...shape, x0: x, x1: x}, text = String(shape.label?.text ?? '');
+        const number = text.match(/-?\d+(?:\.(\d+))?$/);
+        const digits = (number?.[1] || '').length;
+        if (number) moved.label = {...shape.label, text: text.slice(0, number.index) + x.toFixed(digits)};
+        update[`shapes[${i}]`] = moved;
+      });
+      if (Object.keys(update).length) window.Plotly.relayout(el, update);
+    });
+  };
   S.clicked = (name, source, target, args) => {  // settles once the clicked point's image is painted
     const xy = S.pixel(source);
     return xy ? S.paint(name, target, [...args, ...xy], () => {}) : undefined;

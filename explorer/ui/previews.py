@@ -77,6 +77,7 @@ class Previews:
         self.enabled = enabled
         self.sync_after_ms = sync_after_ms
         self.handlers: dict[str, Callable[..., Image.Image]] = {}
+        self.marks = False  # whether a plot's marker follows a slider in the page (wire_marker)
         self.cache = RenderCache(max_bytes=int(cache_mb * 2**20)) if cache_mb > 0 else None
         self.queue = BatchQueue() if batch else None  # the previews' forward passes, stacked
         self.generation = generation  # the zoo's: a replaced model never answers from the cache
@@ -121,7 +122,7 @@ class Previews:
 
     def install(self, demo: gr.Blocks) -> None:
         """Load the page helpers once per page (inside ``demo``'s ``with`` block, after the tabs)."""
-        if self.enabled and self.handlers:
+        if self.enabled and (self.handlers or self.marks):
             demo.load(None, None, None, js=client_js(self.sync_after_ms))
 
     def wire(
@@ -149,6 +150,22 @@ class Previews:
         js = _call("slider", name, output.elem_id, sync.elem_id)
         gr.on([s.input for s in sliders], None, inputs, None, js=js, **_js_only(options))
         sync.click(batched, inputs, output, **options, **event_kwargs)
+
+    def wire_marker(
+        self, slider: gr.Slider, plot: gr.Plot, name: str, redraw: Callable, inputs: list, **kwargs
+    ) -> None:
+        """While ``slider`` moves, the page moves the marker named ``name`` (its shapes and annotations) of
+        ``plot``'s figure to the slider's value: a Plotly relayout in the page (``previews.js`` ``mark``), no
+        Gradio event, so neither the move nor the release sends a figure (a new one re-creates the whole plot:
+        50–150 ms of the page's time). The figures ``plot`` gets from its other events carry the slider's value.
+        Without the page helpers (route off) ``redraw(*inputs)`` draws the figure anew on release."""
+        if not self.enabled:
+            slider.release(redraw, inputs, plot, **kwargs)
+            return
+        _need_ids(plot)
+        self.marks = True
+        js = _call("mark", plot.elem_id, name)
+        slider.input(None, [slider], None, js=js, queue=False, trigger_mode="always_last", show_progress="hidden")
 
     def wire_click(
         self,
