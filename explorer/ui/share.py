@@ -86,7 +86,7 @@ def lazy_renders(renders: Sequence[tuple[Callable, list, list]]) -> list[tuple[C
     lazy = []
     for fn, inputs, outputs in renders:
         draw = if_empty(fn, len(outputs))
-        draw.draws = fn  # a restore that changes the tab's settings redraws it even when drawn (share._restorer)
+        draw.draws = fn  # a restore draws it once, and again when it changes the tab's settings (_restorer)
         lazy.append((draw, [outputs[0], *inputs], outputs))
     return lazy
 
@@ -282,21 +282,29 @@ def _opened(request: str, path) -> tuple[dict[str, str], int | None]:
     return {k: v[-1] for k, v in urllib.parse.parse_qs(query_text, keep_blank_values=True).items()}, None
 
 
-def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[str], tabs: gr.Tabs, current, bar):
+def _restorer(
+    share: Share | None, shares: Sequence[Share], tab_ids: Sequence[str], tabs: gr.Tabs, current, bar, done: gr.State
+):
     """One event's handler, inputs and outputs that open a link on ``share``'s tab (or, for ``None``, a tab without
     settings): it selects the tab, sets the controls, opens the section, then yields each render as it is drawn.
 
     The controls' values arrive with the renders of the same event, and the tabs' renders listen to ``.input`` (a
-    user's act), never to a ``.change`` that this programmatic update would fire: one event per step, no chain."""
-    renders = list(share.renders) if share is not None else []
+    user's act), never to a ``.change`` that this programmatic update would fire: one event per step, no chain.
+    A lazy render (``lazy_renders``) is drawn once per page (``done``, a State of the views drawn: not the views'
+    own values, a theory step would upload its 17 plots), and again when the link changes the tab's settings."""
+    renders = []
+    for fn, inputs, outs in share.renders if share is not None else []:
+        lazy = getattr(fn, "draws", None)
+        renders.append((lazy, inputs[1:], outs, True) if lazy is not None else (fn, inputs, outs, False))
     shared = {s.tab for s in shares}
     fields = list(share.fields.values()) if share is not None else []
     sections = [share.sections[0]] if share is not None and share.sections is not None else []
     head = [bar["index"], bar["notes"]] if bar is not None else []  # the title is the page's (page.js: P.go)
-    read = _unique([*fields, *(c for _, inputs, _ in renders for c in inputs)])
-    outputs = _unique([*head, tabs, current, *fields, *sections, *(c for _, _, outs in renders for c in outs)])
+    read = _unique([*fields, *(c for _, inputs, _, _ in renders for c in inputs)])
+    outputs = _unique([*head, tabs, current, *fields, *sections, *(c for _, _, outs, _ in renders for c in outs)])
+    outputs.append(done)
 
-    def restore(request: str, path, *values):
+    def restore(request: str, path, drawn, *values):
         params, index = _opened(request, path)
         tab = params.get("tab", "")
         shown: dict = {}
@@ -319,19 +327,20 @@ def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[st
         if sections and params.get("section") in share.sections[1]:
             shown[sections[0]] = gr.Tabs(selected=params["section"])
         yield [shown.get(c, gr.skip()) for c in outputs]
-        for fn, inputs, outs in renders:
-            draw = getattr(fn, "draws", None)  # a lazy render (lazy_renders): only what is empty or now stale
-            if draw is not None:
-                if now[inputs[0]] is not None and not changed:
-                    continue
-                fn, inputs = draw, inputs[1:]
+        drawn = set(drawn or ())
+        for fn, inputs, outs, lazy in renders:
+            if lazy and outs[0]._id in drawn and not changed:
+                continue
             try:
-                drawn = _by_output(fn(*[now[c] for c in inputs]), outs)
+                views = _by_output(fn(*[now[c] for c in inputs]), outs)
             except gr.Error as error:  # one view's message; the others still draw
                 gr.Warning(str(error.message))
                 continue
-            now |= {c: v for c, v in ((c, _value(u)) for c, u in drawn.items()) if c in now and v is not _KEEP}
-            yield [drawn.get(c, gr.skip()) for c in outputs]
+            now |= {c: v for c, v in ((c, _value(u)) for c, u in views.items()) if c in now and v is not _KEEP}
+            if lazy:
+                drawn.add(outs[0]._id)
+                views[done] = frozenset(drawn)
+            yield [views.get(c, gr.skip()) for c in outputs]
 
     return restore, read, outputs
 
@@ -377,12 +386,13 @@ def build(
         None, query_text, link, js=URL_JS, api_visibility="undocumented"
     )
     # one hidden button per tab with settings (and one for the others), pressed by the page (page.js: openLink, go)
+    done = gr.State(frozenset())  # the lazy views this page's restores drew (_restorer)
     for share in [*shares, None]:
-        restore, read, outputs = _restorer(share, shares, tab_ids, tabs, current, bar)
+        restore, read, outputs = _restorer(share, shares, tab_ids, tabs, current, bar, done)
         trigger = gr.Button(visible="hidden", elem_id=f"restore-{share.tab if share else 'tab'}")
         trigger.click(
             restore,
-            [request, bar["path"] if bar is not None else request, *read],
+            [request, bar["path"] if bar is not None else request, done, *read],
             outputs,
             js=RESTORE_JS,
             api_visibility="undocumented",
