@@ -1,7 +1,8 @@
 """The lecture path: an ordered list of prepared views (share links) with a title and speaker notes each.
 
-A lecturer walks it with ◀ / ▶ (or the ← / → keys, or a presenter's clicker: PageUp / PageDown); each step opens
-its tab with its settings, exactly as opening its share link would (``explorer.ui.share.restore``). The default
+A lecturer walks it with ◀ / ▶ (in presentation mode also the ← / → keys, or a presenter's clicker: PageUp /
+PageDown); each step opens its tab with its settings, exactly as opening its share link would, in one event
+(``explorer.ui.share._restorer``; the page shows the step's title first, ``explorer/ui/page.js``). The default
 path, ``docs/lecture-path.json``, follows the lectures in order; a lecturer edits it in the app (add the current
 view as a step, remove a step) or in a text editor, and saves and opens path files. The file::
 
