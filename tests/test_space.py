@@ -2,11 +2,14 @@
 
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import gradio
@@ -174,7 +177,7 @@ def test_the_space_ships_its_license_data_package_and_lfs_patterns():
     assert front_matter()["license"] == "mit"
     assert "dataset-fashion-mnist" in (ROOT / "packages.txt").read_text().split() and "packages.txt" in files
     patterns = [line.split()[0] for line in (ROOT / ".gitattributes").read_text().splitlines() if "filter=lfs" in line]
-    text_suffixes = {".py", ".md", ".json", ".txt", ".js", ".toml", ".css", ""}
+    text_suffixes = {".py", ".md", ".json", ".txt", ".js", ".toml", ".css", ".in", ".sh", ""}
     binary = [f for f in files if Path(f).suffix not in text_suffixes and Path(f).name not in ("LICENSE",)]
     assert binary, "the upload holds weights and images"
     uncovered = [f for f in binary if not any(Path(f).match(p) for p in patterns)]
@@ -264,3 +267,58 @@ def test_views_that_need_fashion_mnist_say_so_in_one_line_without_it(tmp_path, m
     assert vqvae.prior_samples(zoo, "vqvae-fashion-mnist", 0).size[0] > 0  # what needs no data still works
     picture, line = translation.round_trip(zoo, "cyclegan-fashion-mnist", "a2b", 0)
     assert picture is None and line.startswith(NO_TEST_IMAGES) and "\n" not in line
+
+
+@pytest.mark.slow  # builds a wheel and a virtual environment
+def test_an_installed_wheel_finds_its_page_scripts_checkpoints_and_lecture_path(tmp_path):
+    """``pip install .`` copies the packages only: the page scripts come as package data (MANIFEST.in), the
+    checkpoints and the lecture path through ``explorer.resources``' lookup (the clone it runs in, or
+    ``LATENT_EXPLORER_HOME``)."""
+    source = tmp_path / "source"
+    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, source / name)
+    for package in ("explorer", "trainers"):
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+    wheels = tmp_path / "wheels"
+    run = dict(capture_output=True, text=True, timeout=600, check=True)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",
+                    "-w", str(wheels)], **run)  # fmt: skip
+    wheel = next(wheels.glob("latent_explorer-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {"explorer/ui/page.js", "explorer/ui/previews.js", "explorer/resources.py"} <= names
+    assert not any(n.startswith(("checkpoints/", "tests/")) for n in names)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], **run)
+    python = str(venv / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)], **run)
+    probe = (
+        "import json, explorer, explorer.resources as r, explorer.ui.previews as p;"
+        "from explorer.zoo import Zoo;"
+        "print(json.dumps([explorer.__file__, str(r.CHECKPOINTS), r.LECTURE_PATH.is_file(), p.CLIENT_JS.is_file(),"
+        " sorted(Zoo(device='cpu').entries)]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "LATENT_EXPLORER_HOME"}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    models = sorted(m["name"] for m in json.loads((ROOT / "checkpoints" / "zoo.json").read_text())["models"])
+    for cwd, extra in ((ROOT, {}), (elsewhere, {"LATENT_EXPLORER_HOME": str(ROOT)})):  # -I: no cwd on sys.path
+        out = subprocess.run([python, "-I", "-c", probe], cwd=cwd, env=env | extra, **run).stdout
+        module, checkpoints, lecture_path, scripts, names = json.loads(out.splitlines()[-1])
+        assert module.startswith(str(venv)) and "/site-packages/" in module  # the installed copy, not the checkout's
+        assert checkpoints == str(ROOT / "checkpoints") and lecture_path and scripts and names == models
+    out = subprocess.run([python, "-I", "-m", "explorer.resources"], cwd=elsewhere, env=env, **run).stdout
+    assert f"no    {elsewhere / 'checkpoints' / 'zoo.json'}" in out  # nothing found: it says where it looked
+
+
+def test_the_readme_states_the_uploads_file_count_and_size():
+    from explorer import space
+
+    files = space.upload_files(ROOT)
+    mib = sum((ROOT / f).stat().st_size for f in files) / 2**20
+    match = re.search(r"about\s+(\d+)\s+files,\s+(\d+(?:\.\d+)?)\s+MiB", (ROOT / "README.md").read_text())
+    assert match, "the README's Space section says: about N files, M MiB"
+    count, size = int(match[1]), float(match[2])
+    assert abs(count - len(files)) <= 0.1 * len(files), f"the upload is {len(files)} files, the README says {count}"
+    assert abs(size - mib) <= 0.1 * mib, f"the upload is {mib:.1f} MiB, the README says {size}"

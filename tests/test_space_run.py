@@ -1,0 +1,420 @@
+"""A Hugging Face Space run: the files the upload sends, started as a Space starts them, driven in Chromium.
+
+Exactly ``explorer.space.upload_files`` is copied into an empty folder, ``python app.py`` starts there with the
+environment a Space gives it (``SYSTEM=spaces``, its id and host, ``GRADIO_SSR_MODE=true``, the owner's
+``HF_TOKEN`` secret, the OAuth variables that ``hf_oauth`` brings, no network), once without Fashion-MNIST on
+disk and once with it (``packages.txt`` installs Debian's package on a Space). One page then opens every tab and
+every section of a tab, drags a slider (the preview route's images must paint), walks every step of the shipped
+lecture path with ▶, and calls the README's ``gradio_client`` example. No view may end in an error.
+
+The page counts Gradio's work itself (``NETWORK_JS``): queue joins against the ``process_completed`` messages of
+the event stream, plus fetches in flight, so a view is "drawn" once nothing is pending for ``QUIET_MS``.
+``bench/space.sh`` uses the same helpers to time a fresh install's cold start and first views.
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+pytestmark = [
+    pytest.mark.slow,  # a Space started from its upload in a subprocess and driven in Chromium
+    pytest.mark.xdist_group("space-run"),  # one worker: one start of each Space, one page
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+START_S = 300  # a cold start on a busy 2-core machine: imports, zoo, Gradio
+VIEW_S = 180  # one first view (the Metrics tab's scores run the classifier on the CPU)
+QUIET_MS = 400  # a view is drawn when nothing has been pending for this long after its click
+
+# Gradio's work as the page sees it: every fetch in flight, every queue join until its process_completed message
+# arrives on the event stream (read from a tee of that stream), each failed event's message, each preview GET.
+NETWORK_JS = """
+(() => {
+  const net = (window.__net = {joined: 0, completed: 0, inflight: 0, changed: performance.now(), mark: 0,
+                               failed: [], previews: []});
+  const touch = () => { net.changed = performance.now(); };
+  net.quietFor = () => (net.joined > net.completed || net.inflight > 0)
+    ? -1 : performance.now() - Math.max(net.changed, net.mark);
+  const read = async (stream) => {
+    const reader = stream.getReader(), decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, {stream: true});
+      const lines = buffer.split('\\n');
+      buffer = lines.pop();
+      for (const line of lines) {
+        if (!line.startsWith('data:')) continue;
+        let message;
+        try { message = JSON.parse(line.slice(5)); } catch (e) { continue; }
+        if (message.msg !== 'process_completed') continue;
+        net.completed++;
+        touch();
+        if (!message.success) net.failed.push(JSON.stringify(message.output ?? message).slice(0, 400));
+      }
+    }
+  };
+  const fetch = window.fetch;
+  window.fetch = async function (input, init) {
+    const url = typeof input === 'string' ? input : (input instanceof URL ? input.href : input.url);
+    if (url.includes('/queue/data')) {
+      const response = await fetch.apply(this, arguments);
+      if (!response.body) return response;
+      const [mine, theirs] = response.body.tee();
+      read(mine).catch(() => {});  // the client aborts the stream when it is done with it
+      const {status, statusText, headers} = response;
+      return new Response(theirs, {status, statusText, headers});
+    }
+    net.inflight++;
+    touch();
+    try {
+      const response = await fetch.apply(this, arguments);
+      if (url.includes('/queue/join') && response.ok) net.joined++;
+      if (url.includes('/preview/')) net.previews.push(response.status);
+      return response;
+    } finally {
+      net.inflight--;
+      touch();
+    }
+  };
+})();
+"""
+# What the page shows of an error: Gradio's toast, its badge over an output, explorer/ui/page.js's line under a control.
+ERRORS_JS = """
+() => [...document.querySelectorAll('.toast-body.error, [data-testid="status-tracker"] .error, .control-error')]
+  .map((e) => (e.closest('[id]')?.id ?? '') + ': ' + e.textContent.trim().slice(0, 300))
+"""
+# The visible panel's images that failed to load, and whether the panel shows anything drawn at all.
+PANEL_JS = """
+() => {
+  const panels = [...document.querySelectorAll('[role=tabpanel]')].filter((p) => p.offsetParent);
+  const panel = panels.at(-1);
+  if (!panel) return {broken: [], drawn: 0};
+  const shown = (e) => e.offsetParent !== null;
+  const images = [...panel.querySelectorAll('img')].filter(shown);
+  return {
+    broken: images.filter((i) => i.complete && i.naturalWidth === 0).map((i) => i.closest('[id]')?.id ?? i.src),
+    drawn: images.filter((i) => i.naturalWidth > 0).length + [...panel.querySelectorAll('.js-plotly-plot, canvas')]
+      .filter(shown).length,
+  };
+}
+"""
+SECTIONS_JS = """
+(tab) => {
+  const panel = [...document.querySelectorAll('[role=tabpanel]')].find((p) => p.offsetParent);
+  return panel ? [...panel.querySelectorAll('button[role=tab]')].filter((b) => b.offsetParent)
+    .map((b) => [b.dataset.tabId, b.innerText.trim()]) : [];
+}
+"""
+TABS_JS = """
+() => [...document.querySelectorAll('button[role=tab]')].filter((b) => !b.closest('[role=tabpanel]'))
+  .map((b) => b.dataset.tabId)
+"""
+SELECTED_JS = """
+() => [...document.querySelectorAll('button[role=tab][aria-selected=true]')].filter((b) => b.offsetParent)
+  .map((b) => b.dataset.tabId)
+"""
+LAB_READOUT = "(document.querySelector('#toy-readout textarea')?.value ?? '')"
+WATCH_JS = """
+(sel) => {
+  window.__srcs = [];
+  const root = document.querySelector(sel);
+  new MutationObserver(() => window.__srcs.push(root.querySelector('img')?.src ?? ''))
+    .observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def copy_upload(root: Path, folder: Path) -> list[str]:
+    """Copy exactly the files the deploy command uploads from ``root`` into ``folder``; return them."""
+    from explorer.space import upload_files
+
+    files = upload_files(root)
+    for name in files:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, folder / name)
+    return files
+
+
+def space_env(app_folder: Path, folder: Path, port: int, data: bool) -> dict[str, str]:
+    """The environment a Space's container gives ``python app.py`` in ``app_folder`` (none of this checkout's test
+    settings); its home and, without ``data``, an empty dataset folder go in ``folder``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LATENT_EXPLORER_", "GRADIO_", "PYTHON"))}
+    home = folder / "home"
+    home.mkdir(exist_ok=True)
+    env |= {
+        "SYSTEM": "spaces",
+        "SPACE_ID": "owner/latent-explorer",
+        "SPACE_HOST": "owner-latent-explorer.hf.space",
+        "SPACE_AUTHOR_NAME": "owner",
+        "SPACE_REPO_NAME": "latent-explorer",
+        "GRADIO_SSR_MODE": "true",
+        "HF_TOKEN": "hf_FakeOwnerTokenThatNoVisitorMayUse0000",
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_SERVER_NAME": "0.0.0.0",
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HOME": str(home),
+        # no network: a download (torchvision's Fashion-MNIST) fails at once, as it would offline
+        "http_proxy": "http://127.0.0.1:9",
+        "https_proxy": "http://127.0.0.1:9",
+        "no_proxy": "127.0.0.1,localhost,0.0.0.0",
+    }
+    meta = yaml.safe_load((app_folder / "README.md").read_text().split("---\n")[1])
+    if meta.get("hf_oauth"):  # the Space runtime sets these for "Sign in with Hugging Face"
+        env |= {
+            "OAUTH_CLIENT_ID": "fake-client-id",
+            "OAUTH_CLIENT_SECRET": "fake-client-secret",
+            "OAUTH_SCOPES": " ".join(["openid", "profile", *meta.get("hf_oauth_scopes", [])]),
+            "OPENID_PROVIDER_URL": "https://huggingface.co",
+        }
+    if not data:  # Debian's folder and the download cache both empty
+        empty = folder / "no-datasets"
+        empty.mkdir(exist_ok=True)
+        env["LATENT_EXPLORER_SYSTEM_DATA"] = str(empty)
+    return env
+
+
+@dataclass
+class Space:
+    url: str
+    process: subprocess.Popen
+    log: Path
+    data: bool
+    started: float = 0.0  # time.monotonic() at the process's start
+    started_s: float = 0.0
+    views_s: dict = field(default_factory=dict)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_space(
+    app_folder: Path, env: dict, log: Path, data: bool, timeout: float = START_S, python: str = sys.executable
+) -> Space:
+    """``python app.py`` in ``app_folder``; returns once the page is served (the seconds it took in ``started_s``)."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [python, "app.py"], cwd=app_folder, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    space = Space(f"http://127.0.0.1:{env['GRADIO_SERVER_PORT']}/", process, log, data, started=started)
+    deadline = started + timeout
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"app.py exited with {process.returncode}:\n{space.output()[-4000:]}")
+        try:
+            with urllib.request.urlopen(space.url, timeout=5) as response:
+                if response.status == 200 and "Latent Explorer" in response.read().decode():
+                    space.started_s = time.monotonic() - started
+                    return space
+        except OSError:
+            if time.monotonic() > deadline:
+                stop_space(space)
+                raise AssertionError(f"app.py did not serve within {timeout} s:\n{space.output()[-4000:]}") from None
+        time.sleep(0.2)  # the poll interval while the server starts (the condition is the served page)
+
+
+def stop_space(space: Space) -> None:
+    space.process.terminate()
+    try:
+        space.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        space.process.kill()
+        space.process.wait(timeout=30)
+
+
+def open_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(NETWORK_JS)
+    page.page_errors = []
+    page.on("pageerror", lambda error: page.page_errors.append(str(error)))
+    page.goto(url)
+    return page
+
+
+def wait_drawn(page, timeout: float = VIEW_S) -> None:
+    """Wait until Gradio has nothing pending and has been quiet for ``QUIET_MS`` since the last mark or change."""
+    page.wait_for_function(f"() => window.__net.quietFor() >= {QUIET_MS}", polling=100, timeout=timeout * 1000)
+
+
+def problems(page) -> list[str]:
+    """Every error the page has shown or received so far (failed events, error toasts and badges, page errors)."""
+    failed = page.evaluate("() => window.__net.failed")
+    return [*failed, *page.evaluate(ERRORS_JS), *page.page_errors]
+
+
+def open_view(page, selector: str) -> float:
+    """Click a tab or section button and wait for its first view; the seconds it took (the quiet window excluded)."""
+    page.evaluate("() => { window.__net.mark = performance.now(); }")
+    started = time.monotonic()
+    page.locator(selector).first.click()
+    try:
+        wait_drawn(page)
+    except PlaywrightTimeout:
+        state = page.evaluate("() => JSON.stringify(window.__net)")
+        raise AssertionError(f"{selector}: still busy after {VIEW_S} s; the page's work: {state}") from None
+    return time.monotonic() - started - QUIET_MS / 1000
+
+
+def first_views(page) -> dict[str, dict]:
+    """Open every tab and every section of a tab in turn: {"tab" or "tab / section": {seconds, problems, panel}}."""
+    views = {}
+    page.locator("#interp-frame img").wait_for(timeout=VIEW_S * 1000)
+    wait_drawn(page)
+    for tab_id in page.evaluate(TABS_JS):
+        seen = len(problems(page))
+        seconds = open_view(page, f"button[role=tab][data-tab-id='{tab_id}']")
+        views[tab_id] = {"seconds": seconds, "problems": problems(page)[seen:], "panel": page.evaluate(PANEL_JS)}
+        for section_id, title in page.evaluate(SECTIONS_JS, tab_id):
+            seen = len(problems(page))
+            seconds = open_view(page, f"button[role=tab][data-tab-id='{section_id}']")
+            views[f"{tab_id} / {title}"] = {
+                "seconds": seconds,
+                "problems": problems(page)[seen:],
+                "panel": page.evaluate(PANEL_JS),
+            }
+    return views
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM_ARGS
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM} (set CHROMIUM)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["no-data", "fashion-mnist"])
+def space(request, tmp_path_factory):
+    data = request.param
+    if data and not FASHION_MNIST.is_dir():
+        pytest.skip(f"Debian's dataset-fashion-mnist is not installed ({FASHION_MNIST})")
+    folder = tmp_path_factory.mktemp("space-" + ("data" if data else "no-data"))
+    app_folder = folder / "app"
+    files = copy_upload(ROOT, app_folder)
+    assert sorted(str(p.relative_to(app_folder)) for p in app_folder.rglob("*") if p.is_file()) == sorted(files)
+    space = start_space(app_folder, space_env(app_folder, folder, free_port(), data), folder / "app.log", data)
+    yield space
+    stop_space(space)
+
+
+@pytest.fixture(scope="module")
+def page(space, chromium):
+    page = open_page(chromium, space.url)
+    yield page
+    page.close()
+
+
+def test_every_tab_and_section_draws_its_first_view_without_an_error(space, page):
+    views = first_views(page)
+    space.views_s = {name: round(view["seconds"], 1) for name, view in views.items()}
+    assert len(views) >= 10 + 20, sorted(views)  # ten tabs, and the VAE, style-mixing, theory, metrics sections
+    failures = {name: view["problems"] for name, view in views.items() if view["problems"]}
+    assert not failures, f"errors on first views (data: {space.data}):\n{json.dumps(failures, indent=1)}"
+    broken = {name: view["panel"]["broken"] for name, view in views.items() if view["panel"]["broken"]}
+    assert not broken, f"images that did not load: {broken}"
+    # every explorer tab draws on opening (the Metrics tab and the Training tab compute on a click)
+    drawing = ("interpolation", "arithmetic", "directions", "stylemix", "truncation", "manifold", "theory", "toylab")
+    blank = [name for name in drawing if not views[name]["panel"]["drawn"]]
+    assert not blank, f"tabs with no image or plot drawn on opening: {blank}"
+
+
+def test_a_slider_drag_paints_route_previews(space, page):
+    page.locator("button[role=tab][data-tab-id='interpolation']").click()
+    frame = page.locator("#interp-frame img")
+    frame.wait_for(timeout=VIEW_S * 1000)
+    wait_drawn(page)
+    page.evaluate(WATCH_JS, "#interp-frame")
+    before = len(page.evaluate("() => window.__net.previews"))
+    box = page.locator("#interp-t input[type=range]").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.5, y)
+    page.mouse.down()
+    for fraction in (0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+        page.mouse.move(box["x"] + box["width"] * fraction, y, steps=2)
+    page.mouse.up()
+    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=60_000)
+    wait_drawn(page)
+    statuses = page.evaluate("() => window.__net.previews")[before:]
+    assert statuses and set(statuses) == {200}, statuses  # the /preview/… route answered (SSR would 404 it)
+    assert page.evaluate("() => document.querySelector('#interp-frame img').naturalWidth") > 0
+    assert not problems(page)
+
+
+def test_every_step_of_the_lecture_path_opens(space, page):
+    from explorer.ui import path as lecture_path
+
+    steps = json.loads((ROOT / "docs" / "lecture-path.json").read_text())["steps"]
+    page.locator("body").click(position={"x": 5, "y": 5})
+    opened, elsewhere = {}, {}
+    for number, raw in enumerate(steps, 1):
+        step = lecture_path.Step(raw["title"], raw["link"])
+        params = step.params()
+        seen = len(problems(page))
+        page.evaluate("() => { window.__net.mark = performance.now(); }")
+        page.locator("#path-next").click()
+        try:
+            page.wait_for_function(
+                f"() => document.querySelector('#path-where')?.innerText.includes('{number} / {len(steps)}')",
+                timeout=VIEW_S * 1000,
+            )
+            if params["tab"] == "toylab":  # a preset may set the lab playing: once it shows, Pause, as a lecturer would
+                page.wait_for_function(f"() => {LAB_READOUT}.length > 0", timeout=VIEW_S * 1000)
+                page.locator("#toy-pause").click()
+            wait_drawn(page)
+        except PlaywrightTimeout:
+            state = page.evaluate("() => JSON.stringify(window.__net)")
+            pytest.fail(f"step {number} ({step.link}) did not open within {VIEW_S} s; page's work: {state}")
+        wanted = [params["tab"], *([params["section"]] if "section" in params else [])]
+        try:  # the step's tab and section are the ones shown (its event has settled: a short wait)
+            page.wait_for_function(
+                f"() => {json.dumps(wanted)}.every((w) => ({SELECTED_JS})().includes(w))", timeout=10_000
+            )
+        except PlaywrightTimeout:
+            elsewhere[f"{number}. {step.link}"] = page.evaluate(SELECTED_JS)
+        opened[f"{number}. {step.title}"] = problems(page)[seen:]
+    assert not elsewhere, f"steps that did not open their tab and section (shown instead): {elsewhere}"
+    failures = {name: errors for name, errors in opened.items() if errors}
+    assert not failures, f"errors on lecture-path steps (data: {space.data}):\n{json.dumps(failures, indent=1)}"
+
+
+def test_the_readme_gradio_client_example_calls_the_space(space, tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "gradio_client" in b]
+    assert len(blocks) == 1, "the README shows one gradio_client call"
+    code = blocks[0].replace('"<user>/latent-explorer"', repr(space.url))
+    assert "api_name=" in code
+    namespace = {}
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(tmp_path))
+    exec(compile(code, "README.md", "exec"), namespace)  # the README's own lines, run against the Space
+    from PIL import Image
+
+    with Image.open(namespace["frame"]) as picture:
+        assert picture.size == (256, 256)
