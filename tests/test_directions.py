@@ -159,3 +159,27 @@ def test_the_tab_inverts_a_test_image_and_then_edits_it(default_zoo):
     edited = tab.render_edit(default_zoo, *args, "1 · SeFa 1", 2.0, 4, key)
     from_seed = tab.render_edit(default_zoo, *args, "1 · SeFa 1", 2.0, 4, "")
     assert np.abs(np.asarray(edited, float) - np.asarray(from_seed, float)).mean() > 1
+
+
+def test_an_upload_that_is_not_a_picture_is_said_at_once_and_cleared(default_zoo, tmp_path):
+    """Issue #33: a text file named fake.png showed a broken image, and Invert did nothing, with no message."""
+    import gradio as gr
+
+    from explorer.ui.previews import Previews
+
+    fake = tmp_path / "fake.png"
+    fake.write_text("not a picture")
+    with pytest.raises(gr.Error) as error:
+        tab.check_upload({"path": str(fake), "orig_name": "fake.png", "meta": {"_type": "gradio.FileData"}})
+    assert error.value.message == "fake.png is not an image: upload a PNG, JPEG or WebP picture"  # one line
+    real = tmp_path / "real.png"
+    Image.new("RGB", (32, 32), (200, 10, 10)).save(real)
+    assert tab.check_upload({"path": str(real)}) is None and tab.check_upload(None) is None
+
+    with gr.Blocks() as demo:
+        tab.build(default_zoo, Previews())
+    [upload] = [i for i, b in demo.blocks.items() if getattr(b, "elem_id", None) == "dir-upload"]
+    [check] = [f for f in demo.fns.values() if (upload, "upload") in f.targets]
+    assert getattr(check.fn, "__name__", "") == "check_upload" and check.preprocess is False  # the raw file: PIL says
+    [clear] = [f for f in demo.fns.values() if f.trigger_after == check._id]
+    assert clear.trigger_only_on_failure and [o._id for o in clear.outputs] == [upload] and clear.fn() is None

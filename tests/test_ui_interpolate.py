@@ -111,6 +111,38 @@ def test_slider_wiring_renders_only_the_newest_value(default_zoo):
     assert [event for _, event in frame.targets] == ["input"] and not off.handlers
 
 
+def by_trigger(demo, elem_id: str, event: str) -> list:
+    [block] = [i for i, b in demo.blocks.items() if getattr(b, "elem_id", None) == elem_id]
+    return [f for f in demo.fns.values() if (block, event) in f.targets]
+
+
+def test_t_sends_no_figure_its_marker_moves_in_the_page(default_zoo):
+    """Issue #31: a release of t used to redraw the ‖z‖ figure (six long tasks, ~0.6 s of a frozen page); now the
+    page moves the marker while t moves, and no Gradio event follows t's moves or its release but the frame's
+    sync (the preview route's hidden button, pressed once the slider rests)."""
+    previews = Previews()
+    with gr.Blocks() as demo:
+        interpolate.build(default_zoo, previews)
+    assert by_trigger(demo, "interp-t", "release") == []  # a track click (input + release) costs what a key does
+    moving = by_trigger(demo, "interp-t", "input")
+    assert all(f.fn is None and not f.queue for f in moving) and len(moving) == 2  # the preview and the marker
+    [mark] = [f for f in moving if "mark(" in f.js]
+    assert '"interp-norms", "t"' in mark.js and mark.trigger_mode == "always_last"
+    assert previews.marks and "S.mark = " in previews_client_js()
+
+    off = Previews(enabled=False)
+    with gr.Blocks() as plain:  # without the page helpers the release redraws the figure, as before
+        interpolate.build(default_zoo, off)
+    [redraw] = by_trigger(plain, "interp-t", "release")
+    assert redraw.fn is not None and [o.elem_id for o in redraw.outputs] == ["interp-norms"]
+
+
+def previews_client_js() -> str:
+    from explorer.ui.previews import client_js
+
+    return client_js()
+
+
 def test_the_note_speaks_of_the_sqrt_d_shell_only_where_it_applies(default_zoo):
     assert "√d" in interpolate.path_note(default_zoo, MODEL)
     vae = default_zoo.names(HasEncoder)[0]
@@ -121,6 +153,9 @@ def test_the_note_speaks_of_the_sqrt_d_shell_only_where_it_applies(default_zoo):
 def test_releasing_t_moves_the_marker(default_zoo):
     figure = interpolate.render_norms(default_zoo, MODEL, 3, 4, 0.8)
     assert figure.layout.shapes[0].x0 == pytest.approx(0.8)
+    # one shape named "t" carries the marker and its label: what the page moves (previews.js mark)
+    assert [(s.name, s.label.text) for s in figure.layout.shapes] == [("t", "t = 0.80")]
+    assert not figure.layout.annotations
     with pytest.raises(gr.Error, match="t must be a number from 0 to 1"):
         interpolate.render_norms(default_zoo, MODEL, 3, 4, None)
 
@@ -241,3 +276,35 @@ def test_build_offers_the_ends_for_models_with_an_encoder_only(default_zoo):
     assert radio.visible and not seeds.visible and not dice.visible and group.visible
     radio, seeds, dice, group = show_ends(MODEL, ENCODED)
     assert not radio.visible and seeds.visible and not group.visible
+
+
+def name(event) -> str:
+    return getattr(event.fn, "func", event.fn).__name__  # a handler, or a partial of one
+
+
+def chain(demo, first) -> list:
+    """``first`` and the events that follow it on success, in order."""
+    events = [first]
+    while follow := [f for f in demo.fns.values() if f.trigger_after == events[-1]._id and f.trigger_only_on_success]:
+        events += follow
+    return events
+
+
+def test_a_bad_seed_is_said_once_and_rapid_new_seeds_collapse(default_zoo):
+    """Issue #33: a bad seed A stacked the same sentence in the toast (the frame's event and the path's each said
+    it); ten rapid *New seeds* clicks drew ten paths (a frozen page for ~12 s)."""
+    with gr.Blocks() as demo:
+        interpolate.build(default_zoo, Previews())
+    for event in ("submit", "blur"):
+        [reads_seeds] = [f for f in by_trigger(demo, "interp-seed-a", event) if f.inputs]  # one event reads the seed
+        frame, path = chain(demo, reads_seeds)
+        assert name(frame) == "render_frame" and name(path) == "render_path"  # the path: on the frame's success
+    with pytest.raises(gr.Error) as error:
+        interpolate.render_frame(default_zoo, MODEL, -1, 4, 0.5, "linear (lerp)")
+    assert str(error.value.message).count("Seed A") == 1
+
+    [dice] = [b for b in demo.blocks.values() if isinstance(b, gr.Button) and b.value == "🎲 New seeds"]
+    [seeds] = [f for f in demo.fns.values() if (dice._id, "click") in f.targets and name(f) == "random_seeds"]
+    steps = chain(demo, seeds)
+    assert [name(f) for f in steps] == ["random_seeds", "render_frame", "render_path"]
+    assert all(f.trigger_mode == "always_last" for f in steps)  # a burst of clicks: the newest one is drawn

@@ -25,6 +25,7 @@ from explorer import images, inversion, latent, plots
 from explorer.data import FASHION_MNIST_CLASSES, load_fashion_mnist
 from explorer.gpu import seconds_per
 from explorer.models import DCGANGenerator, HasEncoder, StyleGenerator, Unconditional
+from explorer.pictures import read_picture
 from explorer.ui.common import (
     HEAVY,
     ModelList,
@@ -344,6 +345,16 @@ def test_image(zoo: Zoo, index) -> torch.Tensor:
 
 
 @user_errors
+def check_upload(upload) -> None:
+    """An upload to invert must be a picture. Its event skips Gradio's preprocessing (which fails on a file that is
+    not a picture without saying why, leaving a broken image that Invert then ignores): the file itself is opened
+    with PIL, and one that is not a picture is a one-line ``gr.Error`` ("fake.png is not an image: …")."""
+    path = upload.get("path") if isinstance(upload, dict) else upload
+    if path:
+        read_picture(str(path))
+
+
+@user_errors
 def invert(zoo: Zoo, name: str, upload, test_index, steps, progress=gr.Progress()):  # noqa: B008
     """Stream (progress picture, status, current source key) while the latent of the image is optimised."""
     for pair, status, code in _inversion(zoo, name, upload, test_index, steps, progress):
@@ -524,6 +535,10 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         return add_seed(with_text, without_text, side, int(base) + int(evt.index))
 
     gallery.select(on_pick, [with_seeds, without_seeds, mark, base_seed], [with_seeds, without_seeds])
+    # a file that is not a picture: said at once, and cleared (Invert then uses the test image)
+    upload.upload(check_upload, upload, None, preprocess=False, queue=False, api_visibility="private").failure(
+        lambda: None, None, upload, api_visibility="private", queue=False
+    )
     invert_event = invert_button.click(
         functools.partial(invert, zoo),
         [model, upload, test_index, steps],

@@ -465,6 +465,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
     options = preview_options(zoo.settings)
     previews.wire("interpolate_frame", [t], render, frame_inputs, frame, options, api_name="interpolate_frame")
+    path_settings = dict(trigger_mode="always_last", concurrency_limit=None)
+    # one act, one message: the path follows the frame's success, so a bad seed is said once (by the frame's event)
     gr.on(
         [model.input, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, *ends_changed],
         render,
@@ -472,32 +474,12 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         frame,
         api_visibility="undocumented",
         **fast,
-    )
-    gr.on(
-        [
-            model.input,
-            seed_a.submit,
-            seed_b.submit,
-            seed_a.blur,
-            seed_b.blur,
-            method.input,
-            n_frames.release,
-            *ends_changed,
-        ],
-        render_all,
-        path_inputs,
-        path_outputs,
-        api_name="interpolate_path",
-        trigger_mode="always_last",
-        concurrency_limit=None,
-    )
-    t.release(
-        functools.partial(render_norms, zoo),
-        [model, seed_a, seed_b, t, *end_inputs],
-        norms,
-        api_visibility="undocumented",
-        **fast,
-    )
+    ).success(render_all, path_inputs, path_outputs, api_visibility="undocumented", **path_settings)
+    n_frames.release(render_all, path_inputs, path_outputs, api_name="interpolate_path", **path_settings)
+    # the ‖z‖ plot's t marker follows t in the page (the plot's data does not change with t)
+    norms_inputs = [model, seed_a, seed_b, t, *end_inputs]
+    redraw = functools.partial(render_norms, zoo)
+    previews.wire_marker(t, norms, "t", redraw, norms_inputs, api_visibility="undocumented", **fast)
     model.input(functools.partial(path_note, zoo), model, note, api_visibility="undocumented", queue=False)
 
     def show_ends(name: str, chosen: str):
@@ -548,9 +530,11 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         queue=False,
     )
     dice.click(lambda: gr.File(value=None, visible=False), None, video_file, api_visibility="private", queue=False)
-    dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented").then(
+    # rapid clicks collapse: each step of the chain runs for the newest click only (always_last), so ten clicks draw
+    # the path twice at most, not ten times over (a frozen page for ~12 s)
+    dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented", trigger_mode="always_last").success(
         render, frame_inputs, frame, api_visibility="undocumented", **fast
-    ).then(render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None)
+    ).success(render_all, path_inputs, path_outputs, api_visibility="undocumented", **path_settings)
     fields = dict(model=model, a=seed_a, b=seed_b, t=t, path=method, frames=n_frames, ends=ends, ia=image_a, ib=image_b)
     # a link opens the view a fresh page would show (no upload, no MP4): its renders listen to .input, not .change,
     # so a link's restore draws them all in its one event (explorer/ui/share.py)
