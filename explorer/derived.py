@@ -16,7 +16,6 @@ from explorer.models import HasEncoder, Unconditional
 from explorer.settings import Settings
 from explorer.zoo import WEIGHTS_NAME, Zoo
 
-CLASSIFIER = "classifier-fashion-mnist"
 FALLBACK_GROUPS = ("0, 1, 2", "3, 4, 5", "6, 7, 8")
 ARITHMETIC_CLASSES = (2, 0, 3)  # Pullover − T-shirt/top + Dress: a dress with long sleeves
 CANDIDATES = 6  # per class: C(6, 3)³ = 8 000 triples tried
@@ -55,11 +54,11 @@ def arithmetic_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
     chosen = chosen_groups(zoo, name)
     if chosen:
         return chosen
-    if CLASSIFIER not in zoo.entries or zoo.entry(name).dataset not in ("", "fashion-mnist"):
+    if not zoo.classifier_reads(name):
         return FALLBACK_GROUPS
 
     def choose() -> dict[str, np.ndarray]:
-        classifier, model = zoo.load(CLASSIFIER), zoo.load(name)
+        classifier, model = zoo.reference_classifier(), zoo.load(name)
         with torch.inference_mode():
             z = model.sample_latent(1000, 0)
             probabilities = torch.softmax(classifier(model.generate(z)), dim=1).cpu()

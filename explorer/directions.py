@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import torch
 
-from explorer.models import DCGANGenerator, StyleGenerator
+from explorer.models import AffineLatentInput, StyleGenerator
 from explorer.models.hooks import thread_pre_hooks
 
 SPACES = ("z", "w")
@@ -55,11 +55,14 @@ def space_of(model: torch.nn.Module) -> str:
     return "w" if isinstance(model, StyleGenerator) else "z"
 
 
+DIRECTED = (StyleGenerator, AffineLatentInput)  # the capabilities a generator needs for this module: either one
+
+
 def check_supported(model: torch.nn.Module) -> None:
-    if not isinstance(model, StyleGenerator | DCGANGenerator):
+    if not isinstance(model, DIRECTED):
         raise ValueError(
-            f"directions are found for DCGAN and StyleGAN generators; {type(model).__name__} is neither "
-            "(BigGAN's classes and the VAE's plane have their own tabs)"
+            f"directions are found for StyleGAN generators and generators whose z enters through an affine layer "
+            f"(DCGAN); {type(model).__name__} is neither (BigGAN's classes and the VAE's plane have their own tabs)"
         )
 
 
@@ -119,8 +122,7 @@ def projection(model: torch.nn.Module, rows: Sequence[int] | None = None) -> tor
             raise ValueError(f"no style layer reads ws rows {sorted(chosen)}")
         d = model.w_avg.numel()
         return torch.cat([affine_matrix(m, d, device) for m in modules])
-    first = model.net[0]
-    return affine_matrix(lambda z: first(z.view(*z.shape, 1, 1)), model.latent_dim, device)
+    return affine_matrix(model.latent_layer(), model.latent_dim, device)
 
 
 def sefa(model: torch.nn.Module, k: int = 10, rows: Sequence[int] | None = None) -> Directions:
@@ -161,12 +163,6 @@ def pca(features: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor, tor
     return mean, components, variances, variances / total
 
 
-def first_block(model: DCGANGenerator) -> Callable[[torch.Tensor], torch.Tensor]:
-    """A DCGAN's first block (transposed conv → batch norm → ReLU), 4×4 feature maps flattened."""
-    block = model.net[:3]
-    return lambda z: block(z.view(*z.shape, 1, 1)).flatten(1)
-
-
 @torch.no_grad()
 def ganspace(
     model: torch.nn.Module,
@@ -194,7 +190,7 @@ def ganspace(
             n, model.latent_dim, generator=torch.Generator().manual_seed(seed)
         )
         device = next(model.parameters()).device if features is None else z.device
-        f = features or first_block(model)
+        f = features or model.first_block()
         y = torch.cat([f(batch.to(device)).cpu() for batch in z.split(2000)])
         mean, components, _, ratios = pca(y, k)
         x = (y.double() - mean) @ components.T  # PCA coordinates (n, k)

@@ -33,6 +33,8 @@ from explorer.settings import Settings
 
 CHECKPOINTS = resources.CHECKPOINTS  # the checkout's, or where an installed copy finds them (explorer/resources.py)
 MANIFEST = CHECKPOINTS / "zoo.json"
+REFERENCE_CLASSIFIER = "classifier-fashion-mnist"  # the metrics' features and every class read-out of an image
+CLASSIFIER_DATA = ("", "fashion-mnist")  # a model's ``dataset`` the classifier reads ("": not stated, ours)
 
 __all__ = [  # the folder format is re-exported: callers load and save through the zoo module
     "CHECKPOINTS",
@@ -199,6 +201,19 @@ class Zoo:
             if name not in self._models:
                 self._models[name] = load_folder(entry.folder, self.device)
             return self._models[name]
+
+    def reference_classifier(self, what: str = "this") -> torch.nn.Module:
+        """The Fashion-MNIST classifier (``REFERENCE_CLASSIFIER``), or a ``ValueError`` saying ``what`` needs it."""
+        if REFERENCE_CLASSIFIER not in self.entries:
+            raise ValueError(
+                f"{what} needs the {REFERENCE_CLASSIFIER} model (train it with `python -m trainers classifier`)"
+            )
+        return self.load(REFERENCE_CLASSIFIER)
+
+    def classifier_reads(self, name: str) -> bool:
+        """Whether the reference classifier can read model ``name``'s images: it is in the zoo and ``name`` makes
+        Fashion-MNIST images (its entry's dataset), the one predicate every class read-out asks."""
+        return REFERENCE_CLASSIFIER in self.entries and self.entry(name).dataset in CLASSIFIER_DATA
 
     def memo(self, kind: str, name: str, compute: Callable[[], object], key: object = None) -> object:
         """``compute()`` once per (kind, model, key) until the model is replaced (``add_folder``) or the entry is

@@ -161,6 +161,43 @@ def test_the_tab_inverts_a_test_image_and_then_edits_it(default_zoo):
     assert np.abs(np.asarray(edited, float) - np.asarray(from_seed, float)).mean() > 1
 
 
+def test_any_generator_with_an_affine_latent_input_gets_sefa_and_ganspace():
+    """Directions asks a capability, not a class: a new generator whose z enters through a linear layer declares
+    AffineLatentInput and gets SeFa (its A is that layer's weight) and GANSpace (its first block)."""
+    from types import SimpleNamespace
+
+    from torch import nn
+
+    from explorer import directions as found
+    from explorer.models import AffineLatentInput
+
+    class LinearIn(AffineLatentInput, nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.config = SimpleNamespace(latent_dim=6, resolution=4)
+            self.first = nn.Linear(6, 12)
+
+        def latent_layer(self):
+            return self.first
+
+        def first_block(self):
+            return lambda z: torch.relu(self.first(z))
+
+        def generate(self, latent):
+            return torch.tanh(self.first(latent)).view(-1, 1, 3, 4)
+
+    torch.manual_seed(0)
+    model = LinearIn()
+    a = found.projection(model).float()
+    assert torch.allclose(a, model.first.weight.detach(), atol=1e-5)  # A of an affine map is its linear part
+    expected = torch.linalg.eigh(a.T @ a).eigenvectors[:, -1]
+    top = found.sefa(model, k=2).vectors[0]
+    assert abs(float(top @ expected)) == pytest.approx(1.0, abs=1e-4)  # the top eigenvector of AᵀA
+    assert found.ganspace(model, n=200, k=3).vectors.shape == (3, 6)
+    with pytest.raises(ValueError, match="neither"):
+        found.check_supported(nn.Linear(2, 2))
+
+
 def test_an_upload_that_is_not_a_picture_is_said_at_once_and_cleared(default_zoo, tmp_path):
     """Issue #33: a text file named fake.png showed a broken image, and Invert did nothing, with no message."""
     import gradio as gr

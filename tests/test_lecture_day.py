@@ -60,7 +60,7 @@ def test_switching_models_gives_each_its_own_groups_and_only_its_spaces(default_
 @pytest.mark.parametrize("name", ["dcgan-fashion-mnist", STYLEGAN])
 def test_the_default_arithmetic_example_gives_a_dress(default_zoo, name):
     """pullover − T-shirt + dress: the decoded default result is classified as a dress."""
-    model, classifier = default_zoo.load(name), default_zoo.load(derived.CLASSIFIER)
+    model, classifier = default_zoo.load(name), default_zoo.reference_classifier()
     a, b, c = ([int(s) for s in group.split(",")] for group in arithmetic.default_groups(default_zoo, name))
     with torch.inference_mode():
         result = model.latents_of(a).mean(0) - model.latents_of(b).mean(0) + model.latents_of(c).mean(0)

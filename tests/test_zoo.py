@@ -99,3 +99,15 @@ def test_added_folder_appears_in_the_zoo(tiny_checkpoint):
     entry = z.add_folder(tiny_checkpoint, name="fresh-run")
     assert "fresh-run" in z.names(Unconditional) and entry.latent_dim == 16
     assert z.load("fresh-run").latent_dim == 16
+
+
+def test_one_accessor_and_one_predicate_for_the_reference_classifier(default_zoo, tiny_zoo):
+    from explorer.zoo import REFERENCE_CLASSIFIER
+
+    classifier = default_zoo.reference_classifier()
+    assert classifier is default_zoo.load(REFERENCE_CLASSIFIER) and len(classifier.class_names) == 10
+    assert default_zoo.classifier_reads("dcgan-fashion-mnist")  # a Fashion-MNIST model
+    assert not default_zoo.classifier_reads("dcgan-digiface-64")  # faces: the classifier knows garments only
+    assert not tiny_zoo.classifier_reads("tiny")  # no classifier in that zoo
+    with pytest.raises(ValueError, match="the metrics needs the classifier-fashion-mnist model"):
+        tiny_zoo.reference_classifier("the metrics")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import torch
 
 from explorer.metrics.fid import FID_STATS_NAME, FeatureStats, fid, latent_sampler
-from explorer.zoo import CHECKPOINTS, ZooError, load_folder
+from explorer.zoo import CHECKPOINTS, REFERENCE_CLASSIFIER, ZooError, load_folder
 
-CLASSIFIER_FOLDER = CHECKPOINTS / "classifier-fashion-mnist"
+CLASSIFIER_FOLDER = CHECKPOINTS / REFERENCE_CLASSIFIER
 
 
 def reference(device: torch.device) -> tuple[torch.nn.Module, FeatureStats, float] | None:

@@ -18,9 +18,9 @@ from explorer.data import load_fashion_mnist
 from explorer.metrics.fid import FID_STATS_NAME, FeatureStats, frechet_distance
 from explorer.metrics.scores import density_coverage, inception_score, kernel_inception_distance, precision_recall
 from explorer.models import ClassConditional, LatentGenerator
-from explorer.zoo import Zoo
+from explorer.zoo import REFERENCE_CLASSIFIER, Zoo
 
-CLASSIFIER = "classifier-fashion-mnist"
+CLASSIFIER = REFERENCE_CLASSIFIER
 REAL_TEST = "real test images"
 REAL_TRAIN = "real training images"
 REAL_SOURCES = (REAL_TEST, REAL_TRAIN)
@@ -132,8 +132,7 @@ def classify(zoo: Zoo, pictures: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
 def bank(zoo: Zoo, source: str, n: int, seed: int = 0) -> Bank:
     """The ``Bank`` of ``n`` images of ``source`` (computed once per source, n and seed; the zoo forgets it when
     the model is replaced)."""
-    if CLASSIFIER not in zoo.entries:
-        raise ValueError(f"the metrics need the {CLASSIFIER} model (train it with `python -m trainers classifier`)")
+    zoo.reference_classifier("the metrics")
     n = check_count(n, source)
 
     def compute() -> Bank:

@@ -7,7 +7,14 @@ Every generative family offers the shared protocol of ``explorer.models.base``: 
 """
 
 from explorer.models.acgan import ACGANConfig, ACGANDiscriminator, ACGANGenerator
-from explorer.models.base import ClassConditional, HasEncoder, LatentGenerator, StyleGenerator, Unconditional
+from explorer.models.base import (
+    AffineLatentInput,
+    ClassConditional,
+    HasEncoder,
+    LatentGenerator,
+    StyleGenerator,
+    Unconditional,
+)
 from explorer.models.biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
 from explorer.models.biggan_deep import BigGANDeep, BigGANDeepConfig
 from explorer.models.classifier import ClassifierConfig, FashionClassifier
@@ -39,6 +46,7 @@ register(Family("biggan-deep", BigGANDeep, BigGANDeepConfig, "BigGAN-deep (Image
 register(Family("stylegan2", StyleGAN2, StyleGAN2Config, "StyleGAN2 (rosinality)"))
 
 __all__ = [
+    "AffineLatentInput",
     "FAMILIES",
     "ACGANConfig",
     "ACGANDiscriminator",

@@ -12,7 +12,7 @@ reads them from the class, and tabs list models by them (``zoo.names(StyleGenera
 ``Pretrained`` gives every model ``save_pretrained``/``from_pretrained`` in our folder format.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -86,6 +86,20 @@ class LatentGenerator:
 
 class Unconditional(LatentGenerator):
     """``generate(z)`` needs nothing but the latent."""
+
+
+class AffineLatentInput(Unconditional):
+    """z enters through an affine first layer: a linear map, or a 1×1 → k×k transposed convolution. The Directions
+    tab reads it: SeFa (Shen & Zhou 2021) the matrix A of ``latent_layer``, GANSpace (Härkönen et al. 2020) the
+    activations of ``first_block``. A family whose generator has such a layer declares this and gets both."""
+
+    def latent_layer(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        """z (n, latent_dim) → the first affine layer's output (any shape; affine in z)."""
+        raise NotImplementedError
+
+    def first_block(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        """z (n, latent_dim) → the first block's activations (after its normalisation and nonlinearity), (n, f)."""
+        raise NotImplementedError
 
 
 class HasEncoder(Unconditional):

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from explorer.batching import batchable
-from explorer.models.base import Pretrained, Unconditional
+from explorer.models.base import AffineLatentInput, Pretrained
 
 G_CHOICES = {"g_norm": ("batch", "none"), "g_activation": ("relu", "leaky-relu"), "g_output": ("tanh", "sigmoid")}
 
@@ -61,7 +61,7 @@ def init_dcgan_weights(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-class DCGANGenerator(Unconditional, nn.Module, Pretrained):
+class DCGANGenerator(AffineLatentInput, nn.Module, Pretrained):
     """z (n, latent_dim) → images (n, channels, resolution, resolution) in [-1, 1]."""
 
     def __init__(self, config: DCGANConfig):
@@ -98,6 +98,16 @@ class DCGANGenerator(Unconditional, nn.Module, Pretrained):
         n, d = z.shape
         assert d == self.config.latent_dim, f"z has {d} dims, expected {self.config.latent_dim}"
         return self.net(z.view(n, d, 1, 1))  # (n, channels, resolution, resolution)
+
+    def latent_layer(self):
+        """The 1×1 → 4×4 transposed convolution z → h that opens ``net``."""
+        first = self.net[0]
+        return lambda z: first(z.view(*z.shape, 1, 1))
+
+    def first_block(self):
+        """Transposed conv → batch norm → ReLU: the 4×4 feature maps, flattened."""
+        block = self.net[:3]
+        return lambda z: block(z.view(*z.shape, 1, 1)).flatten(1)
 
     def generate(self, latent: torch.Tensor) -> torch.Tensor:
         """Images in [-1, 1] for latents ``latent`` (moved to the model's device)."""

@@ -24,7 +24,7 @@ from explorer import directions as dirs
 from explorer import images, inversion, latent, plots
 from explorer.data import FASHION_MNIST_CLASSES, load_fashion_mnist
 from explorer.gpu import seconds_per
-from explorer.models import DCGANGenerator, HasEncoder, StyleGenerator, Unconditional
+from explorer.models import HasEncoder, StyleGenerator, Unconditional
 from explorer.pictures import read_picture
 from explorer.ui.common import (
     HEAVY,
@@ -53,7 +53,6 @@ SHOWN = 5  # rows of the overview grid
 ALPHAS = (-3, -2, -1, 0, 1, 2, 3)
 GANSPACE_SAMPLES = 10_000
 CLASSIFIER_SAMPLES = 2_000
-CLASSIFIER = "classifier-fashion-mnist"
 GRID_SIDE = 6
 PREVIEW_SIZE = 256  # the edited sample is shown at 256×256 (8× a 32² sample, 4× a 64² face)
 INVERTED_KEEP = 256  # inverted latents kept for the sliders (per app; the oldest are forgotten)
@@ -69,10 +68,8 @@ latents along that direction. **Invert an image** finds the latent of an uploade
 
 
 def supported(zoo: Zoo, name: str) -> bool:
-    from explorer.models.registry import get
-
-    model_class = get(zoo.entry(name).family).model
-    return issubclass(model_class, StyleGenerator | DCGANGenerator)
+    """Whether Directions can read the model: a capability of its family (``explorer.directions.DIRECTED``)."""
+    return any(zoo.family(name).supports(capability) for capability in dirs.DIRECTED)
 
 
 def model_names(zoo: Zoo) -> list[str]:
@@ -139,7 +136,7 @@ def find(
                 "explained variance ratio",
             )
     elif method == "classifier":
-        if CLASSIFIER not in zoo.entries or zoo.entry(name).dataset not in ("", "fashion-mnist"):
+        if not zoo.classifier_reads(name):
             raise ValueError(
                 "the classifier knows Fashion-MNIST classes only; for this model use My labels (click seeds)"
             )
@@ -152,7 +149,7 @@ def find(
         compute = functools.partial(
             dirs.classifier_direction,
             model,
-            zoo.load(CLASSIFIER),
+            zoo.reference_classifier(),
             wanted,
             CLASSIFIER_SAMPLES,
             0,
@@ -309,6 +306,7 @@ def _overview(zoo, name, method, target, condition, rows, with_seeds, without_se
     return figure, grid, str(png), choices, keep, summary
 
 
+@user_errors
 def seed_grid(zoo: Zoo, name: str, base_seed: int) -> list[tuple[Image.Image, str]]:
     """GRID_SIDE² samples from ``base_seed`` on, captioned with their seeds, to click into the label groups."""
     model = _model(zoo, name)
@@ -373,8 +371,8 @@ def _inversion(zoo: Zoo, name: str, upload, test_index, steps, progress):
         target = inversion.target_tensor(upload, model)
     else:
         target = inversion.target_tensor(test_image(zoo, test_index), model)
-    if zoo.entry(name).dataset in ("", "fashion-mnist") and CLASSIFIER in zoo.entries and target.shape[1] == 1:
-        features = zoo.load(CLASSIFIER)
+    if zoo.classifier_reads(name) and target.shape[1] == 1:
+        features = zoo.reference_classifier()
     scale = max(1, PREVIEW_SIZE // (2 * model.resolution))
     last = None
     for step in inversion.invert(model, target, int(steps), features=features):
@@ -531,8 +529,10 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         concurrency_limit=None,
     )
 
+    @user_errors
     def on_pick(with_text, without_text, side, base, evt: gr.SelectData):
-        return add_seed(with_text, without_text, side, int(base) + int(evt.index))
+        seed = latent.check_seed(base, "the first seed of the grid") + int(evt.index)
+        return add_seed(with_text, without_text, side, seed)
 
     gallery.select(on_pick, [with_seeds, without_seeds, mark, base_seed], [with_seeds, without_seeds])
     # a file that is not a picture: said at once, and cleared (Invert then uses the test image)

@@ -79,7 +79,7 @@ def compute_scores(zoo: Zoo, source: str, n: int, seed: int, progress=gr.Progres
 | diversity | {s.diversity:.3f} | entropy of p(y) ÷ log 10 (1 = every class equally often) |
 
 *{s.n} images of {s.source}, seed {_seed(seed)}; against the real test images; classifier features.*"""
-    names = zoo.load(evaluate.CLASSIFIER).class_names
+    names = zoo.reference_classifier("the metrics").class_names
     figure = plots.bars_figure(names, list(s.marginal), f"p(y): the classes of {s.source}", "p(y)", 0.1)
     return table, figure
 
@@ -298,7 +298,7 @@ def path_length(zoo: Zoo, name: str, n: int = 500):
     from explorer.metrics.ppl import perceptual_path_length
 
     model = zoo.require(name, StyleGenerator, what="a StyleGAN model (perceptual path length needs its mapping)")
-    classifier = zoo.load(evaluate.CLASSIFIER)
+    classifier = zoo.reference_classifier("the metrics")
 
     def distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         return (classifier.features(a) - classifier.features(b)).pow(2).sum(dim=1)

@@ -24,7 +24,7 @@ from explorer.ui.common import ModelList, user_errors
 from explorer.ui.truncation import whole_number
 from explorer.ui.vae_compare import _test_set
 from explorer.vae_theory import sharpness
-from explorer.zoo import Zoo
+from explorer.zoo import REFERENCE_CLASSIFIER, Zoo
 
 CANVAS = 256  # the sketchpad's side in pixels (8 per model pixel at 32²)
 SCALE = 6  # 32² images shown at 192²
@@ -189,9 +189,8 @@ def round_trip(zoo: Zoo, name: str, direction: str, start) -> tuple[Image.Image,
         f"{', '.join(f'{e:.2f}' for e in errors.tolist())}; pixels in [-1, 1], two different test {source}s differ "
         f"by {cycle_error(x, x.roll(1, dims=0)).mean():.2f})."
     )
-    classifier_name = "classifier-fashion-mnist"
-    if classifier_name in zoo.entries and names == list(getattr(zoo.load(classifier_name), "class_names", [])):
-        classifier = zoo.load(classifier_name)
+    if REFERENCE_CLASSIFIER in zoo.entries and names == list(zoo.reference_classifier().class_names):
+        classifier = zoo.reference_classifier()
         with torch.inference_mode():
             device = next(classifier.parameters()).device
             guesses = classifier(translated.to(device)).argmax(1).cpu()
@@ -240,6 +239,7 @@ def build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
             readout = gr.Markdown(elem_id="p2p-text")
     inputs = [sketch, model, baseline, loaded]
 
+    @user_errors
     def translate(sketch_value, name, baseline_name, loaded_index):
         if blank(sketch_value):  # a cleared canvas: keep the last garments, say what to do
             return gr.skip(), "Draw an outline on the canvas, or load a test image's edge map."

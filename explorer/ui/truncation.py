@@ -35,7 +35,7 @@ from explorer.ui import share
 from explorer.ui.common import HEAVY, ModelList, download_path, on_gpu, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
-from explorer.zoo import Zoo
+from explorer.zoo import REFERENCE_CLASSIFIER, Zoo
 from trainers.checkpoint import DISCRIMINATOR_NAME, STATE_NAME
 
 SWEEP = (2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.1)  # one row per threshold in the sweep strip
@@ -170,8 +170,8 @@ def _measure_curve(zoo: Zoo, name: str, n: int, progress) -> tuple[list, list, l
             f"the curve measures FID with the Fashion-MNIST classifier's features; {name} is not a Fashion-MNIST "
             "model (ImageNet models would need Inception features)"
         )
-    classifier = zoo.load("classifier-fashion-mnist")
-    real = FeatureStats.load(zoo.entry("classifier-fashion-mnist").folder / FID_STATS_NAME)
+    classifier = zoo.reference_classifier("the curve")
+    real = FeatureStats.load(zoo.entry(REFERENCE_CLASSIFIER).folder / FID_STATS_NAME)
     fids, varieties = [], []
     for i, threshold in enumerate(CURVE):
         if progress is not None:
@@ -198,10 +198,7 @@ def _measure_curve(zoo: Zoo, name: str, n: int, progress) -> tuple[list, list, l
 @user_errors
 @on_gpu(MAX_SECONDS)  # FID and variety at each threshold; a worker keeps it, the main process does not
 def render_curve(zoo: Zoo, name: str, progress=gr.Progress()) -> "plots.go.Figure":  # noqa: B008
-    if "classifier-fashion-mnist" not in zoo.entries:
-        raise ValueError(
-            "the curve needs the classifier-fashion-mnist model (train it with `python -m trainers classifier`)"
-        )
+    zoo.reference_classifier("the curve")
     thresholds, fids, varieties = truncation_curve(zoo, name, progress=progress)
     return plots.truncation_curve_figure(thresholds, fids, varieties, f"{CLASSIFIER_FEATURES}, {CURVE_SAMPLES} samples")
 
