@@ -16,11 +16,15 @@ The function itself is not pickled: the worker has it, and every module-level ob
   reaches it only through the arguments (``explorer.ui.common.on_gpu`` passes the zoo's manifest and generation).
 
 So only pure compute is a task: the main tabs' renders, sample batches, FID/metrics features, GANSpace,
-inversion, BigGAN-deep; ``explorer.ui.common.on_gpu`` turns a handler ``f(zoo, *plain values)`` into one by
-passing the zoo by its key. Every other handler (loading or saving models, training, the theory and toy-GAN
-labs, the VAE and translation tabs, the BigGAN "inside" views, the slider previews' own route) runs in the main
-process, on its CPU. ``TASKS`` lists the tasks; ``tests/test_zerogpu.py`` pickles example arguments of each and
-runs them through ``emulate_zero_gpu`` (fork, pickled arguments and result, the worker's changes lost).
+inversion, BigGAN-deep (the BigGAN tab's samples and sweep); ``explorer.ui.common.on_gpu`` turns a handler
+``f(zoo, *plain values)`` into one by passing the zoo by its key, and a handler that reads kept state (the
+Directions tab's inverted latents) reads it in the main process and passes the values. Every other handler runs
+in the main process, on its CPU: loading or saving models, training, the theory and toy-GAN labs, the VAE
+comparisons and insides, translation, the BigGAN "inside" views, the Metrics tab's demos of real images, IS
+gaming and TSTR, MP4 export. ``TASKS`` lists the tasks; ``tests/test_zerogpu.py`` pickles example arguments of
+each and runs them through ``emulate_zero_gpu`` (fork, pickled arguments and result, the worker's changes lost).
+The slider preview route calls the same handlers outside a Gradio request, so ZeroGPU sees no visitor there; a
+refusal is a 400, and the page falls back to Gradio's event.
 
 Models live in the main process on the CPU (``explorer.device.default_device``: ``import spaces`` makes
 ``torch.cuda.is_available()`` true there, with no GPU behind it). A worker moves the copies it inherits to its
@@ -29,8 +33,12 @@ GPU before its first task (``on_worker_start``; a few MB for our models, millise
 copies stand-ins that only a task can use, and the CPU handlers above use the same models.
 
 Each task asks for the time it needs: ``RENDER_SECONDS`` for a render (a 32² sample takes milliseconds), a
-``duration`` callable of the arguments for heavy work. ZeroGPU admits a call only while the visitor's remaining
-quota covers the time it asks for, so asking 60 s for a 3 ms render would lock a student out after a few clicks.
+``duration`` callable of the arguments for heavy work (``seconds_per``). ZeroGPU admits a call only while the
+visitor's remaining daily quota covers the time it asks for ("N s requested vs. M s left", spaces' client), so
+asking 60 s for a 3 ms render would lock a student out after a few clicks; budget a room by requests: renders
+per student × 10 s. Hardware: the free CPU renders a preview in tens to hundreds of ms and suits a few users; a
+CPU upgrade suits a room (``bench/classroom.py``); ZeroGPU pays off for BigGAN-deep and the heavy metrics, not
+for slider previews (each one a request against the visitor's quota).
 
 On ZeroGPU, work that runs outside a task cannot hold the GPU: the Training tab's background run trains on the CPU
 there (``training_device``).
