@@ -114,10 +114,14 @@ def arithmetic(
     return row_image, grid_image, str(png)
 
 
+@user_errors
 def add_seed(groups: tuple[str, str, str], target: str, seed: int) -> tuple[str, str, str]:
     """Append ``seed`` to group ``target`` ("A", "B" or "C") unless it is already there."""
     updated = list(groups)
+    if target not in ("A", "B", "C"):
+        raise ValueError(f"a click adds the seed to group A, B or C, got {target!r}")
     index = "ABC".index(target)
+    seed = latent.check_seed(seed, "the clicked seed")
     seeds = [p for p in str(updated[index] or "").replace(",", " ").split() if p]
     if str(seed) not in seeds:
         seeds.append(str(seed))
@@ -222,8 +226,9 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         concurrency_limit=None,
     )
 
+    @user_errors
     def on_pick(a, b, c, group, base, evt: gr.SelectData):
-        return add_seed((a, b, c), group, int(base) + int(evt.index))
+        return add_seed((a, b, c), group, latent.check_seed(base, "the first seed of the grid") + int(evt.index))
 
     gallery.select(
         on_pick,
