@@ -15,6 +15,8 @@ INK = 0.25  # share of a model pixel's area that must be ink for it to be an edg
 def read_picture(path: str) -> np.ndarray:
     """The uploaded file at ``path`` as an RGB or RGBA array; a file that is not a picture is a ``ValueError``
     saying so (by the file's name only)."""
+    if not isinstance(path, str | Path):
+        raise ValueError(f"upload a picture file (PNG, JPEG or WebP), got {type(path).__name__}")
     try:
         with Image.open(path) as picture:
             picture.load()

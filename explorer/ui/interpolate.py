@@ -81,6 +81,7 @@ def dataset_image(zoo: Zoo, model_name: str, index, which: str) -> tuple[torch.T
     return test.images[int(index) : int(index) + 1], f"test image {int(index)}"
 
 
+@user_errors
 def upload_code(zoo: Zoo, model_name: str, path: str | None) -> str:
     """An uploaded picture's code for the path: the encoder's μ(x) as JSON with the model that made it (what the
     tab keeps, in a hidden box: numbers only, so that the t slider's previews never carry a file path); "" for
@@ -482,6 +483,7 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     previews.wire_marker(t, norms, "t", redraw, norms_inputs, api_visibility="undocumented", **fast)
     model.input(functools.partial(path_note, zoo), model, note, api_visibility="undocumented", queue=False)
 
+    @user_errors
     def show_ends(name: str, chosen: str):
         """The ends' controls for this model and choice: seeds, or (a model with an encoder) images."""
         encoded = _encoded(zoo, name, chosen)

@@ -164,10 +164,11 @@ def encode_upload(zoo: Zoo, name: str, path: str | None, extent: float = 3.0, gr
 
 
 def encode_sketch(zoo: Zoo, name: str, sketch, extent: float, grid: str):
-    """Like ``encode_image`` for the drawing pad, silent while the canvas is empty."""
+    """Like ``encode_image`` for the drawing pad, silent while the canvas is empty (what it showed stays, as when
+    an upload is no picture)."""
     picture = sketch.get("composite") if isinstance(sketch, dict) else sketch
     if picture is None or not np.asarray(picture).any():
-        return None, None, "", gr.skip()
+        return gr.skip(), gr.skip(), "", gr.skip()
     return encode_image(zoo, name, picture, extent, grid)
 
 
