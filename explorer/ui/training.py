@@ -328,11 +328,20 @@ def stage_caption(h: History, step: int) -> str:
     return f" ({side}², fade-in α = {alpha:.2f})" if alpha < 1.0 else f" ({side}²)"
 
 
+def timeline_position(index, n: int) -> int:
+    """Timeline position ``index`` clamped to the ``n`` kept grids; the newest for one that is not a number."""
+    try:
+        position = float(index)
+    except (TypeError, ValueError):
+        return n - 1
+    return n - 1 if math.isnan(position) else int(min(max(position, 0), n - 1))
+
+
 def grid_at(h: History, index: int | float | None) -> tuple[Image.Image | None, str]:
     """The sample grid at timeline position ``index`` (clamped) and its caption."""
     if not h.grids:
         return None, "no samples yet"
-    i = min(max(int(index if index is not None else len(h.grids) - 1), 0), len(h.grids) - 1)
+    i = timeline_position(index, len(h.grids))
     step, grid = h.grids[i]
     return images.grid_image(
         grid, ncols=8, scale=GRID_SCALE
@@ -348,7 +357,7 @@ def poll(job: TrainingJob, version: int, follow: bool, index, viewer: str | None
     if h.version == version:
         return [version] + [gr.skip()] * 8
     n = len(h.grids)
-    index = n - 1 if follow or index is None else min(int(index), max(n - 1, 0))
+    index = n - 1 if follow or index is None else timeline_position(index, max(n, 1))
     grid, caption = grid_at(h, index)
     slider = gr.Slider(minimum=0, maximum=max(n - 1, 1), value=max(index, 0), label=f"Timeline: {caption}")
     return [h.version, status_html(h), *figures(h), grid, slider, gr.Button(interactive=h.running)]
@@ -375,6 +384,8 @@ def save_run(
 ) -> list:
     """Copy the latest checkpoint into the zoo; every tab's model list is refreshed. An existing saved run of
     the same name is replaced only when ``replace`` is ticked."""
+    if not isinstance(name, str | None):
+        raise ValueError(f"the name must be text, got {name!r}")
     entry = job.save(zoo, name or "", replace=bool(replace))
     h = job.snapshot()
     message = (
@@ -398,7 +409,7 @@ def push_run(job: TrainingJob, repo_id: str, token: str | None = None) -> str:
     h = job.snapshot()
     if h.out is None or not h.out.is_dir():
         raise ValueError("nothing to push yet: train and stop a run first")
-    if not repo_id or repo_id.count("/") != 1:
+    if not isinstance(repo_id, str) or repo_id.count("/") != 1:
         raise ValueError(f"repo id must look like 'user/name', got {repo_id!r}")
     from huggingface_hub import HfApi
     from huggingface_hub.errors import HfHubHTTPError
