@@ -303,6 +303,8 @@ def _restorer(
     read = _unique([*fields, *(c for _, inputs, _, _ in renders for c in inputs)])
     outputs = _unique([*head, tabs, current, *fields, *sections, *(c for _, _, outs, _ in renders for c in outs)])
     outputs.append(done)
+    images = [fn for fn, _, outs, _ in renders if any(isinstance(o, gr.Image) for o in outs)]
+    main = (images or [fn for fn, *_ in renders] or [None])[0]  # shown first: the tab's main image
 
     def restore(request: str, path, drawn, *values):
         params, index = _opened(request, path)
@@ -327,7 +329,10 @@ def _restorer(
         if sections and params.get("section") in share.sections[1]:
             shown[sections[0]] = gr.Tabs(selected=params["section"])
         yield [shown.get(c, gr.skip()) for c in outputs]
-        drawn = set(drawn or ())
+        # the main view (the first render of an image) as soon as it is drawn, then everything. Each yield carries
+        # all that is set so far: Gradio streams a generator's yields as diffs from the previous one, and a skip after
+        # a value (image → skip) reached the page as a diff that sometimes left the old image shown
+        drawn, pending = set(drawn or ()), False
         for fn, inputs, outs, lazy in renders:
             if lazy and outs[0]._id in drawn and not changed:
                 continue
@@ -337,10 +342,16 @@ def _restorer(
                 gr.Warning(str(error.message))
                 continue
             now |= {c: v for c, v in ((c, _value(u)) for c, u in views.items()) if c in now and v is not _KEEP}
+            shown |= views
             if lazy:
                 drawn.add(outs[0]._id)
-                views[done] = frozenset(drawn)
-            yield [views.get(c, gr.skip()) for c in outputs]
+                shown[done] = frozenset(drawn)
+            if fn is main:
+                yield [shown.get(c, gr.skip()) for c in outputs]
+            else:
+                pending = True
+        if pending:
+            yield [shown.get(c, gr.skip()) for c in outputs]
 
     return restore, read, outputs
 
