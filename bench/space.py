@@ -41,8 +41,8 @@ def main() -> None:
 
     from tests.e2e.conftest import CHROMIUM_ARGS
 
-    with tempfile.TemporaryDirectory(prefix="space-bench-") as scratch, sync_playwright() as p:
-        folder = Path(scratch)
+    with sync_playwright() as p:
+        folder = Path(tempfile.mkdtemp(prefix="space-bench-"))  # kept: the app's log is folder/app.log
         files = copy_upload(ROOT, folder / "app")
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         env = space_env(folder / "app", folder, free_port(), not args.no_data)
@@ -53,7 +53,11 @@ def main() -> None:
                 "() => document.querySelector('#interp-frame img')?.naturalWidth > 0", timeout=VIEW_S * 1000
             )
             cold = time.monotonic() - space.started
+            print(f"page served after {space.started_s:.1f} s; first image after {cold:.1f} s (cold start)", flush=True)
             views = first_views(page)
+        except Exception:
+            print(f"the app's log: {folder / 'app.log'}")
+            raise
         finally:
             stop_space(space)
             browser.close()
@@ -64,7 +68,6 @@ def main() -> None:
         "first_views_s": {name: round(view["seconds"], 2) for name, view in views.items()},
         "errors": {name: view["problems"] for name, view in views.items() if view["problems"]},
     }
-    print(f"page served after {numbers['served_s']} s; first image after {numbers['cold_start_s']} s (cold start)")
     for name, seconds in numbers["first_views_s"].items():
         print(f"  {name:40s} {seconds:6.2f} s")
     print(f"errors: {numbers['errors'] or 'none'}")

@@ -45,8 +45,11 @@ QUIET_MS = 400  # a view is drawn when nothing has been pending for this long af
 NETWORK_JS = """
 (() => {
   const net = (window.__net = {joined: 0, completed: 0, inflight: 0, changed: performance.now(), mark: 0,
-                               failed: [], previews: []});
+                               evented: performance.now(), failed: [], previews: []});
   const touch = () => { net.changed = performance.now(); };
+  const event = () => { net.evented = net.changed = performance.now(); };
+  // Gradio's events alone (joins and their completions), whatever other fetches are still out
+  net.settledFor = () => net.joined > net.completed ? -1 : performance.now() - Math.max(net.evented, net.mark);
   net.quietFor = () => (net.joined > net.completed || net.inflight > 0)
     ? -1 : performance.now() - Math.max(net.changed, net.mark);
   const read = async (stream) => {
@@ -64,7 +67,7 @@ NETWORK_JS = """
         try { message = JSON.parse(line.slice(5)); } catch (e) { continue; }
         if (message.msg !== 'process_completed') continue;
         net.completed++;
-        touch();
+        event();
         if (!message.success) net.failed.push(JSON.stringify(message.output ?? message).slice(0, 400));
       }
     }
@@ -84,7 +87,10 @@ NETWORK_JS = """
     touch();
     try {
       const response = await fetch.apply(this, arguments);
-      if (url.includes('/queue/join') && response.ok) net.joined++;
+      if (url.includes('/queue/join') && response.ok) {
+        net.joined++;
+        event();
+      }
       if (url.includes('/preview/')) net.previews.push(response.status);
       return response;
     } finally {
@@ -368,6 +374,7 @@ def test_a_slider_drag_paints_route_previews(space, page):
     assert not problems(page)
 
 
+@pytest.mark.timeout(1800)  # 33 steps, each a Gradio event that draws its view: long on a busy 2-core machine
 def test_every_step_of_the_lecture_path_opens(space, page):
     from explorer.ui import path as lecture_path
 
@@ -388,7 +395,9 @@ def test_every_step_of_the_lecture_path_opens(space, page):
             if params["tab"] == "toylab":  # a preset may set the lab playing: once it shows, Pause, as a lecturer would
                 page.wait_for_function(f"() => {LAB_READOUT}.length > 0", timeout=VIEW_S * 1000)
                 page.locator("#toy-pause").click()
-            wait_drawn(page)
+            page.wait_for_function(  # the step's Gradio events done (a tab's timers may keep fetching)
+                f"() => window.__net.settledFor() >= {QUIET_MS}", polling=100, timeout=VIEW_S * 1000
+            )
         except PlaywrightTimeout:
             state = page.evaluate("() => JSON.stringify(window.__net)")
             pytest.fail(f"step {number} ({step.link}) did not open within {VIEW_S} s; page's work: {state}")
