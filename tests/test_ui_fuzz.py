@@ -1,75 +1,522 @@
-"""Hostile values through every tab's handlers: a result or a gr.Error, never anything else."""
+"""Hostile values through every tab's handlers: a result or a one-line gr.Error, never anything else.
 
+Each tab module has its table of cases (``CASES``): a handler, arguments it renders, and the hostile values
+sent in each place. Heavy handlers (FID, GANSpace, inversion, a classifier fit) get only the values their
+checks must refuse before any compute. ``test_every_handler_is_fuzzed`` keeps the tables complete: every
+``user_errors`` handler of a module, and every module-level function its ``build`` wires that takes user
+values, is in the table or in ``EXCLUDED`` with its reason.
+"""
+
+import ast
+import inspect
 import math
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
 import pytest
+import torch
+from PIL import Image
 
-from explorer.ui import arithmetic, interpolate, loader, manifold, stylemix, toylab, truncation
+from explorer.ui import (
+    arithmetic,
+    common,
+    directions,
+    growing,
+    interpolate,
+    loader,
+    manifold,
+    metrics,
+    share,
+    stylemix,
+    theory,
+    toylab,
+    training,
+    translation,
+    truncation,
+    vae_compare,
+    vae_inside,
+    vqvae,
+)
+from explorer.ui import path as lecture_path
+from trainers.job import NAME_PATTERN, History
 
-HOSTILE = [math.nan, math.inf, -math.inf, 10**30, -5, 0, "", None, [], "abc"]
+HOSTILE = (math.nan, math.inf, -math.inf, 10**30, -5, 0, "", None, [], "abc")
+EARLY = (math.nan, math.inf, -math.inf, 10**30, None, [], "abc")  # what a check refuses before any compute
+NOT_ZERO = (math.nan, math.inf, -math.inf, 10**30, -5, "", None, [], "abc")  # where 0 is a valid, slow setting
+
+DCGAN, STYLEGAN, BIGGAN, PROGAN = (
+    "dcgan-fashion-mnist",
+    "stylegan-fashion-mnist",
+    "biggan-fashion-mnist",
+    "progan-fashion-mnist",
+)
+VAE, AE, CVAE, VQ = "vae2d-fashion-mnist", "ae2d-fashion-mnist", "cvae2d-fashion-mnist", "vqvae-fashion-mnist"
+PIX2PIX, PIX2PIX_L1, CYCLEGAN = "pix2pix-fashion-mnist", "pix2pix-l1-fashion-mnist", "cyclegan-fashion-mnist"
+BIGGAN_ARGS = ("Trouser", "Bag", 0.0, 1.0, 3, 2)  # classes A, B, α, threshold, seed, sample number
 
 
-def cases(default_zoo):
-    z = default_zoo
-    num_ws = z.load("stylegan-fashion-mnist").num_ws
-    toy = toylab.preset_values("WGAN-GP fixes it")
+@dataclass
+class Case:
+    """``handler(*args)`` renders; each place from ``first`` on gets each of ``values`` in turn (``only``: just
+    these places), and with ``per_setting`` the settings of the dict at that place one by one. ``kept``: the
+    hostile calls that return must keep an image wherever ``args`` gave one (a picture, or ``gr.skip()``: the
+    output unchanged), never a partial output instead of a message."""
+
+    handler: Callable
+    args: list
+    first: int = 1  # the places before are not the user's (the zoo, a server-side state)
+    values: tuple = HOSTILE
+    only: tuple | None = None
+    per_setting: int | None = None
+    kept: bool = True
+
+
+@dataclass
+class FakeJob:
+    """What the Training tab's handlers read of a ``TrainingJob``: a history with one sample grid, no finished runs;
+    ``start`` and ``save`` check what the real ones check, then do nothing."""
+
+    out: Path | None = None  # the run's checkpoint folder
+    history: History = field(default_factory=History)
+    owner: str | None = None
+    started: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.history.grids.append((10, torch.zeros(4, 1, 8, 8)))
+        self.history.version, self.history.out = 3, self.out
+
+    def snapshot(self) -> History:
+        return self.history
+
+    def seen(self) -> None:
+        pass
+
+    def start(self, spec, owner=None) -> None:
+        """``TrainingJob.start``'s checks of the spec, then no run."""
+        spec.check()
+        self.started.append(spec)
+
+    def finished_runs(self) -> list:
+        return []
+
+    def save(self, zoo, name: str, replace: bool = False):
+        """``TrainingJob.save``'s check of the name, then no copy (the zoo is the session's)."""
+        if not NAME_PATTERN.match(name.strip()):
+            raise ValueError(f"name {name!r}: use letters, digits, '.', '_' or '-'")
+        raise ValueError("nothing to save in this test")
+
+
+def _picture_file(tmp: Path) -> str:
+    path = tmp / "shirt.png"
+    Image.fromarray(np.full((28, 28), 200, np.uint8)).save(path)
+    return str(path)
+
+
+def cases_arithmetic(z, tmp):
     return [
-        (interpolate.render_frame, [z, "dcgan-fashion-mnist", 1, 2, 0.5, "linear (lerp)"]),
-        (interpolate.render_path, [z, "dcgan-fashion-mnist", 1, 2, 4, "spherical (slerp)"]),
-        (arithmetic.arithmetic, [z, "dcgan-fashion-mnist", "1", "2", "3", "z space", 0.25, 0]),
-        (arithmetic.seed_grid, [z, "dcgan-fashion-mnist", 0]),
-        (stylemix.style_mix, [z, "stylegan-fashion-mnist", "1", "2", "coarse", 0, 1, 1.0, 0, "const", 0]),
-        (stylemix.noise_panel, [z, "stylegan-fashion-mnist", 1, "random", 0, 1.0, *([1.0] * num_ws)]),
-        (truncation.render_samples, [z, "biggan-fashion-mnist", "Trouser", "Bag", 0.5, 0.7, 1]),
-        (manifold.render_plane, [z, "vae2d-fashion-mnist", 5, 3.0, "linear", False]),
-        (manifold.decode_at, [z, "vae2d-fashion-mnist", 5, 3.0, "linear", 10, 10]),
-        (manifold.encode_image, [z, "vae2d-fashion-mnist", np.zeros((28, 28), np.uint8)]),
-        (toylab.advance, [None, "both", 1, False, False, toy]),
-        (stylemix.noise_image, [z, "stylegan-fashion-mnist", 1, "random", 0, 1.0, *([1.0] * num_ws)]),
-        (stylemix.noise_std, [z, "stylegan-fashion-mnist", 1, "random", 0, 1.0, *([1.0] * num_ws)]),
-        (truncation.sweep_animation, [z, "biggan-fashion-mnist", "Trouser", "Bag", 0.5, 1]),
-        (truncation.switch_model, [z, "biggan-fashion-mnist", 0.5, 0.7, 1]),
-        (toylab.record_animation, [None, 1, 2, toy]),
-        (interpolate.render_path_video, [z, "dcgan-fashion-mnist", 1, 2, 2, "linear"]),
-        (loader.inspect_source, ["models/nothing-here"]),
+        Case(arithmetic.arithmetic, [z, DCGAN, "1", "2", "3", "z space", 0.25, 0]),
+        Case(arithmetic.seed_grid, [z, DCGAN, 0]),
+        Case(arithmetic.switch_model, [z, DCGAN]),
+        Case(arithmetic.add_seed, [("1", "2", "3"), "A", 7], only=(1, 2)),  # the groups: three text boxes
     ]
 
 
-def variants(args: list, first: int, per_setting: bool):
-    """(where, args) with one hostile value in one place: a positional argument (a dict of named settings
-    included) or, with ``per_setting``, one named setting of a dict argument (the GAN lab's settings)."""
-    for position in range(first, len(args)):
-        for value in HOSTILE:
-            hostile = list(args)
+def cases_directions(z, tmp):
+    settings = [z, DCGAN, list(directions.METHODS)[0], "Trouser", directions.NONE, directions.ROWS[0], "4, 31", "0, 5"]
+    return [
+        Case(directions.render_edit, [*settings, "0 · SeFa 0", 1.0, 4, ""]),
+        # the same checks as render_edit, then the grid of the top directions (a second each): name, method, seed
+        Case(directions.overview, [*settings, 4, "", 0], values=EARLY, only=(1, 2, 8), kept=False),
+        # an inversion runs its steps (a second or two): the values its checks refuse before the first step
+        Case(directions.invert, [z, DCGAN, None, 7, 20], values=EARLY, only=(1, 3, 4), kept=False),
+        Case(directions.invert, [z, DCGAN, None, 7, 20], values=(math.nan, 10**30, [], "abc"), only=(2,), kept=False),
+        Case(directions.check_upload, [{"path": _picture_file(tmp)}], first=0, kept=False),
+        Case(directions.seed_grid, [z, DCGAN, 0]),
+        Case(directions.add_seed, ["4, 31", "0, 5", "with the attribute", 7], first=0),
+    ]
+
+
+def cases_growing(z, tmp):
+    return [
+        Case(growing.render, [z, PROGAN, "0, 1", "32²", 0.5]),
+        Case(growing.render_fade, [z, PROGAN, "0, 1", "32²", 0.5]),
+    ]
+
+
+def cases_interpolate(z, tmp):
+    return [
+        Case(interpolate.render_frame, [z, DCGAN, 1, 2, 0.5, "linear (lerp)"]),
+        Case(interpolate.render_path, [z, DCGAN, 1, 2, 4, "spherical (slerp)"]),
+        Case(interpolate.render_norms, [z, DCGAN, 1, 2, 0.5]),
+        Case(interpolate.render_path_video, [z, DCGAN, 1, 2, 2, "linear"]),
+        Case(interpolate.path_note, [z, DCGAN]),
+        Case(interpolate.upload_code, [z, VAE, _picture_file(tmp)]),
+        Case(interpolate.has_encoder, [z, VAE]),
+    ]
+
+
+def cases_loader(z, tmp):
+    return [Case(loader.inspect_source, ["models/nothing-here"], first=0, kept=False)]
+
+
+def cases_manifold(z, tmp):
+    picture = np.zeros((28, 28), np.uint8)
+    picture[8:20, 10:18] = 255
+    return [
+        Case(manifold.render_plane, [z, VAE, 5, 3.0, "linear", False]),
+        Case(manifold.decode_at, [z, VAE, 5, 3.0, "linear", 10, 10]),
+        Case(manifold.encode_image, [z, VAE, picture]),
+        Case(manifold.encode_upload, [z, VAE, _picture_file(tmp), 3.0, "linear"]),
+        Case(manifold.encode_sketch, [z, VAE, {"composite": picture}, 3.0, "linear"]),
+    ]
+
+
+def cases_metrics(z, tmp):
+    room = metrics.Room()
+    return [
+        Case(metrics.compute_scores, [z, DCGAN, 500, 0], values=EARLY, only=(1, 2), kept=False),
+        Case(
+            metrics.compute_scores, [z, DCGAN, 500, 0], values=(math.nan, 10**30, -5, [], "abc"), only=(3,), kept=False
+        ),
+        Case(metrics.gaming, [z, 1], values=(*EARLY, -5, 0, ""), kept=False),
+        Case(metrics.fid_sample_size, [z, DCGAN], values=EARLY, kept=False),
+        Case(metrics.truncation_tradeoff, [z, BIGGAN], values=EARLY, kept=False),
+        Case(metrics.tstr, [z, VAE], values=EARLY, kept=False),
+        Case(metrics.swd, [z, DCGAN, 200], values=EARLY, only=(1,), kept=False),  # the tab sends no n
+        Case(metrics.path_length, [z, STYLEGAN, 50], values=EARLY, only=(1,), kept=False),  # nor here
+        Case(metrics.frechet_1d, [0.0, 1.0, 1.0, 0.5], first=0),
+        Case(metrics.quiz_start, [z, DCGAN, room], only=(1,)),
+        Case(
+            metrics.quiz_answer,
+            [z, room, {"model": DCGAN, "answer": "real", "shown": 0.0, "answers": []}, "real"],
+            only=(2, 3),
+        ),
+    ]
+
+
+def cases_stylemix(z, tmp):
+    num_ws = z.load(STYLEGAN).num_ws
+    noise = [z, STYLEGAN, 1, "random", 0, 1.0, *([1.0] * num_ws)]
+    return [
+        Case(stylemix.style_mix, [z, STYLEGAN, "1", "2", "coarse", 0, 1, 1.0, 0, "const", 0]),
+        Case(stylemix.noise_panel, noise),
+        Case(stylemix.noise_image, noise),
+        Case(stylemix.noise_std, noise),
+    ]
+
+
+def cases_theory(z, tmp):
+    plain = [
+        (theory.parallel_lines, (0.5, 0)),
+        (theory.lines_critic, (0.5, 0)),
+        (theory.kl_fits, (3.0, 1, 0)),
+        (theory.movable_kl, ("uniform", "gaussian", 0.5, 1)),
+        (theory.bilinear, (0.2, 100, 1, 0, "both")),
+        (theory.gan_frame, (40, "gaussian", 16, theory.GAN_SEED)),
+        (theory.discriminative_generative, (2.5, 60, 0)),
+        (theory.density_ratio, (1.0, 0.6, 200, theory.theory.CLASSIFIERS[0], 0)),
+        (theory.latent_shells, (100, 0)),
+        (theory.generator_costs, (0.05,)),
+    ]
+    # figures and text, no picture to keep: no rendering of the arguments first (kept=False)
+    return [Case(handler, list(args), first=0, kept=False) for handler, args in plain] + [
+        # λ = 0 and an L1 weight of 0 are settings of their own: a fit of seconds each, tested in test_theory
+        Case(theory.bimodal, [0, "10"], first=0, values=NOT_ZERO, kept=False),
+        Case(theory.cycle, ["3", 0], first=0, values=NOT_ZERO, kept=False),
+    ]
+
+
+def cases_toylab(z, tmp):
+    toy = toylab.preset_values("WGAN-GP fixes it")
+    return [
+        Case(toylab.advance, [None, "both", 1, False, False, toy], first=0, per_setting=5),
+        Case(toylab.record_animation, [None, 1, 2, toy], first=0, values=EARLY),
+        Case(toylab.reset, [True, False, toy], first=0),
+        Case(toylab.lipschitz_panel, [None, toy], first=0),
+        Case(toylab.divergence_panel, [None, toy], first=0),
+        Case(toylab.perturb, [None, True, False, toy], first=0),
+        Case(toylab.redraw, [None, True, False, None], first=0),
+        Case(toylab.select_preset, ["WGAN-GP fixes it", True], first=0),
+    ]
+
+
+def cases_training(z, tmp):
+    values = {name: getattr(training.RunSpec(), name) for name in training.CONTROLS}
+    values["family"] = next(iter(training.family_labels()))
+    return [
+        # the tab calls start_run and save_run through user_errors; the controls are a dict of every setting
+        Case(common.user_errors(training.start_run), [FakeJob(), values], only=(), per_setting=1),
+        Case(training.scrub, [FakeJob(), 0]),
+        Case(training.poll, [FakeJob(), 0, False, 0], only=(2, 3)),  # the version is the tab's (gr.State)
+        Case(training.compare_runs, [FakeJob(), []], kept=False),
+        Case(common.user_errors(training.save_run), [FakeJob(), z, "my-gan"], only=(2,), kept=False),
+        # through on_push, a user_errors closure; a token given, so that the repo id is checked (before any request)
+        Case(common.user_errors(training.push_run), [FakeJob(out=tmp), "o/n", "hf_not_a_token"], only=(1,), kept=False),
+    ]
+
+
+def cases_translation(z, tmp):
+    sketch, loaded = translation.load_test_edges(z, PIX2PIX, 5)
+    return [
+        Case(translation.load_test_edges, [z, PIX2PIX, 5]),
+        Case(translation.translate_sketch, [z, sketch, PIX2PIX, PIX2PIX_L1, loaded]),
+        Case(translation.round_trip, [z, CYCLEGAN, "a2b", 0]),
+    ]
+
+
+def cases_truncation(z, tmp):
+    model = z.load(BIGGAN)
+    cbn = list(truncation.cbn_layers(model))[0]
+    ortho = list(truncation.filter_layers(model))[0]
+    return [
+        Case(truncation.render_samples, [z, BIGGAN, "Trouser", "Bag", 0.5, 0.7, 1]),
+        Case(truncation.switch_model, [z, BIGGAN, 0.5, 0.7, 1], values=EARLY),
+        Case(truncation.render_sweep, [z, BIGGAN, "Trouser", "Bag", 0.5, 1], values=EARLY, kept=False),
+        Case(truncation.sweep_animation, [z, BIGGAN, "Trouser", "Bag", 0.5, 1], values=EARLY, kept=False),
+        Case(truncation.render_curve, [z, BIGGAN], values=EARLY, kept=False),
+        Case(truncation.render_attention, [z, BIGGAN, *BIGGAN_ARGS, 2, 2], values=EARLY),
+        Case(truncation.render_chunks, [z, BIGGAN, *BIGGAN_ARGS, 1], values=EARLY),
+        Case(truncation.render_cbn, [z, BIGGAN, *BIGGAN_ARGS, cbn], values=EARLY),
+        Case(truncation.render_ortho, [z, BIGGAN, ortho, 3], values=EARLY),
+        Case(truncation.render_class_head, [z, BIGGAN, 20], values=EARLY, kept=False),
+        Case(truncation.render_projection, [z, BIGGAN, *BIGGAN_ARGS], values=EARLY),
+        # all of the above at once (seconds): the places only it reads
+        Case(truncation.render_inside, [z, BIGGAN, *BIGGAN_ARGS, 16, 16, 1, cbn, False], values=EARLY, only=(1, 11)),
+    ]
+
+
+def cases_vae_compare(z, tmp):
+    variants = ["vae2d-b05-fashion-mnist", "vae2d-small-fashion-mnist"]
+    return [
+        Case(vae_compare.ae_vs_vae, [z, AE, "vae2d-small-fashion-mnist", 0]),
+        Case(vae_compare.compare_variants, [z, variants]),
+        Case(vae_compare.vae_vs_gan, [z, VAE, DCGAN, 0]),
+        Case(vae_compare.conditional, [z, CVAE, "Trouser", 0.5, -1.0, 0]),
+    ]
+
+
+def cases_vae_inside(z, tmp):
+    return [
+        Case(vae_inside.inside, [z, VAE, "test image", 1, 16, 0]),
+        Case(vae_inside.kl_view, [1.0, 0.5, 0.0, 1.0, 0], first=0),
+        Case(vae_inside.kl_from_image, [z, VAE, "test image", 1]),
+        Case(vae_inside.edit, [z, VAE, 1, 2, "Dress", "Pullover", 8]),
+    ]
+
+
+def cases_vqvae(z, tmp):
+    grid = vqvae.encode(z, VQ, 0)[0]
+    return [
+        Case(vqvae.encode, [z, VQ, 0]),
+        Case(vqvae.write, [z, VQ, 0, grid, 3, 1, 1]),
+        Case(vqvae.codebook_usage, [z, VQ]),
+        Case(vqvae.prior_samples, [z, VQ, 0]),
+    ]
+
+
+CASES: dict[types.ModuleType, Callable] = {
+    arithmetic: cases_arithmetic,
+    directions: cases_directions,
+    growing: cases_growing,
+    interpolate: cases_interpolate,
+    loader: cases_loader,
+    manifold: cases_manifold,
+    metrics: cases_metrics,
+    stylemix: cases_stylemix,
+    theory: cases_theory,
+    toylab: cases_toylab,
+    training: cases_training,
+    translation: cases_translation,
+    truncation: cases_truncation,
+    vae_compare: cases_vae_compare,
+    vae_inside: cases_vae_inside,
+    vqvae: cases_vqvae,
+}
+
+EXCLUDED = {  # (module, function): why it is not in the tables; a function of the zoo/job alone needs no entry
+    (interpolate, "random_seeds"): "takes no value",
+    (interpolate, "_encoded"): "only in show_ends, a user_errors closure; its ValueError is the message",
+    (loader, "load_source"): "the same source check as inspect_source (fuzzed), then a download",
+    (loader, "visitor_token"): "Gradio's OAuth token, never a value a user types",
+    (metrics, "_default"): "the dropdowns' first value, from the zoo's names at build time",
+    (training, "stop_run"): "the owner is the session's hash (gr.Request), never a value a user types",
+    (training, "owns"): "the viewer is the session's hash (gr.Request), never a value a user types",
+    (toylab, "divergence_table"): "the lab is server-side state (gr.State), never a value a user types",
+    (translation, "_cyclegan"): "only in model_changed, a user_errors closure; round_trip (fuzzed) takes the name",
+    (translation, "directions"): "a CycleGAN's config, never a value a user types",
+    (training, "recipe_values"): "the family and loss reach make_spec through start_run (fuzzed per setting)",
+    (truncation, "click_pixel"): "a gr.SelectData from Gradio; the pixel reaches render_attention (fuzzed)",
+    (truncation, "click_sample"): "a gr.SelectData from Gradio; the sample reaches render_attention (fuzzed)",
+    (vqvae, "click"): "a gr.SelectData from Gradio; its cell and values reach write (fuzzed)",
+}
+
+
+def variants(case: Case):
+    """(where, args) with one hostile value in one place: a positional argument or, with ``per_setting``, one
+    named setting of a dict argument."""
+    places = case.only if case.only is not None else range(case.first, len(case.args))
+    for position in places:
+        for value in case.values:
+            if type(value) is type(case.args[position]) and value == case.args[position]:
+                continue  # the arguments that render
+            hostile = list(case.args)
             hostile[position] = value
             yield f"arg {position} = {value!r}", hostile
-        if per_setting and isinstance(args[position], dict):
-            for key in args[position]:
-                for value in (math.nan, 10**30, None, "abc"):  # the worst of HOSTILE, per setting
-                    hostile = list(args)
-                    hostile[position] = {**args[position], key: value}
-                    yield f"arg {position}[{key!r}] = {value!r}", hostile
+    if case.per_setting is not None:
+        position = case.per_setting
+        for key in case.args[position]:
+            for value in (math.nan, 10**30, None, "abc"):  # the worst of HOSTILE, per setting
+                hostile = list(case.args)
+                hostile[position] = {**case.args[position], key: value}
+                yield f"arg {position}[{key!r}] = {value!r}", hostile
 
 
-def test_hostile_values_end_as_results_or_gradio_errors(default_zoo):
-    failures = []
-    for handler, args in cases(default_zoo):
-        no_zoo = (toylab.advance, toylab.record_animation, loader.inspect_source)
-        first = 0 if handler in no_zoo else 1  # the zoo is not
-        # the lab's settings are checked in one place (toylab._lab): fuzzed one by one through advance only
-        for position, hostile in variants(args, first, per_setting=handler is toylab.advance):
-            try:
-                handler(*hostile)
-            except gr.Error:
-                pass
-            except Exception as error:  # noqa: BLE001 - that is what the test looks for
-                failures.append(f"{handler.__name__} {position}: {type(error).__name__}: {error}")
-    assert not failures, "\n".join(failures[:20])
+def call(handler: Callable, args: list):
+    """The handler's result; a streaming handler's last item (every item made, so its errors surface)."""
+    result = handler(*args)
+    if inspect.isgenerator(result):
+        items = list(result)
+        return items[-1] if items else None
+    return result
 
 
-@pytest.mark.parametrize("size", [(1, 1), (3, 5000, 3)])
-def test_degenerate_uploads(default_zoo, size):
-    with pytest.raises(gr.Error):
-        manifold.encode_image(default_zoo, "vae2d-fashion-mnist", np.zeros(size, np.uint8))
+def images_at(result) -> set[int]:
+    """The places of a result (one value or a tuple/list of outputs) that hold a picture or keep the one shown."""
+    outputs = result if isinstance(result, tuple | list) else (result,)
+    kept = gr.skip()
+    return {i for i, v in enumerate(outputs) if isinstance(v, Image.Image) or (isinstance(v, dict) and v == kept)}
+
+
+def problems(case: Case) -> list[str]:
+    found = []
+    name = case.handler.__name__
+    expected = images_at(call(case.handler, case.args)) if case.kept else set()
+    for where, hostile in variants(case):
+        try:
+            result = call(case.handler, hostile)
+        except gr.Error as error:
+            message = str(error.message)
+            if "\n" in message or "Traceback" in message:
+                found.append(f"{name} {where}: a gr.Error of several lines: {message!r}")
+            continue
+        except Exception as error:  # noqa: BLE001 - that is what the test looks for
+            found.append(f"{name} {where}: {type(error).__name__}: {error}"[:300])
+            continue
+        lost = expected - images_at(result)
+        if lost:
+            found.append(f"{name} {where}: returned no picture at output(s) {sorted(lost)} instead of a message")
+    return found
+
+
+def test_the_fuzzing_finds_a_crash_a_long_message_and_a_lost_picture():
+    def handler(zoo, value):
+        if value == 0:
+            raise ZeroDivisionError("division by zero")
+        if value == -5:
+            raise gr.Error("Traceback (most recent call last):\n  ...")
+        return (None if value == "" else Image.new("L", (2, 2))), "text"
+
+    found = problems(Case(handler, [None, 1]))
+    assert [f.split(":")[0] for f in found] == ["handler arg 1 = -5", "handler arg 1 = 0", "handler arg 1 = ''"]
+    assert "ZeroDivisionError" in found[1] and "several lines" in found[0] and "output(s) [0]" in found[2]
+
+
+@pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_hostile_values_end_as_results_or_gradio_errors(default_zoo, tmp_path, module):
+    failures = [p for case in CASES[module](default_zoo, tmp_path) for p in problems(case)]
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
+
+
+def wrapped_by_user_errors(function) -> bool:
+    code = getattr(function, "__code__", None)
+    return code is not None and code.co_filename == common.__file__ and code.co_name in ("wrapper", "streaming")
+
+
+NOT_USER_VALUES = {"zoo", "job", "progress", "room", "model_lists", "settings", "token", "request"}
+
+
+def takes_user_values(function) -> bool:
+    parameters = inspect.signature(inspect.unwrap(function)).parameters
+    return any(name not in NOT_USER_VALUES for name in parameters)
+
+
+EVENTS = {"click", "change", "input", "release", "select", "submit", "upload", "blur", "tick", "then", "success"}
+EVENTS |= {"on", "_wire", "draw_when_opened", "lazy_renders"}  # gr.on, theory's, a share link's renders
+
+
+def wired(module: types.ModuleType) -> set[str]:
+    """The module-level functions its builders (``build*``, ``_build*``, ``_wire*``) hand to events: named in an
+    event's arguments (directly, through ``functools.partial`` or a lambda) or called by a function or lambda
+    defined in a builder (the events' closures)."""
+    tree = ast.parse(Path(module.__file__).read_text())
+    top = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    builders = [
+        n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith(("build", "_build", "_wire"))
+    ]
+    handed = []
+    for builder in builders:
+        for node in ast.walk(builder):
+            called = getattr(node.func, "attr", getattr(node.func, "id", "")) if isinstance(node, ast.Call) else ""
+            if called in EVENTS or called.startswith("wire"):  # previews.wire*
+                handed += [*node.args, *(k.value for k in node.keywords)]
+            elif node is not builder and isinstance(node, ast.FunctionDef | ast.Lambda):
+                handed.append(node)
+    return {n.id for tree in handed for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in top}
+
+
+@pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_every_handler_is_fuzzed(default_zoo, tmp_path, module):
+    functions = {
+        name: f for name, f in vars(module).items() if inspect.isfunction(f) and f.__module__ == module.__name__
+    }
+    handlers = {name for name, f in functions.items() if wrapped_by_user_errors(f)} | wired(module)
+    handlers = {name for name in handlers if takes_user_values(functions[name])}
+    fuzzed = {case.handler.__name__ for case in CASES[module](default_zoo, tmp_path)}
+    excluded = {name for (m, name) in EXCLUDED if m is module}
+    missing = sorted(handlers - fuzzed - excluded)
+    assert not missing, f"{module.__name__}: handlers neither fuzzed nor excluded: {missing}"
+    stale = sorted(excluded - set(functions) | excluded & fuzzed)
+    assert not stale, f"{module.__name__}: EXCLUDED names what is gone or fuzzed: {stale}"
+
+
+def test_degenerate_uploads(default_zoo):
+    for size in [(1, 1), (3, 5000, 3)]:
+        with pytest.raises(gr.Error):
+            manifold.encode_image(default_zoo, VAE, np.zeros(size, np.uint8))
+
+
+DEEP = b"[" * 50_000  # json.loads: RecursionError, a RuntimeError
+FILES = [b"", b"not json", b"[]", b"null", b"1e999", b'{"tab": []}', b'{"tab": "interpolation", "t": NaN}']
+FILES += [b'{"steps": "abc"}', b'{"steps": [1]}', b'{"steps": [{"title": "x", "link": 5}]}', b"\xff\xfe\x00"]
+FILES += [b'{"steps": [{"title": [], "link": "?tab=nowhere"}]}', b'{"steps": [{"title": "x", "link": "?tab=%ff"}]}']
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        *FILES,
+        pytest.param(
+            DEEP,
+            id="nested-50000-deep",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="share.read_settings and path.read let json's RecursionError through (share.py and path.py "
+                "are not ours to edit): they should catch it with JSONDecodeError",
+            ),
+        ),
+    ],
+)
+def test_hostile_settings_and_path_files_are_refused_in_one_line(tmp_path, content):
+    """The Share box's settings file and the lecture path's file: the upload handlers (closures in share.build)
+    turn a ValueError or OSError of these readers into their gr.Error; nothing else may come out."""
+    file = tmp_path / "hostile.json"
+    file.write_bytes(content)
+    for read in (share.read_settings, lambda path: lecture_path.read(path, {"interpolation"})):
+        try:
+            read(str(file))
+        except (ValueError, OSError) as error:
+            assert "\n" not in str(error) and "Traceback" not in str(error)
