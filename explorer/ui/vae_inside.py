@@ -266,7 +266,7 @@ def kl_view(mu1: float, sigma1: float, mu2: float, sigma2: float, seed: int = 0)
     """(the KL map with (μ_j, σ_j) marked, the readout: each dimension's closed form against Monte Carlo)."""
     mu, sigma = _kl_inputs(mu1, sigma1, mu2, sigma2)
     closed = vae_theory.kl_per_dimension(mu, torch.log(sigma**2))
-    estimate, error = vae_theory.kl_monte_carlo(mu, sigma, KL_SAMPLES, seed)
+    estimate, error = vae_theory.kl_monte_carlo(mu, sigma, KL_SAMPLES, latent.check_seed(seed, "the draws' seed"))
     rows = [
         f"z{'₁₂'[j]}: μ = {mu[j]:+.3f}, σ = {sigma[j]:.3f} → ½(μ² + σ² − log σ² − 1) = **{closed[j]:.4f}**; "
         f"Monte Carlo {estimate[j]:.4f} ± {error[j]:.4f}"

@@ -47,9 +47,15 @@ def _index(index) -> int:
 
 def _codes(model: VQVAE, codes) -> torch.Tensor:
     grid = model.config.grid
-    tensor = torch.as_tensor(codes, dtype=torch.long)
-    if tensor.shape != (grid, grid):
+    try:
+        tensor = torch.as_tensor(codes, dtype=torch.long)
+    except (TypeError, ValueError, OverflowError, RuntimeError):  # not a grid of whole numbers (e.g. NaN)
+        tensor = None
+    if tensor is None or tensor.shape != (grid, grid):
         raise ValueError(f"the code grid must be {grid}×{grid}; encode an image first")
+    k = model.config.codebook_size
+    if not (0 <= int(tensor.min()) and int(tensor.max()) < k):
+        raise ValueError(f"the code grid holds codes from 0 to {k - 1}; encode an image first")
     return tensor
 
 
