@@ -105,6 +105,7 @@ def test_one_restore_event_sets_the_controls_then_streams_each_render():
     assert main[c["image"]] == "y3" and main[c["a"]] == 3 and main[c["caption"]] == {"__type__": "update"}
     assert (final[c["image"]], final[c["caption"]], final[c["lazy"]]) == ("y3", "caption of y3", "lazy 3")
     assert final[c["a"]] == 3  # every yield carries all that is set (Gradio streams yields as diffs)
+    assert final[c["tabs"]] == {"__type__": "update"}  # the tab once: a slow restore never takes the page back
     done = final[c["done"]]
     assert calls == ["render", "lazy"] and done == {c["lazy"]._id}
     calls.clear()

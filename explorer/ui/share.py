@@ -329,6 +329,10 @@ def _restorer(
         if sections and params.get("section") in share.sections[1]:
             shown[sections[0]] = gr.Tabs(selected=params["section"])
         yield [shown.get(c, gr.skip()) for c in outputs]
+        # the tab, its section and the step once: a restore still drawing when the next step opens another tab must
+        # not take the page back to its own
+        for opened in [tabs, current, *sections, *head]:
+            shown.pop(opened, None)
         # the main view (the first render of an image) as soon as it is drawn, then everything. Each yield carries
         # all that is set so far: Gradio streams a generator's yields as diffs from the previous one, and a skip after
         # a value (image → skip) reached the page as a diff that sometimes left the old image shown
