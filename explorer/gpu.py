@@ -44,6 +44,7 @@ On ZeroGPU, work that runs outside a task cannot hold the GPU: the Training tab'
 there (``training_device``).
 """
 
+import base64
 import functools
 import inspect
 import multiprocessing
@@ -57,6 +58,8 @@ from multiprocessing.reduction import ForkingPickler
 from typing import TypeVar
 
 import gradio as gr
+import numpy as np
+import plotly.graph_objects as go
 import torch
 
 from explorer import device as devices
@@ -157,13 +160,43 @@ def task(duration: int | Callable[..., int] = RENDER_SECONDS) -> Callable[[F], F
         @functools.wraps(function)
         def call(*args, **kwargs):
             if emulating() and _worker_pid != os.getpid():
-                return _run_forked(in_worker, args, kwargs, streams)
-            return scheduled(*args, **kwargs)
+                result = _run_forked(in_worker, args, kwargs, streams)
+            elif on_zero_gpu():
+                result = scheduled(*args, **kwargs)
+            else:
+                return scheduled(*args, **kwargs)
+            return (revived(value) for value in result) if streams else revived(result)
 
         call.task = TASKS[f"{function.__module__}.{function.__qualname__}"]
         return call  # type: ignore[return-value]
 
     return decorate
+
+
+def revived(value):
+    """``value`` as the task made it: a pickled plotly figure comes back with its arrays as base64 dicts
+    (``{"dtype", "bdata"}``, what ``to_dict`` writes); the browser reads either, Python readers want the arrays."""
+    if isinstance(value, tuple):
+        return tuple(revived(v) for v in value)
+    if isinstance(value, list):
+        return [revived(v) for v in value]
+    if isinstance(value, go.Figure):
+        return go.Figure(_arrays(value.to_dict()))
+    return value
+
+
+def _arrays(value):
+    if isinstance(value, dict):
+        if {"dtype", "bdata"} <= set(value) and set(value) <= {"dtype", "bdata", "shape"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+            shape = value.get("shape")
+            if shape:
+                array = array.reshape([int(n) for n in str(shape).split(",")])
+            return array.copy()
+        return {key: _arrays(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_arrays(v) for v in value]
+    return value
 
 
 def _run_forked(function: Callable, args: tuple, kwargs: dict, streams: bool = False):
