@@ -120,6 +120,11 @@ def _enter_worker() -> None:
         hook()
 
 
+def in_worker() -> bool:
+    """Whether this process is a GPU worker (ZeroGPU's, or the emulation's) that has started running tasks."""
+    return _worker_pid == os.getpid()
+
+
 def emulating() -> bool:
     """Whether tasks run through the ZeroGPU emulation (``emulate_zero_gpu``, or ``EMULATE_ENV`` set to 1)."""
     return _emulated or os.environ.get(EMULATE_ENV) == "1"

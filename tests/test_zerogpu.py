@@ -214,13 +214,18 @@ def test_what_a_task_changes_stays_in_the_worker(default_zoo, zero_gpu):
         del gpu.TASKS[f"{changes.__module__}.{changes.__qualname__}"]
 
 
-def test_a_reused_worker_catches_up_with_the_main_process(tmp_path):
-    """A worker forked before the main process added a model gets its manifest and generation with the call."""
+def test_a_reused_worker_catches_up_with_the_main_process(monkeypatch):
+    """A worker forked before the main process added a model gets its manifest and generation with the call; the
+    main process itself never goes back to a ref's older state."""
+    import os
+
     zoo = Zoo()
     ref = common.zoo_ref(zoo)
     entry = zoo.entries[DCGAN]
     renamed = type(entry)(**{**entry.__dict__, "name": "added-later"})
     later = common.ZooRef(ref.key, (*ref.entries, renamed), ref.generation + 3)
+    assert common.worker_zoo(later) is zoo and "added-later" not in zoo.entries  # here: not a worker
+    monkeypatch.setattr(gpu, "_worker_pid", os.getpid())  # as in a worker
     caught_up = common.worker_zoo(later)
     assert caught_up is zoo and "added-later" in zoo.entries and zoo.generation == ref.generation + 3
     assert common.worker_zoo(later).entries == zoo.entries  # up to date: nothing to do

@@ -17,7 +17,7 @@ import torch
 from explorer import latent
 from explorer.data import DatasetUnavailable
 from explorer.device import default_device
-from explorer.gpu import MAX_SECONDS, RENDER_SECONDS, on_worker_start, task
+from explorer.gpu import MAX_SECONDS, RENDER_SECONDS, in_worker, on_worker_start, task
 from explorer.models.folder import remove_older
 from explorer.settings import Settings
 from explorer.zoo import Zoo, ZooEntry
@@ -116,10 +116,11 @@ def zoo_ref(zoo: Zoo) -> ZooRef:
 
 
 def worker_zoo(ref: ZooRef) -> Zoo:
-    """The zoo ``ref`` names, in a GPU worker: the inherited copy, brought up to date if the main process loaded or
-    replaced models since the fork (its models then reload from their folders, here)."""
+    """The zoo ``ref`` names; in a GPU worker, the inherited copy brought up to date if the main process loaded or
+    replaced models since the fork (its models then reload from their folders, here). In the main process (off
+    ZeroGPU) the zoo itself: its own state is newer than any ref."""
     zoo = _ZOOS[ref.key]
-    if zoo.generation != ref.generation:
+    if in_worker() and zoo.generation != ref.generation:
         stale = set(zoo.entries) | {e.name for e in ref.entries}
         zoo.entries.clear()
         zoo.entries.update({e.name: e for e in ref.entries})
