@@ -313,6 +313,7 @@ def cases_vqvae(z, tmp):
     return [
         Case(vqvae.encode, [z, VQ, 0]),
         Case(vqvae.write, [z, VQ, 0, grid, 3, 1, 1]),
+        Case(vqvae.write, [z, VQ, 0, grid, 3, 1, 1], values=([[10**6] * len(grid)] * len(grid),), only=(3,)),
         Case(vqvae.codebook_usage, [z, VQ]),
         Case(vqvae.prior_samples, [z, VQ, 0]),
     ]
@@ -402,6 +403,8 @@ def problems(case: Case) -> list[str]:
             message = str(error.message)
             if "\n" in message or "Traceback" in message:
                 found.append(f"{name} {where}: a gr.Error of several lines: {message!r}")
+            elif message.startswith("server error"):  # user_error's words for a crash "the input looks fine"
+                found.append(f"{name} {where}: a hostile value taken for the server's fault: {message[:200]}")
             continue
         except Exception as error:  # noqa: BLE001 - that is what the test looks for
             found.append(f"{name} {where}: {type(error).__name__}: {error}"[:300])
@@ -412,17 +415,21 @@ def problems(case: Case) -> list[str]:
     return found
 
 
-def test_the_fuzzing_finds_a_crash_a_long_message_and_a_lost_picture():
+def test_the_fuzzing_finds_a_crash_a_long_or_misleading_message_and_a_lost_picture():
     def handler(zoo, value):
         if value == 0:
             raise ZeroDivisionError("division by zero")
         if value == -5:
             raise gr.Error("Traceback (most recent call last):\n  ...")
+        if value is None:
+            raise gr.Error("server error (RuntimeError: no seed); the input looks fine, the server failed")
         return (None if value == "" else Image.new("L", (2, 2))), "text"
 
     found = problems(Case(handler, [None, 1]))
-    assert [f.split(":")[0] for f in found] == ["handler arg 1 = -5", "handler arg 1 = 0", "handler arg 1 = ''"]
-    assert "ZeroDivisionError" in found[1] and "several lines" in found[0] and "output(s) [0]" in found[2]
+    where = ["handler arg 1 = -5", "handler arg 1 = 0", "handler arg 1 = ''", "handler arg 1 = None"]
+    assert [f.split(":")[0] for f in found] == where
+    assert "several lines" in found[0] and "ZeroDivisionError" in found[1] and "output(s) [0]" in found[2]
+    assert "server's fault" in found[3]
 
 
 @pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
