@@ -83,6 +83,7 @@ html.present .gradio-container { max-width: 100% !important; padding: 2px 8px !i
 html.present .note, html.present .aside, html.present #app-title, html.present #app-zoo,
 html.present #loader-accordion, html.present #path-accordion,
 html.present #share-accordion, html.present footer { display: none !important; }
+html:not(.present) #path-keys { display: none !important; }  /* the keys act in presentation mode only */
 """
 PAGE_JS = Path(__file__).parent / "explorer" / "ui" / "page.js"
 HEAD = f"<script>{PAGE_JS.read_text()}</script>"  # plot purging, presentation mode, keys (read the file's notes)

@@ -14,7 +14,9 @@ import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "lecture-path.json"
+from explorer import resources
+
+DEFAULT_PATH = resources.LECTURE_PATH  # the checkout's, or where an installed copy finds it (explorer/resources.py)
 MAX_PATH_BYTES = 256 * 1024
 MAX_STEPS = 200
 
