@@ -104,9 +104,10 @@ def one_image_per_class(zoo: Zoo):
 @user_errors
 def gaming(zoo: Zoo, steps: int):
     """Gradient ascent of noise images on the classifier's IS: the images and the score per step."""
+    whole = isinstance(steps, int | float) and not isinstance(steps, bool) and float(steps).is_integer()
+    if not whole or not 1 <= steps <= 500:
+        raise ValueError(f"steps must be a whole number from 1 to 500, got {steps!r}")
     steps = int(steps)
-    if not 1 <= steps <= 500:
-        raise ValueError(f"steps must be between 1 and 500, got {steps}")
     pictures, history = evaluate.game_inception_score(zoo, n=64, steps=steps)
     real = evaluate.bank(zoo, evaluate.REAL_TEST, evaluate.REAL_SIZES[evaluate.REAL_TEST], 0)
     real_is, _ = inception_score(real.probabilities, splits=10)
@@ -160,7 +161,10 @@ def _signed(value: float) -> str:
 @user_errors
 def frechet_1d(mu1: float, sigma1: float, mu2: float, sigma2: float):
     """The closed form for two 1-D Gaussians beside the general (matrix) formula FID uses."""
-    values = [float(v) for v in (mu1, sigma1, mu2, sigma2)]
+    try:
+        values = [float(v) for v in (mu1, sigma1, mu2, sigma2)]
+    except (TypeError, ValueError):
+        raise ValueError("μ and σ must be numbers") from None
     if not all(math.isfinite(v) for v in values) or values[1] <= 0 or values[3] <= 0:
         raise ValueError("μ must be finite numbers and σ greater than 0")
     mu1, sigma1, mu2, sigma2 = values

@@ -739,7 +739,7 @@ def advance(
     names the display switches that are on (``VIEWS``)."""
     views = _views(views)
     lab = _current(lab, settings)
-    steps = int(steps)
+    steps = _whole(steps, "steps per frame")
     if not 0 <= steps <= MAX_STEPS_PER_FRAME:
         raise ValueError(f"steps per frame must be between 0 and {MAX_STEPS_PER_FRAME}, got {steps}")
     if not lab.diverged:
@@ -865,7 +865,7 @@ def record_animation(lab: ToyLab | None, steps_per_frame: int, frames: int, sett
     if lab is not None and not isinstance(lab, ToyLab):
         raise ValueError("the lab state is not a GAN lab; press Reset")
     lab = copy.deepcopy(lab) if lab is not None else _lab(settings)
-    steps_per_frame, frames = int(steps_per_frame), int(frames)
+    steps_per_frame, frames = _whole(steps_per_frame, "steps per frame"), _whole(frames, "frames")
     if not 1 <= steps_per_frame <= MAX_STEPS_PER_FRAME:
         raise ValueError(f"steps per frame must be between 1 and {MAX_STEPS_PER_FRAME}")
     if not 1 <= frames <= 200:
