@@ -54,9 +54,8 @@ def latent_norm_figure(
             line=dict(color="#444", dash="dash", width=2),
         )
     )
-    if t is not None:  # the marker and its label are named "t": the page moves them while the slider moves
-        label = dict(text=f"t = {float(t):.2f}", textposition="end", yanchor="bottom", textangle=0)
-        fig.add_vline(x=float(t), line=dict(color="#111", width=2, dash="dot"), label=label, name="t")
+    if t is not None:  # the marker is named "t": the page moves it while the slider moves (the slider shows t)
+        fig.add_vline(x=float(t), line=dict(color="#111", width=2, dash="dot"), name="t")
     low = min(float(np.min(lerp_norms)), radius) * 0.9
     high = max(float(np.max(slerp_norms)), float(np.max(lerp_norms)), radius) * 1.08
     fig.update_yaxes(range=[low, high])

@@ -74,10 +74,13 @@
       const update = {};
       (el.layout.shapes || []).forEach((shape, i) => {
         if (shape.name !== name || (shape.x0 === x && shape.x1 === x)) return;
-        const moved = {...shape, x0: x, x1: x}, text = String(shape.label?.text ?? '');
+        // the shape's own settings only: Plotly keeps its internals (keys starting with _) on the object, and a
+        // copy of those would nest one level deeper at each move (each relayout slower than the last)
+        const own = (o) => Object.fromEntries(Object.entries(o || {}).filter(([k]) => !k.startsWith('_')));
+        const moved = {...own(shape), x0: x, x1: x}, text = String(shape.label?.text ?? '');
         const number = text.match(/-?\d+(?:\.(\d+))?$/);
         const digits = (number?.[1] || '').length;
-        if (number) moved.label = {...shape.label, text: text.slice(0, number.index) + x.toFixed(digits)};
+        if (number) moved.label = {...own(shape.label), text: text.slice(0, number.index) + x.toFixed(digits)};
         update[`shapes[${i}]`] = moved;
       });
       if (Object.keys(update).length) window.Plotly.relayout(el, update);
