@@ -139,7 +139,7 @@ class Zoo:
         ]
 
     def entry(self, name: str) -> ZooEntry:
-        if name not in self.entries:
+        if not isinstance(name, str) or name not in self.entries:
             available = ", ".join(self.names()) or "none"
             raise ZooError(f"unknown model {name!r}; available models: {available}")
         return self.entries[name]

@@ -53,8 +53,8 @@ def parse(text: str, tab_ids: set[str] | None = None) -> LecturePath:
     """A path from its JSON text; ``ValueError`` saying what is wrong (a step's link must name a known tab)."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not a lecture path file (JSON): {error}") from error
+    except (json.JSONDecodeError, RecursionError) as error:  # RecursionError: nested too deep
+        raise ValueError(f"not a lecture path file (JSON): {str(error) or 'nested too deep'}") from error
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         raise ValueError('not a lecture path file: expected {"title": ..., "steps": [...]}')
     if not 1 <= len(data["steps"]) <= MAX_STEPS:

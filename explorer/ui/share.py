@@ -194,8 +194,8 @@ def read_settings(path: str | None) -> dict[str, str]:
         raise ValueError("settings files are small JSON files; this one is too large")
     try:
         data = json.loads(file.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"not a settings file: {error}") from error
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:  # RecursionError: nested too deep
+        raise ValueError(f"not a settings file: {str(error) or 'nested too deep'}") from error
     if not isinstance(data, dict) or "tab" not in data:
         raise ValueError("not a settings file: no 'tab'")
     return {str(k): _text(v) for k, v in data.items()}
@@ -267,7 +267,7 @@ def _opened(request: str, path) -> tuple[dict[str, str], int | None]:
     ``{"link": "?tab=…"}``, a share link; returns the link's settings and the step's index (None for a link)."""
     try:
         asked = json.loads(request or "{}")
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         asked = {}
     if not isinstance(asked, dict):
         asked = {}
