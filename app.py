@@ -78,7 +78,7 @@ html.present {
 html.present body, html.present .prose { font-size: 21px; }
 html.present .tab-container button { padding-left: 7px; padding-right: 7px; font-size: 19px; }  /* ten tabs in 1280 px */
 html.present #theory-sections .tab-container button { padding-left: 5px; padding-right: 5px; font-size: 17px; }  /* ten sections */
-html.present #mix-grid img { max-height: calc(100vh - 335px); width: auto; margin: 0 auto; }
+html.present #mix-grid img { max-height: calc(100vh - 350px); width: auto; margin: 0 auto; }
 html.present .gradio-container { max-width: 100% !important; padding: 2px 8px !important; }
 html.present .note, html.present .aside, html.present #app-title, html.present #app-zoo,
 html.present #loader-accordion, html.present #path-accordion,
