@@ -99,15 +99,16 @@ def _train(lam: float, seed: int, steps: int) -> CycleResult:
     for _ in range(steps):
         x, y = ring(BATCH, generator), square(BATCH, generator)
         fake_y, fake_x = g_net(x), f_net(y)
-        # discriminators: least squares, real → 1, fake → 0
-        d_loss = losses.discriminator_loss_least_squares(
-            d_y(y), d_y(fake_y.detach())
-        ) + losses.discriminator_loss_least_squares(d_x(x), d_x(fake_x.detach()))
+        # discriminators: least squares, real → 1, fake → 0; CycleGAN's LSGAN terms have no ½ (Zhu et al. 2017,
+        # Eq. 1 with §4's least squares), so twice explorer.losses' ½-form, which keeps λ_cyc's weight as the paper's
+        d_loss = 2 * losses.discriminator_loss_least_squares(d_y(y), d_y(fake_y.detach()))
+        d_loss = d_loss + 2 * losses.discriminator_loss_least_squares(d_x(x), d_x(fake_x.detach()))
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
         # generators: fool both discriminators, and come back (L1) when lam > 0
-        g_loss = losses.generator_loss_least_squares(d_y(fake_y)) + losses.generator_loss_least_squares(d_x(fake_x))
+        g_loss = 2 * losses.generator_loss_least_squares(d_y(fake_y))
+        g_loss = g_loss + 2 * losses.generator_loss_least_squares(d_x(fake_x))
         if lam:
             cycle = (f_net(fake_y) - x).abs().sum(1).mean() + (g_net(fake_x) - y).abs().sum(1).mean()
             g_loss = g_loss + lam * cycle
