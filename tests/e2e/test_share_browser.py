@@ -33,9 +33,10 @@ def share_link(page) -> str:
 
 def test_a_share_link_restores_the_interpolation_view_in_a_fresh_browser(page, browser_factory, default_zoo):
     page.get_by_role("tab", name="Interpolation").click()
+    page.locator("#interp-frame img").wait_for()
+    before = page.locator("#interp-frame img").get_attribute("src")  # before typing: the field's input event renders
     page.locator("#interp-seed-a input").fill("17")
     page.locator("#interp-seed-a input").press("Enter")
-    before = page.locator("#interp-frame img").get_attribute("src")
     page.wait_for_function(f"() => document.querySelector('#interp-frame img')?.src !== '{before}'", timeout=30_000)
     slider = page.locator("#interp-t input[type=range]")
     for _ in range(7):
