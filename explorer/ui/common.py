@@ -1,5 +1,6 @@
 """Helpers shared by the tabs: user-facing errors and download files."""
 
+import contextlib
 import functools
 import inspect
 import logging
@@ -68,31 +69,32 @@ def user_errors(handler: F) -> F:
 
         @functools.wraps(handler)
         def streaming(*args, **kwargs):
-            try:
+            with errors_as_messages(handler.__name__):
                 yield from handler(*args, **kwargs)
-            except gr.Error:
-                raise
-            except Exception as error:
-                message = user_error(error, handler.__name__)
-                if message is None:
-                    raise
-                raise message from error
 
         return streaming  # type: ignore[return-value]
 
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
-        try:
+        with errors_as_messages(handler.__name__):
             return handler(*args, **kwargs)
-        except gr.Error:
-            raise
-        except Exception as error:
-            message = user_error(error, handler.__name__)
-            if message is None:
-                raise
-            raise message from error
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def errors_as_messages(name: str):
+    """Inside: an exception ``user_error`` translates leaves as its ``gr.Error`` (``name``: the handler's, for the
+    log); a ``gr.Error`` and what it does not translate leave as they are."""
+    try:
+        yield
+    except gr.Error:
+        raise
+    except Exception as error:
+        message = user_error(error, name)
+        if message is None:
+            raise
+        raise message from error
 
 
 @dataclass(frozen=True)
@@ -159,26 +161,12 @@ def on_gpu(duration: int | Callable[..., int] = RENDER_SECONDS) -> Callable[[F],
             return duration(**dict(list(bound.arguments.items())[1:]))
 
         def on_worker(ref: ZooRef, *args, **kwargs):
-            try:
+            with errors_as_messages(handler.__name__):
                 return handler(worker_zoo(ref), *args, **kwargs)
-            except gr.Error:
-                raise
-            except Exception as error:
-                message = user_error(error, handler.__name__)
-                if message is None:
-                    raise
-                raise message from error
 
         def streaming(ref: ZooRef, *args, **kwargs):
-            try:
+            with errors_as_messages(handler.__name__):
                 yield from handler(worker_zoo(ref), *args, **kwargs)
-            except gr.Error:
-                raise
-            except Exception as error:
-                message = user_error(error, handler.__name__)
-                if message is None:
-                    raise
-                raise message from error
 
         function = streaming if inspect.isgeneratorfunction(handler) else on_worker
         function.__module__, function.__name__, function.__qualname__ = (
