@@ -11,6 +11,7 @@ import torch
 from scipy.stats import norm
 
 from explorer import losses
+from explorer.device import one_thread
 from explorer.ui import toylab
 from trainers import fgan
 from trainers.toy2d import ToyLab, ToyLabConfig, minibatch_std
@@ -19,10 +20,8 @@ from trainers.toy2d import ToyLab, ToyLabConfig, minibatch_std
 @pytest.fixture(autouse=True)
 def _one_thread():
     """One intra-op thread, as in tests/test_toylab.py: 64-wide MLPs on a busy 2-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with one_thread():
+        yield
 
 
 # f-divergences (Nowozin et al. 2016, Tables 1 and 2).
@@ -242,12 +241,8 @@ def modes_after(preset: str, seed: int, **change) -> int:
 @pytest.fixture(scope="module")
 def collapsed() -> np.ndarray:
     """The *mode collapse* preset's modes after REMEDY_STEPS, per seed (1, 1, 1, 1, 3 here)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_thread():
         return np.array([modes_after("mode collapse", seed) for seed in REMEDY_SEEDS])
-    finally:
-        torch.set_num_threads(threads)
 
 
 @pytest.mark.slow  # 400 steps × 5 seeds × (remedy, the remedy off): about 50 s for minibatch std, 75 s unrolled
