@@ -7,6 +7,7 @@ import torch
 
 from explorer import losses
 from explorer.data import toy_modes, toy_points
+from explorer.device import one_thread
 from explorer.ui import toylab
 from explorer.ui.toylab import PRESET_VIEWS
 from trainers.toy2d import ToyLab, ToyLabConfig, js_divergence, mode_coverage, optimal_discriminator
@@ -52,10 +53,8 @@ def _one_thread():
     """The lab's networks are 64-wide MLPs: intra-op threads bring nothing but their barriers, and while other
     processes hold the cores those spin-waits cost a scheduler slice per op (on a busy 2-core machine a WGAN-GP
     step took 1.7 s with 2 threads, 17 ms with 1; the trajectories are the same)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with one_thread():
+        yield
 
 
 def run_preset(name: str, steps: int | None = None) -> ToyLab:

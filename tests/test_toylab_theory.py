@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from explorer.data import toy_points
+from explorer.device import one_thread
 from explorer.ui import toylab
 from trainers.toy2d import (
     EXTENT,
@@ -29,10 +30,8 @@ ALL_VIEWS = dict.fromkeys(toylab.VIEWS, True)
 @pytest.fixture(autouse=True)
 def _one_thread():
     """One intra-op thread, as in tests/test_toylab.py: 64-wide MLPs on a busy 2-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    with one_thread():
+        yield
 
 
 def run_preset(name: str, steps: int | None = None, **change) -> ToyLab:
