@@ -177,6 +177,23 @@ def mix_rows(ws_destinations: torch.Tensor, ws_sources: torch.Tensor, rows: Sequ
     return mixed
 
 
+# StyleGAN (Karras et al. 2019, Fig. 3): the resolutions whose styles a "coarse", "middle" or "fine" mix copies
+PAPER_BANDS = {"coarse": (4, 8), "middle": (16, 32), "fine": (64, 1024)}
+
+
+def style_bands(ws_resolutions: list[int]) -> dict[str, list[int]]:
+    """ws indices per preset. The paper's bands where the model has those resolutions; on smaller models
+    the three presets split what exists: coarse = the two lowest resolutions, fine = the highest, middle = between."""
+    paper = {name: [i for i, r in enumerate(ws_resolutions) if lo <= r <= hi] for name, (lo, hi) in PAPER_BANDS.items()}
+    if all(paper.values()):
+        return paper
+    levels = sorted(set(ws_resolutions))
+    coarse, fine = levels[:2], levels[-1:]
+    middle = [r for r in levels if r not in coarse and r not in fine]
+    mapped = {"coarse": coarse, "middle": middle or fine, "fine": fine}
+    return {name: [i for i, r in enumerate(ws_resolutions) if r in res] for name, res in mapped.items()}
+
+
 def coordinate_spread(samples: torch.Tensor) -> float:
     """The typical standard deviation of one coordinate over ``samples`` (n, d): mean over d of the std over n.
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import images
+from explorer import images, latent
 from explorer.ui import arithmetic, manifold, stylemix, truncation
 
 DCGAN, STYLEGAN, BIGGAN, VAE = (
@@ -118,8 +118,8 @@ def test_noise_panel_bad_input(default_zoo):
 
 
 def test_paper_bands_map_onto_a_32px_model():
-    assert stylemix.bands([4, 8, 8, 16, 16, 32, 32]) == {"coarse": [0, 1, 2], "middle": [3, 4], "fine": [5, 6]}
-    big = stylemix.bands([4, 8, 8, 16, 16, 32, 32, 64, 64])
+    assert latent.style_bands([4, 8, 8, 16, 16, 32, 32]) == {"coarse": [0, 1, 2], "middle": [3, 4], "fine": [5, 6]}
+    big = latent.style_bands([4, 8, 8, 16, 16, 32, 32, 64, 64])
     assert big["coarse"] == [0, 1, 2] and big["middle"] == [3, 4, 5, 6] and big["fine"] == [7, 8]
 
 

@@ -4,6 +4,7 @@ import contextlib
 import functools
 import inspect
 import logging
+import math
 import re
 import tempfile
 import weakref
@@ -16,7 +17,7 @@ import gradio as gr
 import torch
 
 from explorer import latent
-from explorer.data import DatasetUnavailable
+from explorer.data import DatasetUnavailable, load_fashion_mnist
 from explorer.device import default_device
 from explorer.gpu import MAX_SECONDS, RENDER_SECONDS, in_worker, on_worker_start, task
 from explorer.models.folder import remove_older
@@ -228,6 +229,24 @@ def parse_seeds(text: str, group: str, limit: int = 16, how: str = "type seeds l
     if len(seeds) > limit:
         raise ValueError(f"group {group} has {len(seeds)} seeds; use at most {limit}")
     return seeds
+
+
+def whole_number(value, what: str, low: int, high: int) -> int:
+    """``value`` as an int in [low, high], or ``ValueError`` saying so in the user's words."""
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or value != int(value)
+        or not low <= value <= high
+    ):
+        raise ValueError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+def test_set(zoo: Zoo):
+    """Fashion-MNIST's test split, read once per zoo (``DatasetUnavailable`` where it is not on disk)."""
+    return zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", settings=zoo.settings))
 
 
 def named_values(controls: dict, values: dict) -> dict:

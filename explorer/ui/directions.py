@@ -37,7 +37,6 @@ from explorer.ui.common import (
 )
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
-from explorer.ui.stylemix import bands
 from explorer.zoo import WEIGHTS_NAME, Zoo
 
 METHODS = {
@@ -97,7 +96,7 @@ def _rows(model: torch.nn.Module, rows: str) -> list[int] | None:
         return None
     if rows not in ROWS:
         raise ValueError(f"rows must be one of {', '.join(ROWS)}, got {rows!r}")
-    return bands(model.ws_resolutions)[rows]
+    return latent.style_bands(model.ws_resolutions)[rows]
 
 
 def _class(text: str, what: str) -> int | None:

@@ -22,7 +22,6 @@ from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
 
-PAPER_BANDS = {"coarse": (4, 8), "middle": (16, 32), "fine": (64, 1024)}
 NOISE_DRAWS = 16  # noise draws for the per-pixel standard-deviation map
 NOTE = """**What you are seeing.** StyleGAN (Karras et al. 2019) feeds one style per synthesis layer (rows of
 **ws**, one per resolution). *Style mixing* (Fig. 3): each image inside the grid is the destination (left)
@@ -41,24 +40,11 @@ def _stylegan(zoo: Zoo, name: str) -> torch.nn.Module:
     return zoo.require(name, StyleGenerator, what="a StyleGAN model (w space, styles per layer)")
 
 
-def bands(ws_resolutions: list[int]) -> dict[str, list[int]]:
-    """ws indices per preset. The paper's bands where the model has those resolutions; on smaller models
-    the three presets split what exists: coarse = the two lowest resolutions, fine = the highest, middle = between."""
-    paper = {name: [i for i, r in enumerate(ws_resolutions) if lo <= r <= hi] for name, (lo, hi) in PAPER_BANDS.items()}
-    if all(paper.values()):
-        return paper
-    levels = sorted(set(ws_resolutions))
-    coarse, fine = levels[:2], levels[-1:]
-    middle = [r for r in levels if r not in coarse and r not in fine]
-    mapped = {"coarse": coarse, "middle": middle or fine, "fine": fine}
-    return {name: [i for i, r in enumerate(ws_resolutions) if r in res] for name, res in mapped.items()}
-
-
 def band_description(ws_resolutions: list[int]) -> str:
     lines = []
-    for name, indices in bands(ws_resolutions).items():
+    for name, indices in latent.style_bands(ws_resolutions).items():
         resolutions = sorted({ws_resolutions[i] for i in indices})
-        lo, hi = PAPER_BANDS[name]
+        lo, hi = latent.PAPER_BANDS[name]
         shown = (
             "–".join(f"{r}²" for r in (resolutions[0], resolutions[-1]))
             if len(resolutions) > 1
@@ -69,8 +55,8 @@ def band_description(ws_resolutions: list[int]) -> str:
 
 
 def layer_range(model: torch.nn.Module, preset: str, first: int, last: int) -> list[int]:
-    if preset in PAPER_BANDS:
-        return bands(model.ws_resolutions)[preset]
+    if preset in latent.PAPER_BANDS:
+        return latent.style_bands(model.ws_resolutions)[preset]
     first, last = int(first), int(last)
     if not 0 <= first <= last < model.num_ws:
         raise ValueError(f"the custom range must satisfy 0 ≤ from ≤ to ≤ {model.num_ws - 1}, got {first}–{last}")

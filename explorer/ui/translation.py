@@ -20,9 +20,8 @@ from explorer.data import NO_TEST_IMAGES, DatasetUnavailable
 from explorer.models.folder import read_config
 from explorer.models.translation import CycleGAN, Pix2PixGenerator, cycle_error
 from explorer.pictures import blank, ink, sketch_edges
+from explorer.ui import common
 from explorer.ui.common import ModelList, user_errors
-from explorer.ui.truncation import whole_number
-from explorer.ui.vae_compare import _test_set
 from explorer.vae_theory import sharpness
 from explorer.zoo import REFERENCE_CLASSIFIER, Zoo
 
@@ -99,9 +98,9 @@ def _pix2pix(zoo: Zoo, name: str) -> Pix2PixGenerator:
 def load_test_edges(zoo: Zoo, name: str, index) -> tuple:
     """(the sketchpad's value: test image ``index``'s edge map, the index kept as the loaded one)."""
     model = _pix2pix(zoo, name)
-    index = whole_number(index, "the test image", 0, 9999)
+    index = common.whole_number(index, "the test image", 0, 9999)
     try:
-        image = _test_set(zoo).images[index][None]
+        image = common.test_set(zoo).images[index][None]
     except DatasetUnavailable as error:
         raise ValueError(str(error)) from error
     picture = canvas_of(model.edges(image))
@@ -115,8 +114,8 @@ def translate_sketch(zoo: Zoo, sketch, name: str, baseline: str, loaded) -> tupl
     model, plain = _pix2pix(zoo, name), _pix2pix(zoo, baseline)
     truth = edges = None
     if loaded is not None and loaded != "":  # a test image's edge map was loaded: is this it, or an edit of it?
-        index = whole_number(loaded, "the loaded test image", 0, 9999)
-        image = _test_set(zoo).images[index][None]
+        index = common.whole_number(loaded, "the loaded test image", 0, 9999)
+        image = common.test_set(zoo).images[index][None]
         loaded_edges = model.edges(image)
         edges = edit_of(sketch, loaded_edges)
         if edges is not None and torch.equal(edges, loaded_edges):
@@ -171,12 +170,12 @@ def round_trip(zoo: Zoo, name: str, direction: str, start) -> tuple[Image.Image,
         raise ValueError(f"pick a direction: {c.domain_a} → {c.domain_b} or back")
     source, target = (c.domain_a, c.domain_b) if direction == "a2b" else (c.domain_b, c.domain_a)
     try:
-        test = _test_set(zoo)
+        test = common.test_set(zoo)
     except DatasetUnavailable:
         return None, f"{NO_TEST_IMAGES}: no test {source} to translate."
     names = list(test.class_names)
     pool = test.images[test.labels == names.index(source)]
-    first = whole_number(start, f"the first test {source}", 0, len(pool) - ROW)
+    first = common.whole_number(start, f"the first test {source}", 0, len(pool) - ROW)
     x = pool[first : first + ROW]
     translated, back = model.translate(x, direction)
     translated, back = translated.cpu(), back.cpu()
@@ -265,7 +264,7 @@ def build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
 
     def first_view(name, baseline_name, i):
         try:
-            _test_set(zoo)
+            common.test_set(zoo)
         except DatasetUnavailable:  # an empty canvas to draw on, and a line on what is missing
             return None, f"{NO_TEST_IMAGES}: draw an outline on the canvas (no test image's edges to load).", None, None
         value, kept = load_test_edges(zoo, name, i)

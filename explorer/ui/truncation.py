@@ -31,7 +31,7 @@ from explorer.metrics.fid import CLASSIFIER_FEATURES, FID_STATS_NAME, FeatureSta
 from explorer.models import ClassConditional
 from explorer.models.acgan import ACGANDiscriminator, ACGANGenerator, confusion_matrix
 from explorer.models.biggan import BigGANDiscriminator, BigGANGenerator
-from explorer.ui import share
+from explorer.ui import common, share
 from explorer.ui.common import HEAVY, ModelList, download_path, on_gpu, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
@@ -457,7 +457,7 @@ def render_ortho(zoo: Zoo, name: str, layer: str, steps) -> tuple:
     layers = filter_layers(_small_biggan(zoo, name))
     if layer not in layers:
         raise ValueError(f"unknown layer {layer!r}; choose one of: {'; '.join(layers)}")
-    steps = whole_number(steps, "the steps on R", 0, ORTHO_MAX_STEPS)
+    steps = common.whole_number(steps, "the steps on R", 0, ORTHO_MAX_STEPS)
     weight = layers[layer].weight.detach()
     trained, descended = filter_cosines(weight), filter_cosines(orthogonal_descent(weight, steps))
     size = weight[0].numel()
@@ -549,7 +549,7 @@ def render_class_head(zoo: Zoo, name: str, per_class) -> tuple:
             None,
             f"Choose an AC-GAN as the model: {name} is a {zoo.entry(name).family} model, whose D has no class head.",
         )
-    per_class = whole_number(per_class, "fakes per class", 10, 200)
+    per_class = common.whole_number(per_class, "fakes per class", 10, 200)
     discriminator = acgan_discriminator(zoo, name)
     if discriminator is None:
         return None, f"{name} keeps no discriminator (no {DISCRIMINATOR_NAME} or {STATE_NAME} in its folder)."
@@ -603,19 +603,6 @@ def figure_layout(fig, title: str, top: int, height: int, **more) -> None:
         height=height,
         **more,
     )
-
-
-def whole_number(value, what: str, low: int, high: int) -> int:
-    """``value`` as an int in [low, high], or ``ValueError`` saying so in the user's words."""
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or value != int(value)
-        or not low <= value <= high
-    ):
-        raise ValueError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
-    return int(value)
 
 
 def go_scatter(x: list, y: list, name: str, line: dict, show: bool):

@@ -12,9 +12,10 @@ import torch
 from PIL import Image, ImageDraw
 
 from explorer import derived, images, latent, vae_theory
-from explorer.data import FASHION_MNIST_CLASSES, DatasetUnavailable, load_fashion_mnist
+from explorer.data import FASHION_MNIST_CLASSES, DatasetUnavailable
 from explorer.models import Autoencoder, ConditionalVAE, HasEncoder, Unconditional
 from explorer.plots import CLASS_COLOURS
+from explorer.ui import common
 from explorer.ui.common import user_errors
 from explorer.zoo import WEIGHTS_NAME, Zoo
 
@@ -59,14 +60,10 @@ STYLE_ROWS = 4  # z ~ N(0, I) rows under the sliders' z
 
 
 # --- data -----------------------------------------------------------------------------------------------------
-def _test_set(zoo: Zoo):
-    return zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", settings=zoo.settings))
-
-
 def _shown_images(zoo: Zoo) -> tuple[torch.Tensor, list[str]] | None:
     """The first test image of each class of ``SHOWN_CLASSES`` and the class names; None without the test set."""
     try:
-        test = _test_set(zoo)
+        test = common.test_set(zoo)
     except DatasetUnavailable:
         return None
     indices = [int(torch.nonzero(test.labels == c)[0]) for c in SHOWN_CLASSES]
@@ -109,7 +106,7 @@ def autoencoder_codes(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray] | No
         model = zoo.load(name)
 
         def encode() -> dict[str, np.ndarray]:
-            test = _test_set(zoo)
+            test = common.test_set(zoo)
             with torch.inference_mode():
                 codes = torch.cat([model.encode(batch.to(zoo.device)).cpu() for batch in test.images.split(1000)])
             return {"codes": codes.numpy(), "labels": test.labels.numpy()}
@@ -319,7 +316,7 @@ def _test_numbers(zoo: Zoo, name: str, model) -> str:
     """Table cells: per-image −log p(x|z = μ), KL, −ELBO (β = 1 bound) and MSE on the first 1 000 test images."""
 
     def compute() -> str:
-        x = _test_set(zoo).images[:1000].to(zoo.device)
+        x = common.test_set(zoo).images[:1000].to(zoo.device)
         with torch.inference_mode():
             mu, logvar = model.encode(x)
             logits = model.decode_logits(mu)
@@ -356,7 +353,7 @@ def vae_vs_gan(zoo: Zoo, vae_name: str, gan_name: str, seed: int):
     ]
     real = None
     try:
-        test = _test_set(zoo)
+        test = common.test_set(zoo)
         generator = torch.Generator().manual_seed(seed)
         real_images = test.images[torch.randperm(len(test), generator=generator)[:SAMPLES]]
         real = images.grid_image(real_images, ncols=4, scale=scale)

@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw
 from explorer import images, plots
 from explorer.data import NO_TEST_IMAGES, DatasetUnavailable
 from explorer.models.vqvae import VQVAE, perplexity, usage
+from explorer.ui import common
 from explorer.ui.common import on_gpu, user_errors
-from explorer.ui.vae_compare import _test_set
 from explorer.zoo import Zoo
 
 NOTE = """**VQ-VAE** (van den Oord et al. 2017): the encoder's output is not a Gaussian but a grid of 8×8 vectors, each
@@ -98,7 +98,7 @@ def encode(zoo: Zoo, name: str, index) -> tuple:
     test images, nothing to show and a line that says so (the prior samples need none)."""
     model = _model(zoo, name)
     try:
-        image = _test_set(zoo).images[_index(index)][None]
+        image = common.test_set(zoo).images[_index(index)][None]
     except DatasetUnavailable:
         return [], None, None, f"{NO_TEST_IMAGES}: no test image to encode and edit; the prior samples need none."
     with torch.inference_mode():
@@ -120,7 +120,7 @@ def write(zoo: Zoo, name: str, index, grid, code, row: int, column: int) -> tupl
         raise ValueError(f"the code to write must be a whole number from 0 to {k - 1}, got {code}")
     if not (0 <= row < codes.shape[0] and 0 <= column < codes.shape[1]):
         raise ValueError(f"click inside the {codes.shape[0]}×{codes.shape[1]} grid")
-    image = _test_set(zoo).images[_index(index)][None]
+    image = common.test_set(zoo).images[_index(index)][None]
     with torch.inference_mode():
         original = model.codes(image)[0].cpu()
     before = int(codes[row, column])
@@ -144,7 +144,7 @@ def codebook_usage(zoo: Zoo, name: str):
     model = _model(zoo, name)
 
     def compute():
-        test = _test_set(zoo)
+        test = common.test_set(zoo)
         counts = torch.zeros(model.config.codebook_size, dtype=torch.long)
         with torch.inference_mode():
             for batch in test.images.split(1000):
