@@ -49,6 +49,31 @@ class TabParts:
     opened: list[tuple[Callable, list, list]] = field(default_factory=list)
 
 
+@dataclass
+class SectionParts:
+    """What a section's ``build`` gives its tab (a section is one sub-tab: a module of the tab's package with
+    ``TITLE``, ``ID`` and ``build(...) -> SectionParts``): its model lists, the renders of its first view (drawn
+    when the section is opened, ``draw_when_opened``) and the settings it puts in a link (keys unique in the tab)."""
+
+    model_lists: list = field(default_factory=list)  # explorer.ui.common.ModelList
+    opened: list[tuple[Callable, list, list]] = field(default_factory=list)
+    fields: dict[str, gr.components.Component] = field(default_factory=dict)
+    renders: list[tuple[Callable, list, list]] = field(default_factory=list)  # what a link's restore redraws
+
+
+def build_sections(elem_id: str, sections: Sequence, build: Callable) -> tuple[gr.Tabs, dict[str, SectionParts]]:
+    """One sub-tab per section module (``TITLE``, ``ID``), in order, each filled by ``build(module)`` (which calls
+    the module's own ``build`` with what it needs) and drawn when first opened: ``(the Tabs, {ID: SectionParts})``.
+    The tab then gives ``Share(..., sections=(tabs, tuple(parts)))`` so a link's ``section=ID`` opens one."""
+    parts: dict[str, SectionParts] = {}
+    with gr.Tabs(elem_id=elem_id) as tabs:
+        for module in sections:
+            with gr.Tab(module.TITLE, id=module.ID) as tab:
+                parts[module.ID] = build(module) or SectionParts()
+            draw_when_opened(tab, parts[module.ID].opened)
+    return tabs, parts
+
+
 def if_empty(fn: Callable, n_outputs: int) -> Callable:
     """``fn`` drawn only while its first output is still empty: called as ``(first output's value, *inputs)``."""
 
