@@ -1,0 +1,81 @@
+"""Every step of the shipped lecture path, resolved in Python: the restore a step's ▶ runs in the page (one Gradio
+event, ``share._restorer``), called as the page calls it, with Fashion-MNIST on disk and without it (a Space with no
+``packages.txt``). No step may raise, warn (a ``gr.Warning`` is a message on the lecturer's screen) or leave its
+tab's first view empty. The browser walks a step of each tab (tests/test_space_run.py, tests/e2e/); the logic of
+all 33 is checked here, at a fraction of the cost."""
+
+import json
+import warnings
+
+import gradio as gr
+import pytest
+
+import app
+from explorer.settings import Settings
+from explorer.ui import path as lecture_path
+from explorer.zoo import Zoo
+
+pytestmark = pytest.mark.slow  # each step draws its views (33 steps, twice): about a minute each way on 2 cores
+
+
+def restores(built) -> dict[str, object]:
+    """{tab id or "tab": the block function of its restore} (share.build: one hidden button per tab with settings)."""
+    found = {}
+    for fn in built.fns.values():
+        if getattr(fn.fn, "__name__", "") != "restore":
+            continue
+        (block_id, _), *_ = fn.targets
+        found[built.blocks[block_id].elem_id.removeprefix("restore-")] = fn
+    return found
+
+
+def walk(built) -> dict[str, list[str]]:
+    """{step: its problems}: each step's restore called with the step's index, as ▶ asks it, on a fresh page."""
+    by_tab = restores(built)
+    path_state = next(
+        c for c in built.blocks.values() if isinstance(c, gr.State) and isinstance(c.value, lecture_path.LecturePath)
+    )
+    steps = path_state.value.steps
+    problems = {}
+    for index, step in enumerate(steps):
+        params = step.params()
+        fn = by_tab.get(params["tab"], by_tab["tab"])
+        values = [c.value for c in fn.inputs[3:]]  # a fresh page's controls
+        found = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yields = list(fn.fn(json.dumps({"index": index}), path_state.value, None, *values))
+            except Exception as error:  # noqa: BLE001 — any exception is this step's failure, named
+                yields, found = [], [f"{type(error).__name__}: {error}"]
+        found += [
+            str(w.message) for w in caught if "gradio" in (w.filename or "") or issubclass(w.category, UserWarning)
+        ]
+        if yields:
+            last = dict(zip(fn.outputs, yields[-1], strict=True))
+            tabs = next(c for c in fn.outputs if isinstance(c, gr.Tabs))
+            selected = getattr(yields[0][fn.outputs.index(tabs)], "selected", None)
+            if selected != params["tab"]:
+                found.append(f"selected tab {selected!r}, not {params['tab']!r}")
+            views = [c for c in fn.outputs if isinstance(c, gr.Image | gr.Plot | gr.Gallery)]
+            empty = [c.elem_id or c.label for c in views if last[c] is None]
+            if views and len(empty) == len(views):
+                found.append(f"no view drawn (empty: {empty})")
+        problems[f"{index + 1}. {step.title}"] = found
+    return {step: found for step, found in problems.items() if found}
+
+
+@pytest.fixture(params=["fashion-mnist", "no-data"])
+def zoo(request, default_zoo, tmp_path, monkeypatch):
+    if request.param == "fashion-mnist":
+        return default_zoo
+    # a Space without packages.txt: nothing installed, nothing cached, and no network (a download fails at once)
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    return Zoo(device="cpu", settings=Settings(system_data=tmp_path / "none", data_cache=tmp_path / "cache"))
+
+
+def test_every_step_of_the_shipped_path_restores_and_draws_without_a_message(zoo):
+    built = app.build_app(zoo)
+    assert len(restores(built)) >= 5
+    assert walk(built) == {}
