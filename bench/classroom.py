@@ -6,6 +6,8 @@
     LATENT_EXPLORER_PREVIEW_BATCH=0 python bench/classroom.py    # the server without batching (or without
     LATENT_EXPLORER_PREVIEW_CACHE_MB=0 python bench/classroom.py # its cache): the variables reach the server
     python bench/classroom.py --renders 16 --seconds 10     # batching against none, in process, no HTTP
+    python bench/classroom.py --server-cores 0 --client-cores 1 --students 50 100 200 400
+                                                     # the app on core 0, the students on core 1 (measured apart)
 
 The app runs as a subprocess on 127.0.0.1 (its own interpreter, so the students' threads do not share its
 GIL; its RSS is read from /proc). Each student is a thread with one keep-alive HTTP connection, like a
@@ -342,14 +344,33 @@ def phase(port: int, pid: int, targets: dict[str, Target], students: int, second
     )
 
 
-def start_server(port: int) -> subprocess.Popen:
+def cores(text: str | None) -> set[int] | None:
+    """``"0"``, ``"0,1"`` or ``"0-3"`` → the set of CPU numbers (None: no pinning)."""
+    if not text:
+        return None
+    found: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        found |= set(range(int(low), int(high or low) + 1))
+    unknown = found - os.sched_getaffinity(0)
+    if unknown:
+        raise ValueError(f"no CPU {sorted(unknown)} on this machine (it has {sorted(os.sched_getaffinity(0))})")
+    return found
+
+
+def start_server(port: int, on: set[int] | None = None) -> subprocess.Popen:
+    """The app in its own interpreter; ``on``: the CPUs it may run on (``os.sched_setaffinity`` in the child, as
+    ``taskset -c`` does), its torch threads as many."""
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    if on is not None:
+        env |= {"OMP_NUM_THREADS": str(len(on)), "MKL_NUM_THREADS": str(len(on))}
     process = subprocess.Popen(
         [sys.executable, "-c", SERVER.format(port=port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=(lambda: os.sched_setaffinity(0, on)) if on is not None else None,
     )
     clock = time.monotonic()
     while time.monotonic() - clock < 180:
@@ -398,6 +419,24 @@ def table(results: list[dict]) -> str:
                 f"{p95:>8.1f}{percentile(values, 0.99):>8.1f}{p95 / reference[path]:>8.2f}"
                 f"{len(r['errors'][path]):>7}{late:>6}{hits:>6}{rss:>8}{cpu:>6}"
             )
+    return "\n".join(lines)
+
+
+def per_core(results: list[dict], server_cores: int) -> str:
+    """Per server core, for each room: requests answered per second by path, the server's CPU use, its peak RSS."""
+    lines = [
+        f"per server core ({server_cores} core(s)):",
+        f"{'students':>8}{'previews/s':>12}{'events/s':>10}{'opens/s':>9}{'CPU':>6}{'RSS MB':>8}{'errors':>8}",
+    ]
+    for r in results[1:]:
+        rates = [
+            len(r["latencies"][p]) / (r["opened"] if p == "page open" else r["seconds"]) / server_cores for p in PATHS
+        ]
+        errors = sum(len(e) for e in r["errors"].values())
+        lines.append(
+            f"{r['students']:>8}{rates[0]:>12.1f}{rates[1]:>10.1f}{rates[2]:>9.1f}"
+            f"{r['cpu'] / server_cores:>6.2f}{r['rss_peak']:>8.0f}{errors:>8}"
+        )
     return "\n".join(lines)
 
 
@@ -476,7 +515,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 students for 20 s (a smoke check)")
     parser.add_argument("--port", type=int, default=7897)
     parser.add_argument("--renders", type=int, metavar="THREADS", help="only compare batching against none, in process")
+    parser.add_argument("--server-cores", metavar="CPUS", help="pin the app to these CPUs, e.g. 0 or 0-1 (taskset -c)")
+    parser.add_argument("--client-cores", metavar="CPUS", help="pin the simulated students to these CPUs, e.g. 1")
     args = parser.parse_args()
+    try:
+        server_cores, client_cores = cores(args.server_cores), cores(args.client_cores)
+    except ValueError as error:
+        parser.error(str(error))
+    if client_cores is not None:
+        os.sched_setaffinity(0, client_cores)  # this process: the students' threads
     if args.renders:
         renders(min(args.renders, 64), min(args.seconds, 60.0))
         return
@@ -485,7 +532,7 @@ def main() -> None:
     if any(not 1 <= n <= 500 for n in args.students) or not 1 <= args.seconds <= 600:
         parser.error("students must be 1–500 and seconds 1–600")
 
-    server = start_server(args.port)
+    server = start_server(args.port, server_cores)
     try:
         targets = page_targets(config_of(args.port))
         warm = Student(0, args.port, targets, lambda *a: None, time.monotonic() + 60)
@@ -512,12 +559,19 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     settings = {k: v for k, v in os.environ.items() if k.startswith("LATENT_EXPLORER_PREVIEW")}
+    placed = (
+        f"the app on CPU {sorted(server_cores)} and the students on CPU {sorted(client_cores)}"
+        if server_cores is not None and client_cores is not None
+        else "app and students sharing the machine's cores"
+    )
     print(
-        f"\nA lecture hall on one app: {os.cpu_count()} CPU cores, app and students on the same machine, "
+        f"\nA lecture hall on one app: {os.cpu_count()} CPU cores, {placed}, "
         f"{args.seconds:.0f} s per room ({args.reference_seconds:.0f} s for 1 student)"
         + (f"; server settings {settings}" if settings else "")
     )
     print(table(results))
+    if server_cores is not None:
+        print(per_core(results, len(server_cores)))
     for r in results:
         for path, found in r["errors"].items():
             if found:
