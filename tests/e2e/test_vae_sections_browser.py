@@ -4,7 +4,7 @@ not at the app's start: Autoencoder vs VAE, Inside q(z|x), Conditional VAE; and 
 import numpy as np
 import pytest
 
-from explorer.ui import vae_compare, vae_inside, vqvae
+from explorer.ui.tabs.manifold import autoencoder, conditional, posterior, vqvae
 
 from .waiting import wait_for_image
 
@@ -20,17 +20,17 @@ def open_section(page, name: str) -> None:
 
 def test_opening_the_sections_draws_them(page, default_zoo):
     open_section(page, "Autoencoder vs VAE")
-    expected = vae_compare.ae_vs_vae(default_zoo, AE, VAE, 0)
+    expected = autoencoder.ae_vs_vae(default_zoo, AE, VAE, 0)
     wait_for_image(page, "#vae-ae-plane img", np.asarray(expected[0]), timeout=60)
     page.wait_for_function(
         "() => (document.querySelector('#vae-ae-readout')?.innerText || '').includes('inside ‖z‖ ≤ 2')",
         timeout=30_000,
     )
     open_section(page, "Inside q(z|x)")
-    strip = vae_inside.inside(default_zoo, "vae2d-fashion-mnist", "test image", 0, 64, 0)[2]  # the tab's first VAE
+    strip = posterior.inside(default_zoo, "vae2d-fashion-mnist", "test image", 0, 64, 0)[2]  # the tab's first VAE
     wait_for_image(page, "#vae-q-strip img", np.asarray(strip), timeout=60)
     open_section(page, "Conditional VAE")
-    styles = vae_compare.conditional(default_zoo, CVAE, "Dress", 0.0, 0.0, 0)[1]
+    styles = conditional.conditional(default_zoo, CVAE, "Dress", 0.0, 0.0, 0)[1]
     wait_for_image(page, "#vae-cvae-styles img", np.asarray(styles), timeout=60)
 
 
@@ -38,7 +38,7 @@ def test_a_link_to_a_section_opens_and_draws_it(browser, app_url, default_zoo):
     page = browser.new_page()
     try:
         page.goto(f"{app_url}?tab=manifold&section=autoencoder")
-        expected = vae_compare.ae_vs_vae(default_zoo, AE, VAE, 0)
+        expected = autoencoder.ae_vs_vae(default_zoo, AE, VAE, 0)
         wait_for_image(page, "#vae-ae-samples img", np.asarray(expected[2]), timeout=90)
     finally:
         page.close()
@@ -53,11 +53,11 @@ def test_the_kl_sliders_and_from_the_image(page, default_zoo):
     box = page.locator("#vae-kl-mu1 input[type=number]")
     box.fill("-2")
     box.press("Enter")
-    _, text = vae_inside.kl_view(-2.0, 0.5, 0.0, 1.0)
+    _, text = posterior.kl_view(-2.0, 0.5, 0.0, 1.0)
     first_row = text.split("\n\n")[0].replace("**", "")
     page.wait_for_function(f"() => ({readout})().includes({first_row!r})", timeout=30_000)
     page.locator("#vae-kl-from-image").click()
-    mu1, sigma1, mu2, sigma2, _, _ = vae_inside.kl_from_image(default_zoo, "vae2d-fashion-mnist", "test image", 0)
+    mu1, sigma1, mu2, sigma2, _, _ = posterior.kl_from_image(default_zoo, "vae2d-fashion-mnist", "test image", 0)
     page.wait_for_function(f"() => ({readout})().includes('μ = {mu1:+.3f}, σ = {sigma1:.3f}')", timeout=30_000)
     assert float(page.locator("#vae-kl-sigma2 input[type=number]").input_value()) == pytest.approx(sigma2)
     assert float(page.locator("#vae-kl-mu2 input[type=number]").input_value()) == pytest.approx(mu2)
