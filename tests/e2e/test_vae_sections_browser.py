@@ -84,3 +84,38 @@ def test_the_vq_vae_writes_a_clicked_cell_and_decodes_the_edited_grid(page, defa
         f"() => (document.querySelector('#vq-text')?.innerText || '').includes('code {grid[2][3]} → {new_code}')",
         timeout=30_000,
     )
+
+
+BOXES_JS = """(image) => {
+  const img = document.querySelector(image);
+  const labels = [...document.querySelectorAll(
+    '#vq-cells-title, #vq-cells label, #vq-cells [data-testid="block-label"]')].filter(e => e.offsetParent);
+  const box = (e) => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; };
+  return {image: box(img), labels: labels.map(e => ({text: e.innerText, ...box(e)}))};
+}"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    """Whether boxes a and b ({x, y, w, h}) share any area."""
+    across = a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+    return across and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+def test_in_presentation_mode_the_vq_vae_grids_label_leaves_its_top_row_uncovered(browser, app_url, default_zoo):
+    """Issue #33: at a projector's 1280×720 with ?present=1 the code grid's title sat over its top row of cells.
+    Its title is a heading above the image: no label's box meets the image's."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}?present=1&tab=manifold&section=vqvae")
+        _, _, cells, _ = vqvae.encode(default_zoo, vqvae.model_names(default_zoo)[0], 0)
+        wait_for_image(page, "#vq-cells img", np.asarray(cells), timeout=90)
+        assert page.evaluate("() => document.documentElement.classList.contains('present')")
+        boxes = page.evaluate(BOXES_JS, "#vq-cells img")
+        image, labels = boxes["image"], boxes["labels"]
+        assert image["w"] > 100 and image["h"] > 100, boxes
+        assert any("Code grid" in label["text"] for label in labels), boxes  # the title is shown
+        covering = [label for label in labels if _overlap(label, image)]
+        assert covering == [], f"labels over the code grid {image}: {covering}"
+    finally:
+        context.close()
