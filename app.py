@@ -18,7 +18,6 @@ from explorer.ui import (
     directions,
     interpolate,
     loader,
-    manifold,
     metrics,
     share,
     stylemix,
@@ -28,6 +27,7 @@ from explorer.ui import (
     truncation,
 )
 from explorer.ui.previews import Previews
+from explorer.ui.tabs import manifold
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"

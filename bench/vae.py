@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repositor
 import torch  # noqa: E402
 
 from explorer import vae_theory  # noqa: E402
-from explorer.ui import vae_compare, vae_inside  # noqa: E402
+from explorer.ui.tabs.manifold import autoencoder, beta, posterior, shared  # noqa: E402
 from explorer.zoo import Zoo  # noqa: E402
 
 VAE = "vae2d-fashion-mnist"
@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     zoo = Zoo(device="cpu")
     model = zoo.load(VAE)
-    x, _ = vae_inside._image(zoo, VAE, "test image", 1)
+    x, _ = shared.chosen_image(zoo, VAE, "test image", 1)
     with torch.no_grad():
         mu, logvar = (t[0] for t in model.encode(x))
     sigma = (0.5 * logvar).exp()
@@ -67,14 +67,14 @@ def main() -> None:
         "IWAE, K = 1 000": lambda: vae_theory.bounds(model, x, mu, logvar, post.log_px, k=1000),
         "E-step (60 Adam steps × 8 draws)": lambda: vae_theory.optimise_q(model, x, mu, logvar),
         "gradient estimators (100 × 8 draws)": lambda: vae_theory.gradient_estimates(model, x, mu, logvar, 8, 100),
-        "the whole view (test image 1, K = 64)": lambda: vae_inside.inside(zoo, VAE, "test image", 1, 64, 0),
+        "the whole view (test image 1, K = 64)": lambda: posterior.inside(zoo, VAE, "test image", 1, 64, 0),
     }
     if "ae2d-fashion-mnist" in zoo.names() and "vae2d-small-fashion-mnist" in zoo.names():
         pair = ("ae2d-fashion-mnist", "vae2d-small-fashion-mnist")
-        rows["Autoencoder vs VAE view"] = lambda: vae_compare.ae_vs_vae(zoo, *pair, 0)
-        variants = vae_compare.variant_names(zoo)
-        rows[f"β and the likelihood view ({len(variants)} VAEs)"] = lambda: vae_compare.compare_variants(zoo, variants)
-        rows["VAE vs GAN sharpness view"] = lambda: vae_compare.vae_vs_gan(zoo, pair[1], "dcgan-fashion-mnist", 0)
+        rows["Autoencoder vs VAE view"] = lambda: autoencoder.ae_vs_vae(zoo, *pair, 0)
+        variants = shared.variant_names(zoo)
+        rows[f"β and the likelihood view ({len(variants)} VAEs)"] = lambda: beta.compare_variants(zoo, variants)
+        rows["VAE vs GAN sharpness view"] = lambda: beta.vae_vs_gan(zoo, pair[1], "dcgan-fashion-mnist", 0)
     print(f"load average {os.getloadavg()[0]:.2f}, torch threads {torch.get_num_threads()}")
     for name, fn in rows.items():
         print(f"{name:<58} {timed(fn, args.repeats):8.1f} ms")

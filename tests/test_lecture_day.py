@@ -9,7 +9,8 @@ import torch
 
 import app
 from explorer import derived
-from explorer.ui import arithmetic, interpolate, manifold, stylemix, toylab, training
+from explorer.ui import arithmetic, interpolate, stylemix, toylab, training
+from explorer.ui.tabs.manifold import plane
 from trainers.toy2d import ToyLab, ToyLabConfig
 
 STYLEGAN = "stylegan-fashion-mnist"
@@ -71,7 +72,7 @@ def test_the_default_arithmetic_example_gives_a_dress(default_zoo, name):
 def test_a_file_that_is_not_an_image_is_a_message_and_keeps_the_outputs(default_zoo, tmp_path):
     fake = tmp_path / "fake.png"
     fake.write_text("this is not a picture")
-    outputs = manifold.encode_upload(default_zoo, "vae2d-fashion-mnist", str(fake), 3.0, "linear")
+    outputs = plane.encode_upload(default_zoo, "vae2d-fashion-mnist", str(fake), 3.0, "linear")
     seen, reconstruction, landed, scatter = outputs
     assert seen == gr.skip() and reconstruction == gr.skip() and scatter == gr.skip()  # the previous ones stay
     assert landed == "fake.png is not an image: upload a PNG, JPEG or WebP picture"
@@ -81,7 +82,7 @@ def test_a_file_that_is_not_an_image_is_a_message_and_keeps_the_outputs(default_
 
     good = tmp_path / "garment.png"
     Image.fromarray(picture).save(good)
-    seen, reconstruction, landed, scatter = manifold.encode_upload(default_zoo, "vae2d-fashion-mnist", str(good))
+    seen, reconstruction, landed, scatter = plane.encode_upload(default_zoo, "vae2d-fashion-mnist", str(good))
     assert seen.size == reconstruction.size and landed.startswith("μ = (")
 
 
@@ -120,13 +121,13 @@ def test_saving_under_a_taken_name_asks_and_a_replaced_model_shows_its_own_scatt
             with pytest.raises(gr.Error, match="Replace a saved run"):
                 training.user_errors(training.save_run)(job, zoo, "my-vae", (), False)
         training.save_run(job, zoo, "my-vae", (), replace=seed == 1)
-        _, figure, _ = manifold.render_plane(zoo, "my-vae", 5, 3.0, "linear", True)
+        _, figure, _ = plane.render_plane(zoo, "my-vae", 5, 3.0, "linear", True)
         scatters.append(np.concatenate([np.asarray(trace.x, dtype=float) for trace in figure.data]))
     assert scatters[0].shape == scatters[1].shape and not np.allclose(scatters[0], scatters[1])
 
 
 def test_the_scatter_spans_the_data_on_equal_axes(default_zoo):
-    _, figure, _ = manifold.render_plane(default_zoo, "vae2d-fashion-mnist", 9, 3.0, "linear", True)
+    _, figure, _ = plane.render_plane(default_zoo, "vae2d-fashion-mnist", 9, 3.0, "linear", True)
     x, y = figure.layout.xaxis.range, figure.layout.yaxis.range
     assert tuple(x) == tuple(y) and 3.0 <= x[1] < 10  # the data's reach (|μ| ≲ 5), not ±30
 

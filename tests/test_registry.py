@@ -18,8 +18,9 @@ from torch import nn
 from explorer import derived, zoo
 from explorer.models import DCGANConfig, DCGANGenerator, Family, registry
 from explorer.models.base import Pretrained, Unconditional
-from explorer.ui import arithmetic, interpolate, manifold, stylemix, training, truncation
+from explorer.ui import arithmetic, interpolate, stylemix, training, truncation
 from explorer.ui.previews import Previews
+from explorer.ui.tabs.manifold import plane
 from trainers import job as job_module
 from trainers import registry as trainer_registry
 from trainers.__main__ import main as cli
@@ -96,7 +97,7 @@ def test_a_registered_family_saves_loads_and_shows_in_the_tabs_of_its_capabiliti
     assert "tiny-model" in interpolate.model_names(tiny_zoo) and "tiny-model" in arithmetic.model_names(tiny_zoo)
     for tab in (stylemix, truncation):
         assert "tiny-model" not in tab.model_names(tiny_zoo)
-    assert "tiny-model" not in manifold.vae_names(tiny_zoo)
+    assert "tiny-model" not in plane.vae_names(tiny_zoo)
     frame = interpolate.render_frame(tiny_zoo, "tiny-model", 1, 2, 0.5, "linear (lerp)")
     assert frame.size == (256, 256)
     row, grid, _ = arithmetic.arithmetic(tiny_zoo, "tiny-model", "1", "2", "3", "z space", 0.25, 0)
@@ -167,7 +168,7 @@ def test_the_zoo_forgets_what_it_cached_for_a_replaced_model(tmp_path, fashion_s
         torch.manual_seed(seed)
         VAE(VAEConfig(width=8, hidden=16)).save_pretrained(tmp_path / f"vae-{seed}")
         z.add_folder(tmp_path / f"vae-{seed}", "my-vae")
-        assert "my-vae" in manifold.vae_names(z)
+        assert "my-vae" in plane.vae_names(z)
         mu, labels, _ = derived.test_set_means(z, "my-vae")
         assert mu.shape == (10_000, 2) and labels.shape == (10_000,)
         means.append(mu)

@@ -251,7 +251,8 @@ def test_views_that_need_fashion_mnist_say_so_in_one_line_without_it(tmp_path, m
 
     from explorer.data import NO_TEST_IMAGES
     from explorer.settings import Settings
-    from explorer.ui import translation, vqvae
+    from explorer.ui import translation
+    from explorer.ui.tabs.manifold import vqvae
     from explorer.zoo import Zoo
 
     def offline(*args, **kwargs):

@@ -28,7 +28,6 @@ from explorer.ui import (
     growing,
     interpolate,
     loader,
-    manifold,
     metrics,
     share,
     stylemix,
@@ -37,11 +36,9 @@ from explorer.ui import (
     training,
     translation,
     truncation,
-    vae_compare,
-    vae_inside,
-    vqvae,
 )
 from explorer.ui import path as lecture_path
+from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
 from trainers.job import NAME_PATTERN, History
 
 HOSTILE = (math.nan, math.inf, -math.inf, 10**30, -5, 0, "", None, [], "abc")
@@ -163,15 +160,15 @@ def cases_loader(z, tmp):
     return [Case(loader.inspect_source, ["models/nothing-here"], first=0, kept=False)]
 
 
-def cases_manifold(z, tmp):
+def cases_plane(z, tmp):
     picture = np.zeros((28, 28), np.uint8)
     picture[8:20, 10:18] = 255
     return [
-        Case(manifold.render_plane, [z, VAE, 5, 3.0, "linear", False]),
-        Case(manifold.decode_at, [z, VAE, 5, 3.0, "linear", 10, 10]),
-        Case(manifold.encode_image, [z, VAE, picture]),
-        Case(manifold.encode_upload, [z, VAE, _picture_file(tmp), 3.0, "linear"]),
-        Case(manifold.encode_sketch, [z, VAE, {"composite": picture}, 3.0, "linear"]),
+        Case(plane.render_plane, [z, VAE, 5, 3.0, "linear", False]),
+        Case(plane.decode_at, [z, VAE, 5, 3.0, "linear", 10, 10]),
+        Case(plane.encode_image, [z, VAE, picture]),
+        Case(plane.encode_upload, [z, VAE, _picture_file(tmp), 3.0, "linear"]),
+        Case(plane.encode_sketch, [z, VAE, {"composite": picture}, 3.0, "linear"]),
     ]
 
 
@@ -289,23 +286,32 @@ def cases_truncation(z, tmp):
     ]
 
 
-def cases_vae_compare(z, tmp):
+def cases_autoencoder(z, tmp):
+    return [Case(autoencoder.ae_vs_vae, [z, AE, "vae2d-small-fashion-mnist", 0])]
+
+
+def cases_beta(z, tmp):
     variants = ["vae2d-b05-fashion-mnist", "vae2d-small-fashion-mnist"]
     return [
-        Case(vae_compare.ae_vs_vae, [z, AE, "vae2d-small-fashion-mnist", 0]),
-        Case(vae_compare.compare_variants, [z, variants]),
-        Case(vae_compare.vae_vs_gan, [z, VAE, DCGAN, 0]),
-        Case(vae_compare.conditional, [z, CVAE, "Trouser", 0.5, -1.0, 0]),
+        Case(beta.compare_variants, [z, variants]),
+        Case(beta.vae_vs_gan, [z, VAE, DCGAN, 0]),
     ]
 
 
-def cases_vae_inside(z, tmp):
+def cases_conditional(z, tmp):
+    return [Case(conditional.conditional, [z, CVAE, "Trouser", 0.5, -1.0, 0])]
+
+
+def cases_posterior(z, tmp):
     return [
-        Case(vae_inside.inside, [z, VAE, "test image", 1, 16, 0]),
-        Case(vae_inside.kl_view, [1.0, 0.5, 0.0, 1.0, 0], first=0),
-        Case(vae_inside.kl_from_image, [z, VAE, "test image", 1]),
-        Case(vae_inside.edit, [z, VAE, 1, 2, "Dress", "Pullover", 8]),
+        Case(posterior.inside, [z, VAE, "test image", 1, 16, 0]),
+        Case(posterior.kl_view, [1.0, 0.5, 0.0, 1.0, 0], first=0),
+        Case(posterior.kl_from_image, [z, VAE, "test image", 1]),
     ]
+
+
+def cases_edit(z, tmp):
+    return [Case(edit.edit, [z, VAE, 1, 2, "Dress", "Pullover", 8])]
 
 
 def cases_vqvae(z, tmp):
@@ -325,7 +331,6 @@ CASES: dict[types.ModuleType, Callable] = {
     growing: cases_growing,
     interpolate: cases_interpolate,
     loader: cases_loader,
-    manifold: cases_manifold,
     metrics: cases_metrics,
     stylemix: cases_stylemix,
     theory: cases_theory,
@@ -333,8 +338,12 @@ CASES: dict[types.ModuleType, Callable] = {
     training: cases_training,
     translation: cases_translation,
     truncation: cases_truncation,
-    vae_compare: cases_vae_compare,
-    vae_inside: cases_vae_inside,
+    plane: cases_plane,
+    posterior: cases_posterior,
+    autoencoder: cases_autoencoder,
+    beta: cases_beta,
+    conditional: cases_conditional,
+    edit: cases_edit,
     vqvae: cases_vqvae,
 }
 
@@ -493,7 +502,7 @@ def test_every_handler_is_fuzzed(default_zoo, tmp_path, module):
 def test_degenerate_uploads(default_zoo):
     for size in [(1, 1), (3, 5000, 3)]:
         with pytest.raises(gr.Error):
-            manifold.encode_image(default_zoo, VAE, np.zeros(size, np.uint8))
+            plane.encode_image(default_zoo, VAE, np.zeros(size, np.uint8))
 
 
 DEEP = b"[" * 50_000  # json.loads: RecursionError, a RuntimeError

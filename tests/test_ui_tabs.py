@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from explorer import images, latent
-from explorer.ui import arithmetic, manifold, stylemix, truncation
+from explorer.ui import arithmetic, stylemix, truncation
+from explorer.ui.tabs.manifold import plane as latent_plane
 
 DCGAN, STYLEGAN, BIGGAN, VAE = (
     "dcgan-fashion-mnist",
@@ -161,25 +162,25 @@ def test_truncation_reduces_variety(default_zoo):
 
 @pytest.mark.parametrize("grid", ["linear", "Gaussian quantiles (inverse CDF)"])
 def test_manifold_centre_tile_decodes_the_origin(default_zoo, grid):
-    plane, figure, png = manifold.render_plane(default_zoo, VAE, 15, 3.0, grid, False)
+    plane, figure, png = latent_plane.render_plane(default_zoo, VAE, 15, 3.0, grid, False)
     assert plane.size == (15 * 32, 15 * 32)
     vae = default_zoo.load(VAE)
     with torch.inference_mode():
         origin = images.to_uint8(vae.decode(torch.zeros(1, 2)))[0]
     centre = np.asarray(plane)[7 * 32 : 8 * 32, 7 * 32 : 8 * 32]
     assert np.array_equal(centre[:, :, 0], origin[:, :, 0])
-    decoded, text = manifold.decode_at(default_zoo, VAE, 15, 3.0, grid, 240, 240)
+    decoded, text = latent_plane.decode_at(default_zoo, VAE, 15, 3.0, grid, 240, 240)
     assert "z = (+0.0" in text or "z = (-0.0" in text
 
 
 def test_manifold_scatter_shows_every_class(default_zoo):
-    _, figure, _ = manifold.render_plane(default_zoo, VAE, 9, 3.0, "linear", True)
+    _, figure, _ = latent_plane.render_plane(default_zoo, VAE, 9, 3.0, "linear", True)
     assert len(figure.data) == 10 and sum(len(trace.x) for trace in figure.data) == 10_000
 
 
 def test_encode_an_uploaded_image_of_a_test_garment(default_zoo, fashion_test):
     garment = images.to_uint8(fashion_test.images[:1])[0, 2:30, 2:30, 0]  # the original 28×28
-    seen, reconstruction, text, figure = manifold.encode_image(default_zoo, VAE, np.stack([garment] * 3, axis=-1))
+    seen, reconstruction, text, figure = latent_plane.encode_image(default_zoo, VAE, np.stack([garment] * 3, axis=-1))
     assert np.array_equal(np.asarray(seen)[::6, ::6][2:30, 2:30], garment)
     assert text.startswith("μ = (")
     assert figure.data[-1].name == "your image" and f"{figure.data[-1].x[0]:+.3f}" in text
@@ -195,11 +196,11 @@ def test_encode_an_uploaded_image_of_a_test_garment(default_zoo, fashion_test):
 )
 def test_encode_bad_input(default_zoo, picture, message):
     with pytest.raises(gr.Error, match=message):
-        manifold.encode_image(default_zoo, VAE, picture)
+        latent_plane.encode_image(default_zoo, VAE, picture)
 
 
 def test_manifold_bad_grid(default_zoo):
     with pytest.raises(gr.Error, match="grid size"):
-        manifold.render_plane(default_zoo, VAE, 100, 3.0, "linear", False)
+        latent_plane.render_plane(default_zoo, VAE, 100, 3.0, "linear", False)
     with pytest.raises(gr.Error, match="not a VAE"):
-        manifold.render_plane(default_zoo, DCGAN, 9, 3.0, "linear", False)
+        latent_plane.render_plane(default_zoo, DCGAN, 9, 3.0, "linear", False)

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from explorer import vae_theory as vt
-from explorer.ui import vae_inside
+from explorer.ui.tabs.manifold import edit, posterior, shared
 
 VAE = "vae2d-fashion-mnist"
 
@@ -66,13 +66,13 @@ def test_the_ellipses_are_at_one_and_two_sigma():
 
 
 def test_the_section_shows_a_test_image_and_a_sample_and_refuses_bad_input(default_zoo):
-    posterior, bars, strip, readout, gradients = vae_inside.inside(default_zoo, VAE, "test image", 1, 16, 0)
+    _, bars, strip, readout, gradients = posterior.inside(default_zoo, VAE, "test image", 1, 16, 0)
     assert "Pullover" in readout and "gap KL(q ‖ p(z|x))" in readout
     assert [b for b in bars.data[0].x] == ["log p(x)", "IWAE, K = 16", "ELBO (encoder's q)"]
     assert strip.width > strip.height * 8  # x, decode(μ) and 8 draws in a row
-    noise = vae_inside.inside(default_zoo, VAE, "noise", 0, 16, 0)
+    noise = posterior.inside(default_zoo, VAE, "noise", 0, 16, 0)
     assert noise[1].data[0].y[0] < bars.data[0].y[0] - 100  # log p(x): noise is far less likely than a garment
-    optimised = vae_inside.inside(default_zoo, VAE, "VAE sample", 3, 16, 0, optimise=True)
+    optimised = posterior.inside(default_zoo, VAE, "VAE sample", 3, 16, 0, optimise=True)
     assert "optimised q (E-step): 1σ" in [t.name for t in optimised[0].data]
     for args, message in (
         (("test image", 10_000, 16, 0), "0 to 9 999"),
@@ -80,21 +80,19 @@ def test_the_section_shows_a_test_image_and_a_sample_and_refuses_bad_input(defau
         (("VAE sample", None, 16, 0), "sample seed"),
     ):
         with pytest.raises(gr.Error, match=message):
-            vae_inside.inside(default_zoo, VAE, *args)
+            posterior.inside(default_zoo, VAE, *args)
 
 
 def test_editing_real_images_interpolates_their_codes_and_moves_one_along_an_attribute(default_zoo):
-    path, attribute, caption = vae_inside.edit(default_zoo, VAE, 1, 2, "Dress", "Pullover")
+    path, attribute, caption = edit.edit(default_zoo, VAE, 1, 2, "Dress", "Pullover")
     side, pad = 96, 12  # 32² tiles at 3×, padding 4 at 3×
-    assert (
-        path.width == 10 * (side + pad) + pad and attribute.width == (len(vae_inside.ALPHAS) + 1) * (side + pad) + pad
-    )
+    assert path.width == 10 * (side + pad) + pad and attribute.width == (len(edit.ALPHAS) + 1) * (side + pad) + pad
     assert "Pullover" in caption and "Trouser" in caption and "mean code of Dress" in caption
     tiles = np.asarray(path.convert("L"), dtype=float)
     first, last = (tiles[pad : pad + side, pad + i * (side + pad) :][:, :side] for i in (1, 8))  # decoded ends
     assert np.abs(first - last).mean() > 10  # the path goes somewhere: its ends decode differently
     with pytest.raises(gr.Error, match="classes among"):
-        vae_inside.edit(default_zoo, VAE, 1, 2, "Cat", "Pullover")
+        edit.edit(default_zoo, VAE, 1, 2, "Cat", "Pullover")
 
 
 def test_labels_fall_back_to_ascii_where_the_font_lacks_greek():
@@ -187,12 +185,12 @@ def test_the_closed_form_kl_equals_a_monte_carlo_estimate(mu, sigma):
 
 
 def test_the_kl_sliders_move_the_marked_points_and_the_readout_is_the_closed_form():
-    figure, readout = vae_inside.kl_view(1.0, 0.5, 0.0, 1.0)
+    figure, readout = posterior.kl_view(1.0, 0.5, 0.0, 1.0)
     marks = {t.name: (t.x[0], t.y[0]) for t in figure.data if t.name in ("z₁", "z₂")}
     assert marks == {"z₁": (1.0, 0.5), "z₂": (0.0, 1.0)}
     expected = vt.kl_per_dimension(torch.tensor([1.0, 0.0]), torch.log(torch.tensor([0.5, 1.0]) ** 2))
     assert f"**{float(expected[0]):.4f}**" in readout and f"**{float(expected[1]):.4f}**" in readout  # 0.9431, 0
-    moved, other = vae_inside.kl_view(-2.5, 0.05, 0.7, 2.0)
+    moved, other = posterior.kl_view(-2.5, 0.05, 0.7, 2.0)
     marks = {t.name: (t.x[0], t.y[0]) for t in moved.data if t.name in ("z₁", "z₂")}
     assert marks == {"z₁": (-2.5, 0.05), "z₂": (0.7, 2.0)}
     assert other != readout
@@ -201,15 +199,15 @@ def test_the_kl_sliders_move_the_marked_points_and_the_readout_is_the_closed_for
     mu, sigma = contour.x[j], contour.y[i]
     assert contour.z[i][j] == pytest.approx(min(0.5 * (mu**2 + sigma**2 - math.log(sigma**2) - 1), 8.0), abs=1e-9)
     with pytest.raises(gr.Error, match="σ₁ must be a number from 0.01 to 3"):
-        vae_inside.kl_view(0.0, 0.0, 0.0, 1.0)
+        posterior.kl_view(0.0, 0.0, 0.0, 1.0)
 
 
 def test_from_the_image_sets_the_sliders_to_the_encoders_mu_and_sigma(default_zoo):
     model = default_zoo.load(VAE)
-    x, _ = vae_inside._image(default_zoo, VAE, "test image", 1)
+    x, _ = shared.chosen_image(default_zoo, VAE, "test image", 1)
     with torch.no_grad():
         mu, logvar = (t[0] for t in model.encode(x))
-    mu1, sigma1, mu2, sigma2, figure, readout = vae_inside.kl_from_image(default_zoo, VAE, "test image", 1)
+    mu1, sigma1, mu2, sigma2, figure, readout = posterior.kl_from_image(default_zoo, VAE, "test image", 1)
     sigma = (0.5 * logvar).exp()
     assert (mu1, mu2) == pytest.approx(mu.tolist(), abs=0.005) and (sigma1, sigma2) == pytest.approx(
         sigma.tolist(), abs=0.0005

@@ -7,7 +7,7 @@ import torch
 
 from explorer.models.registry import family_of
 from explorer.models.vqvae import VQVAE, VQVAEConfig, perplexity, usage
-from explorer.ui import vqvae as view
+from explorer.ui.tabs.manifold import vqvae as view
 from explorer.zoo import Zoo, load_folder
 from trainers.vqvae import VQVAETrainConfig, train_vqvae
 

@@ -24,12 +24,11 @@ from explorer.ui import (
     directions,
     growing,
     interpolate,
-    manifold,
     metrics,
     stylemix,
     truncation,
-    vqvae,
 )
+from explorer.ui.tabs.manifold import plane, vqvae
 from explorer.zoo import Zoo
 
 BIGGAN, STYLEGAN, DCGAN, VAE = (
@@ -69,9 +68,9 @@ EXAMPLES = {
     "explorer.ui.metrics.path_length": (metrics.path_length, (STYLEGAN, 20), False),
     "explorer.ui.arithmetic.seed_grid": (arithmetic.seed_grid, (DCGAN, 0), False),
     "explorer.ui.arithmetic.arithmetic": (arithmetic.arithmetic, (DCGAN, "1, 2", "3", "4", "z space", 0.25, 0), False),
-    "explorer.ui.vqvae.prior_samples": (vqvae.prior_samples, ("vqvae-fashion-mnist", 3), False),
-    "explorer.ui.manifold.render_plane": (manifold.render_plane, (VAE, 5, 3.0, "linear", True), False),
-    "explorer.ui.manifold.decode_at": (manifold.decode_at, (VAE, 15, 3.0, "linear", 240, 240), False),
+    "explorer.ui.tabs.manifold.vqvae.prior_samples": (vqvae.prior_samples, ("vqvae-fashion-mnist", 3), False),
+    "explorer.ui.tabs.manifold.plane.render_plane": (plane.render_plane, (VAE, 5, 3.0, "linear", True), False),
+    "explorer.ui.tabs.manifold.plane.decode_at": (plane.decode_at, (VAE, 15, 3.0, "linear", 240, 240), False),
     "explorer.ui.growing.render": (growing.render, ("progan-fashion-mnist", "0, 1, 2", "16²", 0.25), False),
     # the Directions tab's handlers read the inverted image's latent here, then call these with the latent itself
     "explorer.ui.directions._edit": (directions._edit, (DCGAN, *SEFA, "0 · SeFa 0", 2.0, 4, None), False),

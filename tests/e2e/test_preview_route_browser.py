@@ -8,7 +8,8 @@ pixels. Pixels are read back from the page (a canvas), so the test checks what i
 import numpy as np
 import pytest
 
-from explorer.ui import interpolate, manifold, previews
+from explorer.ui import interpolate, previews
+from explorer.ui.tabs.manifold import plane as latent_plane
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
 
@@ -91,14 +92,14 @@ def test_a_click_on_the_vae_plane_asks_the_route_and_paints_the_decoded_tile(pag
     )
     assert routed and all(status == 200 for status in routed)  # the click went to the route too
     page.wait_for_function("() => document.querySelector('#vae-decoded img').complete", timeout=30_000)
-    size = 15 * manifold.TILE
+    size = 15 * latent_plane.TILE
     x, y = round(size * fx), round(size * fy)
     shown = painted(page, "#vae-decoded img")
     candidates = [  # the exact pixel depends on sub-pixel layout: accept the clicked one or a neighbour
-        as_rgb(manifold.decode_at(default_zoo, "vae2d-fashion-mnist", 15, 3.0, "linear", x + dx, y + dy)[0])
+        as_rgb(latent_plane.decode_at(default_zoo, "vae2d-fashion-mnist", 15, 3.0, "linear", x + dx, y + dy)[0])
         for dx in (-1, 0, 1)
         for dy in (-1, 0, 1)
     ]
     assert any(np.array_equal(shown, c) for c in candidates)
-    far = as_rgb(manifold.decode_at(default_zoo, "vae2d-fashion-mnist", 15, 3.0, "linear", size - x, size - y)[0])
+    far = as_rgb(latent_plane.decode_at(default_zoo, "vae2d-fashion-mnist", 15, 3.0, "linear", size - x, size - y)[0])
     assert not np.array_equal(shown, far)  # and it is not just any decoded image

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from explorer.ui import manifold
+from explorer.ui.tabs.manifold import plane as latent_plane
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
 
@@ -25,8 +25,8 @@ def test_clicking_the_vae_plane_decodes_that_point(page, default_zoo):
     page.wait_for_function("() => document.querySelector('#vae-z textarea')?.value.startsWith('z = ')", timeout=30_000)
     text = page.locator("#vae-z textarea").input_value()
     z1, z2 = (float(v) for v in re.findall(r"[-+]\d+\.\d+", text))
-    size = 15 * manifold.TILE
-    expected = manifold.latent_at(size * 0.25, size * 0.75, size, 3.0, "linear")
+    size = 15 * latent_plane.TILE
+    expected = latent_plane.latent_at(size * 0.25, size * 0.75, size, 3.0, "linear")
     assert abs(z1 - expected[0]) < 0.1 and abs(z2 - expected[1]) < 0.1
     assert z1 < 0 and z2 < 0
     page.locator("#vae-decoded img").wait_for(timeout=30_000)

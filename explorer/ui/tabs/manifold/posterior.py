@@ -1,8 +1,8 @@
-"""The VAE tab's second section, *Inside q(z|x)*: for one image, the encoder's q against the true posterior,
-draws z = μ + σ ⊙ ε decoded, the ELBO, IWAE and log p(x) with the gap, variational inference for this image
-(the E-step), and the variances of the score-function and reparameterised gradient estimators.
+"""The VAE tab's *Inside q(z|x)* section: for one image, the encoder's q against the true posterior, draws
+z = μ + σ ⊙ ε decoded, the ELBO, IWAE and log p(x) with the gap, variational inference for this image (the E-step),
+the variances of the score-function and reparameterised gradient estimators, and the KL term per dimension.
 
-The computations are ``explorer.vae_theory``; here the handler and the section's components.
+The computations are ``explorer.vae_theory``; here the handlers and the section's components.
 """
 
 import functools
@@ -12,14 +12,15 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from explorer import derived, images, latent, vae_theory
-from explorer.data import FASHION_MNIST_CLASSES, DatasetUnavailable, load_fashion_mnist
+from explorer import images, latent, vae_theory
 from explorer.models import HasEncoder
 from explorer.plots import LERP_COLOUR, SLERP_COLOUR, _layout
 from explorer.ui.common import user_errors
+from explorer.ui.share import SectionParts
+from explorer.ui.tabs.manifold.shared import SOURCES, chosen_image, has_test_images
 from explorer.zoo import Zoo
 
-SOURCES = ("test image", "VAE sample", "noise")  # noise: what an explicit model's log p(x) says of a non-garment
+TITLE, ID = "Inside q(z|x)", "posterior"
 DRAWS = 8
 NOTE = """**What you are seeing.** The encoder gives a *distribution*, q_φ(z|x) = N(μ, diag σ²) (its 1σ and 2σ
 ellipses), not a point; z = μ + σ ⊙ ε with ε ~ N(0, I) (the reparameterisation) gives the draws decoded in the
@@ -29,25 +30,6 @@ the *gap* is how far q is from the true posterior. **IWAE_K** = E log (1/K) Σ_k
 bound as K grows (Burda et al. 2016). *Optimise q* runs gradient ascent on the ELBO for this image alone (the
 E-step of variational EM): the gap shrinks, but not to 0 while q is Gaussian and the posterior is not — the
 amortisation gap is what remains of the encoder's own. Closed-form KL per dimension: ½(μ² + σ² − log σ² − 1)."""
-
-
-def _image(zoo: Zoo, name: str, source: str, index: int) -> tuple[torch.Tensor, str]:
-    """The image x (1, 1, 32, 32) in [-1, 1] and its caption."""
-    index = latent.check_seed(index, "the image number" if source == SOURCES[0] else "the sample seed")
-    if source == SOURCES[2]:
-        generator = torch.Generator().manual_seed(index)
-        return torch.rand(1, 1, 32, 32, generator=generator) * 2 - 1, f"uniform noise, seed {index}"
-    if source == SOURCES[0]:
-        if index >= 10_000:
-            raise ValueError(f"the test set has images 0 to 9 999, got {index}")
-        test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", settings=zoo.settings))
-        return test.images[index : index + 1], f"test image {index} ({FASHION_MNIST_CLASSES[int(test.labels[index])]})"
-    if source != SOURCES[1]:
-        raise ValueError(f"choose the image from {', '.join(SOURCES)}")
-    model = zoo.require(name, HasEncoder, what="a VAE")
-    with torch.inference_mode():
-        x = model.decode(model.sample_latent(1, index))
-    return x, f"the decoder's mean at z ~ N(0, I), seed {index}"
 
 
 def posterior_figure(post: vae_theory.Posterior, q: dict, draws: np.ndarray) -> go.Figure:
@@ -138,7 +120,7 @@ def inside(zoo: Zoo, name: str, source: str, index: int, k: int, draw_seed: int,
     model = zoo.require(name, HasEncoder, what="a VAE")
     if model.latent_dim != 2:
         raise ValueError("the true posterior is computed on a grid: this needs a VAE with a 2-D latent")
-    x, caption = _image(zoo, name, source, index)
+    x, caption = chosen_image(zoo, name, source, index)
     x = x.to(zoo.device)
     with torch.no_grad():
         mu, logvar = (t[0] for t in model.encode(x))
@@ -285,7 +267,7 @@ def kl_from_image(zoo: Zoo, name: str, source: str, index: int) -> tuple:
     model = zoo.require(name, HasEncoder, what="a VAE")
     if model.latent_dim != 2:
         raise ValueError("the sliders are for a VAE with a 2-D latent")
-    x, _ = _image(zoo, name, source, index)
+    x, _ = chosen_image(zoo, name, source, index)
     with torch.no_grad():
         mu, logvar = (t[0].double() for t in model.encode(x.to(zoo.device)))
     mu = mu.clamp(-KL_MU, KL_MU).cpu()
@@ -296,18 +278,19 @@ def kl_from_image(zoo: Zoo, name: str, source: str, index: int) -> tuple:
     return (*values, *kl_view(*values))
 
 
-def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> list[tuple]:
-    """The section's components and wiring (inside the VAE tab's ``gr.Tab``); ``model`` is the tab's VAE. Returns
-    its views' (fn, inputs, outputs): the caller draws them when the section is first opened, not at start."""
-    gr.Markdown(NOTE, elem_classes=["note"])
-    source0 = SOURCES[0] if _has_test_images(zoo) else SOURCES[1]  # a Space has no dataset: a VAE sample
+def _inside_view(zoo: Zoo) -> tuple[dict, list]:
+    """The image's controls by name, and the view's outputs (the posterior, the bounds, the strip, the readout,
+    the gradients)."""
+    source0 = SOURCES[0] if has_test_images(zoo) else SOURCES[1]  # a Space has no dataset: a VAE sample
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
-            source = gr.Radio(list(SOURCES), value=source0, label="Image", elem_id="vae-q-source")
-            index = gr.Number(0, label="Image number / sample seed", precision=0, minimum=0, elem_id="vae-q-index")
-            k = gr.Slider(1, 1000, value=64, step=1, label="K: IWAE samples", elem_id="vae-q-k")
-            draw_seed = gr.Number(0, label="Seed of the ε draws", precision=0, minimum=0, elem_id="vae-q-seed")
-            optimise = gr.Button("Optimise q for this image (E-step)", elem_id="vae-q-optimise")
+            controls = dict(
+                source=gr.Radio(list(SOURCES), value=source0, label="Image", elem_id="vae-q-source"),
+                index=gr.Number(0, label="Image number / sample seed", precision=0, minimum=0, elem_id="vae-q-index"),
+                k=gr.Slider(1, 1000, value=64, step=1, label="K: IWAE samples", elem_id="vae-q-k"),
+                draw_seed=gr.Number(0, label="Seed of the ε draws", precision=0, minimum=0, elem_id="vae-q-seed"),
+                optimise=gr.Button("Optimise q for this image (E-step)", elem_id="vae-q-optimise"),
+            )
         with gr.Column(scale=2):
             posterior = gr.Plot(label="True posterior p(z|x) and q(z|x)", elem_id="vae-q-post")
         with gr.Column(scale=2):
@@ -321,42 +304,48 @@ def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> list[tuple]
     )
     readout = gr.Markdown(elem_id="vae-q-readout")
     gradients = gr.Plot(label="Why the reparameterisation trick", elem_id="vae-q-gradients")
+    return controls, [posterior, bars, strip, readout, gradients]
+
+
+def _kl_view() -> tuple[list, gr.Button, list]:
+    """The four μ, σ sliders (μ₁, σ₁, μ₂, σ₂), *From the image*, and the view's outputs (the map, the readout)."""
     gr.Markdown(KL_NOTE, elem_classes=["note"])
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             sliders = []
-            for j in ("₁", "₂"):
+            for j, (name, (low, high), step) in enumerate(
+                [
+                    ("μ₁", (-KL_MU, KL_MU), 0.01),
+                    ("σ₁", KL_SIGMA, 0.001),
+                    ("μ₂", (-KL_MU, KL_MU), 0.01),
+                    ("σ₂", KL_SIGMA, 0.001),
+                ]
+            ):
+                kind = "mu" if name[0] == "μ" else "sigma"
                 sliders.append(
-                    gr.Slider(
-                        -KL_MU,
-                        KL_MU,
-                        value=KL_START[len(sliders)],
-                        step=0.01,
-                        label=f"μ{j}",
-                        elem_id=f"vae-kl-mu{len(sliders) // 2 + 1}",
-                    )
-                )
-                sliders.append(
-                    gr.Slider(
-                        *KL_SIGMA,
-                        value=KL_START[len(sliders)],
-                        step=0.001,
-                        label=f"σ{j}",
-                        elem_id=f"vae-kl-sigma{len(sliders) // 2 + 1}",
-                    )
+                    gr.Slider(low, high, value=KL_START[j], step=step, label=name, elem_id=f"vae-kl-{kind}{j // 2 + 1}")
                 )
             from_image = gr.Button("From the image (its encoder's μ, σ)", elem_id="vae-kl-from-image")
         with gr.Column(scale=2):
             kl_plot = gr.Plot(label="KL per dimension ½(μ² + σ² − log σ² − 1)", elem_id="vae-kl-plot")
             kl_readout = gr.Markdown(elem_id="vae-kl-readout")
+    return sliders, from_image, [kl_plot, kl_readout]
+
+
+def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
+    """The section's components and wiring (inside the VAE tab's ``gr.Tab``); ``model`` is the tab's VAE (the
+    plane's). Its views are drawn when the section is first opened, not at start."""
+    gr.Markdown(NOTE, elem_classes=["note"])
+    controls, outputs = _inside_view(zoo)
+    sliders, from_image, kl_outputs = _kl_view()
+    source, index, k, draw_seed = (controls[name] for name in ("source", "index", "k", "draw_seed"))
     inputs = [model, source, index, k, draw_seed]
-    outputs = [posterior, bars, strip, readout, gradients]
     show = functools.partial(inside, zoo)
     gr.on(
         [s.input for s in sliders],
         kl_view,
         sliders,
-        [kl_plot, kl_readout],
+        kl_outputs,
         api_name="vae_kl",
         trigger_mode="always_last",
         show_progress="hidden",
@@ -365,7 +354,7 @@ def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> list[tuple]
     from_image.click(
         functools.partial(kl_from_image, zoo),
         [model, source, index],
-        [*sliders, kl_plot, kl_readout],
+        [*sliders, *kl_outputs],
         api_name="vae_kl_from_image",
     )
     gr.on(
@@ -376,96 +365,5 @@ def build_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> list[tuple]
         api_name="vae_inside",
         trigger_mode="always_last",
     )
-    optimise.click(lambda *v: show(*v, optimise=True), inputs, outputs, api_visibility="undocumented")
-    return [(show, inputs, outputs), (kl_view, sliders, [kl_plot, kl_readout])]
-
-
-def _has_test_images(zoo: Zoo) -> bool:
-    try:
-        _image(zoo, "", SOURCES[0], 0)
-    except DatasetUnavailable:
-        return False
-    return True
-
-
-EDIT_NOTE = """**What you are seeing.** The encoder makes real images editable (Kingma & Welling; the DCGAN paper did it
-with G's z): encode two test images to μ(x_A), μ(x_B) and decode the straight path between them; or move one
-image's code along an **attribute vector**, the mean code of class A minus the mean code of class B over the
-test set, z = μ(x) + α · (mean μ(A) − mean μ(B)), and decode it for each α."""
-ALPHAS = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
-
-
-@user_errors
-def edit(zoo: Zoo, name: str, first: int, second: int, towards: str, away: str, frames: int = 8):
-    """(the interpolation strip between two encoded test images, the attribute strip over ALPHAS, a caption)."""
-    model = zoo.require(name, HasEncoder, what="a VAE")
-    frames = int(frames)
-    if not 2 <= frames <= 16:
-        raise ValueError(f"the path has 2 to 16 frames, got {frames}")
-    (x_a, caption_a), (x_b, caption_b) = _image(zoo, name, SOURCES[0], first), _image(zoo, name, SOURCES[0], second)
-    if towards not in FASHION_MNIST_CLASSES or away not in FASHION_MNIST_CLASSES:
-        raise ValueError(f"choose the attribute's classes among {', '.join(FASHION_MNIST_CLASSES)}")
-    means, labels, _ = derived.test_set_means(zoo, name)
-    direction = torch.from_numpy(
-        means[labels == FASHION_MNIST_CLASSES.index(towards)].mean(0)
-        - means[labels == FASHION_MNIST_CLASSES.index(away)].mean(0)
-    ).float()
-    with torch.no_grad():
-        mu_a, mu_b = model.encode(x_a)[0][0], model.encode(x_b)[0][0]
-        t = torch.linspace(0, 1, frames)[:, None]
-        path = model.decode((1 - t) * mu_a + t * mu_b)
-        moved = model.decode(mu_a + torch.tensor(ALPHAS)[:, None] * direction)
-    scale = images.fit_scale(model.resolution, 3)
-    path_strip = images.grid_image(torch.cat([x_a, path, x_b]), ncols=frames + 2, scale=scale, padding=4)
-    attribute = images.label_columns(
-        images.grid_image(torch.cat([x_a, moved]), ncols=len(ALPHAS) + 1, scale=scale, padding=4),
-        ["x", *(f"α = {a:g}" for a in ALPHAS)],
-    )
-    caption = (
-        f"Path: {caption_a} (left, the image itself) → decoded μ path → {caption_b} (right). "
-        f"Attribute: {caption_a} + α · (mean code of {towards} − mean code of {away}), "
-        f"‖direction‖ = {float(direction.norm()):.2f}."
-    )
-    return path_strip, attribute, caption
-
-
-def build_edit_section(zoo: Zoo, model: gr.Dropdown, names: list[str]) -> tuple | None:
-    """The *Edit real images* section (inside the VAE tab's ``gr.Tab``); returns its first view's
-    (fn, inputs, outputs) for the caller to draw when the section is first opened (None without the test set)."""
-    gr.Markdown(EDIT_NOTE, elem_classes=["note"])
-    if not _has_test_images(zoo):
-        gr.Markdown("Editing real images needs the Fashion-MNIST test set (not on this server).")
-        return None
-    with gr.Row():
-        with gr.Column(scale=1, min_width=260):
-            image_a = gr.Number(1, label="Test image A", precision=0, minimum=0, maximum=9999, elem_id="vae-edit-a")
-            image_b = gr.Number(2, label="Test image B", precision=0, minimum=0, maximum=9999, elem_id="vae-edit-b")
-            towards = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="Dress", label="Attribute: towards class")
-            away = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="Pullover", label="…away from class")
-        with gr.Column(scale=3):
-            path = gr.Image(
-                label="A → B through the encoder's codes",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="vae-edit-path",
-            )
-            attribute = gr.Image(
-                label="A + α · attribute vector",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="vae-edit-attribute",
-            )
-            caption = gr.Markdown(elem_id="vae-edit-caption")
-    inputs = [model, image_a, image_b, towards, away]
-    outputs = [path, attribute, caption]
-    gr.on(
-        [image_a.submit, image_a.blur, image_b.submit, image_b.blur, towards.input, away.input],
-        functools.partial(edit, zoo),
-        inputs,
-        outputs,
-        api_name="vae_edit",
-        trigger_mode="always_last",
-    )
-    return functools.partial(edit, zoo), inputs, outputs
+    controls["optimise"].click(lambda *v: show(*v, optimise=True), inputs, outputs, api_visibility="undocumented")
+    return SectionParts(opened=[(show, inputs, outputs), (kl_view, sliders, kl_outputs)])

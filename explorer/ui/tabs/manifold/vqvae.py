@@ -16,8 +16,11 @@ from explorer.data import NO_TEST_IMAGES, DatasetUnavailable
 from explorer.models.vqvae import VQVAE, perplexity, usage
 from explorer.ui import common
 from explorer.ui.common import on_gpu, user_errors
+from explorer.ui.share import SectionParts
+from explorer.ui.tabs.manifold.shared import drawn_first
 from explorer.zoo import Zoo
 
+TITLE, ID = "VQ-VAE", "vqvae"
 NOTE = """**VQ-VAE** (van den Oord et al. 2017): the encoder's output is not a Gaussian but a grid of 8×8 vectors, each
 replaced by the nearest of K learned *codebook* entries; the decoder sees only those. So an image *is* 64 integers.
 argmin has no gradient: the decoder's gradient is copied straight through to the encoder, and two extra terms pull
@@ -181,34 +184,28 @@ def prior_samples(zoo: Zoo, name: str, seed) -> Image.Image:
     return images.grid_image(pictures, ncols=8, scale=3)
 
 
-def build_section(zoo: Zoo):
-    """The section inside the VAE tab's ``gr.Tab``; returns (fn, inputs, outputs) drawing it (for the caller's
-    first-open wiring), None when the zoo has no VQ-VAE."""
-    gr.Markdown(NOTE, elem_classes=["note"])
-    names = model_names(zoo)
-    if not names:
-        gr.Markdown("No VQ-VAE in the zoo: train one with `python -m trainers vqvae --out …`.")
-        return None
+def _controls(zoo: Zoo, names: list[str]) -> tuple:
+    """The row of controls: (model, test image, code to write, seed of the prior samples)."""
     k = _model(zoo, names[0]).config.codebook_size
-    grid = gr.State([])
     with gr.Row():
         model = gr.Dropdown(names, value=names[0], label="VQ-VAE", elem_id="vq-model", scale=2)
         index = gr.Number(0, label="Test image (0–9 999)", precision=0, minimum=0, maximum=9999, elem_id="vq-index")
         code = gr.Slider(0, k - 1, value=0, step=1, label="Code to write on a click", elem_id="vq-code", scale=2)
         seed = gr.Number(0, label="Seed of the prior samples", precision=0, minimum=0, elem_id="vq-seed")
+    return model, index, code, seed
+
+
+def _views() -> tuple:
+    """(view, readout, cells, usage plot, usage text, samples). The images' titles are headings above them, not
+    Gradio's labels, which float over the image's top edge (the code grid's top row, in presentation mode)."""
     with gr.Row():
         with gr.Column(scale=3):
             gr.Markdown("**The image, its reconstruction, and the grid on the right decoded**")
             view = gr.Image(type="pil", format="png", interactive=False, show_label=False, elem_id="vq-view")
             readout = gr.Markdown(elem_id="vq-text")
         with gr.Column(scale=2):
-            cells = gr.Image(
-                label="Code grid: click a cell to write the code",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="vq-cells",
-            )
+            gr.Markdown("**Code grid: click a cell to write the code**", elem_id="vq-cells-title")
+            cells = gr.Image(type="pil", format="png", interactive=False, show_label=False, elem_id="vq-cells")
     with gr.Row():
         with gr.Column(scale=3):
             usage_plot = gr.Plot(label="Codebook usage", elem_id="vq-usage")
@@ -221,38 +218,33 @@ def build_section(zoo: Zoo):
             elem_id="vq-samples",
             scale=2,
         )
+    return view, readout, cells, usage_plot, usage_text, samples
+
+
+def build(zoo: Zoo) -> SectionParts:
+    """The section's components and wiring (inside the VAE tab's ``gr.Tab``); drawn when first opened. Without a
+    VQ-VAE in the zoo, a line that says how to train one."""
+    gr.Markdown(NOTE, elem_classes=["note"])
+    names = model_names(zoo)
+    if not names:
+        gr.Markdown("No VQ-VAE in the zoo: train one with `python -m trainers vqvae --out …`.")
+        return SectionParts()
+    grid = gr.State([])
+    model, index, code, seed = _controls(zoo, names)
+    view, readout, cells, usage_plot, usage_text, samples = _views()
 
     def draw(name, index_value, seed_value):
         return (*encode(zoo, name, index_value), *codebook_usage(zoo, name), prior_samples(zoo, name, seed_value))
 
     outputs = [grid, view, cells, readout, usage_plot, usage_text, samples]
+    quiet = dict(api_visibility="undocumented", show_progress="hidden")
     model.change(draw, [model, index, seed], outputs, api_name="vqvae", show_progress="hidden")
-    gr.on(
-        [index.submit, index.blur],
-        lambda n, i: encode(zoo, n, i),
-        [model, index],
-        [grid, view, cells, readout],
-        api_visibility="undocumented",
-        show_progress="hidden",
-    )
+    gr.on([index.submit, index.blur], lambda n, i: encode(zoo, n, i), [model, index], outputs[:4], **quiet)
 
     def on_click(name, index_value, grid_value, code_value, evt: gr.SelectData):  # Gradio fills evt by its annotation
         return click(zoo, name, index_value, grid_value, code_value, evt)
 
-    cells.select(
-        on_click,
-        [model, index, grid, code],
-        [grid, view, cells, readout],
-        api_visibility="undocumented",
-        show_progress="hidden",
-        trigger_mode="always_last",
-    )
-    gr.on(
-        [seed.submit, seed.blur],
-        lambda n, s: prior_samples(zoo, n, s),
-        [model, seed],
-        samples,
-        api_visibility="undocumented",
-        show_progress="hidden",
-    )
-    return draw, [model, index, seed], outputs
+    cells.select(on_click, [model, index, grid, code], outputs[:4], trigger_mode="always_last", **quiet)
+    gr.on([seed.submit, seed.blur], lambda n, s: prior_samples(zoo, n, s), [model, seed], samples, **quiet)
+    # the prior samples first: they need no test set, so a server without it draws the section once too
+    return SectionParts(opened=[drawn_first((draw, [model, index, seed], outputs), len(outputs) - 1)])

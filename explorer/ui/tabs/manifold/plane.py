@@ -1,10 +1,9 @@
-"""VAE tab: the decoded latent plane of a VAE with a 2-D latent, and where the data lands.
+"""The VAE tab's *Latent plane* section: the decoded latent plane of a VAE with a 2-D latent, and where the data lands.
 
 Kingma & Welling, arXiv:1312.6114, Fig. 4: decoding a grid of z over the plane shows the learned
 manifold; placing the grid at Gaussian quantiles (z = Φ⁻¹(p)) gives every tile equal prior mass.
 Over it: the encoder means μ(x) of the test set, coloured by class. Click the plane to decode that
-point; upload or draw an image to encode it and see where it lands. The other sections (``vae_inside``,
-``vae_compare``) are drawn when first opened, not at the app's start.
+point; upload or draw an image to encode it and see where it lands.
 """
 
 import functools
@@ -18,14 +17,14 @@ from PIL import Image, ImageDraw
 from explorer import derived, images, latent, plots
 from explorer.data import DatasetUnavailable
 from explorer.models import HasEncoder
-from explorer.pictures import MAX_UPLOAD_SIDE, read_picture, to_model_image  # noqa: F401 (kept importable here)
+from explorer.pictures import read_picture, to_model_image
 from explorer.plots import CLASS_COLOURS
-from explorer.ui import vae_compare, vae_inside, vqvae
 from explorer.ui.common import ModelList, download_path, on_gpu, preview_options, user_errors
 from explorer.ui.previews import Previews
-from explorer.ui.share import Share, TabParts
+from explorer.ui.share import SectionParts
 from explorer.zoo import Zoo
 
+TITLE, ID = "Latent plane", "plane"
 GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}  # label → latent.plane_grid kind
 TILE = 32  # pixels per decoded tile in the plane image
 NOTE = """**What you are seeing.** A VAE learns q_φ(z|x) = N(μ(x), σ²(x)) and p_θ(x|z) by maximising the
@@ -172,91 +171,84 @@ def encode_sketch(zoo: Zoo, name: str, sketch, extent: float, grid: str):
     return encode_image(zoo, name, picture, extent, grid)
 
 
-def build(zoo: Zoo, previews: Previews) -> TabParts | None:
-    names = vae_names(zoo)
-    gr.Markdown(NOTE, elem_classes=["note"])
-    if not names:
-        gr.Markdown("No VAE with a 2-D latent in the zoo: train one with `python -m trainers vae --out …`.")
-        return
-    first = render_plane(zoo, names[0], 15, 3.0, "linear", True)
-    with gr.Tabs(elem_id="vae-sections") as sections:  # the plane first; the others are drawn when first opened
-        with gr.Tab("Latent plane", id="plane"):
-            with gr.Row():
-                with gr.Column(scale=1):
-                    model = gr.Dropdown(names, value=names[0], label="VAE", elem_id="vae-model")
-                    grid = gr.Radio(list(GRIDS), value="linear", label="Grid", elem_id="vae-grid")
-                    grid_size = gr.Slider(
-                        3,
-                        31,
-                        value=15,
-                        step=2,
-                        label="Tiles per side (odd: the centre is z = 0)",
-                        elem_id="vae-grid-size",
-                    )
-                    extent = gr.Slider(0.5, 5.0, value=3.0, step=0.25, label="Extent |z| ≤", elem_id="vae-extent")
-                    show_points = gr.Checkbox(value=True, label="Show encoded test images (μ, coloured by class)")
-                    download = gr.File(first[2], label="Plane (PNG)")
-                with gr.Column(scale=2):
-                    plane = gr.Image(
-                        first[0],
-                        label="Latent plane — click to decode",
-                        type="pil",
-                        format="png",
-                        interactive=False,
-                        elem_id="vae-plane",
-                    )
-                with gr.Column(scale=1):
-                    decoded = gr.Image(
-                        label="Decoded at the click",
-                        type="pil",
-                        format="png",
-                        height=256,
-                        interactive=False,
-                        elem_id="vae-decoded",
-                    )
-                    where = gr.Textbox(label="z", elem_id="vae-z")
-            scatter = gr.Plot(first[1], label="Encoded test set", elem_id="vae-scatter")
-            gr.Markdown("### Encode your own image: upload one or draw a garment (light on dark or dark on light)")
-            with gr.Row():
-                upload = gr.File(  # a file, not gr.Image: Gradio's image box fails before the handler on a non-image
-                    label="Upload an image (PNG, JPEG, WebP)",
-                    type="filepath",
-                    file_types=["image"],
-                    height=256,
-                    elem_id="vae-upload",
-                )
-                sketch = gr.Sketchpad(  # a small fixed canvas shown at 100 %: the encoder sees it at 32×32 anyway
-                    label="…or draw",
-                    type="numpy",
-                    canvas_size=(256, 256),
-                    fixed_canvas=True,
-                    brush=gr.Brush(default_size=18),
-                    height=320,
-                    elem_id="vae-sketch",
-                )
-                seen = gr.Image(label="What the encoder sees (32×32)", type="pil", interactive=False, height=192)
-                reconstruction = gr.Image(label="Reconstruction decode(μ)", type="pil", interactive=False, height=192)
-                landed = gr.Textbox(label="Where it lands", elem_id="vae-landed")
+def _plane_view(names: list[str], first: tuple) -> tuple[dict, dict]:
+    """The plane's controls by share key (the link's keys: model, grid, size, extent, points) and its views by name;
+    ``first``: ``render_plane``'s result for the default settings."""
+    with gr.Row():
+        with gr.Column(scale=1):
+            controls = dict(
+                model=gr.Dropdown(names, value=names[0], label="VAE", elem_id="vae-model"),
+                grid=gr.Radio(list(GRIDS), value="linear", label="Grid", elem_id="vae-grid"),
+                size=gr.Slider(
+                    3, 31, value=15, step=2, label="Tiles per side (odd: the centre is z = 0)", elem_id="vae-grid-size"
+                ),
+                extent=gr.Slider(0.5, 5.0, value=3.0, step=0.25, label="Extent |z| ≤", elem_id="vae-extent"),
+                points=gr.Checkbox(value=True, label="Show encoded test images (μ, coloured by class)"),
+            )
+            download = gr.File(first[2], label="Plane (PNG)")
+        with gr.Column(scale=2):
+            plane = gr.Image(
+                first[0],
+                label="Latent plane — click to decode",
+                type="pil",
+                format="png",
+                interactive=False,
+                elem_id="vae-plane",
+            )
+        with gr.Column(scale=1):
+            decoded = gr.Image(
+                label="Decoded at the click",
+                type="pil",
+                format="png",
+                height=256,
+                interactive=False,
+                elem_id="vae-decoded",
+            )
+            where = gr.Textbox(label="z", elem_id="vae-z")
+    scatter = gr.Plot(first[1], label="Encoded test set", elem_id="vae-scatter")
+    return controls, dict(plane=plane, scatter=scatter, download=download, decoded=decoded, where=where)
 
-        with gr.Tab("Inside q(z|x)", id="posterior") as posterior_tab:
-            inside_view = vae_inside.build_section(zoo, model, names)
-        with gr.Tab("Autoencoder vs VAE", id="autoencoder") as autoencoder_tab:
-            autoencoder_view = vae_compare.build_autoencoder_section(zoo, names)
-        with gr.Tab("β and the likelihood", id="beta") as beta_tab:
-            variants_view, blur_view = vae_compare.build_beta_section(zoo)
-        with gr.Tab("Conditional VAE", id="conditional") as conditional_tab:
-            conditional_view = vae_compare.build_conditional_section(zoo)
-        with gr.Tab("Edit real images", id="edit") as edit_tab:
-            edit_view = vae_inside.build_edit_section(zoo, model, names)
-        with gr.Tab("VQ-VAE", id="vqvae") as vq_tab:
-            vq_view = vqvae.build_section(zoo)
 
-    plane_inputs = [model, grid_size, extent, grid, show_points]
+def _encode_view() -> dict:
+    """Encoding one's own image: the upload, the drawing pad and what they show, by name."""
+    gr.Markdown("### Encode your own image: upload one or draw a garment (light on dark or dark on light)")
+    with gr.Row():
+        upload = gr.File(  # a file, not gr.Image: Gradio's image box fails before the handler on a non-image
+            label="Upload an image (PNG, JPEG, WebP)",
+            type="filepath",
+            file_types=["image"],
+            height=256,
+            elem_id="vae-upload",
+        )
+        sketch = gr.Sketchpad(  # a small fixed canvas shown at 100 %: the encoder sees it at 32×32 anyway
+            label="…or draw",
+            type="numpy",
+            canvas_size=(256, 256),
+            fixed_canvas=True,
+            brush=gr.Brush(default_size=18),
+            height=320,
+            elem_id="vae-sketch",
+        )
+        seen = gr.Image(label="What the encoder sees (32×32)", type="pil", interactive=False, height=192)
+        reconstruction = gr.Image(label="Reconstruction decode(μ)", type="pil", interactive=False, height=192)
+        landed = gr.Textbox(label="Where it lands", elem_id="vae-landed")
+    return dict(upload=upload, sketch=sketch, seen=seen, reconstruction=reconstruction, landed=landed)
+
+
+def build(zoo: Zoo, previews: Previews, names: list[str]) -> SectionParts:
+    """The plane, drawn at start-up (the tab's first view), and encoding one's own image. ``names``: the 2-D VAEs
+    (``vae_names``, at least one). Its ``fields`` are the tab's share keys; ``fields["model"]`` is the tab's VAE."""
+    controls, views = _plane_view(names, render_plane(zoo, names[0], 15, 3.0, "linear", True))
+    encoding = _encode_view()
+    model, grid, grid_size, extent = (controls[key] for key in ("model", "grid", "size", "extent"))
+    plane_inputs = [model, grid_size, extent, grid, controls["points"]]
+    plane_outputs = [views["plane"], views["scatter"], views["download"]]
+    draw = functools.partial(render_plane, zoo)
     gr.on(
-        [model.input, grid.input, grid_size.release, extent.release, show_points.input],
-        functools.partial(render_plane, zoo),
+        [model.input, grid.input, grid_size.release, extent.release, controls["points"].input],
+        draw,
         plane_inputs,
-        [plane, scatter, download],
+        plane_outputs,
         api_name="vae_plane",
         concurrency_limit=None,
         trigger_mode="always_last",
@@ -271,16 +263,17 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
 
     previews.wire_click(
         "vae_decode",
-        plane,
+        views["plane"],
         on_click,
         image_at,
         [model, grid_size, extent, grid],
-        [decoded, where],
-        decoded,
+        [views["decoded"], views["where"]],
+        views["decoded"],
         preview_options(zoo.settings),
         api_visibility="undocumented",
     )
-    encoded = [seen, reconstruction, landed, scatter]  # the scatter marks where the image lands
+    encoded = [encoding[key] for key in ("seen", "reconstruction", "landed")] + [views["scatter"]]  # marked there
+    upload, sketch = encoding["upload"], encoding["sketch"]
     upload.upload(functools.partial(encode_upload, zoo), [model, upload, extent, grid], encoded, api_name="vae_encode")
     sketch.change(
         functools.partial(encode_sketch, zoo),
@@ -289,67 +282,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         api_visibility="undocumented",
         trigger_mode="always_last",
     )
-    # the other sections: drawn when first opened (a click on the section, or a link to this tab), then on input
-    drawn_on_open = [(posterior_tab, inside_view)]  # first: the lecture path links to it
-    if autoencoder_view is not None:
-        ae_fn = functools.partial(vae_compare.ae_vs_vae, zoo)
-        (ae_model, ae_vae, ae_seed), ae_outputs = autoencoder_view
-        gr.on(
-            [ae_model.input, ae_vae.input, ae_seed.submit, ae_seed.blur],
-            ae_fn,
-            [ae_model, ae_vae, ae_seed],
-            ae_outputs,
-            api_name="vae_autoencoder",
-            trigger_mode="always_last",
-        )
-        drawn_on_open.append((autoencoder_tab, [(ae_fn, [ae_model, ae_vae, ae_seed], ae_outputs)]))
-    variants_fn = functools.partial(vae_compare.compare_variants, zoo)
-    blur_fn = functools.partial(vae_compare.vae_vs_gan, zoo)
-    (chosen,), variants_outputs = variants_view
-    (blur_vae, blur_gan, blur_seed), blur_outputs = blur_view
-    chosen.input(variants_fn, chosen, variants_outputs, api_name="vae_variants", trigger_mode="always_last")
-    gr.on(
-        [blur_vae.input, blur_gan.input, blur_seed.submit, blur_seed.blur],
-        blur_fn,
-        [blur_vae, blur_gan, blur_seed],
-        blur_outputs,
-        api_name="vae_vs_gan",
-        trigger_mode="always_last",
+    return SectionParts(
+        model_lists=[ModelList(model, lambda: vae_names(zoo))],
+        fields=controls,
+        renders=[(draw, plane_inputs, plane_outputs)],
     )
-    beta_views = [(variants_fn, [chosen], variants_outputs)]
-    if blur_gan.value is not None:
-        beta_views.append((blur_fn, [blur_vae, blur_gan, blur_seed], blur_outputs))
-    drawn_on_open.append((beta_tab, beta_views))
-    if conditional_view is not None:
-        cvae_fn = functools.partial(vae_compare.conditional, zoo)
-        cvae_inputs, cvae_outputs = conditional_view
-        _, cvae_class, cvae_z1, cvae_z2, cvae_seed = cvae_inputs
-        gr.on(
-            [
-                cvae_inputs[0].input,
-                cvae_class.input,
-                cvae_z1.release,
-                cvae_z2.release,
-                cvae_seed.submit,
-                cvae_seed.blur,
-            ],
-            cvae_fn,
-            cvae_inputs,
-            cvae_outputs,
-            api_name="vae_conditional",
-            trigger_mode="always_last",
-        )
-        drawn_on_open.append((conditional_tab, [(cvae_fn, cvae_inputs, cvae_outputs)]))
-    if edit_view is not None:
-        drawn_on_open.append((edit_tab, [edit_view]))
-    if vq_view is not None:
-        drawn_on_open.append((vq_tab, [vq_view]))
-    renders = [(functools.partial(render_plane, zoo), plane_inputs, [plane, scatter, download])]
-    for section, views in drawn_on_open:
-        fn, inputs, outputs = vae_compare.first_open(views)
-        section.select(fn, inputs, outputs, api_visibility="undocumented")
-        renders.append((fn, inputs, outputs))  # a link to the tab (section=…) draws them too, once
-    fields = dict(model=model, grid=grid, size=grid_size, extent=extent, points=show_points)
-    sections_ids = ("plane", "posterior", "autoencoder", "beta", "conditional", "edit", "vqvae")
-    share = Share("manifold", fields, renders, sections=(sections, sections_ids))
-    return TabParts([ModelList(model, lambda: vae_names(zoo))], share)
