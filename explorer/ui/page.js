@@ -1,4 +1,5 @@
-// The app's page script (app.PAGE_HEAD puts it in the page's <head>): what the whole page needs, whatever the tab.
+// The app's page script (app.HEAD puts it in the page's <head>; its style sheet is page.css, app.CSS): what the whole
+// page needs, whatever the tab.
 (() => {
   if (window.__latentPage) return;
   const P = (window.__latentPage = {});
@@ -21,7 +22,7 @@
 
   // 2. Errors stay next to the control that caused them: Gradio's toast leaves after 10 s, so its message is also
   //    written under the last control the user touched, until that control is touched again. The outputs keep
-  //    their last good value (app.CSS hides the "Error" badge Gradio lays over them).
+  //    their last good value (page.css hides the "Error" badge Gradio lays over them).
   let touched = null;
   const touch = (e) => {
     const block = e.target instanceof Element && e.target.closest('.block');
@@ -70,7 +71,7 @@
     ring.dataset.y = ((e.clientY - area.top) / area.height).toFixed(3);
   }, true);
 
-  // 4. Presentation mode: large text, secondary parts hidden (CSS under html.present, app.CSS). On with ?present=1
+  // 4. Presentation mode: large text, secondary parts hidden (page.css, under html.present). On with ?present=1
   //    or the header's toggle, which keeps the URL in step so a reload or a copied link stays in the same mode.
   const url = () => new URL(window.location.href);
   P.present = (on) => {
