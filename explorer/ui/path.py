@@ -84,3 +84,8 @@ def read(path: str | Path, tab_ids: set[str] | None = None) -> LecturePath:
 def position(path: LecturePath, index: int) -> str:
     """The bar's line: "3 / 14 · Mode collapse"."""
     return f"**{index + 1} / {len(path.steps)}** · {path.steps[index].title}"
+
+
+def notes(path: LecturePath, index: int) -> str:
+    """The notes strip under the bar (Markdown): the step's speaker notes, what the lecturer does and says."""
+    return path.steps[index].notes or "*(no notes for this step)*"
