@@ -90,7 +90,6 @@ def test_in_normal_mode_the_notes_keep_the_tab_in_view(projector, app_url):
     page.goto(app_url)
     page.locator("#interp-frame img").wait_for(timeout=60_000)
     index, _ = NOTED["ProGAN"]  # the longest of the four notes, on the tab with the longest introduction
-    page.locator("#path-next").click()
     _open_step(page, index)
     notes = _box(page, "#path-notes")
     assert notes["y"] + notes["height"] <= 250 and notes["height"] <= 100, notes
