@@ -45,48 +45,9 @@ TABS = (  # (title, id, module with build(zoo, previews)), in the order of the l
 TAB_TITLES = (*(title for title, _, _ in TABS), "Training")  # presentation mode fits all of them in 1280 px
 MAX_UPLOAD = "5mb"  # images to encode, settings files: nothing a user uploads needs more
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-CSS = """
-img { image-rendering: pixelated; }
-/* The arithmetic seed grid: Gradio's gallery gives each column a fixed 100 px, so 6 columns overflow a
-   third of a 1280 px page; share the column's width instead (the tiles are 32² samples, scaled up). */
-#arith-gallery .grid-container {
-  grid-template-columns: repeat(6, minmax(0, 1fr)) !important;
-  grid-auto-rows: auto !important;
-}
-#arith-gallery .thumbnail-item { width: 100%; height: auto; aspect-ratio: 1; }
-#app-header { align-items: center; }
-#path-bar { align-items: center; }
-/* Errors (explorer/ui/page.js): the message under the control that caused it; outputs keep their last value. */
-.click-marker {
-  position: absolute; width: 22px; height: 22px; margin: -11px 0 0 -11px; border: 3px solid #ff2d55;
-  border-radius: 50%; box-shadow: 0 0 0 2px white; pointer-events: none; z-index: 5;
-}
-.control-error { color: #b91c1c; font-weight: 600; padding: 4px 8px; flex-basis: 100%; }
-.block .wrap:has(> .error), .block .wrap:has(.error) { display: none !important; }
-#path-where p { margin: 0; }
-#app-header p { margin: 0; }
-/* Presentation mode (html.present: the header's toggle or ?present=1, explorer/ui/page.js): text for the back of
-   a lecture hall (body ≥ 20 px), the page's full width, and what the lecturer does not drive hidden: the long
-   notes (the lecturer says them), the loader, the share row, the footer. Each tab's main control and its result
-   then fit one 1280×720 view. */
-html.present {
-  --text-xxs: 16px; --text-xs: 17px; --text-sm: 19px; --text-md: 21px; --text-lg: 24px; --text-xl: 28px;
-  --text-xxl: 32px; --block-label-text-size: 19px; --block-title-text-size: 21px; --block-info-text-size: 19px;
-  --input-text-size: 21px; --button-large-text-size: 22px; --button-small-text-size: 20px;
-  --checkbox-label-text-size: 20px; --section-header-text-size: 21px; --body-text-size: 21px;
-}
-html.present body, html.present .prose { font-size: 21px; }
-html.present .tab-container button { padding-left: 7px; padding-right: 7px; font-size: 19px; }  /* ten tabs in 1280 px */
-html.present #theory-sections .tab-container button { padding-left: 5px; padding-right: 5px; font-size: 17px; }  /* ten sections */
-html.present #mix-grid img { max-height: calc(100vh - 350px); width: auto; margin: 0 auto; }
-html.present .gradio-container { max-width: 100% !important; padding: 2px 8px !important; }
-html.present .note, html.present .aside, html.present #app-title, html.present #app-zoo,
-html.present #loader-accordion, html.present #path-accordion,
-html.present #share-accordion, html.present footer { display: none !important; }
-html:not(.present) #path-keys { display: none !important; }  /* the keys act in presentation mode only */
-"""
-PAGE_JS = Path(__file__).parent / "explorer" / "ui" / "page.js"
-HEAD = f"<script>{PAGE_JS.read_text()}</script>"  # plot purging, presentation mode, keys (read the file's notes)
+PAGE = Path(__file__).parent / "explorer" / "ui"  # the page's style and script, beside the UI (read their notes)
+CSS = (PAGE / "page.css").read_text(encoding="utf-8")  # presentation mode, labels off the plots, errors, the notes
+HEAD = f"<script>{(PAGE / 'page.js').read_text(encoding='utf-8')}</script>"  # plot purging, presentation mode, keys
 
 
 def header_text(zoo: Zoo) -> str:

@@ -2,8 +2,8 @@
 
 A checkout (``python app.py``, ``pip install -e .``, a Space's upload) holds them at its root, beside ``explorer/``:
 ``checkpoints/zoo.json`` and ``docs/lecture-path.json``. A wheel (``pip install .``) carries the packages and their
-page scripts (``explorer/ui/*.js``: package data, listed in ``MANIFEST.in``) but not these 35 MB, so an installed copy
-looks for them, in this order, in
+page scripts and style (``explorer/ui/*.js``, ``*.css``: package data, listed in ``MANIFEST.in``) but not these
+35 MB, so an installed copy looks for them, in this order, in
 
 1. ``$LATENT_EXPLORER_HOME``: a checkout, or any folder holding ``checkpoints/zoo.json``;
 2. the checkout the package was imported from (every case but an installed wheel);

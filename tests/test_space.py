@@ -79,7 +79,8 @@ def test_the_deploy_command_uploads_what_the_space_needs_and_nothing_else():
     readme = (ROOT / "README.md").read_text()
     assert space.upload_command() in readme and "huggingface-cli" not in readme
     files = space.upload_files(ROOT)
-    for needed in ("app.py", "README.md", "requirements.txt", "checkpoints/zoo.json", "explorer/ui/previews.js"):
+    page = ("explorer/ui/page.js", "explorer/ui/page.css", "explorer/ui/previews.js")  # read by app.py, served
+    for needed in ("app.py", "README.md", "requirements.txt", "checkpoints/zoo.json", *page):
         assert needed in files, needed
     models = json.loads((ROOT / "checkpoints" / "zoo.json").read_text())["models"]
     for model in models:
@@ -288,7 +289,7 @@ def test_an_installed_wheel_finds_its_page_scripts_checkpoints_and_lecture_path(
     wheel = next(wheels.glob("latent_explorer-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert {"explorer/ui/page.js", "explorer/ui/previews.js", "explorer/resources.py"} <= names
+    assert {"explorer/ui/page.js", "explorer/ui/page.css", "explorer/ui/previews.js", "explorer/resources.py"} <= names
     assert not any(n.startswith(("checkpoints/", "tests/")) for n in names)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], **run)

@@ -1,4 +1,5 @@
-// The app's page script (app.PAGE_HEAD puts it in the page's <head>): what the whole page needs, whatever the tab.
+// The app's page script (app.HEAD puts it in the page's <head>; its style sheet is page.css, app.CSS): what the whole
+// page needs, whatever the tab.
 (() => {
   if (window.__latentPage) return;
   const P = (window.__latentPage = {});
@@ -21,7 +22,7 @@
 
   // 2. Errors stay next to the control that caused them: Gradio's toast leaves after 10 s, so its message is also
   //    written under the last control the user touched, until that control is touched again. The outputs keep
-  //    their last good value (app.CSS hides the "Error" badge Gradio lays over them).
+  //    their last good value (page.css hides the "Error" badge Gradio lays over them).
   let touched = null;
   const touch = (e) => {
     const block = e.target instanceof Element && e.target.closest('.block');
@@ -70,7 +71,7 @@
     ring.dataset.y = ((e.clientY - area.top) / area.height).toFixed(3);
   }, true);
 
-  // 4. Presentation mode: large text, secondary parts hidden (CSS under html.present, app.CSS). On with ?present=1
+  // 4. Presentation mode: large text, secondary parts hidden (page.css, under html.present). On with ?present=1
   //    or the header's toggle, which keeps the URL in step so a reload or a copied link stays in the same mode.
   const url = () => new URL(window.location.href);
   P.present = (on) => {
@@ -136,12 +137,19 @@
     const el = button(opener);
     if (el) el.click();
   };
-  document.addEventListener('click', (e) => {  // ◀ ▶ and the keys' switch: the page's own, no Gradio event
-    const el = e.target instanceof Element && e.target.closest('#path-prev, #path-next, #path-keys');
+  document.addEventListener('click', (e) => {  // ◀ ▶ and the switches: the page's own, no Gradio event
+    const bar = '#path-prev, #path-next, #path-keys, #path-notes-switch';
+    const el = e.target instanceof Element && e.target.closest(bar);
     if (!el) return;
     if (el.id === 'path-keys') P.toggleKeys();
+    else if (el.id === 'path-notes-switch') P.toggleNotes();
     else P.go(el.id === 'path-next' ? 1 : -1);
   }, true);
+  // the bar's line is one line, cut with an ellipsis (page.css): the whole of it in the tooltip
+  document.addEventListener('mouseover', (e) => {
+    const where = e.target instanceof Element && e.target.closest('#path-where');
+    if (where) where.title = where.innerText.trim();
+  });
   P.openLink = (query) => {
     const params = new URLSearchParams(query || '');
     params.delete('present');
@@ -153,7 +161,7 @@
   //    is on (remembered in this browser), and never while focus is in a control (a field, slider, button, tab,
   //    menu); the one exception is the bar's own buttons, where ← / → still step the path after ◀ ▶ were clicked.
   //    ← / → (or PageUp / PageDown, what a presenter's clicker sends) step the lecture path; Space or P plays and
-  //    pauses the GAN lab while its tab is shown.
+  //    pauses the GAN lab while its tab is shown; N shows and hides the speaker notes.
   const CONTROLS = 'input, textarea, select, button, a[href], summary, [contenteditable]:not([contenteditable="false"]), '
     + '[role="slider"], [role="button"], [role="tab"], [role="option"], [role="listbox"], [role="combobox"], '
     + '[role="menuitem"], [role="checkbox"], [role="radio"], [role="switch"], [role="textbox"]';
@@ -174,7 +182,8 @@
     if (!el) return;
     el.textContent = P.keysOn ? 'Keys: on' : 'Keys: off';
     el.setAttribute('aria-pressed', String(P.keysOn));
-    el.title = 'In presentation mode: ← → PageUp PageDown step the lecture path, Space or P plays the GAN lab';
+    el.title = 'In presentation mode: ← → PageUp PageDown step the lecture path, Space or P plays the GAN lab, '
+      + 'N shows the notes';
   };
   P.toggleKeys = () => {
     P.keysOn = !P.keysOn;
@@ -182,8 +191,28 @@
     P.showKeys();
     return P.keysOn;
   };
+  // The speaker notes under the bar (#path-notes, the restore writes the step's): on unless switched off (remembered
+  // in this browser) with the bar's "Notes" switch, or N in presentation mode.
+  try { stored = window.localStorage.getItem('latent-explorer-notes'); } catch (error) { /* storage blocked */ }
+  P.notesOn = stored !== 'off';
+  document.documentElement.classList.toggle('notes-off', !P.notesOn);
+  P.showNotes = () => {
+    document.documentElement.classList.toggle('notes-off', !P.notesOn);
+    const el = button('path-notes-switch');
+    if (!el) return;
+    el.textContent = P.notesOn ? 'Notes: on' : 'Notes: off';
+    el.setAttribute('aria-pressed', String(P.notesOn));
+    el.title = "The current step's speaker notes under the bar (N switches them in presentation mode)";
+  };
+  P.toggleNotes = () => {
+    P.notesOn = !P.notesOn;
+    try { window.localStorage.setItem('latent-explorer-notes', P.notesOn ? 'on' : 'off'); } catch (error) { /* */ }
+    P.showNotes();
+    return P.notesOn;
+  };
   P.ready = (query) => {  // the app's load event (share.OPEN_LINK_JS)
     P.showKeys();
+    P.showNotes();
     P.openLink(query);
   };
   P.keysActive = () => P.keysOn && document.documentElement.classList.contains('present');
@@ -202,6 +231,9 @@
       e.preventDefault();
     } else if ((e.key === ' ' || e.key === 'p' || e.key === 'P') && !control) {
       if (click(P.playing ? 'toy-pause' : 'toy-play')) e.preventDefault();
+    } else if ((e.key === 'n' || e.key === 'N') && (!control || onBar)) {
+      P.toggleNotes();
+      e.preventDefault();
     }
   });
 })();

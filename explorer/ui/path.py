@@ -2,9 +2,10 @@
 
 A lecturer walks it with ◀ / ▶ (in presentation mode also the ← / → keys, or a presenter's clicker: PageUp /
 PageDown); each step opens its tab with its settings, exactly as opening its share link would, in one event
-(``explorer.ui.share._restorer``; the page shows the step's title first, ``explorer/ui/page.js``). The default
-path, ``docs/lecture-path.json``, follows the lectures in order; a lecturer edits it in the app (add the current
-view as a step, remove a step) or in a text editor, and saves and opens path files. The file::
+(``explorer.ui.share._restorer``; the page shows the step's title first, ``explorer/ui/page.js``), and its notes in
+a strip under the bar, in presentation mode too (``notes``). The default path, ``docs/lecture-path.json``, follows
+the lectures in order; a lecturer edits it in the app (add the current view as a step, remove a step) or in a text
+editor, and saves and opens path files. The file::
 
     {"title": "...", "steps": [{"title": "...", "link": "?tab=toylab&preset=mode+collapse", "notes": "..."}]}
 """
@@ -84,3 +85,8 @@ def read(path: str | Path, tab_ids: set[str] | None = None) -> LecturePath:
 def position(path: LecturePath, index: int) -> str:
     """The bar's line: "3 / 14 · Mode collapse"."""
     return f"**{index + 1} / {len(path.steps)}** · {path.steps[index].title}"
+
+
+def notes(path: LecturePath, index: int) -> str:
+    """The notes strip under the bar (Markdown): the step's speaker notes, what the lecturer does and says."""
+    return path.steps[index].notes or "*(no notes for this step)*"

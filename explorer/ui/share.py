@@ -235,8 +235,10 @@ def steps_html(path: lecture_path.LecturePath, index: int) -> str:
 
 
 def path_bar() -> dict:
-    """The lecture path's bar (placed where it is called, above the tabs): ◀, where we are, ▶, the keys' switch,
-    presentation mode, speaker notes, and the path's editing; ``build`` wires it. Returns its components by name."""
+    """The lecture path's bar (placed where it is called, above the tabs): ◀, where we are, ▶, the keys' and the
+    notes' switches, presentation mode; under it the current step's speaker notes (a strip of bounded height, so
+    the tab stays in view at 1280×720, in presentation mode too: the lecturer reads them there, N hides them), then
+    the path's editing; ``build`` wires it. Returns its components by name."""
     default = lecture_path.read(lecture_path.DEFAULT_PATH)
     parts = {"path": gr.State(default), "index": gr.State(-1)}
     with gr.Row(elem_id="path-bar", equal_height=True):
@@ -246,10 +248,11 @@ def path_bar() -> dict:
         )
         parts["next"] = gr.Button("Next ▶", size="sm", scale=0, min_width=130, elem_id="path-next")
         parts["keys"] = gr.Button("Keys: on", size="sm", scale=0, min_width=110, elem_id="path-keys")
+        parts["notes_switch"] = gr.Button("Notes: on", size="sm", scale=0, min_width=110, elem_id="path-notes-switch")
         parts["present"] = gr.Button("Presentation mode", size="sm", scale=0, min_width=240, elem_id="present-toggle")
+    parts["notes"] = gr.Markdown(elem_id="path-notes")  # the step's notes (the restore's), empty until a step opens
     parts["steps"] = gr.HTML(steps_html(default, -1), visible="hidden", elem_id="path-data")
-    with gr.Accordion("Speaker notes and editing the path", open=False, elem_id="path-accordion"):
-        parts["notes"] = gr.Markdown(elem_id="path-notes")
+    with gr.Accordion("Edit the lecture path", open=False, elem_id="path-accordion"):
         with gr.Row():
             parts["step_title"] = gr.Textbox(label="New step's title", scale=2, elem_id="path-step-title")
             parts["step_notes"] = gr.Textbox(label="Its speaker notes", scale=3, elem_id="path-step-notes")
@@ -259,6 +262,7 @@ def path_bar() -> dict:
             parts["save"] = gr.Button("Save the path (JSON)", scale=1, elem_id="path-save")
             parts["file"] = gr.File(label="Lecture path (JSON)", scale=2, elem_id="path-file")
             parts["open"] = gr.UploadButton("Open a path file", file_types=[".json"], scale=1, elem_id="path-open")
+        parts["status"] = gr.Markdown(elem_id="path-status")  # what the last edit did
     return parts
 
 
@@ -336,9 +340,7 @@ def _restorer(
         tab = params.get("tab", "")
         shown: dict = {}
         if index is not None and bar is not None:
-            step = path.steps[index]
-            notes = step.notes or "*(no notes for this step)*"
-            shown |= {bar["index"]: index, bar["notes"]: notes}
+            shown |= {bar["index"]: index, bar["notes"]: lecture_path.notes(path, index)}
         if share is None or tab != share.tab:
             if share is None and tab in tab_ids and tab not in shared:  # a tab without settings: selected
                 shown |= {tabs: gr.Tabs(selected=tab), current: tab}
@@ -461,6 +463,9 @@ def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], current, 
     #path-keys; P.go asks for the step's restore), the path's editing is the server's."""
     quiet = dict(api_visibility="undocumented")
 
+    def shown(path: lecture_path.LecturePath, index: int) -> list:  # the bar after an edit: where, notes, steps
+        return [lecture_path.position(path, index), lecture_path.notes(path, index), steps_html(path, index)]
+
     def opened(path_file) -> list:
         try:
             path = lecture_path.read(path_file, set(tab_ids))
@@ -474,7 +479,7 @@ def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], current, 
         link = query(tab, shares, values) if any(s.tab == tab for s in shares) else f"?tab={tab}"
         path = path.with_step(lecture_path.Step(title.strip(), link, notes or ""), int(index))
         index = min(int(index) + 1, len(path.steps) - 1)
-        return [path, index, lecture_path.position(path, index), f"Added: `{link}`", steps_html(path, index)]
+        return [path, index, *shown(path, index), f"Added: `{link}`"]
 
     def remove(path: lecture_path.LecturePath, index: int) -> list:
         if index < 0:
@@ -483,14 +488,14 @@ def _wire_path(bar: dict, shares: Sequence[Share], tab_ids: list[str], current, 
             raise gr.Error("a path keeps at least one step")
         path = path.without(int(index))
         index = min(int(index), len(path.steps) - 1)
-        return [path, index, lecture_path.position(path, index), "Removed.", steps_html(path, index)]
+        return [path, index, *shown(path, index), "Removed."]
 
     def save(path: lecture_path.LecturePath) -> str:
         file = download_path("lecture-path", ".json")
         file.write_text(path.to_json(), encoding="utf-8")
         return str(file)
 
-    edited = [bar["path"], bar["index"], bar["where"], bar["notes"], bar["steps"]]
+    edited = [bar["path"], bar["index"], bar["where"], bar["notes"], bar["steps"], bar["status"]]
     bar["add"].click(
         add, [bar["path"], bar["index"], current, bar["step_title"], bar["step_notes"], *fields], edited, **quiet
     )
