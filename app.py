@@ -9,7 +9,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from explorer import __version__
+from explorer import __version__, ready
 from explorer.models.folder import remove_orphans
 from explorer.settings import Settings
 from explorer.ui import (
@@ -58,6 +58,21 @@ def header_text(zoo: Zoo) -> str:
     )
 
 
+def ready_panel(zoo: Zoo) -> None:
+    """Ready for class? What the views need that may be missing here, checked on a click (``python -m explorer.ready``
+    prints the same and can fetch it)."""
+    with gr.Accordion("Ready for class? What the views need, and whether it is here", open=False, elem_id="ready"):
+        check = gr.Button("Check this machine", size="sm", elem_id="ready-check")
+        table = gr.Markdown(elem_id="ready-table")
+    check.click(
+        lambda: ready.report_markdown(ready.report(ready.needs(zoo.settings, zoo))[0])
+        + "\n\nTo fetch what is missing (with network): `python -m explorer.ready --fetch`.",
+        None,
+        table,
+        api_visibility="undocumented",
+    )
+
+
 def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Blocks:
     """The whole app: one tab per capability, all on the models of ``zoo``.
 
@@ -82,6 +97,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
             header = gr.Markdown(header_text(zoo), elem_id="app-zoo")
         bar = share.path_bar()  # ◀ the lecture path ▶, and the presentation-mode toggle
         bar["present"].click(None, js="() => { window.__latentPage.togglePresent(); }")
+        ready_panel(zoo)
 
         def zoo_changed(event) -> None:  # after an event that adds a model: the header's count follows
             event.then(lambda: header_text(zoo), None, header, api_visibility="undocumented")

@@ -38,3 +38,13 @@ def test_the_table_marks_what_is_missing():
     assert not ok
     table = ready.report_markdown(rows)
     assert "| Fashion-MNIST files | ❌" in table and "| the committed checkpoints | ✅" in table
+
+
+def test_the_apps_panel_shows_the_same_table(default_zoo):
+    import app
+
+    demo = app.build_app(default_zoo)
+    check = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "ready-check")
+    fn = next(f for f in demo.fns.values() if any(t[0] == check._id for t in f.targets))
+    table = fn.fn()
+    assert "| Fashion-MNIST files | ✅" in table and "--fetch" in table
