@@ -81,10 +81,16 @@ SERVED = "served"  # the xdist group of every test on the one served app: it and
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group markers into the node ids
 def pytest_collection_modifyitems(items):
-    """The served app (and the Chromium driving it) is built once per worker: keep its tests on one worker."""
+    """The served app (and the Chromium driving it) is built once per worker: keep its tests on one worker. Each
+    started Space (tests/test_space_run.py: without data, with it) is a group of its own, so the two may run side by
+    side on two workers."""
     for item in items:
         if "app_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group(SERVED))
+        elif "space" in getattr(getattr(item, "callspec", None), "params", {}) and item.module.__name__.endswith(
+            "test_space_run"
+        ):
+            item.add_marker(pytest.mark.xdist_group(f"space-run-{item.callspec.id}"))
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@ Exactly ``explorer.space.upload_files`` is copied into an empty folder, ``python
 environment a Space gives it (``SYSTEM=spaces``, its id and host, ``GRADIO_SSR_MODE=true``, the owner's
 ``HF_TOKEN`` secret, the OAuth variables that ``hf_oauth`` brings, no network), once without Fashion-MNIST on
 disk and once with it (``packages.txt`` installs Debian's package on a Space). One page then opens every tab and
-every section of a tab, drags a slider (the preview route's images must paint), walks every step of the shipped
-lecture path with ▶, and calls the README's ``gradio_client`` example. No view may end in an error.
+every section of a tab, drags a slider (the preview route's images must paint), opens the first step of each tab
+on the shipped lecture path with ▶ (every step is resolved in Python: tests/test_lecture_walk.py), and calls the
+README's ``gradio_client`` example. No view may end in an error.
 
 The page counts Gradio's work itself (``NETWORK_JS``): queue joins against the ``process_completed`` messages of
 the event stream, plus fetches in flight, so a view is "drawn" once nothing is pending for ``QUIET_MS``.
@@ -28,10 +29,9 @@ import pytest
 import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-pytestmark = [
-    pytest.mark.slow,  # a Space started from its upload in a subprocess and driven in Chromium
-    pytest.mark.xdist_group("space-run"),  # one worker: one start of each Space, one page
-]
+# a Space started from its upload in a subprocess and driven in Chromium; each Space's tests stay on one worker (its
+# own xdist group: tests/conftest.py), one start of it, one page
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -374,33 +374,58 @@ def test_a_slider_drag_paints_route_previews(space, page):
     assert not problems(page)
 
 
-@pytest.mark.timeout(1800)  # 33 steps, each a Gradio event that draws its view: long on a busy 2-core machine
-def test_every_step_of_the_lecture_path_opens(space, page):
+def first_step_of_each_tab(steps: list) -> list[int]:
+    """The numbers (1-based) of the first step that opens each tab: the browser walks these; every step's restore is
+    resolved in Python, with data and without (tests/test_lecture_walk.py)."""
+    from explorer.ui import path as lecture_path
+
+    firsts = {}
+    for number, raw in enumerate(steps, 1):
+        firsts.setdefault(lecture_path.Step(raw["title"], raw["link"]).params()["tab"], number)
+    return sorted(firsts.values())
+
+
+@pytest.mark.timeout(1200)  # eleven steps, each a Gradio event that draws its view: long on a busy 2-core machine
+def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
     from explorer.ui import path as lecture_path
 
     steps = json.loads((ROOT / "docs" / "lecture-path.json").read_text())["steps"]
+    walked = first_step_of_each_tab(steps)
+    assert len(walked) >= 10, walked  # every tab of the app has a step
+    walked.append(walked[-1] + 1)  # and the step after the last, with the ▶ button itself
     page.locator("body").click(position={"x": 5, "y": 5})
     opened, elsewhere = {}, {}
-    for number, raw in enumerate(steps, 1):
+    for number in walked:
+        raw = steps[number - 1]
         step = lecture_path.Step(raw["title"], raw["link"])
         params = step.params()
         seen = len(problems(page))
         page.evaluate("() => { window.__net.mark = performance.now(); }")
-        page.locator("#path-next").click()
+        if number == walked[-1]:
+            page.locator("#path-next").click()  # ▶: the button's own path to page.js P.go
+        else:  # a jump to the step, as ▶ would land on it (P.go with an absolute index)
+            page.evaluate(f"() => window.__latentPage.go({number - 1}, true)")
+        stage = "its title"
         try:
             page.wait_for_function(
                 f"() => document.querySelector('#path-where')?.innerText.includes('{number} / {len(steps)}')",
                 timeout=VIEW_S * 1000,
             )
             if params["tab"] == "toylab":  # a preset may set the lab playing: once it shows, Pause, as a lecturer would
+                stage = "the GAN lab's readout"
                 page.wait_for_function(f"() => {LAB_READOUT}.length > 0", timeout=VIEW_S * 1000)
-                page.locator("#toy-pause").click()
+                stage = "Pause"
+                page.locator("#toy-pause").click(timeout=VIEW_S * 1000)
+            stage = "its events settled"
             page.wait_for_function(  # the step's Gradio events done (a tab's timers may keep fetching)
                 f"() => window.__net.settledFor() >= {QUIET_MS}", polling=100, timeout=VIEW_S * 1000
             )
         except PlaywrightTimeout:
             state = page.evaluate("() => JSON.stringify(window.__net)")
-            pytest.fail(f"step {number} ({step.link}) did not open within {VIEW_S} s; page's work: {state}")
+            where = page.evaluate("() => document.querySelector('#path-where')?.innerText")
+            pytest.fail(
+                f"step {number} ({step.link}): no {stage} within {VIEW_S} s (the bar: {where!r}); page's work: {state}"
+            )
         wanted = [params["tab"], *([params["section"]] if "section" in params else [])]
         try:  # the step's tab and section are the ones shown (its event has settled: a short wait)
             page.wait_for_function(
