@@ -25,9 +25,9 @@ from explorer.ui import (
     theory,
     toylab,
     training,
-    truncation,
 )
 from explorer.ui.previews import Previews
+from explorer.ui.tabs import truncation
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"
