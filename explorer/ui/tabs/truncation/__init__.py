@@ -30,17 +30,16 @@ better) and the mean pairwise distance of classifier features (higher = more var
 
 
 def _controls(names: list[str], classes: list[str]) -> dict:
-    """The tab's settings by name (its share keys): model, threshold (the main control, first under the model), the
-    classes A and B, their mix α and the seed."""
-    threshold = dict(value=1.0, step=0.02, label="Truncation threshold (4 = none)", elem_id="trunc-threshold")
-    return dict(
-        model=gr.Dropdown(names, value=names[0], label="Model", elem_id="trunc-model"),
-        threshold=gr.Slider(0.04, 4.0, **threshold),
-        a=gr.Dropdown(classes, value=classes[0], label="Class A", elem_id="trunc-class-a"),
-        b=gr.Dropdown(classes, value=classes[1], label="Class B", elem_id="trunc-class-b"),
-        alpha=gr.Slider(0, 1, value=0, step=0.05, label="Class mix α (0 = A, 1 = B)", elem_id="trunc-alpha"),
-        seed=gr.Number(0, label="Seed", precision=0, minimum=0, maximum=latent.MAX_SEED, elem_id="trunc-seed"),
-    )
+    """The tab's settings by name, in the order of its links' keys; laid out with the threshold (the main control)
+    first under the model."""
+    model = gr.Dropdown(names, value=names[0], label="Model", elem_id="trunc-model")
+    label = "Truncation threshold (4 = none)"
+    threshold = gr.Slider(0.04, 4.0, value=1.0, step=0.02, label=label, elem_id="trunc-threshold")
+    a = gr.Dropdown(classes, value=classes[0], label="Class A", elem_id="trunc-class-a")
+    b = gr.Dropdown(classes, value=classes[1], label="Class B", elem_id="trunc-class-b")
+    alpha = gr.Slider(0, 1, value=0, step=0.05, label="Class mix α (0 = A, 1 = B)", elem_id="trunc-alpha")
+    seed = gr.Number(0, label="Seed", precision=0, minimum=0, maximum=latent.MAX_SEED, elem_id="trunc-seed")
+    return dict(model=model, a=a, b=b, alpha=alpha, threshold=threshold, seed=seed)
 
 
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:
