@@ -291,8 +291,16 @@ def cases_truncation(z, tmp) -> dict:
         projection: [Case(projection.render_projection, [z, BIGGAN_CHOSEN], only=(), per_setting=1)],
         ortho: [Case(ortho.render_ortho, [z, BIGGAN, list(ortho.filter_layers(model))[0], 3], values=EARLY)],
         acgan: [Case(acgan.render_class_head, [z, BIGGAN, 20], values=EARLY, kept=False)],
-        # all of the above at once: most settings fail in the first view, before the others are drawn
-        inside: [Case(inside.render_inside, [z, everything, False], values=EARLY, only=(2,), per_setting=1)],
+        # all of the above at once (seconds): what only it reads, the model (before any view) and the reference flag
+        inside: [
+            Case(
+                inside.render_inside,
+                [z, everything, False],
+                values=tuple(everything | dict(model=v) for v in EARLY),
+                only=(1,),
+            ),
+            Case(inside.render_inside, [z, everything, False], values=EARLY, only=(2,)),
+        ],
     }
 
 
