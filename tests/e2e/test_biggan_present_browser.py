@@ -13,8 +13,8 @@ pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier 
 
 BIGGAN = "biggan-fashion-mnist"
 STEP_19 = f"?present=1&tab=truncation&model={BIGGAN}&a=Pullover&b=Trouser&alpha=0&threshold=0.5&seed=0"
-# each visible thing drawn in an image's block besides the image: Gradio's floating label, its buttons
-OVER = """(block) => [...document.querySelectorAll(`${block} [data-testid=block-label], ${block} button`)]
+# each visible thing drawn in an image's block besides the image: Gradio's floating label, its icon buttons
+OVER = """(block) => [...document.querySelectorAll(block + ' [data-testid=block-label], ' + block + ' .icon-button')]
   .filter(e => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden')
   .map(e => { const b = e.getBoundingClientRect(); return {x: b.x, y: b.y, width: b.width, height: b.height}; })
   .filter(b => b.width > 1 && b.height > 1)"""
