@@ -6,7 +6,7 @@ against the threshold shows the trade-off. Class vectors may be soft: (1 − α)
 interpolates classes. Below: inside our BigGAN-small (``inside``) and an AC-GAN's class head (``acgan``).
 
 One module per view, each with ``TITLE``, ``ID`` and ``build(zoo, controls) -> SectionParts``: ``controls`` are
-the tab's settings by name (``shared.CHOSEN``), which every view reads.
+the tab's settings by name (``shared.CHOSEN`` but the sample's index, which ``inside`` adds).
 """
 
 import functools
