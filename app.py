@@ -24,10 +24,9 @@ from explorer.ui import (
     theory,
     toylab,
     training,
-    truncation,
 )
 from explorer.ui.previews import Previews
-from explorer.ui.tabs import manifold
+from explorer.ui.tabs import manifold, truncation
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"

@@ -9,11 +9,12 @@ import torch
 from safetensors.torch import load_file
 
 from explorer.models.acgan import ACGANConfig, ACGANDiscriminator, ACGANGenerator, confusion_matrix
+from explorer.models.folder import DISCRIMINATOR_NAME, STATE_NAME
 from explorer.models.registry import family_of
-from explorer.ui import truncation
+from explorer.ui.tabs.truncation import acgan, shared
 from explorer.zoo import Zoo, load_folder
 from trainers.acgan import ACGANTrainConfig, train_acgan
-from trainers.checkpoint import DISCRIMINATOR_NAME, STATE_NAME, keep_discriminator_only
+from trainers.checkpoint import keep_discriminator_only
 
 TINY = ACGANConfig(latent_dim=16, g_width=8, d_width=8)
 
@@ -74,8 +75,8 @@ def test_class_head_view_counts_every_fake_and_reads_d_from_either_file(tiny_acg
     entry = {"name": "tiny-acgan", "family": "acgan", "path": str(out), "resolution": 32, "latent_dim": 16}
     manifest.write_text(json.dumps({"models": [entry]}))
     zoo = Zoo(manifest, device="cpu")
-    assert "tiny-acgan" in truncation.model_names(zoo)  # a class-conditional model: the BigGAN tab offers it
-    fig, readout = truncation.render_class_head(zoo, "tiny-acgan", 20)
+    assert "tiny-acgan" in shared.model_names(zoo)  # a class-conditional model: the BigGAN tab offers it
+    fig, readout = acgan.render_class_head(zoo, "tiny-acgan", 20)
     matrix = torch.tensor(fig.data[0].z)
     assert matrix.shape == (10, 10) and int(matrix.sum()) == 200 and (matrix.sum(1) == 20).all()
     assert "of 200 fakes (20 per class)" in readout and "real test images" in readout
@@ -88,11 +89,11 @@ def test_class_head_view_counts_every_fake_and_reads_d_from_either_file(tiny_acg
         [DISCRIMINATOR_NAME] + [p.name for p in out.iterdir() if p.name != STATE_NAME]
     )
     zoo.add_folder(copy, "copy")
-    fig_copy, _ = truncation.render_class_head(zoo, "copy", 20)
+    fig_copy, _ = acgan.render_class_head(zoo, "copy", 20)
     assert int(torch.tensor(fig_copy.data[0].z).sum()) == 200
     with pytest.raises(gr.Error, match="whole number from 10 to 200"):
-        truncation.render_class_head(zoo, "tiny-acgan", 5)
-    fig_biggan, message = truncation.render_class_head(default_zoo, "biggan-fashion-mnist", 20)
+        acgan.render_class_head(zoo, "tiny-acgan", 5)
+    fig_biggan, message = acgan.render_class_head(default_zoo, "biggan-fashion-mnist", 20)
     assert fig_biggan is None and "no class head" in message
 
 
@@ -101,11 +102,11 @@ def test_the_committed_acgan_names_its_classes_as_its_card_says(default_zoo):
     as discriminator.safetensors, and G's fakes are recognised as the class they were asked for."""
     name = "acgan-fashion-mnist"
     assert (default_zoo.entry(name).folder / DISCRIMINATOR_NAME).is_file()
-    accuracy = truncation.real_class_accuracy(default_zoo, name)
+    accuracy = acgan.real_class_accuracy(default_zoo, name)
     assert accuracy >= 0.80
     card = (default_zoo.entry(name).folder / "README.md").read_text()
     assert f"Accuracy on the 10000 real test images: **{accuracy:.1%}**" in card  # the card's number, recomputed
-    fig, readout = truncation.render_class_head(default_zoo, name, 20)
+    fig, readout = acgan.render_class_head(default_zoo, name, 20)
     matrix = torch.tensor(fig.data[0].z)
     assert int(matrix.sum()) == 200 and float(matrix.diagonal().sum()) / 200 >= 0.8
     assert f"**{accuracy:.1%}** on the 10 000 real test images" in readout

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 from explorer import images
-from explorer.ui import interpolate, toylab, truncation
+from explorer.ui import interpolate, toylab
+from explorer.ui.tabs.truncation import sweep
 from trainers.toy2d import ToyLab, ToyLabConfig
 
 BIGGAN = "biggan-fashion-mnist"
@@ -43,15 +44,15 @@ def test_mp4_holds_the_gif_frames_padded_to_whole_macroblocks(tmp_path):
 
 
 def test_truncation_sweep_animation_has_a_frame_per_threshold(default_zoo):
-    gif_path, mp4_path = truncation.sweep_animation(default_zoo, BIGGAN, "Dress", "Coat", 0.0, 3)
+    gif_path, mp4_path = sweep.sweep_animation(default_zoo, BIGGAN, "Dress", "Coat", 0.0, 3)
     with Image.open(gif_path) as gif:
-        assert gif.n_frames == 2 * len(truncation.SWEEP) - 2  # there and back
+        assert gif.n_frames == 2 * len(sweep.SWEEP) - 2  # there and back
         first = gif.convert("L").tobytes()
-        gif.seek(len(truncation.SWEEP) - 1)
+        gif.seek(len(sweep.SWEEP) - 1)
         assert gif.convert("L").tobytes() != first  # the lowest threshold differs from the highest
         size = gif.size
     meta, frames = read_mp4(mp4_path)
-    assert len(frames) == 2 * len(truncation.SWEEP) - 2
+    assert len(frames) == 2 * len(sweep.SWEEP) - 2
     for side, original in zip(meta["size"], size, strict=True):  # padded to whole macroblocks, never resized
         assert side % images.MP4_BLOCK == 0 and side - images.MP4_BLOCK < original <= side
 

@@ -18,9 +18,10 @@ from torch import nn
 from explorer import derived, zoo
 from explorer.models import DCGANConfig, DCGANGenerator, Family, registry
 from explorer.models.base import Pretrained, Unconditional
-from explorer.ui import arithmetic, interpolate, stylemix, training, truncation
+from explorer.ui import arithmetic, interpolate, stylemix, training
 from explorer.ui.previews import Previews
 from explorer.ui.tabs.manifold import plane
+from explorer.ui.tabs.truncation import shared as truncation
 from trainers import job as job_module
 from trainers import registry as trainer_registry
 from trainers.__main__ import main as cli

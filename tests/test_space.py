@@ -213,7 +213,7 @@ def test_biggan_projection_d_and_orthogonal_view_work_from_the_uploaded_files(tm
     import torch
 
     from explorer import space
-    from explorer.ui import truncation
+    from explorer.ui.tabs.truncation import ortho, projection
     from explorer.zoo import Zoo
     from trainers.checkpoint import discriminator_tensors
 
@@ -229,18 +229,18 @@ def test_biggan_projection_d_and_orthogonal_view_work_from_the_uploaded_files(tm
     manifest = tmp_path / "zoo.json"
     manifest.write_text(json.dumps({"models": [entry | {"path": str(folder)}]}))
     zoo = Zoo(manifest, device="cpu")
-    args = ("Trouser", "Bag", 0.0, 1.0, 3, 2)  # classes A, B, α, threshold, seed, sample number
-    figure = truncation.render_projection(zoo, name, *args, reference=False)
+    chosen = dict(model=name, a="Trouser", b="Bag", alpha=0.0, threshold=1.0, seed=3, index=2)
+    figure = projection.render_projection(zoo, chosen, reference=False)
     model = zoo.load(name)
     assert list(figure.data[0].x) == model.class_names and "asked for Trouser" in figure.layout.title.text
     state = ROOT / "checkpoints" / name / "training_state.safetensors"
     if state.is_file():  # the checkout keeps the state for --resume: the shipped D is its discriminator, exactly
         trained, _ = discriminator_tensors(state.parent)
-        shipped = truncation.projection_discriminator(zoo, name).state_dict()
+        shipped = projection.projection_discriminator(zoo, name).state_dict()
         assert trained.keys() == shipped.keys()
         assert all(torch.equal(trained[k].float(), shipped[k]) for k in trained)
-    layer = list(truncation.filter_layers(model))[0]
-    _, readout = truncation.render_ortho(zoo, name, layer, 0)
+    layer = list(ortho.filter_layers(model))[0]
+    _, readout = ortho.render_ortho(zoo, name, layer, 0)
     assert "trained with β = 0.0001" in readout
 
 

@@ -35,10 +35,10 @@ from explorer.ui import (
     toylab,
     training,
     translation,
-    truncation,
 )
 from explorer.ui import path as lecture_path
 from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
+from explorer.ui.tabs.truncation import acgan, attention, cbn, chunks, curve, inside, ortho, projection, samples, sweep
 from trainers.job import NAME_PATTERN, History
 
 HOSTILE = (math.nan, math.inf, -math.inf, 10**30, -5, 0, "", None, [], "abc")
@@ -53,7 +53,7 @@ DCGAN, STYLEGAN, BIGGAN, PROGAN = (
 )
 VAE, AE, CVAE, VQ = "vae2d-fashion-mnist", "ae2d-fashion-mnist", "cvae2d-fashion-mnist", "vqvae-fashion-mnist"
 PIX2PIX, PIX2PIX_L1, CYCLEGAN = "pix2pix-fashion-mnist", "pix2pix-l1-fashion-mnist", "cyclegan-fashion-mnist"
-BIGGAN_ARGS = ("Trouser", "Bag", 0.0, 1.0, 3, 2)  # classes A, B, α, threshold, seed, sample number
+BIGGAN_CHOSEN = dict(model=BIGGAN, a="Trouser", b="Bag", alpha=0.0, threshold=1.0, seed=3, index=2)  # one sample
 
 
 @dataclass
@@ -265,25 +265,43 @@ def cases_translation(z, tmp):
     ]
 
 
-def cases_truncation(z, tmp):
+def cases_truncation(z, tmp) -> dict:
+    """The BigGAN tab's modules' cases; its inside views take their settings by name (a dict), each setting fuzzed."""
     model = z.load(BIGGAN)
-    cbn = list(truncation.cbn_layers(model))[0]
-    ortho = list(truncation.filter_layers(model))[0]
-    return [
-        Case(truncation.render_samples, [z, BIGGAN, "Trouser", "Bag", 0.5, 0.7, 1]),
-        Case(truncation.switch_model, [z, BIGGAN, 0.5, 0.7, 1], values=EARLY),
-        Case(truncation.render_sweep, [z, BIGGAN, "Trouser", "Bag", 0.5, 1], values=EARLY, kept=False),
-        Case(truncation.sweep_animation, [z, BIGGAN, "Trouser", "Bag", 0.5, 1], values=EARLY, kept=False),
-        Case(truncation.render_curve, [z, BIGGAN], values=EARLY, kept=False),
-        Case(truncation.render_attention, [z, BIGGAN, *BIGGAN_ARGS, 2, 2], values=EARLY),
-        Case(truncation.render_chunks, [z, BIGGAN, *BIGGAN_ARGS, 1], values=EARLY),
-        Case(truncation.render_cbn, [z, BIGGAN, *BIGGAN_ARGS, cbn], values=EARLY),
-        Case(truncation.render_ortho, [z, BIGGAN, ortho, 3], values=EARLY),
-        Case(truncation.render_class_head, [z, BIGGAN, 20], values=EARLY, kept=False),
-        Case(truncation.render_projection, [z, BIGGAN, *BIGGAN_ARGS], values=EARLY),
-        # all of the above at once (seconds): the places only it reads
-        Case(truncation.render_inside, [z, BIGGAN, *BIGGAN_ARGS, 16, 16, 1, cbn, False], values=EARLY, only=(1, 11)),
-    ]
+    layer = list(cbn.cbn_layers(model))[0]
+    everything = BIGGAN_CHOSEN | dict(qx=16, qy=16, redraw=1, layer=layer)
+    return {
+        samples: [
+            Case(samples.render_samples, [z, BIGGAN, "Trouser", "Bag", 0.5, 0.7, 1]),
+            Case(samples.switch_model, [z, BIGGAN, 0.5, 0.7, 1], values=EARLY),
+            Case(samples.caption, [1], first=0, kept=False),
+        ],
+        sweep: [
+            Case(sweep.render_sweep, [z, BIGGAN, "Trouser", "Bag", 0.5, 1], values=EARLY, kept=False),
+            Case(sweep.sweep_animation, [z, BIGGAN, "Trouser", "Bag", 0.5, 1], values=EARLY, kept=False),
+            Case(sweep.caption, [1], first=0, kept=False),
+        ],
+        curve: [Case(curve.render_curve, [z, BIGGAN], values=EARLY, kept=False)],
+        attention: [Case(attention.render_attention, [z, BIGGAN_CHOSEN | dict(qx=2, qy=2)], only=(), per_setting=1)],
+        chunks: [Case(chunks.render_chunks, [z, BIGGAN_CHOSEN | dict(redraw=1)], only=(), per_setting=1)],
+        cbn: [Case(cbn.render_cbn, [z, BIGGAN_CHOSEN | dict(layer=layer)], only=(), per_setting=1)],
+        projection: [Case(projection.render_projection, [z, BIGGAN_CHOSEN], only=(), per_setting=1)],
+        ortho: [Case(ortho.render_ortho, [z, BIGGAN, list(ortho.filter_layers(model))[0], 3], values=EARLY)],
+        acgan: [Case(acgan.render_class_head, [z, BIGGAN, 20], values=EARLY, kept=False)],
+        # all of the above at once (seconds): what only it reads, the model (before any view) and the reference flag
+        inside: [
+            Case(
+                inside.render_inside,
+                [z, everything, False],
+                values=tuple(everything | dict(model=v) for v in EARLY),
+                only=(1,),
+            ),
+            Case(inside.render_inside, [z, everything, False], values=EARLY, only=(2,)),
+        ],
+    }
+
+
+TRUNCATION = (samples, sweep, curve, attention, chunks, cbn, projection, ortho, acgan, inside)
 
 
 def cases_autoencoder(z, tmp):
@@ -337,7 +355,7 @@ CASES: dict[types.ModuleType, Callable] = {
     toylab: cases_toylab,
     training: cases_training,
     translation: cases_translation,
-    truncation: cases_truncation,
+    **{module: (lambda z, tmp, module=module: cases_truncation(z, tmp)[module]) for module in TRUNCATION},
     plane: cases_plane,
     posterior: cases_posterior,
     autoencoder: cases_autoencoder,
@@ -359,8 +377,8 @@ EXCLUDED = {  # (module, function): why it is not in the tables; a function of t
     (translation, "_cyclegan"): "only in model_changed, a user_errors closure; round_trip (fuzzed) takes the name",
     (translation, "directions"): "a CycleGAN's config, never a value a user types",
     (training, "recipe_values"): "the family and loss reach make_spec through start_run (fuzzed per setting)",
-    (truncation, "click_pixel"): "a gr.SelectData from Gradio; the pixel reaches render_attention (fuzzed)",
-    (truncation, "click_sample"): "a gr.SelectData from Gradio; the sample reaches render_attention (fuzzed)",
+    (attention, "click_pixel"): "a gr.SelectData from Gradio; the pixel reaches render_attention (fuzzed)",
+    (attention, "click_sample"): "a gr.SelectData from Gradio; the sample reaches render_attention (fuzzed)",
     (vqvae, "click"): "a gr.SelectData from Gradio; its cell and values reach write (fuzzed)",
 }
 
@@ -441,7 +459,7 @@ def test_the_fuzzing_finds_a_crash_a_long_or_misleading_message_and_a_lost_pictu
     assert "server's fault" in found[3]
 
 
-@pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+@pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.removeprefix("explorer.ui."))
 def test_hostile_values_end_as_results_or_gradio_errors(default_zoo, tmp_path, module):
     failures = [p for case in CASES[module](default_zoo, tmp_path) for p in problems(case)]
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
@@ -484,7 +502,7 @@ def wired(module: types.ModuleType) -> set[str]:
     return {n.id for tree in handed for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in top}
 
 
-@pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+@pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.removeprefix("explorer.ui."))
 def test_every_handler_is_fuzzed(default_zoo, tmp_path, module):
     functions = {
         name: f for name, f in vars(module).items() if inspect.isfunction(f) and f.__module__ == module.__name__

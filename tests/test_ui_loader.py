@@ -11,8 +11,9 @@ import pytest
 import torch
 
 from explorer.settings import Settings
-from explorer.ui import loader, truncation
+from explorer.ui import loader
 from explorer.ui.common import ModelList
+from explorer.ui.tabs.truncation import curve, samples, shared
 from explorer.zoo import Zoo
 
 from .conftest import TINY_DEEP
@@ -38,19 +39,19 @@ def test_a_loaded_biggan_deep_appears_in_the_truncation_tab_and_renders(models_r
     source = str(models_root / "tiny-deep")
     info = loader.inspect_source(source, settings)
     assert "biggan-deep" in info and "5 classes" in info and "apache-2.0" in info
-    lists = [ModelList(gr.Dropdown(), lambda: truncation.model_names(zoo))]
+    lists = [ModelList(gr.Dropdown(), lambda: shared.model_names(zoo))]
     message, dropdown = loader.load_source(zoo, source, lists)
     name = loader.zoo_name(source)
     assert name == "tiny-deep"  # the folder's own name, not its whole path
     assert re.search(r"about \*\*\d+\.\d+ m?s per image", message) and "0.00 s" not in message
     assert (name, name) in dropdown.choices
     classes = zoo.load(name).class_names
-    picture, _ = truncation.render_samples(zoo, name, classes[0], classes[1], 0.5, 0.4, 0)
+    picture, _ = samples.render_samples(zoo, name, classes[0], classes[1], 0.5, 0.4, 0)
     assert picture.size[0] >= 4 * 32 * 4  # 4 × 4 samples at 4× scale
-    a, b, samples, _, sweep, _ = truncation.switch_model(zoo, name, 0.0, 1.0, 0)
-    assert a.value == classes[0] and len(a.choices) == 5 and samples.size == picture.size
+    a, b, grid, _, _, _ = samples.switch_model(zoo, name, 0.0, 1.0, 0)
+    assert a.value == classes[0] and len(a.choices) == 5 and grid.size == picture.size
     with pytest.raises(gr.Error, match="Fashion-MNIST"):
-        truncation.render_curve(zoo, name)
+        curve.render_curve(zoo, name)
 
 
 def test_paths_outside_the_allowed_folders_are_refused(settings, tmp_path):

@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from explorer import images, latent
-from explorer.ui import arithmetic, stylemix, truncation
+from explorer.ui import arithmetic, stylemix
 from explorer.ui.tabs.manifold import plane as latent_plane
+from explorer.ui.tabs.truncation import curve, samples, sweep
 
 DCGAN, STYLEGAN, BIGGAN, VAE = (
     "dcgan-fashion-mnist",
@@ -128,30 +129,49 @@ def test_paper_bands_map_onto_a_32px_model():
 
 
 def test_truncation_samples_sweep_and_determinism(default_zoo):
-    picture, png = truncation.render_samples(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 0.5, 3)
-    again, _ = truncation.render_samples(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 0.5, 3)
+    picture, png = samples.render_samples(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 0.5, 3)
+    again, _ = samples.render_samples(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 0.5, 3)
     assert picture.size == (4 * 128 + 5 * 8, 4 * 128 + 5 * 8)
     assert np.array_equal(np.asarray(picture), np.asarray(again))
-    sweep, _ = truncation.render_sweep(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 3)
-    assert sweep.size[1] == len(truncation.SWEEP) * 96 + (len(truncation.SWEEP) + 1) * 6
-    assert sweep.size[0] == 80 + 8 * 96 + 9 * 6  # a left margin for the thresholds
-    margin = np.asarray(sweep.convert("L"))[:, :80]
-    rows = np.array_split(margin, len(truncation.SWEEP))
+    strip, _ = sweep.render_sweep(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 3)
+    assert strip.size[1] == len(sweep.SWEEP) * 96 + (len(sweep.SWEEP) + 1) * 6
+    margin = strip.width - (8 * 96 + 9 * 6)  # a left margin for the thresholds
+    rows = np.array_split(np.asarray(strip.convert("L"))[:, :margin], len(sweep.SWEEP))
     assert all((row < 128).any() for row in rows)  # every row is labelled with its threshold
+    assert samples.caption(3) == "**16 samples**, seeds 3 … 18 (click one to look inside)"
+    assert "the same 8 seeds 3 … 10" in sweep.caption(3)
+
+
+def label_heights(strip, rows: int) -> list[int]:
+    """The height in pixels of the ink of each row's label in the sweep's left margin."""
+    margin = np.asarray(strip.convert("L"))[:, : strip.width - (8 * 96 + 9 * 6)]
+    heights = []
+    for row in np.array_split(margin, rows):
+        inked = np.nonzero((row < 128).any(axis=1))[0]
+        heights.append(int(inked.max() - inked.min() + 1))
+    return heights
+
+
+def test_sweep_row_labels_are_legible_on_a_projector(default_zoo):
+    """Issue #33: presentation mode at 1280×720 shows the sweep 424 px wide; its labels were 8 px high there."""
+    strip, _ = sweep.render_sweep(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 3)
+    heights = label_heights(strip, len(sweep.SWEEP))
+    assert min(heights) >= 36  # "|z| ≤ 0.7": the bars span the font's size, 41 px for this 822-px grid
+    assert min(heights) * 424 / strip.width >= 14  # on the projector
 
 
 def test_truncation_bad_input(default_zoo):
     with pytest.raises(gr.Error, match="unknown class 'Hat'"):
-        truncation.render_samples(default_zoo, BIGGAN, "Hat", "Bag", 0.0, 0.5, 3)
+        samples.render_samples(default_zoo, BIGGAN, "Hat", "Bag", 0.0, 0.5, 3)
     with pytest.raises(gr.Error, match="threshold must be > 0"):
-        truncation.render_samples(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 0.0, 3)
+        samples.render_samples(default_zoo, BIGGAN, "Trouser", "Bag", 0.0, 0.0, 3)
     with pytest.raises(gr.Error, match="not a class-conditional BigGAN"):
-        truncation.render_samples(default_zoo, DCGAN, "Trouser", "Bag", 0.0, 0.5, 3)
+        samples.render_samples(default_zoo, DCGAN, "Trouser", "Bag", 0.0, 0.5, 3)
 
 
 @pytest.mark.slow  # FID and variety of 300 samples at every threshold of the curve: ~22 s
 def test_truncation_reduces_variety(default_zoo):
-    thresholds, fids, varieties = truncation.truncation_curve(default_zoo, BIGGAN, n=300)
+    thresholds, fids, varieties = curve.truncation_curve(default_zoo, BIGGAN, n=300)
     assert thresholds[0] is None and thresholds[-1] == 0.1
     assert varieties[-1] < varieties[0]  # truncated at 0.1: samples are far more alike
     assert all(np.isfinite(fids))

@@ -26,9 +26,9 @@ from explorer.ui import (
     interpolate,
     metrics,
     stylemix,
-    truncation,
 )
 from explorer.ui.tabs.manifold import plane, vqvae
+from explorer.ui.tabs.truncation import curve, samples, sweep
 from explorer.zoo import Zoo
 
 BIGGAN, STYLEGAN, DCGAN, VAE = (
@@ -44,13 +44,13 @@ NUM_WS = 8  # stylegan-fashion-mnist's rows of ws (the noise sliders)
 EXAMPLES = {
     "explorer.ui.interpolate.render_frame": (interpolate.render_frame, (DCGAN, 1, 2, 0.5, "linear (lerp)"), False),
     "explorer.ui.interpolate.render_path": (interpolate.render_path, (DCGAN, 3, 4, 6, "spherical (slerp)", 0.3), False),
-    "explorer.ui.truncation.render_samples": (
-        truncation.render_samples,
+    "explorer.ui.tabs.truncation.samples.render_samples": (
+        samples.render_samples,
         (BIGGAN, "Trouser", "Bag", 0.5, 0.7, 1),
         False,
     ),
-    "explorer.ui.truncation.render_sweep": (truncation.render_sweep, (BIGGAN, "Trouser", "Bag", 0.0, 3), False),
-    "explorer.ui.truncation.render_curve": (truncation.render_curve, (BIGGAN,), True),
+    "explorer.ui.tabs.truncation.sweep.render_sweep": (sweep.render_sweep, (BIGGAN, "Trouser", "Bag", 0.0, 3), False),
+    "explorer.ui.tabs.truncation.curve.render_curve": (curve.render_curve, (BIGGAN,), True),
     "explorer.ui.stylemix.style_mix": (
         stylemix.style_mix,
         (STYLEGAN, "1, 2", "3", "coarse", 0, 7, 1.0, 0, "const", 0),

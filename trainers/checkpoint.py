@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, safe_open, save_file
 
-from explorer.models.folder import STATE_NAME, save_folder, write_folder_atomically
+from explorer.models.folder import DISCRIMINATOR_NAME, STATE_NAME, save_folder, write_folder_atomically
 
 __all__ = ["STATE_NAME", "load_training_state", "save_folder", "save_training_state", "write_folder_atomically"]
 
@@ -92,9 +92,6 @@ def load_training_state(
     for name, optimizer in optimizers.items():
         restore_optimizer(optimizer, name, tensors, text[f"{name}.param_groups"])
     return json.loads(text["metadata"])
-
-
-DISCRIMINATOR_NAME = "discriminator.safetensors"
 
 
 def discriminator_tensors(folder: str | Path) -> tuple[dict[str, torch.Tensor], str]:

@@ -5,15 +5,12 @@ loop (``trainers.loop``) provides events, checkpoints, ``--resume`` and the NaN 
 """
 
 import copy
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file
 from torch import nn
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
@@ -22,6 +19,7 @@ from explorer import losses
 from explorer.data import ImageDataset
 from explorer.models import registry
 from explorer.models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
+from explorer.models.folder import STATE_NAME, load_discriminator
 from trainers.distributed import without_gradient_sync
 from trainers.evaluation import generator_report
 from trainers.events import Event
@@ -146,23 +144,20 @@ def sigma_table(rows: list[dict]) -> str:
 
 
 def saved_discriminator(folder: str | Path) -> nn.Module:
-    """The discriminator of an adversarial run's checkpoint folder (its ``training_state.safetensors``), rebuilt
-    from the run's settings with its switches (spectral norm included) and loaded strictly."""
-    path = Path(folder) / "training_state.safetensors"
-    if not path.is_file():
+    """The discriminator of an adversarial run's checkpoint folder, rebuilt from the run's settings with its switches
+    (spectral norm included) and loaded strictly (``explorer.models.folder.load_discriminator``)."""
+
+    def build(settings: dict) -> nn.Module:
+        unknown = set(settings) - {f.name for f in fields(DCGANTrainConfig)}
+        if unknown:  # settings missing a field are older runs': the field's default is what they trained with
+            raise ValueError(f"{folder} is not a run of the adversarial trainer (trainers.dcgan: DCGAN, MLP GAN)")
+        return build_discriminator(DCGANTrainConfig(**settings))
+
+    discriminator = load_discriminator(folder, build)
+    if discriminator is None:
+        path = Path(folder) / STATE_NAME
         raise FileNotFoundError(f"{path} not found: no discriminator saved yet (wait for the run's first checkpoint)")
-    with safe_open(str(path), framework="pt") as f:
-        settings = json.loads(f.metadata()["metadata"])["settings"]
-    unknown = set(settings) - {f.name for f in fields(DCGANTrainConfig)}
-    if unknown:  # settings missing a field are older runs': the field's default is what they trained with
-        raise ValueError(f"{folder} is not a run of the adversarial trainer (trainers.dcgan: DCGAN, MLP GAN)")
-    config = DCGANTrainConfig(**settings)
-    discriminator = build_discriminator(config)
-    state = {
-        k.removeprefix("discriminator."): v for k, v in load_file(str(path)).items() if k.startswith("discriminator.")
-    }
-    discriminator.load_state_dict(state, strict=True)
-    return discriminator.eval()
+    return discriminator
 
 
 class DeadUnits:

@@ -4,7 +4,8 @@
 model's class); ``model.safetensors`` holds the state dict. ``save_folder`` and ``load_folder`` are
 inverses, and every model's ``save_pretrained`` / ``from_pretrained`` go through them
 (``explorer.models.base.Pretrained``), as do the trainers and the Hub converters. Loading is strict
-(every key, every shape) and never unpickles: pickle files are refused.
+(every key, every shape) and never unpickles: pickle files are refused. A folder may keep its discriminator too
+(``load_discriminator``: the training state's, or ``discriminator.safetensors`` alone), read the same strict way.
 """
 
 import json
@@ -17,7 +18,7 @@ from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from explorer.models import registry
@@ -25,6 +26,8 @@ from explorer.models import registry
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 STATE_NAME = "training_state.safetensors"  # what the trainers keep beside it for --resume (trainers.checkpoint)
+DISCRIMINATOR_NAME = "discriminator.safetensors"  # a run's discriminator alone (what a Space's upload keeps)
+DISCRIMINATOR_PREFIX = "discriminator."  # its tensors' keys in the training state
 REFUSED_SUFFIXES = (".pkl", ".pickle")
 
 
@@ -177,3 +180,51 @@ def load_folder(folder: str | Path, device: torch.device | str | None = None) ->
         raise ZooError(str(error)) from error
     model = model.eval()
     return model.to(device) if device is not None else model
+
+
+def discriminator_source(folder: str | Path) -> tuple[Path, str] | None:
+    """(file, key prefix) of the discriminator a model folder keeps: ``discriminator.safetensors`` (what the upload
+    to a Space keeps; a resumed run rewrites the folder without it, so it is never older than the state), else the
+    training state's ``discriminator.*`` tensors; None where the folder has neither file."""
+    folder = Path(folder)
+    if (folder / DISCRIMINATOR_NAME).is_file():
+        return folder / DISCRIMINATOR_NAME, ""
+    if (folder / STATE_NAME).is_file():
+        return folder / STATE_NAME, DISCRIMINATOR_PREFIX
+    return None
+
+
+def read_discriminator(folder: str | Path, tensors: bool = True) -> tuple[dict[str, torch.Tensor], dict] | None:
+    """(the discriminator's state dict, the trainer's settings from the file's metadata) kept in ``folder``, or None
+    where it keeps none (no file, or a training state without a discriminator: a VAE's). ``tensors=False`` reads
+    the settings alone (the state dict comes back empty). ``ZooError`` for a corrupted file."""
+    found = discriminator_source(folder)
+    if found is None:
+        return None
+    path, prefix = found
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            keys = [k for k in f.keys() if k.startswith(prefix)]
+            metadata = json.loads((f.metadata() or {}).get("metadata", "{}"))
+            state = {k.removeprefix(prefix): f.get_tensor(k) for k in keys} if tensors else {}
+    except (SafetensorError, OSError, ValueError) as error:  # json.JSONDecodeError is a ValueError
+        raise ZooError(f"{path} is corrupted or truncated ({error}); re-save or re-download it") from error
+    return (state, metadata.get("settings", {})) if keys else None
+
+
+def load_discriminator(
+    folder: str | Path, build: Callable[[dict], torch.nn.Module], device: torch.device | str | None = None
+) -> torch.nn.Module | None:
+    """The discriminator a model folder keeps (``discriminator_source``): ``build(the trainer's settings)`` loaded
+    strictly (``load_strict``: every key, every shape), in eval mode; None where the folder keeps none."""
+    found = read_discriminator(folder)
+    if found is None:
+        return None
+    state, settings = found
+    path = discriminator_source(folder)[0]
+    try:
+        discriminator = load_strict(build(settings), state, f"{path} does not match the discriminator it trained")
+    except ValueError as error:
+        raise ZooError(str(error)) from error
+    discriminator = discriminator.eval()
+    return discriminator.to(device) if device is not None else discriminator

@@ -255,6 +255,18 @@ def named_values(controls: dict, values: dict) -> dict:
     return {name: values[component] for name, component in controls.items()}
 
 
+def by_name(handler: Callable[[dict], object], controls: dict) -> tuple[Callable, list]:
+    """``(fn, inputs)`` that give ``handler`` the values of ``controls`` (``{name: component}``) as ``{name: value}``.
+    ``named_values``'s sibling for renders that are also a link's restore (``Share.renders``) or a first drawing
+    (``TabParts.opened``), which pass values by position: names and positions both come from the one dict."""
+    names = list(controls)
+
+    def call(*values):
+        return handler(dict(zip(names, values, strict=True)))
+
+    return call, list(controls.values())
+
+
 @dataclass(frozen=True)
 class ModelList:
     """A tab's model dropdown and how to list its models; refreshed when the zoo gains a model."""

@@ -4,7 +4,7 @@ attention map."""
 import numpy as np
 import pytest
 
-from explorer.ui import truncation
+from explorer.ui.tabs.truncation import attention
 
 from .waiting import wait_for_image
 
@@ -25,18 +25,19 @@ def click_at(page, selector: str, fx: float, fy: float) -> None:
 def test_clicking_a_sample_then_a_pixel_shows_its_attention_map(page, default_zoo):
     page.get_by_role("tab", name="BigGAN").click()
     classes = default_zoo.load(BIGGAN).class_names
-    default = truncation.render_attention(default_zoo, BIGGAN, classes[0], classes[1], 0.0, 1.0, 0, 0, 16, 16)
+    chosen = dict(model=BIGGAN, a=classes[0], b=classes[1], alpha=0.0, threshold=1.0, seed=0)
+    default = attention.render_attention(default_zoo, chosen | dict(index=0, qx=16, qy=16))
     wait_for_image(page, "#trunc-attention img", np.asarray(default[1]), timeout=60)
     # 1. the sample in the second row, third column of the grid of 16 (number 6)
     click_at(page, "#trunc-samples", (8 + 2 * 136 + 64) / 552, (8 + 136 + 64) / 552)
     page.wait_for_function(
         "() => document.querySelector('#trunc-inside-index input[type=number]')?.value === '6'", timeout=30_000
     )
-    sample = truncation.render_attention(default_zoo, BIGGAN, classes[0], classes[1], 0.0, 1.0, 0, 6, 16, 16)
+    sample = attention.render_attention(default_zoo, chosen | dict(index=6, qx=16, qy=16))
     wait_for_image(page, "#trunc-inside-sample img", np.asarray(sample[0]), timeout=60)
     # 2. a pixel near the top left of that sample: pixel (4, 4) of 32 → its attention map
     click_at(page, "#trunc-inside-sample", 4.5 / 32, 4.5 / 32)
-    clicked = truncation.render_attention(default_zoo, BIGGAN, classes[0], classes[1], 0.0, 1.0, 0, 6, 4, 4)
+    clicked = attention.render_attention(default_zoo, chosen | dict(index=6, qx=4, qy=4))
     shown = wait_for_image(page, "#trunc-attention img", np.asarray(clicked[1]), timeout=60)
     assert not np.array_equal(shown, np.asarray(sample[1]))
     caption = page.locator("#trunc-attention-caption").inner_text()

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from explorer.ui import path as lecture_path
-from explorer.ui import truncation
+from explorer.ui.tabs.truncation import samples
 
 from .waiting import wait_for_image
 
@@ -118,7 +118,7 @@ def test_a_lecture_path_step_is_one_event_that_settles(projector, default_zoo):
     _settled(page, joins, quiet_s=3.0)
     joins.clear()
     page.evaluate(f"() => window.__latentPage.go({acgan - 1}, true)")
-    expected, _ = truncation.render_samples(default_zoo, before["model"], *settings)
+    expected, _ = samples.render_samples(default_zoo, before["model"], *settings)
     wait_for_image(page, "#trunc-samples img", expected, timeout=60)
     _settled(page, joins)
     assert len(joins) == 1, f"{len(joins)} Gradio events for one step"
@@ -126,7 +126,7 @@ def test_a_lecture_path_step_is_one_event_that_settles(projector, default_zoo):
     page.locator("#path-next").click()
     assert f"{acgan + 1} / {len(steps)}" in page.locator("#path-where").inner_text()  # at once: no reply awaited
     start = time.monotonic()
-    expected, _ = truncation.render_samples(default_zoo, "acgan-fashion-mnist", *settings)
+    expected, _ = samples.render_samples(default_zoo, "acgan-fashion-mnist", *settings)
     wait_for_image(page, "#trunc-samples img", expected, timeout=60)
     print(f"AC-GAN step: samples shown {time.monotonic() - start:.2f} s after ▶")  # noqa: T201 (a measurement)
     _settled(page, joins)

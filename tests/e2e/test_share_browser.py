@@ -4,7 +4,8 @@ import urllib.parse
 
 import pytest
 
-from explorer.ui import interpolate, truncation
+from explorer.ui import interpolate
+from explorer.ui.tabs.truncation import samples
 
 from .waiting import wait_for_image
 
@@ -63,7 +64,7 @@ def test_a_share_link_selects_its_tab(page, browser_factory, default_zoo):
     slider.press("ArrowRight")
     slider.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('#trunc-alpha input[type=number]')?.value === '0.1'")
-    expected, _ = truncation.render_samples(default_zoo, "biggan-fashion-mnist", "T-shirt/top", "Trouser", 0.1, 1.0, 0)
+    expected, _ = samples.render_samples(default_zoo, "biggan-fashion-mnist", "T-shirt/top", "Trouser", 0.1, 1.0, 0)
     # always_last: the render of α = 0.1 lands; by then the server has also taken the tab's select (sent before the
     # keys), which tells Share which tab is shown: a Share pressed the moment a tab is clicked can beat it
     wait_for_image(page, "#trunc-samples img", expected)

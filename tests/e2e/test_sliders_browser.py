@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from explorer.ui import arithmetic, stylemix, truncation
+from explorer.ui import arithmetic, stylemix
+from explorer.ui.tabs.truncation import samples
 
 from .waiting import wait_for_image
 
@@ -46,9 +47,7 @@ def test_truncation_threshold(page, default_zoo):
     threshold = drag(page, "trunc-threshold", 0.1)
     assert 0.2 <= threshold <= 0.6
     classes = default_zoo.load("biggan-fashion-mnist").class_names
-    expected, _ = truncation.render_samples(
-        default_zoo, "biggan-fashion-mnist", classes[0], classes[1], 0.0, threshold, 0
-    )
+    expected, _ = samples.render_samples(default_zoo, "biggan-fashion-mnist", classes[0], classes[1], 0.0, threshold, 0)
     wait_for_image(page, "#trunc-samples img", expected)  # always_last: the last input's render lands
 
 
