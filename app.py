@@ -22,12 +22,12 @@ from explorer.ui import (
     metrics,
     share,
     stylemix,
-    theory,
     toylab,
     training,
     truncation,
 )
 from explorer.ui.previews import Previews
+from explorer.ui.tabs import theory
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"
