@@ -21,12 +21,11 @@ from explorer.ui import (
     metrics,
     share,
     stylemix,
-    theory,
     toylab,
     training,
 )
 from explorer.ui.previews import Previews
-from explorer.ui.tabs import manifold, truncation
+from explorer.ui.tabs import manifold, theory, truncation
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"

@@ -10,7 +10,7 @@ Seven demos, each a pure function of a few numbers (and a seed where something i
 7. L2 regression against a conditional GAN on a target with two right answers.
 Densities and divergences are closed forms or quadrature; the networks are 1-hidden-layer MLPs trained a few
 hundred Adam steps on at most 64 points a side, all randomness from a ``torch.Generator``: fast and reproducible.
-No Gradio here: ``explorer.ui.theory`` draws the results.
+No Gradio here: ``explorer.ui.tabs.theory`` draws the results (one module per section).
 """
 
 import functools

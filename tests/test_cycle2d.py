@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from explorer import cycle2d
-from explorer.ui import theory as theory_ui
+from explorer.ui.tabs.theory import cycle
 
 
 def test_distance_to_the_square_and_the_winding_number():
@@ -33,17 +33,17 @@ def test_without_the_cycle_loss_f_does_not_undo_g_and_with_it_it_does():
     assert abs(cyclic.winding) == 1  # one-to-one: once round the square
     again = cycle2d.train(3.0, 0)
     assert again is cyclic  # cached: a pure function of (λ, seed)
-    fig, readout = theory_ui.cycle("3", 0)
+    fig, readout = cycle.cycle("3", 0)
     assert "F undoes G" in readout and "lies 0.0" in readout
     markers = [trace for trace in fig.data if trace.name == "F(G(x))"]
     assert np.allclose(np.stack([markers[0].x, markers[0].y], 1), cyclic.fgx)
-    assert "F does not undo G" in theory_ui.cycle(0, 0)[1]
+    assert "F does not undo G" in cycle.cycle(0, 0)[1]
 
 
 def test_bad_cycle_input_is_one_clear_message():
     with pytest.raises(gr.Error, match="λ_cyc must be one of: 0, 1, 3, 10"):
-        theory_ui.cycle("5", 0)
+        cycle.cycle("5", 0)
     with pytest.raises(gr.Error, match="Seed must be a whole number"):
-        theory_ui.cycle("3", -1)
-    fig, text = theory_ui.cycle_untrained()
+        cycle.cycle("3", -1)
+    fig, text = cycle.cycle_untrained()
     assert len(fig.data) == 2 and "Train" in text

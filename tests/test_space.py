@@ -252,8 +252,8 @@ def test_views_that_need_fashion_mnist_say_so_in_one_line_without_it(tmp_path, m
 
     from explorer.data import NO_TEST_IMAGES
     from explorer.settings import Settings
-    from explorer.ui import translation
     from explorer.ui.tabs.manifold import vqvae
+    from explorer.ui.tabs.theory import cycle
     from explorer.zoo import Zoo
 
     def offline(*args, **kwargs):
@@ -267,7 +267,7 @@ def test_views_that_need_fashion_mnist_say_so_in_one_line_without_it(tmp_path, m
     figure, usage = vqvae.codebook_usage(zoo, "vqvae-fashion-mnist")
     assert "no test images" in figure.layout.title.text and usage.startswith(NO_TEST_IMAGES)
     assert vqvae.prior_samples(zoo, "vqvae-fashion-mnist", 0).size[0] > 0  # what needs no data still works
-    picture, line = translation.round_trip(zoo, "cyclegan-fashion-mnist", "a2b", 0)
+    picture, line = cycle.round_trip(zoo, "cyclegan-fashion-mnist", "a2b", 0)
     assert picture is None and line.startswith(NO_TEST_IMAGES) and "\n" not in line
 
 

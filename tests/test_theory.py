@@ -11,7 +11,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import multivariate_normal
 
 from explorer import theory
-from explorer.ui import theory as theory_ui
+from explorer.ui.tabs import theory as theory_tab
+from explorer.ui.tabs.theory import bimodal, classes, costs, game, gan1d, kl, lines, ratio, shells
 
 
 # --- 1. parallel lines ------------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ def test_the_equilibrium_stays_put_and_unknown_rules_are_refused():
 
 # --- 4. the 1-D GAN ---------------------------------------------------------------------------------------------
 def test_one_d_gan_ends_at_the_data_with_d_one_half():
-    run = theory.one_d_gan("gaussian", 16, theory_ui.GAN_SEED)
+    run = theory.one_d_gan("gaussian", 16, gan1d.GAN_SEED)
     assert [s.step for s in run] == list(range(0, 481, 12))
     assert (run[0].a, run[0].b) == pytest.approx(theory.GAN_START)
     end = run[-1]
@@ -219,7 +220,7 @@ def test_the_classifiers_log_odds_estimate_the_log_density_ratio(classifier, tol
 # --- the tab ----------------------------------------------------------------------------------------------------
 def test_build_wires_every_demo_inside_blocks():
     with gr.Blocks() as demo:
-        parts = theory_ui.build(None, None)
+        parts = theory_tab.build(None, None)
     assert parts.share.tab == "theory" and "game" in parts.share.sections[1]  # a link can open each demo
     api = {fn.api_name for fn in demo.fns.values()}
     assert {
@@ -242,9 +243,11 @@ def test_build_wires_every_demo_inside_blocks():
     # no plot is drawn at start-up (cold start) except the bimodal data; each is drawn when its section opens
     drawn = [plot for plot in plots if plot.value]
     assert sorted(plot.elem_id for plot in drawn) == ["theory-bimodal", "theory-cycle"]
-    lazily = {outputs[0] for _, _, outputs in parts.opened} | {o for fn, inputs, outputs in parts.share.renders for o in outputs}
+    lazily = {outputs[0] for _, _, outputs in parts.opened} | {
+        o for fn, inputs, outputs in parts.share.renders for o in outputs
+    }
     assert set(plots) - set(drawn) <= lazily  # a link or an opened section draws every other plot
-    for fn, inputs, outputs in parts.opened:  # the first section, drawn when the tab opens
+    for fn, inputs, _ in parts.opened:  # the first section, drawn when the tab opens
         values = fn(*[component.value for component in inputs])
         assert values[0] is not None
     for fn in demo.fns.values():
@@ -253,35 +256,35 @@ def test_build_wires_every_demo_inside_blocks():
 
 
 HANDLER_CASES = [  # defaults, then edges
-    (theory_ui.parallel_lines, (0.5, 0)),
-    (theory_ui.parallel_lines, (0.0, 0)),
-    (theory_ui.parallel_lines, (-1, 2**31 - 1)),
-    (theory_ui.lines_critic, (0.5, 0)),
-    (theory_ui.lines_critic, (0.0, 0)),
-    (theory_ui.lines_critic, (-1, 2**31 - 1)),
-    (theory_ui.kl_fits, (3.0, 2, 0)),
-    (theory_ui.kl_fits, (0, 1, 0)),
-    (theory_ui.kl_fits, (6, 4, 5)),
-    (theory_ui.movable_kl, ("uniform", "gaussian", 0, 1)),
-    (theory_ui.movable_kl, ("gaussian", "uniform", -3, 0.2)),
-    (theory_ui.movable_kl, ("uniform", "uniform", 3, 3)),
-    (theory_ui.bilinear, (0.2, 100, 1, 0, "both")),
-    (theory_ui.bilinear, (1, 300, 2, -2, "simultaneous")),
-    (theory_ui.bilinear, (0.01, 1, 0, 0, "alternating")),
-    (theory_ui.gan_frame, (40, "gaussian", 16, theory_ui.GAN_SEED)),
-    (theory_ui.gan_frame, (0, "uniform", 1, 0)),
-    (theory_ui.discriminative_generative, (2.5, 60, 0)),
-    (theory_ui.discriminative_generative, (0, 5, 0)),
-    (theory_ui.discriminative_generative, (5, 300, 1)),
-    (theory_ui.density_ratio, (1.0, 0.6, 200, theory.CLASSIFIERS[0], 0)),
-    (theory_ui.density_ratio, (-2, 0.3, 10, theory.CLASSIFIERS[1], 0)),
-    (theory_ui.density_ratio, (2, 2, 2000, theory.CLASSIFIERS[0], 3)),
-    (theory_ui.latent_shells, (100, 0)),
-    (theory_ui.latent_shells, (1, 2**31 - 1)),
-    (theory_ui.latent_shells, (1024, 3)),
-    (theory_ui.generator_costs, (0.05,)),
-    (theory_ui.generator_costs, (0.001,)),
-    (theory_ui.generator_costs, (0.999,)),
+    (lines.parallel_lines, (0.5, 0)),
+    (lines.parallel_lines, (0.0, 0)),
+    (lines.parallel_lines, (-1, 2**31 - 1)),
+    (lines.lines_critic, (0.5, 0)),
+    (lines.lines_critic, (0.0, 0)),
+    (lines.lines_critic, (-1, 2**31 - 1)),
+    (kl.kl_fits, (3.0, 2, 0)),
+    (kl.kl_fits, (0, 1, 0)),
+    (kl.kl_fits, (6, 4, 5)),
+    (kl.movable_kl, ("uniform", "gaussian", 0, 1)),
+    (kl.movable_kl, ("gaussian", "uniform", -3, 0.2)),
+    (kl.movable_kl, ("uniform", "uniform", 3, 3)),
+    (game.bilinear, (0.2, 100, 1, 0, "both")),
+    (game.bilinear, (1, 300, 2, -2, "simultaneous")),
+    (game.bilinear, (0.01, 1, 0, 0, "alternating")),
+    (gan1d.gan_frame, (40, "gaussian", 16, gan1d.GAN_SEED)),
+    (gan1d.gan_frame, (0, "uniform", 1, 0)),
+    (classes.discriminative_generative, (2.5, 60, 0)),
+    (classes.discriminative_generative, (0, 5, 0)),
+    (classes.discriminative_generative, (5, 300, 1)),
+    (ratio.density_ratio, (1.0, 0.6, 200, theory.CLASSIFIERS[0], 0)),
+    (ratio.density_ratio, (-2, 0.3, 10, theory.CLASSIFIERS[1], 0)),
+    (ratio.density_ratio, (2, 2, 2000, theory.CLASSIFIERS[0], 3)),
+    (shells.latent_shells, (100, 0)),
+    (shells.latent_shells, (1, 2**31 - 1)),
+    (shells.latent_shells, (1024, 3)),
+    (costs.generator_costs, (0.05,)),
+    (costs.generator_costs, (0.001,)),
+    (costs.generator_costs, (0.999,)),
 ]
 
 
@@ -300,37 +303,37 @@ def test_handlers_return_readable_figures(handler, args):
 
 
 def test_infinite_kl_is_written_as_the_symbol():
-    fig, text = theory_ui.movable_kl("uniform", "gaussian", 0.5, 1)
+    fig, text = kl.movable_kl("uniform", "gaussian", 0.5, 1)
     assert "KL(q‖p) = ∞" in text and "∞" in fig.layout.title.text
     assert "KL(p‖q) = 0.301" in text  # −log(2√3) + ½ log 2π + (1 + 0.25)/2
-    _, readout = theory_ui.lines_critic(0.5, 0)
+    _, readout = lines.lines_critic(0.5, 0)
     assert "**KL = ∞**" in readout and "JS = 0.693" in readout
 
 
 @pytest.mark.parametrize(
     ("handler", "args", "message"),
     [
-        (theory_ui.parallel_lines, (float("nan"), 0), "θ must be a number from -1 to 1"),
-        (theory_ui.parallel_lines, (1.5, 0), "θ must be a number from -1 to 1"),
-        (theory_ui.parallel_lines, (0.5, -1), "Seed must be a whole number"),
-        (theory_ui.lines_critic, (0.5, 1.5), "Seed must be a whole number"),
-        (theory_ui.kl_fits, (3, 5, 0), "k must be a whole number from 1 to 4"),
-        (theory_ui.kl_fits, (None, 2, 0), "separation s must be a number"),
-        (theory_ui.movable_kl, ("cauchy", "gaussian", 0, 1), "p must be one of: gaussian, uniform"),
-        (theory_ui.movable_kl, ("uniform", "gaussian", 0, 0), "σ_q must be a number from 0.2 to 3"),
-        (theory_ui.bilinear, (0.2, 0, 1, 0, "both"), "steps must be a whole number from 1 to 300"),
-        (theory_ui.bilinear, (0.2, 10, 1, 0, "adam"), "update rule must be one of"),
-        (theory_ui.gan_frame, (41, "gaussian", 16, 0), "snapshot must be a whole number from 0 to 40"),
-        (theory_ui.gan_frame, (3, "gaussian", 3, 0), "hidden units must be one of: 1, 2, 4, 16"),
-        (theory_ui.discriminative_generative, (2, 2.5, 0), "points per class must be a whole number"),
-        (theory_ui.density_ratio, (1, 0.6, 200, "svm", 0), "classifier must be one of"),
-        (theory_ui.density_ratio, (1, "wide", 200, theory.CLASSIFIERS[0], 0), "σ_g must be a number"),
-        (theory_ui.latent_shells, (0, 0), "d must be a whole number from 1 to 1024"),
-        (theory_ui.latent_shells, (2.5, 0), "d must be a whole number"),
-        (theory_ui.generator_costs, (1.0,), "D\\(G\\(z\\)\\) must be a number from 0.001 to 0.999"),
-        (theory_ui.movable_kl, ("uniform", "gaussian", 5.5, 1), "μ_q must be a number from -5 to 5"),
-        (theory_ui.bimodal, (-3,), "Seed must be a whole number"),
-        (theory_ui.bimodal, (None,), "Seed"),
+        (lines.parallel_lines, (float("nan"), 0), "θ must be a number from -1 to 1"),
+        (lines.parallel_lines, (1.5, 0), "θ must be a number from -1 to 1"),
+        (lines.parallel_lines, (0.5, -1), "Seed must be a whole number"),
+        (lines.lines_critic, (0.5, 1.5), "Seed must be a whole number"),
+        (kl.kl_fits, (3, 5, 0), "k must be a whole number from 1 to 4"),
+        (kl.kl_fits, (None, 2, 0), "separation s must be a number"),
+        (kl.movable_kl, ("cauchy", "gaussian", 0, 1), "p must be one of: gaussian, uniform"),
+        (kl.movable_kl, ("uniform", "gaussian", 0, 0), "σ_q must be a number from 0.2 to 3"),
+        (game.bilinear, (0.2, 0, 1, 0, "both"), "steps must be a whole number from 1 to 300"),
+        (game.bilinear, (0.2, 10, 1, 0, "adam"), "update rule must be one of"),
+        (gan1d.gan_frame, (41, "gaussian", 16, 0), "snapshot must be a whole number from 0 to 40"),
+        (gan1d.gan_frame, (3, "gaussian", 3, 0), "hidden units must be one of: 1, 2, 4, 16"),
+        (classes.discriminative_generative, (2, 2.5, 0), "points per class must be a whole number"),
+        (ratio.density_ratio, (1, 0.6, 200, "svm", 0), "classifier must be one of"),
+        (ratio.density_ratio, (1, "wide", 200, theory.CLASSIFIERS[0], 0), "σ_g must be a number"),
+        (shells.latent_shells, (0, 0), "d must be a whole number from 1 to 1024"),
+        (shells.latent_shells, (2.5, 0), "d must be a whole number"),
+        (costs.generator_costs, (1.0,), "D\\(G\\(z\\)\\) must be a number from 0.001 to 0.999"),
+        (kl.movable_kl, ("uniform", "gaussian", 5.5, 1), "μ_q must be a number from -5 to 5"),
+        (bimodal.bimodal, (-3,), "Seed must be a whole number"),
+        (bimodal.bimodal, (None,), "Seed"),
     ],
 )
 def test_bad_input_is_one_clear_error(handler, args, message):
@@ -361,8 +364,8 @@ def test_jsd_of_shapes_is_zero_for_equal_half_log_2_for_half_overlap_and_log_2_a
 
 
 def test_moving_q_away_saturates_the_jsd_at_log_2_while_kl_is_infinite():
-    _, near = theory_ui.movable_kl("uniform", "uniform", 1.0, 1.0)
-    _, apart = theory_ui.movable_kl("uniform", "uniform", 4.0, 1.0)
+    _, near = kl.movable_kl("uniform", "uniform", 1.0, 1.0)
+    _, apart = kl.movable_kl("uniform", "uniform", 4.0, 1.0)
     assert "JSD = 0.693" not in near and "do not overlap" not in near
     assert "JSD = 0.693" in apart and "do not overlap" in apart and "KL(p‖q) = ∞" in apart
 
@@ -376,26 +379,28 @@ def test_gaussian_z_lives_on_a_shell_of_radius_sqrt_d_and_lerp_midpoints_inside(
     if d >= 100:  # concentration: the relative spread shrinks like 1/√(2d)
         assert norms["gaussian"].std() / math.sqrt(d) < 1.5 / math.sqrt(2 * d)
         assert norms["lerp midpoint"].max() < norms["gaussian"].mean()  # every midpoint is inside the shell
-    fig, readout = theory_ui.latent_shells(d, 0)
-    assert [shape.x0 for shape in fig.layout.shapes] == pytest.approx([math.sqrt(d), math.sqrt(d / 3), math.sqrt(d / 2)])
+    fig, readout = shells.latent_shells(d, 0)
+    assert [shape.x0 for shape in fig.layout.shapes] == pytest.approx(
+        [math.sqrt(d), math.sqrt(d / 3), math.sqrt(d / 2)]
+    )
     assert f"√d = {math.sqrt(d):.2f}" in readout
 
 
 def test_the_costs_marker_follows_the_slider_and_the_readout_compares_gradients():
     for d in (0.05, 0.5, 0.9):
-        fig, readout = theory_ui.generator_costs(d)
+        fig, readout = costs.generator_costs(d)
         markers = [trace for trace in fig.data if trace.mode == "markers"]
         assert len(markers) == 4 and all(trace.x == (d,) for trace in markers)
         assert sorted(round(float(trace.y[0]), 6) for trace in markers) == sorted(
             round(v, 6) for v in (math.log(1 - d), d, -math.log(d), 1 - d)
         )
-    assert "**non-saturating** gradient is **19.0×**" in theory_ui.generator_costs(0.05)[1]
-    assert "**minimax** gradient is **9.0×**" in theory_ui.generator_costs(0.9)[1]
+    assert "**non-saturating** gradient is **19.0×**" in costs.generator_costs(0.05)[1]
+    assert "**minimax** gradient is **9.0×**" in costs.generator_costs(0.9)[1]
 
 
 def test_the_em_view_generates_from_its_one_gaussian_fit():
-    _, em = theory_ui.kl_fits(3.0, 1, 0)
-    samples = theory.bimodal(3.0).sample(theory_ui.EM_SAMPLES, 0)
+    _, em = kl.kl_fits(3.0, 1, 0)
+    samples = theory.bimodal(3.0).sample(kl.EM_SAMPLES, 0)
     generated = next(trace for trace in em.data if "drawn from q" in (trace.name or ""))
     fit = next(trace for trace in em.data if (trace.name or "").startswith("EM fit q"))
     assert f"μ̂ = {samples.mean():.2f}, σ̂ = {samples.std():.2f}" in fit.name
@@ -429,9 +434,9 @@ def test_the_bimodal_fits_are_determined_by_the_seed():  # a second training, 2�
 
 
 def test_the_bimodal_handler_draws_the_data_both_fits_and_a_readout():
-    before, prompt = theory_ui.bimodal_data_only(0)
+    before, prompt = bimodal.bimodal_data_only(0)
     assert [t.name for t in before.data] == ["data", "±f(x), the two answers"] and "Train both" in prompt
-    figure, readout = theory_ui.bimodal(0)
+    figure, readout = bimodal.bimodal(0)
     names = [t.name for t in figure.data]
     assert names[2].startswith("L2 regression") and names[3].startswith("conditional GAN")
     assert "L2 fit **0%**" in readout and "conditional GAN" in readout
@@ -441,11 +446,11 @@ def test_the_bimodal_handler_draws_the_data_both_fits_and_a_readout():
 def test_pix2pix_l1_keeps_samples_sharp_but_g_ignores_its_noise():
     plain, pix2pix = theory.bimodal_fits(0), theory.bimodal_fits(0, l1=10.0)
     assert np.array_equal(pix2pix.l2, plain.l2)  # the L2 regressor is trained first, on the same stream
-    spread = lambda fits: fits.sample_y.reshape(-1, theory_ui.BIMODAL_Z_PER_X).std(axis=1).mean()  # noqa: E731
+    spread = lambda fits: fits.sample_y.reshape(-1, bimodal.BIMODAL_Z_PER_X).std(axis=1).mean()  # noqa: E731
     assert spread(plain) > 0.3 and spread(pix2pix) < 0.1  # over z at one x: both branches, then one
     on_branch, upper = theory.on_a_branch(pix2pix.sample_x, pix2pix.sample_y)
     assert on_branch > 0.9 and upper in (0.0, 1.0)  # sharp (on a branch, not their mean), one branch only
-    _, readout = theory_ui.bimodal(0, "10")
+    _, readout = bimodal.bimodal(0, "10")
     assert "+ 10·L1" in readout and "ignore its noise" in readout
     with pytest.raises(gr.Error, match="λ_L1 must be one of: 0, 1, 10, 100"):
-        theory_ui.bimodal(0, "50")
+        bimodal.bimodal(0, "50")

@@ -19,8 +19,9 @@ from explorer.models.translation import (
     cycle_error,
     edge_map,
 )
+from explorer.pictures import sketch_edges
 from explorer.ui import training
-from explorer.ui import translation as view
+from explorer.ui.tabs.theory import bimodal, cycle
 from explorer.zoo import Zoo, load_folder
 from trainers import job as job_module
 from trainers import registry
@@ -177,7 +178,7 @@ def test_the_training_tab_trains_each_translation_family(tmp_path, fashion_small
 
 # --- the theory tab's parts -------------------------------------------------------------------------------------
 def _canvas(draw) -> np.ndarray:
-    canvas = np.zeros((view.CANVAS, view.CANVAS, 4), np.uint8)  # transparent, as the sketchpad starts
+    canvas = np.zeros((bimodal.CANVAS, bimodal.CANVAS, 4), np.uint8)  # transparent, as the sketchpad starts
     draw(canvas)
     return canvas
 
@@ -187,33 +188,33 @@ def test_a_sketch_is_fitted_to_the_garment_box_in_either_polarity():
         canvas[20:60, 30:50, :3], canvas[20:60, 30:50, 3] = 0, 255
         canvas[26:54, 36:44, 3] = 0  # hollow
 
-    edges = view.sketch_edges({"composite": _canvas(box)})
+    edges = sketch_edges({"composite": _canvas(box)})
     on = edges[0, 0] > 0
     rows, cols = torch.nonzero(on, as_tuple=True)
     assert rows.min() == 2 and rows.max() == 29  # the longer side spans the 28-pixel box, centred
     assert 9 <= cols.min() and cols.max() <= 22  # the proportions kept (40 × 20 → 28 × 14)
     assert not on[16, 16]  # still hollow
     light = np.where(_canvas(box)[..., 3:] > 0, 255, 0).astype(np.uint8).repeat(3, axis=-1)  # white lines on black
-    assert torch.equal(view.sketch_edges(light), edges)
+    assert torch.equal(sketch_edges(light), edges)
     with pytest.raises(ValueError, match="the sketch is empty"):
-        view.sketch_edges({"composite": _canvas(lambda c: None)})
+        sketch_edges({"composite": _canvas(lambda c: None)})
     with pytest.raises(ValueError, match="the sketch is empty"):
-        view.sketch_edges(None)
+        sketch_edges(None)
 
 
 def test_a_loaded_edge_map_round_trips_through_the_canvas():
     square = torch.full((1, 1, 32, 32), -1.0)
     square[..., 6:26, 10:22] = 0.5
     edges = edge_map(square)
-    canvas = view.canvas_of(edges)
-    assert canvas.shape == (view.CANVAS, view.CANVAS, 4)
-    assert torch.equal(view.edit_of({"composite": canvas}, edges), edges)
+    canvas = bimodal.canvas_of(edges)
+    assert canvas.shape == (bimodal.CANVAS, bimodal.CANVAS, 4)
+    assert torch.equal(bimodal.edit_of({"composite": canvas}, edges), edges)
     canvas[0:8, 0:8, :3] = 0  # one dot more (one model pixel): read in place, that pixel added
-    edited = view.edit_of({"composite": canvas}, edges)
+    edited = bimodal.edit_of({"composite": canvas}, edges)
     assert edited[0, 0, 0, 0] == 1 and (edited != edges).sum() == 1
     blank = np.full_like(canvas, 255)
     blank[100:140, 100:110, :3] = 0  # a new drawing: not an edit of the loaded edges
-    assert view.edit_of({"composite": blank}, edges) is None
+    assert bimodal.edit_of({"composite": blank}, edges) is None
 
 
 @pytest.fixture(scope="module")
@@ -229,37 +230,37 @@ def tiny_zoo(tiny_pix2pix, tmp_path_factory, fashion_small, fashion_test):
 
 
 def test_the_pix2pix_view_shows_both_generators_and_the_truth_until_the_sketch_is_edited(tiny_zoo):
-    value, loaded = view.load_test_edges(tiny_zoo, "tiny-pix2pix", 5)
-    assert loaded == 5 and value["composite"].shape == (view.CANVAS, view.CANVAS, 4)
-    picture, text = view.translate_sketch(tiny_zoo, value, "tiny-pix2pix", "tiny-pix2pix-l1", loaded)
-    assert picture.width >= 4 * 32 * view.SCALE  # input, pix2pix, L1 only, the real garment
+    value, loaded = bimodal.load_test_edges(tiny_zoo, "tiny-pix2pix", 5)
+    assert loaded == 5 and value["composite"].shape == (bimodal.CANVAS, bimodal.CANVAS, 4)
+    picture, text = bimodal.translate_sketch(tiny_zoo, value, "tiny-pix2pix", "tiny-pix2pix-l1", loaded)
+    assert picture.width >= 4 * 32 * bimodal.SCALE  # input, pix2pix, L1 only, the real garment
     assert "L1 to the real garment" in text and "Sharpness" in text
     edited = value["composite"].copy()
     edited[100:140, 100:140, :3] = 0
-    picture, text = view.translate_sketch(tiny_zoo, {"composite": edited}, "tiny-pix2pix", "tiny-pix2pix-l1", loaded)
-    assert 3 * 32 * view.SCALE <= picture.width < 4 * 32 * view.SCALE and "no real garment" in text
+    picture, text = bimodal.translate_sketch(tiny_zoo, {"composite": edited}, "tiny-pix2pix", "tiny-pix2pix-l1", loaded)
+    assert 3 * 32 * bimodal.SCALE <= picture.width < 4 * 32 * bimodal.SCALE and "no real garment" in text
     shown = np.asarray(picture.convert("L"))
-    top = shown.shape[0] - 32 * view.SCALE  # below the column labels: the input at 6× (the 2-pixel grid border)
-    cell = shown[top + 2 * view.SCALE + 13 * view.SCALE + 3, 2 * view.SCALE + 13 * view.SCALE + 3]
+    top = shown.shape[0] - 32 * bimodal.SCALE  # below the column labels: the input at 6× (the 2-pixel grid border)
+    cell = shown[top + 2 * bimodal.SCALE + 13 * bimodal.SCALE + 3, 2 * bimodal.SCALE + 13 * bimodal.SCALE + 3]
     assert cell > 128  # the stroke at canvas pixels 100–140 is model pixels 12–17, in place (not refitted)
     with pytest.raises(Exception, match="from 0 to 9999"):
-        view.load_test_edges(tiny_zoo, "tiny-pix2pix", 10_000)
+        bimodal.load_test_edges(tiny_zoo, "tiny-pix2pix", 10_000)
     with pytest.raises(Exception, match="not a pix2pix generator"):
-        view.translate_sketch(tiny_zoo, value, "tiny-cyclegan", "tiny-pix2pix-l1", None)
+        bimodal.translate_sketch(tiny_zoo, value, "tiny-cyclegan", "tiny-pix2pix-l1", None)
 
 
 def test_the_cyclegan_view_shows_the_round_trip_and_its_error(tiny_zoo):
     model = tiny_zoo.load("tiny-cyclegan")
-    assert view.directions(model.config) == [("Sneaker → Ankle boot", "a2b"), ("Ankle boot → Sneaker", "b2a")]
-    assert view._domains(tiny_zoo, "tiny-cyclegan") == view.directions(model.config)  # read without loading
-    picture, text = view.round_trip(tiny_zoo, "tiny-cyclegan", "b2a", 3)
+    assert cycle.directions(model.config) == [("Sneaker → Ankle boot", "a2b"), ("Ankle boot → Sneaker", "b2a")]
+    assert cycle._domains(tiny_zoo, "tiny-cyclegan") == cycle.directions(model.config)  # read without loading
+    picture, text = cycle.round_trip(tiny_zoo, "tiny-cyclegan", "b2a", 3)
     assert picture.height >= 3 * 32 * 4
     errors = [float(e) for e in re.search(r"per image ([\d., ]+);", text).group(1).split(", ")]
-    assert len(errors) == view.ROW and "Cycle error" in text and "mean |x − G(F(x))|" in text
+    assert len(errors) == cycle.ROW and "Cycle error" in text and "mean |x − G(F(x))|" in text
     with pytest.raises(Exception, match="from 0 to 992"):
-        view.round_trip(tiny_zoo, "tiny-cyclegan", "a2b", 993)
+        cycle.round_trip(tiny_zoo, "tiny-cyclegan", "a2b", 993)
     with pytest.raises(Exception, match="pick a direction"):
-        view.round_trip(tiny_zoo, "tiny-cyclegan", "up", 0)
+        cycle.round_trip(tiny_zoo, "tiny-cyclegan", "up", 0)
 
 
 # --- the committed models ---------------------------------------------------------------------------------------

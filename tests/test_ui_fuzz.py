@@ -21,6 +21,7 @@ import pytest
 import torch
 from PIL import Image
 
+from explorer.theory import CLASSIFIERS
 from explorer.ui import (
     arithmetic,
     common,
@@ -31,12 +32,11 @@ from explorer.ui import (
     metrics,
     share,
     stylemix,
-    theory,
     toylab,
     training,
-    translation,
 )
 from explorer.ui import path as lecture_path
+from explorer.ui.tabs import theory
 from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
 from explorer.ui.tabs.truncation import acgan, attention, cbn, chunks, curve, inside, ortho, projection, samples, sweep
 from trainers.job import NAME_PATTERN, History
@@ -206,24 +206,38 @@ def cases_stylemix(z, tmp):
     ]
 
 
-def cases_theory(z, tmp):
-    plain = [
-        (theory.parallel_lines, (0.5, 0)),
-        (theory.lines_critic, (0.5, 0)),
-        (theory.kl_fits, (3.0, 1, 0)),
-        (theory.movable_kl, ("uniform", "gaussian", 0.5, 1)),
-        (theory.bilinear, (0.2, 100, 1, 0, "both")),
-        (theory.gan_frame, (40, "gaussian", 16, theory.GAN_SEED)),
-        (theory.discriminative_generative, (2.5, 60, 0)),
-        (theory.density_ratio, (1.0, 0.6, 200, theory.theory.CLASSIFIERS[0], 0)),
-        (theory.latent_shells, (100, 0)),
-        (theory.generator_costs, (0.05,)),
+THEORY_TOYS = {  # a GAN theory section's handlers and arguments that render: figures and text, no picture to keep
+    theory.lines: [(theory.lines.parallel_lines, (0.5, 0)), (theory.lines.lines_critic, (0.5, 0))],
+    theory.kl: [(theory.kl.kl_fits, (3.0, 1, 0)), (theory.kl.movable_kl, ("uniform", "gaussian", 0.5, 1))],
+    theory.game: [(theory.game.bilinear, (0.2, 100, 1, 0, "both"))],
+    theory.gan1d: [(theory.gan1d.gan_frame, (40, "gaussian", 16, theory.gan1d.GAN_SEED))],
+    theory.classes: [(theory.classes.discriminative_generative, (2.5, 60, 0))],
+    theory.ratio: [(theory.ratio.density_ratio, (1.0, 0.6, 200, CLASSIFIERS[0], 0))],
+    theory.shells: [(theory.shells.latent_shells, (100, 0))],
+    theory.costs: [(theory.costs.generator_costs, (0.05,))],
+}
+
+
+def cases_theory_toys(section: types.ModuleType) -> Callable:
+    """A toy section's cases: no rendering of the arguments first (kept=False)."""
+    return lambda z, tmp: [Case(handler, list(args), first=0, kept=False) for handler, args in THEORY_TOYS[section]]
+
+
+def cases_theory_cycle(z, tmp):
+    return [
+        # λ = 0 is a setting of its own: a fit of seconds, tested in test_cycle2d
+        Case(theory.cycle.cycle, ["3", 0], first=0, values=NOT_ZERO, kept=False),
+        Case(theory.cycle.round_trip, [z, CYCLEGAN, "a2b", 0]),
     ]
-    # figures and text, no picture to keep: no rendering of the arguments first (kept=False)
-    return [Case(handler, list(args), first=0, kept=False) for handler, args in plain] + [
-        # λ = 0 and an L1 weight of 0 are settings of their own: a fit of seconds each, tested in test_theory
-        Case(theory.bimodal, [0, "10"], first=0, values=NOT_ZERO, kept=False),
-        Case(theory.cycle, ["3", 0], first=0, values=NOT_ZERO, kept=False),
+
+
+def cases_theory_bimodal(z, tmp):
+    sketch, loaded = theory.bimodal.load_test_edges(z, PIX2PIX, 5)
+    return [
+        # an L1 weight of 0 is a setting of its own: a fit of seconds, tested in test_theory
+        Case(theory.bimodal.bimodal, [0, "10"], first=0, values=NOT_ZERO, kept=False),
+        Case(theory.bimodal.load_test_edges, [z, PIX2PIX, 5]),
+        Case(theory.bimodal.translate_sketch, [z, sketch, PIX2PIX, PIX2PIX_L1, loaded]),
     ]
 
 
@@ -253,15 +267,6 @@ def cases_training(z, tmp):
         Case(common.user_errors(training.save_run), [FakeJob(), z, "my-gan"], only=(2,), kept=False),
         # through on_push, a user_errors closure; a token given, so that the repo id is checked (before any request)
         Case(common.user_errors(training.push_run), [FakeJob(out=tmp), "o/n", "hf_not_a_token"], only=(1,), kept=False),
-    ]
-
-
-def cases_translation(z, tmp):
-    sketch, loaded = translation.load_test_edges(z, PIX2PIX, 5)
-    return [
-        Case(translation.load_test_edges, [z, PIX2PIX, 5]),
-        Case(translation.translate_sketch, [z, sketch, PIX2PIX, PIX2PIX_L1, loaded]),
-        Case(translation.round_trip, [z, CYCLEGAN, "a2b", 0]),
     ]
 
 
@@ -351,10 +356,11 @@ CASES: dict[types.ModuleType, Callable] = {
     loader: cases_loader,
     metrics: cases_metrics,
     stylemix: cases_stylemix,
-    theory: cases_theory,
+    **{section: cases_theory_toys(section) for section in THEORY_TOYS},
+    theory.cycle: cases_theory_cycle,
+    theory.bimodal: cases_theory_bimodal,
     toylab: cases_toylab,
     training: cases_training,
-    translation: cases_translation,
     **{module: (lambda z, tmp, module=module: cases_truncation(z, tmp)[module]) for module in TRUNCATION},
     plane: cases_plane,
     posterior: cases_posterior,
@@ -374,8 +380,8 @@ EXCLUDED = {  # (module, function): why it is not in the tables; a function of t
     (training, "stop_run"): "the owner is the session's hash (gr.Request), never a value a user types",
     (training, "owns"): "the viewer is the session's hash (gr.Request), never a value a user types",
     (toylab, "divergence_table"): "the lab is server-side state (gr.State), never a value a user types",
-    (translation, "_cyclegan"): "only in model_changed, a user_errors closure; round_trip (fuzzed) takes the name",
-    (translation, "directions"): "a CycleGAN's config, never a value a user types",
+    (theory.cycle, "_cyclegan"): "only in model_changed, a user_errors closure; round_trip (fuzzed) takes the name",
+    (theory.cycle, "directions"): "a CycleGAN's config, never a value a user types",
     (training, "recipe_values"): "the family and loss reach make_spec through start_run (fuzzed per setting)",
     (attention, "click_pixel"): "a gr.SelectData from Gradio; the pixel reaches render_attention (fuzzed)",
     (attention, "click_sample"): "a gr.SelectData from Gradio; the sample reaches render_attention (fuzzed)",
@@ -479,7 +485,7 @@ def takes_user_values(function) -> bool:
 
 
 EVENTS = {"click", "change", "input", "release", "select", "submit", "upload", "blur", "tick", "then", "success"}
-EVENTS |= {"on", "_wire", "draw_when_opened", "lazy_renders"}  # gr.on, theory's, a share link's renders
+EVENTS |= {"on", "draw_when_opened", "lazy_renders"}  # gr.on, a share link's renders
 
 
 def wired(module: types.ModuleType) -> set[str]:
@@ -495,7 +501,7 @@ def wired(module: types.ModuleType) -> set[str]:
     for builder in builders:
         for node in ast.walk(builder):
             called = getattr(node.func, "attr", getattr(node.func, "id", "")) if isinstance(node, ast.Call) else ""
-            if called in EVENTS or called.startswith("wire"):  # previews.wire*
+            if called in EVENTS or called.startswith("wire"):  # previews.wire*, the theory sections' wire
                 handed += [*node.args, *(k.value for k in node.keywords)]
             elif node is not builder and isinstance(node, ast.FunctionDef | ast.Lambda):
                 handed.append(node)

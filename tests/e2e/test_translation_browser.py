@@ -4,7 +4,7 @@ becomes garments; a test image's round trip x → G(x) → F(G(x)) in both direc
 import numpy as np
 import pytest
 
-from explorer.ui import translation
+from explorer.ui.tabs.theory import bimodal, cycle
 
 from .waiting import fetch_image, wait_for_image
 
@@ -24,8 +24,8 @@ def text_of(page, selector: str) -> str:
 
 def test_a_sketch_drawn_with_the_mouse_becomes_garments(page, default_zoo):
     open_section(page, "L2 vs adversarial")
-    value, loaded = translation.load_test_edges(default_zoo, PIX2PIX, translation.FIRST_EDGES)
-    first, _ = translation.translate_sketch(default_zoo, value, PIX2PIX, L1, loaded)
+    value, loaded = bimodal.load_test_edges(default_zoo, PIX2PIX, bimodal.FIRST_EDGES)
+    first, _ = bimodal.translate_sketch(default_zoo, value, PIX2PIX, L1, loaded)
     wait_for_image(page, "#p2p-view img", np.asarray(first), timeout=90)  # the first view's edges, both garments, truth
     page.wait_for_function(
         "() => (document.querySelector('#p2p-text')?.innerText || '').includes('L1 to the real garment')",
@@ -54,10 +54,10 @@ def test_a_sketch_drawn_with_the_mouse_becomes_garments(page, default_zoo):
 
 def test_a_test_image_goes_round_the_cycle_in_both_directions(page, default_zoo):
     open_section(page, "CycleGAN")
-    there, _ = translation.round_trip(default_zoo, CYCLEGAN, "a2b", 0)
+    there, _ = cycle.round_trip(default_zoo, CYCLEGAN, "a2b", 0)
     wait_for_image(page, "#cyc-view img", np.asarray(there), timeout=90)
     page.get_by_label("Ankle boot → Sneaker").check()
-    back, text = translation.round_trip(default_zoo, CYCLEGAN, "b2a", 0)
+    back, text = cycle.round_trip(default_zoo, CYCLEGAN, "b2a", 0)
     wait_for_image(page, "#cyc-view img", np.asarray(back), timeout=60)
     expected = text.split(" (per image")[0].replace("**", "")
     page.wait_for_function(

@@ -1,56 +1,51 @@
-"""Image-to-image translation at image scale, in the GAN theory tab beside its toys (``explorer.models.translation``).
+"""GAN theory, *L2 vs adversarial*: pix2pix at image scale (``explorer.models.translation``), then the fork behind it on
+a toy: every x has two right answers, L2 regression lands between them, a conditional GAN picks one.
 
-- *L2 vs adversarial* → **pix2pix**: draw an edge sketch (or start from a test image's edge map and change it);
-  the pix2pix generator (cGAN + λ·L1) and the L1-only generator translate the same input side by side: the L1
-  regressor's garment is a blurry average, pix2pix's a sharp sample.
-- *CycleGAN* → **two Fashion-MNIST classes, unpaired**: test images x, G(x) and F(G(x)) with the cycle error per
-  image and the classifier's verdict on G(x).
-
-A sketch is read by ``explorer.pictures.sketch_edges``, the way Fashion-MNIST's images were made (the drawing's
-longer side scaled to 28 pixels, centred in 32×32).
+- **pix2pix** (first, so that the sketchpad and its garments fit one 1280×720 view in presentation mode): draw an
+  edge sketch (or start from a test image's edge map and change it); the pix2pix generator (cGAN + λ·L1) and the
+  L1-only generator translate the same input side by side: the L1 regressor's garment is a blurry average,
+  pix2pix's a sharp sample. A sketch is read by ``explorer.pictures.sketch_edges``, the way Fashion-MNIST's images
+  were made (the drawing's longer side scaled to 28 pixels, centred in 32×32).
+- **The toy** (``explorer.theory.bimodal_fits``): y = ±f(x), an L2 regressor against a conditional GAN (+ λ·L1),
+  trained when the section opens (seconds, cached).
 """
 
 import gradio as gr
 import numpy as np
+import plotly.graph_objects as go
 import torch
 from PIL import Image
 
-from explorer import images
+from explorer import images, latent, theory
 from explorer.data import NO_TEST_IMAGES, DatasetUnavailable
-from explorer.models.folder import read_config
-from explorer.models.translation import CycleGAN, Pix2PixGenerator, cycle_error
+from explorer.models.translation import Pix2PixGenerator
 from explorer.pictures import blank, ink, sketch_edges
 from explorer.ui import common
 from explorer.ui.common import ModelList, user_errors
+from explorer.ui.share import SectionParts
+from explorer.ui.tabs.theory.shared import add_line, check_choice, check_finite, new_figure, section_tab, seed_box
 from explorer.vae_theory import sharpness
-from explorer.zoo import REFERENCE_CLASSIFIER, Zoo
+from explorer.zoo import Zoo
 
+TITLE = "L2 vs adversarial"
+ID = "bimodal"
+
+# --- at image scale: pix2pix ------------------------------------------------------------------------------------
 CANVAS = 256  # the sketchpad's side in pixels (8 per model pixel at 32²)
 SCALE = 6  # 32² images shown at 192²
-ROW = 8  # CycleGAN: test images per view
 DEFAULT_PIX2PIX = "pix2pix-fashion-mnist"
 DEFAULT_L1 = "pix2pix-l1-fashion-mnist"
 FIRST_EDGES = 7  # the first view: test image 7, a checked shirt: L1 only paints it grey, pix2pix draws checks
-
-PIX2PIX_NOTE = """**At image scale: pix2pix** (Isola et al. 2017). The same fork as above, on garments: an edge map
-has many garments that fit it (a plain or a striped shirt, dark or light). A generator trained with L1 alone
-predicts their per-pixel median, a blurry average; pix2pix adds a PatchGAN D that judges (edge map, garment) pairs
-patch by patch, so G must commit to one sharp garment (loss: cGAN + λ·L1, λ = 100). **Draw an outline** on the
-canvas (dark on light; it is scaled to the garment box the way Fashion-MNIST's images were), or **load a test
-image's edge map** and change it: both generators translate the same input."""
-
-CYCLE_NOTE = """**At image scale: CycleGAN** (Zhu et al. 2017). Two Fashion-MNIST classes and no pairs: G maps A to B,
-F maps B back, each judged by its own D, and the cycle loss λ‖F(G(x)) − x‖₁ (λ = 10) asks that a round trip bring
-an image back. Below: eight test images x of one class, their translations G(x) and the round trip F(G(x)); the
-readout gives the cycle error and how often the classifier takes G(x) for the other class."""
+PIX2PIX_NOTE = """**pix2pix** (Isola et al. 2017): the fork of the toy below, at image scale. An edge map has many
+garments that fit it (a plain or a striped shirt, dark or light). A generator trained with L1 alone predicts their
+per-pixel median, a blurry average; pix2pix adds a PatchGAN D that judges (edge map, garment) pairs patch by patch, so G
+must commit to one sharp garment (loss: cGAN + λ·L1, λ = 100). **Draw an outline** on the canvas (dark on light; it is
+scaled to the garment box the way Fashion-MNIST's images were), or **load a test image's edge map** and change it: both
+generators translate the same input."""
 
 
 def pix2pix_names(zoo: Zoo) -> list[str]:
     return zoo.names(Pix2PixGenerator)
-
-
-def cyclegan_names(zoo: Zoo) -> list[str]:
-    return zoo.names(CycleGAN)
 
 
 def _preferred(names: list[str], wanted: str, fallback: int) -> str | None:
@@ -59,7 +54,6 @@ def _preferred(names: list[str], wanted: str, fallback: int) -> str | None:
     return names[min(fallback, len(names) - 1)] if names else None
 
 
-# --- pix2pix ---------------------------------------------------------------------------------------------------
 def canvas_of(edges: torch.Tensor) -> np.ndarray:
     """An edge map (1, 1, r, r) drawn for the sketchpad: black lines on white at ``CANVAS`` pixels (RGBA)."""
     lines = (edges[0, 0].cpu().numpy() > 0).astype(np.uint8)
@@ -145,60 +139,7 @@ def translate_sketch(zoo: Zoo, sketch, name: str, baseline: str, loaded) -> tupl
     return picture, text
 
 
-# --- CycleGAN --------------------------------------------------------------------------------------------------
-def _cyclegan(zoo: Zoo, name: str) -> CycleGAN:
-    return zoo.require(name, CycleGAN, what="a CycleGAN")
-
-
-def directions(config) -> list[tuple[str, str]]:
-    """The direction radio's (label, value) pairs for a ``CycleGANConfig`` (or its fields as a dict)."""
-    a, b = (config["domain_a"], config["domain_b"]) if isinstance(config, dict) else (config.domain_a, config.domain_b)
-    return [(f"{a} → {b}", "a2b"), (f"{b} → {a}", "b2a")]
-
-
-def _domains(zoo: Zoo, name: str) -> list[tuple[str, str]]:
-    """The directions of the CycleGAN ``name``, read from its folder's config (no model loaded)."""
-    return directions(read_config(zoo.entry(name).folder)[1])
-
-
-@user_errors
-def round_trip(zoo: Zoo, name: str, direction: str, start) -> tuple[Image.Image, str]:
-    """(x, G(x), F(G(x)) for ``ROW`` test images of the source class from its ``start``-th on, a readout)."""
-    model = _cyclegan(zoo, name)
-    c = model.config
-    if direction not in ("a2b", "b2a"):
-        raise ValueError(f"pick a direction: {c.domain_a} → {c.domain_b} or back")
-    source, target = (c.domain_a, c.domain_b) if direction == "a2b" else (c.domain_b, c.domain_a)
-    try:
-        test = common.test_set(zoo)
-    except DatasetUnavailable:
-        return None, f"{NO_TEST_IMAGES}: no test {source} to translate."
-    names = list(test.class_names)
-    pool = test.images[test.labels == names.index(source)]
-    first = common.whole_number(start, f"the first test {source}", 0, len(pool) - ROW)
-    x = pool[first : first + ROW]
-    translated, back = model.translate(x, direction)
-    translated, back = translated.cpu(), back.cpu()
-    errors = cycle_error(x, back)
-    grid = images.grid_image(torch.cat([x, translated, back]), ncols=ROW, scale=4)
-    there, home = ("G", "F") if direction == "a2b" else ("F", "G")
-    picture = images.label_rows(grid, [f"x: test {source}", f"{there}(x)", f"{home}({there}(x))"])
-    text = (
-        f"**Cycle error** mean |x − {home}({there}(x))| = **{errors.mean():.3f}** (per image "
-        f"{', '.join(f'{e:.2f}' for e in errors.tolist())}; pixels in [-1, 1], two different test {source}s differ "
-        f"by {cycle_error(x, x.roll(1, dims=0)).mean():.2f})."
-    )
-    if REFERENCE_CLASSIFIER in zoo.entries and names == list(zoo.reference_classifier().class_names):
-        classifier = zoo.reference_classifier()
-        with torch.inference_mode():
-            device = next(classifier.parameters()).device
-            guesses = classifier(translated.to(device)).argmax(1).cpu()
-        hits = int((guesses == names.index(target)).sum())
-        text += f" The classifier calls **{hits} of {ROW}** of the {there}(x) *{target}*."
-    return picture, text
-
-
-def build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
+def _build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
     """The pix2pix part (inside the *L2 vs adversarial* section): (model lists, its first render or None)."""
     gr.Markdown(PIX2PIX_NOTE, elem_classes=["note"])
     names = pix2pix_names(zoo)
@@ -274,39 +215,111 @@ def build_pix2pix(zoo: Zoo) -> tuple[list, tuple | None]:
     return lists, (first_view, [model, baseline, index], [view, readout, sketch, loaded])
 
 
-def build_cyclegan(zoo: Zoo) -> tuple[list, tuple | None]:
-    """The CycleGAN part (inside the *CycleGAN* section): (model lists, its first render or None)."""
-    gr.Markdown(CYCLE_NOTE, elem_classes=["note"])
-    names = cyclegan_names(zoo)
-    if not names:
-        gr.Markdown("No CycleGAN in the zoo: train one with `python -m trainers cyclegan --out …`.")
-        return [], None
+# --- the toy: L2 against a conditional GAN on y = ±f(x) ---------------------------------------------------------
+BIMODAL_NOTE = """**The fork behind the garments, on a toy.** Every x has two right answers, **y = +f(x) or y = −f(x)**
+(grey points, f(x) = 0.5 + 0.5·x²). The same small network trained two ways: with the **L2 loss** E(y − ŷ(x))² (red) it
+learns the conditional mean E[y | x] = 0, a curve *between* the branches where no data lies (a blurry average, in
+images); as the generator of a **conditional GAN** (Mirza & Osindero 2014), y = G(x, z) with z ~ N(0, 1), trained
+against a discriminator D(x, y) that scores whether (x, y) looks like the data (orange), it picks one branch or the
+other: the adversarial loss is a *learned* distance, and the mean of two right answers is not one of them (Goodfellow
+2016, §3.2; Isola et al. 2017, §3). Both train on the same 512 points for 600 steps (a few seconds on the CPU).
+**pix2pix** (Isola et al. 2017) trains G(x, z) with the cGAN loss **plus λ·E|y − G(x, z)|**, where D judges (x, y)
+pairs: set λ_L1 > 0 and the samples stay sharp (L1's best answer for two equally likely branches is either one, not
+their mean) but G settles on one branch for every z: it learns to ignore its noise, as the paper reports (§2.2)."""
+BIMODAL_Z_PER_X = 12  # theory.bimodal_fits draws 12 z for each of 41 conditions
+BIMODAL_COLOURS = dict(data="#999999", l2="#d62728", gan="#ff7f0e", branch="#222222")
+
+
+def bimodal_figure(fits: theory.BimodalFits | None, x: np.ndarray, y: np.ndarray) -> go.Figure:
+    """The data, the branches ±f(x), and (once trained) the L2 fit and the cGAN's samples."""
+    fig = new_figure("y = ±f(x): L2 regression against a conditional GAN", "x (the condition)", "y")
+    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data", marker=dict(size=4, color=BIMODAL_COLOURS["data"])))
+    grid = np.linspace(-1, 1, 101)
+    branch = theory.bimodal_branch(grid)
+    add_line(
+        fig,
+        np.concatenate([grid, [np.nan], grid]),
+        np.concatenate([branch, [np.nan], -branch]),
+        "±f(x), the two answers",
+        BIMODAL_COLOURS["branch"],
+        dash="dot",
+        width=2,
+    )
+    if fits is not None:
+        add_line(fig, fits.grid, fits.l2, "L2 regression ŷ(x) ≈ E[y | x]", BIMODAL_COLOURS["l2"])
+        fig.add_trace(
+            go.Scatter(
+                x=fits.sample_x,
+                y=fits.sample_y,
+                mode="markers",
+                name="conditional GAN: G(x, z), 12 z per x",
+                marker=dict(size=7, color=BIMODAL_COLOURS["gan"], symbol="diamond"),
+            )
+        )
+    fig.update_yaxes(range=[-1.3, 1.3])
+    fig.update_xaxes(range=[-1.05, 1.05])
+    return fig
+
+
+def bimodal_data_only(seed: int = 0):
+    """The section before training: the data and the branches, and what the button does."""
+    seed = latent.check_seed(seed)
+    x, y = theory.bimodal_data(512, seed)
+    return bimodal_figure(None, x, y), "*Press **Train both** to fit the L2 regressor and the conditional GAN.*"
+
+
+L1_CHOICES = ("0", "1", "10", "100")  # pix2pix's λ (the paper uses 100 on images)
+
+
+@user_errors
+def bimodal(seed: int, l1="0"):
+    """Demo 7: (figure, readout) after training both models for this seed and pix2pix weight λ_L1 (cached)."""
+    seed = latent.check_seed(seed)
+    if isinstance(l1, int | float) and not isinstance(l1, bool):
+        l1 = f"{l1:g}"
+    lam = float(check_choice(l1, "λ_L1", L1_CHOICES))
+    fits = theory.bimodal_fits(seed, l1=lam)
+    check_finite(fits.l2, fits.sample_y)
+    l2_share, _ = theory.on_a_branch(fits.grid, fits.l2)
+    gan_share, upper = theory.on_a_branch(fits.sample_x, fits.sample_y)
+    spread = float(fits.sample_y.reshape(-1, BIMODAL_Z_PER_X).std(axis=1).mean())
+    readout = (
+        f"Within 0.15 of a branch: L2 fit **{l2_share:.0%}** of x (largest |ŷ| {np.abs(fits.l2).max():.2f}, "
+        f"the branches are ≥ 0.5 from 0); conditional GAN{f' + {lam:g}·L1' if lam else ''} **{gan_share:.0%}** of "
+        f"its samples, {upper:.0%} of them on the upper branch and {1 - upper:.0%} on the lower; spread over z at one "
+        f"x: **{spread:.2f}**"
+    )
+    if lam and spread < 0.1:
+        readout += " — one answer for every z: G has learned to ignore its noise (Isola et al. 2017, §2.2)."
+    return bimodal_figure(fits, fits.x, fits.y), readout
+
+
+def build(zoo: Zoo | None = None) -> SectionParts:
+    """pix2pix from ``zoo`` (none without a zoo; drawn when first opened) above the toy, which trains when the section
+    opens (again by *Train both* or a new seed or λ_L1)."""
+    lists, first = _build_pix2pix(zoo) if zoo is not None else ([], None)
+    gr.Markdown(BIMODAL_NOTE, elem_classes=["note"])
+    untrained, untrained_text = bimodal_data_only(0)  # training takes a second or two: not at start-up
     with gr.Row():
-        model = gr.Dropdown(names, value=names[0], label="CycleGAN", elem_id="cyc-model")
-        direction = gr.Radio(_domains(zoo, names[0]), value="a2b", label="Direction", elem_id="cyc-direction")
-        start = gr.Number(0, label="First test image of the class (0–992)", precision=0, minimum=0, elem_id="cyc-start")
-    view = gr.Image(type="pil", format="png", interactive=False, show_label=False, elem_id="cyc-view")
-    readout = gr.Markdown(elem_id="cyc-text")
-
-    def draw(name, way, first_index):
-        return round_trip(zoo, name, way, first_index)
-
+        with gr.Column(scale=1, min_width=240):
+            seed = seed_box()
+            l1_weight = gr.Radio(
+                list(L1_CHOICES),
+                value="0",
+                label="λ_L1: pix2pix's cGAN + λ·L1 (0 = cGAN alone)",
+                elem_id="theory-bimodal-l1",
+            )
+            train = gr.Button("Train both", variant="primary", elem_id="theory-bimodal-train")
+            readout = gr.Markdown(untrained_text, elem_id="theory-bimodal-text")
+        with gr.Column(scale=3):
+            plot = gr.Plot(untrained, label="L2 fit and cGAN samples", elem_id="theory-bimodal")
     gr.on(
-        [direction.input, start.submit, start.blur],
-        draw,
-        [model, direction, start],
-        [view, readout],
-        api_name="cyclegan",
-        show_progress="hidden",
+        [train.click, seed.input, l1_weight.input, section_tab(plot).select],
+        bimodal,
+        [seed, l1_weight],
+        [plot, readout],
+        api_name="theory_bimodal",
         trigger_mode="always_last",
+        concurrency_limit=None,
     )
-
-    @user_errors
-    def model_changed(name):
-        way = gr.Radio(choices=directions(_cyclegan(zoo, name)), value="a2b")
-        return way, *round_trip(zoo, name, "a2b", 0)
-
-    model.change(
-        model_changed, model, [direction, view, readout], api_visibility="undocumented", show_progress="hidden"
-    )
-    return [ModelList(model, lambda: cyclegan_names(zoo))], (draw, [model, direction, start], [view, readout])
+    return SectionParts(model_lists=lists, opened=[first] if first is not None else [])
