@@ -23,11 +23,11 @@ from explorer.ui import (
     share,
     stylemix,
     theory,
-    toylab,
     training,
     truncation,
 )
 from explorer.ui.previews import Previews
+from explorer.ui.tabs import toylab
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"
