@@ -58,6 +58,11 @@ def _views(tab: LabTab, values: dict) -> dict:
     return named_values(tab.views, values)
 
 
+def _named(tab: LabTab, values: dict) -> tuple[dict, dict]:
+    """The settings and the views by name: what the handlers take after the lab and the overlays."""
+    return _settings(tab, values), _views(tab, values)
+
+
 def _panels(tab: LabTab, lab: ToyLab | None, values: dict) -> tuple:
     """The Lipschitz panel's figure and table and the f-divergence table, each computed only while its view is shown
     (else ``gr.skip()``: the hidden panel keeps what it has)."""
@@ -95,10 +100,6 @@ def _wire_steps(tab: LabTab) -> None:
         return (lab, *drawn, *_panels(tab, lab, values))
 
     tab.reset.click(on_reset, _step_inputs(tab) - {tab.state, tab.speed}, _outputs(tab), api_name="toy_reset")
-
-
-def _named(tab: LabTab, values: dict) -> tuple[dict, dict]:
-    return _settings(tab, values), _views(tab, values)
 
 
 def _wire_play(tab: LabTab) -> None:
