@@ -21,11 +21,10 @@ from explorer.ui import (
     metrics,
     share,
     stylemix,
-    toylab,
     training,
 )
 from explorer.ui.previews import Previews
-from explorer.ui.tabs import manifold, theory, truncation
+from explorer.ui.tabs import manifold, theory, toylab, truncation
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"

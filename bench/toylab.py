@@ -22,7 +22,14 @@ import time
 
 import torch
 
-from explorer.ui.toylab import VIEWS, divergence_table, history_figure, lipschitz_figure, plane_figure, spectral_table
+from explorer.ui.tabs.toylab.figures import (
+    divergence_table,
+    history_figure,
+    lipschitz_figure,
+    plane_figure,
+    spectral_table,
+)
+from explorer.ui.tabs.toylab.presets import VIEWS
 from trainers.toy2d import ToyLab, ToyLabConfig
 
 GOALS_MS = {"hidden": 50, "all shown": 80}

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 from explorer import images
-from explorer.ui import interpolate, toylab
+from explorer.ui import interpolate
+from explorer.ui.tabs.toylab import handlers, presets
 from explorer.ui.tabs.truncation import sweep
 from trainers.toy2d import ToyLab, ToyLabConfig
 
@@ -60,18 +61,18 @@ def test_truncation_sweep_animation_has_a_frame_per_threshold(default_zoo):
 def test_gan_lab_animation_records_on_a_copy(tmp_path):
     lab = ToyLab(ToyLabConfig())
     values = {**dataclasses.asdict(ToyLabConfig()), **dataclasses.asdict(ToyLabConfig().model)}
-    controls = {name: values[name] for name in toylab.CONTROL_NAMES}
-    gif_path, mp4_path = toylab.record_animation(lab, 5, 10, controls)
+    controls = {name: values[name] for name in presets.CONTROL_NAMES}
+    gif_path, mp4_path = handlers.record_animation(lab, 5, 10, controls)
     assert lab.step_count == 0  # the running lab is untouched
     with Image.open(gif_path) as gif:
-        assert gif.n_frames == 11 and gif.size == (toylab.GIF_SIZE, toylab.GIF_SIZE)
+        assert gif.n_frames == 11 and gif.size == (handlers.GIF_SIZE, handlers.GIF_SIZE)
         gif.seek(10)
         last = gif.convert("RGB")
     assert last.getpixel((0, 0)) is not None
     _, frames = read_mp4(mp4_path)
-    assert len(frames) == 11 and frames[0].shape == (toylab.GIF_SIZE, toylab.GIF_SIZE, 3)
+    assert len(frames) == 11 and frames[0].shape == (handlers.GIF_SIZE, handlers.GIF_SIZE, 3)
     assert not np.array_equal(frames[0], frames[-1])  # the points moved
-    assert toylab.record_animation(None, 1, 2, controls)[0].endswith(".gif")
+    assert handlers.record_animation(None, 1, 2, controls)[0].endswith(".gif")
 
 
 def test_interpolation_video_walks_the_same_path_as_the_gif(default_zoo):

@@ -9,8 +9,9 @@ import torch
 
 import app
 from explorer import derived
-from explorer.ui import arithmetic, interpolate, stylemix, toylab, training
+from explorer.ui import arithmetic, interpolate, stylemix, training
 from explorer.ui.tabs.manifold import plane
+from explorer.ui.tabs.toylab import handlers, presets
 from trainers.toy2d import ToyLab, ToyLabConfig
 
 STYLEGAN = "stylegan-fashion-mnist"
@@ -88,12 +89,12 @@ def test_a_file_that_is_not_an_image_is_a_message_and_keeps_the_outputs(default_
 
 def test_the_gan_lab_opens_on_its_preset_and_selecting_one_applies_it():
     """What the controls show is the lab's real state: the default preset's settings, not ToyLabConfig()."""
-    opened = toylab.initial_settings()
-    assert opened == {k: v for k, v in toylab.preset_values(toylab.DEFAULT_PRESET).items() if k != "optimal"}
-    assert toylab.config_from(opened) != ToyLabConfig()  # the preset differs from the bare defaults
-    lab, _, _, text = toylab.advance(None, "both", 1, False, False, opened)
-    assert isinstance(lab, ToyLab) and lab.config == toylab.config_from(opened)
-    selected = toylab.select_preset("WGAN-GP fixes it", True)
+    opened = presets.initial_settings()
+    assert opened == {k: v for k, v in presets.preset_values(presets.DEFAULT_PRESET).items() if k != "optimal"}
+    assert presets.config_from(opened) != ToyLabConfig()  # the preset differs from the bare defaults
+    lab, _, _, text = handlers.advance(None, "both", 1, False, False, opened)
+    assert isinstance(lab, ToyLab) and lab.config == presets.config_from(opened)
+    selected = handlers.select_preset("WGAN-GP fixes it", True)
     assert selected["settings"]["loss"] == "wgan-gp" and selected["lab"].step_count == 0
     assert selected["lab"].config.loss == "wgan-gp"
 

@@ -8,8 +8,8 @@ import torch
 from explorer import losses
 from explorer.data import toy_modes, toy_points
 from explorer.device import one_thread
-from explorer.ui import toylab
-from explorer.ui.toylab import PRESET_VIEWS
+from explorer.ui.tabs.toylab import handlers, presets
+from explorer.ui.tabs.toylab.presets import PRESET_VIEWS
 from trainers.toy2d import ToyLab, ToyLabConfig, js_divergence, mode_coverage, optimal_discriminator
 
 RING = toy_modes("ring of 8 Gaussians")
@@ -59,7 +59,7 @@ def _one_thread():
 
 def run_preset(name: str, steps: int | None = None) -> ToyLab:
     """A lab with a preset's settings (the others at their defaults), after ``steps`` (default: the preset's)."""
-    preset = toylab.PRESETS[name]
+    preset = presets.PRESETS[name]
     lab = ToyLab(ToyLabConfig(**{k: v for k, v in preset.items() if k != "steps"}))
     for _ in range(preset["steps"] if steps is None else steps):
         lab.step()
@@ -107,36 +107,36 @@ def test_gradient_penalty_of_a_linear_critic():
     ],
 )
 def test_bad_settings_are_clear_errors(change, message):
-    values = toylab.preset_values("mode collapse")
+    values = presets.preset_values("mode collapse")
     values.update(change)
     with pytest.raises(gr.Error, match=message):
-        toylab.reset(True, False, values)
+        handlers.reset(True, False, values)
 
 
 def test_handlers_step_render_and_recover_from_divergence():
-    values = toylab.preset_values("WGAN-GP fixes it")
-    lab, plane, history, text = toylab.advance(None, "both", 5, True, True, values)
+    values = presets.preset_values("WGAN-GP fixes it")
+    lab, plane, history, text = handlers.advance(None, "both", 5, True, True, values)
     assert lab.step_count == 5 and "step 5" in text
     assert [t.name for t in plane.data][:2] == ["D", "D*"] and any(t.name == "G(z)" for t in plane.data)
-    lab, _, _, _ = toylab.advance(lab, "d", 1, False, False, values)
+    lab, _, _, _ = handlers.advance(lab, "d", 1, False, False, values)
     assert lab.step_count == 6
     with torch.no_grad():
         next(lab.generator.parameters()).fill_(float("nan"))
-    lab, plane, _, text = toylab.advance(lab, "both", 3, True, False, values)
+    lab, plane, _, text = handlers.advance(lab, "both", 3, True, False, values)
     assert lab.diverged and "DIVERGED" in text and "DIVERGED" in plane.layout.title.text
-    lab, _, _, text = toylab.reset(True, False, values)
+    lab, _, _, text = handlers.reset(True, False, values)
     assert not lab.diverged and lab.step_count == 0
 
 
-@pytest.mark.parametrize("preset", list(toylab.PRESETS))
+@pytest.mark.parametrize("preset", list(presets.PRESETS))
 def test_each_preset_plays_fifty_steps_and_draws_its_views(preset):
     """What the lab's ▶ Play does, through its handlers: the preset chosen, ten frames of five steps, each view the
     preset turns on drawn (the browser plays three of them: tests/e2e/test_toylab_presets_browser.py)."""
-    chosen = toylab.select_preset(preset)
+    chosen = handlers.select_preset(preset)
     settings, optimal, views, lab = chosen["settings"], chosen["optimal"], chosen["views"], chosen["lab"]
     assert lab.step_count == 0 and chosen["readout"].startswith("step 0")
     for _ in range(10):
-        lab, plane, history, text = toylab.advance(lab, "both", 5, True, optimal, settings, views)
+        lab, plane, history, text = handlers.advance(lab, "both", 5, True, optimal, settings, views)
     assert lab.step_count == 50 and text.startswith("step 50"), text
     assert "nan" not in text.lower() and "DIVERGED" not in text, text
     assert len(plane.data) >= 2 and len(history.data) >= 1  # data and G(z) drawn; the curves
@@ -144,8 +144,8 @@ def test_each_preset_plays_fifty_steps_and_draws_its_views(preset):
     names = [trace.name or "" for trace in plane.data]
     assert any("z-grid" in name for name in names) == ("z_grid" in shown), names
     if "lipschitz" in shown:
-        figure, note = toylab.lipschitz_panel(lab, settings)
+        figure, note = handlers.lipschitz_panel(lab, settings)
         assert len(figure.data) >= 1 and note
     if "divergences" in shown:
-        table = toylab.divergence_panel(lab, settings)
+        table = handlers.divergence_panel(lab, settings)
         assert "squared Hellinger" in table and "total variation" in table

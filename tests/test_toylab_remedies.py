@@ -12,7 +12,8 @@ from scipy.stats import norm
 
 from explorer import losses
 from explorer.device import one_thread
-from explorer.ui import toylab
+from explorer.ui.tabs import toylab
+from explorer.ui.tabs.toylab import figures, handlers, presets
 from trainers import fgan
 from trainers.toy2d import ToyLab, ToyLabConfig, minibatch_std
 
@@ -84,7 +85,7 @@ def test_the_lab_trains_with_each_f_divergence_and_draws_its_variational_functio
         scores = lab.discriminator(torch.from_numpy(lab.grid(16)))
     assert np.allclose(d_map.ravel(), fgan.DIVERGENCES[name].activation(scores).numpy(), atol=1e-6)
     assert not lab.shows_probability
-    table = toylab.divergence_table(lab)
+    table = figures.divergence_table(lab)
     assert all(other in table for other in fgan.NAMES) and f"{name} **← trained**, bound F = " in table
 
 
@@ -93,7 +94,7 @@ def test_a_collapsed_generator_has_infinite_kl_and_finite_reverse_kl():
     values = lab.divergences()
     assert values["KL"] == math.inf and values["Pearson χ²"] == math.inf  # data where G has no mass
     assert values["total variation"] > 0.9 and values["JS"] > 1.2
-    assert "**∞**" in toylab.divergence_table(lab)
+    assert "**∞**" in figures.divergence_table(lab)
 
 
 @pytest.mark.parametrize(
@@ -108,9 +109,9 @@ def test_a_collapsed_generator_has_infinite_kl_and_finite_reverse_kl():
     ],
 )
 def test_bad_settings_of_the_new_controls_are_one_line_errors(change, message):
-    values = toylab.preset_values("mode collapse") | change
+    values = presets.preset_values("mode collapse") | change
     with pytest.raises(gr.Error, match=message) as error:
-        toylab.reset(True, False, values)
+        handlers.reset(True, False, values)
     assert "\n" not in str(error.value)
 
 
@@ -166,7 +167,7 @@ def test_minibatch_std_is_the_mean_feature_std_and_d_reads_it():
 
 @pytest.fixture(scope="module")
 def at_the_optimum() -> dict:
-    return toylab.select_preset("G = data")
+    return handlers.select_preset("G = data")
 
 
 def test_g_equals_data_sits_at_minus_log_4_with_no_push(at_the_optimum):
@@ -182,9 +183,9 @@ def test_g_equals_data_sits_at_minus_log_4_with_no_push(at_the_optimum):
 
 def test_perturbing_g_raises_the_value_and_brings_the_arrows_back(at_the_optimum):
     values = at_the_optimum["settings"]
-    lab, *_ = toylab.reset(True, False, values, dict(value=True))
+    lab, *_ = handlers.reset(True, False, values, dict(value=True))
     before, _ = lab.optimal_value()
-    lab, plane, _, text = toylab.perturb(lab, True, False, values, dict(value=True, true_length=True))
+    lab, plane, _, text = handlers.perturb(lab, True, False, values, dict(value=True, true_length=True))
     after, _ = lab.optimal_value()
     assert after > before + 0.5 and f"{before:.3f} → {after:.3f}" in text
     for _ in range(20):
@@ -231,8 +232,8 @@ REMEDY_STEPS = 400
 
 def modes_after(preset: str, seed: int, **change) -> int:
     """Modes covered after REMEDY_STEPS steps of a preset's lab (its settings, ``change``d) from ``seed``."""
-    values = toylab.preset_values(preset) | {"seed": seed} | change
-    lab = ToyLab(toylab.config_from(values))
+    values = presets.preset_values(preset) | {"seed": seed} | change
+    lab = ToyLab(presets.config_from(values))
     for _ in range(REMEDY_STEPS):
         lab.step()
     return lab.coverage()

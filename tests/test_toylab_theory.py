@@ -11,7 +11,7 @@ import torch
 
 from explorer.data import toy_points
 from explorer.device import one_thread
-from explorer.ui import toylab
+from explorer.ui.tabs.toylab import figures, handlers, presets
 from trainers.toy2d import (
     EXTENT,
     ToyLab,
@@ -24,7 +24,7 @@ from trainers.toy2d import (
 
 AXIS = np.linspace(-EXTENT, EXTENT, 64)
 CELL_AREA = (AXIS[1] - AXIS[0]) ** 2
-ALL_VIEWS = dict.fromkeys(toylab.VIEWS, True)
+ALL_VIEWS = dict.fromkeys(presets.VIEWS, True)
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def _one_thread():
 
 def run_preset(name: str, steps: int | None = None, **change) -> ToyLab:
     """A lab with a preset's settings (``change`` on top), after ``steps`` (default: the preset's)."""
-    preset = toylab.PRESETS[name]
+    preset = presets.PRESETS[name]
     lab = ToyLab(ToyLabConfig(**{k: v for k, v in preset.items() if k != "steps"} | change))
     for _ in range(preset["steps"] if steps is None else steps):
         lab.step()
@@ -84,20 +84,20 @@ def test_the_lab_records_the_value_only_while_its_panel_is_shown_and_its_d_star_
     assert -math.log(4) - 1e-6 <= record.value_at_optimum <= 1e-6
     pointwise = optimal_discriminator(lab.real.numpy(), lab.fake_points(), lab.grid(), bandwidth=0.08)
     assert np.allclose(lab.optimal_d_map(), pointwise.reshape(64, 64), atol=1e-6)
-    history = toylab.history_figure(lab, views=ALL_VIEWS)
+    history = figures.history_figure(lab, views=ALL_VIEWS)
     v = next(t for t in history.data if t.name == "V(G, D*)")
     assert list(v.x) == [2] and v.y[-1] == pytest.approx(record.value_at_optimum)
     assert any(s.y0 == pytest.approx(-math.log(4)) and s.yref == "y3" for s in history.layout.shapes)
 
 
 def test_the_handler_measures_the_value_once_a_frame_and_only_while_shown():
-    values = toylab.preset_values("optimal D")
+    values = presets.preset_values("optimal D")
     values.pop("optimal")
-    lab, *_ = toylab.advance(None, "both", 5, True, False, values)
-    lab, _, history, text = toylab.advance(lab, "both", 5, True, False, values, dict(value=True))
+    lab, *_ = handlers.advance(None, "both", 5, True, False, values)
+    lab, _, history, text = handlers.advance(lab, "both", 5, True, False, values, dict(value=True))
     assert [r.step for r in lab.history if r.value_at_optimum is not None] == [10]
     assert "V(G, D*)" in text and len(history.layout.shapes) == 2
-    lab, _, history, text = toylab.advance(lab, "both", 5, True, False, values)
+    lab, _, history, text = handlers.advance(lab, "both", 5, True, False, values)
     assert lab.history[-1].value_at_optimum is None and "V(G, D*)" not in text and len(history.layout.shapes) == 1
 
 
@@ -113,11 +113,11 @@ def arrow_lengths(figure: go.Figure, name: str) -> np.ndarray:
 def test_true_length_arrows_vanish_for_the_minimax_generator_against_a_winning_d():
     true_length = dict(true_length=True)
     minimax = run_preset("vanishing gradients")
-    saturating = arrow_lengths(toylab.plane_figure(minimax, views=true_length), "−∇L_G, true length")
+    saturating = arrow_lengths(figures.plane_figure(minimax, views=true_length), "−∇L_G, true length")
     non_saturating = run_preset("vanishing gradients", loss="non-saturating")
-    strong = arrow_lengths(toylab.plane_figure(non_saturating, views=true_length), "−∇L_G, true length")
+    strong = arrow_lengths(figures.plane_figure(non_saturating, views=true_length), "−∇L_G, true length")
     assert saturating.mean() < 0.01 * strong.mean()
-    rescaled = arrow_lengths(toylab.plane_figure(minimax), "−∇L_G (G's push)")
+    rescaled = arrow_lengths(figures.plane_figure(minimax), "−∇L_G (G's push)")
     assert rescaled.max() == pytest.approx(0.3, rel=1e-4)  # what the rescaled view shows: the stall is hidden
 
 
@@ -134,7 +134,7 @@ def test_the_gradient_spread_is_the_std_of_the_per_fake_norms_and_is_drawn_as_a_
     assert lab.last["g_grad_norm"] == pytest.approx(float(norms.mean()), rel=1e-4)
     assert lab.last["g_grad_std"] == pytest.approx(float(norms.std()), rel=1e-4) and lab.last["g_grad_std"] > 0
     lab.step()
-    figure = toylab.history_figure(lab)
+    figure = figures.history_figure(lab)
     band = next(i for i, trace in enumerate(figure.data) if trace.fill == "tonexty")
     upper, lower = figure.data[band - 1], figure.data[band]
     last = lab.history[-1]
@@ -151,7 +151,7 @@ def test_v_and_its_two_terms_are_traced_and_v_is_minus_d_loss(loss):
     last = lab.history[-1]
     assert last.log_d_real < 0 and last.log_one_minus_d_fake < 0  # logs of probabilities
     assert last.log_d_real + last.log_one_minus_d_fake == pytest.approx(-last.d_loss, rel=1e-5)
-    figure = toylab.history_figure(lab)
+    figure = figures.history_figure(lab)
     names = [trace.name for trace in figure.data]
     assert {"V(D, G) = −J_D (= J_G, zero-sum)", "E log D(x)", "E log(1 − D(G(z)))"} <= set(names)
     v = figure.data[names.index("V(D, G) = −J_D (= J_G, zero-sum)")]
@@ -160,7 +160,7 @@ def test_v_and_its_two_terms_are_traced_and_v_is_minus_d_loss(loss):
     wgan = ToyLab(ToyLabConfig(loss="wgan"))
     wgan.step()
     assert wgan.history[-1].log_d_real is None  # a critic has no probabilities: no V traced
-    assert "E log D(x)" not in [trace.name for trace in toylab.history_figure(wgan).data]
+    assert "E log D(x)" not in [trace.name for trace in figures.history_figure(wgan).data]
 
 
 # Where z goes: G of a regular grid of z.
@@ -179,7 +179,7 @@ def test_the_z_grid_is_g_applied_to_a_regular_grid(latent_dim):
         assert np.allclose(z[:9, :, 0], z[:9, :1, 0]) and np.allclose(z[9:, :, 1], z[9:, :1, 1])  # constant z₁, z₂
     else:
         assert z.shape[0] == 1 and np.all(np.diff(z[0, :, 0]) > 0)  # one curve, in order
-    line = next(t for t in toylab.plane_figure(lab, views=dict(z_grid=True)).data if t.name == "G(z-grid)")
+    line = next(t for t in figures.plane_figure(lab, views=dict(z_grid=True)).data if t.name == "G(z-grid)")
     drawn = np.column_stack([line.x, line.y])
     assert np.allclose(drawn[np.isfinite(drawn).all(axis=1)], x.reshape(-1, 2))
 
@@ -194,7 +194,7 @@ def test_weight_clipping_piles_the_critic_weights_up_at_plus_minus_c():
     assert np.abs(weights).max() <= c + 1e-7
     at_clip = (np.abs(weights) >= 0.99 * c).mean()
     assert at_clip > 0.25  # far more than a uniform spread's 1 %
-    figure = toylab.lipschitz_figure(lab)
+    figure = figures.lipschitz_figure(lab)
     assert f"{at_clip:.0%} at ±c" in figure.layout.title.text
     assert sorted(s.x0 for s in figure.layout.shapes) == pytest.approx([-c, c])
 
@@ -205,10 +205,10 @@ def test_wgan_gp_shows_its_interpolates_and_the_critic_gradient_map():
     t = (mixed - fake)[:, 0] / (real - fake)[:, 0]
     assert np.allclose(fake + t[:, None] * (real - fake), mixed, atol=1e-5) and ((t >= 0) & (t <= 1)).all()
     state = lab.rng.get_state()
-    plane = toylab.plane_figure(lab, views=dict(lipschitz=True))
+    plane = figures.plane_figure(lab, views=dict(lipschitz=True))
     assert torch.equal(lab.rng.get_state(), state)  # drawing x̂ leaves the run's random stream alone
     assert any(t.name == "x̂ (GP)" for t in plane.data)
-    heat = toylab.lipschitz_figure(lab).data[0]
+    heat = figures.lipschitz_figure(lab).data[0]
     grid = lab.grid()[:5]
     assert np.allclose(np.asarray(heat.z).ravel()[:5], lab.critic_gradient_norms(grid), rtol=1e-4)
 
@@ -229,9 +229,9 @@ def test_spectral_norm_power_iteration_meets_svdvals():
         if isinstance(layer, torch.nn.Linear):
             assert float(torch.linalg.svdvals(layer.weight.detach())[0]) == pytest.approx(1.0, rel=1e-2)  # W/σ(W)
     u = lab.discriminator.net[0].parametrizations.weight[0]._u.clone()
-    toylab.plane_figure(lab, True, True, views=ALL_VIEWS)
+    figures.plane_figure(lab, True, True, views=ALL_VIEWS)
     assert torch.equal(lab.discriminator.net[0].parametrizations.weight[0]._u, u)  # drawing: no power step
-    table = toylab.spectral_table(lab)
+    table = figures.spectral_table(lab)
     assert "svdvals" in table and table.count("| linear") == len(rows)
 
 
@@ -241,30 +241,30 @@ def test_spectral_norm_power_iteration_meets_svdvals():
 @pytest.mark.parametrize("loss", ["minimax", "non-saturating", "wgan", "wgan-gp", "hinge"])
 @pytest.mark.parametrize("latent_dim", [1, 2])
 def test_handlers_with_every_panel_on_return_figures(loss, latent_dim):
-    values = toylab.preset_values("WGAN-GP fixes it") | dict(loss=loss, latent_dim=latent_dim, spectral_norm=True)
+    values = presets.preset_values("WGAN-GP fixes it") | dict(loss=loss, latent_dim=latent_dim, spectral_norm=True)
     values.pop("optimal")
-    lab, plane, history, text = toylab.advance(None, "both", 3, True, True, values, ALL_VIEWS)
+    lab, plane, history, text = handlers.advance(None, "both", 3, True, True, values, ALL_VIEWS)
     assert isinstance(plane, go.Figure) and isinstance(history, go.Figure) and "V(G, D*)" in text
     assert {"D", "D*", "G(z-grid)", "−∇L_G, true length"} <= {t.name for t in plane.data}
-    figure, table = toylab.lipschitz_panel(lab, values)
+    figure, table = handlers.lipschitz_panel(lab, values)
     assert isinstance(figure, go.Figure) and "svdvals" in table
-    plane, history = toylab.redraw(lab, False, False, ALL_VIEWS)
+    plane, history = handlers.redraw(lab, False, False, ALL_VIEWS)
     value_terms = 3 if loss in ("minimax", "non-saturating") else 0  # V(D, G) and its two terms: BCE losses only
     assert isinstance(plane, go.Figure) and len(history.data) == 8 + value_terms
-    lab, *_ = toylab.reset(True, True, values, ALL_VIEWS)
+    lab, *_ = handlers.reset(True, True, values, ALL_VIEWS)
     assert lab.step_count == 0 and lab.measure_value
 
 
 def test_a_diverged_run_with_every_panel_on_says_so_without_nan_on_screen():
-    values = toylab.preset_values("weight clipping") | dict(spectral_norm=True)
+    values = presets.preset_values("weight clipping") | dict(spectral_norm=True)
     values.pop("optimal")
-    lab, *_ = toylab.advance(None, "both", 2, True, True, values, ALL_VIEWS)
+    lab, *_ = handlers.advance(None, "both", 2, True, True, values, ALL_VIEWS)
     with torch.no_grad():
         for p in lab.discriminator.parameters():
             p.fill_(float("nan"))
-    lab, plane, history, text = toylab.advance(lab, "both", 2, True, True, values, ALL_VIEWS)
+    lab, plane, history, text = handlers.advance(lab, "both", 2, True, True, values, ALL_VIEWS)
     assert lab.diverged and "DIVERGED" in text and "nan" not in text.lower().replace("nan/inf", "")
-    figure, table = toylab.lipschitz_panel(lab, values)
+    figure, table = handlers.lipschitz_panel(lab, values)
     assert "diverged" in figure.layout.title.text and "diverged" in table
     assert not any(t.name == "−∇L_G, true length" for t in plane.data)  # no arrows of NaN
 
@@ -279,27 +279,27 @@ def test_a_diverged_run_with_every_panel_on_says_so_without_nan_on_screen():
     ],
 )
 def test_bad_lipschitz_settings_are_one_line_errors(change, message):
-    values = toylab.preset_values("weight clipping") | change
+    values = presets.preset_values("weight clipping") | change
     with pytest.raises(gr.Error, match=message) as error:
-        toylab.reset(True, False, values)
+        handlers.reset(True, False, values)
     assert "\n" not in str(error.value)
 
 
 @pytest.mark.parametrize("views", [dict(zoom=True), dict(value="yes"), "all", [True]])
 def test_bad_views_are_errors(views):
-    values = toylab.preset_values("mode collapse")
+    values = presets.preset_values("mode collapse")
     with pytest.raises(gr.Error, match="view"):
-        toylab.advance(None, "both", 1, True, False, values, views)
+        handlers.advance(None, "both", 1, True, False, values, views)
 
 
-@pytest.mark.parametrize("name", list(toylab.PRESETS))
+@pytest.mark.parametrize("name", list(presets.PRESETS))
 def test_every_preset_sets_every_control_and_its_views(name):
-    values = toylab.preset_values(name)
-    assert set(values) == {*toylab.CONTROL_NAMES, "optimal"}
+    values = presets.preset_values(name)
+    assert set(values) == {*presets.CONTROL_NAMES, "optimal"}
     assert {"clip", "gp_lambda", "spectral_norm"} <= set(values)
-    chosen = toylab.select_preset(name, True)
-    assert chosen["views"] == {v: v in toylab.PRESET_VIEWS.get(name, ()) for v in toylab.VIEWS}
-    assert chosen["lab"].config == toylab.config_from(chosen["settings"])
+    chosen = handlers.select_preset(name, True)
+    assert chosen["views"] == {v: v in presets.PRESET_VIEWS.get(name, ()) for v in presets.VIEWS}
+    assert chosen["lab"].config == presets.config_from(chosen["settings"])
     if name == "spectral norm":
         assert chosen["lab"].config.spectral_norm
     if name == "weight clipping":

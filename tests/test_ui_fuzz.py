@@ -32,12 +32,13 @@ from explorer.ui import (
     metrics,
     share,
     stylemix,
-    toylab,
     training,
 )
 from explorer.ui import path as lecture_path
 from explorer.ui.tabs import theory
 from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
+from explorer.ui.tabs.toylab import handlers as toylab_handlers
+from explorer.ui.tabs.toylab import presets as toylab_presets
 from explorer.ui.tabs.truncation import acgan, attention, cbn, chunks, curve, inside, ortho, projection, samples, sweep
 from trainers.job import NAME_PATTERN, History
 
@@ -242,16 +243,16 @@ def cases_theory_bimodal(z, tmp):
 
 
 def cases_toylab(z, tmp):
-    toy = toylab.preset_values("WGAN-GP fixes it")
+    toy = toylab_presets.preset_values("WGAN-GP fixes it")
     return [
-        Case(toylab.advance, [None, "both", 1, False, False, toy], first=0, per_setting=5),
-        Case(toylab.record_animation, [None, 1, 2, toy], first=0, values=EARLY),
-        Case(toylab.reset, [True, False, toy], first=0),
-        Case(toylab.lipschitz_panel, [None, toy], first=0),
-        Case(toylab.divergence_panel, [None, toy], first=0),
-        Case(toylab.perturb, [None, True, False, toy], first=0),
-        Case(toylab.redraw, [None, True, False, None], first=0),
-        Case(toylab.select_preset, ["WGAN-GP fixes it", True], first=0),
+        Case(toylab_handlers.advance, [None, "both", 1, False, False, toy], first=0, per_setting=5),
+        Case(toylab_handlers.record_animation, [None, 1, 2, toy], first=0, values=EARLY),
+        Case(toylab_handlers.reset, [True, False, toy], first=0),
+        Case(toylab_handlers.lipschitz_panel, [None, toy], first=0),
+        Case(toylab_handlers.divergence_panel, [None, toy], first=0),
+        Case(toylab_handlers.perturb, [None, True, False, toy], first=0),
+        Case(toylab_handlers.redraw, [None, True, False, None], first=0),
+        Case(toylab_handlers.select_preset, ["WGAN-GP fixes it", True], first=0),
     ]
 
 
@@ -359,7 +360,7 @@ CASES: dict[types.ModuleType, Callable] = {
     **{section: cases_theory_toys(section) for section in THEORY_TOYS},
     theory.cycle: cases_theory_cycle,
     theory.bimodal: cases_theory_bimodal,
-    toylab: cases_toylab,
+    toylab_handlers: cases_toylab,
     training: cases_training,
     **{module: (lambda z, tmp, module=module: cases_truncation(z, tmp)[module]) for module in TRUNCATION},
     plane: cases_plane,
@@ -379,7 +380,6 @@ EXCLUDED = {  # (module, function): why it is not in the tables; a function of t
     (metrics, "_default"): "the dropdowns' first value, from the zoo's names at build time",
     (training, "stop_run"): "the owner is the session's hash (gr.Request), never a value a user types",
     (training, "owns"): "the viewer is the session's hash (gr.Request), never a value a user types",
-    (toylab, "divergence_table"): "the lab is server-side state (gr.State), never a value a user types",
     (theory.cycle, "_cyclegan"): "only in model_changed, a user_errors closure; round_trip (fuzzed) takes the name",
     (theory.cycle, "directions"): "a CycleGAN's config, never a value a user types",
     (training, "recipe_values"): "the family and loss reach make_spec through start_run (fuzzed per setting)",
@@ -465,7 +465,9 @@ def test_the_fuzzing_finds_a_crash_a_long_or_misleading_message_and_a_lost_pictu
     assert "server's fault" in found[3]
 
 
-@pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.removeprefix("explorer.ui."))
+@pytest.mark.parametrize(
+    "module", list(CASES), ids=lambda m: m.__name__.removeprefix("explorer.ui.").removeprefix("tabs.")
+)
 def test_hostile_values_end_as_results_or_gradio_errors(default_zoo, tmp_path, module):
     failures = [p for case in CASES[module](default_zoo, tmp_path) for p in problems(case)]
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
@@ -491,11 +493,17 @@ EVENTS |= {"on", "draw_when_opened", "lazy_renders"}  # gr.on, a share link's re
 def wired(module: types.ModuleType) -> set[str]:
     """The module-level functions its builders (``build*``, ``_build*``, ``_wire*``) hand to events: named in an
     event's arguments (directly, through ``functools.partial`` or a lambda) or called by a function or lambda
-    defined in a builder (the events' closures)."""
-    tree = ast.parse(Path(module.__file__).read_text())
-    top = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    defined in a builder (the events' closures). The builders of a tab package's module are the package's own
+    (explorer/ui/tabs/<tab>/*.py): its ``build`` wires the handlers its modules define."""
+    path = Path(module.__file__)
+    top = {node.name for node in ast.parse(path.read_text()).body if isinstance(node, ast.FunctionDef)}
+    in_package = path.parent.parent.name == "tabs" and (path.parent / "__init__.py").exists()
+    trees = [ast.parse(p.read_text()) for p in (sorted(path.parent.glob("*.py")) if in_package else [path])]
     builders = [
-        n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith(("build", "_build", "_wire"))
+        n
+        for tree in trees
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef) and n.name.startswith(("build", "_build", "_wire"))
     ]
     handed = []
     for builder in builders:
@@ -508,7 +516,9 @@ def wired(module: types.ModuleType) -> set[str]:
     return {n.id for tree in handed for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in top}
 
 
-@pytest.mark.parametrize("module", list(CASES), ids=lambda m: m.__name__.removeprefix("explorer.ui."))
+@pytest.mark.parametrize(
+    "module", list(CASES), ids=lambda m: m.__name__.removeprefix("explorer.ui.").removeprefix("tabs.")
+)
 def test_every_handler_is_fuzzed(default_zoo, tmp_path, module):
     functions = {
         name: f for name, f in vars(module).items() if inspect.isfunction(f) and f.__module__ == module.__name__

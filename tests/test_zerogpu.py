@@ -126,8 +126,8 @@ def same(direct, emulated) -> None:
 def test_every_task_takes_plain_values_only(default_zoo):
     """The registry lists every task; none takes the zoo, a training job or a lab, and each one's example
     arguments survive pickling, as ZeroGPU sends them (the zoo itself would not: it holds a lock)."""
-    from explorer.ui.toylab import ToyLab
     from trainers.job import TrainingJob
+    from trainers.toy2d import ToyLab
 
     assert set(gpu.TASKS) == set(EXAMPLES)
     stateful = (Zoo, TrainingJob, ToyLab, threading.Thread)

@@ -219,7 +219,7 @@
   P.playing = false;
   document.addEventListener('click', (e) => {
     const el = e.target instanceof Element && e.target.closest('#toy-play, #toy-pause, #toy-reset');
-    if (el) P.playing = el.id === 'toy-play';
+    if (el) P.labPlay(el.id === 'toy-play');
   }, true);
   document.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || !P.keysActive()) return;
@@ -236,4 +236,54 @@
       e.preventDefault();
     }
   });
+
+  // 7. The GAN lab's Play (explorer/ui/tabs/toylab: _wire_play). The page asks for one frame at a time: a click on
+  //    the hidden #toy-next-frame is one Gradio event (a frame's steps), whose figures come back as one JSON text.
+  //    labFrame draws them into the plots already shown, one plot a task (Plotly.react on the same div: a new
+  //    gr.Plot value is drawn as a new plot, with the rest of the frame in one task: 1-2 s of this page's time on a
+  //    busy machine, issue #33), returns its texts for their boxes, then asks for the next, at most one every
+  //    FRAME_MS: a slow page plays slower, never behind. Pause (and Reset) cancel the frame under way, and a frame
+  //    that still lands after Pause is not shown: nothing moves after the key. A failed frame stops Play.
+  const FRAME_MS = 150;
+  const lab = {waiting: false, asked: 0};
+  P.labPlay = (on) => {
+    P.playing = on;
+    if (on) P.labNext();
+    else lab.waiting = false;  // the frame under way is cancelled (Pause's cancels) or not shown
+  };
+  P.labNext = () => {  // one frame under way at a time (one that never came back is given up after 30 s)
+    if (!P.playing || (lab.waiting && performance.now() - lab.asked < 30000)) return;
+    const el = button('toy-next-frame');
+    if (!el) return;
+    lab.waiting = true;
+    lab.asked = performance.now();
+    el.click();
+  };
+  P.labFailed = () => {
+    lab.waiting = false;
+    P.playing = false;
+  };
+  const react = (id, figure) => {
+    const el = document.querySelector(`#${id} .js-plotly-plot`);
+    if (!el || !el.layout || !window.Plotly) return;  // not drawn yet: its gr.Plot draws the next whole figure
+    // the margins and sizing Gradio gave the plot (room for its label) stay
+    const layout = {...figure.layout, autosize: el.layout.autosize, margin: el.layout.margin};
+    window.Plotly.react(el, figure.data, layout, {responsive: el._context.responsive});
+  };
+  P.labFrame = (text, shown) => {  // the texts to show: the frame's, or those shown (a frame that lands after Pause)
+    lab.waiting = false;
+    if (!P.playing) return shown;
+    const frame = JSON.parse(text);
+    const figures = Object.entries(frame.figures);
+    const next = () => {
+      if (figures.length) {
+        react(...figures.shift());
+        setTimeout(next, 0);  // the next plot in a task of its own: the page answers a key or a click between them
+      } else if (P.playing) {
+        setTimeout(P.labNext, Math.max(0, FRAME_MS - (performance.now() - lab.asked)));
+      }
+    };
+    next();
+    return frame.texts.map((t, i) => t ?? shown[i]);
+  };
 })();

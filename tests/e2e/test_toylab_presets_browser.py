@@ -5,7 +5,7 @@ view (the z-grid on the plane, the Lipschitz panel, the f-divergence table): the
 
 import pytest
 
-from explorer.ui.toylab import PRESET_VIEWS, PRESETS
+from explorer.ui.tabs.toylab.presets import PRESET_VIEWS, PRESETS
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
 
