@@ -13,26 +13,23 @@ from explorer import __version__
 from explorer.models.folder import remove_orphans
 from explorer.settings import Settings
 from explorer.ui import (
-    arithmetic,
     common,
-    directions,
-    interpolate,
     loader,
     manifold,
     metrics,
     share,
-    stylemix,
     theory,
     toylab,
     training,
     truncation,
 )
 from explorer.ui.previews import Previews
+from explorer.ui.tabs import arithmetic, directions, interpolation, stylemix
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"
 TABS = (  # (title, id, module with build(zoo, previews)), in the order of the lecture's demos
-    ("Interpolation", "interpolation", interpolate),
+    ("Interpolation", "interpolation", interpolation),
     ("Arithmetic", "arithmetic", arithmetic),
     ("Directions", "directions", directions),
     ("Style mixing", "stylemix", stylemix),

@@ -255,6 +255,34 @@ def named_values(controls: dict, values: dict) -> dict:
     return {name: values[component] for name, component in controls.items()}
 
 
+def by_name(handler: Callable, controls: dict) -> tuple[Callable, list]:
+    """``handler`` fed by ``controls``, ``{parameter: component}`` (or a list of components for a parameter that
+    takes a list): an event's fn and inputs that hand each control's value to the parameter it is named after.
+
+    Gradio, the preview route and a share link's restore all pass the inputs' values in order; ``fn`` names them
+    with the one dict that made the inputs, so no second ordered list must agree with it (``named_values`` is the
+    same for an event whose inputs are a set, which the preview route and the restore cannot take). A ``gr.Progress``
+    parameter of ``handler`` stays one that Gradio fills in."""
+    slots = [(name, len(c) if isinstance(c, list | tuple) else None) for name, c in controls.items()]
+    inputs = [part for c in controls.values() for part in (c if isinstance(c, list | tuple) else [c])]
+    tracked = [p.name for p in inspect.signature(handler).parameters.values() if isinstance(p.default, gr.Progress)]
+
+    def fn(*values):
+        named, at = {}, 0
+        for name, count in slots:
+            named[name] = values[at] if count is None else list(values[at : at + count])
+            at += 1 if count is None else count
+        return handler(**named, **dict(zip(tracked, values[at:], strict=False)))  # the progress Gradio passes
+
+    Parameter = inspect.Parameter
+    parameters = [Parameter(f"input_{i}", Parameter.POSITIONAL_ONLY) for i in range(len(inputs))]
+    parameters += [Parameter(n, Parameter.POSITIONAL_OR_KEYWORD, default=gr.Progress()) for n in tracked]
+    fn.__signature__ = inspect.Signature(parameters)
+    named = handler.func if isinstance(handler, functools.partial) else handler
+    fn.__name__ = fn.__qualname__ = named.__name__  # the endpoint's name: the handler's
+    return fn, inputs
+
+
 @dataclass(frozen=True)
 class ModelList:
     """A tab's model dropdown and how to list its models; refreshed when the zoo gains a model."""

@@ -15,7 +15,7 @@ from PIL import Image
 
 from explorer import derived, images, latent
 from explorer.models import HasEncoder, StyleGenerator, Unconditional
-from explorer.ui.common import ModelList, download_path, on_gpu, parse_seeds, user_errors
+from explorer.ui.common import ModelList, by_name, download_path, on_gpu, parse_seeds, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -199,8 +199,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
                 elem_id="arith-gallery",
             )
 
-    run = functools.partial(arithmetic, zoo)
-    inputs = [model, seeds_a, seeds_b, seeds_c, space, sigma, noise_seed]
+    controls = dict(name=model, seeds_a=seeds_a, seeds_b=seeds_b, seeds_c=seeds_c, space=space, sigma=sigma)
+    run, inputs = by_name(functools.partial(arithmetic, zoo), controls | dict(noise_seed=noise_seed))
     outputs = [row, grid, download]
     gr.on(
         [compute.click, sigma.release, space.input, noise_seed.submit, seeds_a.submit, seeds_b.submit, seeds_c.submit],
