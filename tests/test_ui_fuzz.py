@@ -465,7 +465,8 @@ def takes_user_values(function) -> bool:
 
 
 EVENTS = {"click", "change", "input", "release", "select", "submit", "upload", "blur", "tick", "then", "success"}
-EVENTS |= {"on", "_wire", "draw_when_opened", "lazy_renders"}  # gr.on, theory's, a share link's renders
+EVENTS |= {"on", "_wire", "draw_when_opened", "lazy_renders", "by_name"}  # gr.on, theory's, a link's renders,
+# and common.by_name (a handler named for its controls, then handed to events)
 
 
 def wired(module: types.ModuleType) -> set[str]:
