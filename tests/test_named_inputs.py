@@ -8,6 +8,7 @@ control gets a value of its own, each handler is replaced by a spy that binds it
 parameters, and every call must carry each control's value in the parameter the table below names for it.
 """
 
+import functools
 import inspect
 import json
 import re
@@ -16,6 +17,7 @@ import gradio as gr
 import pytest
 
 from explorer.ui import share
+from explorer.ui.common import by_name
 from explorer.ui.previews import Previews
 from explorer.ui.tabs import arithmetic, directions, interpolation, stylemix
 from explorer.ui.tabs.stylemix import mixing, noise
@@ -213,3 +215,22 @@ def test_a_directions_link_sets_each_control_and_its_renders_get_them(monkeypatc
     )
     assert spies["overview"] == [settings]
     assert spies["render_edit"] == [settings | dict(alpha=1.5)]
+
+
+def test_by_name_hands_values_by_name_and_shows_the_handlers_parameters():
+    """The API and Gradio see the handler's parameter names, in the inputs' order, with its defaults where every later
+    one has one too, and its progress tracker; a list of controls is one parameter of the handler."""
+
+    def handler(zoo, a, b=2, rows=(), c=3, progress=gr.Progress()):  # noqa: B008
+        return zoo, a, b, rows, c, progress
+
+    with gr.Blocks():
+        x, y, z, r1, r2 = gr.Number(), gr.Number(), gr.Number(), gr.Slider(), gr.Slider()
+    fn, inputs = by_name(functools.partial(handler, "zoo"), {"b": y, "a": x, "rows": [r1, r2], "c": z})
+    assert inputs == [y, x, r1, r2, z] and fn.__name__ == "handler"
+    parameters = inspect.signature(fn).parameters
+    assert list(parameters) == ["b", "a", "rows_0", "rows_1", "c", "progress"]
+    assert [p.default for p in parameters.values()][:5] == [inspect.Parameter.empty] * 4 + [3]
+    assert isinstance(parameters["progress"].default, gr.Progress)
+    assert fn("B", "A", 0.1, 0.2, "C") == ("zoo", "A", "B", [0.1, 0.2], "C", handler.__defaults__[-1])
+    assert fn("B", "A", 0.1, 0.2, "C", "tracker")[-1] == "tracker"  # what Gradio passes for progress

@@ -255,6 +255,27 @@ def named_values(controls: dict, values: dict) -> dict:
     return {name: values[component] for name, component in controls.items()}
 
 
+def _named_signature(handler: Callable, slots: list, tracked: list[str]) -> inspect.Signature:
+    """What Gradio reads of ``by_name``'s fn: one parameter per input, named after the handler's (``name_i`` for a
+    list's items) with its default (the API's optional arguments: those after the last required one), then the
+    progress trackers."""
+    handler_parameters = inspect.signature(handler).parameters
+    Parameter = inspect.Parameter
+    parameters = []
+    for name, count in slots:
+        if count is None:
+            parameters.append((name, getattr(handler_parameters.get(name), "default", Parameter.empty)))
+        else:
+            parameters += [(f"{name}_{i}", Parameter.empty) for i in range(count)]
+    required = max((i for i, (_, default) in enumerate(parameters) if default is Parameter.empty), default=-1)
+    parameters = [
+        Parameter(n, Parameter.POSITIONAL_OR_KEYWORD, default=Parameter.empty if i <= required else default)
+        for i, (n, default) in enumerate(parameters)
+    ]
+    parameters += [Parameter(n, Parameter.POSITIONAL_OR_KEYWORD, default=gr.Progress()) for n in tracked]
+    return inspect.Signature(parameters)
+
+
 def by_name(handler: Callable, controls: dict) -> tuple[Callable, list]:
     """``handler`` fed by ``controls``, ``{parameter: component}`` (or a list of components for a parameter that
     takes a list): an event's fn and inputs that hand each control's value to the parameter it is named after.
@@ -274,10 +295,7 @@ def by_name(handler: Callable, controls: dict) -> tuple[Callable, list]:
             at += 1 if count is None else count
         return handler(**named, **dict(zip(tracked, values[at:], strict=False)))  # the progress Gradio passes
 
-    Parameter = inspect.Parameter
-    parameters = [Parameter(f"input_{i}", Parameter.POSITIONAL_ONLY) for i in range(len(inputs))]
-    parameters += [Parameter(n, Parameter.POSITIONAL_OR_KEYWORD, default=gr.Progress()) for n in tracked]
-    fn.__signature__ = inspect.Signature(parameters)
+    fn.__signature__ = _named_signature(handler, slots, tracked)
     named = handler.func if isinstance(handler, functools.partial) else handler
     fn.__name__ = fn.__qualname__ = named.__name__  # the endpoint's name: the handler's
     return fn, inputs
