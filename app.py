@@ -13,23 +13,19 @@ from explorer import __version__, ready
 from explorer.models.folder import remove_orphans
 from explorer.settings import Settings
 from explorer.ui import (
-    arithmetic,
     common,
-    directions,
-    interpolate,
     loader,
     metrics,
     share,
-    stylemix,
     training,
 )
 from explorer.ui.previews import Previews
-from explorer.ui.tabs import manifold, theory, toylab, truncation
+from explorer.ui.tabs import arithmetic, directions, interpolation, manifold, stylemix, theory, toylab, truncation
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"
 TABS = (  # (title, id, module with build(zoo, previews)), in the order of the lecture's demos
-    ("Interpolation", "interpolation", interpolate),
+    ("Interpolation", "interpolation", interpolation),
     ("Arithmetic", "arithmetic", arithmetic),
     ("Directions", "directions", directions),
     ("Style mixing", "stylemix", stylemix),

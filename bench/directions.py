@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from explorer import directions as dirs  # noqa: E402
 from explorer import inversion  # noqa: E402
-from explorer.ui import directions as tab  # noqa: E402
-from explorer.ui import interpolate  # noqa: E402
+from explorer.ui.tabs import interpolation  # noqa: E402
+from explorer.ui.tabs.directions import edits  # noqa: E402
 from explorer.zoo import Zoo  # noqa: E402
 
 
@@ -52,13 +52,13 @@ def main() -> None:
     seconds = timed(lambda: dirs.classifier_direction(model, classifier, 1, n=2000))
     print(f"| classifier boundary, 2 000 samples | dcgan-fashion-mnist | {seconds:.1f} s |")
     settings = ["dcgan-digiface-64", "SeFa (closed form)", "Trouser", "none", "all rows", "", ""]
-    tab.render_edit(zoo, *settings, "0 · SeFa 0", 0.0, 0, "")
+    edits.render_edit(zoo, *settings, "0 · SeFa 0", 0.0, 0, "")
     edit_ms = [
-        timed(lambda a=a: tab.render_edit(zoo, *settings, "0 · SeFa 0", a, 0, "")) * 1000
+        timed(lambda a=a: edits.render_edit(zoo, *settings, "0 · SeFa 0", a, 0, "")) * 1000
         for a in torch.linspace(-3, 3, args.moves).tolist()
     ]
     frame_ms = [
-        timed(lambda t=t: interpolate.render_frame(zoo, "dcgan-digiface-64", 0, 1, t, "spherical (slerp)")) * 1000
+        timed(lambda t=t: interpolation.render_frame(zoo, "dcgan-digiface-64", 0, 1, t, "spherical (slerp)")) * 1000
         for t in torch.linspace(0, 1, args.moves).tolist()
     ]
     for label, values in (("α slider render (render_edit)", edit_ms), ("t slider render (interpolation)", frame_ms)):

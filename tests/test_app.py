@@ -8,7 +8,7 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 from explorer import images, latent
-from explorer.ui import interpolate
+from explorer.ui.tabs import interpolation
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def plotted(values) -> np.ndarray:
 def test_app_answers_a_frame_request(client, default_zoo):
     result = client.predict("dcgan-fashion-mnist", 5, 6, 0.25, "linear (lerp)", api_name="/interpolate_frame")
     served = np.asarray(Image.open(result))
-    expected = np.asarray(interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 5, 6, 0.25, "linear (lerp)"))
+    expected = np.asarray(interpolation.render_frame(default_zoo, "dcgan-fashion-mnist", 5, 6, 0.25, "linear (lerp)"))
     assert np.array_equal(served, expected)
 
 
@@ -39,7 +39,7 @@ def test_app_answers_a_path_request_with_downloads(client, default_zoo):
     # the ‖z‖ plot arrives as Plotly JSON: both paths' norms between the two seeds' latents
     assert figure["type"] == "plotly", figure
     traces = {trace["name"]: plotted(trace["y"]) for trace in json.loads(figure["plot"])["data"]}
-    _, z_a, z_b = interpolate.endpoints(default_zoo, "dcgan-fashion-mnist", 5, 6)
+    _, z_a, z_b = interpolation.endpoints(default_zoo, "dcgan-fashion-mnist", 5, 6)
     for name, method in (("linear (lerp)", "linear"), ("spherical (slerp)", "spherical")):
         expected = latent.interpolation_path(z_a[0], z_b[0], 41, method).norm(dim=-1).numpy()
         assert np.allclose(traces[name], expected, rtol=1e-5), name

@@ -18,7 +18,8 @@ import pytest
 from PIL import Image
 
 import app
-from explorer.ui import interpolate, training
+from explorer.ui import training
+from explorer.ui.tabs import interpolation
 from trainers import job as job_module
 from trainers.job import TrainingJob
 
@@ -65,7 +66,7 @@ def test_a_burst_of_previews_is_one_forward_pass_and_each_client_gets_its_own_im
         assert queue.batches - before == 1  # one forward pass for all sixteen (plus the blocker's, counted before)
         for (a, b, t), (status, cached, body) in zip(seeds, answers, strict=True):
             assert status == 200 and cached == "miss"
-            expected = np.asarray(interpolate.render_frame(default_zoo, MODEL, a, b, t, "spherical (slerp)"))
+            expected = np.asarray(interpolation.render_frame(default_zoo, MODEL, a, b, t, "spherical (slerp)"))
             assert np.array_equal(np.asarray(Image.open(io.BytesIO(body))), expected), (a, b, t)
     finally:
         demo.close()

@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 import app
-from explorer.ui import interpolate
+from explorer.ui.tabs import interpolation
 
 pytestmark = pytest.mark.slow  # a served app, 20 clients for SECONDS and its own app start (~30 s in all)
 
@@ -78,7 +78,7 @@ def test_twenty_clients_scrubbing_each_get_their_own_images(server):
         key = (seed_a, seed_b, t)
         with lock:
             if key not in expected_cache:
-                image = interpolate.render_frame(zoo, MODEL, seed_a, seed_b, t, "spherical (slerp)")
+                image = interpolation.render_frame(zoo, MODEL, seed_a, seed_b, t, "spherical (slerp)")
                 expected_cache[key] = np.asarray(image)
             return expected_cache[key]
 

@@ -8,7 +8,9 @@ from PIL import Image
 from explorer import directions as dirs
 from explorer import inversion
 from explorer.data import FASHION_MNIST_CLASSES
-from explorer.ui import directions as tab
+from explorer.ui.tabs import directions as tab
+from explorer.ui.tabs.directions import edits
+from explorer.ui.tabs.directions import inversion as tab_inversion
 
 
 @pytest.mark.parametrize("name", ["dcgan-fashion-mnist", "stylegan-fashion-mnist"])
@@ -93,7 +95,9 @@ def test_an_edit_moves_only_the_rows_asked_for(default_zoo):
     code = dirs.latents(model, 1, 3)
     same = dirs.edit(model, code, found, 0, [0.0])
     with torch.no_grad():
-        assert torch.allclose(same, model.synthesis(model.mapping(model.latents_of([3])), noise_mode="const"), atol=1e-5)
+        assert torch.allclose(
+            same, model.synthesis(model.mapping(model.latents_of([3])), noise_mode="const"), atol=1e-5
+        )
     fine = dirs.edit(model, code, found, 0, [3.0], rows=[model.num_ws - 1])
     everywhere = dirs.edit(model, code, found, 0, [3.0])
     assert 0 < (fine - same).abs().mean() < (everywhere - same).abs().mean()
@@ -137,27 +141,27 @@ def test_the_tab_renders_edits_and_says_what_is_wrong(default_zoo):
     import gradio as gr
 
     args = ["dcgan-digiface-64", "SeFa (closed form)", "Trouser", "none", "all rows", "", ""]
-    figure, grid, png, dropdown, summary = tab.overview(default_zoo, *args, 4, "", 0)
-    assert grid.width > 7 * 64 and "direction" in summary and len(dropdown.choices) == tab.TOP
-    still = tab.render_edit(default_zoo, *args, "0 · SeFa 0", 0.0, 4, "")
-    moved = tab.render_edit(default_zoo, *args, "0 · SeFa 0", 3.0, 4, "")
+    figure, grid, png, dropdown, summary = edits.overview(default_zoo, *args, 4, "", 0)
+    assert grid.width > 7 * 64 and "direction" in summary and len(dropdown.choices) == edits.TOP
+    still = edits.render_edit(default_zoo, *args, "0 · SeFa 0", 0.0, 4, "")
+    moved = edits.render_edit(default_zoo, *args, "0 · SeFa 0", 3.0, 4, "")
     assert still.size == (256, 256) and np.abs(np.asarray(still, float) - np.asarray(moved, float)).mean() > 5
     with pytest.raises(gr.Error, match="Fashion-MNIST classes only"):
-        tab.overview(default_zoo, "dcgan-digiface-64", "Classifier (a Fashion-MNIST class)", *args[2:], 4, "", 0)
+        edits.overview(default_zoo, "dcgan-digiface-64", "Classifier (a Fashion-MNIST class)", *args[2:], 4, "", 0)
     with pytest.raises(gr.Error, match="α"):
-        tab.render_edit(default_zoo, *args, "0 · SeFa 0", 99, 4, "")
+        edits.render_edit(default_zoo, *args, "0 · SeFa 0", 99, 4, "")
     with pytest.raises(gr.Error, match="invert it again"):
-        tab.render_edit(default_zoo, *args, "0 · SeFa 0", 1.0, 4, "inv-unknown")
+        edits.render_edit(default_zoo, *args, "0 · SeFa 0", 1.0, 4, "inv-unknown")
 
 
 def test_the_tab_inverts_a_test_image_and_then_edits_it(default_zoo):
-    updates = list(tab.invert(default_zoo, "dcgan-fashion-mnist", None, 7, 20))
+    updates = list(tab_inversion.invert(default_zoo, "dcgan-fashion-mnist", None, 7, 20))
     pair, status, key = updates[-1]
     assert key.startswith("inv-") and "RMSE" in status
     assert isinstance(updates[0][0], Image.Image)  # progress is shown while it runs
     args = ["dcgan-fashion-mnist", "SeFa (closed form)", "Trouser", "none", "all rows", "", ""]
-    edited = tab.render_edit(default_zoo, *args, "1 · SeFa 1", 2.0, 4, key)
-    from_seed = tab.render_edit(default_zoo, *args, "1 · SeFa 1", 2.0, 4, "")
+    edited = edits.render_edit(default_zoo, *args, "1 · SeFa 1", 2.0, 4, key)
+    from_seed = edits.render_edit(default_zoo, *args, "1 · SeFa 1", 2.0, 4, "")
     assert np.abs(np.asarray(edited, float) - np.asarray(from_seed, float)).mean() > 1
 
 
@@ -207,11 +211,11 @@ def test_an_upload_that_is_not_a_picture_is_said_at_once_and_cleared(default_zoo
     fake = tmp_path / "fake.png"
     fake.write_text("not a picture")
     with pytest.raises(gr.Error) as error:
-        tab.check_upload({"path": str(fake), "orig_name": "fake.png", "meta": {"_type": "gradio.FileData"}})
+        tab_inversion.check_upload({"path": str(fake), "orig_name": "fake.png", "meta": {"_type": "gradio.FileData"}})
     assert error.value.message == "fake.png is not an image: upload a PNG, JPEG or WebP picture"  # one line
     real = tmp_path / "real.png"
     Image.new("RGB", (32, 32), (200, 10, 10)).save(real)
-    assert tab.check_upload({"path": str(real)}) is None and tab.check_upload(None) is None
+    assert tab_inversion.check_upload({"path": str(real)}) is None and tab_inversion.check_upload(None) is None
 
     with gr.Blocks() as demo:
         tab.build(default_zoo, Previews())

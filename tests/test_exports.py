@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from explorer import images
-from explorer.ui import interpolate
+from explorer.ui.tabs import interpolation
 from explorer.ui.tabs.toylab import handlers, presets
 from explorer.ui.tabs.truncation import sweep
 from trainers.toy2d import ToyLab, ToyLabConfig
@@ -76,8 +76,8 @@ def test_gan_lab_animation_records_on_a_copy(tmp_path):
 
 
 def test_interpolation_video_walks_the_same_path_as_the_gif(default_zoo):
-    _, _, _, gif_path = interpolate.render_path(default_zoo, "dcgan-fashion-mnist", 3, 4, 4, "linear")
-    mp4_path = interpolate.render_path_video(default_zoo, "dcgan-fashion-mnist", 3, 4, 4, "linear")
+    _, _, _, gif_path = interpolation.render_path(default_zoo, "dcgan-fashion-mnist", 3, 4, 4, "linear")
+    mp4_path = interpolation.render_path_video(default_zoo, "dcgan-fashion-mnist", 3, 4, 4, "linear")
     _, frames = read_mp4(mp4_path)
     with Image.open(gif_path) as gif:
         assert gif.n_frames == len(frames) == 2 * 16 - 2  # 4 × 4 frames, there and back

@@ -5,7 +5,7 @@
 import torch
 
 from explorer import convert, hub
-from explorer.ui import arithmetic
+from explorer.ui.tabs import arithmetic
 
 
 def test_the_committed_faces_model_equals_the_packages_own_generator(default_zoo):

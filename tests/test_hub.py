@@ -208,7 +208,8 @@ def test_rosinality_stylegan2_loads_strictly_and_the_seed_decides_the_image(tmp_
 def test_rosinality_model_converts_and_works_in_the_style_mixing_tab(tmp_path):
     import gradio as gr
 
-    from explorer.ui import stylemix
+    from explorer.ui.tabs import stylemix
+    from explorer.ui.tabs.stylemix import mixing, noise
     from explorer.zoo import Zoo
 
     (tmp_path / "src").mkdir()
@@ -218,11 +219,11 @@ def test_rosinality_model_converts_and_works_in_the_style_mixing_tab(tmp_path):
     zoo = Zoo(device="cpu")
     zoo.add_folder(target, "tiny-sg2")
     assert "tiny-sg2" in stylemix.model_names(zoo)
-    grid = stylemix.style_mix(zoo, "tiny-sg2", "1, 2", "3", "coarse", 0, 7, 1.0, 0, "const", 0)[0]
-    picture, heat, text = stylemix.noise_panel(zoo, "tiny-sg2", 6, "random", 0, 1.0, *([1.0] * 7))
+    grid = mixing.style_mix(zoo, "tiny-sg2", "1, 2", "3", "coarse", 0, 7, 1.0, 0, "const", 0)[0]
+    picture, heat, text = noise.noise_panel(zoo, "tiny-sg2", 6, "random", 0, 1.0, [1.0] * 7)
     assert grid.size[0] > 0 and "std" in text
     with pytest.raises(gr.Error):
-        stylemix.style_mix(zoo, "tiny-sg2", "1", "2", "custom", 5, 2, 1.0, 0, "const", 0)
+        mixing.style_mix(zoo, "tiny-sg2", "1", "2", "custom", 5, 2, 1.0, 0, "const", 0)
 
 
 def test_fir_upsampling_keeps_the_gain_and_the_pixel_centres():

@@ -9,8 +9,10 @@ import torch
 
 import app
 from explorer import derived
-from explorer.ui import arithmetic, interpolate, stylemix, training
+from explorer.ui import training
+from explorer.ui.tabs import arithmetic, interpolation
 from explorer.ui.tabs.manifold import plane
+from explorer.ui.tabs.stylemix import noise
 from explorer.ui.tabs.toylab import handlers, presets
 from trainers.toy2d import ToyLab, ToyLabConfig
 
@@ -21,19 +23,19 @@ def test_the_noise_check_applies_to_each_slider_not_their_product(default_zoo):
     """Global strength 4.6 with row 0 at 5: each slider is within its 0–5 range, so the panel renders."""
     num_ws = default_zoo.load(STYLEGAN).num_ws
     rows = [5.0] + [1.0] * (num_ws - 1)
-    picture, heat, caption = stylemix.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 4.6, *rows)
+    picture, heat, caption = noise.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 4.6, rows)
     assert picture.size == heat.size and "4.6" in caption
-    stylemix.noise_std(default_zoo, STYLEGAN, 6, "random", 0, 4.6, *rows)  # the std map follows the release
+    noise.noise_std(default_zoo, STYLEGAN, 6, "random", 0, 4.6, rows)  # the std map follows the release
     with pytest.raises(gr.Error, match="per-row noise strengths must be between 0 and 5"):
-        stylemix.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 1.0, 5.5, *([1.0] * (num_ws - 1)))
+        noise.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 1.0, [5.5] + [1.0] * (num_ws - 1))
     with pytest.raises(gr.Error, match="global noise strength must be between 0 and 5"):
-        stylemix.noise_image(default_zoo, STYLEGAN, 6, "random", 0, 6.0, *([1.0] * num_ws))
+        noise.noise_image(default_zoo, STYLEGAN, 6, "random", 0, 6.0, [1.0] * num_ws)
 
 
 @pytest.mark.parametrize("value", [None, "", "abc", 1.5, -3])
 def test_seed_messages_speak_the_users_language(default_zoo, value):
     with pytest.raises(gr.Error) as caught:
-        interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", value, 2, 0.5, "linear (lerp)")
+        interpolation.render_frame(default_zoo, "dcgan-fashion-mnist", value, 2, 0.5, "linear (lerp)")
     message = str(caught.value.message)
     assert message.startswith("Seed A must be a whole number from 0 to 2147483647")
     assert "TypeError" not in message and "int()" not in message

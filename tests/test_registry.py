@@ -18,9 +18,11 @@ from torch import nn
 from explorer import derived, zoo
 from explorer.models import DCGANConfig, DCGANGenerator, Family, registry
 from explorer.models.base import Pretrained, Unconditional
-from explorer.ui import arithmetic, interpolate, stylemix, training
+from explorer.ui import training
 from explorer.ui.previews import Previews
+from explorer.ui.tabs import arithmetic, interpolation, stylemix
 from explorer.ui.tabs.manifold import plane
+from explorer.ui.tabs.stylemix import mixing
 from explorer.ui.tabs.truncation import shared as truncation
 from trainers import job as job_module
 from trainers import registry as trainer_registry
@@ -95,18 +97,18 @@ def test_a_registered_family_saves_loads_and_shows_in_the_tabs_of_its_capabiliti
     with pytest.raises(ValueError, match="not a DCGANGenerator"):
         DCGANGenerator.from_pretrained(tmp_path / "tiny-model")
     # an unconditional GAN: interpolation and arithmetic list it; the style, class and VAE tabs do not
-    assert "tiny-model" in interpolate.model_names(tiny_zoo) and "tiny-model" in arithmetic.model_names(tiny_zoo)
+    assert "tiny-model" in interpolation.model_names(tiny_zoo) and "tiny-model" in arithmetic.model_names(tiny_zoo)
     for tab in (stylemix, truncation):
         assert "tiny-model" not in tab.model_names(tiny_zoo)
     assert "tiny-model" not in plane.vae_names(tiny_zoo)
-    frame = interpolate.render_frame(tiny_zoo, "tiny-model", 1, 2, 0.5, "linear (lerp)")
+    frame = interpolation.render_frame(tiny_zoo, "tiny-model", 1, 2, 0.5, "linear (lerp)")
     assert frame.size == (256, 256)
     row, grid, _ = arithmetic.arithmetic(tiny_zoo, "tiny-model", "1", "2", "3", "z space", 0.25, 0)
     assert row.width > grid.width // 3
     with pytest.raises(gr.Error, match="StyleGAN model"):
-        stylemix.style_mix(tiny_zoo, "tiny-model", "1", "2", "coarse", 0, 1, 1.0, 0, "const", 0)
+        mixing.style_mix(tiny_zoo, "tiny-model", "1", "2", "coarse", 0, 1, 1.0, 0, "const", 0)
     with gr.Blocks():
-        parts = interpolate.build(tiny_zoo, Previews())
+        parts = interpolation.build(tiny_zoo, Previews())
     assert "tiny-model" in [value for _, value in parts.model_lists[0].dropdown.choices]
 
 
@@ -132,7 +134,7 @@ def test_a_registered_family_trains_from_the_training_tab(tiny_family, tiny_zoo,
     h = job.snapshot()
     assert h.status == "finished", h.message
     entry = job.save(tiny_zoo, "tiny-trained", saved=tmp_path / "saved")
-    assert entry.family == "tiny" and "tiny-trained" in interpolate.model_names(tiny_zoo)
+    assert entry.family == "tiny" and "tiny-trained" in interpolation.model_names(tiny_zoo)
 
 
 def _imports(path: Path) -> set[str]:

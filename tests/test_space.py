@@ -108,11 +108,12 @@ def test_gpu_tasks_run_on_the_cpu_here(default_zoo):
     import spaces
 
     from explorer import gpu
-    from explorer.ui import common, interpolate
+    from explorer.ui import common
+    from explorer.ui.tabs import interpolation
 
     assert gpu.spaces is spaces and not gpu.on_zero_gpu()
-    assert interpolate.render_frame.task is gpu.TASKS["explorer.ui.interpolate.render_frame"]
-    picture = interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 1, 2, 0.5, "linear (lerp)")
+    assert interpolation.render_frame.task is gpu.TASKS["explorer.ui.tabs.interpolation.render_frame"]
+    picture = interpolation.render_frame(default_zoo, "dcgan-fashion-mnist", 1, 2, 0.5, "linear (lerp)")
     assert picture.size == (256, 256) and str(gpu.training_device()) in ("cpu", "cuda", "mps")
     before = set(gpu.TASKS)
 

@@ -13,7 +13,8 @@ from safetensors import safe_open
 
 from explorer import losses
 from explorer.settings import Settings
-from explorer.ui import interpolate, training
+from explorer.ui import training
+from explorer.ui.tabs import interpolation
 from explorer.zoo import Zoo, load_folder
 from trainers import job as job_module
 from trainers import registry
@@ -135,12 +136,12 @@ def test_save_puts_the_run_in_the_zoo_and_the_interpolation_tab_renders_it(job):
     assert finish(job, 120).status == "finished"
     zoo = Zoo(device="cpu")
     names = []
-    lists = [training.ModelList(gr.Dropdown(), lambda: interpolate.model_names(zoo))]
+    lists = [training.ModelList(gr.Dropdown(), lambda: interpolation.model_names(zoo))]
     message, dropdown = training.save_run(job, zoo, "student-dcgan", lists)
     names = dropdown.choices
     assert "student-dcgan" in message and ("student-dcgan", "student-dcgan") in names
-    frame = interpolate.render_frame(zoo, "student-dcgan", 1, 2, 0.5, "spherical (slerp)")
-    assert frame.size == (32 * interpolate.PREVIEW_SCALE,) * 2
+    frame = interpolation.render_frame(zoo, "student-dcgan", 1, 2, 0.5, "spherical (slerp)")
+    assert frame.size == (32 * interpolation.PREVIEW_SCALE,) * 2
     with pytest.raises(ValueError, match="already"):
         job.save(zoo, "dcgan-fashion-mnist")  # never shadows a shipped model
     with pytest.raises(ValueError, match="letters, digits"):

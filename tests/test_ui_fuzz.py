@@ -23,20 +23,19 @@ from PIL import Image
 
 from explorer.theory import CLASSIFIERS
 from explorer.ui import (
-    arithmetic,
     common,
-    directions,
     growing,
-    interpolate,
     loader,
     metrics,
     share,
-    stylemix,
     training,
 )
 from explorer.ui import path as lecture_path
-from explorer.ui.tabs import theory
+from explorer.ui.tabs import arithmetic, interpolation, theory
+from explorer.ui.tabs.directions import edits as directions_edits
+from explorer.ui.tabs.directions import inversion as directions_inversion
 from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
+from explorer.ui.tabs.stylemix import mixing, noise
 from explorer.ui.tabs.toylab import handlers as toylab_handlers
 from explorer.ui.tabs.toylab import presets as toylab_presets
 from explorer.ui.tabs.truncation import acgan, attention, cbn, chunks, curve, inside, ortho, projection, samples, sweep
@@ -124,17 +123,24 @@ def cases_arithmetic(z, tmp):
 
 
 def cases_directions(z, tmp):
-    settings = [z, DCGAN, list(directions.METHODS)[0], "Trouser", directions.NONE, directions.ROWS[0], "4, 31", "0, 5"]
+    edits = directions_edits
+    settings = [z, DCGAN, list(edits.METHODS)[0], "Trouser", edits.NONE, edits.ROWS[0], "4, 31", "0, 5"]
     return [
-        Case(directions.render_edit, [*settings, "0 · SeFa 0", 1.0, 4, ""]),
+        Case(edits.render_edit, [*settings, "0 · SeFa 0", 1.0, 4, ""]),
         # the same checks as render_edit, then the grid of the top directions (a second each): name, method, seed
-        Case(directions.overview, [*settings, 4, "", 0], values=EARLY, only=(1, 2, 8), kept=False),
+        Case(edits.overview, [*settings, 4, "", 0], values=EARLY, only=(1, 2, 8), kept=False),
+        Case(edits.seed_grid, [z, DCGAN, 0]),
+        Case(edits.add_seed, ["4, 31", "0, 5", "with the attribute", 7], first=0),
+    ]
+
+
+def cases_directions_inversion(z, tmp):
+    inversion = directions_inversion
+    return [
         # an inversion runs its steps (a second or two): the values its checks refuse before the first step
-        Case(directions.invert, [z, DCGAN, None, 7, 20], values=EARLY, only=(1, 3, 4), kept=False),
-        Case(directions.invert, [z, DCGAN, None, 7, 20], values=(math.nan, 10**30, [], "abc"), only=(2,), kept=False),
-        Case(directions.check_upload, [{"path": _picture_file(tmp)}], first=0, kept=False),
-        Case(directions.seed_grid, [z, DCGAN, 0]),
-        Case(directions.add_seed, ["4, 31", "0, 5", "with the attribute", 7], first=0),
+        Case(inversion.invert, [z, DCGAN, None, 7, 20], values=EARLY, only=(1, 3, 4), kept=False),
+        Case(inversion.invert, [z, DCGAN, None, 7, 20], values=(math.nan, 10**30, [], "abc"), only=(2,), kept=False),
+        Case(inversion.check_upload, [{"path": _picture_file(tmp)}], first=0, kept=False),
     ]
 
 
@@ -145,15 +151,15 @@ def cases_growing(z, tmp):
     ]
 
 
-def cases_interpolate(z, tmp):
+def cases_interpolation(z, tmp):
     return [
-        Case(interpolate.render_frame, [z, DCGAN, 1, 2, 0.5, "linear (lerp)"]),
-        Case(interpolate.render_path, [z, DCGAN, 1, 2, 4, "spherical (slerp)"]),
-        Case(interpolate.render_norms, [z, DCGAN, 1, 2, 0.5]),
-        Case(interpolate.render_path_video, [z, DCGAN, 1, 2, 2, "linear"]),
-        Case(interpolate.path_note, [z, DCGAN]),
-        Case(interpolate.upload_code, [z, VAE, _picture_file(tmp)]),
-        Case(interpolate.has_encoder, [z, VAE]),
+        Case(interpolation.render_frame, [z, DCGAN, 1, 2, 0.5, "linear (lerp)"]),
+        Case(interpolation.render_path, [z, DCGAN, 1, 2, 4, "spherical (slerp)"]),
+        Case(interpolation.render_norms, [z, DCGAN, 1, 2, 0.5]),
+        Case(interpolation.render_path_video, [z, DCGAN, 1, 2, 2, "linear"]),
+        Case(interpolation.path_note, [z, DCGAN]),
+        Case(interpolation.upload_code, [z, VAE, _picture_file(tmp)]),
+        Case(interpolation.has_encoder, [z, VAE]),
     ]
 
 
@@ -197,13 +203,17 @@ def cases_metrics(z, tmp):
 
 
 def cases_stylemix(z, tmp):
+    return [Case(mixing.style_mix, [z, STYLEGAN, "1", "2", "coarse", 0, 1, 1.0, 0, "const", 0])]
+
+
+def cases_stylemix_noise(z, tmp):
     num_ws = z.load(STYLEGAN).num_ws
-    noise = [z, STYLEGAN, 1, "random", 0, 1.0, *([1.0] * num_ws)]
+    args = [z, STYLEGAN, 1, "random", 0, 1.0, [1.0] * num_ws]
+    rows = tuple([bad] * num_ws for bad in (math.nan, 10**30, -5, None, "abc"))  # each row's slider (the list's items)
     return [
-        Case(stylemix.style_mix, [z, STYLEGAN, "1", "2", "coarse", 0, 1, 1.0, 0, "const", 0]),
-        Case(stylemix.noise_panel, noise),
-        Case(stylemix.noise_image, noise),
-        Case(stylemix.noise_std, noise),
+        case
+        for handler in (noise.noise_panel, noise.noise_image, noise.noise_std)
+        for case in (Case(handler, args), Case(handler, args, values=rows, only=(6,)))
     ]
 
 
@@ -351,12 +361,14 @@ def cases_vqvae(z, tmp):
 
 CASES: dict[types.ModuleType, Callable] = {
     arithmetic: cases_arithmetic,
-    directions: cases_directions,
+    directions_edits: cases_directions,
+    directions_inversion: cases_directions_inversion,
     growing: cases_growing,
-    interpolate: cases_interpolate,
+    interpolation: cases_interpolation,
     loader: cases_loader,
     metrics: cases_metrics,
-    stylemix: cases_stylemix,
+    mixing: cases_stylemix,
+    noise: cases_stylemix_noise,
     **{section: cases_theory_toys(section) for section in THEORY_TOYS},
     theory.cycle: cases_theory_cycle,
     theory.bimodal: cases_theory_bimodal,
@@ -373,8 +385,8 @@ CASES: dict[types.ModuleType, Callable] = {
 }
 
 EXCLUDED = {  # (module, function): why it is not in the tables; a function of the zoo/job alone needs no entry
-    (interpolate, "random_seeds"): "takes no value",
-    (interpolate, "_encoded"): "only in show_ends, a user_errors closure; its ValueError is the message",
+    (interpolation, "random_seeds"): "takes no value",
+    (interpolation, "_encoded"): "only in show_ends, a user_errors closure; its ValueError is the message",
     (loader, "load_source"): "the same source check as inspect_source (fuzzed), then a download",
     (loader, "visitor_token"): "Gradio's OAuth token, never a value a user types",
     (metrics, "_default"): "the dropdowns' first value, from the zoo's names at build time",
@@ -487,7 +499,8 @@ def takes_user_values(function) -> bool:
 
 
 EVENTS = {"click", "change", "input", "release", "select", "submit", "upload", "blur", "tick", "then", "success"}
-EVENTS |= {"on", "draw_when_opened", "lazy_renders"}  # gr.on, a share link's renders
+EVENTS |= {"on", "draw_when_opened", "lazy_renders", "by_name", "by_values"}  # gr.on, a share link's renders,
+# and common.by_name / by_values (a handler named for its controls, then handed to events)
 
 
 def wired(module: types.ModuleType) -> set[str]:

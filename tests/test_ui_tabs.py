@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from explorer import images, latent
-from explorer.ui import arithmetic, stylemix
+from explorer.ui.tabs import arithmetic
 from explorer.ui.tabs.manifold import plane as latent_plane
+from explorer.ui.tabs.stylemix import mixing, noise
 from explorer.ui.tabs.truncation import curve, samples, sweep
 
 DCGAN, STYLEGAN, BIGGAN, VAE = (
@@ -32,7 +33,7 @@ def unlabelled(picture, rows: int, cols: int, side: int, pad: int):
 
 
 def test_style_mixing_labels_its_seeds(default_zoo):
-    picture, _, _ = stylemix.style_mix(default_zoo, STYLEGAN, "1, 2", "3", "coarse", 0, 0, 1.0, 0, "const", 0)
+    picture, _, _ = mixing.style_mix(default_zoo, STYLEGAN, "1, 2", "3", "coarse", 0, 0, 1.0, 0, "const", 0)
     margin = np.asarray(picture.convert("L"))[:, : picture.width - (3 * 96 + 4 * 12)]
     assert (margin < 128).any()  # dark text in the white left margin: the destination's seed
 
@@ -85,38 +86,36 @@ def test_add_seed_to_a_group():
 
 def test_mixing_all_rows_from_the_source_gives_the_source(default_zoo):
     num_ws = default_zoo.load(STYLEGAN).num_ws
-    picture, _, used = stylemix.style_mix(
-        default_zoo, STYLEGAN, "1, 2", "3", "custom", 0, num_ws - 1, 1.0, 0, "const", 0
-    )
+    picture, _, used = mixing.style_mix(default_zoo, STYLEGAN, "1, 2", "3", "custom", 0, num_ws - 1, 1.0, 0, "const", 0)
     side, pad = 96, 12
     picture = unlabelled(picture, rows=2, cols=3, side=side, pad=pad)
     assert np.array_equal(tile(picture, 1, 1, side, pad), tile(picture, 0, 1, side, pad))
     assert np.array_equal(tile(picture, 1, 2, side, pad), tile(picture, 0, 2, side, pad))
-    coarse, _, _ = stylemix.style_mix(default_zoo, STYLEGAN, "1, 2", "3", "coarse", 0, 0, 1.0, 0, "const", 0)
+    coarse, _, _ = mixing.style_mix(default_zoo, STYLEGAN, "1, 2", "3", "coarse", 0, 0, 1.0, 0, "const", 0)
     coarse = unlabelled(coarse, rows=2, cols=3, side=side, pad=pad)
     assert not np.array_equal(tile(coarse, 1, 1, side, pad), tile(coarse, 0, 1, side, pad))
 
 
 def test_zero_noise_strength_equals_no_noise(default_zoo):
     num_ws = default_zoo.load(STYLEGAN).num_ws
-    silent, _, _ = stylemix.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 0.0, *([1.0] * num_ws))
-    none, _, _ = stylemix.noise_panel(default_zoo, STYLEGAN, 6, "none", 0, 1.0, *([1.0] * num_ws))
+    silent, _, _ = noise.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 0.0, [1.0] * num_ws)
+    none, _, _ = noise.noise_panel(default_zoo, STYLEGAN, 6, "none", 0, 1.0, [1.0] * num_ws)
     assert np.array_equal(np.asarray(silent), np.asarray(none))
-    a, heat, text = stylemix.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 1.0, *([1.0] * num_ws))
-    b, _, _ = stylemix.noise_panel(default_zoo, STYLEGAN, 6, "random", 1, 1.0, *([1.0] * num_ws))
+    a, heat, text = noise.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 1.0, [1.0] * num_ws)
+    b, _, _ = noise.noise_panel(default_zoo, STYLEGAN, 6, "random", 1, 1.0, [1.0] * num_ws)
     assert not np.array_equal(np.asarray(a), np.asarray(b))  # resampled noise changes details
     assert heat.size == (256, 256) and "std" in text
 
 
 def test_noise_panel_bad_input(default_zoo):
     with pytest.raises(gr.Error, match="at least one per-layer"):
-        stylemix.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 1.0)
+        noise.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 1.0, [])
     # sliders made for a model with other rows map coarse to coarse, fine to fine: all-zero stays silent
-    two, _, _ = stylemix.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 1.0, 0.0, 0.0)
-    none, _, _ = stylemix.noise_panel(default_zoo, STYLEGAN, 6, "none", 0, 1.0, 1.0)
+    two, _, _ = noise.noise_panel(default_zoo, STYLEGAN, 6, "random", 0, 1.0, [0.0, 0.0])
+    none, _, _ = noise.noise_panel(default_zoo, STYLEGAN, 6, "none", 0, 1.0, [1.0])
     assert np.array_equal(np.asarray(two), np.asarray(none))
     with pytest.raises(gr.Error, match="custom range"):
-        stylemix.style_mix(default_zoo, STYLEGAN, "1", "2", "custom", 5, 2, 1.0, 0, "const", 0)
+        mixing.style_mix(default_zoo, STYLEGAN, "1", "2", "custom", 5, 2, 1.0, 0, "const", 0)
 
 
 def test_paper_bands_map_onto_a_32px_model():

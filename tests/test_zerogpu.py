@@ -19,15 +19,14 @@ from PIL import Image
 
 from explorer import device, gpu
 from explorer.ui import (
-    arithmetic,
     common,
-    directions,
     growing,
-    interpolate,
     metrics,
-    stylemix,
 )
+from explorer.ui.tabs import arithmetic, interpolation
+from explorer.ui.tabs.directions import edits, inversion
 from explorer.ui.tabs.manifold import plane, vqvae
+from explorer.ui.tabs.stylemix import mixing, noise
 from explorer.ui.tabs.truncation import curve, samples, sweep
 from explorer.zoo import Zoo
 
@@ -42,8 +41,16 @@ NUM_WS = 8  # stylegan-fashion-mnist's rows of ws (the noise sliders)
 
 # every task: the handler and example arguments after the zoo (what the tab sends); "slow": heavy, pickled only here
 EXAMPLES = {
-    "explorer.ui.interpolate.render_frame": (interpolate.render_frame, (DCGAN, 1, 2, 0.5, "linear (lerp)"), False),
-    "explorer.ui.interpolate.render_path": (interpolate.render_path, (DCGAN, 3, 4, 6, "spherical (slerp)", 0.3), False),
+    "explorer.ui.tabs.interpolation.render_frame": (
+        interpolation.render_frame,
+        (DCGAN, 1, 2, 0.5, "linear (lerp)"),
+        False,
+    ),
+    "explorer.ui.tabs.interpolation.render_path": (
+        interpolation.render_path,
+        (DCGAN, 3, 4, 6, "spherical (slerp)", 0.3),
+        False,
+    ),
     "explorer.ui.tabs.truncation.samples.render_samples": (
         samples.render_samples,
         (BIGGAN, "Trouser", "Bag", 0.5, 0.7, 1),
@@ -51,14 +58,14 @@ EXAMPLES = {
     ),
     "explorer.ui.tabs.truncation.sweep.render_sweep": (sweep.render_sweep, (BIGGAN, "Trouser", "Bag", 0.0, 3), False),
     "explorer.ui.tabs.truncation.curve.render_curve": (curve.render_curve, (BIGGAN,), True),
-    "explorer.ui.stylemix.style_mix": (
-        stylemix.style_mix,
+    "explorer.ui.tabs.stylemix.mixing.style_mix": (
+        mixing.style_mix,
         (STYLEGAN, "1, 2", "3", "coarse", 0, 7, 1.0, 0, "const", 0),
         False,
     ),
-    "explorer.ui.stylemix.noise_image": (
-        stylemix.noise_image,
-        (STYLEGAN, 6, "random", 0, 1.0, *([1.0] * NUM_WS)),
+    "explorer.ui.tabs.stylemix.noise.noise_image": (
+        noise.noise_image,
+        (STYLEGAN, 6, "random", 0, 1.0, [1.0] * NUM_WS),
         False,
     ),
     "explorer.ui.metrics.compute_scores": (metrics.compute_scores, (DCGAN, 500, 0), True),
@@ -66,20 +73,28 @@ EXAMPLES = {
     "explorer.ui.metrics.truncation_tradeoff": (metrics.truncation_tradeoff, (DCGAN,), True),
     "explorer.ui.metrics.swd": (metrics.swd, (DCGAN, 200), False),
     "explorer.ui.metrics.path_length": (metrics.path_length, (STYLEGAN, 20), False),
-    "explorer.ui.arithmetic.seed_grid": (arithmetic.seed_grid, (DCGAN, 0), False),
-    "explorer.ui.arithmetic.arithmetic": (arithmetic.arithmetic, (DCGAN, "1, 2", "3", "4", "z space", 0.25, 0), False),
+    "explorer.ui.tabs.arithmetic.seed_grid": (arithmetic.seed_grid, (DCGAN, 0), False),
+    "explorer.ui.tabs.arithmetic.arithmetic": (
+        arithmetic.arithmetic,
+        (DCGAN, "1, 2", "3", "4", "z space", 0.25, 0),
+        False,
+    ),
     "explorer.ui.tabs.manifold.vqvae.prior_samples": (vqvae.prior_samples, ("vqvae-fashion-mnist", 3), False),
     "explorer.ui.tabs.manifold.plane.render_plane": (plane.render_plane, (VAE, 5, 3.0, "linear", True), False),
     "explorer.ui.tabs.manifold.plane.decode_at": (plane.decode_at, (VAE, 15, 3.0, "linear", 240, 240), False),
     "explorer.ui.growing.render": (growing.render, ("progan-fashion-mnist", "0, 1, 2", "16²", 0.25), False),
     # the Directions tab's handlers read the inverted image's latent here, then call these with the latent itself
-    "explorer.ui.directions._edit": (directions._edit, (DCGAN, *SEFA, "0 · SeFa 0", 2.0, 4, None), False),
-    "explorer.ui.directions._overview": (
-        directions._overview,
+    "explorer.ui.tabs.directions.edits._edit": (edits._edit, (DCGAN, *SEFA, "0 · SeFa 0", 2.0, 4, None), False),
+    "explorer.ui.tabs.directions.edits._overview": (
+        edits._overview,
         (DCGAN, *SEFA, 4, None, 0, gr.Progress()),
         False,
     ),
-    "explorer.ui.directions._inversion": (directions._inversion, (DCGAN, None, 7, 20, gr.Progress()), False),
+    "explorer.ui.tabs.directions.inversion._inversion": (
+        inversion._inversion,
+        (DCGAN, None, 7, 20, gr.Progress()),
+        False,
+    ),
 }
 FAST = [name for name, (_, _, slow) in EXAMPLES.items() if not slow]
 
@@ -150,7 +165,7 @@ def test_every_task_takes_plain_values_only(default_zoo):
 
 def test_durations_fit_the_work():
     """A render asks for a few seconds, not a minute; heavy work asks for more as its count grows, up to the cap."""
-    assert gpu.TASKS["explorer.ui.interpolate.render_frame"].duration == gpu.RENDER_SECONDS <= 10
+    assert gpu.TASKS["explorer.ui.tabs.interpolation.render_frame"].duration == gpu.RENDER_SECONDS <= 10
     scores = gpu.TASKS["explorer.ui.metrics.compute_scores"].duration
     ref = common.ZooRef("zoo", (), 0)
     assert scores(ref, DCGAN, 500, 0) < scores(ref, DCGAN, 5000, 0) < scores(ref, DCGAN, 10**6, 0) == gpu.MAX_SECONDS
@@ -172,7 +187,7 @@ def test_errors_reach_the_user_as_one_line(default_zoo, zero_gpu):
     """A handler's ``ValueError`` becomes its ``gr.Error`` in the worker (ZeroGPU passes only those on); another
     task's becomes ZeroGPU's "worker error"; an argument that cannot be pickled fails before any fork."""
     with pytest.raises(gr.Error, match="unknown model 'nope'"):
-        interpolate.render_frame(default_zoo, "nope", 1, 2, 0.5, "linear (lerp)")
+        interpolation.render_frame(default_zoo, "nope", 1, 2, 0.5, "linear (lerp)")
 
     @gpu.task()
     def fails(x: int) -> int:

@@ -255,16 +255,61 @@ def named_values(controls: dict, values: dict) -> dict:
     return {name: values[component] for name, component in controls.items()}
 
 
-def by_name(handler: Callable[[dict], object], controls: dict) -> tuple[Callable, list]:
-    """``(fn, inputs)`` that give ``handler`` the values of ``controls`` (``{name: component}``) as ``{name: value}``.
-    ``named_values``'s sibling for renders that are also a link's restore (``Share.renders``) or a first drawing
-    (``TabParts.opened``), which pass values by position: names and positions both come from the one dict."""
-    names = list(controls)
+def _named_signature(handler: Callable, slots: list, tracked: list[str]) -> inspect.Signature:
+    """What Gradio reads of ``by_name``'s fn: one parameter per input, named after the handler's (``name_i`` for a
+    list's items) with its default (the API's optional arguments: those after the last required one), then the
+    progress trackers."""
+    handler_parameters = inspect.signature(handler).parameters
+    Parameter = inspect.Parameter
+    parameters = []
+    for name, count in slots:
+        if count is None:
+            parameters.append((name, getattr(handler_parameters.get(name), "default", Parameter.empty)))
+        else:
+            parameters += [(f"{name}_{i}", Parameter.empty) for i in range(count)]
+    required = max((i for i, (_, default) in enumerate(parameters) if default is Parameter.empty), default=-1)
+    parameters = [
+        Parameter(n, Parameter.POSITIONAL_OR_KEYWORD, default=Parameter.empty if i <= required else default)
+        for i, (n, default) in enumerate(parameters)
+    ]
+    parameters += [Parameter(n, Parameter.POSITIONAL_OR_KEYWORD, default=gr.Progress()) for n in tracked]
+    return inspect.Signature(parameters)
 
-    def call(*values):
-        return handler(dict(zip(names, values, strict=True)))
 
-    return call, list(controls.values())
+def by_name(handler: Callable, controls: dict) -> tuple[Callable, list]:
+    """``handler`` fed by ``controls``, ``{parameter: component}`` (or a list of components for a parameter that
+    takes a list): an event's fn and inputs that hand each control's value to the parameter it is named after.
+
+    Gradio, the preview route and a share link's restore all pass the inputs' values in order; ``fn`` names them
+    with the one dict that made the inputs, so no second ordered list must agree with it (``named_values`` is the
+    same for an event whose inputs are a set, which the preview route and the restore cannot take). A ``gr.Progress``
+    parameter of ``handler`` stays one that Gradio fills in."""
+    slots = [(name, len(c) if isinstance(c, list | tuple) else None) for name, c in controls.items()]
+    inputs = [part for c in controls.values() for part in (c if isinstance(c, list | tuple) else [c])]
+    tracked = [p.name for p in inspect.signature(handler).parameters.values() if isinstance(p.default, gr.Progress)]
+
+    def fn(*values):
+        named, at = {}, 0
+        for name, count in slots:
+            named[name] = values[at] if count is None else list(values[at : at + count])
+            at += 1 if count is None else count
+        return handler(**named, **dict(zip(tracked, values[at:], strict=False)))  # the progress Gradio passes
+
+    fn.__signature__ = _named_signature(handler, slots, tracked)
+    named = handler.func if isinstance(handler, functools.partial) else handler
+    fn.__name__ = fn.__qualname__ = named.__name__  # the endpoint's name: the handler's
+    return fn, inputs
+
+
+def by_values(handler: Callable[[dict], object], controls: dict) -> tuple[Callable, list]:
+    """``by_name`` for a handler that takes the controls' values as one dict, ``handler({name: value})``: the BigGAN
+    tab's inside views share one set of controls and each reads the ones it needs."""
+
+    def whole(**values):
+        return handler(values)
+
+    whole.__name__ = (handler.func if isinstance(handler, functools.partial) else handler).__name__
+    return by_name(whole, controls)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 from explorer.images import image as to_image
-from explorer.ui import directions
+from explorer.ui.tabs.directions import edits
 
 from .test_sliders_browser import drag
 from .waiting import wait_for_image
@@ -29,12 +29,12 @@ def test_a_direction_slider_moves_the_face(lecture_page, default_zoo):
     page = lecture_page
     page.get_by_role("tab", name="Directions", exact=True).click()
     # the tab draws its first view when opened: the faces model, SeFa, seed 0, α = 0
-    still = directions.render_edit(default_zoo, *ARGS, "0 · SeFa 0", 0.0, 0, "")
+    still = edits.render_edit(default_zoo, *ARGS, "0 · SeFa 0", 0.0, 0, "")
     wait_for_image(page, "#dir-image img", still, timeout=60)
     page.wait_for_selector("#dir-grid img")
     alpha = drag(page, "dir-alpha", 0.9)
     assert alpha > 2
-    moved = directions.render_edit(default_zoo, *ARGS, "0 · SeFa 0", alpha, 0, "")
+    moved = edits.render_edit(default_zoo, *ARGS, "0 · SeFa 0", alpha, 0, "")
     shown = wait_for_image(page, "#dir-image img", moved)
     assert np.abs(shown.astype(float) - np.asarray(still, float)).mean() > 3  # the face changed
 
@@ -58,9 +58,11 @@ def test_an_uploaded_face_is_inverted_with_progress_then_edited(lecture_page, de
         "() => document.querySelector('#dir-invert-status').innerText.includes('Done')", timeout=180_000
     )
     assert "RMSE" in status.inner_text()
-    key = page.locator("#dir-source textarea, #dir-source input").first.input_value() if page.locator(
-        "#dir-source textarea, #dir-source input"
-    ).count() else None
+    key = (
+        page.locator("#dir-source textarea, #dir-source input").first.input_value()
+        if page.locator("#dir-source textarea, #dir-source input").count()
+        else None
+    )
     page.wait_for_selector("#dir-inverted img")
     before = page.evaluate("() => document.querySelector('#dir-image img').src")
     drag(page, "dir-alpha", 0.2)  # the slider now edits the inverted face

@@ -5,7 +5,7 @@ import urllib.request
 import numpy as np
 import pytest
 
-from explorer.ui import interpolate
+from explorer.ui.tabs import interpolation
 
 from .waiting import wait_for_image
 
@@ -28,7 +28,9 @@ def test_dragging_t_repaints_the_handlers_image(page, default_zoo):
     t = float(page.locator("#interp-t input[type=number]").input_value())
     assert 0.75 < t <= 0.9
     # once the drag rests, Gradio renders the last t (after the route's previews): the handler's output for it
-    expected = np.asarray(interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, t, "spherical (slerp)"))
+    expected = np.asarray(
+        interpolation.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, t, "spherical (slerp)")
+    )
     wait_for_image(page, IMG, expected)
 
 
@@ -36,11 +38,11 @@ def test_switching_to_linear_changes_the_middle_frame(page, default_zoo):
     page.locator("#interp-t input[type=number]").fill("0.5")
     page.locator("#interp-t input[type=number]").press("Enter")
     slerp = wait_for_image(
-        page, IMG, interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, 0.5, "spherical (slerp)")
+        page, IMG, interpolation.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, 0.5, "spherical (slerp)")
     )
     page.get_by_label("linear (lerp)").check()
     lerp = wait_for_image(
-        page, IMG, interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, 0.5, "linear (lerp)")
+        page, IMG, interpolation.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, 0.5, "linear (lerp)")
     )
     assert np.abs(lerp.astype(float) - slerp.astype(float)).mean() > 1.0
 
@@ -59,7 +61,7 @@ def test_the_path_video_button_offers_an_mp4(page):
 def test_a_vae_path_between_two_encoded_test_images(browser, app_url, default_zoo):
     """Pick the VAE, set the ends to encoded images, type test image A: the strip runs from that image to B (the
     images themselves at both ends), and t moves along the encoded path."""
-    vae, encoded = "vae2d-fashion-mnist", interpolate.ENDS[1]
+    vae, encoded = "vae2d-fashion-mnist", interpolation.ENDS[1]
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(app_url)
@@ -72,11 +74,11 @@ def test_a_vae_path_between_two_encoded_test_images(browser, app_url, default_zo
         page.locator("#interp-image-a").wait_for(state="visible", timeout=30_000)
         page.locator("#interp-image-a input").fill("3")
         page.locator("#interp-image-a input").press("Enter")
-        strip = interpolate.render_path(default_zoo, vae, 11, 23, 10, "spherical (slerp)", 0.5, encoded, 3, 2)[0]
+        strip = interpolation.render_path(default_zoo, vae, 11, 23, 10, "spherical (slerp)", 0.5, encoded, 3, 2)[0]
         wait_for_image(page, "#interp-strip img", np.asarray(strip), timeout=60)
         page.locator("#interp-t input[type=number]").fill("0.2")
         page.locator("#interp-t input[type=number]").press("Enter")
-        frame = interpolate.render_frame(default_zoo, vae, 11, 23, 0.2, "spherical (slerp)", encoded, 3, 2)
+        frame = interpolation.render_frame(default_zoo, vae, 11, 23, 0.2, "spherical (slerp)", encoded, 3, 2)
         wait_for_image(page, IMG, np.asarray(frame), timeout=60)
     finally:
         page.close()

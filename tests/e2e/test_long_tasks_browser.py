@@ -15,7 +15,7 @@ import statistics
 import numpy as np
 import pytest
 
-from explorer.ui import interpolate
+from explorer.ui.tabs import interpolation
 
 from .waiting import wait_for_image
 
@@ -149,7 +149,7 @@ def test_a_release_of_t_or_alpha_leaves_no_long_task(browser, app_url, default_z
 
         # 1. t: the image and the marker follow; the release sends no figure (the same plot, moved in the page)
         t, tasks = release_and_check(browser, page, "interp-t", 0.8, posts)
-        expected = interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, t, "spherical (slerp)")
+        expected = interpolation.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, t, "spherical (slerp)")
         wait_for_image(page, "#interp-frame img", np.asarray(expected))  # the sync's render: what is shown
         marker = page.evaluate(MARKER)
         assert marker == {"same": True, "x": pytest.approx(t)}

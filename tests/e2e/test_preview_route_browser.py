@@ -8,7 +8,8 @@ pixels. Pixels are read back from the page (a canvas), so the test checks what i
 import numpy as np
 import pytest
 
-from explorer.ui import interpolate, previews
+from explorer.ui import previews
+from explorer.ui.tabs import interpolation
 from explorer.ui.tabs.manifold import plane as latent_plane
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
@@ -53,7 +54,7 @@ def test_arrow_keys_paint_the_route_image_then_gradio_syncs_the_same_pixels(page
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=30_000)
     t = round(start + 0.01, 2)
-    expected = as_rgb(interpolate.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, t, "spherical (slerp)"))
+    expected = as_rgb(interpolation.render_frame(default_zoo, "dcgan-fashion-mnist", 11, 23, t, "spherical (slerp)"))
     assert np.array_equal(painted(page, "#interp-frame img"), expected)  # the route's image, painted
     # SYNC_AFTER_MS after the last key the page asks Gradio to render the same value
     page.wait_for_function(

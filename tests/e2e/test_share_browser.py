@@ -4,7 +4,7 @@ import urllib.parse
 
 import pytest
 
-from explorer.ui import interpolate
+from explorer.ui.tabs import interpolation
 from explorer.ui.tabs.truncation import samples
 
 from .waiting import wait_for_image
@@ -46,7 +46,7 @@ def test_a_share_link_restores_the_interpolation_view_in_a_fresh_browser(page, b
     link = share_link(page)
     assert "tab=interpolation" in link and "a=17" in link and "t=0.57" in link
     v = view(link)
-    expected = interpolate.render_frame(default_zoo, v["model"], 17, int(v["b"]), 0.57, v["path"])
+    expected = interpolation.render_frame(default_zoo, v["model"], 17, int(v["b"]), 0.57, v["path"])
     wait_for_image(page, "#interp-frame img", expected)  # the view shared: Gradio's render of the last key
 
     fresh = browser_factory()

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from explorer.ui import arithmetic, stylemix
+from explorer.ui.tabs import arithmetic
+from explorer.ui.tabs.stylemix import noise
 from explorer.ui.tabs.truncation import samples
 
 from .waiting import wait_for_image
@@ -35,9 +36,7 @@ def test_style_mixing_noise_strength(page, default_zoo):
     strength = drag(page, "mix-strength", 0.7)
     assert 3.0 <= strength <= 4.0
     model = default_zoo.load("stylegan-fashion-mnist")
-    expected = stylemix.noise_image(
-        default_zoo, "stylegan-fashion-mnist", 6, "random", 0, strength, *([1.0] * model.num_ws)
-    )
+    expected = noise.noise_image(default_zoo, "stylegan-fashion-mnist", 6, "random", 0, strength, [1.0] * model.num_ws)
     wait_for_image(page, "#mix-noisy img", expected)  # once the drag rests, Gradio's render of the last value
 
 

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageOps
 
 from explorer import images
 from explorer.ui import share
-from explorer.ui.common import by_name, user_errors
+from explorer.ui.common import by_values, user_errors
 from explorer.ui.tabs.truncation.shared import (
     CHOSEN,
     GRID_COLUMNS,
@@ -109,7 +109,7 @@ def build(zoo: Zoo, controls: dict) -> share.SectionParts:
         )
     caption = gr.Markdown("", elem_id="trunc-attention-caption")
     named = {k: c[k] for k in NAMES}
-    render = (*by_name(functools.partial(render_attention, zoo), named), [sample, attention, caption])
+    render = (*by_values(functools.partial(render_attention, zoo), named), [sample, attention, caption])
     settled = dict(concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
     quiet = dict(api_visibility="undocumented", **settled)
     sample.select(click_pixel, None, [c["qx"], c["qy"]], **quiet).then(*render, **quiet)

@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 from explorer import plots
 from explorer.models.biggan import BigGANGenerator
 from explorer.ui import share
-from explorer.ui.common import by_name, user_errors
+from explorer.ui.common import by_values, user_errors
 from explorer.ui.tabs.truncation.shared import CHOSEN, chosen_sample, class_vector, figure_layout, small_biggan
 from explorer.zoo import Zoo
 
@@ -80,7 +80,7 @@ def build(zoo: Zoo, controls: dict) -> share.SectionParts:
     """The γ_y, β_y plot, redrawn alone when the layer is picked. ``controls`` by name (``NAMES``)."""
     c = controls
     plot = gr.Plot(None, label="Conditional BN: γ_y and β_y along α", elem_id="trunc-cbn")
-    render = (*by_name(functools.partial(render_cbn, zoo), {k: c[k] for k in NAMES}), [plot])
+    render = (*by_values(functools.partial(render_cbn, zoo), {k: c[k] for k in NAMES}), [plot])
     quiet = dict(api_visibility="undocumented", concurrency_limit=None, trigger_mode="always_last")
     c["layer"].input(*render, show_progress="hidden", **quiet)
     return share.SectionParts(renders=[render])

@@ -10,7 +10,7 @@ from PIL import Image
 from explorer import images, latent
 from explorer.models.biggan import BigGANGenerator
 from explorer.ui import share
-from explorer.ui.common import by_name, download_path, user_errors
+from explorer.ui.common import by_values, download_path, user_errors
 from explorer.ui.tabs.truncation.shared import CHOSEN, chosen_sample, small_biggan
 from explorer.zoo import Zoo
 
@@ -67,7 +67,7 @@ def build(zoo: Zoo, controls: dict) -> share.SectionParts:
             )
         with gr.Column(scale=1):
             file = gr.File(None, label="z chunks (PNG)")
-    render = (*by_name(functools.partial(render_chunks, zoo), {k: c[k] for k in NAMES}), [grid, file])
+    render = (*by_values(functools.partial(render_chunks, zoo), {k: c[k] for k in NAMES}), [grid, file])
     quiet = dict(api_visibility="undocumented", concurrency_limit=None, trigger_mode="always_last")
     gr.on([c["redraw"].submit, c["redraw"].blur], *render, show_progress="hidden", **quiet)
     return share.SectionParts(renders=[render])

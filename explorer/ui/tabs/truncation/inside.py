@@ -12,7 +12,7 @@ import gradio as gr
 from explorer import latent
 from explorer.models.biggan import BigGANGenerator
 from explorer.ui import share
-from explorer.ui.common import by_name, user_errors
+from explorer.ui.common import by_values, user_errors
 from explorer.ui.tabs.truncation import attention, cbn, chunks, ortho, projection
 from explorer.ui.tabs.truncation.shared import GRID_SIZE, biggan
 from explorer.zoo import Zoo
@@ -79,12 +79,12 @@ def build(zoo: Zoo, controls: dict) -> share.SectionParts:
         filters = ortho.build(zoo, c)
     outputs = [output for view in VIEWS for output in drawn[view.ID].renders[0][2]]
     named = {k: c[k] for k in NAMES}
-    render = (*by_name(functools.partial(render_inside, zoo), named), outputs)
+    render = (*by_values(functools.partial(render_inside, zoo), named), outputs)
     settled = dict(concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
     events = [c["a"].input, c["b"].input, c["alpha"].release, c["threshold"].release, c["seed"].submit, c["seed"].blur]
     gr.on([*events, c["index"].input], *render, api_name="biggan_inside", **settled)
     quiet = dict(api_visibility="undocumented", **settled)
     c["grid"].select(attention.click_sample, c["index"], c["index"], **quiet).then(*render, **quiet)
     # on opening: without the real-image comparison (~9 s; drawn on the first interaction)
-    first = (*by_name(functools.partial(render_inside, zoo, reference=False), named), outputs)
+    first = (*by_values(functools.partial(render_inside, zoo, reference=False), named), outputs)
     return share.SectionParts(opened=[first, *filters.opened], renders=[render, *filters.renders])

@@ -11,7 +11,7 @@ from explorer.data import DatasetUnavailable, load_dataset
 from explorer.models.biggan import BigGANDiscriminator
 from explorer.models.folder import DISCRIMINATOR_NAME, STATE_NAME, load_discriminator
 from explorer.ui import share
-from explorer.ui.common import by_name, user_errors
+from explorer.ui.common import by_values, user_errors
 from explorer.ui.tabs.truncation.shared import CHOSEN, chosen_sample, small_biggan
 from explorer.zoo import Zoo
 
@@ -114,5 +114,5 @@ def render_projection(zoo: Zoo, values: dict, reference: bool = True):
 def build(zoo: Zoo, controls: dict) -> share.SectionParts:
     """The per-class scores' plot: drawn with the other inside views (``inside.render_inside``) only."""
     plot = gr.Plot(None, label="Projection discriminator", elem_id="trunc-projection")
-    render = (*by_name(functools.partial(render_projection, zoo), {k: controls[k] for k in CHOSEN}), [plot])
+    render = (*by_values(functools.partial(render_projection, zoo), {k: controls[k] for k in CHOSEN}), [plot])
     return share.SectionParts(renders=[render])

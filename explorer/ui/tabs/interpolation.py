@@ -21,7 +21,7 @@ from explorer import images, latent, plots
 from explorer.data import load_fashion_mnist
 from explorer.models import HasEncoder, Unconditional
 from explorer.pictures import read_picture, to_model_image
-from explorer.ui.common import ModelList, download_path, on_gpu, preview_options, user_errors
+from explorer.ui.common import ModelList, by_name, download_path, on_gpu, preview_options, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -344,144 +344,140 @@ def random_seeds() -> tuple[int, int]:
     return random.randint(0, 99_999), random.randint(0, 99_999)
 
 
+# the controls each handler takes, by its parameter names (a tuple's order is the event's input order: the
+# positional API and the preview route's arguments; the handler gets them by name, ``common.by_name``)
+END_CONTROLS = ("ends", "image_a", "image_b", "code_a", "code_b")
+FRAME = ("model_name", "seed_a", "seed_b", "t", "method", *END_CONTROLS)
+PATH = ("model_name", "seed_a", "seed_b", "n_frames", "method", "t", *END_CONTROLS, "upload_a", "upload_b")
+VIDEO = ("model_name", "seed_a", "seed_b", "n_frames", "method", *END_CONTROLS)
+NORMS = ("model_name", "seed_a", "seed_b", "t", *END_CONTROLS)
+INITIAL = dict(seed_a=11, seed_b=23, t=0.5, method="spherical (slerp)", n_frames=10)
+
+
+def _whole(value: int, label: str, maximum: int, elem_id: str) -> gr.Number:
+    return gr.Number(value, label=label, precision=0, minimum=0, maximum=maximum, elem_id=elem_id)
+
+
+def _picture(value, label: str, elem_id: str, **options) -> gr.Image:
+    kind = dict(type="pil", format="png", interactive=False, buttons=["download"])
+    return gr.Image(value, label=label, elem_id=elem_id, **kind, **options)
+
+
+def _upload(label: str, elem_id: str) -> gr.File:
+    return gr.File(label=label, type="filepath", file_types=["image"], height=120, elem_id=elem_id)
+
+
+def _end_controls(encoder: bool) -> dict:
+    """The path's ends: the choice (a model with an encoder), two seeds, or two real images (a test image's number
+    or an upload, whose code μ(x) the tab keeps in a hidden box: numbers only, never a file path)."""
+    c = {}
+    c["ends"] = gr.Radio(list(ENDS), value=ENDS[0], label="Ends of the path", visible=encoder, elem_id="interp-ends")
+    with gr.Row() as c["seed_row"]:
+        c["seed_a"] = _whole(INITIAL["seed_a"], "Seed A", latent.MAX_SEED, "interp-seed-a")
+        c["seed_b"] = _whole(INITIAL["seed_b"], "Seed B", latent.MAX_SEED, "interp-seed-b")
+    c["dice"] = gr.Button("🎲 New seeds", size="sm")
+    with gr.Group(visible=False) as c["image_group"]:  # the ends as real images: a test image, or an upload
+        with gr.Row():
+            c["image_a"] = _whole(1, "Test image A", TEST_IMAGES - 1, "interp-image-a")
+            c["image_b"] = _whole(2, "Test image B", TEST_IMAGES - 1, "interp-image-b")
+        with gr.Row():
+            c["upload_a"] = _upload("…or upload A", "interp-upload-a")
+            c["upload_b"] = _upload("…or upload B", "interp-upload-b")
+        # the uploads' codes μ(x) (numbers only: the t slider's previews carry them, never a file path)
+        c["code_a"] = gr.Textbox("", visible=False, elem_id="interp-code-a")
+        c["code_b"] = gr.Textbox("", visible=False, elem_id="interp-code-b")
+    return c
+
+
+def _controls(zoo: Zoo, names: list[str], first_frame, first_path) -> dict:
+    """The tab's components by name (the handlers' parameter names for their controls), drawn with its first view."""
+    strip_value, norms_value, png_value, gif_value = first_path or (None, None, None, None)
+    model0 = names[0] if names else None
+    c = {"note": gr.Markdown(path_note(zoo, model0), elem_classes=["note"], elem_id="interp-note")}
+    with gr.Row():
+        with gr.Column(scale=1):
+            c["model_name"] = gr.Dropdown(names, value=model0, label="Model", elem_id="interp-model")
+            c |= _end_controls(has_encoder(zoo, model0))
+            c["method"] = gr.Radio(list(METHODS), value=INITIAL["method"], label="Path", elem_id="interp-method")
+            c["n_frames"] = gr.Slider(
+                2, 32, value=INITIAL["n_frames"], step=1, label="Frames in the strip", elem_id="interp-frames"
+            )
+        with gr.Column(scale=1):
+            c["frame"] = _picture(first_frame, "Image at t", "interp-frame", height=320)
+            c["t"] = gr.Slider(  # under its image: the tab's main control and its result, together
+                0.0, 1.0, value=INITIAL["t"], step=0.01, label="t (0 = seed A, 1 = seed B)", elem_id="interp-t"
+            )
+        with gr.Column(scale=2):
+            c["norms"] = gr.Plot(norms_value, label="‖z‖ along the path", elem_id="interp-norms")
+    c["strip"] = _picture(strip_value, "Strip: linear (top) and spherical (bottom)", "interp-strip")
+    with gr.Row():
+        c["strip_file"] = gr.File(png_value, label="Strip (PNG)", elem_id="interp-strip-file")
+        c["gif_file"] = gr.File(gif_value, label="Path (animated GIF)", elem_id="interp-gif-file")
+        with gr.Column(visible=images.video_available()):
+            c["video_button"] = gr.Button("Path as MP4 video", size="sm", elem_id="interp-mp4-button")
+            c["video_file"] = gr.File(label="Path (MP4)", visible=False, elem_id="interp-mp4-file")  # shown once made
+    return c
+
+
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     """The Interpolation tab's components and wiring (call inside ``gr.Blocks``)."""
     names = model_names(zoo)
-    initial = dict(
-        model=names[0] if names else None, seed_a=11, seed_b=23, t=0.5, method="spherical (slerp)", frames=10
-    )
     first_frame = first_path = None
     if names:  # render the first view now, so the page opens with images and no extra round trip
-        first_frame = render_frame(
-            zoo, initial["model"], initial["seed_a"], initial["seed_b"], initial["t"], initial["method"]
-        )
-        first_path = render_path(
-            zoo, initial["model"], initial["seed_a"], initial["seed_b"], initial["frames"], initial["method"]
-        )
-    strip_value, norms_value, png_value, gif_value = first_path or (None, None, None, None)
-    note = gr.Markdown(path_note(zoo, initial["model"]), elem_classes=["note"], elem_id="interp-note")
-    encoder = has_encoder(zoo, initial["model"])
-    with gr.Row():
-        with gr.Column(scale=1):
-            model = gr.Dropdown(names, value=initial["model"], label="Model", elem_id="interp-model")
-            ends = gr.Radio(list(ENDS), value=ENDS[0], label="Ends of the path", visible=encoder, elem_id="interp-ends")
-            with gr.Row() as seed_row:
-                seed_a = gr.Number(
-                    value=initial["seed_a"],
-                    label="Seed A",
-                    precision=0,
-                    minimum=0,
-                    maximum=latent.MAX_SEED,
-                    elem_id="interp-seed-a",
-                )
-                seed_b = gr.Number(
-                    value=initial["seed_b"],
-                    label="Seed B",
-                    precision=0,
-                    minimum=0,
-                    maximum=latent.MAX_SEED,
-                    elem_id="interp-seed-b",
-                )
-            dice = gr.Button("🎲 New seeds", size="sm")
-            with gr.Group(visible=False) as image_group:  # the ends as real images: a test image, or an upload
-                with gr.Row():
-                    image_a = gr.Number(
-                        1,
-                        label="Test image A",
-                        precision=0,
-                        minimum=0,
-                        maximum=TEST_IMAGES - 1,
-                        elem_id="interp-image-a",
-                    )
-                    image_b = gr.Number(
-                        2,
-                        label="Test image B",
-                        precision=0,
-                        minimum=0,
-                        maximum=TEST_IMAGES - 1,
-                        elem_id="interp-image-b",
-                    )
-                with gr.Row():
-                    upload_a = gr.File(
-                        label="…or upload A",
-                        type="filepath",
-                        file_types=["image"],
-                        height=120,
-                        elem_id="interp-upload-a",
-                    )
-                    upload_b = gr.File(
-                        label="…or upload B",
-                        type="filepath",
-                        file_types=["image"],
-                        height=120,
-                        elem_id="interp-upload-b",
-                    )
-                # the uploads' codes μ(x) (numbers only: the t slider's previews carry them, never a file path)
-                code_a = gr.Textbox("", visible=False, elem_id="interp-code-a")
-                code_b = gr.Textbox("", visible=False, elem_id="interp-code-b")
-            method = gr.Radio(list(METHODS), value=initial["method"], label="Path", elem_id="interp-method")
-            n_frames = gr.Slider(
-                2, 32, value=initial["frames"], step=1, label="Frames in the strip", elem_id="interp-frames"
-            )
-        with gr.Column(scale=1):
-            frame = gr.Image(
-                first_frame,
-                label="Image at t",
-                type="pil",
-                format="png",
-                height=320,
-                interactive=False,
-                elem_id="interp-frame",
-                buttons=["download"],
-            )
-            t = gr.Slider(  # under its image: the tab's main control and its result, together
-                0.0, 1.0, value=initial["t"], step=0.01, label="t (0 = seed A, 1 = seed B)", elem_id="interp-t"
-            )
-        with gr.Column(scale=2):
-            norms = gr.Plot(norms_value, label="‖z‖ along the path", elem_id="interp-norms")
-    strip = gr.Image(
-        strip_value,
-        label="Strip: linear (top) and spherical (bottom)",
-        type="pil",
-        format="png",
-        interactive=False,
-        elem_id="interp-strip",
-        buttons=["download"],
-    )
-    with gr.Row():
-        strip_file = gr.File(png_value, label="Strip (PNG)", elem_id="interp-strip-file")
-        gif_file = gr.File(gif_value, label="Path (animated GIF)", elem_id="interp-gif-file")
-        with gr.Column(visible=images.video_available()):
-            video_button = gr.Button("Path as MP4 video", size="sm", elem_id="interp-mp4-button")
-            video_file = gr.File(label="Path (MP4)", visible=False, elem_id="interp-mp4-file")  # shown once made
-
-    end_inputs = [ends, image_a, image_b, code_a, code_b]
-    frame_inputs = [model, seed_a, seed_b, t, method, *end_inputs]
-    video_inputs = [model, seed_a, seed_b, n_frames, method, *end_inputs]
-    path_inputs = [model, seed_a, seed_b, n_frames, method, t, *end_inputs, upload_a, upload_b]  # t: the plot marks it
-    ends_changed = [ends.input, image_a.submit, image_b.submit, image_a.blur, image_b.blur]
-    path_outputs = [strip, norms, strip_file, gif_file]
-    render = functools.partial(render_frame, zoo)
-    render_all = functools.partial(render_path, zoo)
-    fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
+        first = dict(model_name=names[0], **INITIAL)
+        first_frame = render_frame(zoo, **{k: first[k] for k in FRAME if k in first})
+        first_path = render_path(zoo, **{k: first[k] for k in PATH if k in first})
+    c = _controls(zoo, names, first_frame, first_path)
+    frame = (*by_name(functools.partial(render_frame, zoo), {k: c[k] for k in FRAME}), [c["frame"]])
+    path_outputs = [c["strip"], c["norms"], c["strip_file"], c["gif_file"]]
+    path = (*by_name(functools.partial(render_path, zoo), {k: c[k] for k in PATH}), path_outputs)
     options = preview_options(zoo.settings)
-    previews.wire("interpolate_frame", [t], render, frame_inputs, frame, options, api_name="interpolate_frame")
+    previews.wire("interpolate_frame", [c["t"]], *frame[:2], c["frame"], options, api_name="interpolate_frame")
+    show_ends, forget_uploads = _wire(zoo, previews, c, frame, path)
+    fields = dict(
+        model=c["model_name"],
+        a=c["seed_a"],
+        b=c["seed_b"],
+        t=c["t"],
+        path=c["method"],
+        frames=c["n_frames"],
+        ends=c["ends"],
+        ia=c["image_a"],
+        ib=c["image_b"],
+    )
+    # a link opens the view a fresh page would show (no upload, no MP4): its renders listen to .input, not .change,
+    # so a link's restore draws them all in its one event (explorer/ui/share.py)
+    renders = [
+        show_ends,  # a link to encoded images shows their controls
+        forget_uploads,
+        (functools.partial(path_note, zoo), [c["model_name"]], [c["note"]]),
+        frame,
+        path,
+        (lambda: gr.File(value=None, visible=False), [], [c["video_file"]]),
+    ]
+    return TabParts([ModelList(c["model_name"], lambda: model_names(zoo))], Share("interpolation", fields, renders))
+
+
+def _wire(zoo: Zoo, previews: Previews, c: dict, frame: tuple, path: tuple) -> tuple:
+    """The events: a changed end or method draws the frame, then the path; the frames slider the path; t's marker
+    on the ‖z‖ plot; the ends' controls; uploads; the MP4; 🎲. Returns the ends' renders a link's restore runs."""
+    fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
     path_settings = dict(trigger_mode="always_last", concurrency_limit=None)
+    model = c["model_name"]
+    seeds_changed = [c["seed_a"].submit, c["seed_b"].submit, c["seed_a"].blur, c["seed_b"].blur]
+    ends_changed = [c["ends"].input, c["image_a"].submit, c["image_b"].submit, c["image_a"].blur, c["image_b"].blur]
     # one act, one message: the path follows the frame's success, so a bad seed is said once (by the frame's event)
     gr.on(
-        [model.input, seed_a.submit, seed_b.submit, seed_a.blur, seed_b.blur, method.input, *ends_changed],
-        render,
-        frame_inputs,
-        frame,
+        [model.input, *seeds_changed, c["method"].input, *ends_changed],
+        *frame,
         api_visibility="undocumented",
         **fast,
-    ).success(render_all, path_inputs, path_outputs, api_visibility="undocumented", **path_settings)
-    n_frames.release(render_all, path_inputs, path_outputs, api_name="interpolate_path", **path_settings)
+    ).success(*path, api_visibility="undocumented", **path_settings)
+    c["n_frames"].release(*path, api_name="interpolate_path", **path_settings)
     # the ‖z‖ plot's t marker follows t in the page (the plot's data does not change with t)
-    norms_inputs = [model, seed_a, seed_b, t, *end_inputs]
-    redraw = functools.partial(render_norms, zoo)
-    previews.wire_marker(t, norms, "t", redraw, norms_inputs, api_visibility="undocumented", **fast)
-    model.input(functools.partial(path_note, zoo), model, note, api_visibility="undocumented", queue=False)
+    redraw, norms_inputs = by_name(functools.partial(render_norms, zoo), {k: c[k] for k in NORMS})
+    previews.wire_marker(c["t"], c["norms"], "t", redraw, norms_inputs, api_visibility="undocumented", **fast)
+    model.input(functools.partial(path_note, zoo), model, c["note"], api_visibility="undocumented", queue=False)
 
     @user_errors
     def show_ends(name: str, chosen: str):
@@ -494,58 +490,36 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
             gr.Group(visible=encoded),
         )
 
-    ends_outputs = [ends, seed_row, dice, image_group]
-    gr.on([model.input, ends.input], show_ends, [model, ends], ends_outputs, api_visibility="private", queue=False)
+    ends = (show_ends, [model, c["ends"]], [c["ends"], c["seed_row"], c["dice"], c["image_group"]])
+    gr.on([model.input, c["ends"].input], *ends, api_visibility="private", queue=False)
     # an upload's code belongs to the model that encoded it: another model starts again from the test images
-    forget_uploads = (lambda: (None, None, "", ""), [], [upload_a, upload_b, code_a, code_b])
+    forget_uploads = (lambda: (None, None, "", ""), [], [c["upload_a"], c["upload_b"], c["code_a"], c["code_b"]])
     model.input(*forget_uploads, api_visibility="private")
-    for upload, code in ((upload_a, code_a), (upload_b, code_b)):
+    for upload, code in ((c["upload_a"], c["code_a"]), (c["upload_b"], c["code_b"])):
         gr.on(
             [upload.upload, upload.clear],
             functools.partial(upload_code, zoo),
             [model, upload],
             code,
             api_visibility="undocumented",
-        ).success(render, frame_inputs, frame, api_visibility="undocumented", **fast).then(
-            render_all, path_inputs, path_outputs, api_visibility="undocumented", concurrency_limit=None
+        ).success(*frame, api_visibility="undocumented", **fast).then(
+            *path, api_visibility="undocumented", concurrency_limit=None
         )
-    video_button.click(
-        functools.partial(render_path_video, zoo), video_inputs, video_file, api_name="interpolate_video"
-    ).success(lambda: gr.File(visible=True), None, video_file, api_visibility="private")
-    gr.on(  # an MP4 of the previous path is stale once the path changes: hide it until it is made again
-        [
-            model.input,
-            seed_a.submit,
-            seed_b.submit,
-            seed_a.blur,
-            seed_b.blur,
-            method.input,
-            n_frames.release,
-            *ends_changed,
-            upload_a.upload,
-            upload_b.upload,
-        ],
-        lambda: gr.File(value=None, visible=False),
-        None,
-        video_file,
-        api_visibility="private",
-        queue=False,
+    video = by_name(functools.partial(render_path_video, zoo), {k: c[k] for k in VIDEO})
+    c["video_button"].click(*video, c["video_file"], api_name="interpolate_video").success(
+        lambda: gr.File(visible=True), None, c["video_file"], api_visibility="private"
     )
-    dice.click(lambda: gr.File(value=None, visible=False), None, video_file, api_visibility="private", queue=False)
+    hide_video = (lambda: gr.File(value=None, visible=False), None, c["video_file"])
+    uploaded = [c["upload_a"].upload, c["upload_b"].upload]
+    # an MP4 of the previous path is stale once the path changes: hide it until it is made again
+    path_changed = [model.input, *seeds_changed, c["method"].input, c["n_frames"].release, *ends_changed, *uploaded]
+    gr.on(path_changed, *hide_video, api_visibility="private", queue=False)
+    c["dice"].click(*hide_video, api_visibility="private", queue=False)
     # rapid clicks collapse: each step of the chain runs for the newest click only (always_last), so ten clicks draw
     # the path twice at most, not ten times over (a frozen page for ~12 s)
-    dice.click(random_seeds, None, [seed_a, seed_b], api_visibility="undocumented", trigger_mode="always_last").success(
-        render, frame_inputs, frame, api_visibility="undocumented", **fast
-    ).success(render_all, path_inputs, path_outputs, api_visibility="undocumented", **path_settings)
-    fields = dict(model=model, a=seed_a, b=seed_b, t=t, path=method, frames=n_frames, ends=ends, ia=image_a, ib=image_b)
-    # a link opens the view a fresh page would show (no upload, no MP4): its renders listen to .input, not .change,
-    # so a link's restore draws them all in its one event (explorer/ui/share.py)
-    renders = [
-        (show_ends, [model, ends], ends_outputs),  # a link to encoded images shows their controls
-        forget_uploads,
-        (functools.partial(path_note, zoo), [model], [note]),
-        (render, frame_inputs, [frame]),
-        (render_all, path_inputs, path_outputs),
-        (lambda: gr.File(value=None, visible=False), [], [video_file]),
-    ]
-    return TabParts([ModelList(model, lambda: model_names(zoo))], Share("interpolation", fields, renders))
+    c["dice"].click(
+        random_seeds, None, [c["seed_a"], c["seed_b"]], api_visibility="undocumented", trigger_mode="always_last"
+    ).success(*frame, api_visibility="undocumented", **fast).success(
+        *path, api_visibility="undocumented", **path_settings
+    )
+    return ends, forget_uploads

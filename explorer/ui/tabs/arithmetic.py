@@ -15,7 +15,7 @@ from PIL import Image
 
 from explorer import derived, images, latent
 from explorer.models import HasEncoder, StyleGenerator, Unconditional
-from explorer.ui.common import ModelList, download_path, on_gpu, parse_seeds, user_errors
+from explorer.ui.common import ModelList, by_name, download_path, on_gpu, parse_seeds, user_errors
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -149,37 +149,42 @@ def default_groups(zoo: Zoo, name: str) -> tuple[str, str, str]:
     return derived.arithmetic_groups(zoo, name)
 
 
-def build(zoo: Zoo, previews: Previews) -> TabParts | None:
-    names = model_names(zoo)
-    gr.Markdown(NOTE, elem_classes=["note"])
-    if not names:
-        gr.Markdown("No unconditional GAN in the zoo.")
-        return
-    groups0 = default_groups(zoo, names[0])
-    row0, grid0, png0 = arithmetic(zoo, names[0], *groups0, "z", 0.25, 0)
+ROW_CAPTION = "mean(A) · mean(B) · mean(C) = A − B + C  |  the same on pixels"
+ROW_HEIGHT = 150  # px: each of the row's five tiles ≥ 100 px tall at 1280×720, and the grid below still in view
+
+
+def _controls(zoo: Zoo, names: list[str], groups0: tuple[str, str, str]) -> dict:
+    """The model, the space, the three groups and the noise (left), by the handler's parameter names."""
+    c = {"name": gr.Dropdown(names, value=names[0], label="Model", elem_id="arith-model")}
+    c["space"] = gr.Radio(space_choices(zoo, names[0]), value=SPACES[0], label="Arithmetic in", elem_id="arith-space")
+    c["target"] = gr.Radio(["A", "B", "C"], value="A", label="A click in the grid adds the seed to group")
+    c["seeds_a"] = gr.Textbox(groups0[0], label="A (seeds)", elem_id="arith-a")
+    c["seeds_b"] = gr.Textbox(groups0[1], label="− B (seeds)", elem_id="arith-b")
+    c["seeds_c"] = gr.Textbox(groups0[2], label="+ C (seeds)", elem_id="arith-c")
+    c["sigma"] = gr.Slider(0.0, 1.0, value=0.25, step=0.05, label="Noise σ on the result", elem_id="arith-sigma")
+    c["noise_seed"] = gr.Number(0, label="Noise seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
+    c["compute"] = gr.Button("Compute A − B + C", variant="primary")
+    return c
+
+
+def _results(zoo: Zoo, name: str, first: tuple) -> dict:
+    """The result row across the results' full width (its caption above it, not laid over it: a label covered the
+    short strip), then the noisy grid and its PNG beside the seed grid to click."""
+    row0, grid0, png0 = first
+    c = {"caption": gr.Markdown(f"**{ROW_CAPTION}**", elem_id="arith-row-caption")}
+    c["row"] = gr.Image(
+        row0,
+        label=ROW_CAPTION,
+        show_label=False,
+        height=ROW_HEIGHT,
+        type="pil",
+        format="png",
+        interactive=False,
+        elem_id="arith-row",
+    )
     with gr.Row():
         with gr.Column(scale=1):
-            model = gr.Dropdown(names, value=names[0], label="Model", elem_id="arith-model")
-            space = gr.Radio(
-                space_choices(zoo, names[0]), value=SPACES[0], label="Arithmetic in", elem_id="arith-space"
-            )
-            target = gr.Radio(["A", "B", "C"], value="A", label="A click in the grid adds the seed to group")
-            seeds_a = gr.Textbox(groups0[0], label="A (seeds)", elem_id="arith-a")
-            seeds_b = gr.Textbox(groups0[1], label="− B (seeds)", elem_id="arith-b")
-            seeds_c = gr.Textbox(groups0[2], label="+ C (seeds)", elem_id="arith-c")
-            sigma = gr.Slider(0.0, 1.0, value=0.25, step=0.05, label="Noise σ on the result", elem_id="arith-sigma")
-            noise_seed = gr.Number(0, label="Noise seed", precision=0, minimum=0, maximum=latent.MAX_SEED)
-            compute = gr.Button("Compute A − B + C", variant="primary")
-        with gr.Column(scale=2):
-            row = gr.Image(
-                row0,
-                label="mean(A)   mean(B)   mean(C)   =  A − B + C   |   the same on pixels",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="arith-row",
-            )
-            grid = gr.Image(
+            c["grid"] = gr.Image(
                 grid0,
                 label="A − B + C (centre) and 8 noisy variants",
                 type="pil",
@@ -187,56 +192,67 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
                 interactive=False,
                 elem_id="arith-grid",
             )
-            download = gr.File(png0, label="Result (PNG)")
-        with gr.Column(scale=2):
-            base_seed = gr.Number(0, label="Seed grid starts at", precision=0, minimum=0, maximum=latent.MAX_SEED)
-            gallery = gr.Gallery(
-                seed_grid(zoo, names[0], 0),
+            c["download"] = gr.File(png0, label="Result (PNG)")
+        with gr.Column(scale=1):
+            c["base_seed"] = gr.Number(0, label="Seed grid starts at", precision=0, minimum=0, maximum=latent.MAX_SEED)
+            c["gallery"] = gr.Gallery(
+                seed_grid(zoo, name, 0),
                 label="Seed grid (captions: seeds): click to add to a group",
                 columns=GRID_SIDE,
                 height="auto",
                 allow_preview=False,
                 elem_id="arith-gallery",
             )
+    return c
 
-    run = functools.partial(arithmetic, zoo)
-    inputs = [model, seeds_a, seeds_b, seeds_c, space, sigma, noise_seed]
-    outputs = [row, grid, download]
+
+def build(zoo: Zoo, previews: Previews) -> TabParts | None:
+    names = model_names(zoo)
+    gr.Markdown(NOTE, elem_classes=["note"])
+    if not names:
+        gr.Markdown("No unconditional GAN in the zoo.")
+        return None
+    groups0 = default_groups(zoo, names[0])
+    with gr.Row():
+        with gr.Column(scale=1):
+            c = _controls(zoo, names, groups0)
+        with gr.Column(scale=4):
+            c |= _results(zoo, names[0], arithmetic(zoo, names[0], *groups0, "z", 0.25, 0))
+    run = _wire(zoo, c)
+    fields = dict(model=c["name"], space=c["space"], a=c["seeds_a"], b=c["seeds_b"], c=c["seeds_c"])
+    fields |= dict(sigma=c["sigma"], noise=c["noise_seed"], grid=c["base_seed"])
+    grid_event = (functools.partial(seed_grid, zoo), [c["name"], c["base_seed"]], [c["gallery"]])
+    share = Share("arithmetic", fields, [run, grid_event])
+    return TabParts([ModelList(c["name"], lambda: model_names(zoo))], share)
+
+
+def _wire(zoo: Zoo, c: dict) -> tuple:
+    """The arithmetic on a changed group, space or noise; a new model's groups; the seed grid and its clicks.
+    Returns the arithmetic's render (for a link's restore)."""
+    names = ("name", "seeds_a", "seeds_b", "seeds_c", "space", "sigma", "noise_seed")
+    run = (*by_name(functools.partial(arithmetic, zoo), {k: c[k] for k in names}), [c["row"], c["grid"], c["download"]])
+    typed = [c[k].submit for k in ("noise_seed", "seeds_a", "seeds_b", "seeds_c")]
+    changed = [c["compute"].click, c["sigma"].release, c["space"].input, *typed]
+    gr.on(changed, *run, api_name="arithmetic", concurrency_limit=None, trigger_mode="always_last")
+    groups = [c["seeds_a"], c["seeds_b"], c["seeds_c"]]
+    c["name"].input(
+        functools.partial(switch_model, zoo), [c["name"]], [c["space"], *groups], api_visibility="undocumented"
+    ).then(*run, api_visibility="undocumented")
     gr.on(
-        [compute.click, sigma.release, space.input, noise_seed.submit, seeds_a.submit, seeds_b.submit, seeds_c.submit],
-        run,
-        inputs,
-        outputs,
-        api_name="arithmetic",
-        concurrency_limit=None,
-        trigger_mode="always_last",
-    )
-    model.input(
-        functools.partial(switch_model, zoo),
-        [model],
-        [space, seeds_a, seeds_b, seeds_c],
-        api_visibility="undocumented",
-    ).then(run, inputs, outputs, api_visibility="undocumented")
-    gr.on(
-        [model.input, base_seed.submit],  # .input: a link's restore draws it itself (share.py)
+        [c["name"].input, c["base_seed"].submit],  # .input: a link's restore draws it itself (share.py)
         functools.partial(seed_grid, zoo),
-        [model, base_seed],
-        gallery,
+        [c["name"], c["base_seed"]],
+        c["gallery"],
         api_name="seed_grid",
         concurrency_limit=None,
     )
 
     @user_errors
-    def on_pick(a, b, c, group, base, evt: gr.SelectData):
-        return add_seed((a, b, c), group, latent.check_seed(base, "the first seed of the grid") + int(evt.index))
+    def on_pick(a, b, c_seeds, group, base, evt: gr.SelectData):
+        seed = latent.check_seed(base, "the first seed of the grid") + int(evt.index)
+        return add_seed((a, b, c_seeds), group, seed)
 
-    gallery.select(
-        on_pick,
-        [seeds_a, seeds_b, seeds_c, target, base_seed],
-        [seeds_a, seeds_b, seeds_c],
-        api_visibility="undocumented",
-    ).then(run, inputs, outputs, api_visibility="undocumented")
-    fields = dict(model=model, space=space, a=seeds_a, b=seeds_b, c=seeds_c, sigma=sigma, noise=noise_seed)
-    fields |= dict(grid=base_seed)
-    renders = [(run, inputs, outputs), (functools.partial(seed_grid, zoo), [model, base_seed], [gallery])]
-    return TabParts([ModelList(model, lambda: model_names(zoo))], Share("arithmetic", fields, renders))
+    c["gallery"].select(on_pick, [*groups, c["target"], c["base_seed"]], groups, api_visibility="undocumented").then(
+        *run, api_visibility="undocumented"
+    )
+    return run
