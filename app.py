@@ -19,15 +19,14 @@ from explorer.ui import (
     interpolate,
     loader,
     manifold,
-    metrics,
     share,
     stylemix,
     theory,
     toylab,
-    training,
     truncation,
 )
 from explorer.ui.previews import Previews
+from explorer.ui.tabs import metrics, training
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"
@@ -135,7 +134,10 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
                 model_lists += parts.model_lists
                 shares.append(parts.share)
             with gr.Tab("Training", id="training") as items["training"]:
-                demo.training_job = training.build(zoo, model_lists, tabs=items, zoo_changed=zoo_changed)
+                parts = training.build(zoo, model_lists, tabs=items, zoo_changed=zoo_changed)
+            demo.training_job = parts.job
+            model_lists += parts.model_lists
+            shares.append(parts.share)
         connect_loader(model_lists, zoo_changed)
         share.build(tabs, items, shares, demo, bar)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")

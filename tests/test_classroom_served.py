@@ -18,7 +18,8 @@ import pytest
 from PIL import Image
 
 import app
-from explorer.ui import interpolate, training
+from explorer.ui import interpolate
+from explorer.ui.tabs import training
 from trainers import job as job_module
 from trainers.job import TrainingJob
 

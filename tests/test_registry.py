@@ -18,8 +18,9 @@ from torch import nn
 from explorer import derived, zoo
 from explorer.models import DCGANConfig, DCGANGenerator, Family, registry
 from explorer.models.base import Pretrained, Unconditional
-from explorer.ui import arithmetic, interpolate, manifold, stylemix, training, truncation
+from explorer.ui import arithmetic, interpolate, manifold, stylemix, truncation
 from explorer.ui.previews import Previews
+from explorer.ui.tabs import training
 from trainers import job as job_module
 from trainers import registry as trainer_registry
 from trainers.__main__ import main as cli
@@ -119,13 +120,13 @@ def test_a_registered_family_trains_from_the_cli(tiny_family, tmp_path):
 
 def test_a_registered_family_trains_from_the_training_tab(tiny_family, tiny_zoo, tmp_path, fashion_small, monkeypatch):
     monkeypatch.setattr(job_module, "_datasets", {("fashion-mnist", 1): fashion_small})
-    assert "Tiny GAN" in training.family_labels()
-    assert training.recipe_values("Tiny GAN", "wgan")["d_steps"] == 5  # the objective's paper recipe
+    assert "Tiny GAN" in training.run.family_labels()
+    assert training.run.recipe_values("Tiny GAN", "wgan")["d_steps"] == 5  # the objective's paper recipe
     job = job_module.TrainingJob(runs=tmp_path / "runs")
     values = dict(family="Tiny GAN", data="fashion-mnist", loss="non-saturating", g_lr=2e-4, d_lr=2e-4)
     values |= dict(beta1=0.5, beta2=0.999, batch_size=16, d_steps=1, label_smoothing=0.0, ema_beta=0.0, seed=0)
     values |= dict(steps=4, sample_every=2, eval_every=0, eval_samples=200)
-    training.start_run(job, values)
+    training.run.start_run(job, values)
     job.wait(120)
     h = job.snapshot()
     assert h.status == "finished", h.message

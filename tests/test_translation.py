@@ -19,8 +19,8 @@ from explorer.models.translation import (
     cycle_error,
     edge_map,
 )
-from explorer.ui import training
 from explorer.ui import translation as view
+from explorer.ui.tabs import training
 from explorer.zoo import Zoo, load_folder
 from trainers import job as job_module
 from trainers import registry
@@ -166,7 +166,7 @@ def test_the_training_tab_trains_each_translation_family(tmp_path, fashion_small
         family=trainer.label,
         loss=trainer.objectives()[0],
     )
-    training.start_run(job, values)
+    training.run.start_run(job, values)
     job.wait(300)
     h = job.snapshot()
     assert h.status == "finished", h.message
