@@ -4,6 +4,7 @@ import dataclasses
 import json
 import re
 
+import gradio as gr
 import pytest
 import torch
 import torch.nn.functional as F
@@ -201,6 +202,20 @@ def test_the_growing_view_draws_every_resolution_and_scrubs_the_fade(tiny_progan
         growing.render_fade(zoo, "tiny-progan", "0", "8²", 2.0)
     with pytest.raises(Exception, match="not a seed"):
         growing.render(zoo, "tiny-progan", "zero", "8²", 0.5)
+
+
+def test_a_run_saved_in_train_one_live_reaches_the_growing_section_s_model_list(default_zoo):
+    """Save (section *Train one live*) is followed by a refresh of the ProGAN section's dropdown, its one output: the
+    update is a dict (a list for one output would be taken for the dropdown's value)."""
+    with gr.Blocks() as demo:
+        parts = training.build(default_zoo)
+    dropdown = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "grow-model")
+    assert [lst.dropdown for lst in parts.model_lists] == [dropdown]  # the app's loader refreshes it too
+    refresh = [f for f in demo.fns.values() if f.outputs == [dropdown] and f.fn is not None]
+    assert len(refresh) == 1
+    update = refresh[0].fn()
+    assert list(update) == [dropdown]
+    assert list(update[dropdown].constructor_args["choices"]) == growing.model_names(default_zoo)
 
 
 def test_the_committed_progan_grew_to_32_and_its_card_says_how(default_zoo):

@@ -65,7 +65,7 @@ def build(
     for saved in saves:
         if later:
             saved.then(
-                lambda: [gr.Dropdown(choices=lst.names()) for lst in later],
+                lambda: {lst.dropdown: gr.Dropdown(choices=lst.names()) for lst in later},  # a dict: one output too
                 None,
                 [lst.dropdown for lst in later],
                 api_visibility="undocumented",
