@@ -62,7 +62,7 @@ def test_the_progan_step_s_link_opens_its_own_view_in_one_screen(projector, app_
     page.goto(app_url + growing.link + "&present=1")
     shows_growing(page)
     assert page.evaluate("() => document.documentElement.classList.contains('present')")
-    section = page.locator("#train-sections button[role=tab][aria-selected=true]")
+    section = page.locator("#training-sections button[role=tab][aria-selected=true]")
     assert section.inner_text().strip() == "ProGAN: growing"
 
 

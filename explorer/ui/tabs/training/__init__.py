@@ -59,7 +59,7 @@ def build(
             return live.build(zoo, job, model_lists, tabs, saves.append)
         return module.build(zoo)
 
-    sections, parts = share.build_sections("train-sections", SECTIONS, section)
+    sections, parts = share.build_sections("training-sections", SECTIONS, section)
     _heartbeat(job)
     later = [model_list for part in parts.values() for model_list in part.model_lists]
     for saved in saves:
