@@ -15,12 +15,21 @@ from explorer.settings import Settings
 from explorer.ui import (
     common,
     loader,
-    metrics,
     share,
-    training,
 )
 from explorer.ui.previews import Previews
-from explorer.ui.tabs import arithmetic, directions, interpolation, manifold, stylemix, theory, toylab, truncation
+from explorer.ui.tabs import (
+    arithmetic,
+    directions,
+    interpolation,
+    manifold,
+    metrics,
+    stylemix,
+    theory,
+    toylab,
+    training,
+    truncation,
+)
 from explorer.zoo import CHECKPOINTS, Zoo
 
 TITLE = "Latent Explorer"
@@ -58,8 +67,10 @@ def ready_panel(zoo: Zoo) -> None:
         check = gr.Button("Check this machine", size="sm", elem_id="ready-check")
         table = gr.Markdown(elem_id="ready-table")
     check.click(
-        lambda: ready.report_markdown(ready.report(ready.needs(zoo.settings, zoo))[0])
-        + "\n\nTo fetch what is missing (with network): `python -m explorer.ready --fetch`.",
+        lambda: (
+            ready.report_markdown(ready.report(ready.needs(zoo.settings, zoo))[0])
+            + "\n\nTo fetch what is missing (with network): `python -m explorer.ready --fetch`."
+        ),
         None,
         table,
         api_visibility="undocumented",
@@ -105,7 +116,10 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
                 model_lists += parts.model_lists
                 shares.append(parts.share)
             with gr.Tab("Training", id="training") as items["training"]:
-                demo.training_job = training.build(zoo, model_lists, tabs=items, zoo_changed=zoo_changed)
+                parts = training.build(zoo, model_lists, tabs=items, zoo_changed=zoo_changed)
+            demo.training_job = parts.job
+            model_lists += parts.model_lists
+            shares.append(parts.share)
         connect_loader(model_lists, zoo_changed)
         share.build(tabs, items, shares, demo, bar)
         gr.Markdown(f"<small>latent-explorer {__version__}</small>")

@@ -7,7 +7,7 @@ The served checks (a real server, many clients) are in ``tests/test_classroom_se
 import pytest
 
 import app
-from explorer.ui import training
+from explorer.ui.tabs import training
 from trainers import job as job_module
 from trainers.job import TrainingJob
 
@@ -56,24 +56,24 @@ def job(tmp_path, fashion_small, monkeypatch):
 
 
 def test_a_second_start_says_whose_run_it_is_and_when_it_ends(job):
-    training.start_run(job, controls(steps=100_000, eval_every=0, sample_every=1000), owner="lecturer")
+    training.run.start_run(job, controls(steps=100_000, eval_every=0, sample_every=1000), owner="lecturer")
     with pytest.raises(Exception, match="another browser session started a DCGAN run") as early:
-        training.start_run(job, controls(), owner="student")
+        training.run.start_run(job, controls(), owner="student")
     assert "step" in str(early.value) and "One run at a time" in str(early.value)
     reach_step(job, 3, 120)
     with pytest.raises(Exception, match=r"it ends in about \d+ (min|s)") as later:
-        training.start_run(job, controls(), owner="student")
+        training.run.start_run(job, controls(), owner="student")
     assert "its owner can stop it" in str(later.value)
     with pytest.raises(Exception, match="this browser session started") as own:
-        training.start_run(job, controls(), owner="lecturer")
+        training.run.start_run(job, controls(), owner="lecturer")
     assert "■ Stop" in str(own.value)
 
 
 def test_only_the_owners_page_keeps_its_run_alive(job):
-    training.start_run(job, controls(steps=100_000, eval_every=0, sample_every=1000), owner="lecturer")
+    training.run.start_run(job, controls(steps=100_000, eval_every=0, sample_every=1000), owner="lecturer")
     job.last_seen = 0.0
-    training.poll(job, -1, True, None, viewer="student")
+    training.views.poll(job, -1, True, None, viewer="student")
     assert job.last_seen == 0.0  # a student watching the plots does not keep the lecturer's run alive
-    training.poll(job, -1, True, None, viewer="lecturer")
+    training.views.poll(job, -1, True, None, viewer="lecturer")
     assert job.last_seen > 0.0
-    assert training.owns(job, "lecturer") and not training.owns(job, "student")
+    assert training.run.owns(job, "lecturer") and not training.run.owns(job, "student")

@@ -18,8 +18,7 @@ import pytest
 from PIL import Image
 
 import app
-from explorer.ui import training
-from explorer.ui.tabs import interpolation
+from explorer.ui.tabs import interpolation, training
 from trainers import job as job_module
 from trainers.job import TrainingJob
 

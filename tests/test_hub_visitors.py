@@ -28,7 +28,8 @@ from explorer import hub, space
 from explorer.models.dcgan import DCGANConfig, DCGANGenerator
 from explorer.models.folder import save_folder
 from explorer.settings import Settings
-from explorer.ui import loader, training
+from explorer.ui import loader
+from explorer.ui.tabs import training
 from explorer.zoo import Zoo, ZooError
 
 OWNER_TOKEN = "hf_owner_secret_of_the_space"
@@ -212,7 +213,7 @@ def test_the_space_is_told_by_the_runtime_and_decides_whose_token_is_sent(monkey
 
 
 def test_an_anonymous_visitor_cannot_push_on_a_space_and_nothing_reaches_the_hub(on_a_space, fake_hub, finished_run):
-    push = loader.user_errors(training.push_run)
+    push = loader.user_errors(training.run.push_run)
     with pytest.raises(gr.Error, match="sign in with the 'Sign in with Hugging Face' button") as error:
         push(finished_run, "owner/latent-explorer-weights")
     assert "\n" not in str(error.value)
@@ -220,7 +221,7 @@ def test_an_anonymous_visitor_cannot_push_on_a_space_and_nothing_reaches_the_hub
 
 
 def test_a_signed_in_visitor_pushes_with_their_own_token_never_the_owners(on_a_space, fake_hub, finished_run):
-    message = training.push_run(finished_run, "visitor/my-gan", VISITOR_TOKEN)
+    message = training.run.push_run(finished_run, "visitor/my-gan", VISITOR_TOKEN)
     assert message.startswith("pushed to https://huggingface.co/visitor/my-gan")
     paths = [path for _, path, _ in fake_hub.requests]
     assert paths == [
@@ -273,7 +274,7 @@ def test_a_local_app_has_no_sign_in_and_uses_the_token_of_who_started_it(
     assert not any(isinstance(block, gr.LoginButton) for block in demo.blocks.values())  # no OAuth routes locally
     fake_hub.add("owner/private-gan", tiny_gan_files, reader=OWNER_TOKEN)
     assert "dcgan" in loader.inspect_source("owner/private-gan", settings)
-    assert training.push_run(finished_run, "owner/my-gan").startswith("pushed to")
+    assert training.run.push_run(finished_run, "owner/my-gan").startswith("pushed to")
     assert tokens(fake_hub) == {f"Bearer {OWNER_TOKEN}"}
 
 

@@ -9,8 +9,8 @@ import torch
 
 import app
 from explorer import derived
-from explorer.ui import training
-from explorer.ui.tabs import arithmetic, interpolation
+from explorer.ui import common
+from explorer.ui.tabs import arithmetic, interpolation, training
 from explorer.ui.tabs.manifold import plane
 from explorer.ui.tabs.stylemix import noise
 from explorer.ui.tabs.toylab import handlers, presets
@@ -117,13 +117,13 @@ def test_saving_under_a_taken_name_asks_and_a_replaced_model_shows_its_own_scatt
     spec |= dict(eval_every=0, eval_samples=200)
     scatters = []
     for seed in (0, 1):
-        training.start_run(job, {**spec, "seed": seed})
+        training.run.start_run(job, {**spec, "seed": seed})
         job.wait(120)
         assert job.snapshot().status == "finished"
         if seed == 1:
             with pytest.raises(gr.Error, match="Replace a saved run"):
-                training.user_errors(training.save_run)(job, zoo, "my-vae", (), False)
-        training.save_run(job, zoo, "my-vae", (), replace=seed == 1)
+                common.user_errors(training.run.save_run)(job, zoo, "my-vae", (), False)
+        training.run.save_run(job, zoo, "my-vae", (), replace=seed == 1)
         _, figure, _ = plane.render_plane(zoo, "my-vae", 5, 3.0, "linear", True)
         scatters.append(np.concatenate([np.asarray(trace.x, dtype=float) for trace in figure.data]))
     assert scatters[0].shape == scatters[1].shape and not np.allclose(scatters[0], scatters[1])

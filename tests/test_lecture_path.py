@@ -79,6 +79,24 @@ def test_every_step_of_the_shipped_path_opens_what_it_names(built, default_zoo):
     assert found == {}
     sections = {s.params().get("section") for s in path.steps}
     assert {"classes", "kl", "game", "gan1d", "lines", "mixing", "noise", "vqvae"} <= sections
+    assert {"scores", "live", "growing"} <= sections  # the Metrics and Training tabs' sections
+
+
+def test_the_metrics_and_training_sections_open_by_link_and_the_progan_step_has_its_own(built):
+    """Each section of the Metrics and Training tabs is a link's ``section=ID``; step 24 (ProGAN) opens the growing
+    view, not step 23's live training (issue #33)."""
+    shares = {s.tab: s for s in built.shares}
+    metrics = ("scores", "inception", "fid", "frechet", "tradeoff", "tstr", "quiz", "swd")
+    assert shares["metrics"].sections[1] == metrics
+    assert shares["training"].sections[1] == ("live", "growing")
+    titles = [tab.label for tab in shares["training"].sections[0].children]
+    assert titles == ["Train one live", "ProGAN: growing"]
+    steps = {s.title.split(" · ")[0]: s.params() for s in lecture_path.read(lecture_path.DEFAULT_PATH).steps}
+    assert steps["GAN 23"] == {"tab": "training", "section": "live"}
+    assert steps["GAN 24"] == {"tab": "training", "section": "growing"}
+    for section in metrics:
+        assert share.problems({"tab": "metrics", "section": section}, built.shares, built.tab_ids) == []
+    assert share.problems({"tab": "training", "section": "nowhere"}, built.shares, built.tab_ids) != []
 
 
 def test_each_tab_restores_in_one_event_that_no_change_handler_follows(built):

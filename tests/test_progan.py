@@ -4,6 +4,7 @@ import dataclasses
 import json
 import re
 
+import gradio as gr
 import pytest
 import torch
 import torch.nn.functional as F
@@ -17,7 +18,8 @@ from explorer.models.progan import (
     stage_at,
 )
 from explorer.models.registry import family_of
-from explorer.ui import growing, training
+from explorer.ui.tabs import training
+from explorer.ui.tabs.training import growing
 from explorer.zoo import Zoo, load_folder
 from trainers import job as job_module
 from trainers import registry
@@ -158,23 +160,23 @@ def test_the_training_tab_marks_each_phase_and_names_the_stage_of_each_grid(tmp_
     monkeypatch.setitem(registry.TRAINERS, "progan", small)
     job = TrainingJob(runs=tmp_path / "runs")
     values = dict(training_controls(), family=trainer.label, loss="WGAN-GP + drift")
-    training.start_run(job, values)
+    training.run.start_run(job, values)
     job.wait(300)
     h = job.snapshot()
     assert h.status == "finished", h.message
     assert h.metrics["resolution"][-1] == 32.0
-    phases = training.growth_phases(h.steps, h.metrics["resolution"], h.metrics["alpha"])
+    phases = training.views.growth_phases(h.steps, h.metrics["resolution"], h.metrics["alpha"])
     assert [label for _, label, _ in phases] == ["4²", "8² fade-in", "8²", "16² fade-in", "16²", "32² fade-in", "32²"]
     assert [step for step, _, _ in phases] == [1, 3, 5, 7, 9, 11, 13]  # 2 steps of 16 images per phase
-    losses, outputs, _, _ = training.figures(h)
+    losses, outputs, _, _ = training.views.figures(h)
     for figure in (losses, outputs):
         texts = [a.text for a in figure.layout.annotations]
         assert texts == [label for _, label, _ in phases]
         assert len(figure.layout.shapes) == 6 + 3  # a line at each phase after the first, each fade shaded
     assert outputs.layout.title.text.startswith("Critic values")  # WGAN-GP's critic, not probabilities
-    first, caption = training.grid_at(h, 0)
+    first, caption = training.views.grid_at(h, 0)
     assert first is not None and caption.endswith("step 4 (8², fade-in α = 0.50)")
-    assert training.grid_at(h, len(h.grids) - 1)[1].endswith("(32²)")
+    assert training.views.grid_at(h, len(h.grids) - 1)[1].endswith("(32²)")
 
 
 def training_controls() -> dict:
@@ -200,6 +202,20 @@ def test_the_growing_view_draws_every_resolution_and_scrubs_the_fade(tiny_progan
         growing.render_fade(zoo, "tiny-progan", "0", "8²", 2.0)
     with pytest.raises(Exception, match="not a seed"):
         growing.render(zoo, "tiny-progan", "zero", "8²", 0.5)
+
+
+def test_a_run_saved_in_train_one_live_reaches_the_growing_section_s_model_list(default_zoo):
+    """Save (section *Train one live*) is followed by a refresh of the ProGAN section's dropdown, its one output: the
+    update is a dict (a list for one output would be taken for the dropdown's value)."""
+    with gr.Blocks() as demo:
+        parts = training.build(default_zoo)
+    dropdown = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "grow-model")
+    assert [lst.dropdown for lst in parts.model_lists] == [dropdown]  # the app's loader refreshes it too
+    refresh = [f for f in demo.fns.values() if f.outputs == [dropdown] and f.fn is not None]
+    assert len(refresh) == 1
+    update = refresh[0].fn()
+    assert list(update) == [dropdown]
+    assert list(update[dropdown].constructor_args["choices"]) == growing.model_names(default_zoo)
 
 
 def test_the_committed_progan_grew_to_32_and_its_card_says_how(default_zoo):

@@ -18,9 +18,8 @@ from torch import nn
 from explorer import derived, zoo
 from explorer.models import DCGANConfig, DCGANGenerator, Family, registry
 from explorer.models.base import Pretrained, Unconditional
-from explorer.ui import training
 from explorer.ui.previews import Previews
-from explorer.ui.tabs import arithmetic, interpolation, stylemix
+from explorer.ui.tabs import arithmetic, interpolation, stylemix, training
 from explorer.ui.tabs.manifold import plane
 from explorer.ui.tabs.stylemix import mixing
 from explorer.ui.tabs.truncation import shared as truncation
@@ -123,13 +122,13 @@ def test_a_registered_family_trains_from_the_cli(tiny_family, tmp_path):
 
 def test_a_registered_family_trains_from_the_training_tab(tiny_family, tiny_zoo, tmp_path, fashion_small, monkeypatch):
     monkeypatch.setattr(job_module, "_datasets", {("fashion-mnist", 1): fashion_small})
-    assert "Tiny GAN" in training.family_labels()
-    assert training.recipe_values("Tiny GAN", "wgan")["d_steps"] == 5  # the objective's paper recipe
+    assert "Tiny GAN" in training.run.family_labels()
+    assert training.run.recipe_values("Tiny GAN", "wgan")["d_steps"] == 5  # the objective's paper recipe
     job = job_module.TrainingJob(runs=tmp_path / "runs")
     values = dict(family="Tiny GAN", data="fashion-mnist", loss="non-saturating", g_lr=2e-4, d_lr=2e-4)
     values |= dict(beta1=0.5, beta2=0.999, batch_size=16, d_steps=1, label_smoothing=0.0, ema_beta=0.0, seed=0)
     values |= dict(steps=4, sample_every=2, eval_every=0, eval_samples=200)
-    training.start_run(job, values)
+    training.run.start_run(job, values)
     job.wait(120)
     h = job.snapshot()
     assert h.status == "finished", h.message

@@ -217,7 +217,7 @@ def test_each_trick_is_defined_once_and_the_cli_the_spec_and_the_tab_read_it(def
     tab's control (its label, choices and value) all come from the one record of each trick."""
     import gradio as gr
 
-    from explorer.ui import training
+    from explorer.ui.tabs import training
     from trainers.options import TRICKS
 
     dcgan = next(a for a in parser()._subparsers._group_actions[0].choices["dcgan"]._actions if a.dest == "d_down")
@@ -232,7 +232,7 @@ def test_each_trick_is_defined_once_and_the_cli_the_spec_and_the_tab_read_it(def
         assert control.value == trick.default, name
         if trick.choices:
             assert [tuple(c) for c in control.choices] == list(trick.choices), name
-            assert training.TRICK_CHOICES[name] == (trick.values, trick.label)
+            assert training.run.TRICK_CHOICES[name] == (trick.values, trick.label)
         if name in flags:  # DCGAN's trainer has every trick but BigGAN's orthogonal regularisation
             assert trick.help in flags[name].help, name
             assert (flags[name].choices or ()) == tuple(v for v in trick.values if v), name

@@ -13,8 +13,8 @@ from safetensors import safe_open
 
 from explorer import losses
 from explorer.settings import Settings
-from explorer.ui import training
-from explorer.ui.tabs import interpolation
+from explorer.ui import common
+from explorer.ui.tabs import interpolation, training
 from explorer.zoo import Zoo, load_folder
 from trainers import job as job_module
 from trainers import registry
@@ -55,7 +55,7 @@ def job(tmp_path, fashion_small, monkeypatch):
 
 def controls(family="DCGAN", loss="non-saturating", **overrides):
     """The tab's control values by name (``RunSpec`` fields): a short run with live FID."""
-    recipe = RunSpec.recipe(training._family(family), loss)
+    recipe = RunSpec.recipe(training.run._family(family), loss)
     values = dict(
         family=family,
         data="fashion-mnist",
@@ -83,7 +83,7 @@ def controls(family="DCGAN", loss="non-saturating", **overrides):
         eval_samples=200,
     )
     values.update(overrides)
-    assert set(values) == set(training.CONTROLS)
+    assert set(values) == set(training.run.CONTROLS)
     return values
 
 
@@ -96,7 +96,7 @@ RUNS = [("DCGAN", loss) for loss in registry.get("dcgan").objectives()] + [
 
 @pytest.mark.parametrize("family, loss", RUNS)
 def test_each_family_and_loss_streams_finite_losses_samples_and_fid(job, family, loss):
-    training.start_run(job, controls(family, loss, steps=8 if family != "DCGAN" else 12))
+    training.run.start_run(job, controls(family, loss, steps=8 if family != "DCGAN" else 12))
     h = finish(job, 300)
     assert h.status == "finished", h.message
     assert h.step == h.total_steps and h.steps == list(range(1, h.total_steps + 1))
@@ -114,16 +114,16 @@ def test_each_family_and_loss_streams_finite_losses_samples_and_fid(job, family,
     assert len(h.grids) >= 2 and h.grids[-1][0] == h.total_steps
     assert [e.step for e in h.evaluations] == [6, h.total_steps]  # every eval_every = 6 steps, and the last
     assert all(math.isfinite(e.fid) and sum(e.histogram) == 200 for e in h.evaluations)
-    figures = training.figures(h)
+    figures = training.views.figures(h)
     assert all(len(fig.data) >= 1 for fig in figures)
     assert "Fashion-MNIST classifier features" in figures[2].layout.title.text
 
 
 def test_stop_ends_the_run_within_a_step_and_keeps_a_checkpoint(job):
-    training.start_run(job, controls(steps=100_000, eval_every=0))
+    training.run.start_run(job, controls(steps=100_000, eval_every=0))
     reach_step(job, 3, 120)
     clock = time.perf_counter()
-    status = training.stop_run(job)
+    status = training.run.stop_run(job)
     assert time.perf_counter() - clock < 10
     h = job.snapshot()
     assert h.status == "stopped" and "stopped by the user" in h.message and "stopped" in status
@@ -132,12 +132,12 @@ def test_stop_ends_the_run_within_a_step_and_keeps_a_checkpoint(job):
 
 
 def test_save_puts_the_run_in_the_zoo_and_the_interpolation_tab_renders_it(job):
-    training.start_run(job, controls(steps=10, eval_every=0))
+    training.run.start_run(job, controls(steps=10, eval_every=0))
     assert finish(job, 120).status == "finished"
     zoo = Zoo(device="cpu")
     names = []
-    lists = [training.ModelList(gr.Dropdown(), lambda: interpolation.model_names(zoo))]
-    message, dropdown = training.save_run(job, zoo, "student-dcgan", lists)
+    lists = [common.ModelList(gr.Dropdown(), lambda: interpolation.model_names(zoo))]
+    message, dropdown = training.run.save_run(job, zoo, "student-dcgan", lists)
     names = dropdown.choices
     assert "student-dcgan" in message and ("student-dcgan", "student-dcgan") in names
     frame = interpolation.render_frame(zoo, "student-dcgan", 1, 2, 0.5, "spherical (slerp)")
@@ -149,12 +149,12 @@ def test_save_puts_the_run_in_the_zoo_and_the_interpolation_tab_renders_it(job):
 
 
 def test_a_second_start_is_told_the_app_is_busy(job):
-    training.start_run(job, controls(steps=100_000, eval_every=0), owner="alice")
+    training.run.start_run(job, controls(steps=100_000, eval_every=0), owner="alice")
     with pytest.raises(gr.Error, match="busy"):
-        training.start_run(job, controls(), owner="bob")
+        training.run.start_run(job, controls(), owner="bob")
     with pytest.raises(gr.Error, match="another browser session"):
-        training.stop_run(job, owner="bob")
-    training.stop_run(job, owner="alice")
+        training.run.stop_run(job, owner="bob")
+    training.run.stop_run(job, owner="alice")
     assert job.snapshot().status == "stopped"
 
 
@@ -179,7 +179,7 @@ def test_a_second_start_is_told_the_app_is_busy(job):
 )
 def test_bad_settings_give_a_message_and_start_nothing(job, overrides, message):
     with pytest.raises(gr.Error, match=message):
-        training.user_errors(training.start_run)(job, controls(**overrides))
+        common.user_errors(training.run.start_run)(job, controls(**overrides))
     assert job.snapshot().status == "idle" and not any((job.runs).glob("*"))
 
 
@@ -189,7 +189,7 @@ def test_an_image_folder_without_images_is_refused(job, tmp_path, monkeypatch):
     (root / "empty" / "notes.txt").write_text("no pictures here")
     job.settings = dataclasses.replace(job.settings, images=root)
     with pytest.raises(gr.Error, match="no readable images"):
-        training.user_errors(training.start_run)(job, controls(data="folder:empty"))
+        common.user_errors(training.run.start_run)(job, controls(data="folder:empty"))
 
 
 @pytest.mark.slow  # 150 steps, past the first checkpoint at 100: ~15 s
@@ -203,46 +203,46 @@ def test_a_diverging_run_stops_marks_the_step_and_offers_the_last_good_checkpoin
         return loss * float("nan") if calls["n"] == 150 else loss
 
     monkeypatch.setitem(losses.OBJECTIVES, "non-saturating", dataclasses.replace(recipe, d_loss=poisoned))
-    training.start_run(job, controls(steps=300, eval_every=0))
+    training.run.start_run(job, controls(steps=300, eval_every=0))
     h = finish(job, 300)
     assert h.status == "diverged" and h.diverged_at == 149 and "NaN" in h.message
     assert h.saved_step == 100 == saved_step(h.out)  # save_every = 100 for tab runs
-    losses_figure = training.figures(h)[0]
+    losses_figure = training.views.figures(h)[0]
     assert any(shape.x0 == 149 for shape in losses_figure.layout.shapes)  # the plot shows where
-    assert "diverged" in training.status_html(h)
+    assert "diverged" in training.run.status_html(h)
 
 
 def test_a_run_nobody_watches_stops_itself_and_saves(tmp_path, fashion_small, monkeypatch):
     monkeypatch.setattr(job_module, "_datasets", {("fashion-mnist", 1): fashion_small})
     job = TrainingJob(runs=tmp_path / "runs", orphan_seconds=1.0)
-    training.start_run(job, controls(steps=100_000, eval_every=0))
+    training.run.start_run(job, controls(steps=100_000, eval_every=0))
     h = finish(job, 60)
     assert h.status == "stopped" and "no browser" in h.message
     assert h.saved_step == h.step > 0
 
 
 def test_poll_sends_nothing_when_nothing_changed_and_the_timeline_scrubs(job):
-    training.start_run(job, controls(steps=12, eval_every=0))
+    training.run.start_run(job, controls(steps=12, eval_every=0))
     assert finish(job, 120).status == "finished"
-    first = training.poll(job, -1, True, None)
+    first = training.views.poll(job, -1, True, None)
     version = first[0]
     assert version == job.snapshot().version and isinstance(first[6], Image.Image)
-    again = training.poll(job, version, True, None)
+    again = training.views.poll(job, version, True, None)
     assert all(isinstance(x, type(gr.skip())) for x in again[1:])
-    early, follow = training.scrub(job, 0)
-    late, _ = training.scrub(job, 99)
+    early, follow = training.views.scrub(job, 0)
+    late, _ = training.views.scrub(job, 99)
     assert follow is False and early.size == late.size and early.tobytes() != late.tobytes()
-    gif, mp4 = training.timeline_animation(job)
+    gif, mp4 = training.views.timeline_animation(job)
     assert gif.endswith(".gif") and mp4.endswith(".mp4")
     with Image.open(gif) as animation:
         assert animation.n_frames == len(job.snapshot().grids)
 
 
 def test_family_choice_sets_its_losses_and_paper_recipe():
-    values = training.recipe_values("BigGAN-small")
+    values = training.run.recipe_values("BigGAN-small")
     recipe = tuple(values[k] for k in ("g_lr", "d_lr", "beta1", "d_steps"))
     assert values["loss"].choices == [("hinge", "hinge")] and recipe == (1e-4, 4e-4, 0.0, 2)
-    values = training.recipe_values("DCGAN", "wgan")
+    values = training.run.recipe_values("DCGAN", "wgan")
     assert values["loss"].value == "wgan" and values["g_lr"] == 5e-5 and values["d_steps"] == 5
 
 
@@ -256,7 +256,7 @@ def test_history_keeps_a_bounded_timeline():
 def test_push_to_the_hub_without_a_token_says_how(job, monkeypatch):
     monkeypatch.delenv("HF_TOKEN", raising=False)
     with pytest.raises(ValueError, match="HF_TOKEN"):
-        training.push_run(job, "someone/model")
+        training.run.push_run(job, "someone/model")
 
 
 def test_cifar10_binary_batches_train_an_rgb_dcgan(tmp_path, monkeypatch):
@@ -281,13 +281,13 @@ def test_cifar10_binary_batches_train_an_rgb_dcgan(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="not a CIFAR-10 binary batch"):
         data.load_dataset("cifar10", "test")
     j = TrainingJob(runs=tmp_path / "runs", settings=dataclasses.replace(Settings(), data_cache=tmp_path))
-    training.start_run(j, controls(data="cifar10", steps=4, eval_every=0, batch_size=16))
+    training.run.start_run(j, controls(data="cifar10", steps=4, eval_every=0, batch_size=16))
     h = finish(j, 120)
     assert h.status == "finished" and h.grids[-1][1].shape[1] == 3  # RGB samples
 
 
 def test_tricks_from_the_tab_reach_the_run_and_show_in_its_plots(job):
-    training.start_run(
+    training.run.start_run(
         job,
         controls(
             "MLP GAN (2014)", steps=6, eval_every=0, soft_labels=True, label_flip=0.2, d_activation="relu", latent_dim=8
@@ -304,40 +304,40 @@ def test_tricks_from_the_tab_reach_the_run_and_show_in_its_plots(job):
 
 @pytest.mark.slow  # a full-size BigGAN-small: ~10–20 s on 2 shared cores
 def test_biggan_orthogonal_regularisation_is_measured_even_when_off(job):
-    training.start_run(job, controls("BigGAN-small", "hinge", steps=2, d_steps=1, eval_every=0, ortho_beta=0.0))
+    training.run.start_run(job, controls("BigGAN-small", "hinge", steps=2, d_steps=1, eval_every=0, ortho_beta=0.0))
     h = finish(job, 120)
     assert h.status == "finished", h.message
     assert "orthogonal regularisation β = 0.0" in (h.out / "README.md").read_text()
     assert all(v > 0 for v in h.metrics["ortho"])  # R is measured without being penalised, so runs compare
-    losses_figure = training.figures(h)[0]
+    losses_figure = training.views.figures(h)[0]
     series = next(trace for trace in losses_figure.data if "R_ortho" in trace.name)
     assert max(series.y) == pytest.approx(1e-4 * max(h.metrics["ortho"]), rel=1e-6)
 
 
 def test_two_finished_runs_compare_side_by_side_and_a_sigmoid_g_shows_in_its_card(job):
-    assert training.run_choices(job) == []
+    assert training.compare.run_choices(job) == []
     with pytest.raises(gr.Error, match="tick at least one finished run"):
-        training.compare_runs(job, [])
-    training.start_run(job, controls("DCGAN", "non-saturating", steps=6, eval_every=3))
+        training.compare.compare_runs(job, [])
+    training.run.start_run(job, controls("DCGAN", "non-saturating", steps=6, eval_every=3))
     assert finish(job, 120).status == "finished"
-    training.start_run(job, controls("DCGAN", "non-saturating", steps=6, eval_every=3, g_output="sigmoid"))
+    training.run.start_run(job, controls("DCGAN", "non-saturating", steps=6, eval_every=3, g_output="sigmoid"))
     h = finish(job, 120)
     assert h.status == "finished", h.message
     assert "a sigmoid output in G" in (h.out / "README.md").read_text()
-    labels = training.run_choices(job)
+    labels = training.compare.run_choices(job)
     assert len(labels) == 2 and labels[0].startswith("1. DCGAN · non-saturating") and "G-output sigmoid" in labels[1]
     assert "G-output" not in labels[0]  # a label names only what differs from the recipe
-    losses_fig, fid_fig, grids = training.compare_runs(job, labels)
+    losses_fig, fid_fig, grids = training.compare.compare_runs(job, labels)
     assert [t.name for t in losses_fig.data] == ["run 1: G", "run 1: D", "run 2: G", "run 2: D"]
     assert [t.name for t in fid_fig.data] == ["run 1", "run 2"] and all(len(t.y) == 2 for t in fid_fig.data)
-    one = training.compare_runs(job, labels[:1])[2]
+    one = training.compare.compare_runs(job, labels[:1])[2]
     assert grids.width > 2 * one.width - 20 and grids.height == one.height  # two grids in one row
 
 
 def test_pooling_and_spectral_norm_from_the_tab_reach_d_and_dead_units_and_sigmas_show(job):
     with pytest.raises(gr.Error, match="no run yet"):
-        training.user_errors(training.sigma_readout)(job)
-    training.start_run(job, controls(steps=2, batch_size=8, eval_every=0, d_down="max-pool", d_spectral_norm=True))
+        common.user_errors(training.views.sigma_readout)(job)
+    training.run.start_run(job, controls(steps=2, batch_size=8, eval_every=0, d_down="max-pool", d_spectral_norm=True))
     h = finish(job, 120)
     assert h.status == "finished", h.message
     settings = json.loads(safe_open(str(h.out / "training_state.safetensors"), framework="pt").metadata()["metadata"])
@@ -346,10 +346,10 @@ def test_pooling_and_spectral_norm_from_the_tab_reach_d_and_dead_units_and_sigma
     card = (h.out / "README.md").read_text()
     assert "max-pool downsampling in D" in card and "spectral normalisation on every layer of D" in card
     assert all(0 <= v <= 1 for key in ("g_dead", "d_dead") for v in h.metrics[key])
-    outputs = training.figures(h)[1]
+    outputs = training.views.figures(h)[1]
     names = [trace.name for trace in outputs.data]
     assert "G dead units (fraction)" in names and "D dead units (fraction)" in names
-    assert "dead" not in " ".join(t.name for t in training.figures(History())[1].data)  # only when measured
-    table = training.sigma_readout(job)
+    assert "dead" not in " ".join(t.name for t in training.views.figures(History())[1].data)  # only when measured
+    table = training.views.sigma_readout(job)
     assert "σ(W/σ̂)" in table and "step 2" in table and table.count("| net.") == 4
     assert "spectral-norm True" in job_module.describe(h) and "D-downsampling max-pool" in job_module.describe(h)

@@ -20,7 +20,7 @@ from explorer.models.translation import (
     edge_map,
 )
 from explorer.pictures import sketch_edges
-from explorer.ui import training
+from explorer.ui.tabs import training
 from explorer.ui.tabs.theory import bimodal, cycle
 from explorer.zoo import Zoo, load_folder
 from trainers import job as job_module
@@ -167,7 +167,7 @@ def test_the_training_tab_trains_each_translation_family(tmp_path, fashion_small
         family=trainer.label,
         loss=trainer.objectives()[0],
     )
-    training.start_run(job, values)
+    training.run.start_run(job, values)
     job.wait(300)
     h = job.snapshot()
     assert h.status == "finished", h.message

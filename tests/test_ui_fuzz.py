@@ -24,22 +24,20 @@ from PIL import Image
 from explorer.theory import CLASSIFIERS
 from explorer.ui import (
     common,
-    growing,
     loader,
-    metrics,
     share,
-    training,
 )
 from explorer.ui import path as lecture_path
-from explorer.ui.tabs import arithmetic, interpolation, theory
+from explorer.ui.tabs import arithmetic, interpolation, metrics, theory, training
 from explorer.ui.tabs.directions import edits as directions_edits
 from explorer.ui.tabs.directions import inversion as directions_inversion
 from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
 from explorer.ui.tabs.stylemix import mixing, noise
 from explorer.ui.tabs.toylab import handlers as toylab_handlers
 from explorer.ui.tabs.toylab import presets as toylab_presets
+from explorer.ui.tabs.training import growing
 from explorer.ui.tabs.truncation import acgan, attention, cbn, chunks, curve, inside, ortho, projection, samples, sweep
-from trainers.job import NAME_PATTERN, History
+from trainers.job import NAME_PATTERN, History, RunSpec
 
 HOSTILE = (math.nan, math.inf, -math.inf, 10**30, -5, 0, "", None, [], "abc")
 EARLY = (math.nan, math.inf, -math.inf, 10**30, None, [], "abc")  # what a check refuses before any compute
@@ -180,22 +178,26 @@ def cases_plane(z, tmp):
 
 
 def cases_metrics(z, tmp):
-    room = metrics.Room()
+    room = metrics.quiz.Room()
     return [
-        Case(metrics.compute_scores, [z, DCGAN, 500, 0], values=EARLY, only=(1, 2), kept=False),
+        Case(metrics.scores.compute_scores, [z, DCGAN, 500, 0], values=EARLY, only=(1, 2), kept=False),
         Case(
-            metrics.compute_scores, [z, DCGAN, 500, 0], values=(math.nan, 10**30, -5, [], "abc"), only=(3,), kept=False
+            metrics.scores.compute_scores,
+            [z, DCGAN, 500, 0],
+            values=(math.nan, 10**30, -5, [], "abc"),
+            only=(3,),
+            kept=False,
         ),
-        Case(metrics.gaming, [z, 1], values=(*EARLY, -5, 0, ""), kept=False),
-        Case(metrics.fid_sample_size, [z, DCGAN], values=EARLY, kept=False),
-        Case(metrics.truncation_tradeoff, [z, BIGGAN], values=EARLY, kept=False),
-        Case(metrics.tstr, [z, VAE], values=EARLY, kept=False),
-        Case(metrics.swd, [z, DCGAN, 200], values=EARLY, only=(1,), kept=False),  # the tab sends no n
-        Case(metrics.path_length, [z, STYLEGAN, 50], values=EARLY, only=(1,), kept=False),  # nor here
-        Case(metrics.frechet_1d, [0.0, 1.0, 1.0, 0.5], first=0),
-        Case(metrics.quiz_start, [z, DCGAN, room], only=(1,)),
+        Case(metrics.inception.gaming, [z, 1], values=(*EARLY, -5, 0, ""), kept=False),
+        Case(metrics.fid.fid_sample_size, [z, DCGAN], values=EARLY, kept=False),
+        Case(metrics.tradeoff.truncation_tradeoff, [z, BIGGAN], values=EARLY, kept=False),
+        Case(metrics.tstr.tstr, [z, VAE], values=EARLY, kept=False),
+        Case(metrics.swd.swd, [z, DCGAN, 200], values=EARLY, only=(1,), kept=False),  # the tab sends no n
+        Case(metrics.swd.path_length, [z, STYLEGAN, 50], values=EARLY, only=(1,), kept=False),  # nor here
+        Case(metrics.frechet.frechet_1d, [0.0, 1.0, 1.0, 0.5], first=0),
+        Case(metrics.quiz.quiz_start, [z, DCGAN, room], only=(1,)),
         Case(
-            metrics.quiz_answer,
+            metrics.quiz.quiz_answer,
             [z, room, {"model": DCGAN, "answer": "real", "shown": 0.0, "answers": []}, "real"],
             only=(2, 3),
         ),
@@ -267,17 +269,22 @@ def cases_toylab(z, tmp):
 
 
 def cases_training(z, tmp):
-    values = {name: getattr(training.RunSpec(), name) for name in training.CONTROLS}
-    values["family"] = next(iter(training.family_labels()))
+    values = {name: getattr(RunSpec(), name) for name in training.run.CONTROLS}
+    values["family"] = next(iter(training.run.family_labels()))
     return [
         # the tab calls start_run and save_run through user_errors; the controls are a dict of every setting
-        Case(common.user_errors(training.start_run), [FakeJob(), values], only=(), per_setting=1),
-        Case(training.scrub, [FakeJob(), 0]),
-        Case(training.poll, [FakeJob(), 0, False, 0], only=(2, 3)),  # the version is the tab's (gr.State)
-        Case(training.compare_runs, [FakeJob(), []], kept=False),
-        Case(common.user_errors(training.save_run), [FakeJob(), z, "my-gan"], only=(2,), kept=False),
+        Case(common.user_errors(training.run.start_run), [FakeJob(), values], only=(), per_setting=1),
+        Case(training.views.scrub, [FakeJob(), 0]),
+        Case(training.views.poll, [FakeJob(), 0, False, 0], only=(2, 3)),  # the version is the tab's (gr.State)
+        Case(training.compare.compare_runs, [FakeJob(), []], kept=False),
+        Case(common.user_errors(training.run.save_run), [FakeJob(), z, "my-gan"], only=(2,), kept=False),
         # through on_push, a user_errors closure; a token given, so that the repo id is checked (before any request)
-        Case(common.user_errors(training.push_run), [FakeJob(out=tmp), "o/n", "hf_not_a_token"], only=(1,), kept=False),
+        Case(
+            common.user_errors(training.run.push_run),
+            [FakeJob(out=tmp), "o/n", "hf_not_a_token"],
+            only=(1,),
+            kept=False,
+        ),
     ]
 
 
@@ -366,14 +373,14 @@ CASES: dict[types.ModuleType, Callable] = {
     growing: cases_growing,
     interpolation: cases_interpolation,
     loader: cases_loader,
-    metrics: cases_metrics,
+    **dict.fromkeys(metrics.SECTIONS, cases_metrics),  # one table for the tab: each section's module its cases
     mixing: cases_stylemix,
     noise: cases_stylemix_noise,
     **{section: cases_theory_toys(section) for section in THEORY_TOYS},
     theory.cycle: cases_theory_cycle,
     theory.bimodal: cases_theory_bimodal,
     toylab_handlers: cases_toylab,
-    training: cases_training,
+    **dict.fromkeys((training.run, training.views, training.compare), cases_training),
     **{module: (lambda z, tmp, module=module: cases_truncation(z, tmp)[module]) for module in TRUNCATION},
     plane: cases_plane,
     posterior: cases_posterior,
@@ -389,12 +396,11 @@ EXCLUDED = {  # (module, function): why it is not in the tables; a function of t
     (interpolation, "_encoded"): "only in show_ends, a user_errors closure; its ValueError is the message",
     (loader, "load_source"): "the same source check as inspect_source (fuzzed), then a download",
     (loader, "visitor_token"): "Gradio's OAuth token, never a value a user types",
-    (metrics, "_default"): "the dropdowns' first value, from the zoo's names at build time",
-    (training, "stop_run"): "the owner is the session's hash (gr.Request), never a value a user types",
-    (training, "owns"): "the viewer is the session's hash (gr.Request), never a value a user types",
+    (training.run, "stop_run"): "the owner is the session's hash (gr.Request), never a value a user types",
+    (training.run, "owns"): "the viewer is the session's hash (gr.Request), never a value a user types",
     (theory.cycle, "_cyclegan"): "only in model_changed, a user_errors closure; round_trip (fuzzed) takes the name",
     (theory.cycle, "directions"): "a CycleGAN's config, never a value a user types",
-    (training, "recipe_values"): "the family and loss reach make_spec through start_run (fuzzed per setting)",
+    (training.run, "recipe_values"): "the family and loss reach make_spec through start_run (fuzzed per setting)",
     (attention, "click_pixel"): "a gr.SelectData from Gradio; the pixel reaches render_attention (fuzzed)",
     (attention, "click_sample"): "a gr.SelectData from Gradio; the sample reaches render_attention (fuzzed)",
     (vqvae, "click"): "a gr.SelectData from Gradio; its cell and values reach write (fuzzed)",
@@ -477,11 +483,18 @@ def test_the_fuzzing_finds_a_crash_a_long_or_misleading_message_and_a_lost_pictu
     assert "server's fault" in found[3]
 
 
-@pytest.mark.parametrize(
-    "module", list(CASES), ids=lambda m: m.__name__.removeprefix("explorer.ui.").removeprefix("tabs.")
-)
+def cases_of(module: types.ModuleType, zoo, tmp) -> list[Case]:
+    """The cases of ``module``'s own handlers (a tab's table covers every module of its package)."""
+    return [case for case in CASES[module](zoo, tmp) if case.handler.__module__ == module.__name__]
+
+
+def module_id(module: types.ModuleType) -> str:
+    return module.__name__.removeprefix("explorer.ui.")  # tabs.metrics.scores: -k metrics picks a tab's modules
+
+
+@pytest.mark.parametrize("module", list(CASES), ids=module_id)
 def test_hostile_values_end_as_results_or_gradio_errors(default_zoo, tmp_path, module):
-    failures = [p for case in CASES[module](default_zoo, tmp_path) for p in problems(case)]
+    failures = [p for case in cases_of(module, default_zoo, tmp_path) for p in problems(case)]
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:30])
 
 
@@ -529,16 +542,14 @@ def wired(module: types.ModuleType) -> set[str]:
     return {n.id for tree in handed for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in top}
 
 
-@pytest.mark.parametrize(
-    "module", list(CASES), ids=lambda m: m.__name__.removeprefix("explorer.ui.").removeprefix("tabs.")
-)
+@pytest.mark.parametrize("module", list(CASES), ids=module_id)
 def test_every_handler_is_fuzzed(default_zoo, tmp_path, module):
     functions = {
         name: f for name, f in vars(module).items() if inspect.isfunction(f) and f.__module__ == module.__name__
     }
     handlers = {name for name, f in functions.items() if wrapped_by_user_errors(f)} | wired(module)
     handlers = {name for name in handlers if takes_user_values(functions[name])}
-    fuzzed = {case.handler.__name__ for case in CASES[module](default_zoo, tmp_path)}
+    fuzzed = {case.handler.__name__ for case in cases_of(module, default_zoo, tmp_path)}
     excluded = {name for (m, name) in EXCLUDED if m is module}
     missing = sorted(handlers - fuzzed - excluded)
     assert not missing, f"{module.__name__}: handlers neither fuzzed nor excluded: {missing}"

@@ -8,7 +8,7 @@ import pytest
 
 from explorer.metrics import evaluate
 from explorer.metrics.scores import inception_score
-from explorer.ui import metrics
+from explorer.ui.tabs import metrics
 
 DCGAN = "dcgan-fashion-mnist"
 
@@ -20,11 +20,11 @@ def test_sources_are_real_images_and_the_fashion_generators(default_zoo):
         names
     )
     assert "classifier-fashion-mnist" not in names
-    assert metrics.conditional_names(default_zoo) == ["biggan-fashion-mnist", "acgan-fashion-mnist"]
+    assert metrics.choices.conditional_names(default_zoo) == ["biggan-fashion-mnist", "acgan-fashion-mnist"]
 
 
 def test_scores_table_for_a_model_and_for_real_images(default_zoo):
-    table, figure = metrics.compute_scores(default_zoo, DCGAN, 500, 0)
+    table, figure = metrics.scores.compute_scores(default_zoo, DCGAN, 500, 0)
     assert "Inception Score" in table and "FID" in table and "precision" in table and "500 images" in table
     assert len(figure.data[0].y) == 10 and abs(sum(figure.data[0].y) - 1) < 1e-5
     model = evaluate.scores(default_zoo, DCGAN, 500, 0)
@@ -46,11 +46,11 @@ def test_scores_table_for_a_model_and_for_real_images(default_zoo):
 )
 def test_bad_counts_and_sources_are_messages(default_zoo, source, n, message):
     with pytest.raises(gr.Error, match=message):
-        metrics.compute_scores(default_zoo, source, n, 0)
+        metrics.scores.compute_scores(default_zoo, source, n, 0)
 
 
 def test_one_image_per_class_scores_a_high_is_and_a_poor_fid(default_zoo):
-    picture, table = metrics.one_image_per_class(default_zoo)
+    picture, table = metrics.inception.one_image_per_class(default_zoo)
     assert picture.width > picture.height  # ten tiles in a row
     pictures, cheat = evaluate.one_per_class(default_zoo)
     real = evaluate.bank(default_zoo, evaluate.REAL_TEST, 10_000, 0)
@@ -68,7 +68,7 @@ def test_gaming_the_inception_score_climbs_past_the_real_data_on_noise(default_z
     assert history[-1] > history[0] and history[-1] > inception_score(real.probabilities)[0]
     assert pictures.shape == (64, 1, 32, 32) and pictures.abs().max() <= 1
     with pytest.raises(gr.Error, match="steps"):
-        metrics.gaming(default_zoo, 0)
+        metrics.inception.gaming(default_zoo, 0)
 
 
 def test_dropping_classes_raises_fid_far_more_than_it_lowers_is(default_zoo):
@@ -87,13 +87,13 @@ def test_fid_falls_with_the_number_of_samples_for_real_images(default_zoo):
 
 
 def test_frechet_1d_matches_the_general_formula():
-    figure, text = metrics.frechet_1d(0.0, 1.0, 1.0, 0.5)
+    figure, text = metrics.frechet.frechet_1d(0.0, 1.0, 1.0, 0.5)
     assert "d² = " in text and "= 1.2500" in text and "gives 1.2500" in text
-    _, negative = metrics.frechet_1d(-3.0, 1.0, 1.0, 0.5)
+    _, negative = metrics.frechet.frechet_1d(-3.0, 1.0, 1.0, 0.5)
     assert "((−3) − 1)²" in negative  # a negative mean in parentheses, not "(−3 − 1)" or "(3 − -3)"
     assert [trace.name for trace in figure.data] == ["real N(μ_r, σ_r²)", "generated N(μ_g, σ_g²)"]
     with pytest.raises(gr.Error, match="σ"):
-        metrics.frechet_1d(0.0, 0.0, 1.0, 0.5)
+        metrics.frechet.frechet_1d(0.0, 0.0, 1.0, 0.5)
 
 
 def test_truncation_raises_precision_and_lowers_recall(default_zoo):
@@ -101,12 +101,12 @@ def test_truncation_raises_precision_and_lowers_recall(default_zoo):
     (_, p_none, r_none, _), (_, p_low, r_low, _) = rows
     assert p_low > p_none and r_low < r_none
     with pytest.raises(gr.Error, match="class-conditional"):
-        metrics.truncation_tradeoff(default_zoo, DCGAN)
+        metrics.tradeoff.truncation_tradeoff(default_zoo, DCGAN)
 
 
 def test_tstr_needs_a_class_conditional_model(default_zoo):
     with pytest.raises(gr.Error, match="class-conditional"):
-        metrics.tstr(default_zoo, "vae2d-fashion-mnist")
+        metrics.tstr.tstr(default_zoo, "vae2d-fashion-mnist")
 
 
 def test_tstr_table_for_the_biggan(default_zoo):
@@ -116,27 +116,27 @@ def test_tstr_table_for_the_biggan(default_zoo):
 
 
 def test_the_quiz_keeps_the_answer_on_the_server_and_counts(default_zoo):
-    room = metrics.Room()
-    picture, state, text, score = metrics.quiz_start(default_zoo, DCGAN, room)
-    assert picture.size == (32 * metrics.QUIZ_SCALE, 32 * metrics.QUIZ_SCALE) and "no answers yet" in score
+    room = metrics.quiz.Room()
+    picture, state, text, score = metrics.quiz.quiz_start(default_zoo, DCGAN, room)
+    assert picture.size == (32 * metrics.quiz.QUIZ_SCALE, 32 * metrics.quiz.QUIZ_SCALE) and "no answers yet" in score
     truth = []
     for _ in range(5):
         truth.append(state["answer"])
-        picture, state, feedback, score = metrics.quiz_answer(default_zoo, room, state, "real")
+        picture, state, feedback, score = metrics.quiz.quiz_answer(default_zoo, room, state, "real")
         assert f"was **{truth[-1]}**" in feedback
     right = sum(answer == "real" for answer in truth)
     assert f"**{right} of 5** right" in score and room.total == 5 and room.correct == right
     with pytest.raises(gr.Error, match="Start"):
-        metrics.quiz_answer(default_zoo, room, None, "real")
+        metrics.quiz.quiz_answer(default_zoo, room, None, "real")
     with pytest.raises(gr.Error, match="generator"):
-        metrics.quiz_start(default_zoo, evaluate.REAL_TEST)
+        metrics.quiz.quiz_start(default_zoo, evaluate.REAL_TEST)
 
 
 def test_swd_and_path_length(default_zoo):
-    table = metrics.swd(default_zoo, DCGAN, n=200)
+    table = metrics.swd.swd(default_zoo, DCGAN, n=200)
     assert "32×32" in table and "mean" in table
-    table = metrics.path_length(default_zoo, "stylegan-fashion-mnist", n=50)
+    table = metrics.swd.path_length(default_zoo, "stylegan-fashion-mnist", n=50)
     values = [float(row.split("|")[2].strip(" *")) for row in table.splitlines()[2:4]]
     assert all(np.isfinite(values)) and all(v > 0 for v in values)
     with pytest.raises(gr.Error, match="StyleGAN"):
-        metrics.path_length(default_zoo, DCGAN)
+        metrics.swd.path_length(default_zoo, DCGAN)

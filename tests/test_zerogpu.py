@@ -18,15 +18,12 @@ import torch
 from PIL import Image
 
 from explorer import device, gpu
-from explorer.ui import (
-    common,
-    growing,
-    metrics,
-)
-from explorer.ui.tabs import arithmetic, interpolation
+from explorer.ui import common
+from explorer.ui.tabs import arithmetic, interpolation, metrics
 from explorer.ui.tabs.directions import edits, inversion
 from explorer.ui.tabs.manifold import plane, vqvae
 from explorer.ui.tabs.stylemix import mixing, noise
+from explorer.ui.tabs.training import growing
 from explorer.ui.tabs.truncation import curve, samples, sweep
 from explorer.zoo import Zoo
 
@@ -68,11 +65,11 @@ EXAMPLES = {
         (STYLEGAN, 6, "random", 0, 1.0, [1.0] * NUM_WS),
         False,
     ),
-    "explorer.ui.metrics.compute_scores": (metrics.compute_scores, (DCGAN, 500, 0), True),
-    "explorer.ui.metrics.fid_sample_size": (metrics.fid_sample_size, (DCGAN,), True),
-    "explorer.ui.metrics.truncation_tradeoff": (metrics.truncation_tradeoff, (DCGAN,), True),
-    "explorer.ui.metrics.swd": (metrics.swd, (DCGAN, 200), False),
-    "explorer.ui.metrics.path_length": (metrics.path_length, (STYLEGAN, 20), False),
+    "explorer.ui.tabs.metrics.scores.compute_scores": (metrics.scores.compute_scores, (DCGAN, 500, 0), True),
+    "explorer.ui.tabs.metrics.fid.fid_sample_size": (metrics.fid.fid_sample_size, (DCGAN,), True),
+    "explorer.ui.tabs.metrics.tradeoff.truncation_tradeoff": (metrics.tradeoff.truncation_tradeoff, (DCGAN,), True),
+    "explorer.ui.tabs.metrics.swd.swd": (metrics.swd.swd, (DCGAN, 200), False),
+    "explorer.ui.tabs.metrics.swd.path_length": (metrics.swd.path_length, (STYLEGAN, 20), False),
     "explorer.ui.tabs.arithmetic.seed_grid": (arithmetic.seed_grid, (DCGAN, 0), False),
     "explorer.ui.tabs.arithmetic.arithmetic": (
         arithmetic.arithmetic,
@@ -82,7 +79,11 @@ EXAMPLES = {
     "explorer.ui.tabs.manifold.vqvae.prior_samples": (vqvae.prior_samples, ("vqvae-fashion-mnist", 3), False),
     "explorer.ui.tabs.manifold.plane.render_plane": (plane.render_plane, (VAE, 5, 3.0, "linear", True), False),
     "explorer.ui.tabs.manifold.plane.decode_at": (plane.decode_at, (VAE, 15, 3.0, "linear", 240, 240), False),
-    "explorer.ui.growing.render": (growing.render, ("progan-fashion-mnist", "0, 1, 2", "16²", 0.25), False),
+    "explorer.ui.tabs.training.growing.render": (
+        growing.render,
+        ("progan-fashion-mnist", "0, 1, 2", "16²", 0.25),
+        False,
+    ),
     # the Directions tab's handlers read the inverted image's latent here, then call these with the latent itself
     "explorer.ui.tabs.directions.edits._edit": (edits._edit, (DCGAN, *SEFA, "0 · SeFa 0", 2.0, 4, None), False),
     "explorer.ui.tabs.directions.edits._overview": (
@@ -166,7 +167,7 @@ def test_every_task_takes_plain_values_only(default_zoo):
 def test_durations_fit_the_work():
     """A render asks for a few seconds, not a minute; heavy work asks for more as its count grows, up to the cap."""
     assert gpu.TASKS["explorer.ui.tabs.interpolation.render_frame"].duration == gpu.RENDER_SECONDS <= 10
-    scores = gpu.TASKS["explorer.ui.metrics.compute_scores"].duration
+    scores = gpu.TASKS["explorer.ui.tabs.metrics.scores.compute_scores"].duration
     ref = common.ZooRef("zoo", (), 0)
     assert scores(ref, DCGAN, 500, 0) < scores(ref, DCGAN, 5000, 0) < scores(ref, DCGAN, 10**6, 0) == gpu.MAX_SECONDS
     assert scores(ref, DCGAN, "many", 0) == gpu.MAX_SECONDS  # the task then says what is wrong

@@ -1,7 +1,7 @@
 """The training tricks, each defined once: its default, its choices, its CLI help, the Training tab's label and what
 a message calls it. ``RunSpec``'s fields (``trainers.job``), the CLI's flags and ``--help`` (``trainers.registry``),
-the Training tab's controls and checks (``explorer.ui.training``) and the model card's list of what a run changed are
-all read from ``TRICKS``. Adding a trick is one ``Trick`` here and its use in the trainer's config and loop.
+the Training tab's controls and checks (``explorer.ui.tabs.training``) and the model card's list of what a run changed
+are all read from ``TRICKS``. Adding a trick is one ``Trick`` here and its use in the trainer's config and loop.
 """
 
 from dataclasses import dataclass, field

@@ -1,9 +1,9 @@
 """ProGAN at every stage: one trained model's outputs at 4², 8², 16² and 32², and a fade-in scrubbed by α.
 
 A section of the Training tab (where ProGAN is trained: its plot marks each resolution phase and its sample
-timeline shows the growth). A progressively grown generator keeps a toRGB layer for every resolution, so one
-checkpoint renders the same latent at each of them; during the fade-in of level ℓ the image is
-(1 − α)·upsample(toRGB_{ℓ−1}) + α·toRGB_ℓ(block_ℓ) (``explorer.models.progan``).
+timeline shows the growth); ``?tab=training&section=growing`` opens it. A progressively grown generator keeps a
+toRGB layer for every resolution, so one checkpoint renders the same latent at each of them; during the fade-in of
+level ℓ the image is (1 − α)·upsample(toRGB_{ℓ−1}) + α·toRGB_ℓ(block_ℓ) (``explorer.models.progan``).
 """
 
 import gradio as gr
@@ -13,16 +13,20 @@ from PIL import Image
 from explorer import images
 from explorer.models.progan import ProGANGenerator, side, upsample_to
 from explorer.ui.common import ModelList, on_gpu, parse_seeds, user_errors
+from explorer.ui.share import SectionParts
 from explorer.zoo import Zoo
 
 NOTE = """**ProGAN: one model at every resolution** (Karras et al. 2018). Training started at 4×4 and doubled the
 resolution three times; each new block was *faded in*: its image is (1 − α) · the previous resolution's image,
 upsampled, + α · the new block's. The generator keeps a toRGB layer per resolution, so the same z can be drawn at
 each. Left: each latent (row) at 4², 8², 16², 32². Right: the fade-in of the chosen level, α = 0 (exactly the
-lower resolution, upsampled) → α = 1 (the new block alone). Train one yourself above: family *ProGAN*; its loss plot
-marks each phase and the timeline shows the samples growing. (A level's toRGB layer stops learning once the next
-level has faded in, while the blocks beneath it go on changing: the 4² and 8² columns show the grown network's early
-features through those old read-outs, not the images the 4² stage drew; the Training tab's timeline keeps those.)"""
+lower resolution, upsampled) → α = 1 (the new block alone). Train one yourself in *Train one live*: family
+*ProGAN*; its loss plot marks each phase and the timeline shows the samples growing. (A level's toRGB layer stops
+learning once the next level has faded in, while the blocks beneath it go on changing: the 4² and 8² columns show
+the grown network's early features through those old read-outs, not the images the 4² stage drew; the Training
+tab's timeline keeps those.)"""
+TITLE = "ProGAN: growing"
+ID = "growing"
 TILE = 96  # every tile is shown at this side, whatever its resolution (nearest upsampling: the pixels stay visible)
 MAX_ROWS = 6
 
@@ -96,29 +100,29 @@ def render_fade(zoo: Zoo, name: str, seeds_text: str, level_choice: str, alpha: 
     return fade_grid(model, seeds, level_of(level_choice, model), alpha)
 
 
-def build(zoo: Zoo) -> ModelList | None:
-    """The section (an accordion); its model list, for the Training tab to refresh when it saves a ProGAN."""
+def build(zoo: Zoo) -> SectionParts:
+    """The section; its model list, for the Training tab to refresh when it saves a ProGAN."""
     names = model_names(zoo)
-    with gr.Accordion("ProGAN: one model at every resolution", open=False, elem_id="train-growing-section"):
+    with gr.Column(elem_id="train-growing-section"):
         gr.Markdown(NOTE, elem_classes=["note"])
         if not names:
-            gr.Markdown("No ProGAN in the zoo: train one above (family *ProGAN*) and save it.")
-            return None
+            gr.Markdown("No ProGAN in the zoo: train one in *Train one live* (family *ProGAN*) and save it.")
+            return SectionParts()
         model0 = _model(zoo, names[0])
         sides = [f"{side(level)}²" for level in range(1, model0.config.max_level + 1)]
         every0, fade0, text0 = render(zoo, names[0], "0, 1, 2, 3", sides[-1], 0.5)
-        with gr.Row():
-            model = gr.Dropdown(names, value=names[0], label="Model", elem_id="grow-model", scale=2)
-            seeds = gr.Textbox("0, 1, 2, 3", label="Latent seeds (one row each)", elem_id="grow-seeds", scale=2)
-            level = gr.Radio(sides, value=sides[-1], label="Fade in", elem_id="grow-level", scale=2)
-        alpha = gr.Slider(0, 1, value=0.5, step=0.05, label="α (fade-in of the new block)", elem_id="grow-alpha")
-        with gr.Row():
-            with gr.Column():
-                gr.Markdown("**Every resolution (α = 1)**: one row per seed")
+        with gr.Row():  # the controls beside both images: one 1280×720 view in presentation mode
+            with gr.Column(scale=0, min_width=340):
+                model = gr.Dropdown(names, value=names[0], label="Model", elem_id="grow-model")
+                seeds = gr.Textbox("0, 1, 2, 3", label="Seeds (a row each)", elem_id="grow-seeds")
+                level = gr.Radio(sides, value=sides[-1], label="Fade in", elem_id="grow-level")
+                alpha = gr.Slider(0, 1, value=0.5, step=0.05, label="α: the new block's share", elem_id="grow-alpha")
+            with gr.Column(scale=4, min_width=430):
+                gr.Markdown("**Every resolution** (α = 1), one row per seed")
                 every = gr.Image(
                     every0, type="pil", format="png", interactive=False, show_label=False, elem_id="grow-every"
                 )
-            with gr.Column():
+            with gr.Column(scale=3, min_width=330):
                 gr.Markdown("**The fade-in** of the chosen level")
                 fade = gr.Image(
                     fade0, type="pil", format="png", interactive=False, show_label=False, elem_id="grow-fade"
@@ -142,4 +146,4 @@ def build(zoo: Zoo) -> ModelList | None:
         concurrency_limit=None,
         **quiet,
     )
-    return ModelList(model, lambda: model_names(zoo))
+    return SectionParts(model_lists=[ModelList(model, lambda: model_names(zoo))])
