@@ -35,6 +35,7 @@ from explorer.ui.common import (
     preview_options,
     user_errors,
 )
+from explorer.ui.inpage import InPage
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import WEIGHTS_NAME, Zoo
@@ -249,6 +250,17 @@ def _edit(zoo, name, method, target, condition, rows, with_seeds, without_seeds,
     code = current_code(model, seed, inverted)
     picture = dirs.edit(model, code, found, _index(found, index), _alpha(alpha), _rows(model, rows))
     return images.image(picture.clamp(-1, 1), scale=max(1, PREVIEW_SIZE // model.resolution))
+
+
+# --- the α slider rendered in the page (explorer/ui/inpage.py) ------------------------------------------------------
+def page_inputs(zoo, name, method, target, condition, rows, with_seeds, without_seeds, index, alpha, seed, source):
+    """What the page needs to draw ``render_edit``'s image at any α itself: z, the direction's unit vector v and σ."""
+    model = _model(zoo, name)
+    found = find(zoo, name, method, target, condition, rows, with_seeds, without_seeds)
+    i = _index(found, index)
+    z = current_code(model, seed, inverted_code(name, source))[0].cpu().tolist()
+    scale = max(1, PREVIEW_SIZE // model.resolution)
+    return dict(scale=scale, z=z, vector=found.vectors[i].cpu().tolist(), sigma=float(found.sigmas[i]))
 
 
 @user_errors
@@ -491,7 +503,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     overview_outputs = [scores, grid, grid_file, index, summary]
     run_edit = functools.partial(render_edit, zoo)
     run_overview = functools.partial(overview, zoo)
-    previews.wire("direction_edit", [alpha], run_edit, edit_inputs, edited, preview_options(zoo.settings))
+    in_page = InPage("direction", edit_inputs.index(alpha), functools.partial(page_inputs, zoo))
+    previews.wire("direction_edit", [alpha], run_edit, edit_inputs, edited, preview_options(zoo.settings), in_page)
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
     heavy = dict(trigger_mode="always_last", **HEAVY)  # GANSpace or a classifier fit: one at a time in the app
     gr.on(

@@ -22,6 +22,7 @@ from explorer.data import load_fashion_mnist
 from explorer.models import HasEncoder, Unconditional
 from explorer.pictures import read_picture, to_model_image
 from explorer.ui.common import ModelList, download_path, on_gpu, preview_options, user_errors
+from explorer.ui.inpage import InPage
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -183,6 +184,14 @@ def render_frame(
     z = latent.interpolate(z_a, z_b, _t(t), _method(method))
     with torch.inference_mode():
         return images.image(model.generate(z), scale=images.fit_scale(model.resolution, PREVIEW_SCALE))
+
+
+# --- the t slider rendered in the page (explorer/ui/inpage.py) ----------------------------------------------------
+def page_inputs(zoo: Zoo, model_name: str, seed_a, seed_b, t, method: str, *ends) -> dict:
+    """What the page needs to draw ``render_frame``'s image at any t itself: the path's ends z_A, z_B and its kind."""
+    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b, *ends)
+    scale = images.fit_scale(model.resolution, PREVIEW_SCALE)
+    return dict(scale=scale, method=_method(method), a=z_a[0].cpu().tolist(), b=z_b[0].cpu().tolist())
 
 
 def _frame_count(n_frames: int) -> int:
@@ -465,7 +474,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     render_all = functools.partial(render_path, zoo)
     fast = dict(trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
     options = preview_options(zoo.settings)
-    previews.wire("interpolate_frame", [t], render, frame_inputs, frame, options, api_name="interpolate_frame")
+    in_page = InPage("interpolate", frame_inputs.index(t), functools.partial(page_inputs, zoo))
+    previews.wire("interpolate_frame", [t], render, frame_inputs, frame, options, in_page, api_name="interpolate_frame")
     path_settings = dict(trigger_mode="always_last", concurrency_limit=None)
     # one act, one message: the path follows the frame's success, so a bad seed is said once (by the frame's event)
     gr.on(

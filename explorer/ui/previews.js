@@ -1,5 +1,6 @@
 // The page's preview helpers (explorer/ui/previews.py): installed once per page load by the app's load event.
-// `options.syncAfterMs`: how long the sliders rest before Gradio's own event renders the last inputs.
+// `options.syncAfterMs`: how long the sliders rest before Gradio's own event renders the last inputs;
+// `options.runtime`: where the app serves ONNX Runtime Web (the in-page previews, explorer/ui/inpage.py).
 (options) => {
   if (window.__latentPreview) return;
   const S = (window.__latentPreview = {seq: {}, shown: {}, timers: {}, off: false, down: false, click: null});
@@ -38,7 +39,8 @@
       })
       .catch((status) => { if (status === 404) S.off = true; fallback(); });
   };
-  S.slider = (name, target, syncId, args) => {
+  // `page` (explorer/ui/inpage.py): {slider: the slider's index in args} when the page may render the preview itself
+  S.slider = (name, target, syncId, page, args) => {
     const sync = () => {  // Gradio's own event renders the last inputs into the component: click the sync button
       clearTimeout(S.timers[name]);
       const el = document.querySelector('#' + syncId);
@@ -47,7 +49,94 @@
     const later = () => { S.timers[name] = setTimeout(() => (S.down ? later() : sync()), options.syncAfterMs); };
     clearTimeout(S.timers[name]);
     later();  // once the slider has rested options.syncAfterMs ms with no pointer down
-    S.paint(name, target, args, sync);
+    const route = () => S.paint(name, target, args, sync);
+    if (!page || S.noRuntime || !document.querySelector('#' + target + ' img')) return route();
+    watch(name, target);
+    const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
+    return S.local(name, target, page, args, seq)
+      .catch((error) => { S.noRuntime = true; console.warn('in-page previews off, using the route:', error); })
+      .then((done) => (done ? undefined : route()));
+  };
+  // --- In-page previews: ONNX Runtime Web renders the slider's image; no request per move -------------------------
+  // The latent at the slider's value, as explorer.latent computes it (float64 here, float32 there: equal to 1e-6)
+  S.latents = {
+    lerp: (a, b, t) => a.map((v, i) => v + (b[i] - v) * t),  // (1 − t)·a + t·b
+    slerp: (a, b, t) => {  // sin((1 − t)θ)/sin θ · a + sin(tθ)/sin θ · b; lerp when sin θ < 1e-4
+      const na = Math.max(Math.hypot(...a), 1e-12), nb = Math.max(Math.hypot(...b), 1e-12);
+      const cos = Math.min(1, Math.max(-1, a.reduce((sum, v, i) => sum + (v / na) * (b[i] / nb), 0)));
+      const theta = Math.acos(cos), sin = Math.sin(theta);
+      if (sin < 1e-4) return S.latents.lerp(a, b, t);
+      const wa = Math.sin((1 - t) * theta) / sin, wb = Math.sin(t * theta) / sin;
+      return a.map((v, i) => wa * v + wb * b[i]);
+    },
+  };
+  S.programs = {  // inputs (the server's /onnx/inputs answer) and the slider's value → the model's z
+    interpolate: (x, t) => (x.method === 'linear' ? S.latents.lerp : S.latents.slerp)(x.a, x.b, t),
+    direction: (x, alpha) => x.z.map((v, i) => v + alpha * x.sigma * x.vector[i]),  // z + α·σ·v
+  };
+  S.runtime = () => (S.ort ??= import(new URL(options.runtime + 'ort.wasm.bundle.min.mjs', root()).href)
+    .then((ort) => {
+      ort.env.wasm.numThreads = 1;  // threads need cross-origin isolation, which the page does not have
+      ort.env.wasm.wasmPaths = {wasm: new URL(options.runtime + 'ort-wasm-simd-threaded.wasm', root()).href};
+      return ort;
+    }));
+  S.sessions = {};
+  S.session = (url) => (S.sessions[url] ??= S.runtime()
+    .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']})));
+  S.inputs = new Map();  // a setting (the args but the slider's value) → its inputs, or null: the route renders it
+  S.runs = {};  // a model's runs, one after another (a WebAssembly session runs one at a time)
+  // Render the move `seq` in the page: resolves true once painted (or dropped for a newer one), false when the route
+  // must render it (a model that is not exported); rejects when the runtime fails (then the page uses the route).
+  S.local = async (name, target, page, args, seq) => {
+    if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly');
+    const setting = JSON.stringify(args.map((v, i) => (i === page.slider ? null : v)));
+    if (!S.inputs.has(name + setting)) {
+      if (S.inputs.size >= 32) S.inputs.delete(S.inputs.keys().next().value);
+      const url = new URL('onnx/inputs/' + name + '?args=' + encodeURIComponent(setting), root());
+      S.inputs.set(name + setting, fetch(url).then((r) => (r.ok ? r.json() : null), () => null));
+    }
+    const inputs = await S.inputs.get(name + setting);
+    if (!inputs) return false;
+    const [ort, session] = await Promise.all([S.runtime(), S.session(inputs.url)]);
+    const run = (S.runs[inputs.url] ?? Promise.resolve()).then(async () => {
+      if (seq < S.seq[name]) return true;  // a newer move waits: render that one
+      const z = Float32Array.from(S.programs[inputs.program](inputs, Number(args[page.slider])));
+      const out = await session.run({z: new ort.Tensor('float32', z, [1, z.length])});
+      return S.draw(name, target, seq, out.images, inputs.scale);
+    });
+    S.runs[inputs.url] = run.catch(() => {});
+    return run;
+  };
+  // Paint images (1, c, h, w) in [-1, 1] as the server's PNG: explorer.images.to_uint8 (clamp, (x + 1)·127.5 in
+  // float32, rounded half to even), one channel as grey, upscaled `scale`× by nearest neighbour
+  S.draw = async (name, target, seq, images, scale) => {
+    const [, c, h, w] = images.dims, x = images.data, W = w * scale, H = h * scale;
+    const byte = (v) => {
+      const f = Math.fround(Math.fround(Math.min(1, Math.max(-1, v)) + 1) * 127.5), r = Math.round(f);
+      return r - f === 0.5 && r % 2 ? r - 1 : r;
+    };
+    const pixels = new Uint8ClampedArray(W * H * 4), row = W * 4;
+    for (let i = 0; i < h; i++) {
+      const top = i * scale * row;  // the first of the `scale` rows of pixel row i; the others are its copies
+      for (let j = 0; j < w; j++) {
+        const rgb = [0, 1, 2].map((k) => byte(x[(Math.min(k, c - 1) * h + i) * w + j]));
+        for (let o = top + j * scale * 4; o < top + (j + 1) * scale * 4; o += 4) pixels.set(rgb, o), (pixels[o + 3] = 255);
+      }
+      for (let di = 1; di < scale; di++) pixels.copyWithin(top + di * row, top, top + row);
+    }
+    const canvas = (S.canvas ??= document.createElement('canvas'));
+    canvas.width = W;
+    canvas.height = H;
+    canvas.getContext('2d').putImageData(new ImageData(pixels, W, H), 0, 0);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const img = document.querySelector('#' + target + ' img');
+    if (!img || !blob || seq <= (S.shown[name] ?? 0)) return true;
+    S.shown[name] = seq;
+    const old = img.src;
+    img.src = URL.createObjectURL(blob);
+    if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+    await img.decode().catch(() => {});
+    return true;
   };
   // the pixel of a click on an <img> shown with object-fit: contain, as Gradio's select computes it
   S.pixel = (source) => {
