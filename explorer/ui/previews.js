@@ -81,9 +81,12 @@
       return ort;
     }));
   S.sessions = {};
+  S.loaded = {};  // the models whose session is ready (a first move's image may be dropped for Gradio's own)
   S.session = (url) => (S.sessions[url] ??= S.runtime()
-    .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']})));
+    .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']}))
+    .then((session) => { S.loaded[url] = true; return session; }));
   S.inputs = new Map();  // a setting (the args but the slider's value) → its inputs, or null: the route renders it
+  S.inPage = {};
   S.runs = {};  // a model's runs, one after another (a WebAssembly session runs one at a time)
   // Render the move `seq` in the page: resolves true once painted (or dropped for a newer one), false when the route
   // must render it (a model that is not exported); rejects when the runtime fails (then the page uses the route).
@@ -132,6 +135,7 @@
     const img = document.querySelector('#' + target + ' img');
     if (!img || !blob || seq <= (S.shown[name] ?? 0)) return true;
     S.shown[name] = seq;
+    S.inPage[name] = (S.inPage[name] ?? 0) + 1;  // how many of this preview's images the page painted itself
     const old = img.src;
     img.src = URL.createObjectURL(blob);
     if (old.startsWith('blob:')) URL.revokeObjectURL(old);
