@@ -243,6 +243,7 @@ def main() -> None:
         floor_results = run_targets(page, floor_url, args.moves, floor=True)
         rows, painted = [], {}
         for label, (url, blocked) in ours.items():
+            print(f"measuring: {label}", flush=True)
             page = browser.new_page(viewport={"width": 1500, "height": 2200})
             if blocked:  # as a browser without WebAssembly: the page falls back to the preview route
                 page.route("**/ort-wasm-simd-threaded.wasm", lambda route: route.abort())

@@ -2,8 +2,8 @@
 
 A room of 200 students dragging at 10 moves/s asks for ~2 000 previews a second; the server renders ~310 (issue
 #31). The per-move work therefore moves to where the student is, as GAN Lab and TensorFlow Playground do: for a
-slider wired with an ``InPage`` recipe, the page (``previews.js``) asks the server once per setting for what the
-preview needs, then renders every move itself:
+slider wired with an ``InPage`` recipe, the page (``previews.js``) asks the server once per setting (the handler's
+inputs but the slider's value) for what the preview needs, then renders every move itself:
 
 1. ``GET /onnx/inputs/<preview>?args=<JSON list>``: the handler's inputs with the slider's value left out; the
    answer (JSON, no-store) names the model's ONNX file and gives the latents (``InPage.inputs``: the z of seed A
@@ -14,7 +14,9 @@ preview needs, then renders every move itself:
    ``static/onnxruntime-web`` (its README: version, source, sizes), immutable too; the ``.wasm`` is stored gzipped
    and sent with ``Content-Encoding: gzip``.
 
-A move then computes the latent in JavaScript (``previews.js``'s ``latents``: lerp and slerp as ``explorer.latent``
+The page prepares a setting (its inputs, the runtime, the model's session) in the background while the route paints
+that setting's first moves, so a first move never waits for a download or an export. A move then computes the latent
+in JavaScript (``previews.js``'s ``latents``: lerp and slerp as ``explorer.latent``
 computes them, z + α·σ·v), runs the graph, maps [-1, 1] to bytes as ``explorer.images.to_uint8`` does, upscales
 with nearest neighbour and paints the output ``<img>``: no request. The release still runs the Gradio event, so
 the component's value, downloads and share links are the server's image of the same inputs. Anything that fails

@@ -50,12 +50,8 @@
     clearTimeout(S.timers[name]);
     later();  // once the slider has rested options.syncAfterMs ms with no pointer down
     const route = () => S.paint(name, target, args, sync);
-    if (!page || S.noRuntime || !document.querySelector('#' + target + ' img')) return route();
-    watch(name, target);
-    const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
-    return S.local(name, target, page, args, seq)
-      .catch((error) => { S.noRuntime = true; console.warn('in-page previews off, using the route:', error); })
-      .then((done) => (done ? undefined : route()));
+    const shown = document.querySelector('#' + target + ' img');
+    return (page && shown && S.local(name, target, page, args, route)) || route();
   };
   // --- In-page previews: ONNX Runtime Web renders the slider's image; no request per move -------------------------
   // The latent at the slider's value, as explorer.latent computes it (float64 here, float32 there: equal to 1e-6)
@@ -81,34 +77,53 @@
       return ort;
     }));
   S.sessions = {};
-  S.loaded = {};  // the models whose session is ready (a first move's image may be dropped for Gradio's own)
   S.session = (url) => (S.sessions[url] ??= S.runtime()
-    .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']}))
-    .then((session) => { S.loaded[url] = true; return session; }));
-  S.inputs = new Map();  // a setting (the args but the slider's value) → its inputs, or null: the route renders it
+    .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']})));
+  // a setting (the args but the slider's value) → {ort, session, inputs} once ready, null where the route renders it
+  // (a model that is not exported); prepared in the background while the route paints the setting's first moves
+  S.prepared = new Map();
+  S.preparing = new Set();
+  S.prepare = (key, setting, name) => {
+    if (S.preparing.has(key)) return;
+    S.preparing.add(key);
+    const keep = (ready) => {
+      if (S.prepared.size >= 32) S.prepared.delete(S.prepared.keys().next().value);
+      S.prepared.set(key, ready);
+    };
+    fetch(new URL('onnx/inputs/' + name + '?args=' + encodeURIComponent(setting), root()))
+      .then((r) => (r.ok ? r.json() : null), () => null)
+      .then(async (inputs) => keep(inputs && {inputs, ort: await S.runtime(), session: await S.session(inputs.url)}))
+      .catch((error) => { S.noRuntime = true; console.warn('in-page previews off, the route renders them:', error); })
+      .finally(() => S.preparing.delete(key));
+  };
   S.inPage = {};
   S.runs = {};  // a model's runs, one after another (a WebAssembly session runs one at a time)
-  // Render the move `seq` in the page: resolves true once painted (or dropped for a newer one), false when the route
-  // must render it (a model that is not exported); rejects when the runtime fails (then the page uses the route).
-  S.local = async (name, target, page, args, seq) => {
-    if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly');
+  // Render this move in the page: a promise, settled once painted (or dropped for a newer move); null when the route
+  // must paint it (no runtime; the setting not prepared yet, or not exported). A failed run hands the move to `route`.
+  S.local = (name, target, page, args, route) => {
+    if (typeof WebAssembly !== 'object') S.noRuntime = true;
+    if (S.noRuntime) return null;
     const setting = JSON.stringify(args.map((v, i) => (i === page.slider ? null : v)));
-    if (!S.inputs.has(name + setting)) {
-      if (S.inputs.size >= 32) S.inputs.delete(S.inputs.keys().next().value);
-      const url = new URL('onnx/inputs/' + name + '?args=' + encodeURIComponent(setting), root());
-      S.inputs.set(name + setting, fetch(url).then((r) => (r.ok ? r.json() : null), () => null));
+    const ready = S.prepared.get(name + setting);
+    if (!ready) {
+      if (ready === undefined) S.prepare(name + setting, setting, name);
+      return null;
     }
-    const inputs = await S.inputs.get(name + setting);
-    if (!inputs) return false;
-    const [ort, session] = await Promise.all([S.runtime(), S.session(inputs.url)]);
+    const {inputs, ort, session} = ready;
+    watch(name, target);
+    const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
     const run = (S.runs[inputs.url] ?? Promise.resolve()).then(async () => {
-      if (seq < S.seq[name]) return true;  // a newer move waits: render that one
+      if (seq < S.seq[name]) return;  // a newer move waits: render that one
       const z = Float32Array.from(S.programs[inputs.program](inputs, Number(args[page.slider])));
       const out = await session.run({z: new ort.Tensor('float32', z, [1, z.length])});
       return S.draw(name, target, seq, out.images, inputs.scale);
     });
     S.runs[inputs.url] = run.catch(() => {});
-    return run;
+    return run.catch((error) => {
+      S.noRuntime = true;
+      console.warn('in-page previews off, the route renders them:', error);
+      return route();
+    });
   };
   // Paint images (1, c, h, w) in [-1, 1] as the server's PNG: explorer.images.to_uint8 (clamp, (x + 1)·127.5 in
   // float32, rounded half to even), one channel as grey, upscaled `scale`× by nearest neighbour
@@ -123,7 +138,10 @@
       const top = i * scale * row;  // the first of the `scale` rows of pixel row i; the others are its copies
       for (let j = 0; j < w; j++) {
         const rgb = [0, 1, 2].map((k) => byte(x[(Math.min(k, c - 1) * h + i) * w + j]));
-        for (let o = top + j * scale * 4; o < top + (j + 1) * scale * 4; o += 4) pixels.set(rgb, o), (pixels[o + 3] = 255);
+        for (let o = top + j * scale * 4; o < top + (j + 1) * scale * 4; o += 4) {
+          pixels.set(rgb, o);
+          pixels[o + 3] = 255;
+        }
       }
       for (let di = 1; di < scale; di++) pixels.copyWithin(top + di * row, top, top + row);
     }
@@ -133,14 +151,13 @@
     canvas.getContext('2d').putImageData(new ImageData(pixels, W, H), 0, 0);
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
     const img = document.querySelector('#' + target + ' img');
-    if (!img || !blob || seq <= (S.shown[name] ?? 0)) return true;
+    if (!img || !blob || seq <= (S.shown[name] ?? 0)) return;
     S.shown[name] = seq;
     S.inPage[name] = (S.inPage[name] ?? 0) + 1;  // how many of this preview's images the page painted itself
     const old = img.src;
     img.src = URL.createObjectURL(blob);
     if (old.startsWith('blob:')) URL.revokeObjectURL(old);
     await img.decode().catch(() => {});
-    return true;
   };
   // the pixel of a click on an <img> shown with object-fit: contain, as Gradio's select computes it
   S.pixel = (source) => {
