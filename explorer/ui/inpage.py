@@ -15,12 +15,12 @@ inputs but the slider's value) for what the preview needs, then renders every mo
    and sent with ``Content-Encoding: gzip``.
 
 The page prepares a setting (its inputs, the runtime, the model's session) in the background while the route paints
-that setting's first moves, so a first move never waits for a download or an export. A move then computes the latent
-in JavaScript (``previews.js``'s ``latents``: lerp and slerp as ``explorer.latent``
-computes them, z + α·σ·v), runs the graph, maps [-1, 1] to bytes as ``explorer.images.to_uint8`` does, upscales
-with nearest neighbour and paints the output ``<img>``: no request. The release still runs the Gradio event, so
-the component's value, downloads and share links are the server's image of the same inputs. Anything that fails
-(no WebAssembly, a model not exported, an inputs answer of 404, an error) sends the page back to the preview route
+that setting's first moves, so a first move never waits for a download or an export. A move then computes the
+latent in JavaScript (``previews.js``'s ``latents``: lerp and slerp as ``explorer.latent`` computes them,
+z + α·σ·v), runs the graph, maps [-1, 1] to bytes as ``explorer.images.to_uint8`` does, upscales with nearest
+neighbour and paints the output ``<img>``: no request. The release still runs the Gradio event, so the component's
+value, downloads and share links are the server's image of the same inputs. Anything that fails (no WebAssembly, a
+model not exported, an inputs answer of 404, an error) sends the page back to the preview route
 (``explorer/ui/previews.py``) by itself.
 """
 
