@@ -11,6 +11,7 @@ import gradio as gr
 
 from explorer import __version__, ready
 from explorer.models.folder import remove_orphans
+from explorer.onnx_export import OnnxModels
 from explorer.settings import Settings
 from explorer.ui import (
     common,
@@ -94,6 +95,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
         cache_mb=zoo.settings.preview_cache_mb,
         batch=zoo.settings.preview_batch,
         generation=lambda: zoo.generation,
+        onnx=OnnxModels(zoo),  # the models the page runs itself (explorer/ui/inpage.py)
     )
     with gr.Blocks(title=TITLE, delete_cache=(max(lifetime // 4, 60), lifetime)) as demo:
         with gr.Row(elem_id="app-header"):

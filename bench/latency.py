@@ -15,10 +15,13 @@ The floor is a bare Gradio app, measured in the same run, whose handler returns 
 of the same size and kind as ours (real 256² DCGAN frames), through the queue like any default
 Gradio event. The targets: the DCGAN interpolation tab (t slider), the Directions tab (α slider on the 64²
 faces DCGAN: a 4× larger render), the StyleGAN noise panel (global strength slider) and the VAE (click on the
-plane). Three ways our previews can run:
+plane). The ways our previews can run:
 
-- ``route (default)``: the sliders' JavaScript GETs the image from our preview route and paints it
-  (``explorer.ui.previews``; Gradio syncs the component on release). Clicks are not routed;
+- ``in page (default)``: the t and α sliders are rendered by the page itself (ONNX Runtime Web,
+  ``explorer.ui.inpage``): no request per move; the other targets use the route, as below;
+- ``route``: the same app in a page whose WebAssembly runtime cannot load (its ``.wasm`` blocked, the fallback):
+  the sliders' JavaScript GETs the image from our preview route and paints it (``explorer.ui.previews``; Gradio
+  syncs the component on release);
 - ``Gradio, queue=False``: the Gradio event on every move, skipping the queue
   (``LATENT_EXPLORER_PREVIEW_ROUTE=0``);
 - ``Gradio, queued`` (with ``--queued``): the same through the queue (also ``LATENT_EXPLORER_DIRECT_PREVIEWS=0``).
@@ -223,23 +226,32 @@ def main() -> None:
 
     floor = floor_app()
     _, floor_url, _ = floor.launch(prevent_thread_lock=True, quiet=True)
-    variants = {  # (LATENT_EXPLORER_PREVIEW_ROUTE, LATENT_EXPLORER_DIRECT_PREVIEWS)
-        "route (default)": ("1", "1"),
-        "Gradio, queue=False": ("0", "1"),
-    } | ({"Gradio, queued": ("0", "0")} if args.queued else {})
-    ours = {}
-    for label, (route, direct) in variants.items():
-        os.environ["LATENT_EXPLORER_PREVIEW_ROUTE"], os.environ["LATENT_EXPLORER_DIRECT_PREVIEWS"] = route, direct
-        _, ours[label], _ = app.launch(app.build_app(), prevent_thread_lock=True, quiet=True)
+    variants = {  # (LATENT_EXPLORER_PREVIEW_ROUTE, LATENT_EXPLORER_DIRECT_PREVIEWS, the page's runtime blocked)
+        "in page (default)": ("1", "1", False),
+        "route": ("1", "1", True),
+        "Gradio, queue=False": ("0", "1", False),
+    } | ({"Gradio, queued": ("0", "0", False)} if args.queued else {})
+    apps, ours = {}, {}
+    for label, (route, direct, blocked) in variants.items():
+        if (route, direct) not in apps:
+            os.environ["LATENT_EXPLORER_PREVIEW_ROUTE"], os.environ["LATENT_EXPLORER_DIRECT_PREVIEWS"] = route, direct
+            _, apps[route, direct], _ = app.launch(app.build_app(), prevent_thread_lock=True, quiet=True)
+        ours[label] = (apps[route, direct], blocked)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 2200})  # sliders and outputs on screen together
         floor_results = run_targets(page, floor_url, args.moves, floor=True)
-        rows = []
-        for label, url in ours.items():
+        rows, painted = [], {}
+        for label, (url, blocked) in ours.items():
+            print(f"measuring: {label}", flush=True)
+            page = browser.new_page(viewport={"width": 1500, "height": 2200})
+            if blocked:  # as a browser without WebAssembly: the page falls back to the preview route
+                page.route("**/ort-wasm-simd-threaded.wasm", lambda route: route.abort())
             for target, samples in run_targets(page, url, args.moves, floor=False).items():
                 base = floor_results["click" if "click" in target else "slider"]
                 rows.append((f"{target}, {label}", samples, base))
+            painted[label] = page.evaluate("() => window.__latentPreview?.inPage")  # images the page drew itself
+            page.close()
         browser.close()
     print(f"\nslider/click → image painted, {args.moves} moves each (ms), headless Chromium, same machine")
     print(f"{'target':<62}{'p50':>8}{'p95':>8}{'floor p50':>11}{'floor p95':>11}{'p95 ratio':>11}")
@@ -254,6 +266,7 @@ def main() -> None:
             f"{name:<62}{statistics.median(samples):>8.1f}{p95:>8.1f}"
             f"{statistics.median(base):>11.1f}{base95:>11.1f}{p95 / base95:>11.2f}"
         )
+    print(f"\nimages painted by the page itself (ONNX Runtime Web), per preview: {painted}")
     print(f"\ncold start (python app.py → first image served): {cold_start():.1f} s")
 
 

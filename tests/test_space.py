@@ -80,7 +80,9 @@ def test_the_deploy_command_uploads_what_the_space_needs_and_nothing_else():
     assert space.upload_command() in readme and "huggingface-cli" not in readme
     files = space.upload_files(ROOT)
     page = ("explorer/ui/page.js", "explorer/ui/page.css", "explorer/ui/previews.js")  # read by app.py, served
-    for needed in ("app.py", "README.md", "requirements.txt", "checkpoints/zoo.json", *page):
+    runtime = "explorer/ui/static/onnxruntime-web/"  # the page's ONNX Runtime (3.9 MB) and its license
+    vendored = [runtime + f for f in ("ort.wasm.bundle.min.mjs", "ort-wasm-simd-threaded.wasm.gz", "LICENSE")]
+    for needed in ("app.py", "README.md", "requirements.txt", "checkpoints/zoo.json", *page, *vendored):
         assert needed in files, needed
     models = json.loads((ROOT / "checkpoints" / "zoo.json").read_text())["models"]
     for model in models:

@@ -91,7 +91,7 @@ NETWORK_JS = """
         net.joined++;
         event();
       }
-      if (url.includes('/preview/')) net.previews.push(response.status);
+      if (url.includes('/preview/') || url.includes('/onnx/')) net.previews.push(response.status);
       return response;
     } finally {
       net.inflight--;
@@ -369,7 +369,8 @@ def test_a_slider_drag_paints_route_previews(space, page):
     page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=60_000)
     wait_drawn(page)
     statuses = page.evaluate("() => window.__net.previews")[before:]
-    assert statuses and set(statuses) == {200}, statuses  # the /preview/… route answered (SSR would 404 it)
+    # the in-page previews' /onnx/… routes (or the /preview/… fallback) answered: SSR would 404 them
+    assert statuses and set(statuses) == {200}, statuses
     assert page.evaluate("() => document.querySelector('#interp-frame img').naturalWidth") > 0
     assert not problems(page)
 

@@ -1,5 +1,6 @@
 // The page's preview helpers (explorer/ui/previews.py): installed once per page load by the app's load event.
-// `options.syncAfterMs`: how long the sliders rest before Gradio's own event renders the last inputs.
+// `options.syncAfterMs`: how long the sliders rest before Gradio's own event renders the last inputs;
+// `options.runtime`: where the app serves ONNX Runtime Web (the in-page previews, explorer/ui/inpage.py).
 (options) => {
   if (window.__latentPreview) return;
   const S = (window.__latentPreview = {seq: {}, shown: {}, timers: {}, off: false, down: false, click: null});
@@ -38,7 +39,8 @@
       })
       .catch((status) => { if (status === 404) S.off = true; fallback(); });
   };
-  S.slider = (name, target, syncId, args) => {
+  // `page` (explorer/ui/inpage.py): {slider: the slider's index in args} when the page may render the preview itself
+  S.slider = (name, target, syncId, page, args) => {
     const sync = () => {  // Gradio's own event renders the last inputs into the component: click the sync button
       clearTimeout(S.timers[name]);
       const el = document.querySelector('#' + syncId);
@@ -47,7 +49,115 @@
     const later = () => { S.timers[name] = setTimeout(() => (S.down ? later() : sync()), options.syncAfterMs); };
     clearTimeout(S.timers[name]);
     later();  // once the slider has rested options.syncAfterMs ms with no pointer down
-    S.paint(name, target, args, sync);
+    const route = () => S.paint(name, target, args, sync);
+    const shown = document.querySelector('#' + target + ' img');
+    return (page && shown && S.local(name, target, page, args, route)) || route();
+  };
+  // --- In-page previews: ONNX Runtime Web renders the slider's image; no request per move -------------------------
+  // The latent at the slider's value, as explorer.latent computes it (float64 here, float32 there: equal to 1e-6)
+  S.latents = {
+    lerp: (a, b, t) => a.map((v, i) => v + (b[i] - v) * t),  // (1 − t)·a + t·b
+    slerp: (a, b, t) => {  // sin((1 − t)θ)/sin θ · a + sin(tθ)/sin θ · b; lerp when sin θ < 1e-4
+      const na = Math.max(Math.hypot(...a), 1e-12), nb = Math.max(Math.hypot(...b), 1e-12);
+      const cos = Math.min(1, Math.max(-1, a.reduce((sum, v, i) => sum + (v / na) * (b[i] / nb), 0)));
+      const theta = Math.acos(cos), sin = Math.sin(theta);
+      if (sin < 1e-4) return S.latents.lerp(a, b, t);
+      const wa = Math.sin((1 - t) * theta) / sin, wb = Math.sin(t * theta) / sin;
+      return a.map((v, i) => wa * v + wb * b[i]);
+    },
+  };
+  S.programs = {  // inputs (the server's /onnx/inputs answer) and the slider's value → the model's z
+    interpolate: (x, t) => (x.method === 'linear' ? S.latents.lerp : S.latents.slerp)(x.a, x.b, t),
+    direction: (x, alpha) => x.z.map((v, i) => v + alpha * x.sigma * x.vector[i]),  // z + α·σ·v
+  };
+  S.runtime = () => (S.ort ??= import(new URL(options.runtime + 'ort.wasm.bundle.min.mjs', root()).href)
+    .then((ort) => {
+      ort.env.wasm.numThreads = 1;  // threads need cross-origin isolation, which the page does not have
+      ort.env.wasm.wasmPaths = {wasm: new URL(options.runtime + 'ort-wasm-simd-threaded.wasm', root()).href};
+      return ort;
+    }));
+  S.sessions = {};
+  S.session = (url) => (S.sessions[url] ??= S.runtime()
+    .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']})));
+  // a setting (the args but the slider's value) → {ort, session, inputs} once ready, null where the route renders it
+  // (a model that is not exported); prepared in the background while the route paints the setting's first moves
+  S.prepared = new Map();
+  S.preparing = new Set();
+  S.prepare = (key, setting, name) => {
+    if (S.preparing.has(key)) return;
+    S.preparing.add(key);
+    const keep = (ready) => {
+      if (S.prepared.size >= 32) S.prepared.delete(S.prepared.keys().next().value);
+      S.prepared.set(key, ready);
+    };
+    fetch(new URL('onnx/inputs/' + name + '?args=' + encodeURIComponent(setting), root()))
+      .then((r) => (r.ok ? r.json() : null), () => null)
+      .then(async (inputs) => keep(inputs && {inputs, ort: await S.runtime(), session: await S.session(inputs.url)}))
+      .catch((error) => { S.noRuntime = true; console.warn('in-page previews off, the route renders them:', error); })
+      .finally(() => S.preparing.delete(key));
+  };
+  S.inPage = {};
+  S.runs = {};  // a model's runs, one after another (a WebAssembly session runs one at a time)
+  // Render this move in the page: a promise, settled once painted (or dropped for a newer move); null when the route
+  // must paint it (no runtime; the setting not prepared yet, or not exported). A failed run hands the move to `route`.
+  S.local = (name, target, page, args, route) => {
+    if (typeof WebAssembly !== 'object') S.noRuntime = true;
+    if (S.noRuntime) return null;
+    const setting = JSON.stringify(args.map((v, i) => (i === page.slider ? null : v)));
+    const ready = S.prepared.get(name + setting);
+    if (!ready) {
+      if (ready === undefined) S.prepare(name + setting, setting, name);
+      return null;
+    }
+    const {inputs, ort, session} = ready;
+    watch(name, target);
+    const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
+    const run = (S.runs[inputs.url] ?? Promise.resolve()).then(async () => {
+      if (seq < S.seq[name]) return;  // a newer move waits: render that one
+      const z = Float32Array.from(S.programs[inputs.program](inputs, Number(args[page.slider])));
+      const out = await session.run({z: new ort.Tensor('float32', z, [1, z.length])});
+      return S.draw(name, target, seq, out.images, inputs.scale);
+    });
+    S.runs[inputs.url] = run.catch(() => {});
+    return run.catch((error) => {
+      S.noRuntime = true;
+      console.warn('in-page previews off, the route renders them:', error);
+      return route();
+    });
+  };
+  // Paint images (1, c, h, w) in [-1, 1] as the server's PNG: explorer.images.to_uint8 (clamp, (x + 1)·127.5 in
+  // float32, rounded half to even), one channel as grey, upscaled `scale`× by nearest neighbour
+  S.draw = async (name, target, seq, images, scale) => {
+    const [, c, h, w] = images.dims, x = images.data, W = w * scale, H = h * scale;
+    const byte = (v) => {
+      const f = Math.fround(Math.fround(Math.min(1, Math.max(-1, v)) + 1) * 127.5), r = Math.round(f);
+      return r - f === 0.5 && r % 2 ? r - 1 : r;
+    };
+    const pixels = new Uint8ClampedArray(W * H * 4), row = W * 4;
+    for (let i = 0; i < h; i++) {
+      const top = i * scale * row;  // the first of the `scale` rows of pixel row i; the others are its copies
+      for (let j = 0; j < w; j++) {
+        const rgb = [0, 1, 2].map((k) => byte(x[(Math.min(k, c - 1) * h + i) * w + j]));
+        for (let o = top + j * scale * 4; o < top + (j + 1) * scale * 4; o += 4) {
+          pixels.set(rgb, o);
+          pixels[o + 3] = 255;
+        }
+      }
+      for (let di = 1; di < scale; di++) pixels.copyWithin(top + di * row, top, top + row);
+    }
+    const canvas = (S.canvas ??= document.createElement('canvas'));
+    canvas.width = W;
+    canvas.height = H;
+    canvas.getContext('2d').putImageData(new ImageData(pixels, W, H), 0, 0);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const img = document.querySelector('#' + target + ' img');
+    if (!img || !blob || seq <= (S.shown[name] ?? 0)) return;
+    S.shown[name] = seq;
+    S.inPage[name] = (S.inPage[name] ?? 0) + 1;  // how many of this preview's images the page painted itself
+    const old = img.src;
+    img.src = URL.createObjectURL(blob);
+    if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+    await img.decode().catch(() => {});
   };
   // the pixel of a click on an <img> shown with object-fit: contain, as Gradio's select computes it
   S.pixel = (source) => {

@@ -26,6 +26,10 @@ answer depends on its inputs only, so a hit is another student's identical image
 one (bytes are immutable: nothing a user gets is shared mutable state). Concurrent misses for the same
 inputs render once. And the renders of the route and of the previews' Gradio events run inside
 ``explorer.batching.batching``: concurrent forward passes of one model are stacked into one.
+
+Sliders wired with an ``InPage`` recipe (``explorer/ui/inpage.py``) do better: once the page has the model's ONNX
+graph and the setting's latents, a move is rendered by ONNX Runtime Web in the page and the route is asked nothing;
+the route stays their fallback (no WebAssembly, a model that is not exported, any error).
 """
 
 import functools
@@ -44,6 +48,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from explorer.batching import BatchQueue, batching
+from explorer.onnx_export import OnnxModels
+from explorer.ui.inpage import RUNTIME_PATH, InPage, InPagePreviews
 
 PATH = "/preview/{name}"
 MAX_QUERY = 4096
@@ -55,7 +61,8 @@ CACHE_ENTRIES = 4096  # previews kept at most (a 256² preview PNG: 2–40 kB)
 def client_js(sync_after_ms: int = SYNC_AFTER_MS) -> str:
     """The page helpers as an event's ``js``: the function in ``previews.js`` called with its options."""
     source = "\n".join(line for line in CLIENT_JS.read_text().splitlines() if not line.startswith("//"))
-    return f"() => ({source.strip()})({json.dumps({'syncAfterMs': sync_after_ms})})"
+    options = {"syncAfterMs": sync_after_ms, "runtime": RUNTIME_PATH}
+    return f"() => ({source.strip()})({json.dumps(options)})"
 
 
 class Previews:
@@ -73,6 +80,7 @@ class Previews:
         cache_mb: float = 64.0,
         batch: bool = True,
         generation: Callable[[], int] = lambda: 0,
+        onnx: OnnxModels | None = None,
     ):
         self.enabled = enabled
         self.sync_after_ms = sync_after_ms
@@ -81,6 +89,7 @@ class Previews:
         self.cache = RenderCache(max_bytes=int(cache_mb * 2**20)) if cache_mb > 0 else None
         self.queue = BatchQueue() if batch else None  # the previews' forward passes, stacked
         self.generation = generation  # the zoo's: a replaced model never answers from the cache
+        self.in_page = InPagePreviews(onnx)  # sliders the page renders itself (None: all on the route)
 
     def batched(self, handler: Callable) -> Callable:
         """``handler`` with its forward passes stacked with concurrent previews' (same signature and name, so
@@ -133,12 +142,14 @@ class Previews:
         inputs: list,
         output: gr.Image,
         options: dict,
+        in_page: InPage | None = None,
         **event_kwargs,
     ) -> None:
         """While any of ``sliders`` moves, render ``handler(*inputs)`` into ``output``.
 
-        With the route: the JavaScript GET while moving, and the Gradio event (``options``) once the sliders
-        rest: the page clicks a hidden sync button (``<name>-sync``). Without: the Gradio event on every input.
+        With the route: the JavaScript GET while moving (or, with an ``in_page`` recipe, the page's own render), and
+        the Gradio event (``options``) once the sliders rest: the page clicks a hidden sync button (``<name>-sync``).
+        Without: the Gradio event on every input.
         """
         batched = self.batched(handler)
         if not self.enabled:
@@ -147,7 +158,8 @@ class Previews:
         _need_ids(output)
         self.register(name, handler)
         sync = gr.Button(visible="hidden", elem_id=f"{name.replace('_', '-')}-sync")
-        js = _call("slider", name, output.elem_id, sync.elem_id)
+        page = self.in_page.register(name, in_page) if in_page is not None else None
+        js = _call("slider", name, output.elem_id, sync.elem_id, page)
         gr.on([s.input for s in sliders], None, inputs, None, js=js, **_js_only(options))
         sync.click(batched, inputs, output, **options, **event_kwargs)
 
@@ -217,7 +229,7 @@ class Previews:
             headers = {"Cache-Control": "no-store", "X-Preview-Cache": cached}  # the cache's part, for benchmarks
             return Response(body, media_type="image/png", headers=headers)
 
-        return [Route(PATH, preview, methods=["GET"])]
+        return [Route(PATH, preview, methods=["GET"]), *self.in_page.routes()]
 
 
 class RenderCache:

@@ -22,6 +22,7 @@ from explorer.data import load_fashion_mnist
 from explorer.models import HasEncoder, Unconditional
 from explorer.pictures import read_picture, to_model_image
 from explorer.ui.common import ModelList, by_name, download_path, on_gpu, preview_options, user_errors
+from explorer.ui.inpage import InPage
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.zoo import Zoo
@@ -183,6 +184,14 @@ def render_frame(
     z = latent.interpolate(z_a, z_b, _t(t), _method(method))
     with torch.inference_mode():
         return images.image(model.generate(z), scale=images.fit_scale(model.resolution, PREVIEW_SCALE))
+
+
+# --- the t slider rendered in the page (explorer/ui/inpage.py) ----------------------------------------------------
+def page_inputs(zoo: Zoo, model_name: str, seed_a, seed_b, t, method: str, *ends) -> dict:
+    """What the page needs to draw ``render_frame``'s image at any t itself: the path's ends z_A, z_B and its kind."""
+    model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b, *ends)
+    scale = images.fit_scale(model.resolution, PREVIEW_SCALE)
+    return dict(scale=scale, method=_method(method), a=z_a[0].cpu().tolist(), b=z_b[0].cpu().tolist())
 
 
 def _frame_count(n_frames: int) -> int:
@@ -432,7 +441,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     path_outputs = [c["strip"], c["norms"], c["strip_file"], c["gif_file"]]
     path = (*by_name(functools.partial(render_path, zoo), {k: c[k] for k in PATH}), path_outputs)
     options = preview_options(zoo.settings)
-    previews.wire("interpolate_frame", [c["t"]], *frame[:2], c["frame"], options, api_name="interpolate_frame")
+    in_page = InPage("interpolate", frame[1].index(c["t"]), functools.partial(page_inputs, zoo))  # FRAME's order
+    previews.wire("interpolate_frame", [c["t"]], *frame[:2], c["frame"], options, in_page, api_name="interpolate_frame")
     show_ends, forget_uploads = _wire(zoo, previews, c, frame, path)
     fields = dict(
         model=c["model_name"],

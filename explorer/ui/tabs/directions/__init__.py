@@ -18,6 +18,7 @@ from explorer import latent
 from explorer.data import FASHION_MNIST_CLASSES
 from explorer.models import StyleGenerator
 from explorer.ui.common import HEAVY, ModelList, by_name, preview_options, user_errors
+from explorer.ui.inpage import InPage
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
 from explorer.ui.tabs.directions.edits import (
@@ -28,6 +29,7 @@ from explorer.ui.tabs.directions.edits import (
     add_seed,
     model_names,
     overview,
+    page_inputs,
     render_edit,
     seed_grid,
 )
@@ -172,7 +174,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     run_overview, overview_inputs = by_name(functools.partial(overview, zoo), {k: c[k] for k in OVERVIEW})
     edit = (run_edit, edit_inputs, [c["edited"]])
     found = (run_overview, overview_inputs, [c["scores"], c["grid"], c["grid_file"], c["index"], c["summary"]])
-    previews.wire("direction_edit", [c["alpha"]], *edit[:2], c["edited"], preview_options(zoo.settings))
+    in_page = InPage("direction", edit[1].index(c["alpha"]), functools.partial(page_inputs, zoo))  # EDIT's order
+    previews.wire("direction_edit", [c["alpha"]], *edit[:2], c["edited"], preview_options(zoo.settings), in_page)
     controls, forget_source, grid_event = _wire_choices(zoo, c, edit, found)
     _wire_inversion(zoo, c, edit, found)
     fields = dict(

@@ -221,6 +221,17 @@ def _edit(zoo, name, method, target, condition, rows, with_seeds, without_seeds,
     return images.image(picture.clamp(-1, 1), scale=max(1, PREVIEW_SIZE // model.resolution))
 
 
+# --- the α slider rendered in the page (explorer/ui/inpage.py) ------------------------------------------------------
+def page_inputs(zoo, name, method, target, condition, rows, with_seeds, without_seeds, index, alpha, seed, source):
+    """What the page needs to draw ``render_edit``'s image at any α itself: z, the direction's unit vector v and σ."""
+    model = generator(zoo, name)
+    found = find(zoo, name, method, target, condition, rows, with_seeds, without_seeds)
+    i = _index(found, index)
+    z = current_code(model, seed, inverted_code(name, source))[0].cpu().tolist()
+    scale = max(1, PREVIEW_SIZE // model.resolution)
+    return dict(scale=scale, z=z, vector=found.vectors[i].cpu().tolist(), sigma=float(found.sigmas[i]))
+
+
 @user_errors
 def overview(
     zoo: Zoo,

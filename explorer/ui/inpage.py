@@ -1,0 +1,144 @@
+"""Previews rendered in the page: the slider's image computed by the student's browser, not by the server.
+
+A room of 200 students dragging at 10 moves/s asks for ~2 000 previews a second; the server renders ~310 (issue
+#31). The per-move work therefore moves to where the student is, as GAN Lab and TensorFlow Playground do: for a
+slider wired with an ``InPage`` recipe, the page (``previews.js``) asks the server once per setting (the handler's
+inputs but the slider's value) for what the preview needs, then renders every move itself:
+
+1. ``GET /onnx/inputs/<preview>?args=<JSON list>``: the handler's inputs with the slider's value left out; the
+   answer (JSON, no-store) names the model's ONNX file and gives the latents (``InPage.inputs``: the z of seed A
+   and seed B, a direction vector…) as exact float32 values and the upscaling factor.
+2. ``GET /onnx/model/<model>/<hash>.onnx``: the model's graph (``explorer.onnx_export``); the hash of its bytes is
+   in the URL, so the browser keeps it for good (``Cache-Control: immutable``) and a new model is a new URL.
+3. ``GET /onnx/runtime/<version>/<file>``: ONNX Runtime Web's WebAssembly build, vendored under
+   ``static/onnxruntime-web`` (its README: version, source, sizes), immutable too; the ``.wasm`` is stored gzipped
+   and sent with ``Content-Encoding: gzip``.
+
+The page prepares a setting (its inputs, the runtime, the model's session) in the background while the route paints
+that setting's first moves, so a first move never waits for a download or an export. A move then computes the
+latent in JavaScript (``previews.js``'s ``latents``: lerp and slerp as ``explorer.latent`` computes them,
+z + α·σ·v), runs the graph, maps [-1, 1] to bytes as ``explorer.images.to_uint8`` does, upscales with nearest
+neighbour and paints the output ``<img>``: no request. The release still runs the Gradio event, so the component's
+value, downloads and share links are the server's image of the same inputs. Anything that fails (no WebAssembly, a
+model not exported, an inputs answer of 404, an error) sends the page back to the preview route
+(``explorer/ui/previews.py``) by itself.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from explorer.onnx_export import OnnxModels
+
+RUNTIME_VERSION = "1.31.1"  # onnxruntime-web, vendored in RUNTIME_DIR
+RUNTIME_DIR = Path(__file__).with_name("static") / "onnxruntime-web"
+RUNTIME_PATH = f"onnx/runtime/{RUNTIME_VERSION}/"  # relative to the app's root, as the page asks for it
+RUNTIME_FILES = {  # the URL's file name → (the vendored file, its type, its content encoding)
+    "ort.wasm.bundle.min.mjs": ("ort.wasm.bundle.min.mjs", "text/javascript", None),
+    "ort-wasm-simd-threaded.wasm": ("ort-wasm-simd-threaded.wasm.gz", "application/wasm", "gzip"),
+}
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+PROGRAMS = ("interpolate", "direction")  # what the page computes from the inputs and the slider's value
+MAX_QUERY = 4096
+
+
+@dataclass(frozen=True)
+class InPage:
+    """How the page renders one slider's preview itself.
+
+    ``program``: the page's latent recipe ("interpolate": the inputs' ``a``, ``b`` and ``method`` at t; "direction":
+    ``z + α·sigma·vector``). ``slider``: the slider's position in the handler's inputs. ``inputs``: called with the
+    handler's inputs (the slider's value is None), returns ``{"scale": upscaling, ...}`` plus the program's latents
+    as lists of floats; its ``ValueError``/``gr.Error`` are the handler's messages. ``model``: the position of the
+    model's zoo name in the inputs (checked first: a model that is not exported costs the server nothing here).
+    """
+
+    program: str
+    slider: int
+    inputs: Callable[..., dict]
+    model: int = 0
+
+    def __post_init__(self):
+        if self.program not in PROGRAMS:
+            raise ValueError(f"unknown in-page program {self.program!r}; choose one of {PROGRAMS}")
+
+
+class InPagePreviews:
+    """The recipes of the previews the page renders, and the routes that feed them."""
+
+    def __init__(self, onnx: OnnxModels | None):
+        self.onnx = onnx  # None: no model is exported, every preview stays on the route
+        self.recipes: dict[str, InPage] = {}
+
+    def register(self, name: str, recipe: InPage) -> dict | None:
+        """Keep ``recipe`` for preview ``name``; the page's options for its slider (None: no in-page render)."""
+        if self.onnx is None:
+            return None
+        self.recipes[name] = recipe
+        return {"slider": recipe.slider}
+
+    def inputs(self, name: str, args: list) -> dict:
+        """The answer of ``/onnx/inputs/<name>``: the recipe's inputs, its program and the model file's URL.
+        ``LookupError`` when the model is not exported (the page falls back to the route)."""
+        recipe = self.recipes[name]
+        args = list(args)
+        if len(args) <= recipe.slider:
+            raise ValueError(f"expected at least {recipe.slider + 1} arguments, got {len(args)}")
+        args[recipe.slider] = None
+        model = args[recipe.model]
+        if not isinstance(model, str) or not self.onnx.exportable(model):
+            raise LookupError(f"{model!r} is not exported to ONNX")
+        found = recipe.inputs(*args)
+        file = self.onnx.file(model)
+        return {"program": recipe.program, "url": f"onnx/model/{model}/{file.digest}.onnx", **found}
+
+    def routes(self) -> list[Route]:
+        async def inputs(request: Request) -> Response:
+            name = request.path_params["name"]
+            if name not in self.recipes:
+                return PlainTextResponse("no such in-page preview", status_code=404)
+            raw = request.query_params.get("args", "")
+            if len(raw) > MAX_QUERY:
+                return PlainTextResponse(f"arguments longer than {MAX_QUERY} characters", status_code=400)
+            try:
+                args = json.loads(raw)
+                if not isinstance(args, list):
+                    raise ValueError("args must be a JSON list")
+                body = await run_in_threadpool(self.inputs, name, args)
+            except LookupError as error:
+                return PlainTextResponse(str(error), status_code=404)
+            except gr.Error as error:
+                return PlainTextResponse(str(error.message), status_code=400)
+            except (ValueError, TypeError) as error:
+                return PlainTextResponse(f"bad arguments: {error}", status_code=400)
+            return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+        async def model(request: Request) -> Response:
+            name, digest = request.path_params["name"], request.path_params["digest"]
+            if self.onnx is None or not self.onnx.exportable(name):
+                return PlainTextResponse("no such model", status_code=404)
+            file = await run_in_threadpool(self.onnx.file, name)
+            if file.digest != digest:  # an older export: the page asks its inputs again and gets the new URL
+                return PlainTextResponse("this model was replaced", status_code=404)
+            return FileResponse(file.path, media_type="application/octet-stream", headers=IMMUTABLE)
+
+        async def runtime(request: Request) -> Response:
+            found = RUNTIME_FILES.get(request.path_params["file"])
+            if request.path_params["version"] != RUNTIME_VERSION or found is None:
+                return PlainTextResponse("no such file", status_code=404)
+            stored, media_type, encoding = found
+            headers = IMMUTABLE | ({"Content-Encoding": encoding} if encoding else {})
+            return FileResponse(RUNTIME_DIR / stored, media_type=media_type, headers=headers)
+
+        return [
+            Route("/onnx/inputs/{name}", inputs, methods=["GET"]),
+            Route("/onnx/model/{name}/{digest}.onnx", model, methods=["GET"]),
+            Route("/onnx/runtime/{version}/{file}", runtime, methods=["GET"]),
+        ]

@@ -1,0 +1,49 @@
+"""The ONNX graphs the page runs (explorer/onnx_export.py) against PyTorch, on the committed models."""
+
+import numpy as np
+import pytest
+import torch
+
+from explorer.onnx_export import INPUT, OnnxModels, export
+
+ort = pytest.importorskip("onnxruntime")
+
+EXPORTED = ["dcgan-fashion-mnist", "dcgan-digiface-64", "vae2d-fashion-mnist"]
+
+
+@pytest.fixture(scope="module")
+def onnx_models(default_zoo, tmp_path_factory) -> OnnxModels:
+    return OnnxModels(default_zoo, tmp_path_factory.mktemp("onnx"))
+
+
+@pytest.mark.parametrize("name", EXPORTED)
+def test_the_graph_equals_pytorch(onnx_models, default_zoo, name):
+    """Any batch size (the batch is dynamic), to 1e-4 in [-1, 1]: the page paints what the server would."""
+    model = default_zoo.load(name)
+    session = ort.InferenceSession(str(onnx_models.file(name).path), providers=["CPUExecutionProvider"])
+    z = model.sample_latent(3, 7) * 1.5  # off the shell too: the Directions α moves far along a direction
+    with torch.inference_mode():
+        expected = model.generate(z).cpu().numpy()
+    (got,) = session.run(None, {INPUT: z.numpy()})
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() <= 1e-4
+
+
+def test_files_are_cached_per_generation_with_a_content_hash(onnx_models, default_zoo):
+    name = EXPORTED[0]
+    first = onnx_models.file(name)
+    stamp = first.path.stat().st_mtime_ns
+    assert onnx_models.file(name) is first  # same generation: remembered
+    default_zoo.generation += 1  # a new generation with the same weights: read back from disk, not exported again
+    try:
+        again = onnx_models.file(name)
+    finally:
+        default_zoo.generation -= 1
+    assert again == first and again.path.stat().st_mtime_ns == stamp
+    assert len(first.digest) == 16 and first.path.read_bytes() == export(default_zoo.load(name), 100)
+
+
+def test_a_model_that_is_not_exported_is_refused(onnx_models):
+    assert not onnx_models.exportable("stylegan-fashion-mnist")
+    with pytest.raises(ValueError, match="not exported"):
+        onnx_models.file("stylegan-fashion-mnist")
