@@ -428,9 +428,9 @@ def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
                 f"step {number} ({step.link}): no {stage} within {VIEW_S} s (the bar: {where!r}); page's work: {state}"
             )
         wanted = [params["tab"], *([params["section"]] if "section" in params else [])]
-        try:  # the step's tab and section are the ones shown (its event has settled: a short wait)
+        try:  # the step's tab and section are the ones shown (its first yield selects them; a busy server is slow)
             page.wait_for_function(
-                f"() => {json.dumps(wanted)}.every((w) => ({SELECTED_JS})().includes(w))", timeout=10_000
+                f"() => {json.dumps(wanted)}.every((w) => ({SELECTED_JS})().includes(w))", timeout=VIEW_S * 1000
             )
         except PlaywrightTimeout:
             elsewhere[f"{number}. {step.link}"] = page.evaluate(SELECTED_JS)

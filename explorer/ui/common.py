@@ -285,19 +285,23 @@ def by_name(handler: Callable, controls: dict) -> tuple[Callable, list]:
     same for an event whose inputs are a set, which the preview route and the restore cannot take). A ``gr.Progress``
     parameter of ``handler`` stays one that Gradio fills in."""
     slots = [(name, len(c) if isinstance(c, list | tuple) else None) for name, c in controls.items()]
+    handler_name = (handler.func if isinstance(handler, functools.partial) else handler).__name__
     inputs = [part for c in controls.values() for part in (c if isinstance(c, list | tuple) else [c])]
     tracked = [p.name for p in inspect.signature(handler).parameters.values() if isinstance(p.default, gr.Progress)]
 
     def fn(*values):
+        if len(values) > len(inputs) + len(tracked):  # too many, or too few below: a TypeError, as a positional call
+            raise TypeError(f"{handler_name}() takes {len(inputs)} values ({', '.join(controls)}), got {len(values)}")
         named, at = {}, 0
         for name, count in slots:
+            if at + (count or 1) > len(values):  # a value not sent: the handler's default, or its TypeError
+                break
             named[name] = values[at] if count is None else list(values[at : at + count])
             at += 1 if count is None else count
         return handler(**named, **dict(zip(tracked, values[at:], strict=False)))  # the progress Gradio passes
 
     fn.__signature__ = _named_signature(handler, slots, tracked)
-    named = handler.func if isinstance(handler, functools.partial) else handler
-    fn.__name__ = fn.__qualname__ = named.__name__  # the endpoint's name: the handler's
+    fn.__name__ = fn.__qualname__ = handler_name  # the endpoint's name: the handler's
     return fn, inputs
 
 
