@@ -12,8 +12,9 @@ from starlette.testclient import TestClient
 
 from explorer import latent
 from explorer.onnx_export import OnnxModels
-from explorer.ui import directions, interpolate
 from explorer.ui.inpage import RUNTIME_DIR, RUNTIME_FILES, RUNTIME_VERSION, InPage, InPagePreviews
+from explorer.ui.tabs import interpolation as interpolate
+from explorer.ui.tabs.directions import edits as directions
 
 FRAME_ARGS = ["dcgan-fashion-mnist", 11, 23, 0.5, "spherical (slerp)", "seeds", 1, 2, "", ""]
 

@@ -181,7 +181,7 @@ def test_the_space_ships_its_license_data_package_and_lfs_patterns():
     assert front_matter()["license"] == "mit"
     assert "dataset-fashion-mnist" in (ROOT / "packages.txt").read_text().split() and "packages.txt" in files
     patterns = [line.split()[0] for line in (ROOT / ".gitattributes").read_text().splitlines() if "filter=lfs" in line]
-    text_suffixes = {".py", ".md", ".json", ".txt", ".js", ".toml", ".css", ".in", ".sh", ""}
+    text_suffixes = {".py", ".md", ".json", ".txt", ".js", ".mjs", ".toml", ".css", ".in", ".sh", ""}
     binary = [f for f in files if Path(f).suffix not in text_suffixes and Path(f).name not in ("LICENSE",)]
     assert binary, "the upload holds weights and images"
     uncovered = [f for f in binary if not any(Path(f).match(p) for p in patterns)]

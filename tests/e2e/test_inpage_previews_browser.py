@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from explorer import latent
-from explorer.ui import interpolate, previews
+from explorer.ui import previews
+from explorer.ui.tabs import interpolation as interpolate
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier
 

@@ -30,7 +30,7 @@ NOTED = {
     "optimal D": (_step(lambda s: s.params().get("preset") == "optimal D"), "#toy-plane"),
     "AC-GAN": (_step(lambda s: s.params().get("model") == "acgan-fashion-mnist"), "#trunc-samples img"),
     "ProGAN": (_step(lambda s: s.params().get("tab") == "training" and "ProGAN" in s.title), "#grow-every img"),
-    "pix2pix": (_step(lambda s: s.params().get("section") == "bimodal"), "#theory-bimodal"),
+    "pix2pix": (_step(lambda s: s.params().get("section") == "bimodal"), "#p2p-sketch"),  # the sketch, above the toy
 }
 
 
@@ -126,6 +126,8 @@ def test_in_presentation_mode_labels_leave_images_and_plots_uncovered(projector,
     for link, (ready, expected) in VIEWS.items():
         page.goto(app_url + (link + "&" if link else "?") + "present=1")
         page.locator(ready).first.wait_for(timeout=60_000)
+        for block in expected:  # each one drawn (a plot draws after the image on a busy machine)
+            page.locator(f"#{block} .js-plotly-plot, #{block} img").first.wait_for(timeout=60_000)
         blocks = page.evaluate(LABELS)
         covered |= {f"{link or 'interpolation'}: {b['id']}": b["label"] for b in blocks if b["overlap"]}
         if expected - {b["id"] for b in blocks}:
