@@ -49,10 +49,9 @@ from starlette.routing import Route
 
 from explorer.batching import BatchQueue, batching
 from explorer.onnx_export import OnnxModels
-from explorer.ui.inpage import RUNTIME_PATH, InPage, InPagePreviews
+from explorer.ui.inpage import MAX_QUERY, RUNTIME_PATH, InPage, InPagePreviews  # one bound on a preview's query
 
 PATH = "/preview/{name}"
-MAX_QUERY = 4096
 SYNC_AFTER_MS = 200  # the Gradio render follows this long after the sliders' last move
 CLIENT_JS = Path(__file__).with_name("previews.js")  # the page helpers: a function of its options
 CACHE_ENTRIES = 4096  # previews kept at most (a 256² preview PNG: 2–40 kB)
