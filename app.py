@@ -14,6 +14,7 @@ from explorer.models.folder import remove_orphans
 from explorer.onnx_export import OnnxModels
 from explorer.settings import Settings
 from explorer.ui import (
+    cache_files,
     common,
     loader,
     share,
@@ -86,6 +87,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
     """
     zoo = zoo or Zoo(settings=settings)
     settings = zoo.settings
+    cache_files.install()  # a picture returned twice is never truncated while a browser fetches it
     # bounded disk: checkpoint writes killed mid-way (an hour old) go at start; downloads age out after
     # settings.download_minutes, ours (common.download_path) and Gradio's copies of them (delete_cache)
     remove_orphans(settings.runs, settings.training_runs, settings.saved_models, settings.converted, CHECKPOINTS)
