@@ -76,21 +76,41 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # pytest -n: each worker one intra-op
     torch.set_num_threads(1)
 
 
-SERVED = "served"  # the xdist group of every test on the one served app: it and its browser live in one worker
+SERVED_GROUPS = 2  # the served app's tests split into two xdist groups: two workers, each its own app and Chromium
+SPACE_PARTS = {  # the Space run's tests, two groups per Space (each worker that runs one starts that Space)
+    "test_every_tab_and_section_draws_its_first_view_without_an_error": "views",
+    "test_a_slider_drag_paints_route_previews": "views",
+    "test_a_step_of_each_tab_opens_and_next_goes_on": "steps",
+    "test_the_readme_gradio_client_example_calls_the_space": "steps",
+}
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker more than cores. The suite mostly waits (a browser painting, a Space starting, a
+    server's queue), about one core busy on average with one worker per core."""
+    return (os.cpu_count() or 1) + 1
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group markers into the node ids
 def pytest_collection_modifyitems(items):
-    """The served app (and the Chromium driving it) is built once per worker: keep its tests on one worker. Each
-    started Space (tests/test_space_run.py: without data, with it) is a group of its own, so the two may run side by
-    side on two workers."""
+    """The served app (and the Chromium driving it) is built once per worker, so its tests run in groups, each on
+    one worker: ``SERVED_GROUPS`` of them, the modules dealt out in turn (largest first), so the browser tests run
+    on two workers and not one after another on one. A started Space (tests/test_space_run.py: without data, with
+    it) is two groups, its first views and its lecture-path steps, so each long walk has a worker (and a Space) of
+    its own. xdist hands out the largest groups first."""
+    served: dict[str, list] = {}
     for item in items:
         if "app_url" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(SERVED))
+            served.setdefault(item.module.__name__, []).append(item)
         elif "space" in getattr(getattr(item, "callspec", None), "params", {}) and item.module.__name__.endswith(
             "test_space_run"
         ):
-            item.add_marker(pytest.mark.xdist_group(f"space-run-{item.callspec.id}"))
+            part = SPACE_PARTS[item.originalname]
+            item.add_marker(pytest.mark.xdist_group(f"space-run-{item.callspec.id}-{part}"))
+    modules = sorted(served.values(), key=lambda tests: (-len(tests), tests[0].module.__name__))
+    for index, tests in enumerate(modules):
+        for item in tests:
+            item.add_marker(pytest.mark.xdist_group(f"served-{index % SERVED_GROUPS}"))
 
 
 @pytest.fixture(scope="session")
