@@ -92,6 +92,27 @@ def _restore_blocks():
     return restore, read, outputs, calls, parts
 
 
+def test_an_older_step_that_starts_after_a_newer_one_selects_and_draws_nothing():
+    """▶ ▶ on a busy server: step 1's restore starts after step 2's (two tabs, two events). It must not take the
+    page back to its tab; one overtaken while drawing stops drawing; another page's numbers are its own."""
+    restore, _, outputs, calls, c = _restore_blocks()
+    ask = lambda seq: json.dumps({"link": "?tab=t&a=3&b=y", "seq": seq})  # noqa: E731
+    list(restore(ask(2), None, frozenset(), 0, "x", None, page="p-newer"))  # the newer ask ran first
+    calls.clear()
+    (only,) = list(restore(ask(1), None, frozenset(), 0, "x", None, page="p-newer"))
+    assert all(value == {"__type__": "update"} for value in only), "the older ask selected or set something"
+    assert calls == []
+    with pytest.warns(UserWarning):  # the same number on another page is that page's newest
+        yields = list(restore(ask(1), None, frozenset(), 0, "x", None, page="p-other"))
+    assert dict(zip(outputs, yields[0], strict=True))[c["tabs"]].selected == "t" and calls == ["render", "lazy"]
+    calls.clear()
+    drawing = restore(ask(3), None, frozenset(), 0, "x", None, page="p-newer")
+    first = dict(zip(outputs, next(drawing), strict=True))  # the tab and the controls
+    assert first[c["tabs"]].selected == "t"
+    share.NEWEST.asked("p-newer", 4)  # the page asks for the next step while this one draws
+    assert list(drawing) == [] and calls == [], "an overtaken restore kept drawing"
+
+
 def test_one_restore_event_sets_the_controls_then_streams_each_render():
     restore, read, outputs, calls, c = _restore_blocks()
     assert read == [c["a"], c["b"], c["image"]]  # the controls, then what the renders read (no lazy view's value)

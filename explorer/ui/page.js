@@ -109,8 +109,9 @@
     const el = document.getElementById(id);
     return el && el.tagName !== 'BUTTON' ? el.querySelector('button') : el;
   };
+  P.seq = 0;  // each ask numbered: the server drops an older step's restore that starts after a newer one's
   P.ask = (request, tab) => {
-    P.asked = JSON.stringify(request);
+    P.asked = JSON.stringify({...request, seq: ++P.seq});
     P.asking = {tab, time: performance.now()};
     const el = button('restore-' + tab) || button('restore-tab');
     if (el) el.click();

@@ -9,7 +9,9 @@ checks are ignored, so an old or edited link still opens.
 
 import html
 import json
+import threading
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -291,24 +293,55 @@ def _value(update):
 _KEEP = object()
 
 
-def _opened(request: str, path) -> tuple[dict[str, str], int | None]:
+def _opened(request: str, path) -> tuple[dict[str, str], int | None, int | None]:
     """What the page asks to open (explorer/ui/page.js): ``{"index": i}``, a step of ``path``, or
-    ``{"link": "?tab=…"}``, a share link; returns the link's settings and the step's index (None for a link)."""
+    ``{"link": "?tab=…"}``, a share link, each with the page's ``seq``; returns the link's settings, the step's
+    index (None for a link) and the ask's number (None when absent: an API call)."""
     try:
         asked = json.loads(request or "{}")
     except (json.JSONDecodeError, RecursionError):
         asked = {}
     if not isinstance(asked, dict):
         asked = {}
+    seq = asked.get("seq")
+    seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
     if "index" in asked and path is not None and path.steps:
         try:
             index = min(max(int(asked["index"]), 0), len(path.steps) - 1)
         except (TypeError, ValueError):
             index = 0
-        return path.steps[index].params(), index
+        return path.steps[index].params(), index, seq
     link = str(asked.get("link", ""))[:4000]
     query_text = urllib.parse.urlsplit(link).query or link.lstrip("?")
-    return {k: v[-1] for k, v in urllib.parse.parse_qs(query_text, keep_blank_values=True).items()}, None
+    return {k: v[-1] for k, v in urllib.parse.parse_qs(query_text, keep_blank_values=True).items()}, None, seq
+
+
+class NewestAsks:
+    """The newest restore each page asked for (page.js numbers its asks). Two steps on different tabs are two
+    events; on a busy server the older one can start after the newer: it must not select its tab over the newer
+    step's, nor keep drawing a view nobody looks at. Bounded: the least recent pages go first."""
+
+    def __init__(self, pages: int = 4096):
+        self.pages, self.seen, self.lock = pages, OrderedDict(), threading.Lock()
+
+    def asked(self, page: str | None, seq: int | None) -> None:
+        if page is None or seq is None:
+            return
+        with self.lock:
+            self.seen[page] = max(seq, self.seen.get(page, seq))
+            self.seen.move_to_end(page)
+            while len(self.seen) > self.pages:
+                self.seen.popitem(last=False)
+
+    def newest(self, page: str | None, seq: int | None) -> bool:
+        """Whether ask ``seq`` is still this page's newest (an ask without a number always is)."""
+        if page is None or seq is None:
+            return True
+        with self.lock:
+            return self.seen.get(page, seq) <= seq
+
+
+NEWEST = NewestAsks()
 
 
 def _restorer(
@@ -335,10 +368,14 @@ def _restorer(
     images = [fn for fn, _, outs, _ in renders if any(isinstance(o, gr.Image) for o in outs)]
     main = (images or [fn for fn, *_ in renders] or [None])[0]  # shown first: the tab's main image
 
-    def restore(request: str, path, drawn, *values):
-        params, index = _opened(request, path)
+    def restore(request: str, path, drawn, *values, page: str | None = None):
+        params, index, seq = _opened(request, path)
+        NEWEST.asked(page, seq)
         tab = params.get("tab", "")
         shown: dict = {}
+        if not NEWEST.newest(page, seq):  # a newer step started first: it opens its own tab
+            yield [gr.skip() for _ in outputs]
+            return
         if index is not None and bar is not None:
             shown |= {bar["index"]: index, bar["notes"]: lecture_path.notes(path, index)}
         if share is None or tab != share.tab:
@@ -365,6 +402,8 @@ def _restorer(
         # a value (image → skip) reached the page as a diff that sometimes left the old image shown
         drawn, pending = set(drawn or ()), False
         for fn, inputs, outs, lazy in renders:
+            if not NEWEST.newest(page, seq):  # the page asked for another step meanwhile: its restore draws
+                break
             if lazy and outs[0]._id in drawn and not changed:
                 continue
             try:
@@ -431,9 +470,13 @@ def build(
     done = gr.State(frozenset())  # the lazy views this page's restores drew (_restorer)
     for share in [*shares, None]:
         restore, read, outputs = _restorer(share, shares, tab_ids, tabs, current, bar, done)
+
+        def on_restore(session: gr.Request, request: str, path, drawn, *values, restore=restore):
+            yield from restore(request, path, drawn, *values, page=session.session_hash)
+
         trigger = gr.Button(visible="hidden", elem_id=f"restore-{share.tab if share else 'tab'}")
         trigger.click(
-            restore,
+            on_restore,
             [request, bar["path"] if bar is not None else request, done, *read],
             outputs,
             js=RESTORE_JS,
