@@ -24,6 +24,8 @@ from explorer.models.stylegan import StyleGANGenerator
 from explorer.models.stylegan2 import StyleGAN2
 from explorer.models.stylegan3 import StyleGAN3, input_transform
 
+MOVABLE = (StyleGAN3, StyleGAN2, StyleGANGenerator)  # the model classes whose input ``drag`` can move
+
 
 def first_layer(model: StyleGenerator) -> torch.nn.Module:
     """The layer that receives a StyleGAN2's constant input as its first argument."""

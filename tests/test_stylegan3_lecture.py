@@ -5,6 +5,7 @@ import json
 import threading
 from pathlib import Path
 
+import gradio as gr
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -13,8 +14,11 @@ from explorer.alias_free import drag, move_constant, moved_constant, sticking_av
 from explorer.models.stylegan import StyleGANConfig, StyleGANGenerator
 from explorer.models.stylegan2 import StyleGAN2, StyleGAN2Config
 from explorer.models.stylegan3 import from_nvidia, input_transform
+from explorer.ui.tabs.stylemix import motion
+from explorer.zoo import Zoo
 
 DATA = Path(__file__).parent / "data" / "stylegan3"
+CHECKPOINTS = Path(__file__).parents[1] / "checkpoints"
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +77,20 @@ def test_sticking_average(sg2):
         sticking_average(sg2, 5, frames=0)
     with pytest.raises(ValueError, match="no constant input"):
         drag(torch.nn.Identity(), torch.zeros(1, 1, 1))
+
+
+def test_the_motion_section_drags_a_stylegan3_beside_a_stylegan(sg3, tmp_path):
+    (tmp_path / "zoo.json").write_text(json.dumps({"models": []}))
+    zoo = Zoo(tmp_path / "zoo.json", device="cpu")
+    sg3.save_pretrained(tmp_path / "sg3")
+    zoo.add_folder(CHECKPOINTS / "dcgan-fashion-mnist", name="dcgan")
+    zoo.add_folder(tmp_path / "sg3", name="sg3-fixture")
+    zoo.add_folder(CHECKPOINTS / "stylegan-fashion-mnist", name="stylegan-small")
+    assert motion.movable_names(zoo) == ["sg3-fixture", "stylegan-small"]  # not the DCGAN
+    still = motion.motion(zoo, "sg3-fixture", "stylegan-small", 1, 0.7, 0.0, 0.0, 0.0)
+    moved = motion.motion(zoo, "sg3-fixture", "stylegan-small", 1, 0.7, 2.0, 0.0, 0.0)
+    assert still.size == moved.size and still.tobytes() != moved.tobytes()
+    averaged = motion.sticking(zoo, "sg3-fixture", "stylegan-small", 1, 0.7, 2)
+    assert averaged.size == still.size
+    with pytest.raises(gr.Error, match="shift must be between"):
+        motion.motion(zoo, "sg3-fixture", "stylegan-small", 1, 0.7, 99.0, 0.0, 0.0)
