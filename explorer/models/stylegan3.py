@@ -17,8 +17,9 @@ down-sampling filters) are the same network with different settings. What the pa
 Module and buffer names equal NVIDIA's (``mapping.fc0``, ``synthesis.input``, ``synthesis.L3_36_32``), so a
 converted state dict loads with every key mapped to itself (``from_nvidia``). The filters are designed here
 from the kwargs as NVIDIA's ``SynthesisNetwork.__init__`` does, and the checkpoint's stored filters replace
-them on load (the tests check the two agree). All operations are plain PyTorch (our own upfirdn2d and the
-filtered leaky ReLU's reference math, no CUDA kernel); layers NVIDIA runs in fp16 on a GPU run in fp32 here.
+them on load (the tests check the two agree). All operations are plain PyTorch (upfirdn as small matrix
+products, the filtered leaky ReLU's reference math, no CUDA kernel); layers NVIDIA runs in fp16 on a GPU run
+in fp32 here.
 Left out: conditioning (``c_dim > 0`` is refused) and the training-time EMAs (``w_avg_beta``,
 ``magnitude_ema_beta`` only matter while training: the saved ``w_avg`` and ``magnitude_ema`` are used as is).
 """
@@ -81,26 +82,13 @@ class StyleGAN3Config:
 # --- NVIDIA's kwargs ------------------------------------------------------------------------------------
 
 # Generator kwarg → our field; mapping_kwargs and SynthesisLayer kwargs are flattened into the same dict.
-NVIDIA_KWARGS = {
-    "z_dim": "z_dim",
-    "w_dim": "w_dim",
-    "img_resolution": "img_resolution",
-    "img_channels": "img_channels",
-    "channel_base": "channel_base",
-    "channel_max": "channel_max",
-    "num_layers": "num_layers",
-    "num_critical": "num_critical",
-    "first_cutoff": "first_cutoff",
-    "first_stopband": "first_stopband",
-    "last_stopband_rel": "last_stopband_rel",
-    "margin_size": "margin_size",
-    "output_scale": "output_scale",
-    "num_fp16_res": "num_fp16_res",
-    "conv_kernel": "conv_kernel",
-    "filter_size": "filter_size",
-    "lrelu_upsampling": "lrelu_upsampling",
-    "use_radial_filters": "use_radial_filters",
-    "conv_clamp": "conv_clamp",
+NVIDIA_KWARGS = {  # NVIDIA's names are ours, but for the mapping's (below)
+    key: key
+    for key in (
+        *("z_dim", "w_dim", "img_resolution", "img_channels", "channel_base", "channel_max", "num_layers"),
+        *("num_critical", "first_cutoff", "first_stopband", "last_stopband_rel", "margin_size", "output_scale"),
+        *("num_fp16_res", "conv_kernel", "filter_size", "lrelu_upsampling", "use_radial_filters", "conv_clamp"),
+    )
 }
 NVIDIA_MAPPING_KWARGS = {"num_layers": "mapping_layers", "lr_multiplier": "mapping_lr_multiplier"}
 TRAINING_ONLY = {"magnitude_ema_beta", "w_avg_beta"}  # decays of EMAs updated while training: no effect on images
