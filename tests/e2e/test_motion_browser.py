@@ -17,5 +17,7 @@ def test_translate_slider_paints_the_dragged_pair(page, default_zoo):
     shift = drag(page, "motion-x", 0.75)
     assert 6.0 <= shift <= 10.0
     name = "stylegan-fashion-mnist"  # the default zoo's one StyleGAN: both sides (a StyleGAN3 is loaded by hand)
-    expected = motion.motion(default_zoo, name, name, motion.INITIAL["seed"], motion.INITIAL["psi"], shift, 0.0, 0.0)
+    expected = motion.motion(
+        default_zoo, name, name, motion.INITIAL["motion_seed"], motion.INITIAL["motion_psi"], shift, 0.0, 0.0
+    )
     wait_for_image(page, "#motion-image img", expected)  # always_last: the last input's render lands

@@ -23,7 +23,7 @@ TITLE = "Alias-free motion (StyleGAN3)"
 ID = "motion"
 MAX_SHIFT = 16.0  # output pixels each way
 MAX_FRAMES = 64
-INITIAL = dict(seed=1, psi=0.7, shift_x=0.0, shift_y=0.0, angle=0.0)
+INITIAL = dict(motion_seed=1, motion_psi=0.7)
 NOTE = """**Drag the input.** StyleGAN3 samples its input, Fourier features, on a grid that a transform moves
 continuously, and every layer low-pass filters around its nonlinearity, so the whole picture follows a
 translation or rotation, even by a fraction of a pixel. A StyleGAN2 starts from a learned 4×4 constant: moving
@@ -54,9 +54,11 @@ def _checked(seed, psi: float) -> tuple[int, float]:
 
 @user_errors
 @on_gpu()
-def motion(zoo: Zoo, name: str, other: str, seed: int, psi: float, shift_x: float, shift_y: float, angle: float):
-    """Both models' image of ``seed`` with the input moved by (shift_x, shift_y) output pixels and turned ``angle``°."""
-    seed, psi = _checked(seed, psi)
+def motion(
+    zoo: Zoo, name: str, other: str, motion_seed: int, motion_psi: float, shift_x: float, shift_y: float, angle: float
+) -> Image.Image:
+    """Both models' image of the seed with the input moved by (shift_x, shift_y) output pixels and turned ``angle``°."""
+    seed, psi = _checked(motion_seed, motion_psi)
     shift = (float(shift_x), float(shift_y))
     if not all(-MAX_SHIFT <= s <= MAX_SHIFT for s in shift):
         raise ValueError(f"the shift must be between {-MAX_SHIFT:g} and {MAX_SHIFT:g} pixels, got {shift}")
@@ -71,9 +73,9 @@ def motion(zoo: Zoo, name: str, other: str, seed: int, psi: float, shift_x: floa
 
 @user_errors
 @on_gpu()
-def sticking(zoo: Zoo, name: str, other: str, seed: int, psi: float, frames: int) -> Image.Image:
-    """Both models' average of ``frames`` images around the latent of ``seed``."""
-    seed, psi = _checked(seed, psi)
+def sticking(zoo: Zoo, name: str, other: str, motion_seed: int, motion_psi: float, frames: int) -> Image.Image:
+    """Both models' average of ``frames`` images around the latent of the seed."""
+    seed, psi = _checked(motion_seed, motion_psi)
     frames = whole_number(frames, "frames", 1, MAX_FRAMES)
     pictures = [
         alias_free.sticking_average(stylegan(zoo, n), seed, frames=frames, truncation_psi=psi) for n in (name, other)
@@ -91,8 +93,10 @@ def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
             c["other"] = gr.Dropdown(
                 names, value=others[0] if others else None, label="Beside it (the same drag)", elem_id="motion-other"
             )
-            c["seed"] = gr.Number(INITIAL["seed"], precision=0, label="Seed", elem_id="motion-seed")
-            c["psi"] = gr.Slider(0.0, 1.5, value=INITIAL["psi"], step=0.05, label="Truncation ψ", elem_id="motion-psi")
+            c["motion_seed"] = gr.Number(INITIAL["motion_seed"], precision=0, label="Seed", elem_id="motion-seed")
+            c["motion_psi"] = gr.Slider(
+                0.0, 1.5, value=INITIAL["motion_psi"], step=0.05, label="Truncation ψ", elem_id="motion-psi"
+            )
             c["shift_x"] = gr.Slider(
                 -MAX_SHIFT, MAX_SHIFT, value=0.0, step=0.25, label="Translate x (pixels)", elem_id="motion-x"
             )
@@ -106,17 +110,19 @@ def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
             gr.Markdown(NOTE, elem_classes=["note"])
             moved = gr.Image(label="Dragged", type="pil", format="png", interactive=False, elem_id="motion-image")
             averaged = gr.Image(label="Average", type="pil", format="png", interactive=False, elem_id="motion-mean")
-    keys = ("name", "other", "seed", "psi", "shift_x", "shift_y", "angle")
+    keys = ("name", "other", "motion_seed", "motion_psi", "shift_x", "shift_y", "angle")
     render = (*by_name(functools.partial(motion, zoo), {k: c[k] for k in keys}), [moved])
     slid = [c[k].input for k in ("shift_x", "shift_y", "angle")]
-    changed = [model.input, c["other"].input, c["seed"].submit, c["psi"].release, *slid]
+    changed = [model.input, c["other"].input, c["motion_seed"].submit, c["motion_psi"].release, *slid]
     gr.on(
         changed, *render, api_name="motion", concurrency_limit=None, trigger_mode="always_last", show_progress="hidden"
     )
-    keys = ("name", "other", "seed", "psi", "frames")
+    keys = ("name", "other", "motion_seed", "motion_psi", "frames")
     average = (*by_name(functools.partial(sticking, zoo), {k: c[k] for k in keys}), [averaged])
     stick.click(*average, api_name="texture_sticking")
-    fields = dict(other=c["other"], motion_seed=c["seed"], motion_psi=c["psi"], dx=c["shift_x"], dy=c["shift_y"])
+    fields = dict(
+        other=c["other"], motion_seed=c["motion_seed"], motion_psi=c["motion_psi"], dx=c["shift_x"], dy=c["shift_y"]
+    )
     return SectionParts(
         model_lists=[ModelList(c["other"], lambda: movable_names(zoo))],
         opened=[render] if names else [],
