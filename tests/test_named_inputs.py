@@ -20,7 +20,7 @@ from explorer.ui import share
 from explorer.ui.common import by_name
 from explorer.ui.previews import Previews
 from explorer.ui.tabs import arithmetic, directions, interpolation, stylemix
-from explorer.ui.tabs.stylemix import mixing, noise
+from explorer.ui.tabs.stylemix import mixing, motion, noise
 
 INTERPOLATION_CONTROLS = {
     "model_name": "interp-model",
@@ -72,6 +72,13 @@ STYLEMIX_CONTROLS = {
     "noise_seed": "Noise seed",
     "seed": "Latent seed",
     "strength": "mix-strength",
+    "other": "motion-other",
+    "motion_seed": "motion-seed",
+    "motion_psi": "motion-psi",
+    "shift_x": "motion-x",
+    "shift_y": "motion-y",
+    "angle": "motion-angle",
+    "frames": "Frames to average",
     "layer_strengths": "mix-layer-",  # one slider per row of ws: mix-layer-0, mix-layer-1, …
 }
 # tab: (the module whose build is run, its controls by parameter, [(module the build reads it from, handler, outputs)])
@@ -91,7 +98,14 @@ TABS = {
     "stylemix": (
         stylemix,
         STYLEMIX_CONTROLS,
-        [(mixing, "style_mix", 3), (noise, "noise_panel", 3), (noise, "noise_image", 1), (noise, "noise_std", 2)],
+        [
+            (mixing, "style_mix", 3),
+            (noise, "noise_panel", 3),
+            (noise, "noise_image", 1),
+            (noise, "noise_std", 2),
+            (motion, "motion", 1),
+            (motion, "sticking", 1),
+        ],
     ),
 }
 

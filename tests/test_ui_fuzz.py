@@ -32,7 +32,7 @@ from explorer.ui.tabs import arithmetic, interpolation, metrics, theory, trainin
 from explorer.ui.tabs.directions import edits as directions_edits
 from explorer.ui.tabs.directions import inversion as directions_inversion
 from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
-from explorer.ui.tabs.stylemix import mixing, noise
+from explorer.ui.tabs.stylemix import mixing, motion, noise
 from explorer.ui.tabs.toylab import handlers as toylab_handlers
 from explorer.ui.tabs.toylab import presets as toylab_presets
 from explorer.ui.tabs.training import growing
@@ -208,6 +208,13 @@ def cases_stylemix(z, tmp):
     return [Case(mixing.style_mix, [z, STYLEGAN, "1", "2", "coarse", 0, 1, 1.0, 0, "const", 0])]
 
 
+def cases_stylemix_motion(z, tmp):
+    return [
+        Case(motion.motion, [z, STYLEGAN, STYLEGAN, 1, 0.7, 1.5, -2.0, 10.0]),
+        Case(motion.sticking, [z, STYLEGAN, STYLEGAN, 1, 0.7, 2]),
+    ]
+
+
 def cases_stylemix_noise(z, tmp):
     num_ws = z.load(STYLEGAN).num_ws
     args = [z, STYLEGAN, 1, "random", 0, 1.0, [1.0] * num_ws]
@@ -376,6 +383,7 @@ CASES: dict[types.ModuleType, Callable] = {
     **dict.fromkeys(metrics.SECTIONS, cases_metrics),  # one table for the tab: each section's module its cases
     mixing: cases_stylemix,
     noise: cases_stylemix_noise,
+    motion: cases_stylemix_motion,
     **{section: cases_theory_toys(section) for section in THEORY_TOYS},
     theory.cycle: cases_theory_cycle,
     theory.bimodal: cases_theory_bimodal,

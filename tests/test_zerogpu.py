@@ -22,7 +22,7 @@ from explorer.ui import common
 from explorer.ui.tabs import arithmetic, interpolation, metrics
 from explorer.ui.tabs.directions import edits, inversion
 from explorer.ui.tabs.manifold import plane, vqvae
-from explorer.ui.tabs.stylemix import mixing, noise
+from explorer.ui.tabs.stylemix import mixing, motion, noise
 from explorer.ui.tabs.training import growing
 from explorer.ui.tabs.truncation import curve, samples, sweep
 from explorer.zoo import Zoo
@@ -65,6 +65,8 @@ EXAMPLES = {
         (STYLEGAN, 6, "random", 0, 1.0, [1.0] * NUM_WS),
         False,
     ),
+    "explorer.ui.tabs.stylemix.motion.motion": (motion.motion, (STYLEGAN, STYLEGAN, 1, 0.7, 1.5, 0.0, 10.0), False),
+    "explorer.ui.tabs.stylemix.motion.sticking": (motion.sticking, (STYLEGAN, STYLEGAN, 1, 0.7, 4), False),
     "explorer.ui.tabs.metrics.scores.compute_scores": (metrics.scores.compute_scores, (DCGAN, 500, 0), True),
     "explorer.ui.tabs.metrics.fid.fid_sample_size": (metrics.fid.fid_sample_size, (DCGAN,), True),
     "explorer.ui.tabs.metrics.tradeoff.truncation_tradeoff": (metrics.tradeoff.truncation_tradeoff, (DCGAN,), True),

@@ -5,7 +5,8 @@ destination image can take the rows of one resolution band from a source image: 
 (4²–8²) carry pose and shape, middle (16²–32²) finer features, fine (64²–1024²) colour and
 micro-structure. Per-pixel noise inputs add stochastic detail; their effect is local (Fig. 5).
 A 32×32 model has no 64²+ layers: the presets are mapped onto the resolutions it has (shown).
-Two sections, two slides (the paper's Fig. 3 and Fig. 5): ``mixing`` and ``noise``.
+Three sections: ``mixing`` and ``noise`` (the paper's Figs. 3 and 5), and ``motion`` (StyleGAN3's alias-free
+input, dragged beside a StyleGAN2's constant; texture sticking).
 """
 
 import gradio as gr
@@ -14,11 +15,11 @@ from explorer import latent
 from explorer.ui.common import ModelList
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts, build_sections
-from explorer.ui.tabs.stylemix import mixing, noise
+from explorer.ui.tabs.stylemix import mixing, motion, noise
 from explorer.ui.tabs.stylemix.checks import model_names
 from explorer.zoo import Zoo
 
-SECTIONS = (mixing, noise)
+SECTIONS = (mixing, noise, motion)
 NOTE = """**What you are seeing.** StyleGAN (Karras et al. 2019) feeds one style per synthesis layer (rows of
 **ws**, one per resolution). *Style mixing* (Fig. 3): each image inside the grid is the destination (left)
 with the styles of one band copied from the source (top): **coarse** (4²–8² in the paper) brings pose and
@@ -57,6 +58,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
     def build_section(section):
         if section is mixing:
             return mixing.build(zoo, model, model0.num_ws, noise_mode, noise_seed)
+        if section is motion:
+            return motion.build(zoo, model)
         return noise.build(zoo, previews, model, model0.ws_resolutions, noise_mode, noise_seed)
 
     tabs, parts = build_sections("mix-sections", SECTIONS, build_section)
@@ -65,4 +68,5 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         fields |= part.fields
     renders = [render for part in parts.values() for render in part.renders]
     share = Share("stylemix", fields, renders, sections=(tabs, tuple(parts)))
-    return TabParts([ModelList(model, lambda: model_names(zoo))], share)
+    lists = [ModelList(model, lambda: model_names(zoo))] + [m for part in parts.values() for m in part.model_lists]
+    return TabParts(lists, share)
