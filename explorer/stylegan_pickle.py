@@ -35,7 +35,10 @@ import numpy as np
 import torch
 
 from explorer.models.folder import ZooError
+from explorer.models.stylegan2_ada import StyleGAN2ADA, from_network, summary
 
+NVIDIA_LICENSE = "NVIDIA Source Code License (non-commercial use only)"
+NVIDIA_LICENSE_URL = "https://github.com/NVlabs/stylegan2-ada-pytorch/blob/main/LICENSE.txt"
 MODULE_STATE = ("_parameters", "_buffers", "_modules")  # what every pickled torch.nn.Module's state holds
 NUMERIC_KINDS = "biufc"  # numpy dtype kinds that are plain numbers or booleans
 
@@ -288,3 +291,47 @@ def read(path: str | Path) -> NetworkPickle:
     except OSError as error:
         raise PickleRefused(f"{path.name} cannot be read ({error.strerror or error})") from None
     return loads(data, path.name)
+
+
+# --- conversion -----------------------------------------------------------------------------------------------
+
+
+def stylegan2_ada(path: str | Path) -> StyleGAN2ADA:
+    """Our StyleGAN2-ADA from an NVIDIA network pickle, read as data (``explorer.stylegan_pickle``): its G_ema
+    (G where it has none), every tensor loaded; a one-line ``ZooError`` for anything else."""
+    path = Path(path)
+    networks = read(path)
+    generator = networks.generator
+    if generator.class_name != "Generator" or "synthesis.b4" not in generator.classes:
+        kind = "StyleGAN3" if generator.classes.get("synthesis.input") == "SynthesisInput" else "not StyleGAN2-ADA"
+        raise PickleRefused(
+            f"{path.name}: its {networks.generator_name} is a {generator.class_name} ({kind}); this reader converts "
+            "StyleGAN2-ADA generators"
+        )
+    try:
+        return from_network(generator.init_kwargs, generator.tensors)
+    except ZooError as error:
+        raise ZooError(f"{path.name}: {error}") from None
+
+
+def card(source: str, model: StyleGAN2ADA) -> str:
+    """The model card of a generator converted from an NVIDIA pickle: what it is, how it was read, its license."""
+    return f"""---
+license: other
+license_name: nvidia-source-code-license-nc
+library_name: pytorch
+tags: [stylegan2-ada, latent-explorer]
+---
+
+# {source}
+
+The StyleGAN2-ADA generator (`G_ema`) of the NVIDIA network pickle `{source}`: {summary(model.config)},
+{model.resolution}×{model.resolution}. Converted by Latent Explorer's reader (`explorer.stylegan_pickle`), which
+reads the pickle as data: none of the code stored in it ran; every tensor of the generator was loaded and checked.
+
+## License
+
+Networks trained and released with NVIDIA's stylegan2-ada-pytorch are under the **{NVIDIA_LICENSE}**
+({NVIDIA_LICENSE_URL}): research and evaluation only, not for commercial use. A model trained by someone else with
+that code may carry further terms of its own: check where it came from.
+"""

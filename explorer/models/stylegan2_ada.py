@@ -51,7 +51,7 @@ DEFAULT_FILTER = [1, 3, 3, 1]
 class StyleGAN2ADAConfig:
     z_dim: int = 512  # size of z
     w_dim: int = 512  # size of w
-    img_resolution: int = 256  # output side, a power of two ≥ 4
+    resolution: int = 256  # output side, a power of two ≥ 4 (NVIDIA's img_resolution)
     img_channels: int = 3  # 3 = RGB, 1 = greyscale
     mapping_layers: int = 8  # depth of the mapping MLP
     mapping_features: int = 0  # its hidden width, 0 = w_dim
@@ -67,8 +67,8 @@ class StyleGAN2ADAConfig:
     use_noise: bool = True  # layers have noise inputs
 
     def __post_init__(self) -> None:
-        if self.img_resolution < 4 or self.img_resolution & (self.img_resolution - 1):
-            raise ValueError(f"img_resolution must be a power of two ≥ 4, got {self.img_resolution}")
+        if self.resolution < 4 or self.resolution & (self.resolution - 1):
+            raise ValueError(f"resolution must be a power of two ≥ 4, got {self.resolution}")
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
         for activation in (self.mapping_activation, self.activation):
@@ -82,12 +82,8 @@ class StyleGAN2ADAConfig:
         return self.z_dim
 
     @property
-    def resolution(self) -> int:
-        return self.img_resolution
-
-    @property
     def block_resolutions(self) -> list[int]:
-        return [2**i for i in range(2, int(math.log2(self.img_resolution)) + 1)]
+        return [2**i for i in range(2, int(math.log2(self.resolution)) + 1)]
 
     def channels(self, resolution: int) -> int:
         return min(self.channel_base // resolution, self.channel_max)
@@ -248,7 +244,7 @@ class SynthesisBlock(nn.Module):
     def __init__(self, in_ch: int, out_ch: int, resolution: int, config: StyleGAN2ADAConfig):
         super().__init__()
         self.in_ch, self.resolution, self.architecture = in_ch, resolution, config.architecture
-        self.is_last = resolution == config.img_resolution
+        self.is_last = resolution == config.resolution
         self.register_buffer("resample_filter", fir_filter(config.resample_filter))
         if in_ch == 0:
             self.const = nn.Parameter(torch.randn(out_ch, resolution, resolution))
@@ -332,7 +328,7 @@ class StyleGAN2ADA(StyleGenerator, nn.Module, Pretrained):
 
     @property
     def ws_resolutions(self) -> list[int]:
-        return self.noise_resolutions + [self.config.img_resolution]
+        return self.noise_resolutions + [self.config.resolution]
 
     def stored_noise(self) -> list[torch.Tensor]:
         return [getattr(layer, "noise_const", None) for layer in self.synthesis_network.layers()]
@@ -383,7 +379,7 @@ def config_from_kwargs(kwargs: dict) -> StyleGAN2ADAConfig:
         config = StyleGAN2ADAConfig(
             z_dim=int(kwargs.pop("z_dim")),
             w_dim=int(kwargs.pop("w_dim")),
-            img_resolution=int(kwargs.pop("img_resolution")),
+            resolution=int(kwargs.pop("img_resolution")),
             img_channels=int(kwargs.pop("img_channels")),
             mapping_layers=int(mapping.pop("num_layers", 8)),
             mapping_features=int(mapping.pop("layer_features", None) or 0),
@@ -429,5 +425,5 @@ def summary(config: StyleGAN2ADAConfig) -> str:
     return (
         f"z ∈ R^{config.z_dim}, w ∈ R^{config.w_dim}, mapping depth {config.mapping_layers}, "
         f"architecture {config.architecture}, {clamp}, "
-        f"channels {config.channels(4)}→{config.channels(config.img_resolution)}"
+        f"channels {config.channels(4)}→{config.channels(config.resolution)}"
     )
