@@ -5,6 +5,7 @@ pinned commit: random 32² generators in the skip, resnet and orig architectures
 and its images for fixed z, ψ, truncation cutoff and noise mode (``force_fp32=True``).
 """
 
+import dataclasses
 import os
 import pickle
 import subprocess
@@ -230,3 +231,49 @@ def test_tensors_must_stay_inside_their_storage():
         stylegan_pickle.rebuild_tensor(storage, 2, (3,), (1,))
     with pytest.raises(PickleRefused, match="only numbers and booleans"):
         stylegan_pickle.numpy_dtype("O")
+
+
+# --- in the app ---------------------------------------------------------------------------------------------------
+
+
+def test_a_pickle_under_models_is_inspected_loaded_once_and_works_in_the_style_views(tmp_path):
+    import gradio as gr
+
+    from explorer import inversion
+    from explorer.settings import Settings
+    from explorer.ui import loader
+    from explorer.ui.common import ModelList
+    from explorer.ui.tabs import interpolation, stylemix
+    from explorer.ui.tabs.stylemix import mixing, noise
+    from explorer.zoo import Zoo
+
+    (tmp_path / "models").mkdir()
+    source = str(tmp_path / "models" / "skip.pkl")
+    Path(source).write_bytes((DATA / "skip.pkl").read_bytes())
+    settings = dataclasses.replace(Settings.from_env(), models=tmp_path / "models", converted=tmp_path / "converted")
+    info = loader.inspect_source(source, settings)
+    for said in ("stylegan2-ada (stylegan2-ada-pkl)", "32×32", "mapping depth 2", "architecture skip", "NVIDIA Source"):
+        assert said in info, said
+    assert "non-commercial" in info
+    zoo = Zoo(device="cpu", settings=settings)
+    message, dropdown = loader.load_source(zoo, source, [ModelList(gr.Dropdown(), lambda: stylemix.model_names(zoo))])
+    name = loader.zoo_name(source)
+    assert (name, name) in dropdown.choices and "per image" in message
+    converted = sorted(p for p in (tmp_path / "converted").iterdir() if not p.name.startswith("."))
+    assert [p.name for p in converted] == [f"{source.strip('/').replace('/', '--')[:-4]}-pkl"]
+    assert "non-commercial" in (converted[0] / "README.md").read_text() and "nvidia" in zoo.entry(name).license.lower()
+    before = (converted[0] / "model.safetensors").stat().st_mtime_ns
+    loader.load_source(zoo, source, [])  # converted once: the folder is reused
+    assert (converted[0] / "model.safetensors").stat().st_mtime_ns == before
+    model = zoo.load(name)
+    with torch.no_grad():
+        assert torch.equal(model.generate(model.sample_latent(2, 0)), stylegan_pickle.stylegan2_ada(source).generate(
+            model.sample_latent(2, 0)))  # fmt: skip
+    grid = mixing.style_mix(zoo, name, "1, 2", "3", "coarse", 0, 7, 0.7, 0, "const", 0)[0]
+    picture, heat, text = noise.noise_panel(zoo, name, 6, "random", 0, 1.0, [1.0] * model.num_ws)
+    frame = interpolation.render_frame(zoo, name, 1, 2, 0.5, next(iter(interpolation.METHODS)))
+    assert grid.size[0] > 0 and "std" in text and frame.size[0] >= 32
+    with torch.no_grad():
+        target = model.generate(model.sample_latent(1, 5))
+    steps = list(inversion.invert(model, target, steps=4, every=2, candidates=4))
+    assert steps[-1].code.shape == (1, 24) and steps[-1].loss <= steps[0].loss  # inverted in w
