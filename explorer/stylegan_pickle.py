@@ -20,7 +20,12 @@ class (``module_src``, which the original ``exec``s), the class name and the obj
 Any other global (``os.system``, ``builtins.eval``, a class with its own ``__reduce__``, TensorFlow-era
 ``dnnlib.tflib`` networks) is refused, in one line naming it, before anything is called. ``read`` returns every
 network as a ``Network``: its class, its ``init_kwargs``, its tensors by dotted name and its modules' classes and plain
-attributes; ``generator`` picks ``G_ema`` (``G`` where there is none).
+attributes; ``generator`` picks ``G_ema`` (``G`` where there is none). A StyleGAN3 pickle reads the same way (its
+layers' sizes are numpy arrays among the attributes).
+
+Conversion: ``stylegan2_ada(path)`` builds our ``explorer.models.stylegan2_ada`` generator from a pickle's generator
+(a StyleGAN3 one is refused, for now, in one line), and ``card`` writes the converted folder's model card with
+NVIDIA's non-commercial license.
 """
 
 import io
@@ -40,7 +45,11 @@ from explorer.models.stylegan2_ada import StyleGAN2ADA, from_network, summary
 NVIDIA_LICENSE = "NVIDIA Source Code License (non-commercial use only)"
 NVIDIA_LICENSE_URL = "https://github.com/NVlabs/stylegan2-ada-pytorch/blob/main/LICENSE.txt"
 MODULE_STATE = ("_parameters", "_buffers", "_modules")  # what every pickled torch.nn.Module's state holds
-NUMERIC_KINDS = "biufc"  # numpy dtype kinds that are plain numbers or booleans
+NUMERIC_KINDS = "biufc"
+BROKEN = (  # what the unpickler and torch.load raise for a truncated or corrupted file
+    pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError,
+    RuntimeError,
+)  # fmt: skip  # numpy dtype kinds that are plain numbers or booleans
 
 
 class PickleRefused(ZooError):
@@ -218,10 +227,10 @@ class NetworkPickle:
 
 
 def plain(value: Any, where: str) -> Any:
-    """``value`` if it is plain data (numbers, text, containers of them, arrays of numbers); refused otherwise."""
+    """``value`` if it is plain data (numbers, text, tensors, arrays of numbers, containers of them); else refused."""
     if isinstance(value, np.ndarray) and (value.dtype.kind not in NUMERIC_KINDS or value.dtype.hasobject):
         raise PickleRefused(f"a numpy array of {value.dtype} in {where}, where numbers were expected")
-    if value is None or isinstance(value, bool | int | float | complex | str | bytes | np.ndarray):
+    if value is None or isinstance(value, bool | int | float | complex | str | bytes | np.ndarray | torch.Tensor):
         return value
     if isinstance(value, list | tuple | set | frozenset):
         return type(value)(plain(v, where) for v in value)
@@ -237,12 +246,12 @@ def flatten(obj: Persistent, prefix: str, network: Network) -> None:
     for group in ("_parameters", "_buffers"):
         for name, tensor in obj.state[group].items():
             if tensor is not None and not isinstance(tensor, torch.Tensor):
-                raise PickleRefused(f"{prefix}{name} is a {type(tensor).__name__}, not a tensor")
+                raise PickleRefused(f"a {type(tensor).__name__} as {prefix}{name}, where a tensor was expected")
             if tensor is not None:
                 network.tensors[prefix + name] = tensor
     for name, child in obj.state["_modules"].items():
         if child is not None and not isinstance(child, Persistent):
-            raise PickleRefused(f"{prefix}{name} is a {type(child).__name__}, not a persistent network")
+            raise PickleRefused(f"a {type(child).__name__} as {prefix}{name}, where a persistent network was expected")
         if child is not None:
             flatten(child, f"{prefix}{name}.", network)
     network.attributes[path] = {
@@ -268,7 +277,7 @@ def loads(data: bytes, name: str = "the pickle") -> NetworkPickle:
         raise PickleRefused(f"{name} refused: it holds {error}") from None
     except RecursionError:
         raise PickleRefused(f"{name} refused: it is nested too deeply to be a network pickle") from None
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as error:
+    except BROKEN as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise PickleRefused(f"{name} is corrupted or truncated ({reason}); download it again") from None
     if not isinstance(top, dict) or not all(isinstance(k, str) for k in top):

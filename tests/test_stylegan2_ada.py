@@ -277,3 +277,15 @@ def test_a_pickle_under_models_is_inspected_loaded_once_and_works_in_the_style_v
         target = model.generate(model.sample_latent(1, 5))
     steps = list(inversion.invert(model, target, steps=4, every=2, candidates=4))
     assert steps[-1].code.shape == (1, 24) and steps[-1].loss <= steps[0].loss  # inverted in w
+
+
+def test_numpy_numbers_and_arrays_are_data_and_object_arrays_are_refused(nvidia_globals):
+    """StyleGAN3's layers keep sizes as numpy arrays, StyleGAN2-ADA's gains as numpy floats: both are read."""
+    import numpy as np
+
+    layer = network(nvidia_globals[0])
+    layer.args[0]["state"].update(size=np.array([36, 36]), weight_gain=np.float64(0.25), flag=np.bool_(True))
+    attributes = stylegan_pickle.loads(pickle.dumps({"G_ema": layer})).generator.attributes[""]
+    assert attributes["size"].tolist() == [36, 36] and attributes["weight_gain"] == 0.25 and attributes["flag"] is True
+    layer.args[0]["state"]["size"] = np.array([1, "os.system"], dtype=object)
+    refused(pickle.dumps({"G_ema": layer}), "a numpy dtype 'O8': only numbers and booleans")
