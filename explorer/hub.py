@@ -276,8 +276,8 @@ def _state(path: Path) -> dict[str, torch.Tensor]:
 
 
 def detect_format(folder: Path) -> str:
-    """ "ours", "biggan-deep", "huggan-dcgan" or "torch-file" (rosinality or tutorial DCGAN, told apart by the
-    file's keys in ``convert``); a clear error for anything else."""
+    """ "ours", "biggan-deep", "huggan-dcgan", "torch-file" (rosinality or tutorial DCGAN, told apart by the
+    file's keys in ``convert``) or ``PICKLE_FORMAT`` (a network pickle); a clear error for anything else."""
     if folder.is_file():
         if _torch_file(folder):
             return "torch-file"
@@ -417,12 +417,9 @@ def describe(folder: Path, name: str, model: torch.nn.Module, family: str, fmt: 
     """The ``ModelInfo`` of a model already converted from ``folder``."""
     files = [folder] if folder.is_file() else [p for p in folder.iterdir() if p.is_file()]
     size = sum(p.stat().st_size for p in files)
-    card = _license(folder)
-    license = (
-        card
-        if fmt != PICKLE_FORMAT
-        else stylegan_pickle.NVIDIA_LICENSE + ("" if card == "unknown" else f"; its card: {card}")
-    )
+    license = card = _license(folder)
+    if fmt == PICKLE_FORMAT:  # NVIDIA's code and releases; a card beside the pickle may add its own terms
+        license = stylegan_pickle.NVIDIA_LICENSE + ("" if card == "unknown" else f"; its card: {card}")
     return ModelInfo(
         name=name,
         family=family,
