@@ -202,10 +202,6 @@ class Network:
     classes: dict[str, str]  # module path → class name ("" = the network itself)
     attributes: dict[str, dict] = field(default_factory=dict)  # module path → its plain attributes
 
-    @property
-    def parameters(self) -> int:
-        return sum(t.numel() for t in self.tensors.values())
-
 
 @dataclass(frozen=True)
 class NetworkPickle:
