@@ -7,7 +7,9 @@
 ``gan-face-generate`` takes the weights the installed package of that name ships
 (``pip install --no-deps gan-face-generate``: the package's other dependencies are not needed for its weights):
 a PyTorch DCGAN-tutorial generator, 64×64 RGB faces trained on DigiFace-1M. Any other source is what the
-Load-a-model box takes (a Hub repo id, a folder or a .pt/.pth/.tar file in a recognised format, ``explorer.hub``).
+Load-a-model box takes (a Hub repo id, a folder or a .pt/.pth/.tar file in a recognised format, ``explorer.hub``), or
+an NVIDIA StyleGAN2-ADA ``.pkl`` (read as data by ``explorer.stylegan_pickle``; the folder's card states NVIDIA's
+non-commercial license).
 Weights are read with ``torch.load(weights_only=True)`` and written as safetensors; ``--fp16`` halves the file
 (the app computes in fp32 either way). The folder is written atomically: a reader sees the old one or the new one.
 A folder of ours converted onto itself with ``--fp16`` (``halve_folder``) keeps its card and samples and drops its
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from explorer import hub
+from explorer import hub, stylegan_pickle
 from explorer.images import grid_image
 from explorer.models.folder import (
     CONFIG_NAME,
@@ -166,7 +168,7 @@ def convert_faces(out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m explorer.convert", description=__doc__.split("\n\n")[0])
-    parser.add_argument("source", help=f"'{FACE_PACKAGE}', a Hub repo id, a folder or a .pt/.pth/.tar file")
+    parser.add_argument("source", help=f"'{FACE_PACKAGE}', a Hub repo id, a folder, a .pt/.pth/.tar or a .pkl file")
     parser.add_argument("--out", required=True, type=Path, help="model folder to write")
     parser.add_argument("--fp16", action="store_true", help="store the weights as fp16 (half the size)")
     args = parser.parse_args(argv)
@@ -179,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         else:
             model, family, fmt = hub.convert(hub.resolve(args.source))
-            folder = write(model, args.out, fp16=args.fp16)
+            card = stylegan_pickle.card(args.source, model) if fmt == hub.PICKLE_FORMAT else ""
+            folder = write(model, args.out, fp16=args.fp16, card=card)
             print(f"{args.source}: {family} ({fmt})")
     except ZooError as error:
         print(f"error: {error}", file=sys.stderr)

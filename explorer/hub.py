@@ -16,12 +16,16 @@ cache; ``HF_HUB_OFFLINE=1`` is respected) and recognises:
   optionally wrapped in ``netG_state_dict``, e.g. the ``gan-face-generate`` package's faces): the same renaming,
   sizes read from the shapes (32² or 64², any channels, latent and width).
 
+* **NVIDIA's StyleGAN2-ADA network pickles** (a ``.pkl`` from stylegan2-ada-pytorch, local only: a file under
+  ``models/``): read as data by ``explorer.stylegan_pickle`` (no code of the pickle runs; anything but networks'
+  tensors and kwargs is refused), ``G_ema`` converted into ``explorer.models.stylegan2_ada``.
+
 A ``.pt``/``.pth``/``.tar`` file is told apart by its keys (``g_ema`` → rosinality, ``main.N`` → tutorial DCGAN),
 after loading it once; rosinality's ``train.py`` checkpoints also hold ``args`` (an ``argparse.Namespace``), the one
 class besides tensors that the loader allows.
 
 Foreign ``.bin``/``.pt`` files are read with ``torch.load(weights_only=True)``: tensors only, never
-code. Pickles (``.pkl``, NVIDIA's StyleGAN releases) are refused. Converted models are written in our
+code. Other pickles are refused, and no pickle is downloaded from the Hub. Converted models are written in our
 format to a cache folder, so the zoo loads them like any other folder and the next start is instant.
 """
 
@@ -40,6 +44,7 @@ from huggingface_hub.utils import filter_repo_objects
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
+from explorer import stylegan_pickle
 from explorer.device import default_device
 from explorer.models.biggan_deep import config_from_pretrained_biggan, from_pretrained_biggan_state
 from explorer.models.dcgan import DCGANConfig, DCGANGenerator
@@ -55,6 +60,7 @@ from explorer.models.folder import (
 )
 from explorer.models.registry import family_of
 from explorer.models.stylegan2 import from_rosinality
+from explorer.models.stylegan2_ada import StyleGAN2ADA, summary
 from explorer.settings import Settings
 from explorer.space import hub_token, sign_in_hint
 
@@ -67,7 +73,9 @@ KNOWN_FORMATS = (
     "huggan DCGAN (config.json with hidden_size + weights)",
     "rosinality stylegan2-pytorch (a .pt with g_ema and latent_avg)",
     "PyTorch DCGAN tutorial generator (a .pt/.pth/.tar with main.N keys, optionally under netG_state_dict)",
+    "NVIDIA StyleGAN2-ADA network pickle (a .pkl of stylegan2-ada-pytorch, read as data; a local file under models/)",
 )
+PICKLE_FORMAT = "stylegan2-ada-pkl"
 TORCH_SUFFIXES = (".pt", ".pth", ".tar")  # single-file torch checkpoints; told apart by their keys
 SAFE_CLASSES = [argparse.Namespace]  # rosinality's train.py stores its ``args``; nothing else is unpickled
 TUTORIAL_KEY = re.compile(r"^main\.\d+\.")
@@ -86,10 +94,12 @@ class ModelInfo:
     parameters: int
     size_bytes: int
     note: str = ""  # what the conversion had to decide (e.g. an estimated w̄)
+    details: str = ""  # the architecture, where the format says more than the family (mapping depth, skips, …)
 
     def markdown(self) -> str:
+        details = f" [{self.details}]" if self.details else ""
         text = (
-            f"**{self.name}**: {self.family} ({self.format}), {self.resolution}×{self.resolution}, "
+            f"**{self.name}**: {self.family} ({self.format}){details}, {self.resolution}×{self.resolution}, "
             f"{self.classes or 'no'} classes, {self.parameters / 1e6:.1f} M parameters, "
             f"{self.size_bytes / 2**20:.1f} MiB, license: {self.license}"
         )
@@ -118,7 +128,8 @@ def files_to_fetch(repo: str, sizes: dict[str, int | None], max_bytes: float) ->
         if pickles:
             raise ZooError(
                 f"{repo} holds only pickle files ({', '.join(pickles)}); they are refused because loading them runs "
-                "code, and not downloaded. Use a safetensors or state-dict release of the model."
+                "code, and not downloaded. Use a safetensors or state-dict release of the model (an NVIDIA "
+                "StyleGAN2-ADA .pkl reads as data from a file under models/)."
             )
         raise ZooError(f"{repo} has no weights in a format the loader reads; recognised: {'; '.join(KNOWN_FORMATS)}")
     unknown = [name for name in wanted if sizes[name] is None]
@@ -245,6 +256,16 @@ def _torch_file(folder: Path) -> Path | None:
     return files[0] if files else None
 
 
+def _pickle_file(folder: Path) -> Path | None:
+    """The one network pickle of a folder (or the file itself), if there is exactly one."""
+    if folder.is_file():
+        return folder if folder.suffix in REFUSED_SUFFIXES else None
+    files = sorted(p for p in folder.iterdir() if p.suffix in REFUSED_SUFFIXES) if folder.is_dir() else []
+    if len(files) > 1:
+        raise ZooError(f"{folder} holds several pickles ({', '.join(p.name for p in files)}); give one file")
+    return files[0] if files else None
+
+
 def _state(path: Path) -> dict[str, torch.Tensor]:
     if path.suffix == ".safetensors":
         try:
@@ -255,22 +276,20 @@ def _state(path: Path) -> dict[str, torch.Tensor]:
 
 
 def detect_format(folder: Path) -> str:
-    """ "ours", "biggan-deep", "huggan-dcgan" or "torch-file" (rosinality or tutorial DCGAN, told apart by the
-    file's keys in ``convert``); a clear error for anything else."""
+    """ "ours", "biggan-deep", "huggan-dcgan", "torch-file" (rosinality or tutorial DCGAN, told apart by the
+    file's keys in ``convert``) or ``PICKLE_FORMAT`` (a network pickle); a clear error for anything else."""
     if folder.is_file():
         if _torch_file(folder):
             return "torch-file"
-        raise ZooError(f"{folder.name}: give a model folder or a .pt/.pth/.tar checkpoint file")
-    pickles = [p.name for p in folder.iterdir() if p.suffix in REFUSED_SUFFIXES] if folder.is_dir() else []
+        if folder.suffix in REFUSED_SUFFIXES:
+            return PICKLE_FORMAT
+        raise ZooError(f"{folder.name}: give a model folder, a .pt/.pth/.tar checkpoint or a StyleGAN2-ADA .pkl")
     config_path = folder / CONFIG_NAME
     if not config_path.is_file() and _torch_file(folder):
         return "torch-file"
     if not config_path.is_file():
-        if pickles:
-            raise ZooError(
-                f"{folder.name} holds only pickle files ({', '.join(pickles)}); they are refused because loading "
-                "them runs code. Use a safetensors or state-dict release of the model."
-            )
+        if _pickle_file(folder):
+            return PICKLE_FORMAT
         raise ZooError(f"{folder} has no {CONFIG_NAME}; recognised formats: {'; '.join(KNOWN_FORMATS)}")
     try:
         fields = json.loads(config_path.read_text())
@@ -290,6 +309,8 @@ def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
     fmt = detect_format(folder)
     if fmt == "ours":
         model = load_folder(folder, "cpu")
+    elif fmt == PICKLE_FORMAT:
+        model = stylegan_pickle.stylegan2_ada(_pickle_file(folder))
     elif fmt == "torch-file":
         path = _torch_file(folder)
         state = torch_weights(path)  # a ZooError of its own says what is wrong with the file: not wrapped again
@@ -374,13 +395,16 @@ def dcgan_tutorial(state: dict) -> torch.nn.Module:
 
 
 def _license(folder: Path) -> str:
+    """The ``license:`` of the card beside the weights (its ``license_name:`` where it is ``other``)."""
     if folder.is_file():
         folder = folder.parent
     readme = folder / "README.md"
     if readme.is_file():
-        match = re.search(r"^license:\s*(\S+)", readme.read_text(errors="replace")[:4000], re.MULTILINE)
+        head = readme.read_text(errors="replace")[:4000]
+        match = re.search(r"^license:\s*(\S+)", head, re.MULTILINE)
+        named = re.search(r"^license_name:\s*(\S+)", head, re.MULTILINE)
         if match:
-            return match.group(1)
+            return named.group(1) if match.group(1) == "other" and named else match.group(1)
     return "unknown"
 
 
@@ -393,22 +417,27 @@ def describe(folder: Path, name: str, model: torch.nn.Module, family: str, fmt: 
     """The ``ModelInfo`` of a model already converted from ``folder``."""
     files = [folder] if folder.is_file() else [p for p in folder.iterdir() if p.is_file()]
     size = sum(p.stat().st_size for p in files)
+    license = card = _license(folder)
+    if fmt == PICKLE_FORMAT:  # NVIDIA's code and releases; a card beside the pickle may add its own terms
+        license = stylegan_pickle.NVIDIA_LICENSE + ("" if card == "unknown" else f"; its card: {card}")
     return ModelInfo(
         name=name,
         family=family,
         format=fmt,
         resolution=int(getattr(model, "resolution", 0)),
         classes=int(getattr(model, "num_classes", 0)),
-        license=_license(folder),
+        license=license,
         parameters=sum(p.numel() for p in model.parameters()),
         size_bytes=size,
         note=getattr(model, "w_avg_note", ""),
+        details=summary(model.config) if isinstance(model, StyleGAN2ADA) else "",
     )
 
 
 def converted_folder(source: str, folder: Path, root: Path = CONVERTED) -> tuple[Path, ModelInfo]:
     """Convert a downloaded (or local) model into our format under ``root``; reused when already there."""
     key = re.sub(r"[^A-Za-z0-9._-]+", "--", source.strip("/"))
+    key = re.sub(r"\.(pkl|pickle)$", r"-\1", key)  # a folder named *.pkl would be refused as a pickle
     model, family, fmt = convert(folder)  # once: a public release can be hundreds of MB
     info = describe(folder, source, model, family, fmt)
     target = root / key
@@ -419,7 +448,9 @@ def converted_folder(source: str, folder: Path, root: Path = CONVERTED) -> tuple
         def write(tmp: Path) -> None:
             save_folder(tmp, model)
             readme = (folder.parent if folder.is_file() else folder) / "README.md"
-            if readme.is_file():
+            if fmt == PICKLE_FORMAT:
+                (tmp / "README.md").write_text(stylegan_pickle.card(source, model))
+            elif readme.is_file():
                 shutil.copy(readme, tmp / "README.md")
 
         write_folder_atomically(target, write)
@@ -445,9 +476,7 @@ def resolve(source: str, token: str | None = None, max_gb: float | None = None) 
         raise ZooError("enter a Hub repo id (user/name or user/name@revision) or a model folder")
     path = Path(source)
     if path.exists():
-        if path.suffix in REFUSED_SUFFIXES:
-            raise ZooError(f"{path.name}: pickle files are refused because loading them runs code stored in the file")
-        return path if path.is_dir() or path.suffix in TORCH_SUFFIXES else path.parent
+        return path if path.is_dir() or path.suffix in (*TORCH_SUFFIXES, *REFUSED_SUFFIXES) else path.parent
     if is_repo_id(source):
         return download(source, token, max_gb)
     raise ZooError(f"{source!r} is neither an existing folder nor a Hub repo id like 'user/name' or 'user/name@rev'")

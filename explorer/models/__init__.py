@@ -24,6 +24,7 @@ from explorer.models.progan import ProGANConfig, ProGANDiscriminator, ProGANGene
 from explorer.models.registry import FAMILIES, Family, family_of, register
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from explorer.models.stylegan2 import StyleGAN2, StyleGAN2Config
+from explorer.models.stylegan2_ada import StyleGAN2ADA, StyleGAN2ADAConfig
 from explorer.models.stylegan3 import StyleGAN3, StyleGAN3Config
 from explorer.models.translation import CycleGAN, CycleGANConfig, Pix2PixConfig, Pix2PixGenerator
 from explorer.models.vae import VAE, Autoencoder, AutoencoderConfig, ConditionalVAE, ConditionalVAEConfig, VAEConfig
@@ -45,6 +46,7 @@ register(Family("classifier", FashionClassifier, ClassifierConfig, "Fashion-MNIS
 # public releases, converted from their own formats by explorer.hub
 register(Family("biggan-deep", BigGANDeep, BigGANDeepConfig, "BigGAN-deep (ImageNet)"))
 register(Family("stylegan2", StyleGAN2, StyleGAN2Config, "StyleGAN2 (rosinality)"))
+register(Family("stylegan2-ada", StyleGAN2ADA, StyleGAN2ADAConfig, "StyleGAN2-ADA (NVIDIA)"))
 register(Family("stylegan3", StyleGAN3, StyleGAN3Config, "StyleGAN3 (NVIDIA, alias-free)"))
 
 __all__ = [
@@ -80,6 +82,8 @@ __all__ = [
     "ProGANGenerator",
     "StyleGAN2",
     "StyleGAN2Config",
+    "StyleGAN2ADA",
+    "StyleGAN2ADAConfig",
     "StyleGAN3",
     "StyleGAN3Config",
     "StyleGANConfig",
