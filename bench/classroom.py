@@ -141,9 +141,10 @@ def page_targets(config: dict) -> dict[str, Target]:
 class Student:
     """One browser tab: a keep-alive connection, its own seeds, its own random gestures."""
 
-    def __init__(self, i: int, port: int, targets: dict[str, Target], record, deadline: float):
+    def __init__(self, i: int, port: int, targets: dict[str, Target], record, deadline: float, salt: int = 0):
         self.i, self.port, self.targets, self.record, self.deadline = i, port, targets, record, deadline
-        self.rng = random.Random(1000 + i)
+        self.salt = salt  # a phase's own: its gestures and own seeds differ from the phase before (not yet cached)
+        self.rng = random.Random(1000 + i + 7919 * salt)
         self.lecture = self.rng.random() < 0.5  # on the lecture's link, or on seeds of its own
         self.session = f"student-{i}-{os.getpid()}"  # the student's page (Gradio session), kept as the room grows
         self.connection: http.client.HTTPConnection | None = None
@@ -265,7 +266,7 @@ class Student:
         inputs = list(target.inputs)
         if not self.lecture:
             for n, index in enumerate(target.seeds):
-                inputs[index] = 100 + 7 * self.i + n  # this student's own seeds
+                inputs[index] = 100 + 7 * self.i + n + 10_000 * self.salt  # this student's own seeds
         return inputs
 
     def drag(self, target: Target, low: float, high: float, step: float) -> None:
@@ -346,9 +347,13 @@ def phase(
     seated: int = 0,
     players: int = 0,
     lab: bool = False,
+    salt: int = 0,
 ) -> dict:
     """``students`` scrub for ``seconds``; the first ``seated`` have opened the page in an earlier phase. The last
-    ``players`` of them play the GAN lab instead if ``lab``, else sit idle with the lab open."""
+    ``players`` of them play the GAN lab instead if ``lab``, else sit idle with the lab open. ``salt`` (the phase's
+    number) gives the students gestures and own seeds of the phase's own, so a phase does not replay the previews the
+    phase before it cached (the same room idle, then playing, would otherwise find every image cached the second
+    time)."""
     lock = threading.Lock()
     latencies: dict[str, list[float]] = {path: [] for path in PATHS}
     errors: dict[str, list[str]] = {path: [] for path in PATHS}
@@ -369,7 +374,7 @@ def phase(
     # 1. The room fills up: each new student opens the page, ARRIVAL_SECONDS per 100 of them.
     arriving = max(1, students - seated)
     arrival = ARRIVAL_SECONDS * arriving / 100
-    room = [Student(i, port, targets, record, 0.0) for i in range(students)]
+    room = [Student(i, port, targets, record, 0.0, salt) for i in range(students)]
     opening = [
         threading.Thread(target=lambda s=s, k=k: (time.sleep(arrival * k / arriving), s.open()))
         for k, s in enumerate(room[seated:])
@@ -681,10 +686,11 @@ def main() -> None:
         for students in args.students:
             players = round(args.lab_share * students)
             room = (args.port, server.pid, targets, students, args.seconds)
-            results.append(phase(*room, min(seated, students), players))
+            salt = len(results) if players else 0  # without the lab, rooms replay their seeds as they always did
+            results.append(phase(*room, min(seated, students), players, salt=salt))
             seated = max(seated, students)
             if players:  # the same room, its players now playing
-                results.append(phase(*room, seated, players, lab=True))
+                results.append(phase(*room, seated, players, lab=True, salt=len(results)))
             print(f"{students} students done", flush=True)
     finally:
         server.terminate()

@@ -75,6 +75,7 @@ def _frame_fn(demo: gr.Blocks):
     return fn.fn, fn.inputs
 
 
+@pytest.mark.slow  # the tab's build and three frames: 6 s on 2 busy cores
 def test_a_frame_tells_the_page_its_pace():
     with gr.Blocks() as demo:
         toylab.build(None, None)
