@@ -9,6 +9,7 @@
     python bench/classroom.py --server-cores 0 --client-cores 1 --students 50 100 200 400
                                                      # the app on core 0, the students on core 1 (measured apart)
     python bench/classroom.py --lab-share 0.2 --students 50 100   # a fifth of each room plays the GAN lab
+    python bench/classroom.py --lab-share 1 --students 2 4 8      # rooms that only play the lab
 
 The app runs as a subprocess on 127.0.0.1 (its own interpreter, so the students' threads do not share its
 GIL; its RSS is read from /proc). Each student is a thread with one keep-alive HTTP connection, like a
@@ -31,8 +32,8 @@ that the single student of the reference phase does what the room does.
 With ``--lab-share s``, a share s of each room plays the GAN lab instead (▶ Play: one frame at a time, as the
 page's script asks for it: the hidden button's Gradio event through the queue, then a wait until the pace the frame
 names, the server's frame budget). Each room then runs twice on the same open pages: first with the lab's players
-idle, then playing, so the table shows what the lab costs the others; a second reference phase has one student
-playing alone (the single-user pace).
+idle, then playing, so the table shows what the lab costs the others (a room of players only runs once); a second
+reference phase has one student playing alone (the single-user pace).
 
 Half the room stays on the lecture's link (the tabs' default seeds), the other half types its own seeds.
 The inputs of every request are the page's defaults read from the app's ``/config``, as a browser sends
@@ -686,11 +687,13 @@ def main() -> None:
         for students in args.students:
             players = round(args.lab_share * students)
             room = (args.port, server.pid, targets, students, args.seconds)
-            salt = len(results) if players else 0  # without the lab, rooms replay their seeds as they always did
-            results.append(phase(*room, min(seated, students), players, salt=salt))
-            seated = max(seated, students)
-            if players:  # the same room, its players now playing
-                results.append(phase(*room, seated, players, lab=True, salt=len(results)))
+            if players < students:  # the room scrubbing, its players (if any) idle
+                salt = len(results) if players else 0  # without the lab, rooms replay their seeds as they always did
+                results.append(phase(*room, min(seated, students), players, salt=salt))
+                seated = max(seated, students)
+            if players:  # the same room, its players now playing (a room of players only: at once)
+                results.append(phase(*room, min(seated, students), players, lab=True, salt=len(results)))
+                seated = max(seated, students)
             print(f"{students} students done", flush=True)
     finally:
         server.terminate()
