@@ -112,12 +112,12 @@ def _wire_play(tab: LabTab) -> None:
     never as new ``gr.Plot`` values, which Gradio draws as new plots (1-2 s of the page's time a frame on a busy
     2-core machine, issue #33). The page shows no frame that lands after Pause, which also cancels the one under
     way (so the lab stays the one shown, unless that frame was done already: the next step then shows it).
-    Each frame also says when to ask for the next: the server's ``FrameBudget`` shares ``LAB_SHARE`` of its time among
-    the labs playing (issue #31), from the time each lab's frames take, which grows when the server is busy."""
+    Each frame also says when to ask for the next: the server's ``FrameBudget`` shares ``LAB_CORES`` of a core among
+    the labs playing (issue #31), from the CPU time each lab's frames take on the handler's thread."""
     budget = FrameBudget()
 
     def frame(values: dict, request: gr.Request):
-        clock = time.perf_counter()
+        clock = time.thread_time()
         lab, plane, history, text = advance(
             values[tab.state], "both", values[tab.speed], values[tab.arrows], values[tab.optimal], *_named(tab, values)
         )
@@ -126,7 +126,7 @@ def _wire_play(tab: LabTab) -> None:
         if isinstance(figure, go.Figure):
             figures[tab.lipschitz_plot.elem_id] = figure
         texts = [text, *(table if isinstance(table, str) else None for table in tables)]  # None: hidden, kept
-        pace = budget.pace(str(request.session_hash), time.perf_counter() - clock)
+        pace = budget.pace(str(request.session_hash), time.thread_time() - clock)
         return lab, frame_json(figures, texts, pace.as_json())
 
     drawn = tab.next_frame.click(frame, _step_inputs(tab), [tab.state, tab.frame], **FAST)
