@@ -47,6 +47,7 @@ import http.client
 import json
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -445,7 +446,11 @@ def cores(text: str | None) -> set[int] | None:
 
 def start_server(port: int, on: set[int] | None = None) -> subprocess.Popen:
     """The app in its own interpreter; ``on``: the CPUs it may run on (``os.sched_setaffinity`` in the child, as
-    ``taskset -c`` does), its torch threads as many."""
+    ``taskset -c`` does), its torch threads as many. A port another program listens on is refused (the students
+    would measure that program)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is taken by another program: pick another with --port")
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     if on is not None:
         env |= {"OMP_NUM_THREADS": str(len(on)), "MKL_NUM_THREADS": str(len(on))}
