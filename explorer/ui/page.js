@@ -270,10 +270,10 @@
     lab.asked = performance.now();
     el.click();
   };
-  P.labFailed = () => {
+  P.labFailed = () => {  // a frame that failed, or the one Pause cancelled (then already paused)
     lab.waiting = false;
+    if (P.playing) showRate('stopped');
     P.playing = false;
-    showRate('stopped');
   };
   const react = (id, figure) => {
     const el = document.querySelector(`#${id} .js-plotly-plot`);
@@ -287,7 +287,7 @@
     lab.shown = [...lab.shown.slice(-7), now];
     const n = lab.shown.length - 1;
     const perSecond = n ? (1000 * n) / (now - lab.shown[0]) : 1000 / Math.max(pace.interval_ms, now - lab.asked);
-    const shared = pace.slowed ? ` · ${pace.players} labs share the server` : '';
+    const shared = !pace.slowed ? '' : pace.players > 1 ? ` · ${pace.players} labs share the server` : ' · paced by the server';
     showRate(`${perSecond.toFixed(1)} frames/s${shared}`);
   };
   P.labFrame = (text, shown) => {  // the texts to show: the frame's, or those shown (a frame that lands after Pause)
