@@ -4,9 +4,11 @@ server together use at most ``LAB_CORES`` of a CPU core, whatever the size of th
 A playing lab asks for one frame at a time (explorer/ui/page.js, "the GAN lab's Play"). A frame costs the server c
 seconds of CPU (its steps, its figures, its JSON), so a lab asking every ``interval`` seconds uses c / interval of a
 core. With n labs playing, each gets an equal share LAB_CORES / n: its interval is n·c / LAB_CORES, never shorter than
-the single-user pace ``FLOOR_S``. One lab on an idle server plays at that pace while c ≤ FLOOR_S · LAB_CORES = 75 ms
-(10 steps a frame: 40-60 ms on a quiet core). The server measures c per lab (the frame handler's thread CPU time,
-smoothed) and counts a lab as playing until a little after its next frame was due.
+the single-user pace ``FLOOR_S``. One lab plays at that pace while c ≤ FLOOR_S · LAB_CORES = 75 ms (10 steps a frame
+measured about 85 ms on a core shared with other work, 5.5 frames/s; less on a quiet one). The server measures c per
+lab (the frame handler's thread CPU time, smoothed; a second intra-op thread of torch's is not counted, which is
+exact where the app runs torch on one thread, as bench/classroom.py's pinned server does) and counts a lab as
+playing until a little after its next frame was due.
 
 CPU time, not the frame's wall time: wall time would also make the labs yield to a busy room, but labs that play in
 step (a class told to press Play) wait for each other's frames, each frame's wall time grows with n and the pace with
