@@ -8,6 +8,8 @@
     python bench/classroom.py --renders 16 --seconds 10     # batching against none, in process, no HTTP
     python bench/classroom.py --server-cores 0 --client-cores 1 --students 50 100 200 400
                                                      # the app on core 0, the students on core 1 (measured apart)
+    python bench/classroom.py --lab-share 0.2 --students 50 100   # a fifth of each room plays the GAN lab
+    python bench/classroom.py --lab-share 1 --students 2 4 8      # rooms that only play the lab
 
 The app runs as a subprocess on 127.0.0.1 (its own interpreter, so the students' threads do not share its
 GIL; its RSS is read from /proc). Each student is a thread with one keep-alive HTTP connection, like a
@@ -27,6 +29,12 @@ event in a new Gradio session, whose state Gradio builds from the whole app's co
 goes round the same cycle of gestures (3 drags of t, 2 of α, 1 click series), from its own starting point, so
 that the single student of the reference phase does what the room does.
 
+With ``--lab-share s``, a share s of each room plays the GAN lab instead (▶ Play: one frame at a time, as the
+page's script asks for it: the hidden button's Gradio event through the queue, then a wait until the pace the frame
+names, the server's frame budget). Each room then runs twice on the same open pages: first with the lab's players
+idle, then playing, so the table shows what the lab costs the others (a room of players only runs once); a second
+reference phase has one student playing alone (the single-user pace).
+
 Half the room stays on the lecture's link (the tabs' default seeds), the other half types its own seeds.
 The inputs of every request are the page's defaults read from the app's ``/config``, as a browser sends
 them. A phase's students start over its first 2 s; each request's latency is its round trip on the
@@ -39,6 +47,7 @@ import http.client
 import json
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -51,7 +60,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MOVE_SECONDS = 0.1  # 10 moves/s while dragging
 LATE_SECONDS = 0.05
-PATHS = ("preview route", "Gradio event", "page open")
+PATHS = ("preview route", "Gradio event", "page open", "lab frame")
 ARRIVAL_SECONDS = 20.0  # a hundred arriving students open the page over this many seconds
 GESTURES = ("interpolate", "direction", "interpolate", "vae", "direction", "interpolate")  # every student's cycle
 TIMEOUT = 30.0
@@ -80,6 +89,7 @@ class Target:
     inputs: list  # the defaults, in the event's input order
     moving: int  # index of the slider in ``inputs`` (None for a click)
     seeds: list[int] = field(default_factory=list)  # indices of the seed inputs
+    trigger: int | None = None  # the component whose event it is (the queue's trigger_id)
 
 
 def page_targets(config: dict) -> dict[str, Target]:
@@ -113,6 +123,9 @@ def page_targets(config: dict) -> dict[str, Target]:
         "direction_edit": target("direction_edit", "direction-edit-sync", "click", "dir-alpha", ["dir-seed"]),
         "vae_decode": target("vae_decode", "vae-plane", "select", None, []),
     }
+    frame = dependency("toy-next-frame", "click")  # the GAN lab's Play: the page presses the hidden button
+    targets["lab"] = Target("lab", frame["id"], [components[i]["props"].get("value") for i in frame["inputs"]], None)
+    targets["lab"].trigger = by_elem["toy-next-frame"]
     beat = next(d for d in config["dependencies"] if d.get("api_name") == "alive")  # the page's heartbeat
     targets["open"] = Target("open", beat["id"], [], None)
     edit = targets["direction_edit"]
@@ -130,12 +143,15 @@ def page_targets(config: dict) -> dict[str, Target]:
 class Student:
     """One browser tab: a keep-alive connection, its own seeds, its own random gestures."""
 
-    def __init__(self, i: int, port: int, targets: dict[str, Target], record, deadline: float):
+    def __init__(self, i: int, port: int, targets: dict[str, Target], record, deadline: float, salt: int = 0):
         self.i, self.port, self.targets, self.record, self.deadline = i, port, targets, record, deadline
-        self.rng = random.Random(1000 + i)
+        self.salt = salt  # a phase's own: its gestures and own seeds differ from the phase before (not yet cached)
+        self.rng = random.Random(1000 + i + 7919 * salt)
         self.lecture = self.rng.random() < 0.5  # on the lecture's link, or on seeds of its own
         self.session = f"student-{i}-{os.getpid()}"  # the student's page (Gradio session), kept as the room grows
         self.connection: http.client.HTTPConnection | None = None
+        self.plays = False  # plays the GAN lab (▶ Play) instead of scrubbing
+        self.paces: list[dict] = []  # the pace each of its lab frames named (the server's frame budget)
 
     def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes, dict]:
         for attempt in (0, 1):  # a dropped keep-alive connection is reopened once
@@ -204,11 +220,55 @@ class Student:
         except (http.client.HTTPException, OSError, ValueError, KeyError, TypeError) as error:
             self.record("Gradio event", None, f"{type(error).__name__}: {error}", None)
 
+    def frame(self, target: Target) -> dict | None:
+        """One frame of the GAN lab's Play, as page.js asks for it: the hidden button's event joins Gradio's queue,
+        then the session's event stream brings its result; returns the pace the frame names."""
+        body = {"data": target.inputs, "fn_index": target.fn_index, "session_hash": self.session}
+        body |= {"event_data": None, "trigger_id": target.trigger}
+        clock = time.perf_counter()
+        try:
+            status, data, _ = self.request("POST", "/gradio_api/queue/join", json.dumps(body).encode())
+            if status != 200:
+                self.record("lab frame", None, f"join {status} {data[:120]!r}", None)
+                return None
+            self.connection.request("GET", f"/gradio_api/queue/data?session_hash={self.session}")
+            response = self.connection.getresponse()
+            done = None
+            for line in response:  # server-sent events, one "data: {json}" line each, to the stream's close
+                message = json.loads(line[5:]) if line.startswith(b"data:") else {}
+                if message.get("msg") == "process_completed":
+                    done = message
+                elif message.get("msg") == "close_stream":
+                    break
+            response.read()
+            if not done or not done.get("success"):
+                self.record("lab frame", None, f"frame failed: {str(done)[:120]}", None)
+                return None
+            pace = json.loads(done["output"]["data"][1])["pace"]
+        except (http.client.HTTPException, OSError, ValueError, KeyError, TypeError) as error:
+            if self.connection is not None:
+                self.connection.close()
+                self.connection = None
+            self.record("lab frame", None, f"{type(error).__name__}: {error}", None)
+            return None
+        self.record("lab frame", time.perf_counter() - clock, None, None)
+        self.paces.append(pace)
+        return pace
+
+    def play(self, target: Target) -> None:
+        """▶ Play until the phase ends: a frame, then the next when its pace says (at once if it came late); after a
+        failed frame (the page stops Play), Play again a second later."""
+        while time.monotonic() < self.deadline:
+            asked = time.perf_counter()
+            pace = self.frame(target)
+            wait = 1.0 if pace is None else pace["interval_ms"] / 1000 - (time.perf_counter() - asked)
+            time.sleep(max(0.0, min(wait, self.deadline - time.monotonic())))
+
     def own(self, target: Target) -> list:
         inputs = list(target.inputs)
         if not self.lecture:
             for n, index in enumerate(target.seeds):
-                inputs[index] = 100 + 7 * self.i + n  # this student's own seeds
+                inputs[index] = 100 + 7 * self.i + n + 10_000 * self.salt  # this student's own seeds
         return inputs
 
     def drag(self, target: Target, low: float, high: float, step: float) -> None:
@@ -246,6 +306,9 @@ class Student:
     def run(self, start_after: float) -> None:
         time.sleep(start_after)
         try:
+            if self.plays:
+                self.play(self.targets["lab"])
+                return
             turn = self.rng.randrange(len(GESTURES))
             while time.monotonic() < self.deadline:
                 gesture, turn = GESTURES[turn % len(GESTURES)], turn + 1
@@ -277,8 +340,22 @@ def rss_mb(pid: int) -> float:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
 
 
-def phase(port: int, pid: int, targets: dict[str, Target], students: int, seconds: float, seated: int = 0) -> dict:
-    """``students`` scrub for ``seconds``; the first ``seated`` have opened the page in an earlier phase."""
+def phase(
+    port: int,
+    pid: int,
+    targets: dict[str, Target],
+    students: int,
+    seconds: float,
+    seated: int = 0,
+    players: int = 0,
+    lab: bool = False,
+    salt: int = 0,
+) -> dict:
+    """``students`` scrub for ``seconds``; the first ``seated`` have opened the page in an earlier phase. The last
+    ``players`` of them play the GAN lab instead if ``lab``, else sit idle with the lab open. ``salt`` (the phase's
+    number) gives the students gestures and own seeds of the phase's own, so a phase does not replay the previews the
+    phase before it cached (the same room idle, then playing, would otherwise find every image cached the second
+    time)."""
     lock = threading.Lock()
     latencies: dict[str, list[float]] = {path: [] for path in PATHS}
     errors: dict[str, list[str]] = {path: [] for path in PATHS}
@@ -299,7 +376,7 @@ def phase(port: int, pid: int, targets: dict[str, Target], students: int, second
     # 1. The room fills up: each new student opens the page, ARRIVAL_SECONDS per 100 of them.
     arriving = max(1, students - seated)
     arrival = ARRIVAL_SECONDS * arriving / 100
-    room = [Student(i, port, targets, record, 0.0) for i in range(students)]
+    room = [Student(i, port, targets, record, 0.0, salt) for i in range(students)]
     opening = [
         threading.Thread(target=lambda s=s, k=k: (time.sleep(arrival * k / arriving), s.open()))
         for k, s in enumerate(room[seated:])
@@ -313,10 +390,15 @@ def phase(port: int, pid: int, targets: dict[str, Target], students: int, second
     # 2. The room scrubs for ``seconds``: the students start over the first 2 s.
     deadline = time.monotonic() + seconds
     ramp = min(2.0, seconds / 4)
+    playing = room[students - players :]
     for student in room:
         student.deadline = deadline
+    for student in playing:
+        student.plays = lab
+    active = room[: students - players] + (playing if lab else [])
     threads = [
-        threading.Thread(target=student.run, args=(ramp * i / students,), daemon=True) for i, student in enumerate(room)
+        threading.Thread(target=student.run, args=(ramp * i / students,), daemon=True)
+        for i, student in enumerate(active)
     ]
     rss = [rss_mb(pid)]
     cpu = cpu_seconds(pid)
@@ -328,6 +410,10 @@ def phase(port: int, pid: int, targets: dict[str, Target], students: int, second
         time.sleep(0.5)
     elapsed = time.perf_counter() - clock
     return dict(
+        label=f"{students}" + (f", {players} {'play' if lab else 'idle'}" if players else ""),
+        players=players if lab else 0,
+        frames=[len(student.paces) for student in playing] if lab else [],
+        paces=[pace for student in playing for pace in student.paces] if lab else [],
         opened=opened,
         load=os.getloadavg()[0],
         cpu=(cpu_seconds(pid) - cpu) / elapsed,
@@ -360,7 +446,11 @@ def cores(text: str | None) -> set[int] | None:
 
 def start_server(port: int, on: set[int] | None = None) -> subprocess.Popen:
     """The app in its own interpreter; ``on``: the CPUs it may run on (``os.sched_setaffinity`` in the child, as
-    ``taskset -c`` does), its torch threads as many."""
+    ``taskset -c`` does), its torch threads as many. A port another program listens on is refused (the students
+    would measure that program)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is taken by another program: pick another with --port")
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
     if on is not None:
         env |= {"OMP_NUM_THREADS": str(len(on)), "MKL_NUM_THREADS": str(len(on))}
@@ -394,18 +484,23 @@ def config_of(port: int) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    """One row per room size and path; ``p95 / 1`` is the p95 over the single student's (the first result); ``late``
-    counts moves sent over 50 ms after their slot; ``hits`` is the preview cache's share; ``RSS MB`` the server's
-    peak; ``CPU`` the cores the server got (CPU seconds per second)."""
-    reference = {p: percentile(results[0]["latencies"][p], 0.95) for p in PATHS}
+    """One row per room and path it used; ``p95 / 1`` is the p95 over the single student's (the first result with that
+    path: the lone scrubber, or for the lab the lone player); ``late`` counts moves sent over 50 ms after their slot;
+    ``hits`` is the preview cache's share; ``RSS MB`` the server's peak; ``CPU`` the cores the server got (CPU
+    seconds per second)."""
+    reference = {
+        p: next((percentile(r["latencies"][p], 0.95) for r in results if r["latencies"][p]), 1.0) for p in PATHS
+    }
     head = (
-        f"{'students':>8} {'path':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+        f"{'room':<14}{'path':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
         f"{'p95 / 1':>8}{'errors':>7}{'late':>6}{'hits':>6}{'RSS MB':>8}{'CPU':>6}"
     )
     lines = [head, "-" * len(head)]
     for r in results:
         for path in PATHS:
             values = r["latencies"][path]
+            if not values and not r["errors"][path]:
+                continue  # a path this room did not use: page opens of a seated room, the lab when none plays
             p50 = statistics.median(values) if values else float("nan")
             p95 = percentile(values, 0.95)
             route = path == "preview route"
@@ -415,7 +510,7 @@ def table(results: list[dict]) -> str:
             cpu = f"{r['cpu']:.2f}" if route else ""
             rate = len(values) / (r["opened"] if path == "page open" else r["seconds"])
             lines.append(
-                f"{r['students']:>8} {path:<14}{len(values):>9}{rate:>8.1f}{p50:>8.1f}"
+                f"{r['label']:<14}{path:<14}{len(values):>9}{rate:>8.1f}{p50:>8.1f}"
                 f"{p95:>8.1f}{percentile(values, 0.99):>8.1f}{p95 / reference[path]:>8.2f}"
                 f"{len(r['errors'][path]):>7}{late:>6}{hits:>6}{rss:>8}{cpu:>6}"
             )
@@ -423,10 +518,12 @@ def table(results: list[dict]) -> str:
 
 
 def per_core(results: list[dict], server_cores: int) -> str:
-    """Per server core, for each room: requests answered per second by path, the server's CPU use, its peak RSS."""
+    """Per server core, for each room: requests answered per second by path (``frames/s``: the GAN lab's), the
+    server's CPU use, its peak RSS."""
     lines = [
         f"per server core ({server_cores} core(s)):",
-        f"{'students':>8}{'previews/s':>12}{'events/s':>10}{'opens/s':>9}{'CPU':>6}{'RSS MB':>8}{'errors':>8}",
+        f"{'room':<14}{'previews/s':>11}{'events/s':>10}{'opens/s':>9}{'frames/s':>10}{'CPU':>6}{'RSS MB':>8}"
+        f"{'errors':>8}",
     ]
     for r in results[1:]:
         rates = [
@@ -434,9 +531,45 @@ def per_core(results: list[dict], server_cores: int) -> str:
         ]
         errors = sum(len(e) for e in r["errors"].values())
         lines.append(
-            f"{r['students']:>8}{rates[0]:>12.1f}{rates[1]:>10.1f}{rates[2]:>9.1f}"
+            f"{r['label']:<14}{rates[0]:>11.1f}{rates[1]:>10.1f}{rates[2]:>9.1f}{rates[3]:>10.1f}"
             f"{r['cpu'] / server_cores:>6.2f}{r['rss_peak']:>8.0f}{errors:>8}"
         )
+    return "\n".join(lines)
+
+
+def lab_table(results: list[dict]) -> str:
+    """The GAN lab's players, per room: frames/s each (what the page's rate readout shows), a frame's round trip, the
+    pace the server's budget named and the labs it counted; then what the players cost the other students (the same
+    room with the players idle, then playing)."""
+    lines = [
+        "the GAN lab's Play (one frame at a time, paced by the server's frame budget):",
+        f"{'room':<14}{'frames/s each: mean':>20}{'min':>6}{'max':>6}{'frame p50 ms':>14}{'p95 ms':>8}"
+        f"{'pace ms':>9}{'labs counted':>14}",
+    ]
+    for r in results:
+        if not r["players"]:
+            continue
+        each = [n / r["seconds"] for n in r["frames"]]
+        values = r["latencies"]["lab frame"]
+        pace = statistics.mean(p["interval_ms"] for p in r["paces"]) if r["paces"] else float("nan")
+        counted = max((p["players"] for p in r["paces"]), default=0)
+        lines.append(
+            f"{r['label']:<14}{statistics.mean(each):>20.2f}{min(each):>6.2f}{max(each):>6.2f}"
+            f"{statistics.median(values) if values else float('nan'):>14.1f}{percentile(values, 0.95):>8.1f}"
+            f"{pace:>9.0f}{counted:>14}"
+        )
+    idle = {r["students"]: r for r in results if r["label"].endswith("idle")}
+    for r in results:
+        before = idle.get(r["students"])
+        if not r["players"] or before is None:
+            continue
+        change = []
+        for path in ("preview route", "Gradio event"):
+            p95 = [percentile(room["latencies"][path], 0.95) for room in (before, r)]
+            rate = [len(room["latencies"][path]) / room["seconds"] for room in (before, r)]
+            change.append(f"{path} p95 {p95[0]:.0f} → {p95[1]:.0f} ms ({rate[0]:.0f} → {rate[1]:.0f}/s)")
+        cpu = f"server CPU {before['cpu']:.2f} → {r['cpu']:.2f}"
+        lines.append(f"{r['students']} students, {r['players']} playing: the others' {'; '.join(change)}; {cpu}")
     return "\n".join(lines)
 
 
@@ -517,6 +650,9 @@ def main() -> None:
     parser.add_argument("--renders", type=int, metavar="THREADS", help="only compare batching against none, in process")
     parser.add_argument("--server-cores", metavar="CPUS", help="pin the app to these CPUs, e.g. 0 or 0-1 (taskset -c)")
     parser.add_argument("--client-cores", metavar="CPUS", help="pin the simulated students to these CPUs, e.g. 1")
+    parser.add_argument(
+        "--lab-share", type=float, default=0.0, metavar="S", help="share of each room playing the GAN lab, e.g. 0.2"
+    )
     args = parser.parse_args()
     try:
         server_cores, client_cores = cores(args.server_cores), cores(args.client_cores)
@@ -531,6 +667,8 @@ def main() -> None:
         args.students, args.seconds, args.reference_seconds = [10], 20.0, 10.0
     if any(not 1 <= n <= 500 for n in args.students) or not 1 <= args.seconds <= 600:
         parser.error("students must be 1–500 and seconds 1–600")
+    if not 0 <= args.lab_share <= 1:
+        parser.error("--lab-share is a share of the room, 0 to 1")
 
     server = start_server(args.port, server_cores)
     try:
@@ -547,10 +685,20 @@ def main() -> None:
             warm.event(target, inputs, {"index": [1, 1], "value": None, "selected": True})
         results = [phase(args.port, server.pid, targets, 1, args.reference_seconds)]
         print(f"1 student: {table(results).splitlines()[2]}", flush=True)
+        if args.lab_share:  # student 0 alone, playing the lab: the single-user pace
+            results.append(phase(args.port, server.pid, targets, 1, args.reference_seconds, 1, 1, lab=True))
+            print(f"1 player: {table(results[1:]).splitlines()[2]}", flush=True)
         seated = 1  # student 0 opened the page in the reference phase
         for students in args.students:
-            results.append(phase(args.port, server.pid, targets, students, args.seconds, min(seated, students)))
-            seated = max(seated, students)
+            players = round(args.lab_share * students)
+            room = (args.port, server.pid, targets, students, args.seconds)
+            if players < students:  # the room scrubbing, its players (if any) idle
+                salt = len(results) if players else 0  # without the lab, rooms replay their seeds as they always did
+                results.append(phase(*room, min(seated, students), players, salt=salt))
+                seated = max(seated, students)
+            if players:  # the same room, its players now playing (a room of players only: at once)
+                results.append(phase(*room, min(seated, students), players, lab=True, salt=len(results)))
+                seated = max(seated, students)
             print(f"{students} students done", flush=True)
     finally:
         server.terminate()
@@ -572,13 +720,15 @@ def main() -> None:
     print(table(results))
     if server_cores is not None:
         print(per_core(results, len(server_cores)))
+    if args.lab_share:
+        print(lab_table(results))
     for r in results:
         for path, found in r["errors"].items():
             if found:
-                print(f"{r['students']} students, {path}: {len(found)} errors, e.g. {found[0]}")
-        print(f"{r['students']} students: load average {r['load']:.1f} at the end (other work on the machine)")
+                print(f"{r['label']} students, {path}: {len(found)} errors, e.g. {found[0]}")
+        print(f"{r['label']} students: load average {r['load']:.1f} at the end (other work on the machine)")
         if r["stragglers"]:
-            print(f"{r['students']} students: {r['stragglers']} still running at the end")
+            print(f"{r['label']} students: {r['stragglers']} still running at the end")
 
 
 if __name__ == "__main__":

@@ -242,15 +242,26 @@
   //    the hidden #toy-next-frame is one Gradio event (a frame's steps), whose figures come back as one JSON text.
   //    labFrame draws them into the plots already shown, one plot a task (Plotly.react on the same div: a new
   //    gr.Plot value is drawn as a new plot, with the rest of the frame in one task: 1-2 s of this page's time on a
-  //    busy machine, issue #33), returns its texts for their boxes, then asks for the next, at most one every
-  //    FRAME_MS: a slow page plays slower, never behind. Pause (and Reset) cancel the frame under way, and a frame
-  //    that still lands after Pause is not shown: nothing moves after the key. A failed frame stops Play.
-  const FRAME_MS = 150;
-  const lab = {waiting: false, asked: 0};
+  //    busy machine, issue #33), returns its texts for their boxes, then asks for the next at the pace the frame
+  //    names: the server shares a budget of CPU among the labs playing (toylab/budget.py; one lab on an idle server:
+  //    a frame every 150 ms), and a slow page plays slower, never behind. #toy-rate shows the frames/s this page
+  //    gets. Pause (and Reset) cancel the frame under way and the next one asked for, and a frame that still lands
+  //    after Pause is not shown: nothing moves after the key. A failed frame stops Play.
+  const lab = {waiting: false, asked: 0, timer: null, shown: []};
+  const showRate = (text) => {
+    const el = document.querySelector('#toy-rate .lab-rate');
+    if (el) el.textContent = text;
+  };
   P.labPlay = (on) => {
+    if (on && P.playing) return;  // Play while playing: the next frame keeps its pace
     P.playing = on;
+    clearTimeout(lab.timer);
+    lab.shown = [];
     if (on) P.labNext();
-    else lab.waiting = false;  // the frame under way is cancelled (Pause's cancels) or not shown
+    else {
+      lab.waiting = false;  // the frame under way is cancelled (Pause's cancels) or not shown
+      showRate('paused');
+    }
   };
   P.labNext = () => {  // one frame under way at a time (one that never came back is given up after 30 s)
     if (!P.playing || (lab.waiting && performance.now() - lab.asked < 30000)) return;
@@ -260,8 +271,9 @@
     lab.asked = performance.now();
     el.click();
   };
-  P.labFailed = () => {
+  P.labFailed = () => {  // a frame that failed, or the one Pause cancelled (then already paused)
     lab.waiting = false;
+    if (P.playing) showRate('stopped');
     P.playing = false;
   };
   const react = (id, figure) => {
@@ -270,6 +282,14 @@
     // the margins and sizing Gradio gave the plot (room for its label) stay
     const layout = {...figure.layout, autosize: el.layout.autosize, margin: el.layout.margin};
     window.Plotly.react(el, figure.data, layout, {responsive: el._context.responsive});
+  };
+  const rate = (pace) => {  // frames/s over the last 8 frames shown, and why the server slows them
+    const now = performance.now();
+    lab.shown = [...lab.shown.slice(-7), now];
+    const n = lab.shown.length - 1;
+    const perSecond = n ? (1000 * n) / (now - lab.shown[0]) : 1000 / Math.max(pace.interval_ms, now - lab.asked);
+    const shared = !pace.slowed ? '' : pace.players > 1 ? ` · ${pace.players} labs share the server` : ' · paced by the server';
+    showRate(`${perSecond.toFixed(1)} frames/s${shared}`);
   };
   P.labFrame = (text, shown) => {  // the texts to show: the frame's, or those shown (a frame that lands after Pause)
     lab.waiting = false;
@@ -281,7 +301,8 @@
         react(...figures.shift());
         setTimeout(next, 0);  // the next plot in a task of its own: the page answers a key or a click between them
       } else if (P.playing) {
-        setTimeout(P.labNext, Math.max(0, FRAME_MS - (performance.now() - lab.asked)));
+        rate(frame.pace);
+        lab.timer = setTimeout(P.labNext, Math.max(0, frame.pace.interval_ms - (performance.now() - lab.asked)));
       }
     };
     next();

@@ -1,5 +1,5 @@
 """The GAN lab plays at a projector's 1280×720 in presentation mode without long tasks, and Pause (the button, and
-Space) stops it at once (issue #33 item 6).
+Space) stops it at once (issue #33 item 6); the rate beside Play says what the student gets (issue #31 item 4).
 
 Before, each frame was a gr.Timer tick whose new gr.Plot values Gradio drew as new plots, in one task with its own
 updates: a frame every 1-1.5 s with 1-1.4 s long tasks on 2 busy cores, and the ticks already queued kept landing
@@ -12,6 +12,8 @@ are reported beside it. Measured on 2 cores at load 10-15 (several test runs): t
 (wall 250 ms-1.3 s), about 300 ms of main-thread CPU a frame, no frame after Pause; before, at the same load: 400-600
 ms of CPU in one task (wall up to 2.7 s), 610 ms a frame, and frames landing 1.4-3 s after Pause.
 """
+
+import re
 
 import pytest
 
@@ -57,6 +59,8 @@ STOPPED = f"""
 }}
 """
 PLANE_TITLE = "() => document.querySelector('#toy-plane .js-plotly-plot').layout.title.text"
+RATE = "() => document.querySelector('#toy-rate .lab-rate').textContent"
+PACE_FPS = 1 / 0.15  # one lab alone: the server's budget names its floor, a frame every 150 ms at most
 
 
 def play_and_pause(browser, page, how: str) -> dict:
@@ -70,12 +74,16 @@ def play_and_pause(browser, page, how: str) -> dict:
         else:
             page.locator("#toy-play").click()
         page.wait_for_function(f"() => window.__lab.frames.length >= {FRAMES}", timeout=180_000)
+        rate, times = page.evaluate(f"() => [({RATE})(), window.__lab.frames.map((f) => f.at)]")
         if how == "key":
             page.keyboard.press(" ")
         else:
             page.locator("#toy-pause").click()
         page.wait_for_function(STOPPED, timeout=60_000)
     seen = page.evaluate("() => window.__lab")
+    seen["rate"], seen["rate_after"] = rate, page.evaluate(RATE)
+    last = times[-8:]  # the page's readout counts its last 8 frames
+    seen["measured_fps"] = 1000 * (len(last) - 1) / (last[-1] - last[0])
     paused = seen["paused"]
     seen["late_ms"] = [round(f["at"] - paused) for f in seen["frames"] if f["at"] > paused]
     seen["cpu_ms"] = sorted((round(cpu) for s, _, cpu in trace.tasks if start <= s <= paused), reverse=True)
@@ -105,6 +113,13 @@ def test_play_draws_into_the_same_plots_and_pause_stops_it_at_once(browser, app_
             assert all(late <= PAUSE_MS for late in seen["late_ms"]), report[-1]
             assert all(f["samePlot"] for f in seen["frames"]), f"a frame re-created the plane's plot ({how})"
             assert seen["cpu_ms"][0] <= TASK_CPU_MS, report[-1]
+            # the rate beside Play: what the student gets (as counted here, within 2×), never over the pace it was told
+            rate = re.fullmatch(r"(\d+\.\d) frames/s( · paced by the server)?", seen["rate"])  # one lab: no "share"
+            assert rate, f"the rate beside Play reads {seen['rate']!r}"
+            shown = float(rate.group(1))
+            assert seen["measured_fps"] / 2 <= shown <= seen["measured_fps"] * 2, (seen["rate"], seen["measured_fps"])
+            assert seen["measured_fps"] <= PACE_FPS * 1.1 and shown <= PACE_FPS * 1.1, seen["rate"]
+            assert seen["rate_after"] == "paused"
             # the plane shows the frame the readout names (drawn, not only counted)
             step = page.evaluate("() => window.__lab.frames.at(-1).readout").split(" ·")[0]
             assert page.evaluate(PLANE_TITLE).startswith(step + ","), (step, page.evaluate(PLANE_TITLE))

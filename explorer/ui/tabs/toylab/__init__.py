@@ -14,11 +14,14 @@ Modules: ``presets`` (presets, views, settings by name), ``figures`` (what is dr
 events run; tests call them directly), ``layout`` (the components); the wiring is here.
 """
 
+import time
+
 import gradio as gr
 import plotly.graph_objects as go
 
 from explorer.ui.common import named_values
 from explorer.ui.share import Share, TabParts
+from explorer.ui.tabs.toylab.budget import FrameBudget
 from explorer.ui.tabs.toylab.figures import divergence_table, frame_json
 from explorer.ui.tabs.toylab.handlers import (
     advance,
@@ -108,9 +111,13 @@ def _wire_play(tab: LabTab) -> None:
     it travels as one JSON text (``frame_json``) that the page draws into the plots already shown (``Plotly.react``),
     never as new ``gr.Plot`` values, which Gradio draws as new plots (1-2 s of the page's time a frame on a busy
     2-core machine, issue #33). The page shows no frame that lands after Pause, which also cancels the one under
-    way (so the lab stays the one shown, unless that frame was done already: the next step then shows it)."""
+    way (so the lab stays the one shown, unless that frame was done already: the next step then shows it).
+    Each frame also says when to ask for the next: the server's ``FrameBudget`` shares ``LAB_CORES`` of a core among
+    the labs playing (issue #31), from the CPU time each lab's frames take on the handler's thread."""
+    budget = FrameBudget()
 
-    def frame(values: dict):
+    def frame(values: dict, request: gr.Request):
+        clock = time.thread_time()
         lab, plane, history, text = advance(
             values[tab.state], "both", values[tab.speed], values[tab.arrows], values[tab.optimal], *_named(tab, values)
         )
@@ -119,7 +126,8 @@ def _wire_play(tab: LabTab) -> None:
         if isinstance(figure, go.Figure):
             figures[tab.lipschitz_plot.elem_id] = figure
         texts = [text, *(table if isinstance(table, str) else None for table in tables)]  # None: hidden, kept
-        return lab, frame_json(figures, texts)
+        pace = budget.pace(str(request.session_hash), time.thread_time() - clock)
+        return lab, frame_json(figures, texts, pace.as_json())
 
     drawn = tab.next_frame.click(frame, _step_inputs(tab), [tab.state, tab.frame], **FAST)
     texts = [tab.info, tab.sn_table, tab.divergence_text]

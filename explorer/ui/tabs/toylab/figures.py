@@ -470,9 +470,10 @@ def readout(lab: ToyLab) -> str:
     return " · ".join(parts)
 
 
-def frame_json(figures: dict[str, go.Figure], texts: list[str | None]) -> str:
+def frame_json(figures: dict[str, go.Figure], texts: list[str | None], pace: dict) -> str:
     """Play's frame as one JSON object: ``figures`` by the ``elem_id`` of the plot each goes to (each encoded as
-    ``gr.Plot`` sends it), ``texts`` the frame's text outputs in order (None: keep what is shown). The page shows it
-    (explorer/ui/page.js ``labFrame``): the figures drawn into the plots already there, the texts into their boxes."""
+    ``gr.Plot`` sends it), ``texts`` the frame's text outputs in order (None: keep what is shown), ``pace`` when to ask
+    for the next (``budget.Pace.as_json``). The page shows it (explorer/ui/page.js ``labFrame``): the figures drawn
+    into the plots already there, the texts into their boxes, the rate beside Play."""
     drawn = ",".join(f"{json.dumps(elem_id)}:{figure.to_json()}" for elem_id, figure in figures.items())
-    return f'{{"figures":{{{drawn}}},"texts":{json.dumps(texts)}}}'
+    return f'{{"figures":{{{drawn}}},"texts":{json.dumps(texts)},"pace":{json.dumps(pace)}}}'

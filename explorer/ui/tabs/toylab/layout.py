@@ -149,7 +149,8 @@ def lay_out(defaults: dict, lab: ToyLab) -> LabTab:
 
 
 def _play_controls(lab: ToyLab) -> dict:
-    """The preset, Play / Pause / Reset, the readout in view beside them, single steps, speed and the overlays."""
+    """The preset, Play / Pause / Reset and Play's rate, the readout in view beside them, single steps, speed and the
+    overlays."""
     preset = gr.Dropdown(
         list(PRESETS), value=DEFAULT_PRESET, label="Preset (sets every control, resets)", elem_id="toy-preset"
     )
@@ -158,6 +159,9 @@ def _play_controls(lab: ToyLab) -> dict:
         play = gr.Button("▶ Play", variant="primary", elem_id="toy-play", **NARROW)
         pause = gr.Button("⏸ Pause", elem_id="toy-pause", **NARROW)
         reset = gr.Button("⟲ Reset", elem_id="toy-reset", **NARROW)
+    # Play's rate, written by the page as frames land (page.js): the frames/s this student gets, and how many labs
+    # share the server's budget when it slows them (budget.py)
+    gr.HTML('<span class="lab-rate">paused</span>', js_on_load=None, elem_id="toy-rate")
     info = gr.Textbox(readout(lab), label="Readout", elem_id="toy-readout")
     with gr.Row():
         step_d = gr.Button("Step D", **NARROW)
