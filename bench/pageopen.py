@@ -191,7 +191,7 @@ def main() -> None:
         print(f"measured: {label}", flush=True)
     starts = [cold_start(args.port) for _ in range(args.cold_starts)]
 
-    print(f"\nPage open: server CPU per student (ms), {args.opens} opens each, idle CPU taken off, {os.cpu_count()} cores")
+    print(f"\nPage open: server CPU per student (ms), {args.opens} opens each, idle CPU off, {os.cpu_count()} cores")
     print(f"{'server':<32}{'first open':>12}{'mean':>8}{'p50':>8}{'p95':>8}{'kB sent':>10}{'idle ms/s':>11}")
     for label, r in results.items():
         c = [1000 * x for x in r["costs"]]
@@ -200,7 +200,7 @@ def main() -> None:
             f"{percentile(c, 0.95):>8.1f}{r['bytes'] / 1000:>10.0f}{1000 * r['idle']:>11.1f}"
         )
     for answered, served, cpu in starts:
-        print(f"cold start: page answered after {answered:.1f} s, first image after {served:.1f} s, server CPU {cpu:.1f} s")
+        print(f"cold start: page answered after {answered:.1f} s, first image after {served:.1f} s, CPU {cpu:.1f} s")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine inflates wall times)")
 
 
