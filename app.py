@@ -18,6 +18,7 @@ from explorer.ui import (
     cache_files,
     common,
     loader,
+    sessions,
     share,
 )
 from explorer.ui.page_cache import PageCache
@@ -136,7 +137,9 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
 
 def launch(demo: gr.Blocks, **kwargs):
     """``demo.launch`` with the app's style, upload limit, preview route (``demo.previews``) and the page kept in memory
-    once built (``PageCache``: opening the page costs the server next to nothing after the first student)."""
+    once built (``PageCache``: opening the page costs the server next to nothing after the first student), and
+    sessions that copy no config (``sessions``: a student's first event no longer builds one of the whole app)."""
+    sessions.install()
     options = dict(
         css=CSS,
         head=HEAD,

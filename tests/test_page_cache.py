@@ -111,3 +111,28 @@ def test_encoding_follows_accept_encoding():
     assert encoding("gzip;q=1.0, identity") == "gzip"
     assert encoding("") == "identity"
     assert encoding("brotli-ish") == "identity"
+
+
+def test_the_apps_page_is_built_once_and_every_link_is_answered_from_memory(app_url):
+    with httpx.Client(base_url=app_url, timeout=120) as client:
+        first = client.get("/")
+        second = client.get("/")
+        link = client.get("/?tab=manifold&section=plane&present=1")
+    assert second.headers["x-page-cache"] == link.headers["x-page-cache"] == "hit"
+    assert second.content == first.content == link.content and b'"elem_id":"path-next"' in first.content
+
+
+def test_opening_the_page_fires_no_compute_event(app_url):
+    """What a page fires as it opens: its load events (the page script's, no server work) and the select of the tabs
+    shown first (tab tracking, the Training poll's switch). None of them reads a setting, so none can render."""
+    config = httpx.get(f"{app_url}/config", timeout=120).json()
+    kinds = {c["id"]: c["type"] for c in config["components"]}
+    opening = [
+        d
+        for d in config["dependencies"]
+        if any(t[1] == "load" or (t[1] == "select" and kinds.get(t[0]) == "tabitem") for t in d["targets"])
+    ]
+    loads = [d for d in opening if any(t[1] == "load" for t in d["targets"])]
+    assert loads and not any(d["backend_fn"] for d in loads)
+    served = [d for d in opening if d["backend_fn"]]
+    assert served and all(d["inputs"] == [] and d["queue"] is False for d in served)

@@ -73,7 +73,7 @@ class PageCache:
         self.app = app
         self.kept: OrderedDict[tuple, Kept] = OrderedDict()
         self.locks: dict[tuple, asyncio.Lock] = {}
-        self.hits = 0  # answers from memory, for tests and benchmarks
+        self.hits = 0  # answers from memory (each also says so in its ``x-page-cache`` header)
 
     def key(self, scope: Scope) -> tuple | None:
         """The entry a request is answered from, or None: it passes through."""
@@ -102,21 +102,20 @@ class PageCache:
         if key is None:
             await self.app(scope, receive, send)
             return
-        kept = self.kept.get(key)
+        kept, state = self.kept.get(key), "hit"
         if kept is None:
-            lock = self.locks.setdefault(key, asyncio.Lock())
-            async with lock:  # a room arriving at once builds the page once, not once per student
+            async with self.locks.setdefault(key, asyncio.Lock()):  # a room arriving at once builds the page once
                 kept = self.kept.get(key)
                 if kept is None:
-                    kept = await self.fetch(scope, receive, send)
+                    state, kept = "miss", await self.fetch(scope, receive, send)
                     if kept is None:  # not keepable: already answered as it came
                         return
                     self.keep(key, kept)
             self.locks.pop(key, None)
         else:
-            self.hits += 1
             self.kept.move_to_end(key)
-        await self.answer(kept, Headers(scope=scope).get("accept-encoding", ""), send)
+        self.hits += state == "hit"
+        await self.answer(kept, Headers(scope=scope).get("accept-encoding", ""), state, send)
 
     async def fetch(self, scope: Scope, receive: Receive, send: Send) -> Kept | None:
         """Gradio's answer, whole; None when it cannot be kept (then it was sent on unchanged)."""
@@ -153,7 +152,8 @@ class PageCache:
         while sum(k.size() for k in self.kept.values()) > MAX_BYTES and len(self.kept) > 1:
             self.kept.popitem(last=False)
 
-    async def answer(self, kept: Kept, accept: str, send: Send) -> None:
+    async def answer(self, kept: Kept, accept: str, state: str, send: Send) -> None:
+        """``kept`` in the encoding ``accept`` allows; ``x-page-cache`` says whether it was built for this request."""
         how = encoding(accept) if kept.compressible else "identity"
         if how == "identity":
             body = kept.body
@@ -167,5 +167,6 @@ class PageCache:
             headers["vary"] = "Accept-Encoding"
         if how != "identity":
             headers["content-encoding"] = how
+        headers["x-page-cache"] = state
         await send({"type": "http.response.start", "status": 200, "headers": headers.raw})
         await send({"type": "http.response.body", "body": body})
