@@ -3,6 +3,7 @@ itself answers, and only where Gradio's answer is the same for every student."""
 
 import gzip
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import brotli
 import gradio as gr
@@ -158,3 +159,21 @@ def test_opening_the_page_fires_no_compute_event(app_url):
     assert loads and not any(d["backend_fn"] for d in loads)
     served = [d for d in opening if d["backend_fn"]]
     assert served and all(d["inputs"] == [] and d["queue"] is False for d in served)
+
+
+def test_a_room_arriving_at_once_builds_and_compresses_a_file_once(served):
+    client, cache, _ = served
+    path = "/" + re.search(r"assets/[\w.-]+\.css", client.get("/").text).group(0)  # not asked for yet
+    base = str(client.base_url)
+
+    def fetch(_):
+        with httpx.Client(base_url=base, timeout=60) as student:
+            response = student.get(path, headers={"Accept-Encoding": "br"})
+            return response.headers["x-page-cache"], response.content
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(fetch, range(8)))
+    assert sorted(state for state, _ in answers) == ["hit"] * 7 + ["miss"]
+    assert len({body for _, body in answers}) == 1
+    (kept,) = [k for key, k in cache.kept.items() if key == ("asset", path)]
+    assert list(kept.encoded) == ["br"]

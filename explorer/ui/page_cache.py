@@ -102,6 +102,7 @@ class PageCache:
         if key is None:
             await self.app(scope, receive, send)
             return
+        how = encoding(Headers(scope=scope).get("accept-encoding", ""))
         kept, state = self.kept.get(key), "hit"
         if kept is None:
             async with self.locks.setdefault(key, asyncio.Lock()):  # a room arriving at once builds the page once
@@ -110,12 +111,13 @@ class PageCache:
                     state, kept = "miss", await self.fetch(scope, receive, send)
                     if kept is None:  # not keepable: already answered as it came
                         return
+                    await self.encoded(kept, how)  # before the waiting students read it
                     self.keep(key, kept)
             self.locks.pop(key, None)
         else:
             self.kept.move_to_end(key)
         self.hits += state == "hit"
-        await self.answer(kept, Headers(scope=scope).get("accept-encoding", ""), state, send)
+        await self.answer(kept, how, state, send)
 
     async def fetch(self, scope: Scope, receive: Receive, send: Send) -> Kept | None:
         """Gradio's answer, whole; None when it cannot be kept (then it was sent on unchanged)."""
@@ -152,21 +154,24 @@ class PageCache:
         while sum(k.size() for k in self.kept.values()) > MAX_BYTES and len(self.kept) > 1:
             self.kept.popitem(last=False)
 
-    async def answer(self, kept: Kept, accept: str, state: str, send: Send) -> None:
-        """``kept`` in the encoding ``accept`` allows; ``x-page-cache`` says whether it was built for this request."""
-        how = encoding(accept) if kept.compressible else "identity"
-        if how == "identity":
-            body = kept.body
-        else:
-            body = kept.encoded.get(how)
-            if body is None:  # once per entry and encoding, off the event loop
-                body = kept.encoded[how] = await asyncio.to_thread(compress, kept.body, how)
+    async def encoded(self, kept: Kept, how: str) -> bytes:
+        """``kept``'s body in encoding ``how`` (none for what does not compress), compressed once, off the event
+        loop."""
+        if how == "identity" or not kept.compressible:
+            return kept.body
+        if how not in kept.encoded:
+            kept.encoded[how] = await asyncio.to_thread(compress, kept.body, how)
+        return kept.encoded[how]
+
+    async def answer(self, kept: Kept, how: str, state: str, send: Send) -> None:
+        """``kept`` in encoding ``how``; ``x-page-cache`` says whether it was built for this request."""
+        body = await self.encoded(kept, how)
         headers = MutableHeaders(raw=list(kept.headers))
         headers["content-length"] = str(len(body))
         if kept.compressible:
             headers["vary"] = "Accept-Encoding"
-        if how != "identity":
-            headers["content-encoding"] = how
+            if how != "identity":
+                headers["content-encoding"] = how
         headers["x-page-cache"] = state
         await send({"type": "http.response.start", "status": 200, "headers": headers.raw})
         await send({"type": "http.response.body", "body": body})
