@@ -8,6 +8,7 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from explorer import __version__, ready
 from explorer.models.folder import remove_orphans
@@ -17,8 +18,10 @@ from explorer.ui import (
     cache_files,
     common,
     loader,
+    sessions,
     share,
 )
+from explorer.ui.page_cache import PageCache
 from explorer.ui.previews import Previews
 from explorer.ui.tabs import (
     arithmetic,
@@ -133,14 +136,17 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
 
 
 def launch(demo: gr.Blocks, **kwargs):
-    """``demo.launch`` with the app's style, upload limit and preview route (``demo.previews``)."""
+    """``demo.launch`` with the app's style, upload limit, preview route (``demo.previews``) and the page kept in memory
+    once built (``PageCache``: opening the page costs the server next to nothing after the first student), and
+    sessions that copy no config (``sessions``: a student's first event no longer builds one of the whole app)."""
+    sessions.install()
     options = dict(
         css=CSS,
         head=HEAD,
         theme=gr.themes.Soft(),
         footer_links=["api", "gradio", "settings"],
         max_file_size=MAX_UPLOAD,
-        app_kwargs={"routes": demo.previews.routes()},
+        app_kwargs={"routes": demo.previews.routes(), "middleware": [Middleware(PageCache)]},
         # Server-side rendering off, even where a Space sets GRADIO_SSR_MODE=true: under SSR Gradio's Node server
         # answers every path and forwards only Gradio's own API paths to Python, so the /preview/… route (the
         # slider previews, explorer/ui/previews.py) would reach Node's page router and 404.
