@@ -30,6 +30,7 @@ def assert_nvidias_images(model: torch.nn.Module, name: str) -> None:
             assert (images - expected[f"img_psi{psi}"]).abs().max() <= 1e-4, (name, psi)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 def test_a_pickle_converts_once_into_our_folder_and_loads_with_nvidias_images(name, tmp_path):
     source = str(DATA / f"{name}.pkl")
@@ -47,6 +48,7 @@ def test_a_pickle_converts_once_into_our_folder_and_loads_with_nvidias_images(na
     assert (folder / "model.safetensors").stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_python_m_explorer_convert_writes_the_folder_with_nvidias_card(tmp_path, capsys):
     assert convert.main([str(DATA / "r32.pkl"), "--out", str(tmp_path / "r32")]) == 0
     assert "stylegan3 (stylegan3-pkl)" in capsys.readouterr().out
@@ -85,26 +87,48 @@ def test_kwargs_our_stylegan3_refuses_are_one_line_zoo_errors(monkeypatch):
     assert "\n" not in str(error.value)
 
 
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """A models folder holding both fixtures (the only place the Load box reads a local pickle from)."""
+    (tmp_path / "models").mkdir()
+    for name in CONFIGS:
+        (tmp_path / "models" / f"{name}.pkl").write_bytes((DATA / f"{name}.pkl").read_bytes())
+    return dataclasses.replace(Settings.from_env(), models=tmp_path / "models", converted=tmp_path / "converted")
+
+
 @pytest.mark.parametrize("name", sorted(CONFIGS))
-def test_inspect_and_load_into_the_zoo_through_the_loader(name, tmp_path):
+def test_inspect_names_the_format_config_mapping_depth_and_license(name, settings):
+    from explorer.ui import loader
+
+    info = loader.inspect_source(str(settings.models / f"{name}.pkl"), settings)
+    for said in ("stylegan3 (stylegan3-pkl)", "32×32", *CONFIGS[name], "NVIDIA Source Code License", "non-commercial"):
+        assert said in info, said
+    assert not settings.converted.exists()  # Inspect converts nothing to disk
+
+
+@pytest.mark.slow
+def test_load_into_the_zoo_through_the_loader(settings):
     from explorer.ui import loader
     from explorer.ui.common import ModelList
     from explorer.ui.tabs import stylemix
     from explorer.ui.tabs.stylemix import noise
     from explorer.zoo import Zoo
 
-    (tmp_path / "models").mkdir()
-    source = str(tmp_path / "models" / f"{name}.pkl")
-    Path(source).write_bytes((DATA / f"{name}.pkl").read_bytes())
-    settings = dataclasses.replace(Settings.from_env(), models=tmp_path / "models", converted=tmp_path / "converted")
-    info = loader.inspect_source(source, settings)
-    for said in ("stylegan3 (stylegan3-pkl)", "32×32", *CONFIGS[name], "NVIDIA Source Code License", "non-commercial"):
-        assert said in info, said
+    source = str(settings.models / "t32.pkl")
     zoo = Zoo(device="cpu", settings=settings)
     message, dropdown = loader.load_source(zoo, source, [ModelList(gr.Dropdown(), lambda: stylemix.model_names(zoo))])
-    zoo_name = loader.zoo_name(source)
-    assert (zoo_name, zoo_name) in dropdown.choices and "per image" in message
-    assert "nvidia" in zoo.entry(zoo_name).license.lower()
-    assert_nvidias_images(zoo.load(zoo_name), name)
-    note, row = noise.noise_inputs(zoo, zoo_name)  # the noise section: a note instead of sliders
+    name = loader.zoo_name(source)
+    assert (name, name) in dropdown.choices and "per image" in message and "config T" in message
+    assert "nvidia" in zoo.entry(name).license.lower()
+    assert_nvidias_images(zoo.load(name), "t32")
+    note, row = noise.noise_inputs(zoo, name)  # the noise section: a note instead of sliders that change nothing
     assert note["visible"] and "no noise inputs" in note["value"] and row["visible"] is False
+
+
+def test_the_noise_section_keeps_its_sliders_for_a_model_with_noise_inputs(default_zoo):
+    from explorer.ui.tabs import stylemix
+    from explorer.ui.tabs.stylemix import noise
+
+    name = next(n for n in stylemix.model_names(default_zoo) if default_zoo.load(n).noise_resolutions)
+    note, row = noise.noise_inputs(default_zoo, name)
+    assert note["visible"] is False and row["visible"] is True

@@ -102,7 +102,8 @@ def noise_panel(
 def noise_inputs(zoo: Zoo, name: str) -> tuple[dict, dict]:
     """The note (shown for a model without noise inputs) and the controls' row (shown for one with them)."""
     silent = not stylegan(zoo, name).noise_resolutions
-    return gr.update(value=NO_NOISE.format(name=name), visible=silent), gr.update(visible=not silent)
+    note = NO_NOISE.format(name=name) if silent else ""
+    return gr.update(value=note, visible=silent), gr.update(visible=not silent)
 
 
 def controls() -> tuple[gr.Radio, gr.Number]:
