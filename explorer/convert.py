@@ -8,8 +8,8 @@
 (``pip install --no-deps gan-face-generate``: the package's other dependencies are not needed for its weights):
 a PyTorch DCGAN-tutorial generator, 64×64 RGB faces trained on DigiFace-1M. Any other source is what the
 Load-a-model box takes (a Hub repo id, a folder or a .pt/.pth/.tar file in a recognised format, ``explorer.hub``), or
-an NVIDIA StyleGAN2-ADA ``.pkl`` (read as data by ``explorer.stylegan_pickle``; the folder's card states NVIDIA's
-non-commercial license).
+an NVIDIA StyleGAN2-ADA or StyleGAN3 ``.pkl`` (read as data by ``explorer.stylegan_pickle``; the folder's card
+states NVIDIA's non-commercial license).
 Weights are read with ``torch.load(weights_only=True)`` and written as safetensors; ``--fp16`` halves the file
 (the app computes in fp32 either way). The folder is written atomically: a reader sees the old one or the new one.
 A folder of ours converted onto itself with ``--fp16`` (``halve_folder``) keeps its card and samples and drops its
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         else:
             model, family, fmt = hub.convert(hub.resolve(args.source))
-            card = stylegan_pickle.card(args.source, model) if fmt == hub.PICKLE_FORMAT else ""
+            card = stylegan_pickle.card(args.source, model) if fmt in stylegan_pickle.NVIDIA_FORMATS else ""
             folder = write(model, args.out, fp16=args.fp16, card=card)
             print(f"{args.source}: {family} ({fmt})")
     except ZooError as error:

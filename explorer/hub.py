@@ -16,9 +16,10 @@ cache; ``HF_HUB_OFFLINE=1`` is respected) and recognises:
   optionally wrapped in ``netG_state_dict``, e.g. the ``gan-face-generate`` package's faces): the same renaming,
   sizes read from the shapes (32² or 64², any channels, latent and width).
 
-* **NVIDIA's StyleGAN2-ADA network pickles** (a ``.pkl`` from stylegan2-ada-pytorch, local only: a file under
-  ``models/``): read as data by ``explorer.stylegan_pickle`` (no code of the pickle runs; anything but networks'
-  tensors and kwargs is refused), ``G_ema`` converted into ``explorer.models.stylegan2_ada``.
+* **NVIDIA's StyleGAN2-ADA and StyleGAN3 network pickles** (a ``.pkl`` from stylegan2-ada-pytorch or stylegan3,
+  local only: a file under ``models/``): read as data by ``explorer.stylegan_pickle`` (no code of the pickle runs;
+  anything but networks' tensors and kwargs is refused), ``G_ema`` converted into ``explorer.models.stylegan2_ada``
+  or ``explorer.models.stylegan3`` (``stylegan_pickle.generator`` tells them apart).
 
 A ``.pt``/``.pth``/``.tar`` file is told apart by its keys (``g_ema`` → rosinality, ``main.N`` → tutorial DCGAN),
 after loading it once; rosinality's ``train.py`` checkpoints also hold ``args`` (an ``argparse.Namespace``), the one
@@ -60,7 +61,6 @@ from explorer.models.folder import (
 )
 from explorer.models.registry import family_of
 from explorer.models.stylegan2 import from_rosinality
-from explorer.models.stylegan2_ada import StyleGAN2ADA, summary
 from explorer.settings import Settings
 from explorer.space import hub_token, sign_in_hint
 
@@ -73,9 +73,9 @@ KNOWN_FORMATS = (
     "huggan DCGAN (config.json with hidden_size + weights)",
     "rosinality stylegan2-pytorch (a .pt with g_ema and latent_avg)",
     "PyTorch DCGAN tutorial generator (a .pt/.pth/.tar with main.N keys, optionally under netG_state_dict)",
-    "NVIDIA StyleGAN2-ADA network pickle (a .pkl of stylegan2-ada-pytorch, read as data; a local file under models/)",
+    "NVIDIA StyleGAN2-ADA or StyleGAN3 network pickle (a .pkl, read as data; a local file under models/)",
 )
-PICKLE_FORMAT = "stylegan2-ada-pkl"
+PICKLE_FORMAT = "nvidia-pkl"  # what detect_format says of a .pkl; convert names its release (NVIDIA_FORMATS)
 TORCH_SUFFIXES = (".pt", ".pth", ".tar")  # single-file torch checkpoints; told apart by their keys
 SAFE_CLASSES = [argparse.Namespace]  # rosinality's train.py stores its ``args``; nothing else is unpickled
 TUTORIAL_KEY = re.compile(r"^main\.\d+\.")
@@ -129,7 +129,7 @@ def files_to_fetch(repo: str, sizes: dict[str, int | None], max_bytes: float) ->
             raise ZooError(
                 f"{repo} holds only pickle files ({', '.join(pickles)}); they are refused because loading them runs "
                 "code, and not downloaded. Use a safetensors or state-dict release of the model (an NVIDIA "
-                "StyleGAN2-ADA .pkl reads as data from a file under models/)."
+                "StyleGAN2-ADA or StyleGAN3 .pkl reads as data from a file under models/)."
             )
         raise ZooError(f"{repo} has no weights in a format the loader reads; recognised: {'; '.join(KNOWN_FORMATS)}")
     unknown = [name for name in wanted if sizes[name] is None]
@@ -283,7 +283,7 @@ def detect_format(folder: Path) -> str:
             return "torch-file"
         if folder.suffix in REFUSED_SUFFIXES:
             return PICKLE_FORMAT
-        raise ZooError(f"{folder.name}: give a model folder, a .pt/.pth/.tar checkpoint or a StyleGAN2-ADA .pkl")
+        raise ZooError(f"{folder.name}: give a model folder, a .pt/.pth/.tar checkpoint or an NVIDIA StyleGAN .pkl")
     config_path = folder / CONFIG_NAME
     if not config_path.is_file() and _torch_file(folder):
         return "torch-file"
@@ -310,7 +310,7 @@ def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
     if fmt == "ours":
         model = load_folder(folder, "cpu")
     elif fmt == PICKLE_FORMAT:
-        model = stylegan_pickle.stylegan2_ada(_pickle_file(folder))
+        model, fmt = stylegan_pickle.generator(_pickle_file(folder))
     elif fmt == "torch-file":
         path = _torch_file(folder)
         state = torch_weights(path)  # a ZooError of its own says what is wrong with the file: not wrapped again
@@ -418,7 +418,7 @@ def describe(folder: Path, name: str, model: torch.nn.Module, family: str, fmt: 
     files = [folder] if folder.is_file() else [p for p in folder.iterdir() if p.is_file()]
     size = sum(p.stat().st_size for p in files)
     license = card = _license(folder)
-    if fmt == PICKLE_FORMAT:  # NVIDIA's code and releases; a card beside the pickle may add its own terms
+    if fmt in stylegan_pickle.NVIDIA_FORMATS:  # NVIDIA's code and releases; a card beside it may add its own terms
         license = stylegan_pickle.NVIDIA_LICENSE + ("" if card == "unknown" else f"; its card: {card}")
     return ModelInfo(
         name=name,
@@ -430,7 +430,7 @@ def describe(folder: Path, name: str, model: torch.nn.Module, family: str, fmt: 
         parameters=sum(p.numel() for p in model.parameters()),
         size_bytes=size,
         note=getattr(model, "w_avg_note", ""),
-        details=summary(model.config) if isinstance(model, StyleGAN2ADA) else "",
+        details=stylegan_pickle.describe(model),
     )
 
 
@@ -448,7 +448,7 @@ def converted_folder(source: str, folder: Path, root: Path = CONVERTED) -> tuple
         def write(tmp: Path) -> None:
             save_folder(tmp, model)
             readme = (folder.parent if folder.is_file() else folder) / "README.md"
-            if fmt == PICKLE_FORMAT:
+            if fmt in stylegan_pickle.NVIDIA_FORMATS:
                 (tmp / "README.md").write_text(stylegan_pickle.card(source, model))
             elif readme.is_file():
                 shutil.copy(readme, tmp / "README.md")

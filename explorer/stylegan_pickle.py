@@ -23,15 +23,18 @@ network as a ``Network``: its class, its ``init_kwargs``, its tensors by dotted 
 attributes; ``generator`` picks ``G_ema`` (``G`` where there is none). A StyleGAN3 pickle reads the same way (its
 layers' sizes are numpy arrays among the attributes).
 
-Conversion: ``stylegan2_ada(path)`` builds our ``explorer.models.stylegan2_ada`` generator from a pickle's generator
-(a StyleGAN3 one is refused, for now, in one line), and ``card`` writes the converted folder's model card with
-NVIDIA's non-commercial license.
+Conversion: ``generator(path)`` tells the pickle's generator apart (``release_of``: StyleGAN3's synthesis starts
+from a ``SynthesisInput``, StyleGAN2-ADA's from a block ``b4``; anything else is refused in one line) and builds ours
+(``explorer.models.stylegan3.from_nvidia``, ``explorer.models.stylegan2_ada.from_network``); ``describe`` is what
+the loader's Inspect says about it and ``card`` writes the converted folder's model card with NVIDIA's
+non-commercial license.
 """
 
 import io
 import pickle
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -39,11 +42,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+from explorer.models import stylegan3
 from explorer.models.folder import ZooError
+from explorer.models.registry import family_of
 from explorer.models.stylegan2_ada import StyleGAN2ADA, from_network, summary
+from explorer.models.stylegan3 import StyleGAN3, StyleGAN3Config
 
 NVIDIA_LICENSE = "NVIDIA Source Code License (non-commercial use only)"
-NVIDIA_LICENSE_URL = "https://github.com/NVlabs/stylegan2-ada-pytorch/blob/main/LICENSE.txt"
 MODULE_STATE = ("_parameters", "_buffers", "_modules")  # what every pickled torch.nn.Module's state holds
 NUMERIC_KINDS = "biufc"
 BROKEN = (  # what the unpickler and torch.load raise for a truncated or corrupted file
@@ -301,42 +306,96 @@ def read(path: str | Path) -> NetworkPickle:
 # --- conversion -----------------------------------------------------------------------------------------------
 
 
-def stylegan2_ada(path: str | Path) -> StyleGAN2ADA:
-    """Our StyleGAN2-ADA from an NVIDIA network pickle, read as data (``explorer.stylegan_pickle``): its G_ema
-    (G where it has none), every tensor loaded; a one-line ``ZooError`` for anything else."""
+@dataclass(frozen=True)
+class Release:
+    """One family of NVIDIA's code whose generators convert: how its pickles are told apart, built and credited."""
+
+    family: str  # our zoo family
+    format: str  # the loader's format name for its pickles
+    code: str  # NVIDIA's repository, whose license the card cites
+    build: Callable[[dict, dict], torch.nn.Module]  # (init_kwargs, tensors) → ours; ZooError/ValueError if not
+
+
+RELEASES = (
+    Release("stylegan3", "stylegan3-pkl", "stylegan3", stylegan3.from_nvidia),
+    Release("stylegan2-ada", "stylegan2-ada-pkl", "stylegan2-ada-pytorch", from_network),
+)
+NVIDIA_FORMATS = tuple(release.format for release in RELEASES)
+
+
+def release_of(network: Network) -> Release | None:
+    """The release whose generator ``network`` is: StyleGAN3's synthesis starts from a ``SynthesisInput`` (Fourier
+    features), StyleGAN2-ADA's from a 4×4 block ``b4``; both name their class ``Generator``."""
+    if network.class_name != "Generator":
+        return None
+    if network.classes.get("synthesis.input") == "SynthesisInput":
+        return RELEASES[0]
+    return RELEASES[1] if "synthesis.b4" in network.classes else None
+
+
+def generator(path: str | Path) -> tuple[StyleGAN2ADA | StyleGAN3, str]:
+    """Our generator (and its format name) from an NVIDIA network pickle read as data: its G_ema (G where it has
+    none), built by the release it belongs to, every tensor loaded; a one-line ``ZooError`` for anything else."""
     path = Path(path)
     networks = read(path)
-    generator = networks.generator
-    if generator.class_name != "Generator" or "synthesis.b4" not in generator.classes:
-        kind = "StyleGAN3" if generator.classes.get("synthesis.input") == "SynthesisInput" else "not StyleGAN2-ADA"
+    network = networks.generator
+    release = release_of(network)
+    if release is None:
+        synthesis = network.classes.get("synthesis", "no synthesis network")
         raise PickleRefused(
-            f"{path.name}: its {networks.generator_name} is a {generator.class_name} ({kind}); this reader converts "
-            "StyleGAN2-ADA generators"
+            f"{path.name}: its {networks.generator_name} is a {network.class_name} with {synthesis}, not a generator "
+            "of StyleGAN2-ADA or StyleGAN3; this reader converts those two"
         )
     try:
-        return from_network(generator.init_kwargs, generator.tensors)
-    except ZooError as error:
-        raise ZooError(f"{path.name}: {error}") from None
+        return release.build(network.init_kwargs, network.tensors), release.format
+    except (ZooError, ValueError) as error:
+        raise ZooError(f"{path.name}: {str(error).splitlines()[0]}") from None
 
 
-def card(source: str, model: StyleGAN2ADA) -> str:
+def config_name(config: StyleGAN3Config) -> str:
+    """StyleGAN3's config as the paper names it: T (3×3 convolutions), R (1×1, radially symmetric filters)."""
+    if (config.conv_kernel, config.use_radial_filters) == (3, False):
+        return "config T"
+    if (config.conv_kernel, config.use_radial_filters) == (1, True):
+        return "config R"
+    radial = "radial" if config.use_radial_filters else "separable"
+    return f"a custom config ({config.conv_kernel}×{config.conv_kernel} convolutions, {radial} filters)"
+
+
+def describe(model: torch.nn.Module) -> str:
+    """What the loader's Inspect says about an NVIDIA generator's architecture ("" for other models)."""
+    if isinstance(model, StyleGAN2ADA):
+        return summary(model.config)
+    if not isinstance(model, StyleGAN3):
+        return ""
+    config = model.config
+    clamp = f"conv_clamp {config.conv_clamp:g}" if config.conv_clamp is not None else "no conv_clamp"
+    return (
+        f"{config_name(config)}, z ∈ R^{config.z_dim}, w ∈ R^{config.w_dim}, mapping depth {config.mapping_layers}, "
+        f"{config.num_layers} layers ({config.num_critical} critically sampled), {clamp}, no noise inputs"
+    )
+
+
+def card(source: str, model: StyleGAN2ADA | StyleGAN3) -> str:
     """The model card of a generator converted from an NVIDIA pickle: what it is, how it was read, its license."""
+    release = next(r for r in RELEASES if r.family == family_of(model).name)
+    name = "StyleGAN3" if isinstance(model, StyleGAN3) else "StyleGAN2-ADA"
     return f"""---
 license: other
 license_name: nvidia-source-code-license-nc
 library_name: pytorch
-tags: [stylegan2-ada, latent-explorer]
+tags: [{release.family}, latent-explorer]
 ---
 
 # {source}
 
-The StyleGAN2-ADA generator (`G_ema`) of the NVIDIA network pickle `{source}`: {summary(model.config)},
+The {name} generator (`G_ema`) of the NVIDIA network pickle `{source}`: {describe(model)},
 {model.resolution}×{model.resolution}. Converted by Latent Explorer's reader (`explorer.stylegan_pickle`), which
 reads the pickle as data: none of the code stored in it ran; every tensor of the generator was loaded and checked.
 
 ## License
 
-Networks trained and released with NVIDIA's stylegan2-ada-pytorch are under the **{NVIDIA_LICENSE}**
-({NVIDIA_LICENSE_URL}): research and evaluation only, not for commercial use. A model trained by someone else with
-that code may carry further terms of its own: check where it came from.
+Networks trained and released with NVIDIA's {release.code} are under the **{NVIDIA_LICENSE}**
+(https://github.com/NVlabs/{release.code}/blob/main/LICENSE.txt): research and evaluation only, not for commercial
+use. A model trained by someone else with that code may carry further terms of its own: check where it came from.
 """

@@ -35,7 +35,7 @@ def expected() -> dict[str, torch.Tensor]:
 
 @pytest.fixture(scope="module")
 def models() -> dict[str, StyleGAN2ADA]:
-    return {name: stylegan_pickle.stylegan2_ada(DATA / f"{name}.pkl") for name in ARCHITECTURES}
+    return {name: stylegan_pickle.generator(DATA / f"{name}.pkl")[0] for name in ARCHITECTURES}
 
 
 @pytest.mark.parametrize("name", ARCHITECTURES)
@@ -191,7 +191,7 @@ def test_module_src_is_never_run(nvidia_globals, tmp_path):
     refused(pickle.dumps({"G_ema": network(nvidia_globals[0], source.encode())}), r"module_src is a bytes, not text")
     path = tmp_path / "network.pkl"
     path.write_bytes(pickle.dumps({"G_ema": network(nvidia_globals[0], source)}))
-    with pytest.raises(ZooError, match="this reader converts StyleGAN2-ADA generators"):
+    with pytest.raises(ZooError, match="not a generator of StyleGAN2-ADA or StyleGAN3"):
         hub.convert(path)
     assert not marker.exists()
 
@@ -267,7 +267,7 @@ def test_a_pickle_under_models_is_inspected_loaded_once_and_works_in_the_style_v
     assert (converted[0] / "model.safetensors").stat().st_mtime_ns == before
     model = zoo.load(name)
     with torch.no_grad():
-        assert torch.equal(model.generate(model.sample_latent(2, 0)), stylegan_pickle.stylegan2_ada(source).generate(
+        assert torch.equal(model.generate(model.sample_latent(2, 0)), stylegan_pickle.generator(source)[0].generate(
             model.sample_latent(2, 0)))  # fmt: skip
     grid = mixing.style_mix(zoo, name, "1, 2", "3", "coarse", 0, 7, 0.7, 0, "const", 0)[0]
     picture, heat, text = noise.noise_panel(zoo, name, 6, "random", 0, 1.0, [1.0] * model.num_ws)

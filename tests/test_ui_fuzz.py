@@ -223,7 +223,7 @@ def cases_stylemix_noise(z, tmp):
         case
         for handler in (noise.noise_panel, noise.noise_image, noise.noise_std)
         for case in (Case(handler, args), Case(handler, args, values=rows, only=(6,)))
-    ]
+    ] + [Case(noise.noise_inputs, [z, STYLEGAN])]
 
 
 THEORY_TOYS = {  # a GAN theory section's handlers and arguments that render: figures and text, no picture to keep

@@ -1,8 +1,9 @@
 """The "Load a model" box: a Hub repo id (optionally @revision) or a model folder, into every tab.
 
 Inspect shows name, family, format, resolution, classes, license, parameters and download size (for an NVIDIA
-StyleGAN2-ADA pickle also its mapping depth and architecture) before the model joins the zoo; Load converts it
-(BigGAN-deep, huggan DCGAN, StyleGAN2, StyleGAN2-ADA) into our format once, adds it to
+pickle also its mapping depth and architecture: StyleGAN2-ADA's skip/resnet/orig, StyleGAN3's config T or R) before
+the model joins the zoo; Load converts it (BigGAN-deep, huggan DCGAN, StyleGAN2, StyleGAN2-ADA, StyleGAN3) into our
+format once, adds it to
 the zoo, measures seconds per image on this machine and refreshes every tab's model list. Local
 folders must be inside ``Settings.models`` (default ``models/``) or the Training tab's runs
 (``Settings.runs``): the app never reads a path a user typed anywhere else.
@@ -98,8 +99,9 @@ def build(zoo: Zoo):
         gr.Markdown(
             "Paste a Hub repo id, optionally `@revision`, or a folder or file under `models/`. Formats: ours, "
             "BigGAN-deep (pytorch-pretrained-biggan), huggan DCGAN, rosinality StyleGAN2, and NVIDIA's StyleGAN2-ADA "
-            "`.pkl` as a file under `models/` (read as data: none of its code runs). Nothing is downloaded until you "
-            "press a button; other pickles are refused, and no pickle is downloaded. Check each model's license "
+            "and StyleGAN3 `.pkl` as a file under `models/` (read as data: none of its code runs). Nothing is "
+            "downloaded until you press a button; other pickles are refused, and no pickle is downloaded. Check "
+            "each model's license "
             f"before use (many public GAN weights are non-commercial; NVIDIA's are).\n\n"
             f"Known public models:\n{known}"
         )

@@ -1,6 +1,7 @@
 """Noise inputs (StyleGAN, Karras et al., arXiv:1812.04948, Fig. 5): per-pixel noise, scaled by a learned strength
 per channel (and here a global and a per-row strength), adds stochastic detail; the standard deviation over
-NOISE_DRAWS draws for the same latent shows where it acts."""
+NOISE_DRAWS draws for the same latent shows where it acts. A model without noise inputs (StyleGAN3) gets a one-line
+note instead of sliders that would change nothing."""
 
 import functools
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from explorer.zoo import Zoo
 TITLE = "Noise inputs (Fig. 5)"
 ID = "noise"
 NOISE_DRAWS = 16  # noise draws for the per-pixel standard-deviation map
+NO_NOISE = "**{name}** has no noise inputs (StyleGAN3 is alias-free: no per-pixel noise), so there is nothing to vary."
 
 
 def heat_map(values: np.ndarray) -> Image.Image:
@@ -54,7 +56,10 @@ def _picture(model, ws: torch.Tensor, strengths: list[float], noise_mode: str, n
 
 
 def _std_map(model, ws: torch.Tensor, strengths: list[float], noise_seed: int, strength: float):
-    """(heat map, caption) of the per-pixel std over NOISE_DRAWS noise draws for the same latent."""
+    """(heat map, caption) of the per-pixel std over NOISE_DRAWS noise draws for the same latent (none drawn for a
+    model without noise inputs: its section shows a note instead)."""
+    if not model.noise_resolutions:
+        return heat_map(np.zeros((1, 1))), "no noise inputs"
     with torch.inference_mode():
         # NOISE_DRAWS draws in one batch: the same latent, independent noise maps from ``noise_seed``
         noise_seed = latent.check_seed(noise_seed, "noise seed")
@@ -93,6 +98,14 @@ def noise_panel(
     return _picture(model, ws, strengths, noise_mode, noise_seed), *_std_map(model, ws, strengths, noise_seed, strength)
 
 
+@user_errors
+def noise_inputs(zoo: Zoo, name: str) -> tuple[dict, dict]:
+    """The note (shown for a model without noise inputs) and the controls' row (shown for one with them)."""
+    silent = not stylegan(zoo, name).noise_resolutions
+    note = NO_NOISE.format(name=name) if silent else ""
+    return gr.update(value=note, visible=silent), gr.update(visible=not silent)
+
+
 def controls() -> tuple[gr.Radio, gr.Number]:
     """The noise mode and seed, made before the sections (the mixing grid uses them too) and placed in this one."""
     mode = gr.Radio(list(NOISE_MODES), value="random", label="Noise", elem_id="mix-noise-mode", render=False)
@@ -108,7 +121,9 @@ def build(
     layers0 = [1.0] * len(ws_resolutions)
     first = noise_panel(zoo, model.value, 6, "random", 0, 1.0, layers0)
     c = {"name": model, "noise_mode": noise_mode, "noise_seed": noise_seed}
-    with gr.Row():
+    note, shown = noise_inputs(zoo, model.value)
+    note = gr.Markdown(note["value"], visible=note["visible"], elem_id="mix-no-noise")
+    with gr.Row(visible=shown["visible"]) as row:
         with gr.Column(scale=1):
             c["strength"] = gr.Slider(
                 0, MAX_STRENGTH, value=1.0, step=0.1, label="Global noise strength", elem_id="mix-strength"
@@ -142,6 +157,7 @@ def build(
             )
             heat_text = gr.Markdown(first[2])
     panel = _wire(zoo, previews, c, resample, [noisy, heat, heat_text])
+    model.change(functools.partial(noise_inputs, zoo), model, [note, row], api_visibility="undocumented")
     fields = dict(noise=noise_mode, noise_seed=noise_seed, seed=c["seed"], strength=c["strength"])
     return SectionParts(fields=fields, renders=[panel])
 
