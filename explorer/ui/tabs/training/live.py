@@ -180,7 +180,7 @@ def _wire_run(job: TrainingJob, ui: dict, tabs: dict | None) -> None:
         shown = tab_id == "training"
         item.select(lambda shown=shown: gr.Timer(active=shown), None, timer, queue=False, api_visibility="undocumented")
     timer.tick(on_poll, [version, ui["follow"], ui["timeline"], ui["show"]], _drawn(ui), **quiet)
-    ui["show"].input(user_errors(lambda key: views.show_run(job, key)), ui["show"], _drawn(ui), api_name="train_show")
+    ui["show"].input(lambda key: views.show_run(job, key), ui["show"], _drawn(ui), api_name="train_show")
 
 
 def _drawn(ui: dict) -> list:
@@ -193,13 +193,13 @@ def _wire_views(job: TrainingJob, ui: dict) -> None:
     """The timeline's scrub, its animation, and D's per-layer σ."""
     quiet = dict(show_progress="hidden", api_visibility="undocumented")
     ui["timeline"].input(
-        user_errors(lambda i, key: views.scrub(job, i, key)),
+        lambda i, key: views.scrub(job, i, key),
         [ui["timeline"], ui["show"]],
         [ui["grid"], ui["follow"]],
         **quiet,
     )
     ui["gif"].click(
-        user_errors(lambda key: views.timeline_animation(job, key)),
+        lambda key: views.timeline_animation(job, key),
         ui["show"],
         ui["gif_file"],
         api_visibility="undocumented",

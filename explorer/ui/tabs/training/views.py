@@ -10,7 +10,7 @@ from PIL import Image
 
 from explorer import images, plots
 from explorer.losses import OBJECTIVES
-from explorer.ui.common import download_path
+from explorer.ui.common import download_path, user_errors
 from explorer.ui.tabs.training import recorded
 from explorer.ui.tabs.training.run import owns, status_html
 from trainers import registry
@@ -176,6 +176,7 @@ def poll(job: TrainingJob, version: int, follow: bool, index, viewer: str | None
     return [h.version, *draw(h, follow, index)]
 
 
+@user_errors
 def show_run(job: TrainingJob, key: str | None) -> list:
     """Open a run in the plots at once: the live one (``key`` empty; the poll then follows it) or a recorded or
     ended one, drawn by the same figures, its timeline at the newest grid. The version returned is the live run's,
@@ -184,17 +185,19 @@ def show_run(job: TrainingJob, key: str | None) -> list:
     return [-1 if key else h.version, *draw(h, True, None)[:-1], gr.Button(interactive=job.snapshot().running)]
 
 
+@user_errors
 def scrub(job: TrainingJob, index, key: str | None = "") -> tuple[Image.Image | None, bool]:
     """Show an earlier grid of the shown run; scrubbing stops following the newest one."""
     grid, _ = grid_at(shown(job, key), index)
     return grid, False
 
 
+@user_errors
 def timeline_animation(job: TrainingJob, key: str | None = "") -> list[str]:
     """Every kept sample grid of the shown run, animated (GIF, and MP4 where ffmpeg is available)."""
     h = shown(job, key)
     if not h.grids:
         raise ValueError("no sample grids yet: start a run first")
     frames = [images.grid_image(grid, ncols=8, scale=2) for _, grid in h.grids]
-    path = download_path(f"{h.spec.family}-timeline", ".gif")
+    path = download_path(f"{h.spec.family if h.spec else 'run'}-timeline", ".gif")
     return images.save_animation(frames, path, duration_ms=200, bounce=False)
