@@ -3,7 +3,6 @@ same figures; the CLI's ``--record`` writes one; the lecture's recorded runs (``
 Training tab's plots and Compare runs at once, within their size budget, each with the command that records it."""
 
 import json
-import re
 import time
 
 import gradio as gr
@@ -105,7 +104,8 @@ def test_every_committed_record_loads_within_the_budget_with_its_command_in_the_
         r = record.load_history(folder)
         assert r.history.status == "finished" and r.history.steps and r.history.evaluations and r.history.grids
         assert r.command in readme and f"--record checkpoints/runs/{folder.name}" in r.command
-        assert re.search(rf"{re.escape(folder.name)}\b.*CPU", readme), f"{folder.name}: no CPU time in the README"
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{folder.name}` |")), "")
+        assert f"| {r.cpu_seconds:.0f} s |" in row, f"{folder.name}: the README's table lacks its CPU time"
     for key, comparison in recorded.comparisons().items():
         assert all((RUNS / name / "history.json").is_file() for name in comparison["runs"]), key
 
