@@ -138,7 +138,7 @@ def _watching(job: TrainingJob) -> dict:
         ui["fid"] = gr.Plot(empty[2], label="FID", elem_id="train-fid")
         ui["histogram"] = gr.Plot(empty[3], label="Class histogram")
     with gr.Row():
-        ui["outputs"] = gr.Plot(empty[1], label="D outputs")
+        ui["outputs"] = gr.Plot(empty[1], label="D outputs", elem_id="train-outputs")
         with gr.Column():
             ui["gif"] = gr.Button(f"Timeline as an animation ({images.animation_formats()})")
             ui["gif_file"] = gr.File(label="Download", file_count="multiple")
