@@ -66,12 +66,14 @@ def test_a_saved_history_loads_as_the_same_history_and_draws_the_same_figures(tm
     assert not list(tmp_path.glob("*.tmp"))  # written whole, nothing left beside it
 
 
-def test_a_folder_without_a_record_is_one_line_and_not_offered(tmp_path):
+def test_a_folder_without_a_record_is_one_line_and_not_offered(tmp_path, monkeypatch):
     with pytest.raises(record.RecordError, match="no readable run record"):
         record.load_history(tmp_path)
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "history.json").write_text("{")
-    assert record.records(tmp_path) == []
+    record.save_history(lived(), tmp_path / "whole")
+    monkeypatch.setattr(recorded, "RECORDED", tmp_path)
+    assert [run.key for run in recorded.recorded_runs()] == ["recorded/whole"]
     with pytest.raises(ValueError, match="≥ 2 grids"):
         record.save_history(lived(), tmp_path / "x", grids=1)
 

@@ -15,7 +15,6 @@ checkpoint (``HISTORY_FOLDER``); ``python -m trainers ... --record FOLDER`` writ
 """
 
 import json
-import math
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -164,18 +163,6 @@ def load_history(folder: str | Path) -> Recorded:
     )
 
 
-def records(root: str | Path, pattern: str = "*/history.json") -> list[Recorded]:
-    """Every readable record under ``root`` (``pattern``: where their history.json lie), sorted by folder."""
-    root = Path(root)
-    found = []
-    for path in sorted(root.glob(pattern)) if root.is_dir() else []:
-        try:
-            found.append(load_history(path.parent))
-        except RecordError:
-            continue  # a half-copied or foreign folder: not a run to offer
-    return found
-
-
 def spec_of(family: str, config, values: dict, steps: int) -> RunSpec:
     """The ``RunSpec`` a CLI run amounts to: ``config`` (its train config, the recipe resolved) and ``values``
     (the parsed options: a trick the command did not set stays at the spec's default, as the tab shows it) and
@@ -191,10 +178,9 @@ def spec_of(family: str, config, values: dict, steps: int) -> RunSpec:
 
 
 def finish(h: History, status: int) -> None:
-    """The end of a CLI run in ``h``: the exit status's word where the events did not set one."""
-    if h.status in ("running", "idle"):
+    """The end of a CLI run in ``h``: the exit status's word where the events did not set one (diverged, finished)."""
+    if h.status == "running":
         h.status = "finished" if status == 0 else "stopped"
-    h.images_per_second = h.images_per_second if math.isfinite(h.images_per_second) else 0.0
 
 
 class Clock:
