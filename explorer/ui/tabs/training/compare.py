@@ -126,7 +126,13 @@ def build(job: TrainingJob, show: gr.Dropdown, show_choices: Callable[[], list])
         )
 
     refresh.click(refreshed, [pick, show], [pick, show], api_visibility="undocumented")
-    compare.click(functools.partial(compare_runs, job), pick, [losses, fid, grids], api_name="compare_runs")
+    compare.click(
+        functools.partial(compare_runs, job),
+        pick,
+        [losses, fid, grids],
+        api_name="compare_runs",
+        concurrency_limit=None,
+    )
     outputs = [pick, losses, fid, grids]
 
     def opened(key: str | None) -> list:
@@ -134,5 +140,5 @@ def build(job: TrainingJob, show: gr.Dropdown, show_choices: Callable[[], list])
             return [gr.skip()] * 5
         return [gr.Accordion(open=True), *open_comparison(job, key)]
 
-    comparison.input(opened, comparison, [accordion, *outputs], api_name="compare_recorded")
+    comparison.input(opened, comparison, [accordion, *outputs], api_name="compare_recorded", concurrency_limit=None)
     return dict(comparison=comparison, render=(opened, [comparison], [accordion, *outputs]))

@@ -180,7 +180,10 @@ def _wire_run(job: TrainingJob, ui: dict, tabs: dict | None) -> None:
         shown = tab_id == "training"
         item.select(lambda shown=shown: gr.Timer(active=shown), None, timer, queue=False, api_visibility="undocumented")
     timer.tick(on_poll, [version, ui["follow"], ui["timeline"], ui["show"]], _drawn(ui), **quiet)
-    ui["show"].input(lambda key: views.show_run(job, key), ui["show"], _drawn(ui), api_name="train_show")
+    # reading a record is cached and drawing it changes nothing: a room of students may open runs at once
+    ui["show"].input(
+        lambda key: views.show_run(job, key), ui["show"], _drawn(ui), api_name="train_show", concurrency_limit=None
+    )
 
 
 def _drawn(ui: dict) -> list:
