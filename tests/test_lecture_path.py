@@ -92,8 +92,19 @@ def test_the_metrics_and_training_sections_open_by_link_and_the_progan_step_has_
     titles = [tab.label for tab in shares["training"].sections[0].children]
     assert titles == ["Train one live", "ProGAN: growing"]
     steps = {s.title.split(" · ")[0]: s.params() for s in lecture_path.read(lecture_path.DEFAULT_PATH).steps}
-    assert steps["GAN 23"] == {"tab": "training", "section": "live"}
-    assert steps["GAN 24"] == {"tab": "training", "section": "growing"}
+    # both open the lecture's recorded runs at once (checkpoints/runs/): the six losses, ProGAN against DCGAN
+    assert steps["GAN 23"] == {
+        "tab": "training",
+        "section": "live",
+        "run": "recorded/dcgan-wgan-gp",
+        "compare": "losses",
+    }
+    assert steps["GAN 24"] == {
+        "tab": "training",
+        "section": "growing",
+        "run": "recorded/progan-32",
+        "compare": "progan",
+    }
     for section in metrics:
         assert share.problems({"tab": "metrics", "section": section}, built.shares, built.tab_ids) == []
     assert share.problems({"tab": "training", "section": "nowhere"}, built.shares, built.tab_ids) != []

@@ -76,6 +76,7 @@ class FakeJob:
     ``start`` and ``save`` check what the real ones check, then do nothing."""
 
     out: Path | None = None  # the run's checkpoint folder
+    runs: Path = Path("no-runs-here")  # the folder of ended runs (none)
     history: History = field(default_factory=History)
     owner: str | None = None
     started: list = field(default_factory=list)
@@ -275,15 +276,22 @@ def cases_toylab(z, tmp):
     ]
 
 
+RECORDED_RUN = "recorded/dcgan-non-saturating"  # a lecture run of checkpoints/runs/
+
+
 def cases_training(z, tmp):
     values = {name: getattr(RunSpec(), name) for name in training.run.CONTROLS}
     values["family"] = next(iter(training.run.family_labels()))
     return [
         # the tab calls start_run and save_run through user_errors; the controls are a dict of every setting
         Case(common.user_errors(training.run.start_run), [FakeJob(), values], only=(), per_setting=1),
-        Case(training.views.scrub, [FakeJob(), 0]),
-        Case(training.views.poll, [FakeJob(), 0, False, 0], only=(2, 3)),  # the version is the tab's (gr.State)
+        Case(training.views.scrub, [FakeJob(), 0, ""]),
+        Case(training.views.scrub, [FakeJob(), 0, RECORDED_RUN]),
+        Case(training.views.poll, [FakeJob(), 0, False, 0, None, ""], only=(2, 3, 5)),  # the version is a gr.State
+        Case(training.views.show_run, [FakeJob(), RECORDED_RUN]),
+        Case(training.views.timeline_animation, [FakeJob(), RECORDED_RUN], kept=False),
         Case(training.compare.compare_runs, [FakeJob(), []], kept=False),
+        Case(training.compare.open_comparison, [FakeJob(), "losses"], kept=False),
         Case(common.user_errors(training.run.save_run), [FakeJob(), z, "my-gan"], only=(2,), kept=False),
         # through on_push, a user_errors closure; a token given, so that the repo id is checked (before any request)
         Case(
@@ -408,6 +416,7 @@ EXCLUDED = {  # (module, function): why it is not in the tables; a function of t
     (training.run, "owns"): "the viewer is the session's hash (gr.Request), never a value a user types",
     (theory.cycle, "_cyclegan"): "only in model_changed, a user_errors closure; round_trip (fuzzed) takes the name",
     (theory.cycle, "directions"): "a CycleGAN's config, never a value a user types",
+    (training.views, "shown"): "the run's key reaches it through show_run, scrub and timeline_animation (fuzzed)",
     (training.run, "recipe_values"): "the family and loss reach make_spec through start_run (fuzzed per setting)",
     (attention, "click_pixel"): "a gr.SelectData from Gradio; the pixel reaches render_attention (fuzzed)",
     (attention, "click_sample"): "a gr.SelectData from Gradio; the sample reaches render_attention (fuzzed)",

@@ -22,10 +22,11 @@ from tqdm import tqdm
 from explorer.data import DATASETS, DatasetUnavailable
 from explorer.settings import Settings
 from explorer.zoo import ZooError
-from trainers import registry
+from trainers import record, registry
 from trainers.acceleration import AMP_MODES, Acceleration
 from trainers.distributed import Distributed
 from trainers.events import Evaluated, Finished, Samples, Saved, Started, Step, Stopped
+from trainers.job import History
 
 SHORT_NAMES = {"d_loss": "D", "g_loss": "G", "d_real": "Dx", "d_fake": "DGz"}
 SEVERAL_DEVICES = (
@@ -55,6 +56,24 @@ def common(p: argparse.ArgumentParser, defaults: dict, settings: Settings) -> No
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out up to --steps/--epochs")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     p.add_argument("--jsonl", type=Path, default=None, help="also write every event as a JSON line here")
+    p.add_argument(
+        "--record",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="also write the run's history (curves, FID, class histograms, a few sample grids) to FOLDER when it "
+        "ends: a run the Training tab opens as it would a live one (trainers.record)",
+    )
+    p.add_argument("--title", default="", help="what the Training tab calls a --record run (default: its settings)")
+    p.add_argument(
+        "--record-grids",
+        type=int,
+        default=record.RECORD_GRIDS,
+        help="sample grids a --record keeps: the first, the last, evenly spaced ones between",
+    )
+    p.add_argument(
+        "--record-images", type=int, default=record.RECORD_IMAGES, help="images of each grid a --record keeps"
+    )
     p.add_argument("--eval-every", type=int, default=0, help="live FID + class histogram every N steps (0 = off)")
     p.add_argument("--eval-samples", type=int, default=1000, help="samples per live FID")
     p.add_argument(
@@ -101,9 +120,9 @@ def started_line(event: Started) -> str:
     return f"training on {where}, {event.precision}, {event.steps_per_epoch} steps per epoch"
 
 
-def consume(events: Iterator, out: Path, jsonl: Path | None, show: bool = True) -> int:
-    """Print the events with a tqdm bar (and log them); return the exit status. ``show=False``: neither print nor
-    log (a torchrun process other than rank 0)."""
+def consume(events: Iterator, out: Path, jsonl: Path | None, show: bool = True, history: History | None = None) -> int:
+    """Print the events with a tqdm bar (and log them, and keep them in ``history``); return the exit status.
+    ``show=False``: neither print nor log (a torchrun process other than rank 0)."""
     if jsonl and show:
         jsonl.parent.mkdir(parents=True, exist_ok=True)
     log = jsonl.open("a") if jsonl and show else None
@@ -114,6 +133,8 @@ def consume(events: Iterator, out: Path, jsonl: Path | None, show: bool = True) 
             if log:
                 log.write(json.dumps(event_record(event)) + "\n")
                 log.flush()
+            if history is not None and show:
+                history.record(event)
             if isinstance(event, Stopped):
                 status = 1
             if not show:
@@ -149,6 +170,35 @@ def consume(events: Iterator, out: Path, jsonl: Path | None, show: bool = True) 
     return status
 
 
+def recorded(events: Iterator, args: argparse.Namespace, command: str, show: bool) -> int:
+    """``consume`` the run, keeping its history, and write it to ``args.record`` (rank 0) however it ended."""
+    if args.record_grids < 2 or args.record_images < 1:
+        raise ValueError(
+            f"--record-grids must be ≥ 2 and --record-images ≥ 1, got {args.record_grids}, {args.record_images}"
+        )
+    trainer = registry.get(args.family)
+    config = registry.config_from_arguments(trainer, args)
+    history = History(status="running", out=args.out)
+    clock = record.Clock()
+    status = consume(events, args.out, args.jsonl, show, history)
+    if show:
+        history.spec = record.spec_of(args.family, config, vars(args), history.total_steps)
+        record.finish(history, status)
+        cpu, wall = clock.seconds()
+        folder = record.save_history(
+            history,
+            args.record,
+            title=args.title,
+            command=command,
+            cpu_seconds=cpu,
+            wall_seconds=wall,
+            grids=args.record_grids,
+            images=args.record_images,
+        )
+        print(f"recorded the run's history in {folder} ({cpu:.0f} s of CPU, {wall:.0f} s)")
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     settings = Settings.from_env()
@@ -170,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
                 distributed=distributed,
                 acceleration=acceleration,
             )
-            return consume(events, args.out, args.jsonl, show=distributed.is_main)
+            if args.record is None:
+                return consume(events, args.out, args.jsonl, show=distributed.is_main)
+            return recorded(events, args, command, distributed.is_main)
     except (DatasetUnavailable, ZooError, ValueError, FileNotFoundError, OSError) as error:
         rank = f"rank {distributed.rank}: " if distributed is not None and distributed.enabled else ""
         print(f"error: {rank}{error}", file=sys.stderr)

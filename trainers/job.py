@@ -330,6 +330,21 @@ class TrainingJob:
                     kept = f"checkpoint of step {h.saved_step} saved" if h.saved_step else "nothing saved"
                     h.message = f"{reason} at step {h.step}; {kept}"
                 h.version += 1
+            self._keep(self.snapshot())
+
+    def _keep(self, h: History) -> None:
+        """Write the ended run's history beside its checkpoint (``trainers.record``), so the Training tab can open
+        it after the app restarts; a failed write is said in the status, the run's checkpoint stays."""
+        from trainers import record  # record reads History and RunSpec from this module
+
+        if h.out is None or not h.steps or not (h.out / WEIGHTS_NAME).is_file():
+            return
+        try:
+            record.save_history(h, h.out / record.HISTORY_FOLDER)
+        except OSError as error:
+            with self._lock:
+                self.history.message += f" (its history was not kept: {error})"
+                self.history.version += 1
 
     # --- saving into the zoo -----------------------------------------------------------------
     def save(self, zoo: Zoo, name: str, saved: str | Path | None = None, replace: bool = False) -> ZooEntry:

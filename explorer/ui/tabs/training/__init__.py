@@ -2,7 +2,9 @@
 
 Two sections (a module each, ``?tab=training&section=ID`` opens one): *Train one live* (``live``: the run's
 settings, its curves and samples, Compare runs) and *ProGAN: growing* (``growing``). The pure handlers are in
-``run`` (settings, start, stop, save, push), ``views`` (what a run shows) and ``compare``.
+``run`` (settings, start, stop, save, push), ``views`` (what a run shows) and ``compare``; ``recorded`` lists the
+runs besides the live one (the lecture's, in ``checkpoints/runs/``, and the user's ended ones). A link's
+``run=recorded/NAME`` opens a recorded run in the plots and ``compare=KEY`` a recorded comparison.
 """
 
 from collections.abc import Callable, Sequence
@@ -72,4 +74,6 @@ def build(
             )
         if zoo_changed is not None:
             zoo_changed(saved)
-    return TrainingParts(later, Share("training", {}, sections=(sections, tuple(parts))), job=job)
+    fields = {key: c for part in parts.values() for key, c in part.fields.items()}  # run=, compare=: recorded runs
+    renders = [render for part in parts.values() for render in part.renders]
+    return TrainingParts(later, Share("training", fields, renders, sections=(sections, tuple(parts))), job=job)

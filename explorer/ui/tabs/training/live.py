@@ -9,7 +9,7 @@ from explorer import images
 from explorer.space import on_space
 from explorer.ui.common import ModelList, named_values, user_errors
 from explorer.ui.share import SectionParts
-from explorer.ui.tabs.training import compare, views
+from explorer.ui.tabs.training import compare, recorded, views
 from explorer.ui.tabs.training.run import (
     CONTROLS,
     dataset_choices,
@@ -39,7 +39,13 @@ norm on D, G's norm, activation and output, the size of z), with the share of de
 family **MLP GAN (2014)** is the original fully connected GAN. Run the same steps twice, one switch changed,
 and compare the loss plots and grids."""
 POLL_SECONDS = 1.0
+LIVE = ("the live run (Start one on the left)", "")
 RECIPE = ("loss", "g_lr", "d_lr", "beta1", "beta2", "batch_size", "d_steps")  # what a family or loss sets
+
+
+def show_choices(job: TrainingJob) -> list[tuple[str, str]]:
+    """What the plots can show: the live run, then every recorded and ended run (``recorded``)."""
+    return [LIVE, *recorded.choices(job)]
 
 
 def _run_settings(zoo: Zoo, job: TrainingJob) -> dict:
@@ -112,9 +118,16 @@ def _keeping() -> dict:
     return ui
 
 
-def _watching() -> dict:
-    """The right column: what a room watches while a model trains, the losses and the samples first."""
+def _watching(job: TrainingJob) -> dict:
+    """The right column: what a room watches while a model trains, the losses and the samples first; above them,
+    which run they show (the live one, or a recorded or ended one: ``recorded``)."""
     empty, ui = views.figures(History()), {}
+    ui["show"] = gr.Dropdown(
+        show_choices(job),
+        value="",
+        label="Show (a recorded run opens at once)",
+        elem_id="train-show",
+    )
     with gr.Row():
         ui["losses"] = gr.Plot(empty[0], label="Losses", elem_id="train-losses")
         with gr.Column():
@@ -125,7 +138,7 @@ def _watching() -> dict:
         ui["fid"] = gr.Plot(empty[2], label="FID", elem_id="train-fid")
         ui["histogram"] = gr.Plot(empty[3], label="Class histogram")
     with gr.Row():
-        ui["outputs"] = gr.Plot(empty[1], label="D outputs")
+        ui["outputs"] = gr.Plot(empty[1], label="D outputs", elem_id="train-outputs")
         with gr.Column():
             ui["gif"] = gr.Button(f"Timeline as an animation ({images.animation_formats()})")
             ui["gif_file"] = gr.File(label="Download", file_count="multiple")
@@ -151,31 +164,48 @@ def _wire_run(job: TrainingJob, ui: dict, tabs: dict | None) -> None:
     def on_stop(request: gr.Request):
         return stop_run(job, getattr(request, "session_hash", None))
 
-    def on_poll(v, f, i, request: gr.Request):
-        return views.poll(job, v, f, i, getattr(request, "session_hash", None))
+    def on_poll(v, f, i, key, request: gr.Request):
+        return views.poll(job, v, f, i, getattr(request, "session_hash", None), key)
 
     recipe = [controls[name] for name in RECIPE]
     ui["family"].input(on_recipe, [ui["family"]], recipe, **quiet)
     ui["loss"].input(on_recipe, [ui["family"], ui["loss"]], recipe, **quiet)
     ui["start"].click(
         on_start, set(controls.values()), ui["status"], api_name="train_start", concurrency_limit=None
-    ).then(lambda: gr.Button(interactive=True), None, ui["stop"], **quiet)
+    ).then(lambda: (gr.Button(interactive=True), ""), None, [ui["stop"], ui["show"]], **quiet)
     ui["stop"].click(on_stop, None, ui["status"], api_name="train_stop", concurrency_limit=None)
-    version = gr.State(-1)
+    version = ui["version"]
     timer = gr.Timer(POLL_SECONDS, active=tabs is None)  # the plots: only while the tab is shown
     for tab_id, item in (tabs or {}).items():
         shown = tab_id == "training"
         item.select(lambda shown=shown: gr.Timer(active=shown), None, timer, queue=False, api_visibility="undocumented")
-    shown = [version, *(ui[k] for k in ("status", "losses", "outputs", "fid", "histogram", "grid", "timeline"))]
-    timer.tick(on_poll, [version, ui["follow"], ui["timeline"]], [*shown, ui["stop"]], **quiet)
+    timer.tick(on_poll, [version, ui["follow"], ui["timeline"], ui["show"]], _drawn(ui), **quiet)
+    # reading a record is cached and drawing it changes nothing: a room of students may open runs at once
+    ui["show"].input(
+        lambda key: views.show_run(job, key), ui["show"], _drawn(ui), api_name="train_show", concurrency_limit=None
+    )
+
+
+def _drawn(ui: dict) -> list:
+    """What ``views.poll`` and ``views.show_run`` draw, in their order."""
+    names = ("version", "status", "losses", "outputs", "fid", "histogram", "grid", "timeline", "stop")
+    return [ui[name] for name in names]
 
 
 def _wire_views(job: TrainingJob, ui: dict) -> None:
     """The timeline's scrub, its animation, and D's per-layer σ."""
     quiet = dict(show_progress="hidden", api_visibility="undocumented")
-    ui["timeline"].input(lambda i: views.scrub(job, i), ui["timeline"], [ui["grid"], ui["follow"]], **quiet)
+    ui["timeline"].input(
+        lambda i, key: views.scrub(job, i, key),
+        [ui["timeline"], ui["show"]],
+        [ui["grid"], ui["follow"]],
+        **quiet,
+    )
     ui["gif"].click(
-        user_errors(lambda: views.timeline_animation(job)), None, ui["gif_file"], api_visibility="undocumented"
+        lambda key: views.timeline_animation(job, key),
+        ui["show"],
+        ui["gif_file"],
+        api_visibility="undocumented",
     )
     ui["sigma"].click(
         user_errors(lambda: views.sigma_readout(job)), None, ui["sigma_text"], api_visibility="undocumented"
@@ -214,11 +244,15 @@ def build(
         with gr.Column(scale=1, min_width=320):
             ui = _run_settings(zoo, job) | _tricks_and_more() | _keeping()
         with gr.Column(scale=2):
-            ui |= _watching()
-    compare.build(job)
+            ui |= _watching(job)
+    ui["version"] = gr.State(-1)
+    comparing = compare.build(job, ui["show"], lambda: show_choices(job))
     _wire_run(job, ui, tabs)
     _wire_views(job, ui)
     saved = _wire_keeping(job, zoo, ui, model_lists)
     if on_saved is not None:
         on_saved(saved)
-    return SectionParts()
+    shown = (lambda key: views.show_run(job, key), [ui["show"]], _drawn(ui))
+    return SectionParts(
+        fields=dict(run=ui["show"], compare=comparing["comparison"]), renders=[shown, comparing["render"]]
+    )

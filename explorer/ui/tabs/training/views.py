@@ -1,6 +1,7 @@
 """What the Training tab shows of a run: its curves (losses, D's outputs or the critic's Wasserstein estimate,
 FID, the class histogram: mode collapse shows as one tall bar), the fixed-latent sample grid and its timeline, D's
-per-layer σ; ``poll`` hands the page all of it once a second, or nothing when the run has not moved."""
+per-layer σ; ``poll`` hands the page all of it once a second, or nothing when the run has not moved; ``show_run``
+draws a recorded or ended run (``recorded``) the same way, at once."""
 
 import math
 
@@ -9,7 +10,8 @@ from PIL import Image
 
 from explorer import images, plots
 from explorer.losses import OBJECTIVES
-from explorer.ui.common import download_path
+from explorer.ui.common import download_path, user_errors
+from explorer.ui.tabs.training import recorded
 from explorer.ui.tabs.training.run import owns, status_html
 from trainers import registry
 from trainers.dcgan import layer_sigmas, saved_discriminator, sigma_table
@@ -148,32 +150,54 @@ def grid_at(h: History, index: int | float | None) -> tuple[Image.Image | None, 
     ), f"fixed-latent samples at step {step}{stage_caption(h, step)}"
 
 
-def poll(job: TrainingJob, version: int, follow: bool, index, viewer: str | None = None):
-    """Everything the tab shows, or ``gr.skip()`` for each output when nothing changed since ``version``
-    (``viewer``: the polling session; only the run's owner keeps it alive)."""
-    if owns(job, viewer):
-        job.seen()
-    h = job.snapshot()
-    if h.version == version:
-        return [version] + [gr.skip()] * 8
+def shown(job: TrainingJob, key: str | None) -> History:
+    """The history the plots show: the live run's (``key`` empty) or a recorded or ended run's (``recorded``)."""
+    return recorded.find(job, key).history if key else job.snapshot()
+
+
+def draw(h: History, follow: bool, index) -> list:
+    """The status, the four figures, the grid at the timeline's ``index`` (the newest when following), the timeline
+    and the Stop button of ``h``: what the plots show of any run, live or recorded."""
     n = len(h.grids)
     index = n - 1 if follow or index is None else timeline_position(index, max(n, 1))
     grid, caption = grid_at(h, index)
     slider = gr.Slider(minimum=0, maximum=max(n - 1, 1), value=max(index, 0), label=f"Timeline: {caption}")
-    return [h.version, status_html(h), *figures(h), grid, slider, gr.Button(interactive=h.running)]
+    return [status_html(h), *figures(h), grid, slider, gr.Button(interactive=h.running)]
 
 
-def scrub(job: TrainingJob, index) -> tuple[Image.Image | None, bool]:
-    """Show an earlier grid; scrubbing stops following the newest one."""
-    grid, _ = grid_at(job.snapshot(), index)
+def poll(job: TrainingJob, version: int, follow: bool, index, viewer: str | None = None, key: str | None = ""):
+    """Everything the tab shows, or ``gr.skip()`` for each output when nothing changed since ``version`` or a
+    recorded run is shown (``key``) (``viewer``: the polling session; only the run's owner keeps it alive)."""
+    if owns(job, viewer):
+        job.seen()
+    h = job.snapshot()
+    if h.version == version or key:
+        return [version] + [gr.skip()] * 8
+    return [h.version, *draw(h, follow, index)]
+
+
+@user_errors
+def show_run(job: TrainingJob, key: str | None) -> list:
+    """Open a run in the plots at once: the live one (``key`` empty; the poll then follows it) or a recorded or
+    ended one, drawn by the same figures, its timeline at the newest grid. The version returned is the live run's,
+    or −1 so that going back to the live run redraws it."""
+    h = shown(job, key)
+    return [-1 if key else h.version, *draw(h, True, None)[:-1], gr.Button(interactive=job.snapshot().running)]
+
+
+@user_errors
+def scrub(job: TrainingJob, index, key: str | None = "") -> tuple[Image.Image | None, bool]:
+    """Show an earlier grid of the shown run; scrubbing stops following the newest one."""
+    grid, _ = grid_at(shown(job, key), index)
     return grid, False
 
 
-def timeline_animation(job: TrainingJob) -> list[str]:
-    """Every kept sample grid, animated (GIF, and MP4 where ffmpeg is available): the timeline of learning."""
-    h = job.snapshot()
+@user_errors
+def timeline_animation(job: TrainingJob, key: str | None = "") -> list[str]:
+    """Every kept sample grid of the shown run, animated (GIF, and MP4 where ffmpeg is available)."""
+    h = shown(job, key)
     if not h.grids:
         raise ValueError("no sample grids yet: start a run first")
     frames = [images.grid_image(grid, ncols=8, scale=2) for _, grid in h.grids]
-    path = download_path(f"{h.spec.family}-timeline", ".gif")
+    path = download_path(f"{h.spec.family if h.spec else 'run'}-timeline", ".gif")
     return images.save_animation(frames, path, duration_ms=200, bounce=False)
