@@ -168,14 +168,17 @@ def test_the_noise_strengths_are_painted_in_the_page_with_the_noise_maps_as_inpu
 
 
 def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
-    """The 2-D VAE's decoder in the page: the setting's first click is the route's, the next ones the page's; the
-    click's Gradio event (its z, the component's value) follows with the server's image of the same pixel."""
+    """The 2-D VAE's decoder in the page: a setting's first clicks are Gradio's and the route's, the next ones the
+    page's; the click's Gradio event (its z, the component's value) follows with the server's image of that pixel."""
     page.get_by_role("tab", name="VAE").click()
     plane = page.locator("#vae-plane img")
     plane.wait_for(timeout=60_000)
     plane.scroll_into_view_if_needed()
     box = plane.bounding_box()
+    # the panel's first image is Gradio's (an empty panel has no <img> to paint into); the page prepares meanwhile
     page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)
+    page.wait_for_selector("#vae-decoded img", timeout=60_000)
+    page.mouse.click(box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.35)
     page.wait_for_function(PREPARED, arg="vae_decode", timeout=60_000)
     page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=60_000)
     page.evaluate(SNAPSHOTS, "vae-decoded")
@@ -231,7 +234,10 @@ def test_without_the_runtime_the_page_falls_back_to_the_preview_route(browser_fa
     page.get_by_role("tab", name="VAE").click()
     plane = page.locator("#vae-plane img")
     plane.wait_for(timeout=60_000)
+    plane.scroll_into_view_if_needed()  # the drag above scrolled the page to the t slider
     box = plane.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)  # the panel's first image: Gradio's
+    page.wait_for_selector("#vae-decoded img", timeout=60_000)
     for fx in (0.3, 0.7):
         with page.expect_request(lambda request: "/preview/vae_decode" in request.url, timeout=60_000):
             page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * 0.5)
