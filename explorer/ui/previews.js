@@ -39,7 +39,7 @@
       })
       .catch((status) => { if (status === 404) S.off = true; fallback(); });
   };
-  // `page` (explorer/ui/inpage.py): {sliders: the sliders' positions in args} when the page may render the preview itself
+  // `page` (explorer/ui/inpage.py): {sliders: the sliders' positions in args} where the page may render the preview
   S.slider = (name, target, syncId, page, args) => {
     const sync = () => {  // Gradio's own event renders the last inputs into the component: click the sync button
       clearTimeout(S.timers[name]);
@@ -184,9 +184,10 @@
     return x >= 0 && y >= 0 && x < el.naturalWidth && y < el.naturalHeight ? [x, y] : null;
   };
   // Move a plot's marker in the page: the shapes named `name` in the Plotly plot inside #plotId go to x = args[0],
-  // and the trailing number of their label is rewritten (as many decimals). Each shape is replaced whole, which
-  // Plotly redraws alone (a few ms); an edit of shapes[i].x0, an annotation, or a new figure from Gradio replots
-  // the whole plot (50–150 ms). At most one relayout per animation frame, to the newest value.
+  // and the trailing number of their label is rewritten (as many decimals). Only those attributes are edited
+  // (`shapes[i].x0`…): Plotly redraws that one shape (a few ms). A whole object at `shapes[i]` would not replace the
+  // shape but insert a copy before it (plotly.js reads an object there as "add"): twice the shapes at each move,
+  // each relayout slower than the last. At most one relayout per animation frame, to the newest value.
   S.marks = {};
   S.mark = (plotId, name, args) => {
     const key = plotId + '/' + name, first = !(key in S.marks);
@@ -199,14 +200,10 @@
       const update = {};
       (el.layout.shapes || []).forEach((shape, i) => {
         if (shape.name !== name || (shape.x0 === x && shape.x1 === x)) return;
-        // the shape's own settings only: Plotly keeps its internals (keys starting with _) on the object, and a
-        // copy of those would nest one level deeper at each move (each relayout slower than the last)
-        const own = (o) => Object.fromEntries(Object.entries(o || {}).filter(([k]) => !k.startsWith('_')));
-        const moved = {...own(shape), x0: x, x1: x}, text = String(shape.label?.text ?? '');
-        const number = text.match(/-?\d+(?:\.(\d+))?$/);
+        update[`shapes[${i}].x0`] = update[`shapes[${i}].x1`] = x;
+        const text = String(shape.label?.text ?? ''), number = text.match(/-?\d+(?:\.(\d+))?$/);
         const digits = (number?.[1] || '').length;
-        if (number) moved.label = {...own(shape.label), text: text.slice(0, number.index) + x.toFixed(digits)};
-        update[`shapes[${i}]`] = moved;
+        if (number) update[`shapes[${i}].label.text`] = text.slice(0, number.index) + x.toFixed(digits);
       });
       if (Object.keys(update).length) window.Plotly.relayout(el, update);
     });
