@@ -13,11 +13,11 @@ weights (checked), so the content hash in the file's URL is stable. The newer ``
 Runtime Web 1.x we vendor; the batch dimension ``n`` is dynamic (one row per preview; a batch exports unchanged).
 
 Weights stay fp32: fp16 would halve the download (DCGAN 4.3 → 2.1 MB, faces 14.3 → 7.2 MB) but the graph must
-match PyTorch to 1e-4 (``tests/test_onnx_export.py``; fp32 gives ~1.5e-6) and the painted pixels the server's PNG
-to 2/255; fp16 weights alone move outputs by up to 2.6e-3 (DCGAN; 9e-4 the VAE's decoder), so they fail the
-first bound. (The faces DCGAN's weights are fp16 values already: rounding them changes nothing, a saving left for
-when its 14 MB matter.) A browser caches the file
-(immutable, hash in its URL), so its size is paid once per model per student.
+match PyTorch to 1e-4 (``tests/test_onnx_export.py``; fp32 gives ~1.5e-6, the synthesis graph ~8e-6) and the painted
+pixels the server's PNG to 2/255; fp16 weights alone move outputs by up to 2.6e-3 (DCGAN; 9e-4 the VAE's decoder),
+so they fail the first bound. (The faces DCGAN's weights are fp16 values already: rounding them changes nothing, a
+saving left for when its 14 MB matter.) A browser caches the file (immutable, hash in its URL), so its size is paid
+once per model per student.
 
 A model is exported as one of ``GRAPHS``, by family (the tests check each against PyTorch):
 
@@ -27,7 +27,7 @@ A model is exported as one of ``GRAPHS``, by family (the tests check each agains
   (num_ws,)`` (each row's noise strength, times the layer's learned per-channel one) and ``noise0 … noise{k-1}
   (n, 1, r, r)`` (the noise map of each synthesis layer) → ``images`` clamped to [-1, 1]: the Style mixing tab's
   noise strengths move in the page while the server sends ws and the maps once per setting (the mapping network
-  and the noise draws stay on the server, so the page needs no seeded sampler of its own).
+  and the noise draws stay on the server, so the page needs no seeded sampler of its own); 0.4 MB for our StyleGAN.
 
 Other families (BigGAN's classes, the pix2pix translators) keep the server's preview route.
 
