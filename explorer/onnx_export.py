@@ -13,18 +13,27 @@ weights (checked), so the content hash in the file's URL is stable. The newer ``
 Runtime Web 1.x we vendor; the batch dimension ``n`` is dynamic (one row per preview; a batch exports unchanged).
 
 Weights stay fp32: fp16 would halve the download (DCGAN 4.3 → 2.1 MB, faces 14.3 → 7.2 MB) but the graph must
-match PyTorch to 1e-4 (``tests/test_onnx_export.py``; fp32 gives ~1.5e-6) and the painted pixels the server's PNG
-to 2/255; fp16 weights alone move outputs by up to 2.6e-3 (DCGAN; 9e-4 the VAE's decoder), so they fail the
-first bound. (The faces DCGAN's weights are fp16 values already: rounding them changes nothing, a saving left for
-when its 14 MB matter.) A browser caches the file
-(immutable, hash in its URL), so its size is paid once per model per student.
+match PyTorch to 1e-4 (``tests/test_onnx_export.py``; fp32 gives ~1.5e-6, the synthesis graph ~8e-6) and the painted
+pixels the server's PNG to 2/255; fp16 weights alone move outputs by up to 2.6e-3 (DCGAN; 9e-4 the VAE's decoder),
+so they fail the first bound. (The faces DCGAN's weights are fp16 values already: rounding them changes nothing, a
+saving left for when its 14 MB matter.) A browser caches the file (immutable, hash in its URL), so its size is paid
+once per model per student.
 
-Only families whose ``generate`` is a pure feed-forward function of z are exported (``EXPORTED_FAMILIES``); the
-tests check each against PyTorch. Others (StyleGAN's noise, BigGAN's classes) keep the server's preview route.
+A model is exported as one of ``GRAPHS``, by family (the tests check each against PyTorch):
 
-Files are cached on disk per model generation: ``<derived cache>/onnx/<model>/<source>.onnx`` where ``source`` is a hash
-of the model's ``config.json`` and weights, the torch version and the opset, so a retrained model (new weights)
-is exported anew and an unchanged one never is.
+- ``"generate"``: the graph above, for families whose ``generate`` is a pure feed-forward function of z (DCGANs, the
+  VAEs' and autoencoders' decoders);
+- ``"synthesis"``: StyleGAN's synthesis network with its noise as inputs, ``ws (n, num_ws, w_dim)``, ``strengths
+  (num_ws,)`` (each row's noise strength, times the layer's learned per-channel one) and ``noise0 … noise{k-1}
+  (n, 1, r, r)`` (the noise map of each synthesis layer) → ``images`` clamped to [-1, 1]: the Style mixing tab's
+  noise strengths move in the page while the server sends ws and the maps once per setting (the mapping network
+  and the noise draws stay on the server, so the page needs no seeded sampler of its own); 0.4 MB for our StyleGAN.
+
+Other families (BigGAN's classes, the pix2pix translators) keep the server's preview route.
+
+Files are cached on disk per model generation: ``<derived cache>/onnx/<model>/<graph>-<source>.onnx`` where ``source``
+is a hash of the model's ``config.json`` and weights, the torch version and the opset, so a retrained model (new
+weights) is exported anew and an unchanged one never is.
 """
 
 import copy
@@ -40,7 +49,10 @@ import torch
 from explorer.zoo import Zoo
 
 OPSET = 17
-EXPORTED_FAMILIES = ("dcgan", "vae", "ae")  # generate(z) is a feed-forward function of z alone
+GRAPHS = {  # graph → the families exported as it
+    "generate": ("dcgan", "vae", "ae"),  # generate(z) is a feed-forward function of z alone
+    "synthesis": ("stylegan",),  # ws, per-row noise strengths and noise maps → images
+}
 INPUT, OUTPUT = "z", "images"
 
 
@@ -55,23 +67,49 @@ class Generate(torch.nn.Module):
         return self.model.generate(z)
 
 
-def export(model: torch.nn.Module, latent_dim: int) -> bytes:
-    """The ONNX graph of ``model.generate``: input ``z`` (n, latent_dim), output ``images`` (n, c, h, w), batch
-    ``n`` dynamic, opset ``OPSET``, fp32 weights, traced on the CPU."""
+class Synthesis(torch.nn.Module):
+    """A StyleGAN's ``synthesis`` with every noise input given: ``(ws, strengths, *noises) → images`` in [-1, 1]."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ws: torch.Tensor, strengths: torch.Tensor, *noises: torch.Tensor) -> torch.Tensor:
+        rows = [strengths[i] for i in range(len(noises))]  # (num_ws,) → one 0-d strength per layer
+        return self.model.synthesis_network(ws, list(noises), rows).clamp(-1, 1)
+
+
+def synthesis_inputs(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The synthesis graph's inputs by name, for one sample (zeros: their shapes are what the export needs)."""
+    inputs = {"ws": torch.zeros(1, model.num_ws, model.w_avg.shape[0]), "strengths": torch.zeros(model.num_ws)}
+    return inputs | {f"noise{i}": torch.zeros(1, 1, r, r) for i, r in enumerate(model.noise_resolutions)}
+
+
+def export(model: torch.nn.Module, graph: str = "generate") -> bytes:
+    """The ONNX graph ``graph`` of ``model`` (``GRAPHS``): ``"generate"``, input ``z`` (n, latent_dim); ``"synthesis"``,
+    inputs ``synthesis_inputs``; output ``images`` (n, c, h, w); batch ``n`` dynamic, opset ``OPSET``, fp32 weights,
+    traced on the CPU."""
+    if graph not in GRAPHS:
+        raise ValueError(f"unknown graph {graph!r}; choose one of {tuple(GRAPHS)}")
+    model = copy.deepcopy(model).cpu().eval()  # a copy: the served model keeps rendering on its device
+    if graph == "generate":
+        module, inputs = Generate(model), {INPUT: torch.zeros(1, int(model.latent_dim))}
+    else:
+        module, inputs = Synthesis(model), synthesis_inputs(model)
+    batched = [name for name in inputs if name != "strengths"]
     buffer = io.BytesIO()
-    module = Generate(copy.deepcopy(model).cpu()).eval()  # a copy: the served model keeps rendering on its device
     with warnings.catch_warnings(), torch.no_grad():
         # the legacy exporter's deprecation note, and the models' shape asserts traced as constants: expected
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            module,
-            (torch.zeros(1, latent_dim),),
+            module.eval(),
+            tuple(inputs.values()),
             buffer,
             dynamo=False,
             opset_version=OPSET,
-            input_names=[INPUT],
+            input_names=list(inputs),
             output_names=[OUTPUT],
-            dynamic_axes={INPUT: {0: "n"}, OUTPUT: {0: "n"}},
+            dynamic_axes={name: {0: "n"} for name in [*batched, OUTPUT]},
         )
     return buffer.getvalue()
 
@@ -90,32 +128,31 @@ class OnnxModels:
     def __init__(self, zoo: Zoo, folder: Path | None = None):
         self.zoo = zoo
         self.folder = folder or zoo.settings.derived_cache / "onnx"
-        self._files: dict[str, tuple[int, OnnxFile]] = {}
+        self._files: dict[tuple[str, str], tuple[int, OnnxFile]] = {}
         self._lock = threading.Lock()
 
-    def exportable(self, name: str) -> bool:
-        return name in self.zoo.names() and self.zoo.entry(name).family in EXPORTED_FAMILIES
+    def exportable(self, name: str, graph: str = "generate") -> bool:
+        return name in self.zoo.names() and self.zoo.entry(name).family in GRAPHS.get(graph, ())
 
-    def file(self, name: str) -> OnnxFile:
-        """Model ``name``'s ONNX file: from memory for this zoo generation, else from disk, else exported now.
-        ``ValueError`` for a model that is not exported (its previews use the server's route)."""
-        if not self.exportable(name):
-            raise ValueError(f"{name!r} is not exported to ONNX; its previews are rendered by the server")
+    def file(self, name: str, graph: str = "generate") -> OnnxFile:
+        """Model ``name``'s ONNX graph ``graph``: from memory for this zoo generation, else from disk, else exported
+        now. ``ValueError`` for a model that is not exported so (its previews use the server's route)."""
+        if not self.exportable(name, graph):
+            raise ValueError(f"{name!r} is not exported to ONNX as {graph!r}; its previews are rendered by the server")
         generation = self.zoo.generation
         with self._lock:  # one export at a time: two students' first moves export once
-            known = self._files.get(name)
+            known = self._files.get((name, graph))
             if known is not None and known[0] == generation:
                 return known[1]
             folder = self.zoo.entry(name).folder
-            path = self.folder / name / f"{source_hash(folder)}.onnx"
+            path = self.folder / name / f"{graph}-{source_hash(folder)}.onnx"
             if not path.is_file():
-                model = self.zoo.load(name)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 partial = path.with_suffix(".part")
-                partial.write_bytes(export(model, int(model.latent_dim)))
+                partial.write_bytes(export(self.zoo.load(name), graph))
                 partial.replace(path)  # a reader never sees half a file
             found = OnnxFile(path, hashlib.sha256(path.read_bytes()).hexdigest()[:16])
-            self._files[name] = (generation, found)
+            self._files[(name, graph)] = (generation, found)
             return found
 
 

@@ -5,6 +5,7 @@ import hashlib
 import json
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 import torch
 from starlette.applications import Starlette
@@ -15,6 +16,8 @@ from explorer.onnx_export import OnnxModels
 from explorer.ui.inpage import RUNTIME_DIR, RUNTIME_FILES, RUNTIME_VERSION, InPage, InPagePreviews
 from explorer.ui.tabs import interpolation as interpolate
 from explorer.ui.tabs.directions import edits as directions
+from explorer.ui.tabs.manifold import plane
+from explorer.ui.tabs.stylemix import noise
 
 FRAME_ARGS = ["dcgan-fashion-mnist", 11, 23, 0.5, "spherical (slerp)", "seeds", 1, 2, "", ""]
 
@@ -23,7 +26,7 @@ FRAME_ARGS = ["dcgan-fashion-mnist", 11, 23, 0.5, "spherical (slerp)", "seeds", 
 def served(default_zoo, tmp_path_factory):
     in_page = InPagePreviews(OnnxModels(default_zoo, tmp_path_factory.mktemp("onnx")))
     recipe = InPage("interpolate", 3, lambda *args: interpolate.page_inputs(default_zoo, *args))
-    assert in_page.register("interpolate_frame", recipe) == {"slider": 3}
+    assert in_page.register("interpolate_frame", recipe) == {"sliders": [3]}
     return TestClient(Starlette(routes=in_page.routes()))
 
 
@@ -78,3 +81,60 @@ def test_the_directions_inputs_are_the_edit_of_the_alpha_slider(default_zoo):
     expected = torch.tensor(np.asarray(edit), dtype=torch.float32).view(256, 256)[::8, ::8]
     got = ((ours[0, 0].clamp(-1, 1) + 1) * 127.5).round()
     assert (got - expected).abs().max() <= 1
+
+
+def run_graph(onnx_models: OnnxModels, name: str, graph: str, feeds: dict) -> np.ndarray:
+    session = ort.InferenceSession(str(onnx_models.file(name, graph).path), providers=["CPUExecutionProvider"])
+    (images,) = session.run(None, {k: np.asarray(v, dtype=np.float32) for k, v in feeds.items()})
+    return images
+
+
+def painted(images: np.ndarray, scale: int) -> np.ndarray:
+    """What previews.js paints: to_uint8 of the first image's first channel, upscaled by nearest neighbour."""
+    grey = np.round((np.clip(images[0, 0], -1, 1) + 1) * np.float32(127.5))
+    return grey.repeat(scale, 0).repeat(scale, 1)
+
+
+@pytest.fixture(scope="module")
+def onnx_models(default_zoo, tmp_path_factory) -> OnnxModels:
+    return OnnxModels(default_zoo, tmp_path_factory.mktemp("onnx-tabs"))
+
+
+@pytest.mark.parametrize("noise_mode", ["random", "const", "none"])
+def test_the_noise_inputs_draw_the_strength_sliders_image(default_zoo, onnx_models, noise_mode):
+    """The synthesis graph fed the page's inputs (ws, maps) and the rows' strengths as previews.js computes them paints
+    noise_image's pixels; five row sliders for a seven-row model map coarse to coarse, fine to fine."""
+    args = ["stylegan-fashion-mnist", 6, noise_mode, 3]
+    strength, rows = 1.5, [0.2, 2.0, 1.0, 0.0, 3.0]
+    body = noise.page_inputs(default_zoo, *args, None, *[None] * len(rows))
+    assert body["scale"] == 8 and body["rows"] == [0, 1, 1, 2, 3, 3, 4]  # round(i · 4 / 6), half to even
+    feeds = {k: np.reshape(t["data"], t["dims"]) for k, t in body["tensors"].items()}
+    feeds["strengths"] = [strength * rows[r] for r in body["rows"]]
+    got = painted(run_graph(onnx_models, args[0], "synthesis", feeds), body["scale"])
+    expected = np.asarray(noise.noise_image(default_zoo, *args, strength, rows).convert("L"), dtype=np.float32)
+    assert got.shape == expected.shape == (256, 256)
+    assert np.abs(got - expected).max() <= 1
+
+
+def test_the_noise_inputs_refuse_what_the_handler_refuses(default_zoo):
+    with pytest.raises(ValueError, match="noise mode"):
+        noise.page_inputs(default_zoo, "stylegan-fashion-mnist", 6, "loud", 0, None, None)
+    with pytest.raises(ValueError, match="at least one"):
+        noise.page_inputs(default_zoo, "stylegan-fashion-mnist", 6, "random", 0, None)
+
+
+@pytest.mark.parametrize("grid", ["linear", "Gaussian quantiles (inverse CDF)"])
+def test_the_plane_inputs_are_the_z_under_each_pixel_and_decode_as_a_click(default_zoo, onnx_models, grid):
+    name, grid_size, extent = "vae2d-fashion-mnist", 5, 2.5
+    body = plane.page_inputs(default_zoo, name, grid_size, extent, grid)
+    size = grid_size * plane.TILE
+    assert len(body["xs"]) == len(body["ys"]) == size and body["scale"] == 8
+    kind = plane.GRIDS[grid]
+    for x, y in [(0, size - 1), (17, 101), (size - 1, 0), (80, 80)]:
+        z = torch.tensor([plane.latent_at(x, y, size, extent, kind)])  # float32, as decode_at feeds the decoder
+        assert torch.equal(torch.tensor([[body["xs"][x], body["ys"][y]]]), z)
+        got = painted(run_graph(onnx_models, name, "generate", {"z": z.numpy()}), body["scale"])
+        picture, _ = plane.decode_at(default_zoo, name, grid_size, extent, grid, x, y)
+        assert np.abs(got - np.asarray(picture.convert("L"), dtype=np.float32)).max() <= 1
+    with pytest.raises(ValueError, match="grid size"):
+        plane.page_inputs(default_zoo, name, 40, extent, grid)

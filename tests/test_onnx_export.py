@@ -1,12 +1,11 @@
 """The ONNX graphs the page runs (explorer/onnx_export.py) against PyTorch, on the committed models."""
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 import torch
 
-from explorer.onnx_export import INPUT, OnnxModels, export
-
-ort = pytest.importorskip("onnxruntime")
+from explorer.onnx_export import INPUT, OnnxModels, export, synthesis_inputs
 
 EXPORTED = ["dcgan-fashion-mnist", "dcgan-digiface-64", "vae2d-fashion-mnist"]
 
@@ -40,10 +39,38 @@ def test_files_are_cached_per_generation_with_a_content_hash(onnx_models, defaul
     finally:
         default_zoo.generation -= 1
     assert again == first and again.path.stat().st_mtime_ns == stamp
-    assert len(first.digest) == 16 and first.path.read_bytes() == export(default_zoo.load(name), 100)
+    assert len(first.digest) == 16 and first.path.read_bytes() == export(default_zoo.load(name))
+
+
+@pytest.mark.parametrize("noise_mode", ["random", "const", "none"])
+def test_the_synthesis_graph_equals_pytorch_with_its_noise_as_inputs(onnx_models, default_zoo, noise_mode):
+    """StyleGAN's synthesis, its noise maps and per-row strengths given (the Style mixing tab's noise section): any
+    batch, to 1e-4; "none" is zero maps."""
+    model = default_zoo.load("stylegan-fashion-mnist")
+    file = onnx_models.file("stylegan-fashion-mnist", "synthesis")
+    session = ort.InferenceSession(str(file.path), providers=["CPUExecutionProvider"])
+    strengths = [0.0, 0.3, 1.0, 2.5, 1.7, 4.0, 0.9][: model.num_ws]
+    with torch.inference_mode():
+        ws = model.mapping(model.sample_latent(3, 5))
+        expected = model.synthesis(ws, noise_mode, strengths, 9).clamp(-1, 1).numpy()
+        maps = model.noise_maps(3, noise_mode, 9)
+    shapes = synthesis_inputs(model)
+    maps = [
+        np.zeros((3, *shapes[f"noise{i}"].shape[1:]), np.float32) if m is None else m.expand(3, -1, -1, -1).numpy()
+        for i, m in enumerate(maps)
+    ]
+    feeds = {"ws": ws.numpy(), "strengths": np.array(strengths, np.float32)}
+    (got,) = session.run(None, feeds | {f"noise{i}": m for i, m in enumerate(maps)})
+    assert got.shape == expected.shape == (3, 1, 32, 32)
+    assert np.abs(got - expected).max() <= 1e-4
 
 
 def test_a_model_that_is_not_exported_is_refused(onnx_models):
-    assert not onnx_models.exportable("stylegan-fashion-mnist")
+    assert not onnx_models.exportable("biggan-fashion-mnist")
+    assert not onnx_models.exportable("stylegan-fashion-mnist")  # its generate(z): the route
+    assert onnx_models.exportable("stylegan-fashion-mnist", "synthesis")
+    assert not onnx_models.exportable("dcgan-fashion-mnist", "synthesis")
     with pytest.raises(ValueError, match="not exported"):
-        onnx_models.file("stylegan-fashion-mnist")
+        onnx_models.file("biggan-fashion-mnist")
+    with pytest.raises(ValueError, match="unknown graph"):
+        export(object(), "nothing")

@@ -421,6 +421,7 @@ EXCLUDED = {  # (module, function): why it is not in the tables; a function of t
     (attention, "click_pixel"): "a gr.SelectData from Gradio; the pixel reaches render_attention (fuzzed)",
     (attention, "click_sample"): "a gr.SelectData from Gradio; the sample reaches render_attention (fuzzed)",
     (vqvae, "click"): "a gr.SelectData from Gradio; its cell and values reach write (fuzzed)",
+    (plane, "page_inputs"): "the /onnx/inputs route's (explorer/ui/inpage.py): its errors are a 400, then the route",
 }
 
 

@@ -8,20 +8,22 @@ inputs but the slider's value) for what the preview needs, then renders every mo
 1. ``GET /onnx/inputs/<preview>?args=<JSON list>``: the handler's inputs with the slider's value left out; the
    answer (JSON, no-store) names the model's ONNX file and gives the latents (``InPage.inputs``: the z of seed A
    and seed B, a direction vector…) as exact float32 values and the upscaling factor.
-2. ``GET /onnx/model/<model>/<hash>.onnx``: the model's graph (``explorer.onnx_export``); the hash of its bytes is
-   in the URL, so the browser keeps it for good (``Cache-Control: immutable``) and a new model is a new URL.
+2. ``GET /onnx/model/<model>/<graph>/<hash>.onnx``: the model's graph (``explorer.onnx_export``); the hash of its
+   bytes is in the URL, so the browser keeps it for good (``Cache-Control: immutable``) and a new model is a new URL.
 3. ``GET /onnx/runtime/<version>/<file>``: ONNX Runtime Web's WebAssembly build, vendored under
    ``static/onnxruntime-web`` (its README: version, source, sizes), immutable too; the ``.wasm`` is stored gzipped
    and sent with ``Content-Encoding: gzip``.
 
 The page prepares a setting (its inputs, the runtime, the model's session) in the background while the route paints
 that setting's first moves, so a first move never waits for a download or an export. A move then computes the
-latent in JavaScript (``previews.js``'s ``latents``: lerp and slerp as ``explorer.latent`` computes them,
-z + α·σ·v), runs the graph, maps [-1, 1] to bytes as ``explorer.images.to_uint8`` does, upscales with nearest
-neighbour and paints the output ``<img>``: no request. The release still runs the Gradio event, so the component's
-value, downloads and share links are the server's image of the same inputs. Anything that fails (no WebAssembly, a
-model not exported, an inputs answer of 404, an error) sends the page back to the preview route
-(``explorer/ui/previews.py``) by itself.
+graph's inputs in JavaScript (``previews.js``'s ``programs``: lerp and slerp as ``explorer.latent`` computes them,
+z + α·σ·v, a StyleGAN's per-row noise strengths, the z under a click on the VAE's plane), runs the graph in ONNX
+Runtime's Web Worker (``env.wasm.proxy``: compiling the wasm and creating a session never block the page), maps
+[-1, 1] to bytes as ``explorer.images.to_uint8`` does, upscales with nearest neighbour and paints the output
+``<img>``: no request. The same holds for a click on an image wired with ``Previews.wire_click`` and a recipe.
+The release still runs the Gradio event, so the component's value, downloads and share links are the server's image
+of the same inputs. Anything that fails (no WebAssembly or Web Worker, a model not exported, an inputs answer of 404,
+an error) sends the page back to the preview route (``explorer/ui/previews.py``) by itself.
 """
 
 import json
@@ -45,29 +47,45 @@ RUNTIME_FILES = {  # the URL's file name → (the vendored file, its type, its c
     "ort-wasm-simd-threaded.wasm": ("ort-wasm-simd-threaded.wasm.gz", "application/wasm", "gzip"),
 }
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
-PROGRAMS = ("interpolate", "direction")  # what the page computes from the inputs and the slider's value
+PROGRAMS = {  # what the page computes from the inputs and the sliders' values (previews.js `programs`) → the graph
+    "interpolate": "generate",  # z at t of the path from a to b (lerp or slerp)
+    "direction": "generate",  # z + α·sigma·vector
+    "noise": "synthesis",  # each ws row's noise strength: global × its row slider's, beside the given ws and maps
+    "plane": "generate",  # the z under a click's pixel (x, y): (xs[x], ys[y])
+}
 MAX_QUERY = 4096
 
 
 @dataclass(frozen=True)
 class InPage:
-    """How the page renders one slider's preview itself.
+    """How the page renders one preview itself.
 
-    ``program``: the page's latent recipe ("interpolate": the inputs' ``a``, ``b`` and ``method`` at t; "direction":
-    ``z + α·sigma·vector``). ``slider``: the slider's position in the handler's inputs. ``inputs``: called with the
-    handler's inputs (the slider's value is None), returns ``{"scale": upscaling, ...}`` plus the program's latents
-    as lists of floats; its ``ValueError``/``gr.Error`` are the handler's messages. ``model``: the position of the
-    model's zoo name in the inputs (checked first: a model that is not exported costs the server nothing here).
+    ``program``: the page's recipe (``PROGRAMS``; "interpolate": the inputs' ``a``, ``b`` and ``method`` at t;
+    "direction": ``z + α·sigma·vector``; "noise": the strengths of the inputs' ``rows``; "plane": ``(xs[x], ys[y])``).
+    ``slider``: the position in the handler's inputs of the value the page changes (a tuple for several: the noise
+    strengths, a click's x and y). ``inputs``: called with the handler's inputs (those values are None), returns
+    ``{"scale": upscaling, ...}`` plus the program's values as lists of floats, and under ``"tensors"`` the graph's
+    fixed inputs (``{name: {"dims": [...], "data": [...]}}``); its ``ValueError``/``gr.Error`` are the handler's
+    messages. ``model``: the position of the model's zoo name in the inputs (checked first: a model that is not
+    exported costs the server nothing here).
     """
 
     program: str
-    slider: int
+    slider: int | tuple[int, ...]
     inputs: Callable[..., dict]
     model: int = 0
 
     def __post_init__(self):
         if self.program not in PROGRAMS:
-            raise ValueError(f"unknown in-page program {self.program!r}; choose one of {PROGRAMS}")
+            raise ValueError(f"unknown in-page program {self.program!r}; choose one of {tuple(PROGRAMS)}")
+
+    @property
+    def sliders(self) -> tuple[int, ...]:
+        return self.slider if isinstance(self.slider, tuple) else (self.slider,)
+
+    @property
+    def graph(self) -> str:
+        return PROGRAMS[self.program]
 
 
 class InPagePreviews:
@@ -82,22 +100,23 @@ class InPagePreviews:
         if self.onnx is None:
             return None
         self.recipes[name] = recipe
-        return {"slider": recipe.slider}
+        return {"sliders": list(recipe.sliders)}
 
     def inputs(self, name: str, args: list) -> dict:
         """The answer of ``/onnx/inputs/<name>``: the recipe's inputs, its program and the model file's URL.
         ``LookupError`` when the model is not exported (the page falls back to the route)."""
         recipe = self.recipes[name]
         args = list(args)
-        if len(args) <= recipe.slider:
-            raise ValueError(f"expected at least {recipe.slider + 1} arguments, got {len(args)}")
-        args[recipe.slider] = None
+        if len(args) <= max(recipe.sliders):
+            raise ValueError(f"expected at least {max(recipe.sliders) + 1} arguments, got {len(args)}")
+        for i in recipe.sliders:
+            args[i] = None
         model = args[recipe.model]
-        if not isinstance(model, str) or not self.onnx.exportable(model):
-            raise LookupError(f"{model!r} is not exported to ONNX")
+        if not isinstance(model, str) or not self.onnx.exportable(model, recipe.graph):
+            raise LookupError(f"{model!r} is not exported to ONNX as {recipe.graph!r}")
         found = recipe.inputs(*args)
-        file = self.onnx.file(model)
-        return {"program": recipe.program, "url": f"onnx/model/{model}/{file.digest}.onnx", **found}
+        file = self.onnx.file(model, recipe.graph)
+        return {"program": recipe.program, "url": f"onnx/model/{model}/{recipe.graph}/{file.digest}.onnx", **found}
 
     def routes(self) -> list[Route]:
         async def inputs(request: Request) -> Response:
@@ -121,10 +140,10 @@ class InPagePreviews:
             return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
         async def model(request: Request) -> Response:
-            name, digest = request.path_params["name"], request.path_params["digest"]
-            if self.onnx is None or not self.onnx.exportable(name):
+            name, graph, digest = (request.path_params[k] for k in ("name", "graph", "digest"))
+            if self.onnx is None or not self.onnx.exportable(name, graph):
                 return PlainTextResponse("no such model", status_code=404)
-            file = await run_in_threadpool(self.onnx.file, name)
+            file = await run_in_threadpool(self.onnx.file, name, graph)
             if file.digest != digest:  # an older export: the page asks its inputs again and gets the new URL
                 return PlainTextResponse("this model was replaced", status_code=404)
             return FileResponse(file.path, media_type="application/octet-stream", headers=IMMUTABLE)
@@ -139,6 +158,6 @@ class InPagePreviews:
 
         return [
             Route("/onnx/inputs/{name}", inputs, methods=["GET"]),
-            Route("/onnx/model/{name}/{digest}.onnx", model, methods=["GET"]),
+            Route("/onnx/model/{name}/{graph}/{digest}.onnx", model, methods=["GET"]),
             Route("/onnx/runtime/{version}/{file}", runtime, methods=["GET"]),
         ]

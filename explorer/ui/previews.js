@@ -39,7 +39,7 @@
       })
       .catch((status) => { if (status === 404) S.off = true; fallback(); });
   };
-  // `page` (explorer/ui/inpage.py): {slider: the slider's index in args} when the page may render the preview itself
+  // `page` (explorer/ui/inpage.py): {sliders: the sliders' positions in args} where the page may render the preview
   S.slider = (name, target, syncId, page, args) => {
     const sync = () => {  // Gradio's own event renders the last inputs into the component: click the sync button
       clearTimeout(S.timers[name]);
@@ -66,13 +66,23 @@
       return a.map((v, i) => wa * v + wb * b[i]);
     },
   };
-  S.programs = {  // inputs (the server's /onnx/inputs answer) and the slider's value → the model's z
-    interpolate: (x, t) => (x.method === 'linear' ? S.latents.lerp : S.latents.slerp)(x.a, x.b, t),
-    direction: (x, alpha) => x.z.map((v, i) => v + alpha * x.sigma * x.vector[i]),  // z + α·σ·v
+  // inputs (the server's /onnx/inputs answer) and the changed values (the sliders', a click's pixel) → the graph's
+  // inputs that move, {name: [dims, values]}; the fixed ones come with the inputs (`tensors`)
+  const z = (values) => ({z: [[1, values.length], values]});
+  S.programs = {
+    interpolate: (x, [t]) => z((x.method === 'linear' ? S.latents.lerp : S.latents.slerp)(x.a, x.b, t)),
+    direction: (x, [alpha]) => z(x.z.map((v, i) => v + alpha * x.sigma * x.vector[i])),  // z + α·σ·v
+    // row i's strength: the global one × its row slider's (x.rows[i]: which, when the sliders were made for another
+    // model), as float(strength) * s in explorer/ui/tabs/stylemix/noise.py
+    noise: (x, [strength, ...rows]) => ({strengths: [[x.rows.length], x.rows.map((r) => strength * rows[r])]}),
+    plane: (x, [px, py]) => z([x.xs[px], x.ys[py]]),  // the z under pixel (px, py) of the plane, as latent_at
   };
   S.runtime = () => (S.ort ??= import(new URL(options.runtime + 'ort.wasm.bundle.min.mjs', root()).href)
     .then((ort) => {
       ort.env.wasm.numThreads = 1;  // threads need cross-origin isolation, which the page does not have
+      // compile the wasm, create the sessions and run them in ONNX Runtime's Web Worker (the bundle itself, started
+      // as a module worker from its own URL): the main thread only posts inputs and paints (no long task)
+      ort.env.wasm.proxy = true;
       ort.env.wasm.wasmPaths = {wasm: new URL(options.runtime + 'ort-wasm-simd-threaded.wasm', root()).href};
       return ort;
     }));
@@ -98,12 +108,13 @@
   };
   S.inPage = {};
   S.runs = {};  // a model's runs, one after another (a WebAssembly session runs one at a time)
-  // Render this move in the page: a promise, settled once painted (or dropped for a newer move); null when the route
-  // must paint it (no runtime; the setting not prepared yet, or not exported). A failed run hands the move to `route`.
+  // Render this gesture's image in the page: a promise, settled once painted (or dropped for a newer move); null when
+  // the route must paint it (no runtime; the setting not prepared yet, or not exported). `page.sliders`: the positions
+  // in args of the values that change (not part of the setting). A failed run hands the move to `route`.
   S.local = (name, target, page, args, route) => {
-    if (typeof WebAssembly !== 'object') S.noRuntime = true;
+    if (typeof WebAssembly !== 'object' || typeof Worker !== 'function') S.noRuntime = true;
     if (S.noRuntime) return null;
-    const setting = JSON.stringify(args.map((v, i) => (i === page.slider ? null : v)));
+    const setting = JSON.stringify(args.map((v, i) => (page.sliders.includes(i) ? null : v)));
     const ready = S.prepared.get(name + setting);
     if (!ready) {
       if (ready === undefined) S.prepare(name + setting, setting, name);
@@ -112,10 +123,14 @@
     const {inputs, ort, session} = ready;
     watch(name, target);
     const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
+    const tensor = ([dims, values]) => new ort.Tensor('float32', Float32Array.from(values), dims);
     const run = (S.runs[inputs.url] ?? Promise.resolve()).then(async () => {
       if (seq < S.seq[name]) return;  // a newer move waits: render that one
-      const z = Float32Array.from(S.programs[inputs.program](inputs, Number(args[page.slider])));
-      const out = await session.run({z: new ort.Tensor('float32', z, [1, z.length])});
+      const moved = S.programs[inputs.program](inputs, page.sliders.map((i) => Number(args[i])));
+      // new tensors each run: the worker takes (transfers) their buffers
+      const fixed = Object.entries(inputs.tensors ?? {}).map(([k, t]) => [k, tensor([t.dims, t.data])]);
+      const feeds = Object.fromEntries([...fixed, ...Object.entries(moved).map(([k, v]) => [k, tensor(v)])]);
+      const out = await session.run(feeds);
       return S.draw(name, target, seq, out.images, inputs.scale);
     });
     S.runs[inputs.url] = run.catch(() => {});
@@ -169,9 +184,10 @@
     return x >= 0 && y >= 0 && x < el.naturalWidth && y < el.naturalHeight ? [x, y] : null;
   };
   // Move a plot's marker in the page: the shapes named `name` in the Plotly plot inside #plotId go to x = args[0],
-  // and the trailing number of their label is rewritten (as many decimals). Each shape is replaced whole, which
-  // Plotly redraws alone (a few ms); an edit of shapes[i].x0, an annotation, or a new figure from Gradio replots
-  // the whole plot (50–150 ms). At most one relayout per animation frame, to the newest value.
+  // and the trailing number of their label is rewritten (as many decimals). Only those attributes are edited
+  // (`shapes[i].x0`…): Plotly redraws that one shape (a few ms). A whole object at `shapes[i]` would not replace the
+  // shape but insert a copy before it (plotly.js reads an object there as "add"): twice the shapes at each move,
+  // each relayout slower than the last. At most one relayout per animation frame, to the newest value.
   S.marks = {};
   S.mark = (plotId, name, args) => {
     const key = plotId + '/' + name, first = !(key in S.marks);
@@ -184,20 +200,20 @@
       const update = {};
       (el.layout.shapes || []).forEach((shape, i) => {
         if (shape.name !== name || (shape.x0 === x && shape.x1 === x)) return;
-        // the shape's own settings only: Plotly keeps its internals (keys starting with _) on the object, and a
-        // copy of those would nest one level deeper at each move (each relayout slower than the last)
-        const own = (o) => Object.fromEntries(Object.entries(o || {}).filter(([k]) => !k.startsWith('_')));
-        const moved = {...own(shape), x0: x, x1: x}, text = String(shape.label?.text ?? '');
-        const number = text.match(/-?\d+(?:\.(\d+))?$/);
+        update[`shapes[${i}].x0`] = update[`shapes[${i}].x1`] = x;
+        const text = String(shape.label?.text ?? ''), number = text.match(/-?\d+(?:\.(\d+))?$/);
         const digits = (number?.[1] || '').length;
-        if (number) moved.label = {...own(shape.label), text: text.slice(0, number.index) + x.toFixed(digits)};
-        update[`shapes[${i}]`] = moved;
+        if (number) update[`shapes[${i}].label.text`] = text.slice(0, number.index) + x.toFixed(digits);
       });
       if (Object.keys(update).length) window.Plotly.relayout(el, update);
     });
   };
-  S.clicked = (name, source, target, args) => {  // settles once the clicked point's image is painted
+  // settles once the clicked point's image is painted: by the page (`page`: as in S.slider, the pixel's positions),
+  // or by the route while the page prepares this setting
+  S.clicked = (name, source, target, page, args) => {
     const xy = S.pixel(source);
-    return xy ? S.paint(name, target, [...args, ...xy], () => {}) : undefined;
+    if (!xy) return undefined;
+    const full = [...args, ...xy], route = () => S.paint(name, target, full, () => {});
+    return (page && S.local(name, target, page, full, route)) || route();
   };
 }

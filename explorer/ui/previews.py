@@ -188,18 +188,22 @@ class Previews:
         outputs: list,
         target: gr.Image,
         options: dict,
+        in_page: InPage | None = None,
         **event_kwargs,
     ) -> None:
         """A click on ``source`` runs ``handler(*inputs, evt)`` into ``outputs`` (the Gradio event, always).
 
         With the route, the clicked pixel goes first to ``image_handler(*inputs, x, y)``, whose image is
         painted into ``target`` (one of ``outputs``); the event's ``js`` waits for that, so the Gradio
-        event (the same image and the rest of the outputs) follows without competing with it.
+        event (the same image and the rest of the outputs) follows without competing with it. With an
+        ``in_page`` recipe (its ``slider``: x's and y's positions, after ``inputs``) the page paints that image
+        itself once it has prepared the setting, and the route only the setting's first click.
         """
         if self.enabled:
             _need_ids(source, target)
             self.register(name, image_handler)
-            event_kwargs["js"] = _call("clicked", name, source.elem_id, target.elem_id)
+            page = self.in_page.register(name, in_page) if in_page is not None else None
+            event_kwargs["js"] = _call("clicked", name, source.elem_id, target.elem_id, page)
         source.select(self.batched(handler), inputs, outputs, **options, **event_kwargs)
 
     def routes(self) -> list[Route]:

@@ -1,8 +1,9 @@
 """The previews the page renders itself (explorer/ui/inpage.py, previews.js) in a real Chromium.
 
-The page's latents equal ``explorer.latent``'s; a drag on the Interpolation t slider is painted by ONNX Runtime Web
-with the server's pixels (≤ 2/255) and no request reaches the server until the release; with the runtime's
-WebAssembly blocked the page falls back to the preview route by itself.
+The page's latents equal ``explorer.latent``'s; a drag on the Interpolation t slider or the StyleGAN noise strength
+is painted by ONNX Runtime Web with the server's pixels (≤ 2/255) and no request reaches the server until the
+release; a click on the VAE's plane is decoded by the page with the server's pixels and asks only the click's
+Gradio event; with the runtime's WebAssembly blocked the page falls back to the preview route by itself.
 """
 
 import numpy as np
@@ -12,12 +13,15 @@ import torch
 from explorer import latent
 from explorer.ui import previews
 from explorer.ui.tabs import interpolation as interpolate
+from explorer.ui.tabs.manifold import plane as latent_plane
+from explorer.ui.tabs.stylemix import noise
 
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier
 
 PIXELS = """
 (sel) => {
   const img = document.querySelector(sel);
+  if (!img || !img.complete || !img.naturalWidth) return null;  // a new src not loaded yet: wait_for_function polls
   const canvas = document.createElement('canvas');
   canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
   const context = canvas.getContext('2d');
@@ -26,13 +30,39 @@ PIXELS = """
   return [img.src, canvas.width, canvas.height, Array.from(data)];
 }
 """
-SETTLED = """(name) => { const S = window.__latentPreview, img = document.querySelector('#interp-frame img');
+SETTLED = """([name, target]) => { const S = window.__latentPreview, img = document.querySelector(`#${target} img`);
   return img && img.src.startsWith('blob:') && S.seq[name] === S.shown[name]; }"""
 NAME = "interpolate_frame"
+FRAME = [NAME, "interp-frame"]
+PREPARED = (
+    """(name) => [...window.__latentPreview.prepared].some(([key, ready]) => key.startsWith(name + '[') && ready)"""
+)
+SYNCED = "(sel) => !document.querySelector(sel).src.startsWith('blob:')"  # Gradio's own file, after the release
+# Each new blob: image painted into the target (the page's own or the route's), with its pixels once decoded
+SNAPSHOTS = """
+(target) => {
+  const shots = (window.__shots = []), root = document.querySelector('#' + target);
+  new MutationObserver(() => {
+    const img = root.querySelector('img');
+    if (!img || !img.src.startsWith('blob:') || shots.some((s) => s.src === img.src)) return;
+    const shot = {src: img.src, inPage: {...window.__latentPreview.inPage}};
+    shots.push(shot);
+    img.decode().then(() => {
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+      const context = canvas.getContext('2d');
+      context.drawImage(img, 0, 0);
+      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      shot.data = [canvas.width, canvas.height, Array.from(data)];
+    }, () => { shot.data = 'not decoded'; });
+  }).observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}
+"""
 
 
 def painted(page, selector: str) -> tuple[str, np.ndarray]:
-    src, width, height, data = page.evaluate(PIXELS, selector)
+    """The pixels ``selector``'s <img> shows, read once it is loaded (a src just set has no pixels yet)."""
+    src, width, height, data = page.wait_for_function(PIXELS, arg=selector, timeout=30_000).json_value()
     return src, np.array(data, dtype=np.uint8).reshape(height, width, 4)[:, :, :3]
 
 
@@ -47,11 +77,41 @@ def open_interpolation(page) -> None:
     page.wait_for_function("() => window.__latentPreview", timeout=60_000)  # the page helpers are installed
 
 
-def thumb(page) -> tuple[float, float]:
-    """Where the t slider's thumb is (the track runs between the thumb's centres at 0 and 1)."""
-    handle = page.locator("#interp-t input[type=range]")
-    box, value = handle.bounding_box(), float(handle.input_value())
-    return box["x"] + 8 + (box["width"] - 16) * value, box["y"] + box["height"] / 2
+def thumb(page, slider: str = "interp-t") -> tuple[float, float]:
+    """Where the slider's thumb is (the track runs between the thumb's centres at its minimum and maximum)."""
+    handle = page.locator(f"#{slider} input[type=range]")
+    handle.scroll_into_view_if_needed()
+    value, low, high = (float(handle.evaluate(f"e => e.{k}")) for k in ("value", "min", "max"))
+    box = handle.bounding_box()
+    return box["x"] + 8 + (box["width"] - 16) * (value - low) / (high - low), box["y"] + box["height"] / 2
+
+
+def drag_in_page(page, slider: str, preview: list[str], steps: int = 6) -> tuple[float, np.ndarray, list[str]]:
+    """Prepare ``slider``'s setting (a key press: the route paints it while the page loads the runtime, model and
+    inputs), then drag with the pointer held (the release's event waits): the value, the pixels painted at the end
+    and every request the page made during the drag (a blob: is the page's own)."""
+    name, target = preview
+    page.locator(f"#{slider} input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(PREPARED, arg=name, timeout=60_000)
+    page.wait_for_function(SYNCED, arg=f"#{target} img", timeout=60_000)
+    asked = []
+    page.on("request", lambda r: r.url.startswith("blob:") or asked.append(r.url))
+    x, y = thumb(page, slider)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    try:
+        for step in range(1, steps + 1):
+            page.mouse.move(x + 9 * step, y)
+            page.wait_for_function(SETTLED, arg=preview, timeout=30_000)
+        value = float(page.locator(f"#{slider} input[type=range]").input_value())
+        src, shown = painted(page, f"#{target} img")
+        during = list(asked)
+        inside = page.evaluate(f"() => window.__latentPreview.inPage.{name}")
+    finally:
+        page.mouse.up()
+    assert src.startswith("blob:") and inside >= steps  # painted by the page itself
+    return value, shown, during
 
 
 def test_the_page_computes_the_latents_as_explorer_latent(browser):
@@ -64,14 +124,14 @@ def test_the_page_computes_the_latents_as_explorer_latent(browser):
             for method in ("linear", "spherical"):
                 for t in (0.0, 0.13, 0.5, 0.87, 1.0):
                     got = page.evaluate(
-                        "([a, b, method, t]) => window.__latentPreview.programs.interpolate({a, b, method}, t)",
+                        "([a, b, method, t]) => window.__latentPreview.programs.interpolate({a, b, method}, [t]).z[1]",
                         [x.tolist(), y.tolist(), method, t],
                     )
                     expected = latent.interpolate(x[None], y[None], t, method)[0]
                     assert torch.allclose(torch.tensor(got, dtype=torch.float64), expected.double(), rtol=0, atol=1e-6)
         sigma, alpha = 1.7, -2.3
         got = page.evaluate(
-            "([z, vector, sigma, alpha]) => window.__latentPreview.programs.direction({z, vector, sigma}, alpha)",
+            "([z, vector, sigma, a]) => window.__latentPreview.programs.direction({z, vector, sigma}, [a]).z[1]",
             [a.tolist(), b.tolist(), sigma, alpha],
         )
         expected = a + torch.tensor([alpha], dtype=torch.float32) * sigma * b  # explorer.directions.edit's step
@@ -82,33 +142,67 @@ def test_the_page_computes_the_latents_as_explorer_latent(browser):
 
 def test_a_drag_is_painted_in_the_page_as_the_server_renders_it_and_asks_the_server_nothing(page, default_zoo):
     open_interpolation(page)
-    slider = page.locator("#interp-t input[type=range]")
-    slider.focus()
-    page.keyboard.press("ArrowRight")  # painted by the route while the page loads the runtime, model and latents
-    page.wait_for_function("() => [...window.__latentPreview.prepared.values()].some(Boolean)", timeout=60_000)
-    page.wait_for_function("() => !document.querySelector('#interp-frame img').src.startsWith('blob:')")  # synced
-    asked = []
-    page.on("request", lambda r: r.url.startswith("blob:") or asked.append(r.url))  # a blob: is the page's own
-    x, y = thumb(page)
-    page.mouse.move(x, y)
-    page.mouse.down()  # held: the release's Gradio event waits (previews.js syncs once no pointer is down)
-    try:
-        for step in range(1, 7):
-            page.mouse.move(x + 9 * step, y)
-            page.wait_for_function(SETTLED, arg=NAME, timeout=30_000)
-        t = float(slider.input_value())
-        src, shown = painted(page, "#interp-frame img")
-        assert src.startswith("blob:") and not asked, asked  # painted by the page; not one request during the drag
-    finally:
-        page.mouse.up()
+    t, shown, asked = drag_in_page(page, "interp-t", FRAME)
+    assert not asked, asked  # not one request during the drag
     expected = server_frame(default_zoo, t)
     assert shown.shape == expected.shape
     assert np.abs(shown.astype(int) - expected.astype(int)).max() <= 2
     # the release: Gradio's own event renders the same t into the component (its value, download, share link)
-    page.wait_for_function("() => !document.querySelector('#interp-frame img').src.startsWith('blob:')")
-    src, synced = painted(page, "#interp-frame img")
-    assert np.array_equal(synced, expected) and any("/gradio_api/" in url for url in asked)
-    assert not any("/preview/" in url for url in asked)
+    page.wait_for_function(SYNCED, arg="#interp-frame img", timeout=60_000)
+    _, synced = painted(page, "#interp-frame img")
+    assert np.array_equal(synced, expected)
+
+
+def test_the_noise_strengths_are_painted_in_the_page_with_the_noise_maps_as_inputs(page, default_zoo):
+    """The StyleGAN synthesis graph in the page: ws and the noise maps come once per setting, the strengths move."""
+    page.get_by_role("tab", name="Style mixing", exact=True).click()
+    page.get_by_role("tab", name="Noise inputs (Fig. 5)").click()
+    page.wait_for_selector("#mix-noisy img", timeout=60_000)
+    strength, shown, asked = drag_in_page(page, "mix-strength", ["noise_image", "mix-noisy"], steps=4)
+    assert not asked, asked
+    rows = [1.0] * default_zoo.load("stylegan-fashion-mnist").num_ws
+    picture = noise.noise_image(default_zoo, "stylegan-fashion-mnist", 6, "random", 0, strength, rows)
+    expected = np.asarray(picture.convert("RGB"))
+    assert shown.shape == expected.shape
+    assert np.abs(shown.astype(int) - expected.astype(int)).max() <= 2
+
+
+def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
+    """The 2-D VAE's decoder in the page: a setting's first clicks are Gradio's and the route's, the next ones the
+    page's; the click's Gradio event (its z, the component's value) follows with the server's image of that pixel."""
+    page.get_by_role("tab", name="VAE").click()
+    plane = page.locator("#vae-plane img")
+    plane.wait_for(timeout=60_000)
+    plane.scroll_into_view_if_needed()
+    box = plane.bounding_box()
+    # the panel's first image is Gradio's (an empty panel has no <img> to paint into); the page prepares meanwhile
+    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)
+    page.wait_for_selector("#vae-decoded img", timeout=60_000)
+    page.mouse.click(box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.35)
+    page.wait_for_function(PREPARED, arg="vae_decode", timeout=60_000)
+    page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=60_000)
+    page.evaluate(SNAPSHOTS, "vae-decoded")
+    asked = []
+    page.on("request", lambda r: r.url.startswith("blob:") or asked.append(r.url))
+    fx, fy = 0.2, 0.8
+    page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    page.wait_for_function("() => window.__shots.length && window.__shots[0].data", timeout=30_000)
+    shot = page.evaluate("() => window.__shots[0]")
+    assert shot["inPage"].get("vae_decode", 0) >= 1  # the page painted it (the counter, read as it was painted)
+    width, height, data = shot["data"]
+    shown = np.array(data, dtype=np.uint8).reshape(height, width, 4)[:, :, :3].astype(int)
+    page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=60_000)  # the click's Gradio event
+    _, server = painted(page, "#vae-decoded img")
+    assert np.abs(shown - server.astype(int)).max() <= 2  # the page's image of the click is the server's
+    size = 15 * latent_plane.TILE
+    x, y = round(size * fx), round(size * fy)
+    candidates = [  # the exact pixel depends on sub-pixel layout: the clicked one or a neighbour
+        latent_plane.decode_at(default_zoo, "vae2d-fashion-mnist", 15, 3.0, "linear", x + dx, y + dy)[0]
+        for dx in (-1, 0, 1)
+        for dy in (-1, 0, 1)
+    ]
+    assert any(np.abs(shown - np.asarray(c.convert("RGB"), dtype=int)).max() <= 2 for c in candidates)
+    assert not any("/preview/" in url or "/onnx/" in url for url in asked), asked  # only the click's Gradio event
 
 
 def test_without_the_runtime_the_page_falls_back_to_the_preview_route(browser_factory, app_url, default_zoo):
@@ -124,10 +218,10 @@ def test_without_the_runtime_the_page_falls_back_to_the_preview_route(browser_fa
     try:
         for step in range(1, 4):
             page.mouse.move(x + 9 * step, y)
-            page.wait_for_function(SETTLED, arg=NAME, timeout=60_000)
+            page.wait_for_function(SETTLED, arg=FRAME, timeout=60_000)
         page.wait_for_function("() => window.__latentPreview.noRuntime", timeout=60_000)  # the runtime failed once
         page.mouse.move(x + 40, y)  # the route alone from now on: the page does not try the runtime again
-        page.wait_for_function(SETTLED, arg=NAME, timeout=60_000)
+        page.wait_for_function(SETTLED, arg=FRAME, timeout=60_000)
         t = float(page.locator("#interp-t input[type=range]").input_value())
         src, shown = painted(page, "#interp-frame img")
         state = page.evaluate(f"() => [window.__latentPreview.noRuntime, window.__latentPreview.inPage.{NAME}]")
@@ -136,3 +230,15 @@ def test_without_the_runtime_the_page_falls_back_to_the_preview_route(browser_fa
     assert src.startswith("blob:") and np.array_equal(shown, server_frame(default_zoo, t))  # the route's PNG
     assert state == [True, None]  # not one image painted by the page
     assert any("/preview/interpolate_frame" in url for url in asked)
+    # a click on the VAE's plane: the route's too, click after click
+    page.get_by_role("tab", name="VAE").click()
+    plane = page.locator("#vae-plane img")
+    plane.wait_for(timeout=60_000)
+    plane.scroll_into_view_if_needed()  # the drag above scrolled the page to the t slider
+    box = plane.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)  # the panel's first image: Gradio's
+    page.wait_for_selector("#vae-decoded img", timeout=60_000)
+    for fx in (0.3, 0.7):
+        with page.expect_request(lambda request: "/preview/vae_decode" in request.url, timeout=60_000):
+            page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * 0.5)
+    assert page.evaluate("() => window.__latentPreview.inPage.vae_decode") is None

@@ -2,9 +2,10 @@
 marker sits at the released t without a new figure, one Gradio event per gesture, and a click on the track paints
 as fast as a key press.
 
-Both tests block the in-page runtime (ONNX Runtime Web, explorer/ui/inpage.py) and measure the preview route's path:
-its first use compiles the wasm and creates the session on the page's main thread, a long task of its own (about
-70 ms of CPU on these cores, once per page), which tests/e2e/test_inpage_previews_browser.py covers.
+Both tests measure the page as it is served, the in-page runtime on (ONNX Runtime Web, explorer/ui/inpage.py): a
+setting's first moves are painted by the preview route while the page prepares the runtime, the model and the latents,
+the later ones by the runtime. The runtime compiles its wasm, creates its sessions and runs them in its own Web Worker
+(``env.wasm.proxy``); on the main thread that first use was a long task of about 70 ms CPU, once per page.
 
 Long tasks are the page's ``PerformanceObserver({type: 'longtask'})`` entries: wall time. On a busy machine (two
 cores shared by several test runs) the renderer waits for a core mid-task, so a task of a few ms of work can read
@@ -118,8 +119,11 @@ class Trace:
         ]
 
     def cpu_ms(self, start: float, duration: float) -> float:
-        """The CPU time of the traced task that the long task (``start``, ``duration``: page clock) was."""
-        near = [cpu for s, d, cpu in self.tasks if abs(s - start) < 3 and abs(d - duration) < 5]
+        """The CPU time of the traced task that the long task (``start``, ``duration``: page clock) was: the main
+        thread's task that starts with it (tasks on one thread run one after another, so a task starting within 3 ms
+        is that one, or one shorter than 3 ms before it). Its traced duration is not compared: on a busy machine
+        the long task's and the trace's ends differ by up to 10 ms. No such task: its wall time, the upper bound."""
+        near = [cpu for s, _, cpu in self.tasks if abs(s - start) < 3]
         return max(near) if near else duration
 
 
@@ -142,7 +146,6 @@ def release_and_check(browser, page, slider: str, to_fraction: float, gradio_pos
 
 def test_a_release_of_t_or_alpha_leaves_no_long_task(browser, app_url, default_zoo):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.route("**/onnx/**", lambda route: route.abort())  # the preview route's release (the in-page runtime: below)
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/gradio_api/" in r.url else None)
     try:
@@ -177,7 +180,6 @@ def test_a_click_on_the_track_paints_as_fast_as_a_key_press(browser, app_url):
     """A track click fires input and release (a key press: input only); the release used to redraw the ‖z‖ figure,
     and the click's image waited behind it (439 ms p50 against 33 ms for a key, issue #31)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.route("**/onnx/**", lambda route: route.abort())  # the preview route's path (the in-page runtime: below)
     slider = "#interp-t input[type=range]"
     try:
         page.goto(app_url)

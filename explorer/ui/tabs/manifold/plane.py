@@ -20,6 +20,7 @@ from explorer.models import HasEncoder
 from explorer.pictures import read_picture, to_model_image
 from explorer.plots import CLASS_COLOURS
 from explorer.ui.common import ModelList, download_path, on_gpu, preview_options, user_errors
+from explorer.ui.inpage import InPage
 from explorer.ui.previews import Previews
 from explorer.ui.share import SectionParts
 from explorer.zoo import Zoo
@@ -116,6 +117,18 @@ def decode_at(
     with torch.inference_mode():
         decoded = model.decode(torch.tensor([[z1, z2]], device=zoo.device))
     return images.image(decoded, scale=8), f"z = ({z1:+.3f}, {z2:+.3f})"
+
+
+def page_inputs(zoo: Zoo, name: str, grid_size: int, extent: float, grid: str, x=None, y=None) -> dict:
+    """What the page needs to decode a click anywhere on the plane itself (``decode_at``'s image): the z₁ of each
+    pixel column and the z₂ of each pixel row, as ``latent_at`` computes them and rounded to float32 as the decoder
+    takes them."""
+    grid_size, extent, kind = _check_grid(grid_size, extent, grid)
+    _vae(zoo, name)
+    size = grid_size * TILE
+    centres = (torch.arange(size, dtype=torch.float64) + 0.5) / size  # (x + 0.5) / size
+    xs, ys = (latent.plane_to_latent(u, extent, kind).float().tolist() for u in (centres, 1 - centres))
+    return dict(scale=8, xs=xs, ys=ys)
 
 
 @user_errors
@@ -270,6 +283,7 @@ def build(zoo: Zoo, previews: Previews, names: list[str]) -> SectionParts:
         [views["decoded"], views["where"]],
         views["decoded"],
         preview_options(zoo.settings),
+        InPage("plane", (4, 5), functools.partial(page_inputs, zoo)),  # the pixel (x, y) follows the four inputs
         api_visibility="undocumented",
     )
     encoded = [encoding[key] for key in ("seen", "reconstruction", "landed")] + [views["scatter"]]  # marked there

@@ -14,6 +14,7 @@ from PIL import Image
 from explorer import images, latent
 from explorer.models.base import NOISE_MODES
 from explorer.ui.common import by_name, on_gpu, preview_options, user_errors
+from explorer.ui.inpage import InPage
 from explorer.ui.previews import Previews
 from explorer.ui.share import SectionParts
 from explorer.ui.tabs.stylemix.checks import MAX_STRENGTH, check_noise, stylegan
@@ -41,12 +42,22 @@ def _noise_setup(zoo: Zoo, name: str, seed: int, noise_mode: str, strength: floa
     check_noise(noise_mode, [float(strength)], "the global noise strength")
     check_noise(noise_mode, layer_strengths, "per-row noise strengths")
     strengths = [float(strength) * s for s in layer_strengths]
-    if len(strengths) != model.num_ws:  # sliders made for another model: map coarse to coarse, fine to fine
-        last = len(strengths) - 1
-        strengths = [strengths[round(i * last / max(model.num_ws - 1, 1))] for i in range(model.num_ws)]
+    strengths = [strengths[r] for r in _rows(len(strengths), model.num_ws)]
+    return model, _ws(model, seed), strengths
+
+
+def _rows(count: int, num_ws: int) -> list[int]:
+    """Which of ``count`` row sliders sets each of the model's ``num_ws`` rows: its own, or, for sliders made for
+    another model, coarse to coarse and fine to fine."""
+    if count == num_ws:
+        return list(range(num_ws))
+    last = count - 1
+    return [round(i * last / max(num_ws - 1, 1)) for i in range(num_ws)]
+
+
+def _ws(model, seed: int) -> torch.Tensor:
     with torch.inference_mode():
-        ws = model.mapping(model.sample_latent(1, latent.check_seed(seed, "latent seed")).to(model.w_avg.device))
-    return model, ws, strengths
+        return model.mapping(model.sample_latent(1, latent.check_seed(seed, "latent seed")).to(model.w_avg.device))
 
 
 def _picture(model, ws: torch.Tensor, strengths: list[float], noise_mode: str, noise_seed: int) -> Image.Image:
@@ -78,6 +89,26 @@ def noise_image(
     """Only the image (the preview while a strength slider moves)."""
     model, ws, strengths = _noise_setup(zoo, name, seed, noise_mode, strength, layer_strengths)
     return _picture(model, ws, strengths, noise_mode, noise_seed)
+
+
+# --- the strength sliders rendered in the page (explorer/ui/inpage.py) ------------------------------------------------
+def page_inputs(zoo: Zoo, name: str, seed: int, noise_mode: str, noise_seed: int, strength, *layer_strengths) -> dict:
+    """What the page needs to draw ``noise_image`` at any strengths itself (the synthesis graph,
+    ``explorer.onnx_export``): the seed's ws and each layer's noise map (zeros for "none": adding them changes
+    nothing), and which row slider sets each ws row."""
+    model = stylegan(zoo, name)
+    if not layer_strengths:
+        raise ValueError("give at least one per-layer noise strength")
+    check_noise(noise_mode, [], "the noise")
+    ws = _ws(model, seed)
+    maps = model.noise_maps(1, noise_mode, latent.check_seed(noise_seed, "noise seed"))
+    maps = [torch.zeros(1, 1, r, r) if m is None else m for m, r in zip(maps, model.noise_resolutions, strict=True)]
+    tensors = {"ws": ws, **{f"noise{i}": m for i, m in enumerate(maps)}}
+    return dict(
+        scale=images.fit_scale(model.resolution, 8),
+        rows=_rows(len(layer_strengths), model.num_ws),
+        tensors={k: {"dims": list(t.shape), "data": t.cpu().flatten().tolist()} for k, t in tensors.items()},
+    )
 
 
 @user_errors
@@ -188,14 +219,13 @@ def _wire(zoo: Zoo, previews: Previews, c: dict, resample: gr.Button, outputs: l
         concurrency_limit=None,
         show_progress="hidden",
     )
-    previews.wire(  # while a strength slider moves: only the image (the std map needs 6 more syntheses)
-        "noise_image",
-        [c["strength"], *c["layer_strengths"]],
-        *by_name(functools.partial(noise_image, zoo), controls),
-        outputs[0],
-        preview_options(zoo.settings),
-        api_name="noise_image",
-    )
+    # while a strength slider moves: only the image (the std map needs 6 more syntheses), rendered by the page
+    sliders = [c["strength"], *c["layer_strengths"]]
+    image, inputs = by_name(functools.partial(noise_image, zoo), controls)
+    at = tuple(next(i for i, part in enumerate(inputs) if part is s) for s in sliders)
+    in_page = InPage("noise", at, functools.partial(page_inputs, zoo))
+    options = preview_options(zoo.settings)
+    previews.wire("noise_image", sliders, image, inputs, outputs[0], options, in_page, api_name="noise_image")
     resample.click(lambda s: int(s) + 1, c["noise_seed"], c["noise_seed"], api_visibility="undocumented").then(
         *panel, api_visibility="undocumented"
     )
