@@ -169,7 +169,7 @@ def cases_plane(z, tmp):
     picture = np.zeros((28, 28), np.uint8)
     picture[8:20, 10:18] = 255
     return [
-        Case(plane.render_plane, [z, VAE, 5, 3.0, "linear", False]),
+        Case(plane.render_plane, [z, VAE, 5, 3.0, "linear", False, "sample x ~ p(x|z)"]),
         Case(plane.decode_at, [z, VAE, 5, 3.0, "linear", 10, 10]),
         Case(plane.encode_image, [z, VAE, picture]),
         Case(plane.encode_upload, [z, VAE, _picture_file(tmp), 3.0, "linear"]),
@@ -345,7 +345,8 @@ def cases_conditional(z, tmp):
 
 def cases_posterior(z, tmp):
     return [
-        Case(posterior.inside, [z, VAE, "test image", 1, 16, 0]),
+        Case(posterior.inside, [z, VAE, "test image", 1, 16, 0, "sample x ~ p(x|z)"]),
+        Case(posterior.marginal, [z, VAE, "test image", 1, 0], values=EARLY),  # a valid value: ~10 s of sampling
         Case(posterior.kl_view, [1.0, 0.5, 0.0, 1.0, 0], first=0),
         Case(posterior.kl_from_image, [z, VAE, "test image", 1]),
     ]
