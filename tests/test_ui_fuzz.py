@@ -231,6 +231,19 @@ THEORY_TOYS = {  # a GAN theory section's handlers and arguments that render: fi
 }
 
 
+def cases_theory_optimum(z, tmp):
+    """D fitted once per render (the sweep: ten times, so only the values a check refuses before any fit)."""
+    return [
+        Case(theory.optimum.optimum, [0.0, 1.0, "8", "64", 0], first=0, kept=False),
+        Case(theory.optimum.sweep, [0.0, 1.0, "8", "64", 0], first=0, values=EARLY, kept=False),
+    ]
+
+
+def cases_theory_variance(z, tmp):
+    """A render trains D for 1 000 steps: only the values a check refuses before any training."""
+    return [Case(theory.variance.gradient_variance, ["16", 0], first=0, values=EARLY, kept=False)]
+
+
 def cases_theory_toys(section: types.ModuleType) -> Callable:
     """A toy section's cases: no rendering of the arguments first (kept=False)."""
     return lambda z, tmp: [Case(handler, list(args), first=0, kept=False) for handler, args in THEORY_TOYS[section]]
@@ -379,6 +392,8 @@ CASES: dict[types.ModuleType, Callable] = {
     noise: cases_stylemix_noise,
     **{section: cases_theory_toys(section) for section in THEORY_TOYS},
     theory.cycle: cases_theory_cycle,
+    theory.optimum: cases_theory_optimum,
+    theory.variance: cases_theory_variance,
     theory.bimodal: cases_theory_bimodal,
     toylab_handlers: cases_toylab,
     **dict.fromkeys((training.run, training.views, training.compare), cases_training),
