@@ -238,12 +238,13 @@ def test_build_wires_every_demo_inside_blocks():
         "theory_optimum",
         "theory_optimum_sweep",
         "theory_variance",
+        "theory_datarange",
         "theory_cycle",
         "theory_bimodal",
     } <= api
     assert "bimodal" in parts.share.sections[1]
     plots = [block for block in demo.blocks.values() if isinstance(block, gr.Plot)]
-    assert len(plots) == 20
+    assert len(plots) == 21
     # no plot is drawn at start-up (cold start) except the bimodal data and the sweep's "press Sweep"; each is drawn
     # when its section opens
     drawn = [plot for plot in plots if plot.value]

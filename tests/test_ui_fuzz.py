@@ -239,6 +239,11 @@ def cases_theory_optimum(z, tmp):
     ]
 
 
+def cases_theory_datarange(z, tmp):
+    """A render trains two GANs for 600 steps: only the values a check refuses before any training."""
+    return [Case(theory.datarange.compare_ranges, [z, 0], values=EARLY, kept=False)]
+
+
 def cases_theory_variance(z, tmp):
     """A render trains D for 1 000 steps: only the values a check refuses before any training."""
     return [Case(theory.variance.gradient_variance, ["16", 0], first=0, values=EARLY, kept=False)]
@@ -394,6 +399,7 @@ CASES: dict[types.ModuleType, Callable] = {
     theory.cycle: cases_theory_cycle,
     theory.optimum: cases_theory_optimum,
     theory.variance: cases_theory_variance,
+    theory.datarange: cases_theory_datarange,
     theory.bimodal: cases_theory_bimodal,
     toylab_handlers: cases_toylab,
     **dict.fromkeys((training.run, training.views, training.compare), cases_training),

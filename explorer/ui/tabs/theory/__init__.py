@@ -1,4 +1,4 @@
-"""GAN theory tab: twelve small demos, each a few controls and a plot that change together.
+"""GAN theory tab: thirteen small demos, each a few controls and a plot that change together.
 
 The computations live in ``explorer.theory`` (and ``explorer.cycle2d``, ``explorer.models.translation``); each
 section is a module of this package (``TITLE``, ``ID``, its handlers: values in, plotly figures or images and a line
@@ -15,6 +15,7 @@ from explorer.ui.tabs.theory import (
     classes,
     costs,
     cycle,
+    datarange,
     game,
     gan1d,
     kl,
@@ -25,8 +26,8 @@ from explorer.ui.tabs.theory import (
     variance,
 )
 
-SECTIONS = (lines, kl, game, gan1d, classes, ratio, optimum, shells, costs, variance, cycle, bimodal)
-AT_IMAGE_SCALE = (cycle, bimodal)  # the sections that show models of the zoo beside their toys
+SECTIONS = (lines, kl, game, gan1d, classes, ratio, optimum, shells, costs, variance, datarange, cycle, bimodal)
+AT_IMAGE_SCALE = (datarange, cycle, bimodal)  # the sections that show models of the zoo beside their toys
 
 
 def build(zoo=None, previews=None) -> TabParts:
