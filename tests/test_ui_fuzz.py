@@ -382,6 +382,7 @@ def cases_vqvae(z, tmp):
         Case(vqvae.write, [z, VQ, 0, grid, 3, 1, 1], values=([[10**6] * len(grid)] * len(grid),), only=(3,)),
         Case(vqvae.codebook_usage, [z, VQ]),
         Case(vqvae.prior_samples, [z, VQ, 0]),
+        Case(vqvae.autoregressive_samples, [z, VQ, 0]),
     ]
 
 
