@@ -6,6 +6,8 @@ With a 2-D latent everything the VAE lecture writes as an integral can be comput
     p_θ(z|x)   = p_θ(x|z) p(z) / p_θ(x)                          (the true posterior, as a heat map)
     ELBO(q)    = E_q[log p_θ(x|z)] − KL(q ‖ p(z)) = log p_θ(x) − KL(q ‖ p_θ(z|x))
     IWAE_K     = E[log (1/K) Σ_k p_θ(x|z_k) p(z_k) / q(z_k|x)],  z_k ~ q     (Burda et al. 2016; ELBO = IWAE_1)
+    naive_N    = log (1/N) Σ_n p_θ(x|z_n),  z_n ~ p(z): the same estimator with the prior as proposal
+``decoder_sample`` draws x ~ p_θ(x|z) itself, where the tabs otherwise show its mean E[x|z].
 Kingma & Welling 2014 (arXiv:1312.6114); the decoder is Bernoulli per pixel or Gaussian with a fixed σ²
 (the model's ``reconstruction_nll``, ``explorer.models.vae``).
 """
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from explorer.models.vae import GAUSSIAN_VARIANCE
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -229,3 +233,74 @@ def sharpness(images: torch.Tensor) -> float:
     du = images[..., :, 1:] - images[..., :, :-1]
     dv = images[..., 1:, :] - images[..., :-1, :]
     return float(torch.sqrt(du[..., :-1, :] ** 2 + dv[..., :, :-1] ** 2).mean())
+
+
+DECODER_OUTPUTS = ("mean E[x|z]", "sample x ~ p(x|z)")  # what a decoded image shows: the mean, or one draw
+
+
+def decoder_sample(model, logits: torch.Tensor, seed: int) -> torch.Tensor:
+    """One draw x ~ p_θ(x|z) per row of decoder ``logits`` (n, c, h, w), as images in [-1, 1], seeded. Bernoulli:
+    each pixel black or white, white with probability σ(l); Gaussian: σ(l) + √σ²·ε per pixel with the model's fixed
+    σ² (``GAUSSIAN_VARIANCE`` on [0, 1] pixels), clipped to [0, 1] for display. The pixels are independent given
+    z, so a sample is the mean plus per-pixel noise: the decoder's mean is the average of everything it is unsure
+    of, which is why the mean (what the tabs show) is blurry and a sample is not."""
+    generator = torch.Generator().manual_seed(seed)
+    p = torch.sigmoid(logits.float()).cpu()
+    if getattr(getattr(model, "config", None), "likelihood", "bernoulli") == "bernoulli":
+        x01 = (torch.rand(p.shape, generator=generator) < p).float()
+    else:
+        x01 = (p + math.sqrt(GAUSSIAN_VARIANCE) * torch.randn(p.shape, generator=generator)).clamp(0, 1)
+    return (2 * x01 - 1).to(logits.device)
+
+
+def decoded(model, z: torch.Tensor, output: str, seed: int = 0) -> torch.Tensor:
+    """Images in [-1, 1] decoded from ``z`` as ``output`` (``DECODER_OUTPUTS``): the mean of p_θ(x|z), or a draw."""
+    if output not in DECODER_OUTPUTS:
+        raise ValueError(f"the decoder output must be one of {', '.join(DECODER_OUTPUTS)}, got {output!r}")
+    with torch.inference_mode():
+        if output == DECODER_OUTPUTS[0]:
+            return model.decode(z)
+        return decoder_sample(model, model.decode_logits(z), seed)
+
+
+def _log_likelihood_of_prior_draws(model, x, count: int, dim: int, seed: int) -> torch.Tensor:
+    """log p_θ(x|z) for ``count`` seeded draws z ~ N(0, I): (count,). The draws do not depend on x, so a Bernoulli
+    decoder's outputs on them are computed once per model and seed (the plane's cache), then one product per image."""
+    z = torch.randn(count, dim, generator=torch.Generator().manual_seed(10_007 + seed))
+    bernoulli = getattr(getattr(model, "config", None), "likelihood", "bernoulli") == "bernoulli"
+    if not (bernoulli and hasattr(model, "decode_logits")):
+        return log_likelihood(model, x, z)
+    logits, softplus_sums = _decoded_grid(model, z, ("prior draws", count, dim, seed))
+    return (logits @ ((x + 1) / 2).flatten().to(logits.dtype)).double() - softplus_sums
+
+
+@dataclass(frozen=True)
+class Estimates:
+    n: np.ndarray  # (m,) sample sizes N
+    prior: np.ndarray  # (repeats, m) log (1/N) Σ p(x|z_n), z_n ~ p(z)
+    importance: np.ndarray  # (repeats, m) log (1/N) Σ p(x|z_n) p(z_n) / q(z_n|x), z_n ~ q(z|x)
+
+
+def marginal_estimates(
+    model, x, mu, logvar, n_max: int = 1000, repeats: int = 4, seed: int = 0, points: int = 7
+) -> Estimates:
+    """Monte-Carlo estimates of log p_θ(x) = log E_{p(z)}[p_θ(x|z)] with N samples, for N on a log grid up to
+    ``n_max``, ``repeats`` times each: naive (z from the prior) and importance sampling (z from the encoder's
+    q(z|x), weights p(z)/q(z|x)). Both are consistent, and both are biased low (Jensen); the prior's draws almost
+    never land where p(x|z) is large (q is ~0.05 wide in a plane the prior spreads over ±3), so its estimate sits
+    hundreds of nats low at N = 10 and reaches the quadrature only near N = 10³ (here, in 2-D; the N it needs grows
+    exponentially with the latent's dimension), while q's is within a few nats from N = 1. Each repeat's estimates
+    are running averages over one stream of draws; the prior's draws are shared by all images (decoded once).
+    The prior's stream is seeded apart from q's, so the two are independent."""
+    n = np.unique(np.geomspace(1, n_max, points).round().astype(int))
+    generator = torch.Generator().manual_seed(seed)
+    zero = torch.zeros_like(mu)
+    all_prior = _log_likelihood_of_prior_draws(model, x, repeats * n_max, mu.shape[-1], seed)
+    prior, importance = [], []
+    for r in range(repeats):
+        log_w_prior = all_prior[r * n_max : (r + 1) * n_max]
+        z_q = mu + (0.5 * logvar).exp() * torch.randn(n_max, mu.shape[-1], generator=generator)
+        log_w_q = log_likelihood(model, x, z_q) + (log_normal(z_q, zero, zero) - log_normal(z_q, mu, logvar)).double()
+        prior.append([float(torch.logsumexp(log_w_prior[:k], 0)) - math.log(k) for k in n])
+        importance.append([float(torch.logsumexp(log_w_q[:k], 0)) - math.log(k) for k in n])
+    return Estimates(n, np.asarray(prior), np.asarray(importance))

@@ -10,9 +10,10 @@ import torch
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import multivariate_normal
 
+from explorer import discriminator_theory as dt
 from explorer import theory
 from explorer.ui.tabs import theory as theory_tab
-from explorer.ui.tabs.theory import bimodal, classes, costs, game, gan1d, kl, lines, ratio, shells
+from explorer.ui.tabs.theory import bimodal, classes, costs, game, gan1d, kl, lines, optimum, ratio, shells, variance
 
 
 # --- 1. parallel lines ------------------------------------------------------------------------------------------
@@ -234,15 +235,20 @@ def test_build_wires_every_demo_inside_blocks():
         "theory_ratio",
         "theory_z",
         "theory_costs",
+        "theory_optimum",
+        "theory_optimum_sweep",
+        "theory_variance",
+        "theory_datarange",
         "theory_cycle",
         "theory_bimodal",
     } <= api
     assert "bimodal" in parts.share.sections[1]
     plots = [block for block in demo.blocks.values() if isinstance(block, gr.Plot)]
-    assert len(plots) == 17
-    # no plot is drawn at start-up (cold start) except the bimodal data; each is drawn when its section opens
+    assert len(plots) == 21
+    # no plot is drawn at start-up (cold start) except the bimodal data and the sweep's "press Sweep"; each is drawn
+    # when its section opens
     drawn = [plot for plot in plots if plot.value]
-    assert sorted(plot.elem_id for plot in drawn) == ["theory-bimodal", "theory-cycle"]
+    assert sorted(plot.elem_id for plot in drawn) == ["theory-bimodal", "theory-cycle", "theory-optimum-gaps"]
     lazily = {outputs[0] for _, _, outputs in parts.opened} | {
         o for fn, inputs, outputs in parts.share.renders for o in outputs
     }
@@ -454,3 +460,47 @@ def test_pix2pix_l1_keeps_samples_sharp_but_g_ignores_its_noise():
     assert "+ 10·L1" in readout and "ignore its noise" in readout
     with pytest.raises(gr.Error, match="λ_L1 must be one of: 0, 1, 10, 100"):
         bimodal.bimodal(0, "50")
+
+
+# --- D at its optimum (row 22) and the generator's gradient as D trains (row 29) ---------------------------------
+def test_the_value_at_d_star_is_twice_the_jsd_minus_log_4():
+    p_g = theory.gaussian(0.3, 0.8)
+    assert dt.value_at_optimum(dt.DATA, p_g) == pytest.approx(2 * dt.jsd(dt.DATA, p_g) - math.log(4), abs=1e-9)
+    assert dt.value_at_optimum(dt.DATA, dt.DATA) == pytest.approx(-math.log(4), abs=1e-9)  # p_g = p_d: −log 4
+    far = theory.gaussian(40.0, 0.5)
+    assert dt.jsd(dt.DATA, far) == pytest.approx(math.log(2), abs=1e-6)  # disjoint: JSD = log 2, V = 0
+
+
+def test_a_trained_d_reaches_2jsd_minus_log_4_only_with_enough_capacity_and_samples():
+    enough = dt.trained_optimum(0.0, 1.0, 8, 256, seed=0)
+    assert 0 <= enough.gap < 0.03  # V(G, D) ≤ V(G, D*) on the densities, and close to it
+    assert enough.target == pytest.approx(-0.9977, abs=1e-3)
+    narrow = dt.trained_optimum(0.0, 1.0, 1, 256, seed=0)  # one unit: D cannot be high on both sides of p_g
+    assert narrow.gap > 10 * enough.gap and narrow.gap > 0.2
+    few = dt.trained_optimum(0.0, 1.0, 8, 16, seed=0)  # 16 samples: D overfits them
+    assert few.gap > 10 * enough.gap and few.value_on_samples > few.target  # its own samples flatter it
+    fig, readout = optimum.optimum(0.0, 1.0, "8", "256", 0)
+    assert f"**gap {enough.gap:.4f} nats**" in readout and f"**{enough.target:.4f}**" in readout
+    assert [t.name for t in fig.data][-1] == "trained D" and np.allclose(fig.data[-1].y, enough.d)
+    with pytest.raises(gr.Error, match="hidden units"):
+        optimum.optimum(0.0, 1.0, "3", "256", 0)
+
+
+def test_with_g_frozen_the_non_saturating_gradient_grows_and_spreads_and_the_minimax_one_vanishes():
+    trace = dt.gradient_trace(0, checkpoints=(1, 1000))
+    assert trace.d_accuracy[-1] == 1.0  # D has reached (near) its optimum on the disjoint supports
+    non_saturating, minimax = (trace.mean[name] for name in dt.G_LOSSES)
+    spread = trace.std[next(iter(dt.G_LOSSES))]
+    assert non_saturating[-1] > 50 * non_saturating[0] and spread[-1] > 20 * spread[0]
+    assert minimax[-1] < minimax[0] / 5
+
+
+@pytest.mark.slow  # the section's full run (seven checkpoints up to 1 000 D steps) and the sweep's ten fits
+def test_the_sections_read_out_their_numbers():
+    fig, readout = variance.gradient_variance("64", 0)
+    assert fig.layout.xaxis.type == "log" and "D's accuracy by step" in readout
+    mean = fig.data[1].y  # the non-saturating cost's means, per checkpoint
+    assert f"**{mean[-1]:.3g} ± " in readout
+    gaps = optimum.sweep(0.0, 1.0, "8", "256", 0)
+    by_width, by_samples = (np.asarray(trace.y) for trace in gaps.data)
+    assert by_width[0] > 10 * by_width[-1] and by_samples[0] > 10 * by_samples[-1]

@@ -170,7 +170,7 @@ def cases_plane(z, tmp):
     picture = np.zeros((28, 28), np.uint8)
     picture[8:20, 10:18] = 255
     return [
-        Case(plane.render_plane, [z, VAE, 5, 3.0, "linear", False]),
+        Case(plane.render_plane, [z, VAE, 5, 3.0, "linear", False, "sample x ~ p(x|z)"]),
         Case(plane.decode_at, [z, VAE, 5, 3.0, "linear", 10, 10]),
         Case(plane.encode_image, [z, VAE, picture]),
         Case(plane.encode_upload, [z, VAE, _picture_file(tmp), 3.0, "linear"]),
@@ -237,6 +237,24 @@ THEORY_TOYS = {  # a GAN theory section's handlers and arguments that render: fi
     theory.shells: [(theory.shells.latent_shells, (100, 0))],
     theory.costs: [(theory.costs.generator_costs, (0.05,))],
 }
+
+
+def cases_theory_optimum(z, tmp):
+    """D fitted once per render (the sweep: ten times, so only the values a check refuses before any fit)."""
+    return [
+        Case(theory.optimum.optimum, [0.0, 1.0, "8", "64", 0], first=0, kept=False),
+        Case(theory.optimum.sweep, [0.0, 1.0, "8", "64", 0], first=0, values=EARLY, kept=False),
+    ]
+
+
+def cases_theory_datarange(z, tmp):
+    """A render trains two GANs for 600 steps: only the values a check refuses before any training."""
+    return [Case(theory.datarange.compare_ranges, [z, 0], values=EARLY, kept=False)]
+
+
+def cases_theory_variance(z, tmp):
+    """A render trains D for 1 000 steps: only the values a check refuses before any training."""
+    return [Case(theory.variance.gradient_variance, ["16", 0], first=0, values=EARLY, kept=False)]
 
 
 def cases_theory_toys(section: types.ModuleType) -> Callable:
@@ -360,7 +378,8 @@ def cases_conditional(z, tmp):
 
 def cases_posterior(z, tmp):
     return [
-        Case(posterior.inside, [z, VAE, "test image", 1, 16, 0]),
+        Case(posterior.inside, [z, VAE, "test image", 1, 16, 0, "sample x ~ p(x|z)"]),
+        Case(posterior.marginal, [z, VAE, "test image", 1, 0], values=EARLY),  # a valid value: ~10 s of sampling
         Case(posterior.kl_view, [1.0, 0.5, 0.0, 1.0, 0], first=0),
         Case(posterior.kl_from_image, [z, VAE, "test image", 1]),
     ]
@@ -378,6 +397,7 @@ def cases_vqvae(z, tmp):
         Case(vqvae.write, [z, VQ, 0, grid, 3, 1, 1], values=([[10**6] * len(grid)] * len(grid),), only=(3,)),
         Case(vqvae.codebook_usage, [z, VQ]),
         Case(vqvae.prior_samples, [z, VQ, 0]),
+        Case(vqvae.autoregressive_samples, [z, VQ, 0]),
     ]
 
 
@@ -394,6 +414,9 @@ CASES: dict[types.ModuleType, Callable] = {
     motion: cases_stylemix_motion,
     **{section: cases_theory_toys(section) for section in THEORY_TOYS},
     theory.cycle: cases_theory_cycle,
+    theory.optimum: cases_theory_optimum,
+    theory.variance: cases_theory_variance,
+    theory.datarange: cases_theory_datarange,
     theory.bimodal: cases_theory_bimodal,
     toylab_handlers: cases_toylab,
     **dict.fromkeys((training.run, training.views, training.compare), cases_training),

@@ -109,15 +109,15 @@ def test_the_vae_tab_builds_its_sections_without_drawing_them(default_zoo, monke
     assert drawn == []  # nothing but the plane is drawn at start-up
     ids = ("plane", "posterior", "autoencoder", "beta", "conditional", "edit", "vqvae")
     assert parts.share.sections[1] == ids == tuple(module.ID for module in manifold.SECTIONS)
-    assert list(parts.share.fields) == ["model", "grid", "size", "extent", "points"]  # the links' keys
+    assert list(parts.share.fields) == ["model", "grid", "size", "extent", "points", "output"]  # the links' keys
     # a link draws the plane, then each other view still empty (once per page): 8 views in 6 sections
     first, *lazy = parts.share.renders
     assert first[2][0].elem_id == "vae-plane" and len(lazy) == 8 and all(hasattr(fn, "draws") for fn, _, _ in lazy)
     openers = [b for b in demo.blocks.values() if (b.elem_id or "").startswith("draw-opened-")]
     assert len(openers) == 6  # each section but the plane draws its first view when opened
     api = {fn.api_name for fn in demo.fns.values()}
-    assert {"vae_plane", "vae_encode", "vae_inside", "vae_kl", "vae_kl_from_image", "vae_autoencoder"} <= api
-    assert {"vae_variants", "vae_vs_gan", "vae_conditional", "vae_edit", "vqvae"} <= api
+    assert {"vae_plane", "vae_encode", "vae_inside", "vae_marginal", "vae_kl", "vae_kl_from_image"} <= api
+    assert {"vae_autoencoder", "vae_variants", "vae_vs_gan", "vae_conditional", "vae_edit", "vqvae"} <= api
 
 
 def test_sharpness_ranks_a_decoded_plane_below_the_data(default_zoo, fashion_test):

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from explorer import vae_theory as vt
-from explorer.ui.tabs.manifold import edit, posterior, shared
+from explorer.ui.tabs.manifold import decoding, edit, posterior, shared
 
 VAE = "vae2d-fashion-mnist"
 
@@ -215,3 +215,65 @@ def test_from_the_image_sets_the_sliders_to_the_encoders_mu_and_sigma(default_zo
     marks = {t.name: (t.x[0], t.y[0]) for t in figure.data if t.name in ("z₁", "z₂")}
     assert marks == {"z₁": (mu1, sigma1), "z₂": (mu2, sigma2)}
     assert "KL(q ‖ p(z))" in readout
+
+
+# The decoder as a distribution (row 90) and the marginal likelihood by sampling (row 91).
+
+
+def test_a_draw_of_p_x_given_z_is_sharp_and_the_average_of_draws_is_the_blurry_mean(setup):
+    model, x, mu, *_ = setup
+    text, numbers = decoding.blur_readout(model, mu, seed=0)
+    assert numbers["draw"] > 3 * numbers["mean"]  # the mean is the blur, a draw is not
+    assert numbers["rms"] < 0.1  # 256 draws average back to the mean
+    z = torch.randn(4, 2, generator=torch.Generator().manual_seed(1))
+    draws = vt.decoded(model, z, vt.DECODER_OUTPUTS[1], seed=2)
+    assert set(draws.unique().tolist()) == {-1.0, 1.0}  # Bernoulli: each pixel black or white
+    assert torch.equal(draws, vt.decoded(model, z, vt.DECODER_OUTPUTS[1], seed=2))  # seeded
+    assert torch.equal(vt.decoded(model, z, vt.DECODER_OUTPUTS[0]), model.decode(z))
+    with pytest.raises(ValueError, match="decoder output"):
+        vt.decoded(model, z, "median")
+
+
+@pytest.mark.slow  # two renders of the whole section
+def test_the_sections_strip_shows_draws_of_p_x_given_z_when_switched(setup, default_zoo):
+    _, numbers = decoding.blur_readout(setup[0], setup[2], seed=0)  # setup's image is the VAE's sample of seed 3
+    mean_strip = posterior.inside(default_zoo, VAE, "VAE sample", 3, 4, 0)[2]
+    sample_strip, readout = posterior.inside(default_zoo, VAE, "VAE sample", 3, 4, 0, vt.DECODER_OUTPUTS[1])[2:4]
+    assert "p(x|z) is a distribution" in readout and f"**{numbers['draw']:.3f}**" in readout
+    mean_pixels, sample_pixels = (np.asarray(s.convert("L"), dtype=float) for s in (mean_strip, sample_strip))
+    assert np.abs(np.diff(sample_pixels, axis=1)).mean() > 1.5 * np.abs(np.diff(mean_pixels, axis=1)).mean()
+
+
+def test_a_gaussian_decoders_draw_is_its_mean_plus_noise_of_its_own_sigma():
+    model = types.SimpleNamespace(config=types.SimpleNamespace(likelihood="gaussian"))
+    logits = torch.zeros(1, 1, 64, 64)  # mean ½ on [0, 1]
+    draw = (vt.decoder_sample(model, logits, seed=0) + 1) / 2
+    clipped = float(((draw == 0) | (draw == 1)).float().mean())  # P(|ε| > ½/σ) = 2(1 − Φ(½/σ)), σ = √½: 0.480
+    expected = 2 * (1 - torch.distributions.Normal(0, 1).cdf(torch.tensor(0.5 / math.sqrt(vt.GAUSSIAN_VARIANCE))))
+    assert clipped == pytest.approx(float(expected), abs=0.03)
+    assert float(draw.mean()) == pytest.approx(0.5, abs=0.02)
+
+
+def test_sampling_the_prior_misses_log_px_where_importance_sampling_finds_it(setup):
+    model, x, mu, logvar, post = setup
+    estimates = vt.marginal_estimates(model, x, mu, logvar, n_max=100, repeats=2, seed=0, points=3)
+    assert estimates.n.tolist() == [1, 10, 100]
+    prior_error = estimates.prior.mean(0) - post.log_px
+    importance_error = estimates.importance.mean(0) - post.log_px
+    assert prior_error[0] < -50 and prior_error[-1] > prior_error[0] + 20  # far low, closing as N grows
+    assert abs(importance_error[-1]) < 2 and abs(importance_error[0]) < 10
+    assert (np.abs(importance_error) < np.abs(prior_error)).all()
+    figure = decoding.marginal_figure(estimates, post.log_px)
+    assert figure.layout.xaxis.type == "log" and len(figure.data) == 4  # two repeats of each estimator
+    readout = decoding.marginal_readout(estimates, post.log_px)
+    assert f"N = 10: {prior_error[1]:+.1f}" in readout and f"{post.log_px:.2f} by quadrature" in readout
+
+
+def test_the_planes_tiles_switch_from_the_decoders_means_to_its_draws(default_zoo):
+    from explorer.ui.tabs.manifold import plane
+
+    means, _, mean_png = plane.render_plane(default_zoo, VAE, 5, 3.0, "linear", False)
+    draws, _, draw_png = plane.render_plane(default_zoo, VAE, 5, 3.0, "linear", False, vt.DECODER_OUTPUTS[1])
+    grey = np.asarray(draws.convert("L"))
+    assert set(np.unique(grey)) <= {0, 255} and len(set(np.unique(np.asarray(means.convert("L"))))) > 50
+    assert draw_png != mean_png and draw_png.endswith("_sample.png")

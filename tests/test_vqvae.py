@@ -125,3 +125,40 @@ def test_the_committed_vqvae_uses_most_of_its_codebook_as_its_card_says(default_
         reconstruction = model.decode_codes(codes)
     assert (usage(codes, 128) > 0).sum() > 64  # on a tenth of the test set already
     assert (reconstruction - fashion_test.images[:1000]).pow(2).mean() < 0.05  # the card: 0.0229 on all 10 000
+
+
+# The autoregressive prior (row 107): a PixelCNN over the 8×8 code grid (trainers/code_prior.py).
+
+
+def test_the_pixelcnn_sees_only_the_cells_before_each_cell():
+    from trainers.code_prior import PixelCNN, PixelCNNConfig
+
+    torch.manual_seed(0)
+    prior = PixelCNN(PixelCNNConfig(codebook_size=16, width=8, embedding=4, layers=2))
+    codes = torch.randint(16, (1, 8, 8))
+    changed = codes.clone()
+    changed[0, 3, 4] = (changed[0, 3, 4] + 1) % 16
+    moved = (prior(changed) - prior(codes)).abs().amax(1)[0] > 0  # (8, 8): which cells' distributions moved
+    position = torch.arange(64).view(8, 8)
+    assert not moved[position <= 3 * 8 + 4].any()  # the cell itself and every earlier one: untouched
+    assert moved[3, 5]  # the next cell sees it
+    grids = prior.sample(2, seed=1)
+    assert grids.shape == (2, 8, 8) and torch.equal(grids, prior.sample(2, seed=1))
+
+
+def test_the_committed_pixelcnn_prior_models_test_grids_better_than_independent_cells(default_zoo, fashion_test):
+    from trainers import code_prior
+
+    model = default_zoo.load("vqvae-fashion-mnist")
+    folder = default_zoo.entry("vqvae-fashion-mnist").folder
+    prior = code_prior.load(folder)
+    assert (folder / code_prior.PRIOR_FILE).stat().st_size < 2_000_000  # the checkpoint budget: fp16, < 2 MB
+    with torch.inference_mode():
+        codes = model.codes(fashion_test.images[:500])
+        pixelcnn, independent = prior.nll(codes).mean(), code_prior.independent_nll(model.prior_logits, codes).mean()
+    assert pixelcnn < independent - 20  # nats per grid, on test images it never saw
+    run = code_prior.record(folder)
+    assert run["test_nll"] < run["independent_test_nll"] and abs(run["test_nll"] - float(pixelcnn)) < 15
+    picture, text = view.autoregressive_samples(default_zoo, "vqvae-fashion-mnist", 0)
+    assert picture.size == view.prior_samples(default_zoo, "vqvae-fashion-mnist", 0).size
+    assert f"PixelCNN {run['test_nll']:.1f} nats per grid" in text

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import torch
 from PIL import Image, ImageDraw
 
-from explorer import derived, images, latent, plots
+from explorer import derived, images, latent, plots, vae_theory
 from explorer.data import DatasetUnavailable
 from explorer.models import HasEncoder
 from explorer.pictures import read_picture, to_model_image
@@ -30,7 +30,8 @@ GRIDS = {"linear": "linear", "Gaussian quantiles (inverse CDF)": "quantile"}  # 
 TILE = 32  # pixels per decoded tile in the plane image
 NOTE = """**What you are seeing.** A VAE learns q_φ(z|x) = N(μ(x), σ²(x)) and p_θ(x|z) by maximising the
 ELBO = E_q[log p_θ(x|z)] − KL(q_φ(z|x) ‖ N(0, I)) (Kingma & Welling 2013). With a 2-D latent the
-whole generative model is this plane: each tile is the decoder's mean image at one z. The KL term packs
+whole generative model is this plane: each tile is the decoder's mean image at one z (*Tiles show*: or one draw
+of p_θ(x|z), which is why the means are smooth and blurry: they average the draws). The KL term packs
 the encoded data (dots: μ(x) of test images, coloured by class) around the origin, so every region of the
 prior decodes to a plausible garment and neighbouring classes (shirt, pullover, coat) blend into each other.
 The *Gaussian quantile* grid places tiles at z = Φ⁻¹(p) for evenly spaced p: equal prior mass per tile."""
@@ -72,13 +73,19 @@ def test_set_means(zoo: Zoo, name: str) -> tuple[np.ndarray, np.ndarray, tuple[s
 @user_errors
 @on_gpu(20)  # the decoded grid, and the test set's means (encoded once per worker)
 def render_plane(
-    zoo: Zoo, name: str, grid_size: int, extent: float, grid: str, show_points: bool
+    zoo: Zoo,
+    name: str,
+    grid_size: int,
+    extent: float,
+    grid: str,
+    show_points: bool,
+    output: str = vae_theory.DECODER_OUTPUTS[0],
 ) -> tuple[Image.Image, go.Figure, str]:
-    """The clickable plane (decoded tiles + encoded test means), the plotly scatter, and a PNG download."""
+    """The clickable plane (decoded tiles + encoded test means), the plotly scatter, and a PNG download; ``output``:
+    each tile the decoder's mean E[x|z] or one draw x ~ p(x|z) (seed 0)."""
     grid_size, extent, kind = _check_grid(grid_size, extent, grid)
     model = _vae(zoo, name)
-    with torch.inference_mode():
-        tiles = model.decode(latent.plane_grid(grid_size, extent, kind).to(zoo.device))
+    tiles = vae_theory.decoded(model, latent.plane_grid(grid_size, extent, kind).to(zoo.device), output)
     plane = images.grid_image(tiles, ncols=grid_size, padding=0).convert("RGB")
     means = test_set_means(zoo, name)
     if show_points and means is not None:
@@ -91,7 +98,9 @@ def render_plane(
             x, y = u1 * size, (1 - u2) * size
             draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=CLASS_COLOURS[label])
     figure = plots.latent_scatter_figure(means, extent, kind)
-    png = images.save_png(plane, download_path(f"{name}_manifold_{kind}_{grid_size}x{grid_size}_e{extent:g}", ".png"))
+    sampled = "" if output == vae_theory.DECODER_OUTPUTS[0] else "_sample"
+    stem = f"{name}_manifold_{kind}_{grid_size}x{grid_size}_e{extent:g}{sampled}"
+    png = images.save_png(plane, download_path(stem, ".png"))
     return plane, figure, str(png)
 
 
@@ -197,6 +206,12 @@ def _plane_view(names: list[str], first: tuple) -> tuple[dict, dict]:
                 ),
                 extent=gr.Slider(0.5, 5.0, value=3.0, step=0.25, label="Extent |z| ≤", elem_id="vae-extent"),
                 points=gr.Checkbox(value=True, label="Show encoded test images (μ, coloured by class)"),
+                output=gr.Radio(
+                    list(vae_theory.DECODER_OUTPUTS),
+                    value=vae_theory.DECODER_OUTPUTS[0],
+                    label="Tiles show p(x|z)'s",
+                    elem_id="vae-plane-output",
+                ),
             )
             download = gr.File(first[2], label="Plane (PNG)")
         with gr.Column(scale=2):
@@ -254,11 +269,12 @@ def build(zoo: Zoo, previews: Previews, names: list[str]) -> SectionParts:
     controls, views = _plane_view(names, render_plane(zoo, names[0], 15, 3.0, "linear", True))
     encoding = _encode_view()
     model, grid, grid_size, extent = (controls[key] for key in ("model", "grid", "size", "extent"))
-    plane_inputs = [model, grid_size, extent, grid, controls["points"]]
+    plane_inputs = [model, grid_size, extent, grid, controls["points"], controls["output"]]
     plane_outputs = [views["plane"], views["scatter"], views["download"]]
     draw = functools.partial(render_plane, zoo)
     gr.on(
-        [model.input, grid.input, grid_size.release, extent.release, controls["points"].input],
+        [model.input, grid.input, grid_size.release, extent.release]
+        + [controls[key].input for key in ("points", "output")],
         draw,
         plane_inputs,
         plane_outputs,

@@ -17,6 +17,7 @@ from explorer.models import HasEncoder
 from explorer.plots import LERP_COLOUR, SLERP_COLOUR, _layout
 from explorer.ui.common import user_errors
 from explorer.ui.share import SectionParts
+from explorer.ui.tabs.manifold import decoding
 from explorer.ui.tabs.manifold.shared import SOURCES, chosen_image, has_test_images
 from explorer.zoo import Zoo
 
@@ -29,7 +30,10 @@ zoomed on q) and so is **log p_θ(x)**. **ELBO** = E_q[log p_θ(x|z)] − KL(q �
 the *gap* is how far q is from the true posterior. **IWAE_K** = E log (1/K) Σ_k p_θ(x, z_k)/q(z_k|x) tightens the
 bound as K grows (Burda et al. 2016). *Optimise q* runs gradient ascent on the ELBO for this image alone (the
 E-step of variational EM): the gap shrinks, but not to 0 while q is Gaussian and the posterior is not — the
-amortisation gap is what remains of the encoder's own. Closed-form KL per dimension: ½(μ² + σ² − log σ² − 1)."""
+amortisation gap is what remains of the encoder's own. Closed-form KL per dimension: ½(μ² + σ² − log σ² − 1).
+The decoder too gives a distribution p_θ(x|z): switch the decoded images from its mean to its draws to see why the
+mean is blurry. *Estimate log p(x) by sampling* shows why log p_θ(x) = log E_{p(z)} p_θ(x|z) is not estimated by
+sampling the prior."""
 
 
 def posterior_figure(post: vae_theory.Posterior, q: dict, draws: np.ndarray) -> go.Figure:
@@ -110,13 +114,8 @@ def gradients_figure(score: np.ndarray, reparameterised: np.ndarray, samples: in
     return fig
 
 
-@user_errors
-def inside(zoo: Zoo, name: str, source: str, index: int, k: int, draw_seed: int, optimise: bool = False):
-    """(the posterior figure, the bounds figure, x | decode(μ) | the decoded draws, the readout, the gradients)."""
-    k = int(k)
-    if not 1 <= k <= 1000:
-        raise ValueError(f"K (the IWAE samples) must be from 1 to 1000, got {k}")
-    draw_seed = latent.check_seed(draw_seed, "the draw seed")
+def _image_and_q(zoo: Zoo, name: str, source: str, index: int):
+    """(the model, the image x, its caption, q's μ and log σ²) for a 2-D VAE."""
     model = zoo.require(name, HasEncoder, what="a VAE")
     if model.latent_dim != 2:
         raise ValueError("the true posterior is computed on a grid: this needs a VAE with a 2-D latent")
@@ -124,6 +123,29 @@ def inside(zoo: Zoo, name: str, source: str, index: int, k: int, draw_seed: int,
     x = x.to(zoo.device)
     with torch.no_grad():
         mu, logvar = (t[0] for t in model.encode(x))
+    return model, x, caption, mu, logvar
+
+
+@user_errors
+def inside(
+    zoo: Zoo,
+    name: str,
+    source: str,
+    index: int,
+    k: int,
+    draw_seed: int,
+    output: str = vae_theory.DECODER_OUTPUTS[0],
+    optimise: bool = False,
+):
+    """(the posterior figure, the bounds figure, x | decode(μ) | the decoded draws, the readout, the gradients);
+    ``output``: the strip's decoded images as the decoder's mean or as draws of p(x|z)."""
+    k = int(k)
+    if not 1 <= k <= 1000:
+        raise ValueError(f"K (the IWAE samples) must be from 1 to 1000, got {k}")
+    draw_seed = latent.check_seed(draw_seed, "the draw seed")
+    if output not in vae_theory.DECODER_OUTPUTS:
+        raise ValueError(f"the decoded draws show one of {', '.join(vae_theory.DECODER_OUTPUTS)}, got {output!r}")
+    model, x, caption, mu, logvar = _image_and_q(zoo, name, source, index)
     sigma = (0.5 * logvar).exp()
     post = vae_theory.posterior_grid(model, x, mu.numpy(), max(6 * float(sigma.max()), 0.3))
     bound = vae_theory.bounds(model, x, mu, logvar, post.log_px, k, seed=draw_seed)
@@ -154,8 +176,8 @@ def inside(zoo: Zoo, name: str, source: str, index: int, k: int, draw_seed: int,
         )
     eps = torch.randn(DRAWS, 2, generator=torch.Generator().manual_seed(draw_seed))
     draws = mu + sigma * eps
-    with torch.no_grad():
-        row = torch.cat([x, model.decode(mu[None]), model.decode(draws)])
+    row = torch.cat([x, vae_theory.decoded(model, torch.cat([mu[None], draws]), output, draw_seed)])
+    readout.append(decoding.blur_readout(model, mu, draw_seed)[0])
     strip = images.grid_image(row, ncols=len(row), scale=images.fit_scale(model.resolution, 3), padding=4)
     samples = 8
     score, reparameterised = vae_theory.gradient_estimates(model, x, mu, logvar, samples, 100, seed=draw_seed)
@@ -171,6 +193,18 @@ def inside(zoo: Zoo, name: str, source: str, index: int, k: int, draw_seed: int,
         "\n\n".join(readout),
         gradients_figure(score, reparameterised, samples),
     )
+
+
+@user_errors
+def marginal(zoo: Zoo, name: str, source: str, index: int, draw_seed: int) -> tuple[go.Figure, str]:
+    """(log p(x) estimated from N draws of the prior and of q against N, the readout): why the naive estimate of
+    the marginal likelihood fails and importance sampling does not (``vae_theory.marginal_estimates``)."""
+    draw_seed = latent.check_seed(draw_seed, "the draw seed")
+    model, x, _, mu, logvar = _image_and_q(zoo, name, source, index)
+    sigma = (0.5 * logvar).exp()
+    post = vae_theory.posterior_grid(model, x, mu.numpy(), max(6 * float(sigma.max()), 0.3))
+    estimates = vae_theory.marginal_estimates(model, x, mu, logvar, seed=draw_seed)
+    return decoding.marginal_figure(estimates, post.log_px), decoding.marginal_readout(estimates, post.log_px)
 
 
 KL_NOTE = """**The KL term, one dimension at a time.** For q = N(μ, diag σ²) and the prior N(0, I) the KL splits over
@@ -289,6 +323,12 @@ def _inside_view(zoo: Zoo) -> tuple[dict, list]:
                 index=gr.Number(0, label="Image number / sample seed", precision=0, minimum=0, elem_id="vae-q-index"),
                 k=gr.Slider(1, 1000, value=64, step=1, label="K: IWAE samples", elem_id="vae-q-k"),
                 draw_seed=gr.Number(0, label="Seed of the ε draws", precision=0, minimum=0, elem_id="vae-q-seed"),
+                output=gr.Radio(
+                    list(vae_theory.DECODER_OUTPUTS),
+                    value=vae_theory.DECODER_OUTPUTS[0],
+                    label="Decoded images show p(x|z)'s",
+                    elem_id="vae-q-output",
+                ),
                 optimise=gr.Button("Optimise q for this image (E-step)", elem_id="vae-q-optimise"),
             )
         with gr.Column(scale=2):
@@ -296,7 +336,7 @@ def _inside_view(zoo: Zoo) -> tuple[dict, list]:
         with gr.Column(scale=2):
             bars = gr.Plot(label="log p(x), IWAE, ELBO", elem_id="vae-q-bounds")
     strip = gr.Image(
-        label=f"x · decode(μ) · {DRAWS} draws z = μ + σ ⊙ ε, decoded",
+        label=f"x · decode(μ) · {DRAWS} draws z = μ + σ ⊙ ε, decoded (mean or sample of p(x|z))",
         type="pil",
         format="png",
         interactive=False,
@@ -305,6 +345,16 @@ def _inside_view(zoo: Zoo) -> tuple[dict, list]:
     readout = gr.Markdown(elem_id="vae-q-readout")
     gradients = gr.Plot(label="Why the reparameterisation trick", elem_id="vae-q-gradients")
     return controls, [posterior, bars, strip, readout, gradients]
+
+
+def _marginal_view() -> tuple[gr.Button, list]:
+    """*Estimate log p(x) by sampling* and its outputs (the estimates against N, the readout)."""
+    button = gr.Button(
+        "Estimate log p(x) by sampling: the prior's draws against q's, N = 1 … 1000 (about 10 s)", elem_id="vae-q-mc"
+    )
+    figure = gr.Plot(label="log p(x) from N samples: naive (prior) vs importance (q)", elem_id="vae-q-mc-plot")
+    readout = gr.Markdown(elem_id="vae-q-mc-readout")
+    return button, [figure, readout]
 
 
 def _kl_view() -> tuple[list, gr.Button, list]:
@@ -337,9 +387,10 @@ def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
     plane's). Its views are drawn when the section is first opened, not at start."""
     gr.Markdown(NOTE, elem_classes=["note"])
     controls, outputs = _inside_view(zoo)
+    estimate, marginal_outputs = _marginal_view()
     sliders, from_image, kl_outputs = _kl_view()
     source, index, k, draw_seed = (controls[name] for name in ("source", "index", "k", "draw_seed"))
-    inputs = [model, source, index, k, draw_seed]
+    inputs = [model, source, index, k, draw_seed, controls["output"]]
     show = functools.partial(inside, zoo)
     gr.on(
         [s.input for s in sliders],
@@ -358,7 +409,15 @@ def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
         api_name="vae_kl_from_image",
     )
     gr.on(
-        [source.input, index.submit, index.blur, k.release, draw_seed.submit, draw_seed.blur],
+        [
+            source.input,
+            index.submit,
+            index.blur,
+            k.release,
+            draw_seed.submit,
+            draw_seed.blur,
+            controls["output"].input,
+        ],
         show,
         inputs,
         outputs,
@@ -366,4 +425,7 @@ def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
         trigger_mode="always_last",
     )
     controls["optimise"].click(lambda *v: show(*v, optimise=True), inputs, outputs, api_visibility="undocumented")
+    estimate.click(
+        functools.partial(marginal, zoo), [model, source, index, draw_seed], marginal_outputs, api_name="vae_marginal"
+    )
     return SectionParts(opened=[(show, inputs, outputs), (kl_view, sliders, kl_outputs)])

@@ -19,6 +19,7 @@ from explorer.ui.common import on_gpu, user_errors
 from explorer.ui.share import SectionParts
 from explorer.ui.tabs.manifold.shared import drawn_first
 from explorer.zoo import Zoo
+from trainers import code_prior
 
 TITLE, ID = "VQ-VAE", "vqvae"
 NOTE = """**VQ-VAE** (van den Oord et al. 2017): the encoder's output is not a Gaussian but a grid of 8×8 vectors, each
@@ -26,9 +27,11 @@ replaced by the nearest of K learned *codebook* entries; the decoder sees only t
 argmin has no gradient: the decoder's gradient is copied straight through to the encoder, and two extra terms pull
 the entries and the encoder's outputs together (codebook and commitment losses). **Click a cell** of the code grid to
 write the code chosen on the slider there: the decoder redraws the image from the edited grid. To *sample*, a VQ-VAE
-needs a prior over code grids: the paper trains a PixelCNN; this model keeps the simplest one, each cell's code
-frequencies drawn independently, and its samples show what that misses: the codes of neighbouring cells depend on
-each other (a sleeve next to a body), which is what an autoregressive prior learns."""
+needs a prior over code grids. The simplest draws each cell's code from that cell's own frequencies, independently:
+its samples are patchwork, because the codes of neighbouring cells depend on each other (a sleeve next to a body).
+The paper trains a PixelCNN: p(c) = Π_i p(c_i | c_<i), each cell drawn given the cells before it in raster order
+(masked convolutions, ``trainers.code_prior``); its samples are drawn beside the independent ones, and the two
+priors' negative log-likelihoods of the test set's code grids are read out (lower: a better model of the grids)."""
 CELL = 44  # pixels per code cell in the clickable grid
 SCALE = 6  # 32² images shown at 192²
 SAMPLES = 16  # prior samples shown
@@ -173,6 +176,30 @@ def codebook_usage(zoo: Zoo, name: str):
 
 
 @user_errors
+def autoregressive_samples(zoo: Zoo, name: str, seed) -> tuple[Image.Image | None, str]:
+    """``SAMPLES`` images decoded from code grids drawn from the PixelCNN prior committed beside the VQ-VAE, and
+    its record (the test set's NLL under it and under the independent prior); without one, a line that says so."""
+    model = _model(zoo, name)
+    if seed is None or float(seed) != int(float(seed)) or int(float(seed)) < 0:
+        raise ValueError(f"the seed must be a whole number ≥ 0, got {seed}")
+    folder = zoo.entry(name).folder
+    prior = zoo.memo("pixelcnn-prior", name, lambda: code_prior.load(folder) if folder else None)
+    if prior is None:
+        return None, "No PixelCNN prior beside this VQ-VAE: train one with `python -m trainers.code_prior`."
+    with torch.inference_mode():
+        pictures = model.decode_codes(prior.sample(SAMPLES, int(float(seed)))).cpu()
+    run = code_prior.record(folder)
+    cells = model.config.grid**2
+    text = (
+        f"Test NLL of the 10 000 test images' code grids: **PixelCNN {run['test_nll']:.1f} nats per grid** "
+        f"({run['test_nll'] / cells:.2f} per cell) against **independent cells {run['independent_test_nll']:.1f}** "
+        f"({run['independent_test_nll'] / cells:.2f}); trained {run['minutes']:g} min on a CPU "
+        f"(`{run['command']}`)."
+    )
+    return images.grid_image(pictures, ncols=8, scale=3), text
+
+
+@user_errors
 @on_gpu()
 def prior_samples(zoo: Zoo, name: str, seed) -> Image.Image:
     """``SAMPLES`` images decoded from code grids drawn from the per-position prior."""
@@ -218,7 +245,17 @@ def _views() -> tuple:
             elem_id="vq-samples",
             scale=2,
         )
-    return view, readout, cells, usage_plot, usage_text, samples
+    with gr.Row():
+        ar_samples = gr.Image(
+            label="Samples: a PixelCNN draws each cell given the cells before it",
+            type="pil",
+            format="png",
+            interactive=False,
+            elem_id="vq-ar-samples",
+            scale=2,
+        )
+        ar_text = gr.Markdown(elem_id="vq-ar-text")
+    return view, readout, cells, usage_plot, usage_text, samples, ar_samples, ar_text
 
 
 def build(zoo: Zoo) -> SectionParts:
@@ -231,12 +268,17 @@ def build(zoo: Zoo) -> SectionParts:
         return SectionParts()
     grid = gr.State([])
     model, index, code, seed = _controls(zoo, names)
-    view, readout, cells, usage_plot, usage_text, samples = _views()
+    view, readout, cells, usage_plot, usage_text, samples, ar_samples, ar_text = _views()
 
     def draw(name, index_value, seed_value):
-        return (*encode(zoo, name, index_value), *codebook_usage(zoo, name), prior_samples(zoo, name, seed_value))
+        return (
+            *encode(zoo, name, index_value),
+            *codebook_usage(zoo, name),
+            *autoregressive_samples(zoo, name, seed_value),
+            prior_samples(zoo, name, seed_value),
+        )
 
-    outputs = [grid, view, cells, readout, usage_plot, usage_text, samples]
+    outputs = [grid, view, cells, readout, usage_plot, usage_text, ar_samples, ar_text, samples]
     quiet = dict(api_visibility="undocumented", show_progress="hidden")
     model.change(draw, [model, index, seed], outputs, api_name="vqvae", show_progress="hidden")
     gr.on([index.submit, index.blur], lambda n, i: encode(zoo, n, i), [model, index], outputs[:4], **quiet)
@@ -245,6 +287,12 @@ def build(zoo: Zoo) -> SectionParts:
         return click(zoo, name, index_value, grid_value, code_value, evt)
 
     cells.select(on_click, [model, index, grid, code], outputs[:4], trigger_mode="always_last", **quiet)
-    gr.on([seed.submit, seed.blur], lambda n, s: prior_samples(zoo, n, s), [model, seed], samples, **quiet)
+    gr.on(
+        [seed.submit, seed.blur],
+        lambda n, s: (*autoregressive_samples(zoo, n, s), prior_samples(zoo, n, s)),
+        [model, seed],
+        [ar_samples, ar_text, samples],
+        **quiet,
+    )
     # the prior samples first: they need no test set, so a server without it draws the section once too
     return SectionParts(opened=[drawn_first((draw, [model, index, seed], outputs), len(outputs) - 1)])

@@ -1,4 +1,4 @@
-"""GAN theory tab: ten small demos, each a few controls and a plot that change together.
+"""GAN theory tab: thirteen small demos, each a few controls and a plot that change together.
 
 The computations live in ``explorer.theory`` (and ``explorer.cycle2d``, ``explorer.models.translation``); each
 section is a module of this package (``TITLE``, ``ID``, its handlers: values in, plotly figures or images and a line
@@ -10,10 +10,24 @@ import gradio as gr
 
 from explorer.ui import share
 from explorer.ui.share import Share, TabParts
-from explorer.ui.tabs.theory import bimodal, classes, costs, cycle, game, gan1d, kl, lines, ratio, shells
+from explorer.ui.tabs.theory import (
+    bimodal,
+    classes,
+    costs,
+    cycle,
+    datarange,
+    game,
+    gan1d,
+    kl,
+    lines,
+    optimum,
+    ratio,
+    shells,
+    variance,
+)
 
-SECTIONS = (lines, kl, game, gan1d, classes, ratio, shells, costs, cycle, bimodal)
-AT_IMAGE_SCALE = (cycle, bimodal)  # the sections that show models of the zoo beside their toys
+SECTIONS = (lines, kl, game, gan1d, classes, ratio, optimum, shells, costs, variance, datarange, cycle, bimodal)
+AT_IMAGE_SCALE = (datarange, cycle, bimodal)  # the sections that show models of the zoo beside their toys
 
 
 def build(zoo=None, previews=None) -> TabParts:

@@ -239,30 +239,12 @@ def history_figure(lab: ToyLab, max_points: int = 400, views: dict | None = None
 
 
 def lipschitz_figure(lab: ToyLab, resolution: int = 64) -> go.Figure:
-    """WGAN (clipping): the critic's weights against ±c; otherwise ‖∇ₓD‖ on the plane (with x̂ for WGAN-GP)."""
+    """‖∇ₓD‖ on the plane, what each Lipschitz constraint bounds (with x̂ for WGAN-GP; with weight clipping the
+    share of the critic's weights at ±c in the title: clipping bounds the weights, the map shows what that does to
+    ‖∇ₓD‖)."""
     weights = lab.critic_weights()
     if lab.diverged or not np.isfinite(weights).all():
         return _plane_layout([], "the run diverged (NaN/inf): press Reset")
-    if lab.config.loss == "wgan":
-        c = lab.config.clip
-        at_clip = float((np.abs(weights) >= 0.99 * c).mean())
-        edges = [
-            dict(type="line", xref="x", x0=e, x1=e, yref="paper", y0=0, y1=1, line=dict(color=LERP_COLOUR, width=3))
-            for e in (-c, c)
-        ]
-        return _figure(
-            [dict(type="histogram", x=weights, nbinsx=60, name="weights", marker=dict(color="#1f77b4"))],
-            dict(
-                title=dict(text=f"critic weights: {at_clip:.0%} at ±c (c = {c:g}, red)", font=dict(size=FONT_SIZE + 2)),
-                font=dict(size=FONT_SIZE),
-                xaxis=dict(title=dict(text="weight"), range=[-1.15 * c, 1.15 * c]),
-                yaxis=dict(title=dict(text="count")),
-                margin=dict(l=70, r=20, t=90, b=60),
-                height=420,
-                shapes=edges,
-                showlegend=False,
-            ),
-        )
     axis = np.linspace(-EXTENT, EXTENT, resolution)
     norms = lab.critic_gradient_map(resolution)
     gp = lab.config.loss == "wgan-gp"
@@ -280,7 +262,7 @@ def lipschitz_figure(lab: ToyLab, resolution: int = 64) -> go.Figure:
         )
     ]
     what = "logit" if lab.shows_probability else "critic"
-    title = f"‖∇ₓD‖ of the {what}: max {float(norms.max()):.2f} (1-Lipschitz: ≤ 1)"
+    title = f"‖∇ₓD‖ of the {what}: max {float(norms.max()):.3g} (1-Lipschitz: ≤ 1)"  # clipping's: ~10⁻⁴
     if gp:
         real, fake, mixed = lab.interpolates(32)
         xs, ys = _segments(real, fake)
@@ -298,6 +280,9 @@ def lipschitz_figure(lab: ToyLab, resolution: int = 64) -> go.Figure:
             )
         )
         title += f"; at x̂ {float(lab.critic_gradient_norms(mixed).mean()):.2f}"
+    if lab.config.loss == "wgan":
+        c = lab.config.clip
+        title += f"; weights: {float((np.abs(weights) >= 0.99 * c).mean()):.0%} at ±c (c = {c:g})"
     return _plane_layout(traces, title)
 
 
@@ -330,12 +315,15 @@ def lipschitz_note(lab: ToyLab) -> str:
     if lab.config.loss == "wgan":
         note = (
             "**Weight clipping** (Arjovsky et al. 2017): after each critic step every weight is clamped to [−c, c], "
-            "a crude bound on D's Lipschitz constant; most weights end up at ±c (red lines)."
+            "a crude bound on D's Lipschitz constant (most weights end up at ±c: the share is in the title); the map "
+            "is what that does to ‖∇ₓD‖, which clipping sets only through c, not at 1."
         )
     elif lab.config.loss == "wgan-gp":
         note = (
             "**Gradient penalty** (Gulrajani et al. 2017): λ·E[(‖∇D(x̂)‖ − 1)²] at x̂ = εx + (1 − ε)G(z), ε ~ U(0, 1) "
-            "(cyan, on the segments x → G(z)) pulls ‖∇ₓD‖ to 1 between the sets."
+            "(cyan, on the segments x → G(z)) pulls ‖∇ₓD‖ to 1 between the sets. "
+            f"λ = {lab.config.gp_lambda:g} here: the paper's toy code uses 0.1 on 2-D data, its Algorithm 1 uses 10 "
+            "on images (on this ring λ = 10 covers 7, 0, 0, 7 modes after 500 steps, seeds 0–3, against 8, 7, 8, 6)."
         )
     else:
         note = (
