@@ -114,7 +114,7 @@ def test_each_tab_restores_in_one_event_that_no_change_handler_follows(built):
     """A link's restore is one event per tab (share._restorer): it sets the controls and draws the renders itself,
     so no handler may listen to .change on a control (a field, a dropdown, a slider) it sets: a programmatic update
     fires .change, an event per setting, and chains that can loop, as the AC-GAN step's did."""
-    restores = [f for f in built.fns.values() if getattr(f.fn, "__name__", "") == "restore"]
+    restores = [f for f in built.fns.values() if getattr(f.fn, "__name__", "") == "on_restore"]  # share.build
     assert len(restores) == len(built.shares) + 1  # one per tab with settings, one for the others
     fields = {id(c) for s in built.shares for c in s.fields.values()}
     controls = (gr.Dropdown, gr.Radio, gr.Slider, gr.Number, gr.Checkbox, gr.Textbox)

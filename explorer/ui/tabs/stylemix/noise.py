@@ -188,9 +188,11 @@ def build(
             )
             heat_text = gr.Markdown(first[2])
     panel = _wire(zoo, previews, c, resample, [noisy, heat, heat_text])
-    model.change(functools.partial(noise_inputs, zoo), model, [note, row], api_visibility="undocumented")
+    # a user's pick (.input: a link's restore sets the model without a .change chain and draws this itself)
+    shows_noise = (functools.partial(noise_inputs, zoo), [model], [note, row])
+    model.input(*shows_noise, api_visibility="undocumented")
     fields = dict(noise=noise_mode, noise_seed=noise_seed, seed=c["seed"], strength=c["strength"])
-    return SectionParts(fields=fields, renders=[panel])
+    return SectionParts(fields=fields, renders=[shows_noise, panel])
 
 
 def _wire(zoo: Zoo, previews: Previews, c: dict, resample: gr.Button, outputs: list) -> tuple:
