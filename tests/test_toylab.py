@@ -66,6 +66,7 @@ def run_preset(name: str, steps: int | None = None) -> ToyLab:
     return lab
 
 
+@pytest.mark.slow
 def test_wgan_gp_covers_the_ring_where_the_mode_collapse_preset_does_not():
     # both after the same 300 steps, short of the presets' own lengths: WGAN-GP covers 7 modes from step 200
     # and 8 from 300 on, while the mode-collapse preset sits on 1 mode from step 100 to its 1 500 (seed 0)

@@ -110,6 +110,7 @@ def arrow_lengths(figure: go.Figure, name: str) -> np.ndarray:
     return np.linalg.norm(xy[:, 1] - xy[:, 0], axis=1)
 
 
+@pytest.mark.slow
 def test_true_length_arrows_vanish_for_the_minimax_generator_against_a_winning_d():
     true_length = dict(true_length=True)
     minimax = run_preset("vanishing gradients")

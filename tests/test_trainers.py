@@ -137,6 +137,7 @@ def test_cli_trains_and_the_zoo_loads_the_result(tmp_path):
     assert "## FID (Fashion-MNIST classifier features, 200 samples" in card and "ceiling" in card
 
 
+@pytest.mark.slow
 def test_cli_errors_are_one_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "trainers", "dcgan", "--steps", "5", "--resume", "--out", str(tmp_path / "none")],

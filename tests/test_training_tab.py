@@ -94,6 +94,7 @@ RUNS = [("DCGAN", loss) for loss in registry.get("dcgan").objectives()] + [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family, loss", RUNS)
 def test_each_family_and_loss_streams_finite_losses_samples_and_fid(job, family, loss):
     training.run.start_run(job, controls(family, loss, steps=8 if family != "DCGAN" else 12))

@@ -132,6 +132,7 @@ def _parse(argv: list[str]):
     return parser().parse_args(argv)
 
 
+@pytest.mark.slow
 def test_cyclegan_batches_hold_only_the_two_classes_and_the_cycle_loss_is_learnt(tmp_path, fashion_small, fashion_test):
     pair = two_domains(fashion_small, TINY_CYCLE)
     names = list(fashion_small.class_names)
@@ -153,6 +154,7 @@ def test_cyclegan_batches_hold_only_the_two_classes_and_the_cycle_loss_is_learnt
         CycleGANTask(config, mnist_like, fashion_test, torch.device("cpu"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", ["pix2pix", "cyclegan"])
 def test_the_training_tab_trains_each_translation_family(tmp_path, fashion_small, monkeypatch, family):
     from tests.test_training_tab import controls
@@ -264,6 +266,7 @@ def test_the_cyclegan_view_shows_the_round_trip_and_its_error(tiny_zoo):
 
 
 # --- the committed models ---------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_committed_pix2pix_wins_fid_and_its_l1_baseline_wins_l1(default_zoo, fashion_test):
     """The relation the cards state, on the first 2 000 test edge maps: L1-only is closer in L1, pix2pix is closer
     in FID (a blurry average is near every garment and looks like none)."""
@@ -274,6 +277,7 @@ def test_the_committed_pix2pix_wins_fid_and_its_l1_baseline_wins_l1(default_zoo,
     assert cgan["fid"] < l1["fid"]
 
 
+@pytest.mark.slow
 def test_the_committed_cyclegan_comes_back_within_its_bound_and_crosses_over(default_zoo, fashion_test):
     report = cyclegan_report(default_zoo.load("cyclegan-fashion-mnist"), fashion_test)
     assert report["cycle_a"] < CYCLE_BOUND and report["cycle_b"] < CYCLE_BOUND

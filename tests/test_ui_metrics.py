@@ -49,6 +49,7 @@ def test_bad_counts_and_sources_are_messages(default_zoo, source, n, message):
         metrics.scores.compute_scores(default_zoo, source, n, 0)
 
 
+@pytest.mark.slow
 def test_one_image_per_class_scores_a_high_is_and_a_poor_fid(default_zoo):
     picture, table = metrics.inception.one_image_per_class(default_zoo)
     assert picture.width > picture.height  # ten tiles in a row
@@ -62,6 +63,7 @@ def test_one_image_per_class_scores_a_high_is_and_a_poor_fid(default_zoo):
     assert "one image per class" in table
 
 
+@pytest.mark.slow
 def test_gaming_the_inception_score_climbs_past_the_real_data_on_noise(default_zoo):
     pictures, history = evaluate.game_inception_score(default_zoo, n=64, steps=60)
     real = evaluate.bank(default_zoo, evaluate.REAL_TEST, 10_000, 0)
@@ -80,6 +82,7 @@ def test_dropping_classes_raises_fid_far_more_than_it_lowers_is(default_zoo):
     assert scores[5] < scores[0] and fids[5] / fids[0] > 3 * scores[0] / scores[5]
 
 
+@pytest.mark.slow
 def test_fid_falls_with_the_number_of_samples_for_real_images(default_zoo):
     rows = evaluate.fid_by_sample_count(default_zoo, evaluate.REAL_TRAIN, counts=(100, 1000, 10_000))
     values = [v for _, v in rows]
@@ -96,6 +99,7 @@ def test_frechet_1d_matches_the_general_formula():
         metrics.frechet.frechet_1d(0.0, 0.0, 1.0, 0.5)
 
 
+@pytest.mark.slow
 def test_truncation_raises_precision_and_lowers_recall(default_zoo):
     rows = evaluate.precision_recall_by_truncation(default_zoo, "biggan-fashion-mnist", (None, 0.25), n=500)
     (_, p_none, r_none, _), (_, p_low, r_low, _) = rows
@@ -109,6 +113,7 @@ def test_tstr_needs_a_class_conditional_model(default_zoo):
         metrics.tstr.tstr(default_zoo, "vae2d-fashion-mnist")
 
 
+@pytest.mark.slow
 def test_tstr_table_for_the_biggan(default_zoo):
     result = evaluate.train_test_table(default_zoo, "biggan-fashion-mnist", n=2000, steps=150)
     assert result["TRTR"] > 0.6 and 0.1 < result["TSTR"] <= 1 and 0 <= result["TRTS"] <= 1

@@ -60,6 +60,7 @@ def test_vae_reconstructs_better_than_the_mean_image(fashion_test):
     assert error < 0.7 * baseline
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", GENERATORS)
 def test_generators_beat_their_untrained_selves_on_fid_and_cover_every_class(name):
     classifier = load("classifier-fashion-mnist", device="cpu")
