@@ -85,12 +85,6 @@ SPACE_PARTS = {  # the Space run's tests, two groups per Space (each worker that
 }
 
 
-def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: one worker more than cores. The suite mostly waits (a browser painting, a Space starting, a
-    server's queue), about one core busy on average with one worker per core."""
-    return (os.cpu_count() or 1) + 1
-
-
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group markers into the node ids
 def pytest_collection_modifyitems(items):
     """The served app (and the Chromium driving it) is built once per worker, so its tests run in groups, each on

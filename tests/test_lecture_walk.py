@@ -22,7 +22,7 @@ def restores(built) -> dict[str, object]:
     """{tab id or "tab": the block function of its restore} (share.build: one hidden button per tab with settings)."""
     found = {}
     for fn in built.fns.values():
-        if getattr(fn.fn, "__name__", "") != "restore":
+        if getattr(fn.fn, "__name__", "") != "on_restore":
             continue
         (block_id, _), *_ = fn.targets
         found[built.blocks[block_id].elem_id.removeprefix("restore-")] = fn
@@ -45,7 +45,8 @@ def walk(built) -> dict[str, list[str]]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                yields = list(fn.fn(json.dumps({"index": index}), path_state.value, None, *values))
+                # no gr.Request (no page): every ask is its page's newest
+                yields = list(fn.fn(None, json.dumps({"index": index}), path_state.value, None, *values))
             except Exception as error:  # noqa: BLE001 — any exception is this step's failure, named
                 yields, found = [], [f"{type(error).__name__}: {error}"]
         found += [

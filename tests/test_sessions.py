@@ -2,6 +2,7 @@
 Gradio deep link still gets every block."""
 
 import asyncio
+import concurrent.futures
 
 import gradio as gr
 from gradio.state_holder import StateHolder
@@ -40,7 +41,9 @@ def test_installed_sessions_run_events_and_keep_their_state():
     fn = next(iter(demo.fns.values()))
     box, count = fn.inputs
     for expected in (1, 2):
-        result = asyncio.run(demo.process_api(fn, ["hi", None], state=state))  # a State's value comes from the session
+        call = demo.process_api(fn, ["hi", None], state=state)  # a State's value comes from the session
+        # a loop of its own in a thread: a browser test's Playwright may be running one in this worker's main thread
+        result = concurrent.futures.ThreadPoolExecutor(1).submit(asyncio.run, call).result()
         assert result["data"][0] == "HI"
         assert state[count._id] == expected  # the gr.State value lives on in the session
     assert box._id in state.config_values and len(state.config_values) < len(demo.blocks)

@@ -66,9 +66,11 @@ class SectionParts:
 def build_sections(elem_id: str, sections: Sequence, build: Callable) -> tuple[gr.Tabs, dict[str, SectionParts]]:
     """One sub-tab per section module (``TITLE``, ``ID``), in order, each filled by ``build(module)`` (which calls
     the module's own ``build`` with what it needs) and drawn when first opened: ``(the Tabs, {ID: SectionParts})``.
-    The tab then gives ``Share(..., sections=(tabs, tuple(parts)))`` so a link's ``section=ID`` opens one."""
+    The tab then gives ``Share(..., sections=(tabs, tuple(parts)))`` so a link's ``section=ID`` opens one. A bar
+    too long for the page wraps onto a second line: Gradio's default moves the tabs that do not fit into a "…" menu,
+    out of a lecturer's sight (GAN theory's thirteen at 1280 px)."""
     parts: dict[str, SectionParts] = {}
-    with gr.Tabs(elem_id=elem_id) as tabs:
+    with gr.Tabs(elem_id=elem_id, overflow_behavior="wrap") as tabs:
         for module in sections:
             with gr.Tab(module.TITLE, id=module.ID) as tab:
                 parts[module.ID] = build(module) or SectionParts()
@@ -472,7 +474,7 @@ def build(
         restore, read, outputs = _restorer(share, shares, tab_ids, tabs, current, bar, done)
 
         def on_restore(session: gr.Request, request: str, path, drawn, *values, restore=restore):
-            yield from restore(request, path, drawn, *values, page=session.session_hash)
+            yield from restore(request, path, drawn, *values, page=getattr(session, "session_hash", None))
 
         trigger = gr.Button(visible="hidden", elem_id=f"restore-{share.tab if share else 'tab'}")
         trigger.click(
