@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import tempfile
 
 # training runs the tests start from the app go to a scratch folder, never into the checkout
@@ -105,6 +106,42 @@ def pytest_collection_modifyitems(items):
     for index, tests in enumerate(modules):
         for item in tests:
             item.add_marker(pytest.mark.xdist_group(f"served-{index % SERVED_GROUPS}"))
+
+
+# The browser: $CHROMIUM, else the first Chromium on PATH (Debian's /usr/bin/chromium here). Where none is found the
+# browser tests are skipped with that reason, except under LATENT_EXPLORER_REQUIRE_BROWSER=1 (.ci/run), where a
+# missing browser fails them: CI installs Chromium and must not go green without having driven it.
+CHROMIUM = os.environ.get("CHROMIUM") or next(
+    filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome", "chrome"))), None
+)
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium per worker, for the served app's browser tests and the Space run alike: Playwright's sync API
+    runs one event loop in the thread, so a second ``sync_playwright()`` beside a live one fails."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM or not os.access(CHROMIUM, os.X_OK):
+        reason = f"no Chromium found (set CHROMIUM to its path; looked for {CHROMIUM or 'chromium on PATH'})"
+        if os.environ.get("LATENT_EXPLORER_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 START_S = 300  # a cold start on a busy 2-core machine: imports, zoo, Gradio
 VIEW_S = 180  # one first view (the Metrics tab's scores run the classifier on the CPU)
@@ -301,20 +300,6 @@ def first_views(page) -> dict[str, dict]:
                 "panel": page.evaluate(PANEL_JS),
             }
     return views
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM_ARGS
-
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM} (set CHROMIUM)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["no-data", "fashion-mnist"])
