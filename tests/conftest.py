@@ -77,22 +77,14 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # pytest -n: each worker one intra-op
     torch.set_num_threads(1)
 
 
-SERVED_GROUPS = 2  # the served app's tests split into two xdist groups: two workers, each its own app and Chromium
-SPACE_PARTS = {  # the Space run's tests, two groups per Space (each worker that runs one starts that Space)
-    "test_every_tab_and_section_draws_its_first_view_without_an_error": "views",
-    "test_a_slider_drag_paints_route_previews": "views",
-    "test_a_step_of_each_tab_opens_and_next_goes_on": "steps",
-    "test_the_readme_gradio_client_example_calls_the_space": "steps",
-}
+SERVED_GROUPS = 1  # two (each worker its own app and Chromium) took 18:47 against 15:09, browser tests timing out
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group markers into the node ids
 def pytest_collection_modifyitems(items):
     """The served app (and the Chromium driving it) is built once per worker, so its tests run in groups, each on
-    one worker: ``SERVED_GROUPS`` of them, the modules dealt out in turn (largest first), so the browser tests run
-    on two workers and not one after another on one. A started Space (tests/test_space_run.py: without data, with
-    it) is two groups, its first views and its lecture-path steps, so each long walk has a worker (and a Space) of
-    its own. xdist hands out the largest groups first."""
+    one worker: ``SERVED_GROUPS`` of them, the modules dealt out in turn (largest first). Each started Space
+    (tests/test_space_run.py: without data, with it) is a group of its own. xdist hands out the largest first."""
     served: dict[str, list] = {}
     for item in items:
         if "app_url" in getattr(item, "fixturenames", ()):
@@ -100,8 +92,7 @@ def pytest_collection_modifyitems(items):
         elif "space" in getattr(getattr(item, "callspec", None), "params", {}) and item.module.__name__.endswith(
             "test_space_run"
         ):
-            part = SPACE_PARTS[item.originalname]
-            item.add_marker(pytest.mark.xdist_group(f"space-run-{item.callspec.id}-{part}"))
+            item.add_marker(pytest.mark.xdist_group(f"space-run-{item.callspec.id}"))
     modules = sorted(served.values(), key=lambda tests: (-len(tests), tests[0].module.__name__))
     for index, tests in enumerate(modules):
         for item in tests:
