@@ -342,7 +342,7 @@ def cases_truncation(z, tmp) -> dict:
         chunks: [Case(chunks.render_chunks, [z, BIGGAN_CHOSEN | dict(redraw=1)], only=(), per_setting=1)],
         cbn: [Case(cbn.render_cbn, [z, BIGGAN_CHOSEN | dict(layer=layer)], only=(), per_setting=1)],
         projection: [Case(projection.render_projection, [z, BIGGAN_CHOSEN], only=(), per_setting=1)],
-        ortho: [Case(ortho.render_ortho, [z, BIGGAN, list(ortho.filter_layers(model))[0], 3], values=EARLY)],
+        ortho: [Case(ortho.render_ortho, [z, list(ortho.filter_layers(model))[0]])],
         acgan: [Case(acgan.render_class_head, [z, BIGGAN, 20], values=EARLY, kept=False)],
         # all of the above at once (seconds): what only it reads, the model (before any view) and the reference flag
         inside: [

@@ -17,6 +17,7 @@ from explorer.zoo import REFERENCE_CLASSIFIER, Zoo
 TITLE, ID = "Fidelity and variety", "curve"
 CURVE = (None, 2.0, 1.0, 0.5, 0.25, 0.1)  # None = no truncation
 CURVE_SAMPLES = 1000
+VARIETY_SAMPLES = 50  # per class, for the variety
 
 
 def mean_pairwise_distance(features: torch.Tensor) -> float:
@@ -26,16 +27,21 @@ def mean_pairwise_distance(features: torch.Tensor) -> float:
     return float(distances.sum() / (n * (n - 1)))
 
 
-def truncation_curve(zoo: Zoo, name: str, n: int = CURVE_SAMPLES, progress=None) -> tuple[list, list, list]:
-    """(thresholds, FID, variety) over ``CURVE``; kept by the zoo per model and n (until the model is replaced).
+def truncation_curve(
+    zoo: Zoo, name: str, n: int = CURVE_SAMPLES, per_class: int = VARIETY_SAMPLES, progress=None
+) -> tuple[list, list, list]:
+    """(thresholds, FID, variety) over ``CURVE``; kept by the zoo per model, n and per_class (until the model is
+    replaced).
 
-    FID on ``n`` samples with balanced classes; variety = mean pairwise feature distance between 50
+    FID on ``n`` samples with balanced classes; variety = mean pairwise feature distance between ``per_class``
     samples of the same class, averaged over the classes.
     """
-    return zoo.memo("truncation-curve", name, lambda: _measure_curve(zoo, name, n, progress), key=n)
+    return zoo.memo(
+        "truncation-curve", name, lambda: _measure_curve(zoo, name, n, per_class, progress), key=(n, per_class)
+    )
 
 
-def _measure_curve(zoo: Zoo, name: str, n: int, progress) -> tuple[list, list, list]:
+def _measure_curve(zoo: Zoo, name: str, n: int, per_class: int, progress) -> tuple[list, list, list]:
     model = biggan(zoo, name)
     if model.num_classes != 10 or model.resolution != 32 or getattr(model.config, "channels", 3) != 1:
         raise ValueError(
@@ -58,12 +64,12 @@ def _measure_curve(zoo: Zoo, name: str, n: int, progress) -> tuple[list, list, l
         with torch.inference_mode():
             result, _ = fid(sample, classifier, real, n=n)
             # variety within a class (the class vector fixed, as the truncation trick assumes)
-            per_class = []
+            within = []
             for c in range(model.num_classes):
-                z = model.sample_latent(50, 70_000 + 50 * c, truncation=threshold)
-                per_class.append(mean_pairwise_distance(classifier.features(model.generate(z, [c] * 50))))
+                z = model.sample_latent(per_class, 70_000 + per_class * c, truncation=threshold)
+                within.append(mean_pairwise_distance(classifier.features(model.generate(z, [c] * per_class))))
         fids.append(result.value)
-        varieties.append(sum(per_class) / len(per_class))
+        varieties.append(sum(within) / len(within))
     return list(CURVE), fids, varieties
 
 

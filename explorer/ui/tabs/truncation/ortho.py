@@ -1,5 +1,5 @@
 """Inside BigGAN: orthogonal regularisation (BigGAN §3.1), R_β(W) = β‖WᵀW ⊙ (1 − I)‖²_F: how alike a layer's filters
-are as trained, and after descent on R alone."""
+are in a BigGAN trained with R and in its twin trained without it, and what that does to truncation."""
 
 import functools
 import math
@@ -10,22 +10,26 @@ import torch.nn.functional as F
 from plotly.subplots import make_subplots
 
 from explorer import plots
+from explorer.gpu import MAX_SECONDS
+from explorer.metrics.fid import CLASSIFIER_FEATURES
 from explorer.models.biggan import BigGANGenerator
 from explorer.models.folder import read_discriminator
-from explorer.ui import common, share
-from explorer.ui.common import user_errors
-from explorer.ui.tabs.truncation.shared import biggan, figure_layout, small_biggan
+from explorer.ui import share
+from explorer.ui.common import HEAVY, on_gpu, user_errors
+from explorer.ui.tabs.truncation.curve import CURVE_SAMPLES, VARIETY_SAMPLES, truncation_curve
+from explorer.ui.tabs.truncation.shared import figure_layout
 from explorer.zoo import Zoo
 
 TITLE, ID = "Orthogonal regularisation", "ortho"
 ORTHO_NOTE = """**Orthogonal regularisation** (BigGAN §3.1): R_β(W) = β‖WᵀW ⊙ (1 − I)‖²_F pushes each layer's
-filters apart (cosine 0) and leaves their norms free, which keeps G smooth enough for the truncation trick.
-Left: the cosine similarity of every pair of the chosen layer's filters as trained; right: the same filters after
-k steps of gradient descent on R alone (what the penalty pulls towards). The readout compares both with random
-filters of the same size. The colours stop at ±0.2 (the diagonal, 1, saturates)."""
-ORTHO_MAX_STEPS = 200
+filters apart (cosine 0) and leaves their norms free; Brock et al. add it so that G stays usable under the
+truncation trick. Left: the cosine similarity of every pair of the chosen layer's filters in a BigGAN trained with
+R; right: its twin, trained the same way with β = 0 (the two continue the committed BigGAN for the same 200 steps:
+its β = 10⁻⁴, the paper's, left our small filters as alike as random ones, so the pair uses β = 1). The readout
+compares both with random filters of the same size; the colours stop at ±0.2 (the diagonal, 1, saturates). The
+button measures both models' fidelity (FID) and variety as the truncation threshold falls."""
 ORTHO_COLOUR_RANGE = 0.2
-ORTHO_LR = 0.01  # on unit-norm filters: R falls ~100× in 50 steps for the 64-filter layers
+PAIR_COLOURS = (plots.LERP_COLOUR, plots.SLERP_COLOUR)  # the regularised model, its twin
 
 
 def training_settings(zoo: Zoo, name: str) -> dict:
@@ -36,6 +40,26 @@ def training_settings(zoo: Zoo, name: str) -> dict:
         return {} if found is None else found[1]
 
     return zoo.memo("training-settings", name, read)
+
+
+def trained_beta(zoo: Zoo, name: str) -> float | None:
+    """The β the model was trained with: its manifest entry's ``ortho_beta`` (folders with the generator alone), else
+    the settings stored with its discriminator; None where neither says."""
+    beta = zoo.entry(name).extra.get("ortho_beta", training_settings(zoo, name).get("ortho_beta"))
+    return None if beta is None else float(beta)
+
+
+def ortho_pair(zoo: Zoo) -> tuple[str, str]:
+    """(regularised, twin): the first BigGAN-small whose manifest entry names its β = 0 twin (``ortho_twin``)."""
+    names = set(zoo.names())
+    for name in zoo.names():
+        twin = zoo.entry(name).extra.get("ortho_twin")
+        if twin in names and all(isinstance(zoo.load(n), BigGANGenerator) for n in (name, twin)):
+            return name, twin
+    raise ValueError(
+        "no BigGAN with a twin trained without orthogonal regularisation in the zoo (a manifest entry with "
+        "ortho_twin); see docs/models.md"
+    )
 
 
 def filter_layers(model: BigGANGenerator) -> dict[str, torch.nn.Module]:
@@ -59,42 +83,37 @@ def off_diagonal(matrix: torch.Tensor) -> torch.Tensor:
     return matrix[~torch.eye(matrix.shape[0], dtype=torch.bool, device=matrix.device)]
 
 
-def orthogonal_descent(weight: torch.Tensor, steps: int, lr: float = ORTHO_LR) -> torch.Tensor:
-    """The filters after ``steps`` gradient steps on R(W) = ‖WWᵀ ⊙ (1 − I)‖²_F alone (BigGAN §3.1), each filter kept at
-    unit norm (R leaves the norms free): what the regulariser pushes towards, without the GAN loss."""
-    w = F.normalize(weight.detach().float().flatten(1), dim=1)
-    mask = 1 - torch.eye(w.shape[0])
-    for _ in range(steps):
-        with torch.enable_grad():
-            w.requires_grad_(True)
-            (grad,) = torch.autograd.grad(((w @ w.T) * mask).pow(2).sum(), w)
-        w = F.normalize(w.detach() - lr * grad, dim=1)
-    return w
+def mean_abs_cosine(weight: torch.Tensor) -> float:
+    """The mean |cos| over the distinct pairs of filters (0: orthogonal)."""
+    return float(off_diagonal(filter_cosines(weight)).abs().mean())
+
+
+def layer_mean(model: BigGANGenerator) -> float:
+    """The mean |cos| averaged over G's layers that can be orthogonal (``filter_layers``)."""
+    means = [mean_abs_cosine(m.weight) for m in filter_layers(model).values()]
+    return sum(means) / len(means)
+
+
+def _beta_text(zoo: Zoo, name: str) -> str:
+    beta = trained_beta(zoo, name)
+    return "β unknown" if beta is None else f"β = {beta:g}"
 
 
 @user_errors
-def render_ortho(zoo: Zoo, name: str, layer: str, steps) -> tuple:
-    """(heat maps of the layer's filter cosines as trained and after ``steps`` steps of descent on R alone, readout);
-    for a model other than BigGAN-small, no figure and why."""
-    if not isinstance(biggan(zoo, name), BigGANGenerator):
-        return None, f"The filter view needs our BigGAN-small; {name} is a {zoo.entry(name).family} model."
-    layers = filter_layers(small_biggan(zoo, name))
-    if layer not in layers:
-        raise ValueError(f"unknown layer {layer!r}; choose one of: {'; '.join(layers)}")
-    steps = common.whole_number(steps, "the steps on R", 0, ORTHO_MAX_STEPS)
-    weight = layers[layer].weight.detach()
-    trained, descended = filter_cosines(weight), filter_cosines(orthogonal_descent(weight, steps))
-    size = weight[0].numel()
+def render_ortho(zoo: Zoo, layer: str) -> tuple:
+    """(heat maps of the layer's filter cosines in the regularised model and its β = 0 twin, readout)."""
+    pair = ortho_pair(zoo)
+    models = [zoo.load(name) for name in pair]
+    layers = [filter_layers(model) for model in models]
+    if layer not in layers[0]:
+        raise ValueError(f"unknown layer {layer!r}; choose one of: {'; '.join(layers[0])}")
+    cosines = [filter_cosines(found[layer].weight) for found in layers]
+    means = [float(off_diagonal(c).abs().mean()) for c in cosines]
+    size = layers[0][layer].weight[0].numel()
     random_level = math.sqrt(2 / (math.pi * size))  # E|cos| of two random directions in `size` dimensions
-    mean_trained, mean_after = (float(off_diagonal(c).abs().mean()) for c in (trained, descended))
-    r_trained, r_after = (float(off_diagonal(c).pow(2).sum()) for c in (trained, descended))
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=(f"as trained: mean |cos| {mean_trained:.3f}", f"after {steps} steps on R: {mean_after:.3f}"),
-        horizontal_spacing=0.12,
-    )
-    for col, matrix in ((1, trained), (2, descended)):
+    titles = [f"{name} ({_beta_text(zoo, name)}): mean |cos| {m:.3f}" for name, m in zip(pair, means, strict=True)]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.12)
+    for col, matrix in enumerate(cosines, start=1):
         fig.add_trace(
             plots.go.Heatmap(
                 z=matrix.cpu().numpy(),
@@ -112,21 +131,80 @@ def render_ortho(zoo: Zoo, name: str, layer: str, steps) -> tuple:
         fig.update_xaxes(title_text="filter", row=1, col=col)
     figure_layout(fig, f"Cosine similarity between the filters of {layer.split(':')[0]}", top=110, height=460)
     fig.update_annotations(font_size=plots.FONT_SIZE - 2)
-    beta = training_settings(zoo, name).get("ortho_beta")
-    trained_with = "β unknown: no training state" if beta is None else f"trained with β = {beta:g}"
+    others = [  # our other BigGAN-smalls (the family's name alone: loading every model would take seconds)
+        f"{name} ({_beta_text(zoo, name)}): {mean_abs_cosine(filter_layers(zoo.load(name))[layer].weight):.3f}"
+        for name in zoo.names()
+        if name not in pair and zoo.entry(name).family == "biggan" and layer in filter_layers(zoo.load(name))
+    ]
     readout = (
-        f"{layer}. Off-diagonal mean |cos|: **{mean_trained:.3f}** as trained ({trained_with}), "
-        f"**{mean_after:.3f}** after {steps} steps of descent on R alone; random filters of {size} weights: "
-        f"{random_level:.3f}. R on unit filters: {r_trained:.3g} → {r_after:.3g}."
+        f"{layer}. Off-diagonal mean |cos|: **{means[0]:.3f}** with R ({pair[0]}, {_beta_text(zoo, pair[0])}), "
+        f"**{means[1]:.3f}** without ({pair[1]}, {_beta_text(zoo, pair[1])}); random filters of {size} weights: "
+        f"{random_level:.3f}. Averaged over G's {len(layers[0])} layers: **{layer_mean(models[0]):.3f}** with R, "
+        f"**{layer_mean(models[1]):.3f}** without."
+        + (f" Other BigGANs here, this layer: {'; '.join(others)}." if others else "")
     )
     return fig, readout
 
 
+def pair_curves(zoo: Zoo, n: int = CURVE_SAMPLES, per_class: int = VARIETY_SAMPLES, progress=None) -> dict:
+    """Name → (thresholds, FID, variety) for the regularised model and its twin (``curve.truncation_curve``)."""
+    return {name: truncation_curve(zoo, name, n, per_class, progress) for name in ortho_pair(zoo)}
+
+
+def pair_curve_figure(zoo: Zoo, curves: dict) -> "plots.go.Figure":
+    """FID and variety against the threshold, one line per model, each panel sharing the thresholds."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("FID (lower = closer to data)", "variety within a class"))
+    for (name, (thresholds, fids, varieties)), colour in zip(curves.items(), PAIR_COLOURS, strict=True):
+        labels = ["none" if t is None else f"{t:g}" for t in thresholds]
+        for col, values in ((1, fids), (2, varieties)):
+            fig.add_trace(
+                plots.go.Scatter(
+                    x=labels,
+                    y=values,
+                    name=f"{name} ({_beta_text(zoo, name)})",
+                    legendgroup=name,
+                    showlegend=col == 1,
+                    mode="lines+markers",
+                    line=dict(color=colour, width=4, dash="solid" if colour == PAIR_COLOURS[0] else "dot"),
+                    marker=dict(size=10),
+                ),
+                row=1,
+                col=col,
+            )
+            fig.update_xaxes(type="category", title_text="truncation threshold", row=1, col=col)
+    title = f"Truncation with and without R ({CLASSIFIER_FEATURES}, {CURVE_SAMPLES} samples)"
+    figure_layout(fig, title, top=120, height=460, legend=dict(orientation="h", y=1.18, x=0))
+    return fig
+
+
+def curve_readout(zoo: Zoo, curves: dict) -> str:
+    """What the curves say, per model: FID untruncated and at the threshold 0.5, their ratio, and the variety kept."""
+    lines = []
+    for name, (thresholds, fids, varieties) in curves.items():
+        i = thresholds.index(0.5)
+        lines.append(
+            f"{name} ({_beta_text(zoo, name)}): FID {fids[0]:.1f} untruncated, {fids[i]:.1f} at 0.5 "
+            f"(**×{fids[i] / fids[0]:.2f}**); variety kept at 0.5: {varieties[i] / varieties[0]:.0%}"
+        )
+    return "; ".join(lines) + "."
+
+
+@user_errors
+@on_gpu(MAX_SECONDS)  # FID and variety at each threshold, for both models
+def render_pair_curves(zoo: Zoo, progress=gr.Progress()) -> tuple:  # noqa: B008
+    """(the curves' figure, the readout)."""
+    zoo.reference_classifier("the curve")
+    curves = pair_curves(zoo, progress=progress)
+    return pair_curve_figure(zoo, curves), curve_readout(zoo, curves)
+
+
 def build(zoo: Zoo, controls: dict) -> share.SectionParts:
-    """The layer and steps, the two heat maps and the readout; drawn when the tab is opened and on its own
-    controls. ``controls``: the tab's settings by name (the model's)."""
-    model = zoo.load(controls["model"].value)
-    filters = list(filter_layers(model)) if isinstance(model, BigGANGenerator) else []
+    """The layer, the two heat maps and the readout (drawn when the tab is opened and on the layer), and the curves'
+    button. ``controls``: the tab's settings by name (unused: the pair is fixed by the manifest)."""
+    try:
+        filters = list(filter_layers(zoo.load(ortho_pair(zoo)[0])))
+    except ValueError:  # no pair in this zoo: the view says so when drawn
+        filters = []
     with gr.Row():
         with gr.Column(scale=1):
             gr.Markdown(ORTHO_NOTE, elem_classes=["note"])
@@ -136,13 +214,16 @@ def build(zoo: Zoo, controls: dict) -> share.SectionParts:
                 label="G's layer",
                 elem_id="trunc-ortho-layer",
             )
-            steps = gr.Slider(
-                0, ORTHO_MAX_STEPS, value=50, step=1, label="Steps of descent on R alone", elem_id="trunc-ortho-steps"
-            )
             text = gr.Markdown("", elem_id="trunc-ortho-text")
         with gr.Column(scale=2):
             plot = gr.Plot(None, label="Orthogonal regularisation: filter cosines", elem_id="trunc-ortho")
-    render = (functools.partial(render_ortho, zoo), [controls["model"], layer, steps], [plot, text])
+    button = gr.Button("Compute both models' fidelity/variety against the threshold (minutes on a CPU)")
+    curves = gr.Plot(label="Truncation with and without R", elem_id="trunc-ortho-curves")
+    said = gr.Markdown("", elem_id="trunc-ortho-curves-text")
+    button.click(
+        functools.partial(render_pair_curves, zoo), None, [curves, said], api_name="biggan_ortho_curves", **HEAVY
+    )
+    render = (functools.partial(render_ortho, zoo), [layer], [plot, text])
     settled = dict(concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
-    gr.on([layer.input, steps.release], *render, api_name="biggan_ortho", **settled)
+    layer.input(*render, api_name="biggan_ortho", **settled)
     return share.SectionParts(opened=[render], renders=[render])
