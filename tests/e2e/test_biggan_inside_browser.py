@@ -1,10 +1,11 @@
 """Inside BigGAN in a real Chromium: a click on a sample picks it, a click on a pixel draws that position's
-attention map."""
+attention map; the orthogonal-regularisation view draws on opening and follows its layer."""
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
-from explorer.ui.tabs.truncation import attention
+from explorer.ui.tabs.truncation import attention, ortho
 
 from .waiting import wait_for_image
 
@@ -42,3 +43,16 @@ def test_clicking_a_sample_then_a_pixel_shows_its_attention_map(page, default_zo
     assert not np.array_equal(shown, np.asarray(sample[1]))
     caption = page.locator("#trunc-attention-caption").inner_text()
     assert "Query (4, 4)" in caption
+
+
+def test_the_orthogonal_view_reads_out_the_pair_and_follows_the_layer(page, default_zoo):
+    """Opening the tab draws the β = 1 model's filter cosines beside its β = 0 twin's; another layer redraws both."""
+    page.get_by_role("tab", name="BigGAN").click()
+    layers = list(ortho.filter_layers(default_zoo.load(ortho.ortho_pair(default_zoo)[0])))
+    readout = page.locator("#trunc-ortho-text")
+    _, first = ortho.render_ortho(default_zoo, "blocks.1.conv1: 64 filters of 64×3×3")
+    expect(readout).to_contain_text(first.split(" Other")[0].replace("**", ""), timeout=60_000)
+    page.locator("#trunc-ortho-layer input").click()
+    page.get_by_role("option", name=layers[0], exact=True).click()
+    _, other = ortho.render_ortho(default_zoo, layers[0])
+    expect(readout).to_contain_text(other.split(" Other")[0].replace("**", ""), timeout=60_000)
