@@ -23,7 +23,8 @@ cache; ``HF_HUB_OFFLINE=1`` is respected) and recognises:
 
 A ``.pt``/``.pth``/``.tar`` file is told apart by its keys (``g_ema`` → rosinality, ``main.N`` → tutorial DCGAN),
 after loading it once; rosinality's ``train.py`` checkpoints also hold ``args`` (an ``argparse.Namespace``), the one
-class besides tensors that the loader allows. ``FORMATS`` maps each format to its builder.
+class besides tensors that the loader allows. ``STATE_FORMATS`` maps each state-dict format to its builder
+(``WEIGHTS_OF``: where its tensors are).
 
 Foreign ``.bin``/``.pt`` files are read with ``torch.load(weights_only=True)``: tensors only, never code. Other
 pickles are refused; from the Hub a ``.pkl`` is downloaded only when it is named or is the repo's only weights, and
@@ -345,9 +346,10 @@ def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
     elif fmt == PICKLE_FORMAT:
         model, fmt = stylegan_pickle.generator(_pickle_file(folder))
     else:  # a state dict: its file, its tensors (a ZooError of its own says what is wrong: not wrapped again)
-        state = _state(WEIGHTS_OF[fmt](folder))
+        path = WEIGHTS_OF[fmt](folder)
+        state = _state(path)
         fields = {} if fmt == "torch-file" else json.loads((folder / CONFIG_NAME).read_text())
-        fmt = torch_file_format(folder, state) if fmt == "torch-file" else fmt
+        fmt = torch_file_format(path, state) if fmt == "torch-file" else fmt
         try:
             model = STATE_FORMATS[fmt](fields, state)
         except ZooError:
