@@ -14,20 +14,22 @@ cache; ``HF_HUB_OFFLINE=1`` is respected) and recognises:
   64² DCGAN (the missing output bias is zero);
 * **the PyTorch DCGAN tutorial's generator** (a ``.pt``/``.pth``/``.tar`` state dict with ``main.N.*`` keys,
   optionally wrapped in ``netG_state_dict``, e.g. the ``gan-face-generate`` package's faces): the same renaming,
-  sizes read from the shapes (32² or 64², any channels, latent and width).
-
-* **NVIDIA's StyleGAN2-ADA and StyleGAN3 network pickles** (a ``.pkl`` from stylegan2-ada-pytorch or stylegan3,
-  local only: a file under ``models/``): read as data by ``explorer.stylegan_pickle`` (no code of the pickle runs;
-  anything but networks' tensors and kwargs is refused), ``G_ema`` converted into ``explorer.models.stylegan2_ada``
-  or ``explorer.models.stylegan3`` (``stylegan_pickle.generator`` tells them apart).
+  sizes read from the shapes (32² or 64², any channels, latent and width);
+* **NVIDIA's StyleGAN2-ADA and StyleGAN3 network pickles** (a ``.pkl`` from stylegan2-ada-pytorch or stylegan3: a
+  file under ``models/``, or on the Hub ``user/repo[@revision]/path/to/network.pkl``, or a repo whose only weights are
+  one ``.pkl``): read as data by ``explorer.stylegan_pickle`` (no code of the pickle runs; anything but networks'
+  tensors and kwargs is refused), ``G_ema`` converted into ``explorer.models.stylegan2_ada`` or
+  ``explorer.models.stylegan3`` (``stylegan_pickle.generator`` tells them apart).
 
 A ``.pt``/``.pth``/``.tar`` file is told apart by its keys (``g_ema`` → rosinality, ``main.N`` → tutorial DCGAN),
 after loading it once; rosinality's ``train.py`` checkpoints also hold ``args`` (an ``argparse.Namespace``), the one
-class besides tensors that the loader allows.
+class besides tensors that the loader allows. ``STATE_FORMATS`` maps each state-dict format to its builder
+(``WEIGHTS_OF``: where its tensors are).
 
-Foreign ``.bin``/``.pt`` files are read with ``torch.load(weights_only=True)``: tensors only, never
-code. Other pickles are refused, and no pickle is downloaded from the Hub. Converted models are written in our
-format to a cache folder, so the zoo loads them like any other folder and the next start is instant.
+Foreign ``.bin``/``.pt`` files are read with ``torch.load(weights_only=True)``: tensors only, never code. Other
+pickles are refused; from the Hub a ``.pkl`` is downloaded only when it is named or is the repo's only weights, and
+then only read by the allow-listed reader. Converted models are written in our format to a cache folder, so the zoo
+loads them like any other folder and the next start is instant.
 """
 
 import argparse
@@ -37,8 +39,10 @@ import pickle
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import torch
 from huggingface_hub.utils import filter_repo_objects
@@ -65,7 +69,9 @@ from explorer.settings import Settings
 from explorer.space import hub_token, sign_in_hint
 
 CONVERTED = Settings().converted  # the default; the app passes its Settings' folder
-REPO_PATTERN = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+(@[\w./-]+)?$")
+REPO_PATTERN = re.compile(  # user/name[@revision][/path/to/network.pkl]; a revision before a file has no "/" (%2F)
+    r"^(?P<repo>[A-Za-z0-9][\w.-]*/[\w.-]+)(?:@(?P<revision>[\w./%-]+?))?(?:/(?P<file>[\w./-]+\.(?:pkl|pickle)))?$"
+)
 DOWNLOAD_PATTERNS = ["config.json", "*.safetensors", "pytorch_model.bin", "*.pt", "*.pth", "*.tar", "README.md"]
 KNOWN_FORMATS = (
     "our format (config.json with 'family' + model.safetensors)",
@@ -73,7 +79,7 @@ KNOWN_FORMATS = (
     "huggan DCGAN (config.json with hidden_size + weights)",
     "rosinality stylegan2-pytorch (a .pt with g_ema and latent_avg)",
     "PyTorch DCGAN tutorial generator (a .pt/.pth/.tar with main.N keys, optionally under netG_state_dict)",
-    "NVIDIA StyleGAN2-ADA or StyleGAN3 network pickle (a .pkl, read as data; a local file under models/)",
+    "NVIDIA StyleGAN2-ADA or StyleGAN3 network pickle (a .pkl read as data: user/name/file.pkl, a file under models/)",
 )
 PICKLE_FORMAT = "nvidia-pkl"  # what detect_format says of a .pkl; convert names its release (NVIDIA_FORMATS)
 TORCH_SUFFIXES = (".pt", ".pth", ".tar")  # single-file torch checkpoints; told apart by their keys
@@ -110,27 +116,49 @@ def is_repo_id(text: str) -> bool:
     return bool(REPO_PATTERN.match(text)) and not Path(text.split("@")[0]).exists()
 
 
-def split_revision(source: str) -> tuple[str, str | None]:
-    repo, _, revision = source.partition("@")
-    return repo, revision or None
+@dataclass(frozen=True)
+class HubSource:
+    """What a Hub source names: a repo, optionally a revision, optionally one pickle file in it."""
+
+    repo: str
+    revision: str | None = None
+    file: str | None = None  # a .pkl/.pickle path inside the repo: the one file to download
 
 
-def files_to_fetch(repo: str, sizes: dict[str, int | None], max_bytes: float) -> list[str]:
+def parse_source(source: str) -> HubSource:
+    """``user/name``, ``user/name@revision``, ``user/name/network.pkl`` or ``user/name@revision/dir/network.pkl``
+    (as ``huggingface_hub``'s ``hf://`` paths: a revision followed by a file writes its "/" as ``%2F``)."""
+    match = REPO_PATTERN.match(source.strip())
+    if match is None:
+        raise ZooError(f"{source!r} is not a Hub repo id like 'user/name', 'user/name@rev' or 'user/name/file.pkl'")
+    revision = match["revision"]
+    return HubSource(match["repo"], unquote(revision) if revision else None, match["file"])
+
+
+def _is_pickle(name: str) -> bool:
+    return name.endswith(REFUSED_SUFFIXES)
+
+
+def files_to_fetch(repo: str, sizes: dict[str, int | None], max_bytes: float, file: str | None = None) -> list[str]:
     """The files of a Hub repo (name → size in bytes) that a load downloads, decided before any download.
 
-    Only the files ``DOWNLOAD_PATTERNS`` names; refused: a repo whose only weights are pickles (``.pkl``, never
-    downloaded), a repo with no weights the loader reads, and one whose files add up to more than ``max_bytes``.
+    A named ``file`` (a network pickle): it and the repo's card. Otherwise the files ``DOWNLOAD_PATTERNS`` names, or,
+    where those hold no weights, the repo's one pickle and its card (several pickles: the user names one). Refused: a
+    repo with no weights the loader reads, and one whose files add up to more than ``max_bytes``.
     """
     wanted = list(filter_repo_objects(sorted(sizes), allow_patterns=DOWNLOAD_PATTERNS))
     weights = [name for name in wanted if name.endswith((".safetensors", ".bin", *TORCH_SUFFIXES))]
-    if not weights:
-        pickles = [name for name in sizes if name.endswith(REFUSED_SUFFIXES)]
-        if pickles:
-            raise ZooError(
-                f"{repo} holds only pickle files ({', '.join(pickles)}); they are refused because loading them runs "
-                "code, and not downloaded. Use a safetensors or state-dict release of the model (an NVIDIA "
-                "StyleGAN2-ADA or StyleGAN3 .pkl reads as data from a file under models/)."
-            )
+    pickles = sorted(name for name in sizes if _is_pickle(name))
+    if file is not None and file not in sizes:
+        listed = f"its pickles: {', '.join(pickles)}" if pickles else "it holds no pickle"
+        raise ZooError(f"{repo} has no file {file} ({listed})")
+    if file is None and not weights and len(pickles) > 1:
+        raise ZooError(f"{repo} holds several network pickles ({', '.join(pickles)}); name one: {repo}/{pickles[0]}")
+    if file is None and not weights and pickles:
+        file = pickles[0]
+    if file is not None:  # read as data by explorer.stylegan_pickle, never unpickled with code
+        wanted = [file, *(["README.md"] if "README.md" in sizes else [])]
+    elif not weights:
         raise ZooError(f"{repo} has no weights in a format the loader reads; recognised: {'; '.join(KNOWN_FORMATS)}")
     unknown = [name for name in wanted if sizes[name] is None]
     if unknown:
@@ -159,7 +187,8 @@ def unreachable_errors() -> tuple[type[Exception], ...]:
 
 
 def download(source: str, token: str | None = None, max_gb: float | None = None) -> Path:
-    """The snapshot folder of ``user/repo[@revision]`` (from the cache when offline); clear errors.
+    """The snapshot folder of ``user/repo[@revision]`` (from the cache when offline), or the path of the network pickle
+    it downloaded (``user/repo/file.pkl``, or a repo whose only weights are one pickle); clear errors.
 
     ``token`` is the visitor's own (``explorer.space.hub_token`` decides what is sent without one). Online, the
     revision's file list and sizes are checked (``files_to_fetch``) before exactly the files it allows are downloaded,
@@ -175,12 +204,13 @@ def download(source: str, token: str | None = None, max_gb: float | None = None)
         RevisionNotFoundError,
     )
 
-    repo, revision = split_revision(source)
+    named = parse_source(source)
+    repo, revision = named.repo, named.revision
     token = hub_token(token)
     max_bytes = (Settings().hub_max_gb if max_gb is None else max_gb) * 1e9
     cache_only = bool(constants.HF_HUB_OFFLINE)
+    wanted: list[str] | None = None  # unknown when only the cache is read
     try:
-        patterns = DOWNLOAD_PATTERNS  # from the cache: what an earlier, checked download kept
         if not cache_only:
             # 1. The revision's files and sizes: refuse before any download.
             try:
@@ -192,8 +222,10 @@ def download(source: str, token: str | None = None, max_gb: float | None = None)
             except unreachable_errors():
                 cache_only = True
             else:
-                patterns = files_to_fetch(repo, {s.rfilename: s.size for s in info.siblings or []}, max_bytes)
-        # 2. Exactly those files (or the cache's copy of them).
+                sizes = {sibling.rfilename: sibling.size for sibling in info.siblings or []}
+                wanted = files_to_fetch(repo, sizes, max_bytes, named.file)
+        # 2. Exactly those files (or the cache's copy of what an earlier, checked download kept).
+        patterns = wanted or ([named.file] if named.file else DOWNLOAD_PATTERNS)
         folder = Path(
             snapshot_download(
                 repo, revision=revision, allow_patterns=patterns, token=token, local_files_only=cache_only
@@ -214,10 +246,12 @@ def download(source: str, token: str | None = None, max_gb: float | None = None)
     except (HfHubHTTPError, OSError) as error:
         raise ZooError(f"downloading {source} failed: {error}") from error
     # 3. A push between the check and the download: what arrived is measured too (never loaded when over).
-    arrived = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    files = [folder / name for name in wanted] if wanted else list(folder.rglob("*"))
+    arrived = sum(p.stat().st_size for p in files if p.is_file())
     if arrived > max_bytes:
         raise ZooError(f"{repo} changed while it downloaded and is now over this app's limit of {max_bytes / 1e9:g} GB")
-    return folder
+    pickle_file = named.file or next((name for name in wanted or [] if _is_pickle(name)), None)
+    return folder / pickle_file if pickle_file else folder
 
 
 def torch_weights(path: Path) -> dict[str, torch.Tensor]:
@@ -311,34 +345,29 @@ def convert(folder: Path) -> tuple[torch.nn.Module, str, str]:
         model = load_folder(folder, "cpu")
     elif fmt == PICKLE_FORMAT:
         model, fmt = stylegan_pickle.generator(_pickle_file(folder))
-    elif fmt == "torch-file":
-        path = _torch_file(folder)
-        state = torch_weights(path)  # a ZooError of its own says what is wrong with the file: not wrapped again
-        fmt = "rosinality" if "g_ema" in state else "dcgan-tutorial" if is_dcgan_tutorial(state) else ""
-        if not fmt:
-            keys = ", ".join(sorted(state)[:6])
-            raise ZooError(
-                f"{path.name}: unknown checkpoint format (keys: {keys}…); recognised: {'; '.join(KNOWN_FORMATS)}"
-            )
+    else:  # a state dict: its file, its tensors (a ZooError of its own says what is wrong: not wrapped again)
+        path = WEIGHTS_OF[fmt](folder)
+        state = _state(path)
+        fields = {} if fmt == "torch-file" else json.loads((folder / CONFIG_NAME).read_text())
+        fmt = torch_file_format(path, state) if fmt == "torch-file" else fmt
         try:
-            model = from_rosinality(state) if fmt == "rosinality" else dcgan_tutorial(state)
-        except ZooError:
-            raise
-        except (ValueError, TypeError, KeyError) as error:
-            raise ZooError(f"{path.name} ({fmt}): {error}") from error
-    else:
-        fields = json.loads((folder / CONFIG_NAME).read_text())
-        try:
-            if fmt == "biggan-deep":
-                state = torch_weights(folder / "pytorch_model.bin")
-                model = from_pretrained_biggan_state(state, config_from_pretrained_biggan(fields))
-            else:
-                model = huggan_dcgan(fields, _state(_weights_file(folder)))
+            model = STATE_FORMATS[fmt](fields, state)
         except ZooError:
             raise
         except (ValueError, TypeError, KeyError) as error:
             raise ZooError(f"{folder.name} ({fmt}): {error}") from error
     return model, family_of(model).name, fmt
+
+
+def torch_file_format(path: Path, state: dict) -> str:
+    """A ``.pt``/``.pth``/``.tar`` state dict's format, told by its keys: rosinality's ``g_ema`` or the DCGAN
+    tutorial's ``main.N``."""
+    if "g_ema" in state:
+        return "rosinality"
+    if is_dcgan_tutorial(state):
+        return "dcgan-tutorial"
+    keys = ", ".join(sorted(state)[:6])
+    raise ZooError(f"{path.name}: unknown checkpoint format (keys: {keys}…); recognised: {'; '.join(KNOWN_FORMATS)}")
 
 
 def huggan_dcgan(fields: dict, state: dict[str, torch.Tensor]) -> torch.nn.Module:
@@ -392,6 +421,19 @@ def dcgan_tutorial(state: dict) -> torch.nn.Module:
         renamed[output_bias] = torch.zeros_like(model.state_dict()[output_bias])
     load_strict(model, renamed, "not a DCGAN-tutorial generator")
     return model.eval()
+
+
+WEIGHTS_OF: dict[str, Callable[[Path], Path]] = {  # detect_format's state-dict formats → their weights file
+    "torch-file": _torch_file,
+    "biggan-deep": lambda folder: folder / "pytorch_model.bin",
+    "huggan-dcgan": _weights_file,
+}
+STATE_FORMATS: dict[str, Callable[[dict, dict], torch.nn.Module]] = {  # format → (config.json fields, state) → ours
+    "biggan-deep": lambda fields, state: from_pretrained_biggan_state(state, config_from_pretrained_biggan(fields)),
+    "huggan-dcgan": huggan_dcgan,
+    "rosinality": lambda fields, state: from_rosinality(state),
+    "dcgan-tutorial": lambda fields, state: dcgan_tutorial(state),
+}
 
 
 def _license(folder: Path) -> str:
@@ -469,11 +511,11 @@ def seconds_per_image(model: torch.nn.Module, repeats: int = 2) -> float:
 
 
 def resolve(source: str, token: str | None = None, max_gb: float | None = None) -> Path:
-    """The local folder of ``source``: a Hub repo id (downloaded, ``token`` the visitor's, at most ``max_gb``)
-    or an existing folder."""
+    """The local folder (or checkpoint file) of ``source``: a Hub repo id, optionally naming a pickle in it
+    (downloaded, ``token`` the visitor's, at most ``max_gb``), or an existing folder or file."""
     source = source.strip()
     if not source:
-        raise ZooError("enter a Hub repo id (user/name or user/name@revision) or a model folder")
+        raise ZooError("enter a Hub repo id (user/name, user/name@revision, user/name/file.pkl) or a model folder")
     path = Path(source)
     if path.exists():
         return path if path.is_dir() or path.suffix in (*TORCH_SUFFIXES, *REFUSED_SUFFIXES) else path.parent
@@ -483,6 +525,6 @@ def resolve(source: str, token: str | None = None, max_gb: float | None = None) 
 
 
 def load(source: str, device: torch.device | str | None = None, token: str | None = None) -> torch.nn.Module:
-    """A model from a Hub repo id (``user/name[@revision]``) or a folder, in any recognised format."""
+    """A model from a Hub repo id (``user/name[@revision][/file.pkl]``) or a folder, in any recognised format."""
     model, _, _ = convert(resolve(source, token))
     return model.to(device or default_device()).eval()

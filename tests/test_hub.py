@@ -329,3 +329,15 @@ def test_a_refusal_is_one_line_without_a_repeated_prefix(tmp_path):
         hub.load(str(tmp_path / "broken"), device="cpu")
     message = str(caught.value)
     assert message.count("model.pt") == 1 and "\n" not in message and "corrupted" in message
+
+
+def test_a_hub_source_names_a_repo_a_revision_and_a_pickle_in_it():
+    parse = hub.parse_source
+    assert parse("user/gan") == hub.HubSource("user/gan")
+    assert parse("user/gan@refs/pr/1") == hub.HubSource("user/gan", "refs/pr/1")  # a revision alone keeps its "/"
+    assert parse("user/gan/network.pkl") == hub.HubSource("user/gan", None, "network.pkl")
+    assert parse("user/gan@v1/ada/ffhq.pkl") == hub.HubSource("user/gan", "v1", "ada/ffhq.pkl")
+    assert parse("user/gan@refs%2Fpr%2F1/ada/ffhq.pkl") == hub.HubSource("user/gan", "refs/pr/1", "ada/ffhq.pkl")
+    assert not hub.is_repo_id("user/gan/weights.pt")  # only a pickle is a file of a Hub source
+    with pytest.raises(ZooError, match="not a Hub repo id"):
+        parse("user/gan/weights.pt")

@@ -10,8 +10,10 @@ import base64
 import dataclasses
 import hashlib
 import json
+import pickle
 import re
 import subprocess
+import sys
 import threading
 import types
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,20 +23,26 @@ from urllib.parse import unquote, urlparse
 import gradio as gr
 import huggingface_hub.constants as constants
 import pytest
+import torch
 import yaml
 from gradio.helpers import special_args
+from safetensors.torch import load_file
 
 from explorer import hub, space
 from explorer.models.dcgan import DCGANConfig, DCGANGenerator
 from explorer.models.folder import save_folder
 from explorer.settings import Settings
 from explorer.ui import loader
+from explorer.ui.common import ModelList
 from explorer.ui.tabs import training
 from explorer.zoo import Zoo, ZooError
+from tests.test_stylegan2_ada import Fake, network, nvidia_globals  # noqa: F401 (a fixture, by usefixtures)
 
 OWNER_TOKEN = "hf_owner_secret_of_the_space"
 VISITOR_TOKEN = "hf_oauth_token_of_the_visitor"
 ROOT = Path(__file__).resolve().parents[1]
+ADA = ROOT / "tests" / "data" / "stylegan2-ada"  # NVIDIA-written pickles (README there)
+SG3 = ROOT / "tests" / "data" / "stylegan3"
 
 
 class FakeHub:
@@ -292,14 +300,106 @@ def test_an_oversized_repo_is_refused_before_any_file_is_fetched(run_locally, fa
     assert fake_hub.fetched() == []
 
 
-def test_a_pickle_is_never_downloaded(run_locally, fake_hub, tiny_gan_files, settings):
-    fake_hub.add("nvidia/only-pickles", {"network-snapshot.pkl": b"\x80\x04code", "README.md": b"# GAN"})
-    with pytest.raises(gr.Error, match=r"only pickle files \(network-snapshot\.pkl\).*not downloaded"):
-        loader.inspect_source("nvidia/only-pickles", settings)
-    assert fake_hub.requests and fake_hub.fetched() == []
+def test_a_pickle_beside_other_weights_is_never_downloaded(run_locally, fake_hub, tiny_gan_files, settings):
     fake_hub.add("someone/both", {**tiny_gan_files, "network.pkl": b"\x80\x04code"})
     assert "dcgan" in loader.inspect_source("someone/both", settings)
     assert fake_hub.fetched() == sorted(tiny_gan_files)  # the weights, not the pickle beside them
+
+
+NVIDIA_CARD = b"---\nlicense: other\nlicense_name: nvidia-source-code-license-nc\n---\n# A StyleGAN\n"
+
+
+def test_an_nvidia_pickle_on_the_hub_is_sized_downloaded_and_read_as_data_as_the_visitor(
+    on_a_space, fake_hub, settings
+):
+    """A repo whose only weights are one pickle, and a repo of several where the source names one: the pickle and its
+    card are fetched with the visitor's own token, read by the allow-listed reader and converted once."""
+    fake_hub.add(
+        "visitor/ffhq-ada", {"network-snapshot.pkl": (ADA / "skip.pkl").read_bytes(), "README.md": NVIDIA_CARD},
+        reader=VISITOR_TOKEN,
+    )  # fmt: skip
+    info = loader.inspect_source("visitor/ffhq-ada", settings, VISITOR_TOKEN)
+    for said in ("stylegan2-ada (stylegan2-ada-pkl)", "32×32", "architecture skip", "NVIDIA Source Code License"):
+        assert said in info, said
+    assert fake_hub.fetched() == ["README.md", "network-snapshot.pkl"]
+    assert tokens(fake_hub) == {f"Bearer {VISITOR_TOKEN}"}
+    fake_hub.requests.clear()
+    with pytest.raises(gr.Error, match="private.*sign in"):  # anonymous: no token at all, never the owner's
+        loader.inspect_source("visitor/ffhq-ada", settings)
+    assert fake_hub.requests and tokens(fake_hub) == {None}
+
+    pickles = {"ada/skip.pkl": (ADA / "skip.pkl").read_bytes(), "sg3/t32.pkl": (SG3 / "t32.pkl").read_bytes()}
+    fake_hub.add("someone/pickles", {**pickles, "README.md": NVIDIA_CARD})
+    fake_hub.requests.clear()
+    with pytest.raises(gr.Error, match=r"several network pickles \(ada/skip\.pkl, sg3/t32\.pkl\); name one"):
+        loader.inspect_source("someone/pickles", settings)
+    assert fake_hub.requests and fake_hub.fetched() == []
+    with pytest.raises(gr.Error, match="someone/pickles has no file sg3/r32.pkl"):
+        loader.inspect_source("someone/pickles@main/sg3/r32.pkl", settings)
+    zoo = Zoo(device="cpu", settings=settings)
+    message, dropdown = loader.load_source(
+        zoo, "someone/pickles@main/sg3/t32.pkl", [ModelList(gr.Dropdown(), zoo.names)]
+    )
+    assert "stylegan3 (stylegan3-pkl)" in message and "config T" in message
+    assert fake_hub.fetched() == ["README.md", "t32.pkl"]  # the named pickle and the card, not ada/skip.pkl
+    name = loader.zoo_name("someone/pickles@main/sg3/t32.pkl")
+    assert (name, name) in dropdown.choices and "nvidia" in zoo.entry(name).license.lower()
+    converted = [p.name for p in settings.converted.iterdir() if not p.name.startswith(".")]
+    assert converted == ["someone--pickles--main--sg3--t32-pkl"]
+    expected = load_file(str(SG3 / "t32_expected.safetensors"))
+    with torch.no_grad():
+        model = zoo.load(name)
+        assert (model.synthesis(model.mapping(expected["z"], 1.0)) - expected["img_psi1.0"]).abs().max() <= 1e-4
+
+
+def test_an_oversized_pickle_is_refused_before_it_is_fetched(run_locally, fake_hub, settings):
+    fake_hub.add(
+        "someone/huge-ada", {"network.pkl": (ADA / "skip.pkl").read_bytes()}, sizes={"network.pkl": 2_500_000_000}
+    )
+    with pytest.raises(gr.Error, match=r"someone/huge-ada is 2\.50 GB to download, over this app's limit of 2 GB"):
+        loader.inspect_source("someone/huge-ada/network.pkl", settings)
+    assert fake_hub.requests and fake_hub.fetched() == []
+
+
+def files_under(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.usefixtures("nvidia_globals")  # persistence's name, importable while the test pickles
+@pytest.mark.parametrize("payload", ["popen", "system", "module_src"])
+def test_a_malicious_pickle_from_the_hub_is_refused_and_runs_nothing(
+    run_locally, fake_hub, settings, tmp_path, monkeypatch, payload
+):
+    """Downloaded like any pickle, refused in one line by the reader: no file written outside the download cache,
+    no process started (the calls it holds are recorded, had anything resolved them by name)."""
+    import os
+    import subprocess as subprocess_module
+
+    marker = tmp_path / "ran"
+    reconstruct = sys.modules["torch_utils.persistence"]._reconstruct_persistent_obj
+    calls = {
+        "popen": Fake(subprocess_module.Popen, ["touch", str(marker)]),
+        "system": Fake(os.system, f"touch {marker}"),
+        "module_src": network(reconstruct, f"open({str(marker)!r}, 'w')\nclass Generator: pass\n"),
+    }
+    data = pickle.dumps({"G_ema": calls[payload], "training_set_kwargs": {}})
+    started = []
+    for module, name in [(subprocess_module, "Popen"), (os, "system"), (sys.modules[os.system.__module__], "system")]:
+        monkeypatch.setattr(module, name, lambda *a, **k: started.append(a))  # posix.system: what the pickle names
+    fake_hub.add("attacker/ffhq", {"ffhq.pkl": data, "README.md": NVIDIA_CARD})
+    before = files_under(tmp_path)
+    refusal = "refused: it holds the global" if payload != "module_src" else "not a generator of StyleGAN2-ADA"
+    with pytest.raises(gr.Error, match=refusal) as error:
+        loader.inspect_source("attacker/ffhq", settings)
+    assert "\n" not in str(error.value)
+    zoo = Zoo(device="cpu", settings=settings)
+    with pytest.raises(gr.Error, match=refusal):
+        loader.user_errors(loader.load_source)(zoo, "attacker/ffhq", [])
+    assert fake_hub.fetched() == ["README.md", "ffhq.pkl"]
+    new = {p.relative_to(tmp_path) for p in files_under(tmp_path) - before}
+    assert new and all(p.parts[0] == "hub-cache" for p in new), new
+    assert not marker.exists() and started == [] and not settings.converted.exists()
+    assert "attacker-ffhq" not in zoo.names()
 
 
 def test_a_hub_that_cannot_be_reached_serves_the_checked_copy_in_the_cache(run_locally, fake_hub, tiny_gan_files):

@@ -17,7 +17,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from explorer import directions, hub, stylegan_pickle
+from explorer import directions, hub, preview_size, stylegan_pickle
 from explorer.models import StyleGenerator, registry
 from explorer.models.folder import ZooError, load_folder, save_folder
 from explorer.models.stylegan2_ada import StyleGAN2ADA, config_from_kwargs, from_network
@@ -289,3 +289,68 @@ def test_numpy_numbers_and_arrays_are_data_and_object_arrays_are_refused(nvidia_
     assert attributes["size"].tolist() == [36, 36] and attributes["weight_gain"] == 0.25 and attributes["flag"] is True
     layer.args[0]["state"]["size"] = np.array([1, "os.system"], dtype=object)
     refused(pickle.dumps({"G_ema": layer}), "a numpy dtype 'O8': only numbers and booleans")
+
+
+# --- previews of a large model while a slider moves -------------------------------------------------------------
+
+
+def test_a_skip_generators_preview_stops_at_the_previews_block_and_never_runs_the_last(models, expected):
+    """Inside ``preview_size.at_most(16)`` the 32² skip generator answers with its 16² image so far (the blocks up to
+    b16: the network's own coarser picture) and b32 never runs; outside, its full image, unchanged."""
+    model, z = models["skip"], expected["z"]
+    ran = []
+    hook = model.synthesis_network.b32.register_forward_hook(lambda *_: ran.append("b32"))
+    try:
+        with torch.no_grad():
+            with preview_size.at_most(16):
+                preview = model.synthesis(model.mapping(z))
+            assert ran == [] and preview.shape == (len(z), 3, 16, 16)
+            x, image = None, None  # the same blocks, run by hand: b4 … b16 and their ToRGB sum
+            ws, row = model.mapping(z), 0
+            for block in model.synthesis_network.blocks()[:3]:
+                n = block.num_conv
+                x, image = block(x, image, ws[:, row : row + n + 1], model.stored_noise()[row : row + n], [1.0] * n)
+                row += n
+            assert torch.equal(preview, image)
+            full = model.synthesis(model.mapping(z))
+        assert ran == ["b32"] and (full - expected["skip.psi1.0.cutoffNone.const"]).abs().max() <= 1e-4
+    finally:
+        hook.remove()
+
+
+def test_generators_without_coarser_images_are_averaged_down_in_a_preview(models, expected):
+    model, z = models["resnet"], expected["z"]  # resnet: one ToRGB, at the end
+    with torch.no_grad():
+        full = model.synthesis(model.mapping(z))
+        with preview_size.at_most(16):
+            preview = model.synthesis(model.mapping(z))
+        with preview_size.at_most(32):  # the model fits: unchanged
+            assert torch.equal(model.synthesis(model.mapping(z)), full)
+    assert torch.allclose(preview, torch.nn.functional.avg_pool2d(full, 2), atol=1e-6)
+    with pytest.raises(ValueError, match="at least 4 pixels"):
+        with preview_size.at_most(2):
+            pass
+
+
+def test_the_preview_route_renders_at_the_previews_side_and_the_release_in_full(models, monkeypatch):
+    """The route's PNG of a model larger than ``PREVIEW_SIDE`` (256 in the app; 16 here, for the 32² fixture: the same
+    rule, a thousandth of the work) is that side; the handler called as the sync event calls it gives the full image."""
+    import io
+
+    from PIL import Image
+
+    from explorer import images
+    from explorer.ui import previews as previews_module
+
+    model = models["skip"]
+
+    def render(seed: int) -> Image.Image:
+        with torch.inference_mode():
+            return images.image(model.generate(model.sample_latent(1, seed)))
+
+    assert previews_module.PREVIEW_SIDE == 256
+    monkeypatch.setattr(previews_module, "PREVIEW_SIDE", 16)
+    previews = previews_module.Previews(cache_mb=0, batch=False)
+    previews.register("big", render)
+    assert Image.open(io.BytesIO(previews.render_png("big", [3]))).size == (16, 16)
+    assert render(3).size == (32, 32) and preview_size.limit() is None

@@ -8,7 +8,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from explorer import directions
+from explorer import directions, preview_size
 from explorer.models import StyleGAN3, StyleGenerator, family_of
 from explorer.models.stylegan3 import (
     NVIDIA_KWARGS,
@@ -56,6 +56,17 @@ def test_images_equal_nvidias(case):
         moved = model.synthesis(model.mapping(expected["z"]), transform=expected["transform"])
     torch.testing.assert_close(moved, expected["img_transformed"], atol=1e-4, rtol=0)
     assert (moved - expected["img_psi1.0"]).abs().max() > 0.01  # the transform moved the image
+
+
+def test_a_preview_is_the_full_image_averaged_down(case):
+    """Its layers are not images before the ToRGB: a slider's preview (``explorer.preview_size``) renders in full
+    and averages down to the preview's side."""
+    model, _, _, expected = case
+    with torch.no_grad():
+        with preview_size.at_most(16):
+            preview = model.synthesis(model.mapping(expected["z"]))
+    full = torch.nn.functional.avg_pool2d(expected["img_psi1.0"], 2)
+    torch.testing.assert_close(preview, full, atol=1e-4, rtol=0)
 
 
 def test_every_tensor_is_loaded_and_the_filters_are_designed_as_nvidias(case):

@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from explorer import preview_size
 from explorer.models.base import Pretrained, StyleGenerator
 from explorer.models.folder import ZooError, load_strict
 from explorer.models.stylegan2 import upfirdn2d
@@ -293,7 +294,8 @@ class SynthesisNetwork(nn.Module):
     def layers(self) -> list[SynthesisLayer]:
         return [layer for block in self.blocks() for layer in (getattr(block, "conv0", None), block.conv1) if layer]
 
-    def forward(self, ws: torch.Tensor, noises: list, strengths: list[float]) -> torch.Tensor:
+    def forward(self, ws: torch.Tensor, noises: list, strengths: list[float], last: int | None = None) -> torch.Tensor:
+        """``last``: stop after that block (skip architecture only, where every block adds to the image)."""
         x = image = None
         row = 0
         for block in self.blocks():
@@ -302,7 +304,9 @@ class SynthesisNetwork(nn.Module):
                 x, image, ws[:, row : row + block.num_conv + block.num_torgb], noises[rows], strengths[rows]
             )
             row += block.num_conv
-        return image  # (n, img_channels, img_resolution, img_resolution)
+            if block.resolution == last:
+                break
+        return image  # (n, img_channels, img_resolution, img_resolution), or last² when stopped there
 
 
 class StyleGAN2ADA(StyleGenerator, nn.Module, Pretrained):
@@ -344,10 +348,15 @@ class StyleGAN2ADA(StyleGenerator, nn.Module, Pretrained):
         noise_strength: float | list[float] = 1.0,
         noise_seed: int = 0,
     ) -> torch.Tensor:
-        """ws → images; ``noise_strength`` scales each layer's learned strength (one float or one per ws row)."""
+        """ws → images; ``noise_strength`` scales each layer's learned strength (one float or one per ws row). In a
+        slider's preview (``explorer.preview_size``) the skip generator stops at the preview's resolution, the others
+        are downsampled to it."""
         strengths = self.row_strengths(ws, noise_strength)
         noises = self.noise_maps(ws.shape[0], noise_mode, noise_seed)
-        return self.synthesis_network(ws, noises, strengths)
+        last = preview_size.block_resolution(self.config.resolution)
+        if last is not None and self.config.architecture == "skip":
+            return self.synthesis_network(ws, noises, strengths, last)
+        return preview_size.downsample(self.synthesis_network(ws, noises, strengths))
 
 
 # --- NVIDIA's kwargs → our config -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from explorer import preview_size
 from explorer.models.base import Pretrained, StyleGenerator
 from explorer.models.folder import load_strict
 
@@ -455,7 +456,8 @@ class SynthesisNetwork(nn.Module):
         x = self.input(rows[0], transform)
         for name, w in zip(self.layer_names, rows[1:], strict=True):
             x = getattr(self, name)(x, w)
-        return x * self.output_scale if self.output_scale != 1 else x
+        x = x * self.output_scale if self.output_scale != 1 else x
+        return preview_size.downsample(x)  # a slider's preview: at most its side (explorer.preview_size)
 
 
 # --- The family model -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The "Load a model" box: a Hub repo id (optionally @revision) or a model folder, into every tab.
+"""The "Load a model" box: a Hub repo id (optionally @revision, optionally a pickle in it) or a model folder, into
+every tab.
 
 Inspect shows name, family, format, resolution, classes, license, parameters and download size (for an NVIDIA
 pickle also its mapping depth and architecture: StyleGAN2-ADA's skip/resnet/orig, StyleGAN3's config T or R) before
@@ -12,7 +13,8 @@ Hub requests carry the visitor's own token: on a Space the box shows "Sign in wi
 handlers take Gradio's ``gr.OAuthToken`` (injected by its annotation; ``None`` for an anonymous visitor and for
 every visitor of a local run, where the token of whoever started the app is used instead, see
 ``explorer.space.hub_token``). A repo's files and sizes are checked before anything is downloaded
-(``Settings.hub_max_gb``; pickles are never downloaded).
+(``Settings.hub_max_gb``); a ``.pkl`` is downloaded only when it is named (``user/name/network.pkl``) or is the repo's
+only weights, and is then read by ``explorer.stylegan_pickle`` (as data) or refused.
 """
 
 import re
@@ -38,8 +40,8 @@ def visitor_token(oauth_token: gr.OAuthToken | None) -> str | None:
 
 
 def source_folder(source: str, settings: Settings | None = None, token: str | None = None) -> Path:
-    """The folder of a repo id (downloaded with the visitor's ``token``, within ``settings.hub_max_gb``; the
-    handler's ``gr.Progress`` shows the bar) or of an allowed folder."""
+    """The folder (or pickle file) of a repo id (downloaded with the visitor's ``token``, within
+    ``settings.hub_max_gb``; the handler's ``gr.Progress`` shows the bar) or of an allowed folder."""
     settings = settings or Settings.from_env()
     if source is not None and not isinstance(source, str):
         raise ZooError(f"a repo id or folder is text, got {type(source).__name__}")
@@ -49,7 +51,7 @@ def source_folder(source: str, settings: Settings | None = None, token: str | No
     path = Path(source).resolve() if source else None
     if path is None or not any(path.is_relative_to(root) for root in allowed_roots(settings)):
         roots = " or ".join(str(r) for r in allowed_roots(settings))
-        raise ZooError(f"enter a Hub repo id like 'user/name[@revision]', or a folder inside {roots}")
+        raise ZooError(f"enter a Hub repo id like 'user/name[@revision][/file.pkl]', or a folder inside {roots}")
     return hub.resolve(str(path))
 
 
@@ -99,9 +101,9 @@ def build(zoo: Zoo):
         gr.Markdown(
             "Paste a Hub repo id, optionally `@revision`, or a folder or file under `models/`. Formats: ours, "
             "BigGAN-deep (pytorch-pretrained-biggan), huggan DCGAN, rosinality StyleGAN2, and NVIDIA's StyleGAN2-ADA "
-            "and StyleGAN3 `.pkl` as a file under `models/` (read as data: none of its code runs). Nothing is "
-            "downloaded until you press a button; other pickles are refused, and no pickle is downloaded. Check "
-            "each model's license "
+            "and StyleGAN3 `.pkl` (`user/name/network.pkl` on the Hub, or a file under `models/`; read as data: "
+            "none of its code runs, anything else in it is refused). Nothing is downloaded until you press a button, "
+            "and nothing over the size limit. Check each model's license "
             f"before use (many public GAN weights are non-commercial; NVIDIA's are).\n\n"
             f"Known public models:\n{known}"
         )

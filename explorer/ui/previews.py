@@ -27,6 +27,11 @@ one (bytes are immutable: nothing a user gets is shared mutable state). Concurre
 inputs render once. And the renders of the route and of the previews' Gradio events run inside
 ``explorer.batching.batching``: concurrent forward passes of one model are stacked into one.
 
+A large model's preview is smaller than its image: the route renders inside ``preview_size.at_most(PREVIEW_SIDE)``,
+so a 1024² StyleGAN2-ADA answers a moving slider with its own 256² image (its synthesis stops at that block, the
+costliest blocks never run; ``bench/preview_size.py``) and the full image arrives with the sync event on release.
+Models of 256² and less are unaffected.
+
 Sliders wired with an ``InPage`` recipe (``explorer/ui/inpage.py``) do better: once the page has the model's ONNX
 graph and the setting's latents, a move is rendered by ONNX Runtime Web in the page and the route is asked nothing;
 the route stays their fallback (no WebAssembly, a model that is not exported, any error).
@@ -47,6 +52,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from explorer import preview_size
 from explorer.batching import BatchQueue, batching
 from explorer.onnx_export import OnnxModels
 from explorer.ui.inpage import MAX_QUERY, RUNTIME_PATH, InPage, InPagePreviews  # one bound on a preview's query
@@ -55,6 +61,7 @@ PATH = "/preview/{name}"
 SYNC_AFTER_MS = 200  # the Gradio render follows this long after the sliders' last move
 CLIENT_JS = Path(__file__).with_name("previews.js")  # the page helpers: a function of its options
 CACHE_ENTRIES = 4096  # previews kept at most (a 256² preview PNG: 2–40 kB)
+PREVIEW_SIDE = 256  # the largest side a moving slider's image is rendered at; the full image follows on release
 
 
 def client_js(sync_after_ms: int = SYNC_AFTER_MS) -> str:
@@ -106,11 +113,13 @@ class Previews:
 
     def render_png(self, name: str, args: list) -> bytes:
         """The PNG of preview ``name`` for ``args``: from the cache, or rendered (in one pass with concurrent
-        renders) and kept. The handler's own errors (``gr.Error``, ``ValueError``, ``TypeError``) pass through."""
+        renders, at most ``PREVIEW_SIDE`` pixels a side per model image) and kept. The handler's own errors
+        (``gr.Error``, ``ValueError``, ``TypeError``) pass through."""
         handler = self.batched(self.handlers[name])
 
         def render() -> bytes:
-            picture = handler(*args)
+            with preview_size.at_most(PREVIEW_SIDE):
+                picture = handler(*args)
             if not isinstance(picture, Image.Image):
                 raise ValueError("nothing to show for these inputs")
             return png_bytes(picture)
