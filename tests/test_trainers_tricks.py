@@ -237,3 +237,27 @@ def test_each_trick_is_defined_once_and_the_cli_the_spec_and_the_tab_read_it(def
             assert trick.help in flags[name].help, name
             assert (flags[name].choices or ()) == tuple(v for v in trick.values if v), name
     assert set(TRICKS) - set(flags) == {"ortho_beta"}
+
+
+def test_a_saved_discriminator_is_read_through_the_strict_folder_loader(tmp_path):
+    """``saved_discriminator`` reads through ``explorer.models.folder.load_discriminator``: a D whose weights do not
+    match the settings stored beside them is refused (every key and shape), as is another trainer's run."""
+    from safetensors.torch import save_file
+
+    from explorer.models.folder import DISCRIMINATOR_NAME, ZooError
+
+    with pytest.raises(FileNotFoundError, match="no discriminator saved yet"):
+        saved_discriminator(tmp_path)
+    settings = dataclasses.asdict(DCGANTrainConfig(model=dataclasses.replace(TINY, d_width=16)))
+    state = DCGANDiscriminator(TINY).state_dict()  # trained at d_width 8, stored as if at 16
+    metadata = {"metadata": json.dumps({"settings": settings})}
+    save_file({k: v.contiguous() for k, v in state.items()}, str(tmp_path / DISCRIMINATOR_NAME), metadata=metadata)
+    with pytest.raises(ZooError, match="does not match the discriminator it trained"):
+        saved_discriminator(tmp_path)
+    settings["model"]["d_width"] = 8
+    metadata["metadata"] = json.dumps({"settings": settings})
+    save_file({k: v.contiguous() for k, v in state.items()}, str(tmp_path / DISCRIMINATOR_NAME), metadata=metadata)
+    loaded = saved_discriminator(tmp_path)
+    assert all(torch.equal(loaded.state_dict()[k], v) for k, v in state.items()) and not loaded.training
+    with pytest.raises(ValueError, match="not a run of the adversarial trainer"):
+        saved_discriminator("checkpoints/biggan-fashion-mnist")
