@@ -261,3 +261,23 @@ def test_a_saved_discriminator_is_read_through_the_strict_folder_loader(tmp_path
     assert all(torch.equal(loaded.state_dict()[k], v) for k, v in state.items()) and not loaded.training
     with pytest.raises(ValueError, match="not a run of the adversarial trainer"):
         saved_discriminator("checkpoints/biggan-fashion-mnist")
+
+
+def test_the_model_card_says_each_trick_the_cli_offers():
+    """Every trick of the DCGAN trainer's ``--help`` (``trainers.options.TRICKS``) changes the card's summary when set
+    away from its default, each in words of its own: the CLI, the tab and the card list the same options."""
+    from trainers.options import TRICKS
+
+    flags = {a.dest.removeprefix("model.") for a in parser()._subparsers._group_actions[0].choices["dcgan"]._actions}
+    summaries = {"default": tiny_task().summary()}
+    for name, trick in TRICKS.items():
+        if name not in flags:
+            continue
+        value = True if trick.default is False else 0.25 if trick.default == 0.0 else trick.values[-1]
+        assert value != trick.default, name
+        if trick.model:
+            summaries[name] = tiny_task(model=dataclasses.replace(TINY, **{name: value})).summary()
+        else:
+            summaries[name] = tiny_task(**{name: value}).summary()
+    assert set(summaries) == {"default", *TRICKS} - {"ortho_beta"}  # BigGAN's: its card states β whatever it is
+    assert len(set(summaries.values())) == len(summaries), summaries
