@@ -598,6 +598,22 @@ def test_every_handler_is_fuzzed(default_zoo, tmp_path, module):
     assert not stale, f"{module.__name__}: EXCLUDED names what is gone or fuzzed: {stale}"
 
 
+def test_every_module_with_a_handler_is_in_the_table():
+    """A new tab or section module is fuzzed from its first handler: every module of explorer/ui with a function
+    wrapped by ``user_errors`` is a key of ``CASES`` (whose completeness test then names each unfuzzed handler)."""
+    import importlib
+
+    root = Path(common.__file__).parent
+    unlisted = []
+    for path in sorted(root.rglob("*.py")):
+        name = ".".join(path.relative_to(root.parent.parent).with_suffix("").parts).removesuffix(".__init__")
+        module = importlib.import_module(name)
+        functions = [f for f in vars(module).values() if inspect.isfunction(f) and f.__module__ == name]
+        if any(wrapped_by_user_errors(f) for f in functions) and module not in CASES:
+            unlisted.append(name)
+    assert unlisted == [], f"modules with user_errors handlers missing from CASES: {unlisted}"
+
+
 def test_degenerate_uploads(default_zoo):
     for size in [(1, 1), (3, 5000, 3)]:
         with pytest.raises(gr.Error):
