@@ -31,6 +31,7 @@ from explorer.ui import path as lecture_path
 from explorer.ui.tabs import arithmetic, interpolation, metrics, theory, training
 from explorer.ui.tabs.directions import edits as directions_edits
 from explorer.ui.tabs.directions import inversion as directions_inversion
+from explorer.ui.tabs.interpolation import ends as interpolation_ends
 from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
 from explorer.ui.tabs.stylemix import mixing, motion, noise
 from explorer.ui.tabs.toylab import handlers as toylab_handlers
@@ -157,8 +158,8 @@ def cases_interpolation(z, tmp):
         Case(interpolation.render_norms, [z, DCGAN, 1, 2, 0.5]),
         Case(interpolation.render_path_video, [z, DCGAN, 1, 2, 2, "linear"]),
         Case(interpolation.path_note, [z, DCGAN]),
-        Case(interpolation.upload_code, [z, VAE, _picture_file(tmp)]),
-        Case(interpolation.has_encoder, [z, VAE]),
+        Case(interpolation_ends.upload_code, [z, VAE, _picture_file(tmp)]),
+        Case(interpolation_ends.has_encoder, [z, VAE]),
     ]
 
 
@@ -407,6 +408,7 @@ CASES: dict[types.ModuleType, Callable] = {
     directions_inversion: cases_directions_inversion,
     growing: cases_growing,
     interpolation: cases_interpolation,
+    interpolation_ends: cases_interpolation,
     loader: cases_loader,
     **dict.fromkeys(metrics.SECTIONS, cases_metrics),  # one table for the tab: each section's module its cases
     mixing: cases_stylemix,
@@ -432,7 +434,7 @@ CASES: dict[types.ModuleType, Callable] = {
 
 EXCLUDED = {  # (module, function): why it is not in the tables; a function of the zoo/job alone needs no entry
     (interpolation, "random_seeds"): "takes no value",
-    (interpolation, "_encoded"): "only in show_ends, a user_errors closure; its ValueError is the message",
+    (interpolation_ends, "encoded"): "only in show_ends, a user_errors closure; its ValueError is the message",
     (loader, "load_source"): "the same source check as inspect_source (fuzzed), then a download",
     (loader, "visitor_token"): "Gradio's OAuth token, never a value a user types",
     (training.run, "stop_run"): "the owner is the session's hash (gr.Request), never a value a user types",
