@@ -13,7 +13,7 @@ from explorer import __version__, ready
 from explorer.models.folder import remove_orphans
 from explorer.onnx_export import OnnxModels
 from explorer.settings import Settings
-from explorer.ui import common, gradio_patches, loader, share
+from explorer.ui import common, gradio_patches, loader, path_bar, share
 from explorer.ui.previews import Previews
 from explorer.ui.tabs import (
     arithmetic,
@@ -98,7 +98,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
         with gr.Row(elem_id="app-header"):
             gr.Markdown(f"# {TITLE}", elem_id="app-title")
             header = gr.Markdown(header_text(zoo), elem_id="app-zoo")
-        bar = share.path_bar()  # ◀ the lecture path ▶, and the presentation-mode toggle
+        bar = path_bar.build()  # ◀ the lecture path ▶, and the presentation-mode toggle
         bar["present"].click(None, js="() => { window.__latentPage.togglePresent(); }")
         ready_panel(zoo)
 
