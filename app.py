@@ -8,20 +8,12 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 from pathlib import Path
 
 import gradio as gr
-from starlette.middleware import Middleware
 
 from explorer import __version__, ready
 from explorer.models.folder import remove_orphans
 from explorer.onnx_export import OnnxModels
 from explorer.settings import Settings
-from explorer.ui import (
-    cache_files,
-    common,
-    loader,
-    sessions,
-    share,
-)
-from explorer.ui.page_cache import PageCache
+from explorer.ui import common, gradio_patches, loader, path_bar, share
 from explorer.ui.previews import Previews
 from explorer.ui.tabs import (
     arithmetic,
@@ -90,7 +82,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
     """
     zoo = zoo or Zoo(settings=settings)
     settings = zoo.settings
-    cache_files.install()  # a picture returned twice is never truncated while a browser fetches it
+    gradio_patches.install()  # atomic cache writes, lean sessions (the package lists each and why)
     # bounded disk: checkpoint writes killed mid-way (an hour old) go at start; downloads age out after
     # settings.download_minutes, ours (common.download_path) and Gradio's copies of them (delete_cache)
     remove_orphans(settings.runs, settings.training_runs, settings.saved_models, settings.converted, CHECKPOINTS)
@@ -106,7 +98,7 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
         with gr.Row(elem_id="app-header"):
             gr.Markdown(f"# {TITLE}", elem_id="app-title")
             header = gr.Markdown(header_text(zoo), elem_id="app-zoo")
-        bar = share.path_bar()  # ◀ the lecture path ▶, and the presentation-mode toggle
+        bar = path_bar.build()  # ◀ the lecture path ▶, and the presentation-mode toggle
         bar["present"].click(None, js="() => { window.__latentPage.togglePresent(); }")
         ready_panel(zoo)
 
@@ -137,16 +129,15 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
 
 def launch(demo: gr.Blocks, **kwargs):
     """``demo.launch`` with the app's style, upload limit, preview route (``demo.previews``) and the page kept in memory
-    once built (``PageCache``: opening the page costs the server next to nothing after the first student), and
-    sessions that copy no config (``sessions``: a student's first event no longer builds one of the whole app)."""
-    sessions.install()
+    once built (``gradio_patches.middleware``: opening the page costs the server next to nothing after the first
+    student)."""
     options = dict(
         css=CSS,
         head=HEAD,
         theme=gr.themes.Soft(),
         footer_links=["api", "gradio", "settings"],
         max_file_size=MAX_UPLOAD,
-        app_kwargs={"routes": demo.previews.routes(), "middleware": [Middleware(PageCache)]},
+        app_kwargs={"routes": demo.previews.routes(), "middleware": gradio_patches.middleware()},
         # Server-side rendering off, even where a Space sets GRADIO_SSR_MODE=true: under SSR Gradio's Node server
         # answers every path and forwards only Gradio's own API paths to Python, so the /preview/… route (the
         # slider previews, explorer/ui/previews.py) would reach Node's page router and 404.

@@ -7,8 +7,8 @@
 1. One headless Chromium opens the app's page and every request it makes is recorded (the page, Gradio's scripts
    and styles, the theme, the fonts, the first tab's events and images; not the heartbeat, a stream held open).
 2. Each variant runs the app in its own interpreter on 127.0.0.1: **before** is Gradio's own answers
-   (``app.launch`` without the page cache and with Gradio's own sessions, ``explorer/ui/page_cache.py`` and
-   ``sessions.py``), **now** the app as ``python app.py`` runs it. A first open is replayed
+   (``app.launch`` without the page cache and with Gradio's own sessions, ``explorer/ui/gradio_patches/page_cache.py``
+   and ``sessions.py``), **now** the app as ``python app.py`` runs it. A first open is replayed
    (it fills the cache), then ``--opens`` more, each in a new Gradio session (its own ``session_hash``, so Gradio
    builds the session's state as for a new student). The server's CPU time is read from /proc around each open;
    the server's idle CPU (Gradio's queue polls every millisecond) is measured for 10 s first and taken off, so the
@@ -37,7 +37,8 @@ ACCEPT = "gzip, deflate, br, zstd"  # what Chromium sends
 SERVERS = {
     "before (Gradio's own answers)": (  # the page built per request, Gradio's own sessions
         "import app\n"
-        "app.sessions.install = lambda: None\n"
+        "from explorer.ui.gradio_patches import sessions\n"
+        "sessions.install = lambda: None\n"
         "demo = app.build_app()\n"
         "app.launch(demo, server_name='127.0.0.1', server_port={port}, quiet=True,"
         " app_kwargs={{'routes': demo.previews.routes()}})"

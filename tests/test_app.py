@@ -9,6 +9,7 @@ from PIL import Image
 
 from explorer import images, latent
 from explorer.ui.tabs import interpolation
+from explorer.ui.tabs.interpolation import ends
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_app_answers_a_path_request_with_downloads(client, default_zoo):
     # the ‖z‖ plot arrives as Plotly JSON: both paths' norms between the two seeds' latents
     assert figure["type"] == "plotly", figure
     traces = {trace["name"]: plotted(trace["y"]) for trace in json.loads(figure["plot"])["data"]}
-    _, z_a, z_b = interpolation.endpoints(default_zoo, "dcgan-fashion-mnist", 5, 6)
+    _, z_a, z_b = ends.endpoints(default_zoo, "dcgan-fashion-mnist", 5, 6)
     for name, method in (("linear (lerp)", "linear"), ("spherical (slerp)", "spherical")):
         expected = latent.interpolation_path(z_a[0], z_b[0], 41, method).norm(dim=-1).numpy()
         assert np.allclose(traces[name], expected, rtol=1e-5), name

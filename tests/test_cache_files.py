@@ -1,5 +1,5 @@
-"""Gradio's cache writes for returned pictures (explorer/ui/cache_files.py): a picture returned again never
-rewrites the file a browser may be fetching, and a new one appears whole or not at all."""
+"""Gradio's cache writes for returned pictures (explorer/ui/gradio_patches/cache_files.py): a picture returned again
+never rewrites the file a browser may be fetching, and a new one appears whole or not at all."""
 
 import functools
 import threading
@@ -9,7 +9,7 @@ import numpy as np
 from gradio import processing_utils
 from PIL import Image
 
-from explorer.ui import cache_files
+from explorer.ui.gradio_patches import cache_files
 
 
 def picture(seed: int = 0) -> Image.Image:

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from explorer import latent
 from explorer.onnx_export import OnnxModels
-from explorer.ui.inpage import RUNTIME_DIR, RUNTIME_FILES, RUNTIME_VERSION, InPage, InPagePreviews
+from explorer.ui.inpage import MAX_QUERY, RUNTIME_DIR, RUNTIME_FILES, RUNTIME_VERSION, InPage, InPagePreviews
 from explorer.ui.tabs import interpolation as interpolate
 from explorer.ui.tabs.directions import edits as directions
 from explorer.ui.tabs.manifold import plane
@@ -54,6 +54,13 @@ def test_a_model_that_is_not_exported_or_bad_inputs_send_the_page_to_the_route(s
     assert inputs(served, FRAME_ARGS, name="nothing").status_code == 404
     bad = inputs(served, [*FRAME_ARGS[:1], -5, *FRAME_ARGS[2:]])
     assert bad.status_code == 400 and "Seed A" in bad.text
+    for query, message in [  # the query itself (inpage.query_args, the preview route's parser too)
+        ("x" * (MAX_QUERY + 1), f"arguments longer than {MAX_QUERY} characters"),
+        ("[1,", "bad arguments: Expecting value"),
+        ('{"a": 1}', "bad arguments: args must be a JSON list"),
+    ]:
+        refused = served.get("/onnx/inputs/interpolate_frame", params={"args": query})
+        assert refused.status_code == 400 and refused.text.startswith(message), refused.text
 
 
 def test_the_runtime_is_served_immutable_and_the_wasm_gzipped(served):

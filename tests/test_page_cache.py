@@ -1,5 +1,5 @@
-"""The page cache (explorer/ui/page_cache.py): a student's open is answered from memory, byte for byte what Gradio
-itself answers, and only where Gradio's answer is the same for every student."""
+"""The page cache (explorer/ui/gradio_patches/page_cache.py): a student's open is answered from memory, byte for byte
+what Gradio itself answers, and only where Gradio's answer is the same for every student."""
 
 import gzip
 import re
@@ -11,7 +11,7 @@ import httpx
 import pytest
 from starlette.middleware import Middleware
 
-from explorer.ui.page_cache import PageCache, encoding
+from explorer.ui.gradio_patches.page_cache import PageCache, encoding
 
 
 def cache_of(app) -> PageCache:

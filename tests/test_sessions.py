@@ -1,5 +1,5 @@
-"""Lean sessions (explorer/ui/sessions.py): a new session builds no config, its events work as in Gradio's own, and a
-Gradio deep link still gets every block."""
+"""Lean sessions (explorer/ui/gradio_patches/sessions.py): a new session builds no config, its events work as in
+Gradio's own, and a Gradio deep link still gets every block."""
 
 import asyncio
 import concurrent.futures
@@ -7,7 +7,7 @@ import concurrent.futures
 import gradio as gr
 from gradio.state_holder import StateHolder
 
-from explorer.ui import sessions
+from explorer.ui.gradio_patches import sessions
 
 
 def small_app() -> gr.Blocks:

@@ -271,7 +271,7 @@ def test_a_pickle_under_models_is_inspected_loaded_once_and_works_in_the_style_v
             model.sample_latent(2, 0)))  # fmt: skip
     grid = mixing.style_mix(zoo, name, "1, 2", "3", "coarse", 0, 7, 0.7, 0, "const", 0)[0]
     picture, heat, text = noise.noise_panel(zoo, name, 6, "random", 0, 1.0, [1.0] * model.num_ws)
-    frame = interpolation.render_frame(zoo, name, 1, 2, 0.5, next(iter(interpolation.METHODS)))
+    frame = interpolation.render_frame(zoo, name, 1, 2, 0.5, next(iter(interpolation.layout.METHODS)))
     assert grid.size[0] > 0 and "std" in text and frame.size[0] >= 32
     with torch.no_grad():
         target = model.generate(model.sample_latent(1, 5))

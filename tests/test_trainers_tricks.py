@@ -237,3 +237,47 @@ def test_each_trick_is_defined_once_and_the_cli_the_spec_and_the_tab_read_it(def
             assert trick.help in flags[name].help, name
             assert (flags[name].choices or ()) == tuple(v for v in trick.values if v), name
     assert set(TRICKS) - set(flags) == {"ortho_beta"}
+
+
+def test_a_saved_discriminator_is_read_through_the_strict_folder_loader(tmp_path):
+    """``saved_discriminator`` reads through ``explorer.models.folder.load_discriminator``: a D whose weights do not
+    match the settings stored beside them is refused (every key and shape), as is another trainer's run."""
+    from safetensors.torch import save_file
+
+    from explorer.models.folder import DISCRIMINATOR_NAME, ZooError
+
+    with pytest.raises(FileNotFoundError, match="no discriminator saved yet"):
+        saved_discriminator(tmp_path)
+    settings = dataclasses.asdict(DCGANTrainConfig(model=dataclasses.replace(TINY, d_width=16)))
+    state = DCGANDiscriminator(TINY).state_dict()  # trained at d_width 8, stored as if at 16
+    metadata = {"metadata": json.dumps({"settings": settings})}
+    save_file({k: v.contiguous() for k, v in state.items()}, str(tmp_path / DISCRIMINATOR_NAME), metadata=metadata)
+    with pytest.raises(ZooError, match="does not match the discriminator it trained"):
+        saved_discriminator(tmp_path)
+    settings["model"]["d_width"] = 8
+    metadata["metadata"] = json.dumps({"settings": settings})
+    save_file({k: v.contiguous() for k, v in state.items()}, str(tmp_path / DISCRIMINATOR_NAME), metadata=metadata)
+    loaded = saved_discriminator(tmp_path)
+    assert all(torch.equal(loaded.state_dict()[k], v) for k, v in state.items()) and not loaded.training
+    with pytest.raises(ValueError, match="not a run of the adversarial trainer"):
+        saved_discriminator("checkpoints/biggan-fashion-mnist")
+
+
+def test_the_model_card_says_each_trick_the_cli_offers():
+    """Every trick of the DCGAN trainer's ``--help`` (``trainers.options.TRICKS``) changes the card's summary when set
+    away from its default, each in words of its own: the CLI, the tab and the card list the same options."""
+    from trainers.options import TRICKS
+
+    flags = {a.dest.removeprefix("model.") for a in parser()._subparsers._group_actions[0].choices["dcgan"]._actions}
+    summaries = {"default": tiny_task().summary()}
+    for name, trick in TRICKS.items():
+        if name not in flags:
+            continue
+        value = True if trick.default is False else 0.25 if trick.default == 0.0 else trick.values[-1]
+        assert value != trick.default, name
+        if trick.model:
+            summaries[name] = tiny_task(model=dataclasses.replace(TINY, **{name: value})).summary()
+        else:
+            summaries[name] = tiny_task(**{name: value}).summary()
+    assert set(summaries) == {"default", *TRICKS} - {"ortho_beta"}  # BigGAN's: its card states β whatever it is
+    assert len(set(summaries.values())) == len(summaries), summaries

@@ -31,6 +31,7 @@ from explorer.ui import path as lecture_path
 from explorer.ui.tabs import arithmetic, interpolation, metrics, theory, training
 from explorer.ui.tabs.directions import edits as directions_edits
 from explorer.ui.tabs.directions import inversion as directions_inversion
+from explorer.ui.tabs.interpolation import ends as interpolation_ends
 from explorer.ui.tabs.manifold import autoencoder, beta, conditional, edit, plane, posterior, vqvae
 from explorer.ui.tabs.stylemix import mixing, motion, noise
 from explorer.ui.tabs.toylab import handlers as toylab_handlers
@@ -157,8 +158,8 @@ def cases_interpolation(z, tmp):
         Case(interpolation.render_norms, [z, DCGAN, 1, 2, 0.5]),
         Case(interpolation.render_path_video, [z, DCGAN, 1, 2, 2, "linear"]),
         Case(interpolation.path_note, [z, DCGAN]),
-        Case(interpolation.upload_code, [z, VAE, _picture_file(tmp)]),
-        Case(interpolation.has_encoder, [z, VAE]),
+        Case(interpolation_ends.upload_code, [z, VAE, _picture_file(tmp)]),
+        Case(interpolation_ends.has_encoder, [z, VAE]),
     ]
 
 
@@ -407,6 +408,7 @@ CASES: dict[types.ModuleType, Callable] = {
     directions_inversion: cases_directions_inversion,
     growing: cases_growing,
     interpolation: cases_interpolation,
+    interpolation_ends: cases_interpolation,
     loader: cases_loader,
     **dict.fromkeys(metrics.SECTIONS, cases_metrics),  # one table for the tab: each section's module its cases
     mixing: cases_stylemix,
@@ -432,7 +434,7 @@ CASES: dict[types.ModuleType, Callable] = {
 
 EXCLUDED = {  # (module, function): why it is not in the tables; a function of the zoo/job alone needs no entry
     (interpolation, "random_seeds"): "takes no value",
-    (interpolation, "_encoded"): "only in show_ends, a user_errors closure; its ValueError is the message",
+    (interpolation_ends, "encoded"): "only in show_ends, a user_errors closure; its ValueError is the message",
     (loader, "load_source"): "the same source check as inspect_source (fuzzed), then a download",
     (loader, "visitor_token"): "Gradio's OAuth token, never a value a user types",
     (training.run, "stop_run"): "the owner is the session's hash (gr.Request), never a value a user types",
@@ -596,6 +598,22 @@ def test_every_handler_is_fuzzed(default_zoo, tmp_path, module):
     assert not missing, f"{module.__name__}: handlers neither fuzzed nor excluded: {missing}"
     stale = sorted(excluded - set(functions) | excluded & fuzzed)
     assert not stale, f"{module.__name__}: EXCLUDED names what is gone or fuzzed: {stale}"
+
+
+def test_every_module_with_a_handler_is_in_the_table():
+    """A new tab or section module is fuzzed from its first handler: every module of explorer/ui with a function
+    wrapped by ``user_errors`` is a key of ``CASES`` (whose completeness test then names each unfuzzed handler)."""
+    import importlib
+
+    root = Path(common.__file__).parent
+    unlisted = []
+    for path in sorted(root.rglob("*.py")):
+        name = ".".join(path.relative_to(root.parent.parent).with_suffix("").parts).removesuffix(".__init__")
+        module = importlib.import_module(name)
+        functions = [f for f in vars(module).values() if inspect.isfunction(f) and f.__module__ == name]
+        if any(wrapped_by_user_errors(f) for f in functions) and module not in CASES:
+            unlisted.append(name)
+    assert unlisted == [], f"modules with user_errors handlers missing from CASES: {unlisted}"
 
 
 def test_degenerate_uploads(default_zoo):

@@ -11,6 +11,7 @@ from explorer.models.base import HasEncoder
 from explorer.pictures import to_model_image
 from explorer.ui.previews import Previews
 from explorer.ui.tabs import interpolation
+from explorer.ui.tabs.interpolation import ends
 
 MODEL = "dcgan-fashion-mnist"
 
@@ -162,12 +163,12 @@ def test_releasing_t_moves_the_marker(default_zoo):
 # Encoded images as the path's ends (a model with an encoder; issue #18, rows 101/102).
 
 VAE = "vae2d-fashion-mnist"
-ENCODED = interpolation.ENDS[1]
+ENCODED = ends.ENDS[1]
 
 
 def encoded(zoo, *indices):
     model = zoo.load(VAE)
-    xs = [interpolation.dataset_image(zoo, VAE, i, "A")[0] for i in indices]
+    xs = [ends.dataset_image(zoo, VAE, i, "A")[0] for i in indices]
     with torch.inference_mode():
         return model, xs, [model.encode(x)[0] for x in xs]
 
@@ -207,7 +208,7 @@ def test_an_uploaded_image_becomes_an_end_through_its_code(default_zoo, tmp_path
     picture = images.to_pil(images.to_uint8(x_3)[0])
     path = tmp_path / "garment.png"
     picture.save(path)
-    code = interpolation.upload_code(default_zoo, VAE, str(path))
+    code = ends.upload_code(default_zoo, VAE, str(path))
     with torch.inference_mode():
         mu = model.encode(to_model_image(np.asarray(picture.convert("RGB"))))[0]
     data = json.loads(code)
@@ -231,14 +232,14 @@ def test_an_uploaded_image_becomes_an_end_through_its_code(default_zoo, tmp_path
     # another model's code is not used: that model starts again from test image A
     small = default_zoo.load("vae2d-small-fashion-mnist")
     with torch.inference_mode():
-        mu_small = small.encode(interpolation.dataset_image(default_zoo, VAE, 1, "A")[0])[0]
+        mu_small = small.encode(ends.dataset_image(default_zoo, VAE, 1, "A")[0])[0]
         expected = images.image(small.generate(mu_small), scale=scale)
     assert np.array_equal(np.asarray(other), np.asarray(expected))
     text = tmp_path / "notes.png"
     text.write_text("not a picture")
     with pytest.raises(gr.Error, match="notes.png is not an image"):
-        interpolation.upload_code(default_zoo, VAE, str(text))
-    assert interpolation.upload_code(default_zoo, VAE, None) == ""
+        ends.upload_code(default_zoo, VAE, str(text))
+    assert ends.upload_code(default_zoo, VAE, None) == ""
 
 
 @pytest.mark.parametrize(
@@ -260,7 +261,7 @@ def test_a_gan_has_only_seeds_and_its_note_does_not_offer_an_encoder(default_zoo
     seeded = interpolation.render_frame(default_zoo, MODEL, 3, 4, 0.3, "linear (lerp)")
     asked = interpolation.render_frame(default_zoo, MODEL, 3, 4, 0.3, "linear (lerp)", ENCODED, 1, 2)
     assert np.array_equal(np.asarray(seeded), np.asarray(asked))
-    assert not interpolation.has_encoder(default_zoo, MODEL) and interpolation.has_encoder(default_zoo, VAE)
+    assert not ends.has_encoder(default_zoo, MODEL) and ends.has_encoder(default_zoo, VAE)
     assert "encoder" not in interpolation.path_note(default_zoo, MODEL)
     assert "encoded images" in interpolation.path_note(default_zoo, VAE)
 
@@ -270,7 +271,7 @@ def test_build_offers_the_ends_for_models_with_an_encoder_only(default_zoo):
         parts = interpolation.build(default_zoo, Previews())
     by_id = {getattr(b, "elem_id", None): b for b in demo.blocks.values()}
     assert by_id["interp-ends"].visible is False  # the tab opens on a GAN
-    assert by_id["interp-ends"].choices == [(e, e) for e in interpolation.ENDS]
+    assert by_id["interp-ends"].choices == [(e, e) for e in ends.ENDS]
     assert {"ends", "ia", "ib"} <= set(parts.share.fields)
     show_ends = parts.share.renders[0][0]
     radio, seeds, dice, group = show_ends(VAE, ENCODED)

@@ -249,6 +249,13 @@ def test_set(zoo: Zoo):
     return zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", settings=zoo.settings))
 
 
+def drawn_image(elem_id: str, label: str | None = None, **options) -> gr.Image:
+    """An image the server draws: PIL in, sent as PNG (lossless: the pixels a test compares are the ones drawn), not
+    editable; without a label, none shown. ``options``: Gradio's others (``scale``, ``height``, a first value)."""
+    shown = {"label": label} if label is not None else {"show_label": False}
+    return gr.Image(type="pil", format="png", interactive=False, elem_id=elem_id, **shown, **options)
+
+
 def named_values(controls: dict, values: dict) -> dict:
     """Gradio's ``{component: value}`` (an event whose inputs are a set) → ``{name: value}`` through the tab's one
     ``{name: component}`` dict: handlers get their settings by name, never by position."""

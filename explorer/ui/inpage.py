@@ -56,6 +56,21 @@ PROGRAMS = {  # what the page computes from the inputs and the sliders' values (
 MAX_QUERY = 4096
 
 
+def query_args(request: Request) -> list:
+    """A preview request's ``args``: a JSON list in at most ``MAX_QUERY`` characters (both routes read their
+    arguments so, the in-page inputs and ``previews.Previews``' image). ``ValueError`` with the 400's message."""
+    raw = request.query_params.get("args", "")
+    if len(raw) > MAX_QUERY:
+        raise ValueError(f"arguments longer than {MAX_QUERY} characters")
+    try:
+        args = json.loads(raw)
+    except ValueError as error:
+        raise ValueError(f"bad arguments: {error}") from error
+    if not isinstance(args, list):
+        raise ValueError("bad arguments: args must be a JSON list")
+    return args
+
+
 @dataclass(frozen=True)
 class InPage:
     """How the page renders one preview itself.
@@ -123,13 +138,11 @@ class InPagePreviews:
             name = request.path_params["name"]
             if name not in self.recipes:
                 return PlainTextResponse("no such in-page preview", status_code=404)
-            raw = request.query_params.get("args", "")
-            if len(raw) > MAX_QUERY:
-                return PlainTextResponse(f"arguments longer than {MAX_QUERY} characters", status_code=400)
             try:
-                args = json.loads(raw)
-                if not isinstance(args, list):
-                    raise ValueError("args must be a JSON list")
+                args = query_args(request)
+            except ValueError as error:
+                return PlainTextResponse(str(error), status_code=400)
+            try:
                 body = await run_in_threadpool(self.inputs, name, args)
             except LookupError as error:
                 return PlainTextResponse(str(error), status_code=404)

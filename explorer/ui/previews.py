@@ -17,7 +17,8 @@ the slider still updates the image.
 
 The route is a stateless GET: each response is computed from its own query only (the concurrency
 test checks 20 clients scrubbing at once), its arguments go through the handler's own checks (bad
-values are a 400 with the handler's message), and the query is capped at ``MAX_QUERY`` characters.
+values are a 400 with the handler's message), and the query is capped at ``inpage.MAX_QUERY`` characters
+(``inpage.query_args``).
 
 A lecture hall (``bench/classroom.py``: 200 students scrubbing at once on 2 CPU cores) is served by two
 things. A ``RenderCache`` keeps the PNG bytes of recent answers per (preview, model generation, inputs),
@@ -55,7 +56,7 @@ from starlette.routing import Route
 from explorer import preview_size
 from explorer.batching import BatchQueue, batching
 from explorer.onnx_export import OnnxModels
-from explorer.ui.inpage import MAX_QUERY, RUNTIME_PATH, InPage, InPagePreviews  # one bound on a preview's query
+from explorer.ui.inpage import RUNTIME_PATH, InPage, InPagePreviews, query_args
 
 PATH = "/preview/{name}"
 SYNC_AFTER_MS = 200  # the Gradio render follows this long after the sliders' last move
@@ -222,13 +223,11 @@ class Previews:
             name = request.path_params["name"]
             if name not in self.handlers:
                 return PlainTextResponse("no such preview", status_code=404)
-            raw = request.query_params.get("args", "")
-            if len(raw) > MAX_QUERY:
-                return PlainTextResponse(f"arguments longer than {MAX_QUERY} characters", status_code=400)
             try:
-                args = json.loads(raw)
-                if not isinstance(args, list):
-                    raise ValueError("args must be a JSON list")
+                args = query_args(request)
+            except ValueError as error:
+                return PlainTextResponse(str(error), status_code=400)
+            try:
                 body = self.cache.get(self.cache_key(name, args)) if self.cache is not None else None
                 cached = "off" if self.cache is None else "miss" if body is None else "hit"
                 if body is None:  # a hit costs no thread; a miss renders in the thread pool

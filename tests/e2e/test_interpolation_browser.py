@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from explorer.ui.tabs import interpolation
+from explorer.ui.tabs.interpolation import ends
 
 from .waiting import wait_for_image
 
@@ -61,7 +62,7 @@ def test_the_path_video_button_offers_an_mp4(page):
 def test_a_vae_path_between_two_encoded_test_images(browser, app_url, default_zoo):
     """Pick the VAE, set the ends to encoded images, type test image A: the strip runs from that image to B (the
     images themselves at both ends), and t moves along the encoded path."""
-    vae, encoded = "vae2d-fashion-mnist", interpolation.ENDS[1]
+    vae, encoded = "vae2d-fashion-mnist", ends.ENDS[1]
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(app_url)

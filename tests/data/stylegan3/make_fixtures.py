@@ -21,29 +21,19 @@ from safetensors.torch import save_file
 from training import augment, networks_stylegan2, networks_stylegan3
 
 BATCH = 32  # the magnitude EMA's decay as train.py sets it for this batch size
+SMALL = dict(  # what both configs share: unconditional 32×32 RGB, the magnitude EMA of this batch size
+    c_dim=0, img_resolution=32, img_channels=3, magnitude_ema_beta=0.5 ** (BATCH / (20 * 1e3))
+)
 CONFIGS = {
     # --cfg=stylegan3-t: 3×3 convolutions, separable Kaiser filters, conv_clamp 256, fp16 on the top resolutions
-    "t32": dict(
-        z_dim=16,
-        c_dim=0,
-        w_dim=32,
-        img_resolution=32,
-        img_channels=3,
-        channel_base=256,
-        channel_max=32,
-        magnitude_ema_beta=0.5 ** (BATCH / (20 * 1e3)),
-        mapping_kwargs=dict(num_layers=2),
-    ),
+    "t32": dict(SMALL, z_dim=16, w_dim=32, channel_base=256, channel_max=32, mapping_kwargs=dict(num_layers=2)),
     # --cfg=stylegan3-r --fp32=True --map=3: 1×1 convolutions, radial down-sampling filters, no clamp, no fp16
     "r32": dict(
+        SMALL,
         z_dim=24,
-        c_dim=0,
         w_dim=16,
-        img_resolution=32,
-        img_channels=3,
         channel_base=512,
         channel_max=64,
-        magnitude_ema_beta=0.5 ** (BATCH / (20 * 1e3)),
         conv_kernel=1,
         use_radial_filters=True,
         num_fp16_res=0,

@@ -136,10 +136,6 @@ def _twin(zoo: Zoo, ae_name: str, vae_names: list[str]) -> str | None:
     return None
 
 
-def _image(label: str, elem_id: str) -> gr.Image:
-    return gr.Image(label=label, type="pil", format="png", interactive=False, elem_id=elem_id)
-
-
 def build(zoo: Zoo, vae_names: list[str]) -> SectionParts:
     """The section's components and wiring (inside the VAE tab's ``gr.Tab``); its view is drawn when first opened.
     ``vae_names``: the tab's 2-D VAEs."""
@@ -155,11 +151,11 @@ def build(zoo: Zoo, vae_names: list[str]) -> SectionParts:
         vae = gr.Dropdown(vae_names, value=default_vae, label="VAE", elem_id="vae-ae-vae")
         seed = gr.Number(0, label="Seed of z ~ N(0, I)", precision=0, minimum=0, elem_id="vae-ae-seed")
     with gr.Row():
-        ae_plane = _image("Autoencoder: code plane", "vae-ae-plane")
-        vae_plane = _image("VAE: latent plane", "vae-ae-vae-plane")
+        ae_plane = common.drawn_image("vae-ae-plane", "Autoencoder: code plane")
+        vae_plane = common.drawn_image("vae-ae-vae-plane", "VAE: latent plane")
     with gr.Row():
-        ae_samples = _image("z ~ N(0, I) through the autoencoder's decoder", "vae-ae-samples")
-        vae_samples = _image("the same z through the VAE's decoder", "vae-ae-vae-samples")
+        ae_samples = common.drawn_image("vae-ae-samples", "z ~ N(0, I) through the autoencoder's decoder")
+        vae_samples = common.drawn_image("vae-ae-vae-samples", "the same z through the VAE's decoder")
     readout = gr.Markdown(elem_id="vae-ae-readout")
     inputs, outputs = [ae, vae, seed], [ae_plane, vae_plane, ae_samples, vae_samples, readout]
     show = functools.partial(ae_vs_vae, zoo)

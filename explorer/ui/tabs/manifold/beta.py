@@ -167,10 +167,6 @@ def vae_vs_gan(zoo: Zoo, vae_name: str, gan_name: str, seed: int):
     )
 
 
-def _image(label: str, elem_id: str) -> gr.Image:
-    return gr.Image(label=label, type="pil", format="png", interactive=False, elem_id=elem_id)
-
-
 def _variants_view(zoo: Zoo) -> tuple:
     """The variants' checkboxes and their three outputs: (inputs, outputs)."""
     names = variant_names(zoo)
@@ -180,8 +176,10 @@ def _variants_view(zoo: Zoo) -> tuple:
         label="β and likelihood: the committed VAEs to compare",
         elem_id="vae-beta-models",
     )
-    reconstructions = _image("Reconstructions decode(μ(x)) of the same test images", "vae-beta-reconstructions")
-    planes = _image("Latent planes (±3, red circle ‖z‖ = 2)", "vae-beta-planes")
+    reconstructions = common.drawn_image(
+        "vae-beta-reconstructions", "Reconstructions decode(μ(x)) of the same test images"
+    )
+    planes = common.drawn_image("vae-beta-planes", "Latent planes (±3, red circle ‖z‖ = 2)")
     table = gr.Markdown(elem_id="vae-beta-table")
     return [chosen], [reconstructions, planes, table]
 
@@ -196,9 +194,9 @@ def _blur_view(zoo: Zoo) -> tuple:
         )
         seed = gr.Number(0, label="Seed", precision=0, minimum=0, elem_id="vae-blur-seed")
     with gr.Row():
-        vae_samples = _image("VAE samples", "vae-blur-vae-samples")
-        gan_samples = _image("GAN samples", "vae-blur-gan-samples")
-        real = _image("Real test images", "vae-blur-real")
+        vae_samples = common.drawn_image("vae-blur-vae-samples", "VAE samples")
+        gan_samples = common.drawn_image("vae-blur-gan-samples", "GAN samples")
+        real = common.drawn_image("vae-blur-real", "Real test images")
     readout = gr.Markdown(elem_id="vae-blur-readout")
     return [vae, gan, seed], [vae_samples, gan_samples, real, readout]
 

@@ -10,6 +10,7 @@ from PIL import ImageDraw
 from explorer import images, latent
 from explorer.data import FASHION_MNIST_CLASSES
 from explorer.models import ConditionalVAE
+from explorer.ui import common
 from explorer.ui.common import user_errors
 from explorer.ui.share import SectionParts
 from explorer.ui.tabs.manifold.shared import plane_image
@@ -72,21 +73,9 @@ def build(zoo: Zoo) -> SectionParts:
             z2 = gr.Slider(-3, 3, value=0.0, step=0.1, label="z₂", elem_id="vae-cvae-z2")
             seed = gr.Number(0, label="Seed of the style rows", precision=0, minimum=0, elem_id="vae-cvae-seed")
         with gr.Column(scale=2):
-            plane = gr.Image(
-                label="p(x|z, y) over the plane (±3), your z ringed",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="vae-cvae-plane",
-            )
+            plane = common.drawn_image("vae-cvae-plane", "p(x|z, y) over the plane (±3), your z ringed")
         with gr.Column(scale=3):
-            styles = gr.Image(
-                label="One z per row, every class: the same style across classes",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="vae-cvae-styles",
-            )
+            styles = common.drawn_image("vae-cvae-styles", "One z per row, every class: the same style across classes")
             caption = gr.Markdown(elem_id="vae-cvae-caption")
     inputs, outputs = [model, label, z1, z2, seed], [plane, styles, caption]
     show = functools.partial(conditional, zoo)

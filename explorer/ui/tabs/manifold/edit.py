@@ -9,6 +9,7 @@ import torch
 from explorer import derived, images
 from explorer.data import FASHION_MNIST_CLASSES
 from explorer.models import HasEncoder
+from explorer.ui import common
 from explorer.ui.common import user_errors
 from explorer.ui.share import SectionParts
 from explorer.ui.tabs.manifold.shared import SOURCES, chosen_image, has_test_images
@@ -59,10 +60,6 @@ def edit(zoo: Zoo, name: str, first: int, second: int, towards: str, away: str, 
     return path_strip, attribute, caption
 
 
-def _image(label: str, elem_id: str) -> gr.Image:
-    return gr.Image(label=label, type="pil", format="png", interactive=False, elem_id=elem_id)
-
-
 def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
     """The section's components and wiring (inside the VAE tab's ``gr.Tab``); ``model`` is the tab's VAE (the
     plane's). Its view is drawn when the section is first opened; without the test set, a line that says so."""
@@ -77,8 +74,8 @@ def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
             towards = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="Dress", label="Attribute: towards class")
             away = gr.Dropdown(list(FASHION_MNIST_CLASSES), value="Pullover", label="…away from class")
         with gr.Column(scale=3):
-            path = _image("A → B through the encoder's codes", "vae-edit-path")
-            attribute = _image("A + α · attribute vector", "vae-edit-attribute")
+            path = common.drawn_image("vae-edit-path", "A → B through the encoder's codes")
+            attribute = common.drawn_image("vae-edit-attribute", "A + α · attribute vector")
             caption = gr.Markdown(elem_id="vae-edit-caption")
     inputs, outputs = [model, image_a, image_b, towards, away], [path, attribute, caption]
     show = functools.partial(edit, zoo)

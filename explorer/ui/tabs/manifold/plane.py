@@ -19,6 +19,7 @@ from explorer.data import DatasetUnavailable
 from explorer.models import HasEncoder
 from explorer.pictures import read_picture, to_model_image
 from explorer.plots import CLASS_COLOURS
+from explorer.ui import common
 from explorer.ui.common import ModelList, download_path, on_gpu, preview_options, user_errors
 from explorer.ui.inpage import InPage
 from explorer.ui.previews import Previews
@@ -215,23 +216,9 @@ def _plane_view(names: list[str], first: tuple) -> tuple[dict, dict]:
             )
             download = gr.File(first[2], label="Plane (PNG)")
         with gr.Column(scale=2):
-            plane = gr.Image(
-                first[0],
-                label="Latent plane — click to decode",
-                type="pil",
-                format="png",
-                interactive=False,
-                elem_id="vae-plane",
-            )
+            plane = common.drawn_image("vae-plane", "Latent plane — click to decode", value=first[0])
         with gr.Column(scale=1):
-            decoded = gr.Image(
-                label="Decoded at the click",
-                type="pil",
-                format="png",
-                height=256,
-                interactive=False,
-                elem_id="vae-decoded",
-            )
+            decoded = common.drawn_image("vae-decoded", "Decoded at the click", height=256)
             where = gr.Textbox(label="z", elem_id="vae-z")
     scatter = gr.Plot(first[1], label="Encoded test set", elem_id="vae-scatter")
     return controls, dict(plane=plane, scatter=scatter, download=download, decoded=decoded, where=where)

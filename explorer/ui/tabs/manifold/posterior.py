@@ -15,6 +15,7 @@ import torch
 from explorer import images, latent, vae_theory
 from explorer.models import HasEncoder
 from explorer.plots import LERP_COLOUR, SLERP_COLOUR, _layout
+from explorer.ui import common
 from explorer.ui.common import user_errors
 from explorer.ui.share import SectionParts
 from explorer.ui.tabs.manifold import decoding
@@ -335,12 +336,8 @@ def _inside_view(zoo: Zoo) -> tuple[dict, list]:
             posterior = gr.Plot(label="True posterior p(z|x) and q(z|x)", elem_id="vae-q-post")
         with gr.Column(scale=2):
             bars = gr.Plot(label="log p(x), IWAE, ELBO", elem_id="vae-q-bounds")
-    strip = gr.Image(
-        label=f"x · decode(μ) · {DRAWS} draws z = μ + σ ⊙ ε, decoded (mean or sample of p(x|z))",
-        type="pil",
-        format="png",
-        interactive=False,
-        elem_id="vae-q-strip",
+    strip = common.drawn_image(
+        "vae-q-strip", f"x · decode(μ) · {DRAWS} draws z = μ + σ ⊙ ε, decoded (mean or sample of p(x|z))"
     )
     readout = gr.Markdown(elem_id="vae-q-readout")
     gradients = gr.Plot(label="Why the reparameterisation trick", elem_id="vae-q-gradients")

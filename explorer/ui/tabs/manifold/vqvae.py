@@ -11,7 +11,7 @@ import gradio as gr
 import torch
 from PIL import Image, ImageDraw
 
-from explorer import images, plots
+from explorer import images, latent, plots
 from explorer.data import NO_TEST_IMAGES, DatasetUnavailable
 from explorer.models.vqvae import VQVAE, perplexity, usage
 from explorer.ui import common
@@ -175,19 +175,23 @@ def codebook_usage(zoo: Zoo, name: str):
     return figure, text
 
 
+def _decoded(model: VQVAE, sample) -> Image.Image:
+    """The ``SAMPLES`` code grids ``sample()`` draws from a prior, decoded, as one picture (both priors' samples)."""
+    with torch.inference_mode():
+        pictures = model.decode_codes(sample()).cpu()
+    return images.grid_image(pictures, ncols=8, scale=3)
+
+
 @user_errors
 def autoregressive_samples(zoo: Zoo, name: str, seed) -> tuple[Image.Image | None, str]:
     """``SAMPLES`` images decoded from code grids drawn from the PixelCNN prior committed beside the VQ-VAE, and
     its record (the test set's NLL under it and under the independent prior); without one, a line that says so."""
-    model = _model(zoo, name)
-    if seed is None or float(seed) != int(float(seed)) or int(float(seed)) < 0:
-        raise ValueError(f"the seed must be a whole number ≥ 0, got {seed}")
+    model, seed = _model(zoo, name), latent.check_seed(seed)
     folder = zoo.entry(name).folder
     prior = zoo.memo("pixelcnn-prior", name, lambda: code_prior.load(folder) if folder else None)
     if prior is None:
         return None, "No PixelCNN prior beside this VQ-VAE: train one with `python -m trainers.code_prior`."
-    with torch.inference_mode():
-        pictures = model.decode_codes(prior.sample(SAMPLES, int(float(seed)))).cpu()
+    picture = _decoded(model, lambda: prior.sample(SAMPLES, seed))
     run = code_prior.record(folder)
     cells = model.config.grid**2
     text = (
@@ -196,19 +200,15 @@ def autoregressive_samples(zoo: Zoo, name: str, seed) -> tuple[Image.Image | Non
         f"({run['independent_test_nll'] / cells:.2f}); trained {run['minutes']:g} min on a CPU "
         f"(`{run['command']}`)."
     )
-    return images.grid_image(pictures, ncols=8, scale=3), text
+    return picture, text
 
 
 @user_errors
 @on_gpu()
 def prior_samples(zoo: Zoo, name: str, seed) -> Image.Image:
     """``SAMPLES`` images decoded from code grids drawn from the per-position prior."""
-    model = _model(zoo, name)
-    if seed is None or float(seed) != int(float(seed)) or int(float(seed)) < 0:
-        raise ValueError(f"the seed must be a whole number ≥ 0, got {seed}")
-    with torch.inference_mode():
-        pictures = model.decode_codes(model.sample_codes(SAMPLES, int(float(seed)))).cpu()
-    return images.grid_image(pictures, ncols=8, scale=3)
+    model, seed = _model(zoo, name), latent.check_seed(seed)
+    return _decoded(model, lambda: model.sample_codes(SAMPLES, seed))
 
 
 def _controls(zoo: Zoo, names: list[str]) -> tuple:
@@ -228,31 +228,19 @@ def _views() -> tuple:
     with gr.Row():
         with gr.Column(scale=3):
             gr.Markdown("**The image, its reconstruction, and the grid on the right decoded**")
-            view = gr.Image(type="pil", format="png", interactive=False, show_label=False, elem_id="vq-view")
+            view = common.drawn_image("vq-view")
             readout = gr.Markdown(elem_id="vq-text")
         with gr.Column(scale=2):
             gr.Markdown("**Code grid: click a cell to write the code**", elem_id="vq-cells-title")
-            cells = gr.Image(type="pil", format="png", interactive=False, show_label=False, elem_id="vq-cells")
+            cells = common.drawn_image("vq-cells")
     with gr.Row():
         with gr.Column(scale=3):
             usage_plot = gr.Plot(label="Codebook usage", elem_id="vq-usage")
             usage_text = gr.Markdown(elem_id="vq-usage-text")
-        samples = gr.Image(
-            label="Samples: each cell's code drawn from its own frequencies",
-            type="pil",
-            format="png",
-            interactive=False,
-            elem_id="vq-samples",
-            scale=2,
-        )
+        samples = common.drawn_image("vq-samples", "Samples: each cell's code drawn from its own frequencies", scale=2)
     with gr.Row():
-        ar_samples = gr.Image(
-            label="Samples: a PixelCNN draws each cell given the cells before it",
-            type="pil",
-            format="png",
-            interactive=False,
-            elem_id="vq-ar-samples",
-            scale=2,
+        ar_samples = common.drawn_image(
+            "vq-ar-samples", "Samples: a PixelCNN draws each cell given the cells before it", scale=2
         )
         ar_text = gr.Markdown(elem_id="vq-ar-text")
     return view, readout, cells, usage_plot, usage_text, samples, ar_samples, ar_text

@@ -8,7 +8,7 @@ links carry the settings in the URL (``explorer.ui.share``). Its events update s
 
 ``install()`` makes the sessions Gradio creates ``LeanSession``s: the same state, with a block's config built when
 an event touches the block, and the rest built only if a deep link is ever saved (``components``), so that a deep
-link still holds every block. Called by ``app.launch``; idempotent.
+link still holds every block. Called by ``gradio_patches.install``; idempotent.
 """
 
 from types import SimpleNamespace

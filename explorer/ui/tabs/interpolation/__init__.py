@@ -8,8 +8,6 @@ A model with an encoder (a VAE) can also take its ends from real images: z = μ(
 """
 
 import functools
-import json
-import math
 import random
 
 import gradio as gr
@@ -18,20 +16,25 @@ import torch
 from PIL import Image
 
 from explorer import images, latent, plots
-from explorer.data import load_fashion_mnist
-from explorer.models import HasEncoder, Unconditional
-from explorer.pictures import read_picture, to_model_image
+from explorer.models import Unconditional
 from explorer.ui.common import ModelList, by_name, download_path, on_gpu, preview_options, user_errors
 from explorer.ui.inpage import InPage
 from explorer.ui.previews import Previews
 from explorer.ui.share import Share, TabParts
+from explorer.ui.tabs.interpolation.ends import (
+    ENDS,
+    encoded,
+    endpoints,
+    ends_with_images,
+    has_encoder,
+    shown_end,
+    upload_code,
+)
+from explorer.ui.tabs.interpolation.layout import INITIAL, METHODS, controls
 from explorer.zoo import Zoo
 
-METHODS = {"spherical (slerp)": "spherical", "linear (lerp)": "linear"}
 PREVIEW_SCALE = 8  # a 32×32 sample is shown at 256×256
 STRIP_SCALE = 3
-ENDS = ("seeds", "encoded images")  # the path's ends: the z of two seeds, or the encoder's μ(x) of two real images
-TEST_IMAGES = 10_000  # Fashion-MNIST's test set, the encoders' data
 
 
 def model_names(zoo: Zoo) -> list[str]:
@@ -51,117 +54,6 @@ def _t(t) -> float:
     if t is None or not 0.0 <= float(t) <= 1.0:
         raise ValueError(f"t must be a number from 0 to 1, got {t}")
     return float(t)
-
-
-def has_encoder(zoo: Zoo, model_name: str | None) -> bool:
-    """Whether the model can encode an image (its family has q(z|x)): then the path's ends may be real images."""
-    return bool(model_name) and model_name in zoo.names() and zoo.family(model_name).supports(HasEncoder)
-
-
-def _encoded(zoo: Zoo, model_name: str, ends: str | None) -> bool:
-    """Whether the path runs between encoded images: asked for, and the model has an encoder (a GAN has only seeds;
-    the tab hides its *Ends* choice)."""
-    return _ends(ends) == ENDS[1] and has_encoder(zoo, model_name)
-
-
-def _ends(ends: str | None) -> str:
-    if ends in (None, ""):
-        return ENDS[0]
-    if ends not in ENDS:
-        raise ValueError(f"the path's ends are {' or '.join(ENDS)}, got {ends!r}")
-    return ends
-
-
-def dataset_image(zoo: Zoo, model_name: str, index, which: str) -> tuple[torch.Tensor, str]:
-    """Test image number ``index`` of the model's data, (1, 1, 32, 32) in [-1, 1], and its caption."""
-    if zoo.entry(model_name).dataset != "fashion-mnist":
-        raise ValueError(f"{model_name} was not trained on Fashion-MNIST: upload image {which} instead")
-    if index is None or not float(index).is_integer() or not 0 <= int(index) < TEST_IMAGES:
-        raise ValueError(f"test image {which} must be a whole number from 0 to {TEST_IMAGES - 1}, got {index}")
-    test = zoo.memo("fashion-mnist-test", "", lambda: load_fashion_mnist("test", settings=zoo.settings))
-    return test.images[int(index) : int(index) + 1], f"test image {int(index)}"
-
-
-@user_errors
-def upload_code(zoo: Zoo, model_name: str, path: str | None) -> str:
-    """An uploaded picture's code for the path: the encoder's μ(x) as JSON with the model that made it (what the
-    tab keeps, in a hidden box: numbers only, so that the t slider's previews never carry a file path); "" for
-    none. A file that is not a picture is a ``gr.Error``."""
-    if not path:
-        return ""
-    try:
-        x = to_model_image(read_picture(path))
-        model = zoo.require(model_name, HasEncoder, what="a model with an encoder")
-    except ValueError as error:
-        raise gr.Error(str(error)) from None
-    with torch.inference_mode():
-        mu = model.encode(x.to(zoo.device))[0][0]
-    return json.dumps({"model": model_name, "z": [round(float(v), 6) for v in mu]})
-
-
-def _code(code: str | None, model_name: str, latent_dim: int, which: str) -> torch.Tensor | None:
-    """The latent in an upload's ``code`` if it belongs to this model (None for no upload, or another model's:
-    picking another model goes back to the test images)."""
-    if not code:
-        return None
-    try:
-        data = json.loads(code)
-        z = [float(v) for v in data["z"]]
-    except (ValueError, TypeError, KeyError):
-        raise ValueError(f"the code of upload {which} is not readable: upload the image again") from None
-    if data.get("model") != model_name:
-        return None
-    if len(z) != latent_dim or not all(math.isfinite(v) for v in z):
-        raise ValueError(f"the code of upload {which} does not fit {model_name}: upload the image again")
-    return torch.tensor([z])
-
-
-def _shown(model, x: torch.Tensor | None, z: torch.Tensor, upload: str | None) -> torch.Tensor:
-    """The picture at one end of the strip: the test image; for an upload, the file as the encoder saw it (its
-    decoded code if the file is gone)."""
-    if x is None and upload:
-        try:
-            x = to_model_image(read_picture(upload))
-        except ValueError:
-            x = None
-    return model.generate(z[None]) if x is None else x.to(z.device)
-
-
-def endpoints(
-    zoo: Zoo,
-    model_name: str,
-    seed_a: int,
-    seed_b: int,
-    ends: str = ENDS[0],
-    image_a: int = 0,
-    image_b: int = 1,
-    code_a: str = "",
-    code_b: str = "",
-) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
-    """The model and the latents z_A, z_B (each (1, latent_dim)): of the two seeds, or (``ends`` = "encoded
-    images", a model with an encoder) the means μ(x) of q(z|x) of the two images: an upload's code where there is
-    one, else the test image of that number."""
-    model, z, _ = _ends_with_images(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
-    return model, z[0], z[1]
-
-
-def _ends_with_images(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b):
-    """(model, [z_A, z_B], [x_A, x_B] or None for seeds; an upload's x is None: only its code is kept)."""
-    model = zoo.require(model_name, Unconditional, what="a model that generates from z alone")
-    if not _encoded(zoo, model_name, ends):
-        z_a = model.sample_latent(1, latent.check_seed(seed_a, "seed A"))
-        return model, [z_a, model.sample_latent(1, latent.check_seed(seed_b, "seed B"))], None
-    zs, xs = [], []
-    for which, index, code in (("A", image_a, code_a), ("B", image_b, code_b)):
-        z = _code(code, model_name, model.latent_dim, which)
-        x = None
-        if z is None:
-            x, _ = dataset_image(zoo, model_name, index, which)
-            with torch.inference_mode():
-                z = model.encode(x.to(zoo.device))[0].cpu()
-        zs.append(z)
-        xs.append(x)
-    return model, zs, xs
 
 
 @user_errors
@@ -243,7 +135,7 @@ def render_path(
     encoder saw it: ``upload_a``/``upload_b``, the files behind the codes), so the decoded ends read as the
     encoder's reconstructions of them."""
     n_frames = _frame_count(n_frames)
-    model, (z_a, z_b), xs = _ends_with_images(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
+    model, (z_a, z_b), xs = ends_with_images(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
     z_a, z_b = z_a[0], z_b[0]
     lerp_path = latent.interpolation_path(z_a, z_b, n_frames, "linear")
     slerp_path = latent.interpolation_path(z_a, z_b, n_frames, "spherical")
@@ -253,7 +145,7 @@ def render_path(
         if xs is not None:  # x_A | the path | x_B on both rows
             uploads = (upload_a, upload_b)
             x_a, x_b = (
-                _shown(model, x, z, upload).to(strip_images)
+                shown_end(model, x, z, upload).to(strip_images)
                 for x, z, upload in zip(xs, (z_a, z_b), uploads, strict=True)
             )
             rows = strip_images.view(2, n_frames, *strip_images.shape[1:])
@@ -343,8 +235,8 @@ def render_path_video(
         raise ValueError("MP4 export needs imageio-ffmpeg: pip install 'latent-explorer[video]'; the GIF is above")
     model, z_a, z_b = endpoints(zoo, model_name, seed_a, seed_b, ends, image_a, image_b, code_a, code_b)
     frames = _animation_frames(model, z_a[0], z_b[0], n_frames, method)
-    encoded = _encoded(zoo, model_name, ends)
-    stem = f"{_stem(model_name, seed_a, seed_b, encoded, image_a, image_b, (code_a, code_b))}_{_method(method)}"
+    encoded_ends = encoded(zoo, model_name, ends)
+    stem = f"{_stem(model_name, seed_a, seed_b, encoded_ends, image_a, image_b, (code_a, code_b))}_{_method(method)}"
     return str(images.save_mp4(frames, download_path(stem, ".mp4")))
 
 
@@ -360,72 +252,6 @@ FRAME = ("model_name", "seed_a", "seed_b", "t", "method", *END_CONTROLS)
 PATH = ("model_name", "seed_a", "seed_b", "n_frames", "method", "t", *END_CONTROLS, "upload_a", "upload_b")
 VIDEO = ("model_name", "seed_a", "seed_b", "n_frames", "method", *END_CONTROLS)
 NORMS = ("model_name", "seed_a", "seed_b", "t", *END_CONTROLS)
-INITIAL = dict(seed_a=11, seed_b=23, t=0.5, method="spherical (slerp)", n_frames=10)
-
-
-def _whole(value: int, label: str, maximum: int, elem_id: str) -> gr.Number:
-    return gr.Number(value, label=label, precision=0, minimum=0, maximum=maximum, elem_id=elem_id)
-
-
-def _picture(value, label: str, elem_id: str, **options) -> gr.Image:
-    kind = dict(type="pil", format="png", interactive=False, buttons=["download"])
-    return gr.Image(value, label=label, elem_id=elem_id, **kind, **options)
-
-
-def _upload(label: str, elem_id: str) -> gr.File:
-    return gr.File(label=label, type="filepath", file_types=["image"], height=120, elem_id=elem_id)
-
-
-def _end_controls(encoder: bool) -> dict:
-    """The path's ends: the choice (a model with an encoder), two seeds, or two real images (a test image's number
-    or an upload, whose code μ(x) the tab keeps in a hidden box: numbers only, never a file path)."""
-    c = {}
-    c["ends"] = gr.Radio(list(ENDS), value=ENDS[0], label="Ends of the path", visible=encoder, elem_id="interp-ends")
-    with gr.Row() as c["seed_row"]:
-        c["seed_a"] = _whole(INITIAL["seed_a"], "Seed A", latent.MAX_SEED, "interp-seed-a")
-        c["seed_b"] = _whole(INITIAL["seed_b"], "Seed B", latent.MAX_SEED, "interp-seed-b")
-    c["dice"] = gr.Button("🎲 New seeds", size="sm")
-    with gr.Group(visible=False) as c["image_group"]:  # the ends as real images: a test image, or an upload
-        with gr.Row():
-            c["image_a"] = _whole(1, "Test image A", TEST_IMAGES - 1, "interp-image-a")
-            c["image_b"] = _whole(2, "Test image B", TEST_IMAGES - 1, "interp-image-b")
-        with gr.Row():
-            c["upload_a"] = _upload("…or upload A", "interp-upload-a")
-            c["upload_b"] = _upload("…or upload B", "interp-upload-b")
-        # the uploads' codes μ(x) (numbers only: the t slider's previews carry them, never a file path)
-        c["code_a"] = gr.Textbox("", visible=False, elem_id="interp-code-a")
-        c["code_b"] = gr.Textbox("", visible=False, elem_id="interp-code-b")
-    return c
-
-
-def _controls(zoo: Zoo, names: list[str], first_frame, first_path) -> dict:
-    """The tab's components by name (the handlers' parameter names for their controls), drawn with its first view."""
-    strip_value, norms_value, png_value, gif_value = first_path or (None, None, None, None)
-    model0 = names[0] if names else None
-    c = {"note": gr.Markdown(path_note(zoo, model0), elem_classes=["note"], elem_id="interp-note")}
-    with gr.Row():
-        with gr.Column(scale=1):
-            c["model_name"] = gr.Dropdown(names, value=model0, label="Model", elem_id="interp-model")
-            c |= _end_controls(has_encoder(zoo, model0))
-            c["method"] = gr.Radio(list(METHODS), value=INITIAL["method"], label="Path", elem_id="interp-method")
-            c["n_frames"] = gr.Slider(
-                2, 32, value=INITIAL["n_frames"], step=1, label="Frames in the strip", elem_id="interp-frames"
-            )
-        with gr.Column(scale=1):
-            c["frame"] = _picture(first_frame, "Image at t", "interp-frame", height=320)
-            c["t"] = gr.Slider(  # under its image: the tab's main control and its result, together
-                0.0, 1.0, value=INITIAL["t"], step=0.01, label="t (0 = seed A, 1 = seed B)", elem_id="interp-t"
-            )
-        with gr.Column(scale=2):
-            c["norms"] = gr.Plot(norms_value, label="‖z‖ along the path", elem_id="interp-norms")
-    c["strip"] = _picture(strip_value, "Strip: linear (top) and spherical (bottom)", "interp-strip")
-    with gr.Row():
-        c["strip_file"] = gr.File(png_value, label="Strip (PNG)", elem_id="interp-strip-file")
-        c["gif_file"] = gr.File(gif_value, label="Path (animated GIF)", elem_id="interp-gif-file")
-        with gr.Column(visible=images.video_available()):
-            c["video_button"] = gr.Button("Path as MP4 video", size="sm", elem_id="interp-mp4-button")
-            c["video_file"] = gr.File(label="Path (MP4)", visible=False, elem_id="interp-mp4-file")  # shown once made
-    return c
 
 
 def build(zoo: Zoo, previews: Previews) -> TabParts | None:
@@ -436,7 +262,8 @@ def build(zoo: Zoo, previews: Previews) -> TabParts | None:
         first = dict(model_name=names[0], **INITIAL)
         first_frame = render_frame(zoo, **{k: first[k] for k in FRAME if k in first})
         first_path = render_path(zoo, **{k: first[k] for k in PATH if k in first})
-    c = _controls(zoo, names, first_frame, first_path)
+    model0 = names[0] if names else None
+    c = controls(names, path_note(zoo, model0), has_encoder(zoo, model0), first_frame, first_path)
     frame = (*by_name(functools.partial(render_frame, zoo), {k: c[k] for k in FRAME}), [c["frame"]])
     path_outputs = [c["strip"], c["norms"], c["strip_file"], c["gif_file"]]
     path = (*by_name(functools.partial(render_path, zoo), {k: c[k] for k in PATH}), path_outputs)
@@ -492,12 +319,12 @@ def _wire(zoo: Zoo, previews: Previews, c: dict, frame: tuple, path: tuple) -> t
     @user_errors
     def show_ends(name: str, chosen: str):
         """The ends' controls for this model and choice: seeds, or (a model with an encoder) images."""
-        encoded = _encoded(zoo, name, chosen)
+        images_chosen = encoded(zoo, name, chosen)
         return (
             gr.Radio(visible=has_encoder(zoo, name)),
-            gr.Row(visible=not encoded),
-            gr.Button(visible=not encoded),
-            gr.Group(visible=encoded),
+            gr.Row(visible=not images_chosen),
+            gr.Button(visible=not images_chosen),
+            gr.Group(visible=images_chosen),
         )
 
     ends = (show_ends, [model, c["ends"]], [c["ends"], c["seed_row"], c["dice"], c["image_group"]])

@@ -10,7 +10,7 @@ again (CI, Arithmetic's row: "no loaded image file within 120 s").
 ``install()`` replaces the two writers with ones that write a new file under a temporary name and rename it
 into place (``os.replace``), and leave an existing file alone (its bytes are the same: the name is their
 hash), touching it so that ``delete_cache`` ages it from its latest use -- what Gradio's own
-``save_file_to_cache`` already does for files. Called once by ``app.build_app``; idempotent.
+``save_file_to_cache`` already does for files. Called by ``gradio_patches.install``; idempotent.
 """
 
 import os
