@@ -52,14 +52,17 @@ def start(port: int, code: str | None = None, on: set[int] | None = None, env: d
     if on is not None:
         env |= {"OMP_NUM_THREADS": str(len(on)), "MKL_NUM_THREADS": str(len(on))}
     command = [sys.executable, "app.py"] if code is None else [sys.executable, "-c", code.format(port=port)]
-    return subprocess.Popen(
+    log = tempfile.TemporaryFile()  # its stderr: a file, not a pipe (a full pipe nobody reads would stall the app)
+    process = subprocess.Popen(
         command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=tempfile.TemporaryFile(),  # a file, not a pipe: a full pipe nobody reads would stall the app
+        stderr=log,
         preexec_fn=(lambda: os.sched_setaffinity(0, on)) if on is not None else None,
     )
+    process.log = log
+    return process
 
 
 def config_text(port: int, timeout: float = 5.0) -> str | None:
@@ -81,14 +84,19 @@ def wait(process: subprocess.Popen, port: int, seconds: float = 300.0, poll: flo
     clock = time.monotonic()
     while time.monotonic() - clock < seconds:
         if process.poll() is not None:
-            process.stderr.seek(0)
-            raise RuntimeError(f"the app exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
+            raise RuntimeError(f"the app exited: {errors(process)}")
         config = config_text(port)
         if config is not None:
             return config
         time.sleep(poll)
     stop(process)
     raise RuntimeError(f"the app did not answer within {seconds:.0f} s")
+
+
+def errors(process: subprocess.Popen, characters: int = 3000) -> str:
+    """The end of what the app wrote to stderr so far (a traceback when it died)."""
+    process.log.seek(0)
+    return process.log.read().decode(errors="replace")[-characters:]
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -62,7 +62,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appserver import cpu_seconds, rss_mb, serve, stop
+from appserver import cpu_seconds, errors, rss_mb, serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 MOVE_SECONDS = 0.1  # 10 moves/s while dragging
@@ -753,6 +753,8 @@ def main() -> None:
                 seated = max(seated, students)
             print(f"{students} students done", flush=True)
     finally:
+        if server.poll() is not None:
+            print(f"the app exited with {server.returncode}: {errors(server)}", file=sys.stderr)
         stop(server)
     settings = {k: v for k, v in os.environ.items() if k.startswith("LATENT_EXPLORER_PREVIEW")}
     placed = (
