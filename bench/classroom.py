@@ -62,7 +62,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appserver import cpu_seconds, errors, rss_mb, serve, stop
+from appserver import UNCHECKED, cpu_seconds, errors, rss_mb, serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 MOVE_SECONDS = 0.1  # 10 moves/s while dragging
@@ -712,7 +712,7 @@ def main() -> None:
     if not 0 <= args.lab_share <= 1:
         parser.error("--lab-share is a share of the room, 0 to 1")
 
-    server = serve(args.port, on=server_cores)  # python app.py, answering
+    server = serve(args.port, UNCHECKED, server_cores)  # the app, answering
     try:
         config = config_of(args.port)
         targets = page_targets(config)
