@@ -8,6 +8,7 @@ GRADIO_SERVER_NAME / GRADIO_SERVER_PORT choose the address (a Space sets them it
 from pathlib import Path
 
 import gradio as gr
+import torch
 
 from explorer import __version__, ready
 from explorer.models.folder import remove_orphans
@@ -83,6 +84,8 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
     zoo = zoo or Zoo(settings=settings)
     settings = zoo.settings
     gradio_patches.install()  # atomic cache writes, lean sessions (the package lists each and why)
+    if zoo.device.type == "cpu" and settings.torch_threads:  # one intra-op thread a request (explorer/settings.py)
+        torch.set_num_threads(settings.torch_threads)
     # bounded disk: checkpoint writes killed mid-way (an hour old) go at start; downloads age out after
     # settings.download_minutes, ours (common.download_path) and Gradio's copies of them (delete_cache)
     remove_orphans(settings.runs, settings.training_runs, settings.saved_models, settings.converted, CHECKPOINTS)

@@ -23,6 +23,12 @@ browser tab, and repeats gestures until the phase ends:
   ``select`` event with the clicked pixel;
 - then a pause of 1–4 s.
 
+By default (``--previews in-page``, as the app serves a browser that runs WebAssembly) the page paints a move itself
+(``explorer/ui/inpage.py``): a move of a setting the student's page has prepared costs no request. A setting's first
+move takes the route, then the page prepares the setting: its ``/onnx/inputs`` answer, and the runtime's two files and
+the model's ONNX file where the student's browser does not hold them yet (immutable URLs: once per browser, kept
+across rooms). ``--previews route`` sends every move to the route, as a page without WebAssembly does.
+
 Before a room scrubs, it fills up: each student new to the room opens the page (``/config``, then a first
 event in a new Gradio session, whose state Gradio builds from the whole app's config), a hundred of them over
 20 s; the ``page open`` row times it (students of the previous, smaller room keep their pages). Every student
@@ -47,9 +53,8 @@ import http.client
 import json
 import os
 import random
-import socket
+import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -57,17 +62,19 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appserver import UNCHECKED, cpu_seconds, errors, rss_mb, serve, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 MOVE_SECONDS = 0.1  # 10 moves/s while dragging
 LATE_SECONDS = 0.05
-PATHS = ("preview route", "Gradio event", "page open", "lab frame")
+PATHS = ("preview route", "Gradio event", "page open", "lab frame", "onnx inputs", "onnx files")
+# Each student's browser, kept across phases as its page stays open (``--previews in-page``): the settings its page has
+# prepared (their /onnx/inputs answered) and the files it holds (the runtime and the models: immutable URLs, fetched
+# once per browser)
+BROWSERS: dict[int, dict[str, set[str]]] = {}
 ARRIVAL_SECONDS = 20.0  # a hundred arriving students open the page over this many seconds
 GESTURES = ("interpolate", "direction", "interpolate", "vae", "direction", "interpolate")  # every student's cycle
 TIMEOUT = 30.0
-SERVER = """
-import app
-app.launch(app.build_app(), server_name="127.0.0.1", server_port={port}, quiet=True)
-"""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -143,8 +150,20 @@ def page_targets(config: dict) -> dict[str, Target]:
 class Student:
     """One browser tab: a keep-alive connection, its own seeds, its own random gestures."""
 
-    def __init__(self, i: int, port: int, targets: dict[str, Target], record, deadline: float, salt: int = 0):
+    def __init__(
+        self,
+        i: int,
+        port: int,
+        targets: dict[str, Target],
+        record,
+        deadline: float,
+        salt: int = 0,
+        runtime: str | None = None,
+    ):
         self.i, self.port, self.targets, self.record, self.deadline = i, port, targets, record, deadline
+        self.runtime = runtime  # where the app serves ONNX Runtime Web: the page renders the moves (None: the route)
+        self.browser = BROWSERS.setdefault(i, {"settings": set(), "files": set()})
+        self.preparing: set[str] = set()  # settings being prepared in the background
         self.salt = salt  # a phase's own: its gestures and own seeds differ from the phase before (not yet cached)
         self.rng = random.Random(1000 + i + 7919 * salt)
         self.lecture = self.rng.random() < 0.5  # on the lecture's link, or on seeds of its own
@@ -199,6 +218,58 @@ class Student:
     def preview(self, target: Target, inputs: list) -> None:
         query = urllib.parse.urlencode({"args": json.dumps(inputs)})
         self.timed("preview route", "GET", f"/preview/{target.name}?{query}")
+
+    def move(self, target: Target, inputs: list, moving: tuple[int, ...]) -> None:
+        """One move (``inputs[i]`` for i in ``moving`` changed), as ``previews.js`` paints it: in the page once the
+        setting (the other inputs) is prepared, no request; until then by the route, while the setting is prepared in
+        the background on a connection of its own (``prepare``)."""
+        if self.runtime is None:
+            self.preview(target, inputs)
+            return
+        key = target.name + json.dumps([None if i in moving else v for i, v in enumerate(inputs)])
+        if key in self.browser["settings"]:
+            self.record("in page", None, None, None)
+            return
+        if key not in self.preparing:
+            self.preparing.add(key)
+            threading.Thread(target=self.prepare, args=(target, inputs, key), daemon=True).start()
+        self.preview(target, inputs)
+
+    def prepare(self, target: Target, inputs: list, key: str) -> None:
+        """A setting's ``/onnx/inputs`` answer, then the runtime's two files and the model's ONNX file where this
+        browser does not hold them yet; the setting's next moves are then painted in the page."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+
+        def fetch(path: str, url: str) -> bytes | None:
+            clock = time.perf_counter()
+            try:
+                connection.request("GET", url)
+                response = connection.getresponse()
+                data = response.read()
+            except (http.client.HTTPException, OSError) as error:
+                self.record(path, None, f"{type(error).__name__}: {error}", None)
+                return None
+            if response.status != 200:
+                self.record(path, time.perf_counter() - clock, f"{response.status} {data[:120]!r}", None)
+                return None
+            self.record(path, time.perf_counter() - clock, None, None)
+            return data
+
+        try:
+            query = urllib.parse.urlencode({"args": json.dumps(inputs)})
+            answer = fetch("onnx inputs", f"/onnx/inputs/{target.name}?{query}")
+            if answer is None:
+                return
+            files = [self.runtime + "ort.wasm.bundle.min.mjs", self.runtime + "ort-wasm-simd-threaded.wasm"]
+            for url in [*files, json.loads(answer)["url"]]:
+                if url not in self.browser["files"]:
+                    if fetch("onnx files", "/" + url) is None:
+                        return
+                    self.browser["files"].add(url)
+            self.browser["settings"].add(key)
+        finally:
+            connection.close()
+            self.preparing.discard(key)
 
     def event(self, target: Target, inputs: list, event_data: dict | None = None) -> None:
         """The Gradio event, as the page sends a queue-free one, then the image file it names: one latency."""
@@ -288,7 +359,7 @@ class Student:
                 time.sleep(-late)
             elif late > LATE_SECONDS:
                 self.record("late move", None, None, None)
-            self.preview(target, inputs)
+            self.move(target, inputs, (target.moving,))
             slot += MOVE_SECONDS
         self.event(target, inputs)  # the release
 
@@ -299,7 +370,7 @@ class Student:
             if time.monotonic() > self.deadline:
                 break
             x, y = self.rng.randrange(size), self.rng.randrange(size)
-            self.preview(target, [*inputs, x, y])
+            self.move(target, [*inputs, x, y], (len(inputs), len(inputs) + 1))
             self.event(target, inputs, {"index": [x, y], "value": None, "selected": True})
             time.sleep(1.0)
 
@@ -328,18 +399,6 @@ class Student:
 # --- a phase: N students for S seconds -------------------------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far (all its threads)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
-
-
 def phase(
     port: int,
     pid: int,
@@ -350,6 +409,7 @@ def phase(
     players: int = 0,
     lab: bool = False,
     salt: int = 0,
+    runtime: str | None = None,
 ) -> dict:
     """``students`` scrub for ``seconds``; the first ``seated`` have opened the page in an earlier phase. The last
     ``players`` of them play the GAN lab instead if ``lab``, else sit idle with the lab open. ``salt`` (the phase's
@@ -359,12 +419,12 @@ def phase(
     lock = threading.Lock()
     latencies: dict[str, list[float]] = {path: [] for path in PATHS}
     errors: dict[str, list[str]] = {path: [] for path in PATHS}
-    counts = {"late move": 0, "hit": 0, "miss": 0}
+    counts = {"late move": 0, "hit": 0, "miss": 0, "in page": 0}
 
     def record(path: str, seconds_taken: float | None, error: str | None, cache: str | None) -> None:
         with lock:
-            if path == "late move":
-                counts["late move"] += 1
+            if path in ("late move", "in page"):
+                counts[path] += 1
                 return
             if error is not None:
                 errors[path].append(error)
@@ -376,7 +436,7 @@ def phase(
     # 1. The room fills up: each new student opens the page, ARRIVAL_SECONDS per 100 of them.
     arriving = max(1, students - seated)
     arrival = ARRIVAL_SECONDS * arriving / 100
-    room = [Student(i, port, targets, record, 0.0, salt) for i in range(students)]
+    room = [Student(i, port, targets, record, 0.0, salt, runtime) for i in range(students)]
     opening = [
         threading.Thread(target=lambda s=s, k=k: (time.sleep(arrival * k / arriving), s.open()))
         for k, s in enumerate(room[seated:])
@@ -422,6 +482,7 @@ def phase(
         latencies=latencies,
         errors=errors,
         late=counts["late move"],
+        in_page=counts["in page"],
         hits=counts["hit"],
         misses=counts["miss"],
         rss_peak=max(rss),
@@ -444,39 +505,6 @@ def cores(text: str | None) -> set[int] | None:
     return found
 
 
-def start_server(port: int, on: set[int] | None = None) -> subprocess.Popen:
-    """The app in its own interpreter; ``on``: the CPUs it may run on (``os.sched_setaffinity`` in the child, as
-    ``taskset -c`` does), its torch threads as many. A port another program listens on is refused (the students
-    would measure that program)."""
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise RuntimeError(f"port {port} is taken by another program: pick another with --port")
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    if on is not None:
-        env |= {"OMP_NUM_THREADS": str(len(on)), "MKL_NUM_THREADS": str(len(on))}
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER.format(port=port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        preexec_fn=(lambda: os.sched_setaffinity(0, on)) if on is not None else None,
-    )
-    clock = time.monotonic()
-    while time.monotonic() - clock < 180:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/config")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.25)
-    process.kill()
-    raise RuntimeError("the app did not answer within 180 s")
-
-
 def config_of(port: int) -> dict:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     connection.request("GET", "/config")
@@ -484,10 +512,10 @@ def config_of(port: int) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    """One row per room and path it used; ``p95 / 1`` is the p95 over the single student's (the first result with that
-    path: the lone scrubber, or for the lab the lone player); ``late`` counts moves sent over 50 ms after their slot;
-    ``hits`` is the preview cache's share; ``RSS MB`` the server's peak; ``CPU`` the cores the server got (CPU
-    seconds per second)."""
+    """One row per room and path it used (``in page``: the moves the students' pages painted, no request); ``p95 / 1``
+    is the p95 over the single student's (the first result with that path: the lone scrubber, or for the lab the lone
+    player); ``late`` counts moves sent over 50 ms after their slot; ``hits`` is the preview cache's share; ``RSS MB``
+    the server's peak; ``CPU`` the cores the server got (CPU seconds per second)."""
     reference = {
         p: next((percentile(r["latencies"][p], 0.95) for r in results if r["latencies"][p]), 1.0) for p in PATHS
     }
@@ -497,6 +525,7 @@ def table(results: list[dict]) -> str:
     )
     lines = [head, "-" * len(head)]
     for r in results:
+        first = True  # the room's RSS and CPU on its first row
         for path in PATHS:
             values = r["latencies"][path]
             if not values and not r["errors"][path]:
@@ -506,32 +535,39 @@ def table(results: list[dict]) -> str:
             route = path == "preview route"
             late = str(r["late"]) if route else ""
             hits = f"{100 * r['hits'] / max(1, r['hits'] + r['misses']):.0f}%" if route else ""
-            rss = f"{r['rss_peak']:.0f}" if route else ""
-            cpu = f"{r['cpu']:.2f}" if route else ""
+            rss = f"{r['rss_peak']:.0f}" if first else ""
+            cpu = f"{r['cpu']:.2f}" if first else ""
+            first = False
             rate = len(values) / (r["opened"] if path == "page open" else r["seconds"])
             lines.append(
                 f"{r['label']:<14}{path:<14}{len(values):>9}{rate:>8.1f}{p50:>8.1f}"
                 f"{p95:>8.1f}{percentile(values, 0.99):>8.1f}{p95 / reference[path]:>8.2f}"
                 f"{len(r['errors'][path]):>7}{late:>6}{hits:>6}{rss:>8}{cpu:>6}"
             )
+            if route and r["in_page"]:  # the moves the students' pages painted: no request, no server time
+                lines.append(f"{r['label']:<14}{'in page':<14}{r['in_page']:>9}{r['in_page'] / r['seconds']:>8.1f}")
     return "\n".join(lines)
 
 
 def per_core(results: list[dict], server_cores: int) -> str:
-    """Per server core, for each room: requests answered per second by path (``frames/s``: the GAN lab's), the
-    server's CPU use, its peak RSS."""
+    """Per server core, for each room: previews painted per second by the students' pages (``in page/s``, no
+    request) and by the route, requests answered per second by path (``frames/s``: the GAN lab's; ``setup/s``: the
+    in-page previews' ``/onnx/inputs`` and files), the server's CPU use, its peak RSS."""
     lines = [
         f"per server core ({server_cores} core(s)):",
-        f"{'room':<14}{'previews/s':>11}{'events/s':>10}{'opens/s':>9}{'frames/s':>10}{'CPU':>6}{'RSS MB':>8}"
-        f"{'errors':>8}",
+        f"{'room':<14}{'in page/s':>10}{'route/s':>9}{'events/s':>10}{'opens/s':>9}{'frames/s':>10}{'setup/s':>9}"
+        f"{'CPU':>6}{'RSS MB':>8}{'errors':>8}",
     ]
     for r in results[1:]:
-        rates = [
-            len(r["latencies"][p]) / (r["opened"] if p == "page open" else r["seconds"]) / server_cores for p in PATHS
-        ]
+        rate = {
+            p: len(r["latencies"][p]) / (r["opened"] if p == "page open" else r["seconds"]) / server_cores
+            for p in PATHS
+        }
         errors = sum(len(e) for e in r["errors"].values())
         lines.append(
-            f"{r['label']:<14}{rates[0]:>11.1f}{rates[1]:>10.1f}{rates[2]:>9.1f}{rates[3]:>10.1f}"
+            f"{r['label']:<14}{r['in_page'] / r['seconds']:>10.1f}{rate['preview route']:>9.1f}"
+            f"{rate['Gradio event']:>10.1f}{rate['page open']:>9.1f}{rate['lab frame']:>10.1f}"
+            f"{rate['onnx inputs'] + rate['onnx files']:>9.1f}"
             f"{r['cpu'] / server_cores:>6.2f}{r['rss_peak']:>8.0f}{errors:>8}"
         )
     return "\n".join(lines)
@@ -653,6 +689,12 @@ def main() -> None:
     parser.add_argument(
         "--lab-share", type=float, default=0.0, metavar="S", help="share of each room playing the GAN lab, e.g. 0.2"
     )
+    parser.add_argument(
+        "--previews",
+        choices=("in-page", "route"),
+        default="in-page",
+        help="who paints a move: the student's page (ONNX Runtime Web, the app's default) or the preview route",
+    )
     args = parser.parse_args()
     try:
         server_cores, client_cores = cores(args.server_cores), cores(args.client_cores)
@@ -670,9 +712,16 @@ def main() -> None:
     if not 0 <= args.lab_share <= 1:
         parser.error("--lab-share is a share of the room, 0 to 1")
 
-    server = start_server(args.port, server_cores)
+    server = serve(args.port, UNCHECKED, server_cores)  # the app, answering
     try:
-        targets = page_targets(config_of(args.port))
+        config = config_of(args.port)
+        targets = page_targets(config)
+        runtime = None
+        if args.previews == "in-page":  # the runtime's folder, from the page's options (explorer/ui/previews.py)
+            found = re.search(r"onnx/runtime/[^/\"\\]+/", json.dumps(config))
+            if found is None:
+                raise RuntimeError("the page names no ONNX Runtime Web: no in-page previews to measure")
+            runtime = found.group(0)
         warm = Student(0, args.port, targets, lambda *a: None, time.monotonic() + 60)
         for name, target in targets.items():  # first renders (model loads, SeFa) are not the room's
             if name == "open":
@@ -683,10 +732,11 @@ def main() -> None:
             else:
                 warm.preview(target, inputs)
             warm.event(target, inputs, {"index": [1, 1], "value": None, "selected": True})
-        results = [phase(args.port, server.pid, targets, 1, args.reference_seconds)]
+        results = [phase(args.port, server.pid, targets, 1, args.reference_seconds, runtime=runtime)]
         print(f"1 student: {table(results).splitlines()[2]}", flush=True)
         if args.lab_share:  # student 0 alone, playing the lab: the single-user pace
-            results.append(phase(args.port, server.pid, targets, 1, args.reference_seconds, 1, 1, lab=True))
+            lone = (args.port, server.pid, targets, 1, args.reference_seconds, 1, 1)
+            results.append(phase(*lone, lab=True, runtime=runtime))
             print(f"1 player: {table(results[1:]).splitlines()[2]}", flush=True)
         seated = 1  # student 0 opened the page in the reference phase
         for students in args.students:
@@ -694,18 +744,18 @@ def main() -> None:
             room = (args.port, server.pid, targets, students, args.seconds)
             if players < students:  # the room scrubbing, its players (if any) idle
                 salt = len(results) if players else 0  # without the lab, rooms replay their seeds as they always did
-                results.append(phase(*room, min(seated, students), players, salt=salt))
+                results.append(phase(*room, min(seated, students), players, salt=salt, runtime=runtime))
                 seated = max(seated, students)
             if players:  # the same room, its players now playing (a room of players only: at once)
-                results.append(phase(*room, min(seated, students), players, lab=True, salt=len(results)))
+                results.append(
+                    phase(*room, min(seated, students), players, lab=True, salt=len(results), runtime=runtime)
+                )
                 seated = max(seated, students)
             print(f"{students} students done", flush=True)
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if server.poll() is not None:
+            print(f"the app exited with {server.returncode}: {errors(server)}", file=sys.stderr)
+        stop(server)
     settings = {k: v for k, v in os.environ.items() if k.startswith("LATENT_EXPLORER_PREVIEW")}
     placed = (
         f"the app on CPU {sorted(server_cores)} and the students on CPU {sorted(client_cores)}"
@@ -714,7 +764,8 @@ def main() -> None:
     )
     print(
         f"\nA lecture hall on one app: {os.cpu_count()} CPU cores, {placed}, "
-        f"{args.seconds:.0f} s per room ({args.reference_seconds:.0f} s for 1 student)"
+        f"{args.seconds:.0f} s per room ({args.reference_seconds:.0f} s for 1 student), moves painted by "
+        + ("the students' pages (in-page previews)" if args.previews == "in-page" else "the preview route")
         + (f"; server settings {settings}" if settings else "")
     )
     print(table(results))

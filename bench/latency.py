@@ -17,10 +17,12 @@ Gradio event. The targets: the DCGAN interpolation tab (t slider), the Direction
 faces DCGAN: a 4× larger render), the StyleGAN noise panel (global strength slider) and the VAE (click on the
 plane). The ways our previews can run:
 
-- ``in page (default)``: the t and α sliders are rendered by the page itself (ONNX Runtime Web,
-  ``explorer.ui.inpage``): no request per move; the other targets use the route, as below;
+- ``in page (default)``: every target is rendered by the page itself (ONNX Runtime Web, ``explorer.ui.inpage``):
+  the t and α sliders, the StyleGAN noise strength (the noise maps are the graph's inputs) and the click on the VAE
+  plane; no request per move once the setting is prepared (a setting's first moves take the route while the page
+  fetches its inputs and model);
 - ``route``: the same app in a page whose WebAssembly runtime cannot load (its ``.wasm`` blocked, the fallback):
-  the sliders' JavaScript GETs the image from our preview route and paints it (``explorer.ui.previews``; Gradio
+  the page's JavaScript GETs each image from our preview route and paints it (``explorer.ui.previews``; Gradio
   syncs the component on release);
 - ``Gradio, queue=False``: the Gradio event on every move, skipping the queue
   (``LATENT_EXPLORER_PREVIEW_ROUTE=0``);
@@ -28,19 +30,16 @@ plane). The ways our previews can run:
 
 After each painted move the benchmark waits until nothing repaints for 250 ms (a release event's
 render or the route's sync lands before the next move, never counted as the next move's paint).
-Cold start (process start → first page with an image served) is measured by launching
-``python app.py`` in a subprocess.
+The cold start (``python app.py`` → the first image of its page served) is ``bench/appserver.py``'s.
 """
 
 import argparse
 import os
-import re
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+
+from appserver import cold_start
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -188,32 +187,6 @@ def run_targets(page, url: str, moves: int, floor: bool) -> dict[str, list[float
     return results
 
 
-def cold_start() -> float:
-    """Seconds from ``python app.py`` to the first image served (the interpolation frame's file)."""
-    port = 7893
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
-    clock = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        while time.perf_counter() - clock < 120:
-            try:
-                config = urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=1).read().decode()
-                match = re.search(r'"url":\s*"(http[^"]+\.png)"', config)
-                if match:
-                    image_url = match.group(1)
-                    urllib.request.urlopen(image_url.replace("localhost", "127.0.0.1"), timeout=5).read()
-                    return time.perf_counter() - clock
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("the app did not serve an image within 120 s")
-    finally:
-        process.terminate()
-        process.wait(30)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--moves", type=int, default=100)
@@ -267,7 +240,8 @@ def main() -> None:
             f"{statistics.median(base):>11.1f}{base95:>11.1f}{p95 / base95:>11.2f}"
         )
     print(f"\nimages painted by the page itself (ONNX Runtime Web), per preview: {painted}")
-    print(f"\ncold start (python app.py → first image served): {cold_start():.1f} s")
+    _, served, cpu = cold_start(7893)
+    print(f"\ncold start (python app.py → first image served): {served:.1f} s, {cpu:.1f} s of server CPU")
 
 
 if __name__ == "__main__":

@@ -21,17 +21,12 @@ import argparse
 import http.client
 import json
 import os
-import re
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
-from classroom import cpu_seconds, percentile
+from appserver import cold_start, cpu_seconds, serve, stop
+from classroom import percentile
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 ACCEPT = "gzip, deflate, br, zstd"  # what Chromium sends
 SERVERS = {
@@ -47,37 +42,6 @@ SERVERS = {
         "import app\napp.launch(app.build_app(), server_name='127.0.0.1', server_port={port}, quiet=True)"
     ),
 }
-
-
-def start(code: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", code.format(port=port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    clock = time.monotonic()
-    while time.monotonic() - clock < 300:
-        if process.poll() is not None:
-            raise RuntimeError("the app exited before it answered")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=5).read()
-            return process
-        except OSError:
-            time.sleep(0.25)
-    process.kill()
-    raise RuntimeError("the app did not answer within 300 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(30)
 
 
 def record_open(port: int) -> list[tuple[str, str, str | None]]:
@@ -131,7 +95,7 @@ def replay(port: int, requests: list, session: str) -> int:
 
 
 def measure(code: str, port: int, requests: list, opens: int) -> dict:
-    process = start(code, port)
+    process = serve(port, code)
     try:
         idle = idle_rate(process.pid)
         costs, sizes = [], []
@@ -140,31 +104,6 @@ def measure(code: str, port: int, requests: list, opens: int) -> dict:
             sizes.append(replay(port, requests, f"open-{n}-{os.getpid()}"))
             costs.append(cpu_seconds(process.pid) - cpu - idle * (time.perf_counter() - clock))
         return dict(idle=idle, first=costs[0], costs=costs[1:], bytes=sizes[-1])
-    finally:
-        stop(process)
-
-
-def cold_start(port: int) -> tuple[float, float, float]:
-    """``python app.py`` → (s until its page answers, s until the first image in it is served, server CPU s then)."""
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
-    clock = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    answered = None
-    try:
-        while time.perf_counter() - clock < 300:
-            try:
-                config = urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=5).read().decode()
-                answered = answered or time.perf_counter() - clock
-                match = re.search(r'"url":\s*"(http[^"]+\.(?:png|webp|jpeg))"', config)
-                if match:
-                    urllib.request.urlopen(match.group(1).replace("localhost", "127.0.0.1"), timeout=5).read()
-                    return answered, time.perf_counter() - clock, cpu_seconds(process.pid)
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("the app served no image within 300 s")
     finally:
         stop(process)
 
@@ -178,7 +117,7 @@ def main() -> None:
     if not 1 <= args.opens <= 500 or not 0 <= args.cold_starts <= 10:
         parser.error("opens must be 1–500 and cold starts 0–10")
 
-    process = start(SERVERS["now (python app.py)"], args.port)
+    process = serve(args.port, SERVERS["now (python app.py)"])
     try:
         requests = record_open(args.port)
     finally:

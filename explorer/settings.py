@@ -21,7 +21,14 @@ LATENT_EXPLORER_PREVIEW_CACHE_MB preview PNGs kept (MB; ``0``: none)         ``6
 LATENT_EXPLORER_HUB_MAX_GB     largest Hub download the Load box accepts   ``2`` (GB of weights)
 LATENT_EXPLORER_MEMO_ENTRIES   values a zoo memoises (FID curves, …), LRU  ``256``
 LATENT_EXPLORER_DOWNLOAD_MINUTES downloads (PNG, GIF, JSON) kept on disk    ``30`` (minutes)
+LATENT_EXPLORER_TORCH_THREADS  the app's intra-op threads on a CPU         ``1`` (``0``: torch's, 1 a core)
 =============================  ==========================================  ==============================
+
+``torch_threads``: the app serves many requests at once (a room's events, previews and lab frames), each on its own
+thread; with torch's default of one intra-op thread per core, every small forward pass splits across all cores and
+its threads wait at barriers for each other and for the other requests' threads: under load a GAN lab frame cost
+1.2 s of CPU on 2 threads against 0.1 s on one. One thread a request lets the requests fill the cores instead. A
+single user running one heavy computation (an FID curve, a training run) on an idle many-core CPU gains from ``0``.
 """
 
 import os
@@ -48,6 +55,11 @@ class Settings:
     hub_max_gb: float = 2.0  # BigGAN-deep-128 is 0.23 GB; a checked repo over this is refused before any download
     memo_entries: int = 256  # Zoo.memo's values (keyed by user-chosen seeds and counts): the least recent go first
     download_minutes: float = 30.0  # a download file's life on disk (Gradio serves its own copy, kept as long)
+    torch_threads: int = 1  # the app's torch intra-op threads on a CPU device (0: torch's default, one per core)
+
+    def __post_init__(self):
+        if self.torch_threads < 0:
+            raise ValueError(f"LATENT_EXPLORER_TORCH_THREADS must be 0 or more, got {self.torch_threads}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -78,6 +90,7 @@ class Settings:
             hub_max_gb=number("LATENT_EXPLORER_HUB_MAX_GB", default.hub_max_gb),
             memo_entries=int(number("LATENT_EXPLORER_MEMO_ENTRIES", default.memo_entries)),
             download_minutes=number("LATENT_EXPLORER_DOWNLOAD_MINUTES", default.download_minutes),
+            torch_threads=int(number("LATENT_EXPLORER_TORCH_THREADS", default.torch_threads)),
         )
 
     @property

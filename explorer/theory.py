@@ -10,7 +10,8 @@ Seven demos, each a pure function of a few numbers (and a seed where something i
 7. L2 regression against a conditional GAN on a target with two right answers.
 Densities and divergences are closed forms or quadrature; the networks are 1-hidden-layer MLPs trained a few
 hundred Adam steps on at most 64 points a side, all randomness from a ``torch.Generator``: fast and reproducible.
-No Gradio here: ``explorer.ui.tabs.theory`` draws the results (one module per section).
+No Gradio here: ``explorer.ui.tabs.theory`` draws the results (one module per section). scipy is imported in the
+functions that use it: importing it would cost the app's start-up about a second, and the tab draws when opened.
 """
 
 import functools
@@ -20,8 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.optimize import minimize
-from scipy.special import expit, logsumexp, ndtri
 from torch import nn
 
 from explorer import losses
@@ -203,6 +202,8 @@ class Mixture:
     stds: tuple[float, ...]
 
     def log_prob(self, x) -> np.ndarray:
+        from scipy.special import logsumexp
+
         x = np.asarray(x, dtype=float)[..., None]
         return logsumexp(np.log(self.weights) + normal_log_pdf(x, np.array(self.means), np.array(self.stds)), axis=-1)
 
@@ -251,6 +252,7 @@ def fit_reverse_kl(p: Mixture) -> Mixture:
 
     A grid over (μ, log σ), then Nelder–Mead from the best point. When p is symmetric the two mirror-image
     minima tie and the right-hand one is returned."""
+    from scipy.optimize import minimize
 
     def reverse_kl(mu, log_sigma):
         sigma = np.exp(log_sigma)
@@ -280,6 +282,8 @@ def fit_mixture_em(x: np.ndarray, k: int, iterations: int = 300) -> tuple[Mixtur
     log-likelihood (1/n) Σ log q(x_i). Starts at the k quantiles (j + ½)/k with the sample's spread.
     E step: r_ij = π_j N(x_i | μ_j, σ_j²) / q(x_i).  M step: π_j = mean_i r_ij, μ_j = Σ r_ij x_i / Σ r_ij,
     σ_j² = Σ r_ij (x_i − μ_j)² / Σ r_ij (floored at 10⁻⁶ of the sample variance: no collapse onto one point)."""
+    from scipy.special import logsumexp
+
     x = np.asarray(x, dtype=float)
     floor = 1e-3 * x.std()
     weights, means = np.full(k, 1 / k), np.quantile(x, (np.arange(k) + 0.5) / k)
@@ -419,6 +423,8 @@ def sample_prior(n: int, prior: str, generator: torch.Generator) -> torch.Tensor
 
 def prior_quantiles(m: int, prior: str) -> np.ndarray:
     """m values of z at the probabilities (i + ½)/m: evenly spaced in probability, as the paper's z line."""
+    from scipy.special import ndtri
+
     u = (np.arange(m) + 0.5) / m
     return ndtri(u) if prior == "gaussian" else 2 * u - 1
 
@@ -433,6 +439,8 @@ def generator_log_density(x: np.ndarray, a: float, b: float, prior: str) -> np.n
 
 def optimal_discriminator(log_p_data: np.ndarray, log_p_g: np.ndarray) -> np.ndarray:
     """D*(x) = p_d(x) / (p_d(x) + p_g(x)) = σ(log p_d − log p_g) (Goodfellow et al. 2014, Prop. 1)."""
+    from scipy.special import expit
+
     return expit(log_p_data - log_p_g)
 
 
@@ -499,6 +507,8 @@ def two_blobs(separation: float, n: int, seed: int) -> tuple[np.ndarray, np.ndar
 def fit_logistic_regression(features: np.ndarray, labels: np.ndarray, l2: float = 1e-2, steps: int = 30) -> np.ndarray:
     """w maximising Σ_i log σ(±wᵀφ_i) − (λ/2)‖w‖²: a model of p(y = 1 | x) = σ(wᵀφ(x)) only (discriminative).
     Newton's method: w ← w − H⁻¹g with g = Φᵀ(σ(Φw) − y) + λw, H = Φᵀ diag(σ(1 − σ)) Φ + λI."""
+    from scipy.special import expit
+
     w = np.zeros(features.shape[1])
     for _ in range(steps):
         p = expit(features @ w)
@@ -529,6 +539,8 @@ class GaussianClasses:
 
     def posterior(self, x: np.ndarray) -> np.ndarray:
         """p(y = 1 | x) = p(x | 1) p(1) / Σ_y p(x | y) p(y) (Bayes' rule)."""
+        from scipy.special import expit
+
         log_joint = self.log_joint(x)
         return expit(log_joint[..., 1] - log_joint[..., 0])
 

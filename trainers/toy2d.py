@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.optimize import linear_sum_assignment
 from torch import nn
 from torch.func import functional_call
 from torch.nn.utils.parametrizations import spectral_norm as with_spectral_norm
@@ -227,6 +226,8 @@ def fit_to_data(generator: ToyGenerator, z: torch.Tensor, real: torch.Tensor, st
     """Make G(z) ≈ the data: 1. pair each z with a real point by an optimal assignment, min Σ‖z_i − x_σ(i)‖² (z padded
     to 2-D; a discrete transport map from p(z) to the data); 2. regress G(z_i) on x_σ(i) (Adam, full batch, learning
     rate 10⁻² decaying to 0 on a cosine)."""
+    from scipy.optimize import linear_sum_assignment  # here: importing scipy costs the app's start-up
+
     padded = torch.cat([z, torch.zeros(len(z), 2 - z.shape[1])], dim=1) if z.shape[1] < 2 else z
     _, match = linear_sum_assignment(torch.cdist(padded, real).pow(2).numpy())
     target = real[torch.from_numpy(match)]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy import linalg
 
 CLASSIFIER_FEATURES = "Fashion-MNIST classifier features"
 FID_STATS_NAME = "fid_stats.safetensors"  # reference statistics, stored next to the classifier
@@ -21,6 +20,8 @@ FID_STATS_NAME = "fid_stats.safetensors"  # reference statistics, stored next to
 
 def _sqrtm(matrix: np.ndarray) -> np.ndarray:
     """scipy's matrix square root (older releases return (root, error) when asked for the error)."""
+    from scipy import linalg  # here: importing scipy costs the app's start-up, which computes no FID
+
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", linalg.LinAlgWarning)  # near-singular products are handled by the caller
         root = linalg.sqrtm(matrix)

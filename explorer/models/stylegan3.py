@@ -28,8 +28,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.signal
-import scipy.special
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -190,6 +188,9 @@ def lowpass_filter(numtaps: int, cutoff: float, width: float, fs: float, radial:
 
     The jinc J1(2π f_c r)/(π r) is the 2-D ideal low-pass (a disc of radius f_c in frequency); at r = 0
     (odd tap counts only) it takes its limit, f_c."""
+    import scipy.signal  # here, not at the top: 0.5 s of the app's start-up, and only StyleGAN3 models need it
+    import scipy.special
+
     if numtaps == 1:
         return None
     if not radial:

@@ -32,4 +32,5 @@ def build(zoo: Zoo, previews: Previews | None = None) -> TabParts | None:
         return None
     tabs, parts = share.build_sections("metrics-sections", SECTIONS, lambda section: section.build(zoo))
     lists = [model_list for part in parts.values() for model_list in part.model_lists]
-    return TabParts(lists, Share("metrics", {}, sections=(tabs, tuple(parts))))
+    opened = [render for part in parts.values() for render in part.opened]  # a link to a section draws it
+    return TabParts(lists, Share("metrics", {}, share.lazy_renders(opened), sections=(tabs, tuple(parts))))

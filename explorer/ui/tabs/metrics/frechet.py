@@ -42,24 +42,23 @@ def frechet_1d(mu1: float, sigma1: float, mu2: float, sigma2: float):
 
 
 def build(zoo: Zoo) -> SectionParts:
-    """The sliders and the first view (drawn here: two curves, no model; the zoo is not needed)."""
-    first_figure, first_text = frechet_1d(0, 1, 1, 0.5)
+    """The sliders; the first view (two curves, no model; the zoo is not needed) is drawn when the section is first
+    opened: the general formula's matrix root is scipy's, whose import would cost the app's start-up."""
     with gr.Row():
         with gr.Column(scale=1):
             mu1 = gr.Slider(-3, 3, value=0, step=0.1, label="μ_r (real)")
             sigma1 = gr.Slider(0.1, 3, value=1, step=0.1, label="σ_r (real)")
             mu2 = gr.Slider(-3, 3, value=1, step=0.1, label="μ_g (generated)")
             sigma2 = gr.Slider(0.1, 3, value=0.5, step=0.1, label="σ_g (generated)")
-            text = gr.Markdown(first_text, elem_id="metrics-frechet-text")
+            text = gr.Markdown(elem_id="metrics-frechet-text")
         with gr.Column(scale=2):
-            plot = gr.Plot(first_figure, label="densities")
+            plot = gr.Plot(label="densities")
+    render = (frechet_1d, [mu1, sigma1, mu2, sigma2], [plot, text])
     gr.on(
         [s.input for s in (mu1, sigma1, mu2, sigma2)],
-        frechet_1d,
-        [mu1, sigma1, mu2, sigma2],
-        [plot, text],
+        *render,
         trigger_mode="always_last",
         show_progress="hidden",
         api_name="metrics_frechet_1d",
     )
-    return SectionParts()
+    return SectionParts(opened=[render])
