@@ -178,3 +178,31 @@ def test_a_room_arriving_at_once_builds_and_compresses_a_file_once(served):
     assert len({body for _, body in answers}) == 1
     (kept,) = [k for key, k in cache.kept.items() if key == ("asset", path)]
     assert list(kept.encoded) == ["br"]
+
+
+def test_a_head_of_the_page_is_answered_without_building_it():
+    """Gradio's launch checks the server with ``HEAD /`` and a 3 s timeout, then exits: passed through, that HEAD
+    built the whole page, over 3 s on a loaded core. Before the page is kept the HEAD gets a bare 200; after, the
+    kept headers."""
+    with gr.Blocks(title="head") as demo:
+        gr.Markdown("# a page")
+    _, url, _ = demo.launch(
+        server_name="127.0.0.1",
+        prevent_thread_lock=True,
+        quiet=True,
+        app_kwargs={"middleware": [Middleware(PageCache)]},
+    )
+    try:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            cache = cache_of(demo.app)
+            assert not [k for k in cache.kept if k[0] == "page"]  # launch's own HEAD built and kept nothing
+            before = client.head("/")
+            assert (before.status_code, before.headers["x-page-cache"]) == (200, "head")
+            assert before.headers["content-type"].startswith("text/html") and before.content == b""
+            assert client.get("/").headers["x-page-cache"] == "miss"
+            after = client.head("/")
+            assert (after.status_code, after.headers["x-page-cache"]) == (200, "hit")
+            assert after.headers["content-type"] == client.get("/").headers["content-type"]
+            assert client.head("/config").headers["content-type"] == "application/json"
+    finally:
+        demo.close()

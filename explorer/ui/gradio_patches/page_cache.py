@@ -98,6 +98,9 @@ class PageCache:
         return ("page", path, root, id(config), *(headers.get(h, "") for h in HOST_HEADERS))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            await self.head(scope, receive, send)
+            return
         key = self.key(scope)
         if key is None:
             await self.app(scope, receive, send)
@@ -118,6 +121,28 @@ class PageCache:
             self.kept.move_to_end(key)
         self.hits += state == "hit"
         await self.answer(kept, how, state, send)
+
+    async def head(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A ``HEAD`` of the page: its kept headers, or, before the page is built, a bare ``200``.
+
+        Gradio's ``launch`` checks the server is up with ``HEAD /`` and a 3 s timeout, and gives up (the app exits)
+        when it times out; passed through, that HEAD builds the whole page (~0.4 s on a quiet core, over 3 s on a
+        loaded one: the app died so under load). The route exists once the server answers, which is all the check
+        asks; the first ``GET`` builds the page, as it would anyway."""
+        key = self.key({**scope, "method": "GET"})
+        if key is None or key[0] != "page":
+            await self.app(scope, receive, send)
+            return
+        kept = self.kept.get(key)
+        if kept is None:
+            kind = b"application/json" if key[1] == "/config" else b"text/html; charset=utf-8"
+            headers = [(b"content-type", kind), (b"x-page-cache", b"head")]
+        else:
+            headers = MutableHeaders(raw=list(kept.headers))
+            headers["x-page-cache"] = "hit"
+            headers = headers.raw
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
 
     async def fetch(self, scope: Scope, receive: Receive, send: Send) -> Kept | None:
         """Gradio's answer, whole; None when it cannot be kept (then it was sent on unchanged)."""
