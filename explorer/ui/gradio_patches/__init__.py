@@ -17,7 +17,10 @@ module             what of Gradio it changes                   why (measured)
                                                                (``tests/test_sessions.py``)
 ``page_cache``     Gradio's ASGI app, wrapped by the           the page (1.7 MB, built per request) and ~110
                    ``PageCache`` middleware (not a patch: an   scripts (Brotli per request) cost ~0.4 s of CPU a
-                   ASGI layer ``app.launch`` adds)             student; kept and compressed once
+                   ASGI layer ``app.launch`` adds)             student; kept and compressed once. A ``HEAD``
+                                                               of the page is answered without building it:
+                                                               ``launch``'s own ``HEAD /`` (3 s timeout) built
+                                                               the page and the app exited under load
                                                                (``tests/test_page_cache.py``)
 =================  ==========================================  ===============================================
 
