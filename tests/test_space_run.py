@@ -2,10 +2,13 @@
 
 Exactly ``explorer.space.upload_files`` is copied into an empty folder, ``python app.py`` starts there with the
 environment a Space gives it (``SYSTEM=spaces``, its id and host, ``GRADIO_SSR_MODE=true``, the owner's
-``HF_TOKEN`` secret, the OAuth variables that ``hf_oauth`` brings, no network), once without Fashion-MNIST on
-disk and once with it (``packages.txt`` installs Debian's package on a Space). One page then opens every tab and
-every section of a tab, drags a slider (the preview route's images must paint), opens the first step of each tab
-on the shipped lecture path with ▶ (every step is resolved in Python: tests/test_lecture_walk.py), and calls the
+``HF_TOKEN`` secret, the OAuth variables that ``hf_oauth`` brings, no network), once with Fashion-MNIST on disk
+(``packages.txt`` installs Debian's package on a Space) and once without it. With the data, one page opens every
+tab and every section of a tab and the first step of each tab on the shipped lecture path with ▶ (every step is
+resolved in Python, with data and without: tests/test_lecture_walk.py). Without it, the page opens the views that
+need the data and each says so in one line; every other first view's handler is called in Python with the data
+absent (``test_without_the_data_every_first_view_draws_or_says_why_in_one_line``), since what those views show in
+the browser does not depend on the data. Both drag a slider (the preview route's images must paint) and call the
 README's ``gradio_client`` example. No view may end in an error.
 
 The page counts Gradio's work itself (``NETWORK_JS``): queue joins against the ``process_completed`` messages of
@@ -32,6 +35,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 # a Space started from its upload in a subprocess and driven in Chromium; each Space's tests stay on one worker (its
 # own xdist group: tests/conftest.py), one start of it, one page
 pytestmark = pytest.mark.slow
+# which Space a test runs on: with the data (a Space's own case, walked in full) or without it (what differs)
+WITH_DATA = pytest.mark.parametrize("space", ["fashion-mnist"], indirect=True)
+BOTH = pytest.mark.parametrize("space", ["no-data", "fashion-mnist"], indirect=True)
+WITHOUT_DATA = pytest.mark.parametrize("space", ["no-data"], indirect=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -302,9 +309,10 @@ def first_views(page) -> dict[str, dict]:
     return views
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["no-data", "fashion-mnist"])
+@pytest.fixture(scope="module")
 def space(request, tmp_path_factory):
-    data = request.param
+    """The Space a test names (``WITH_DATA``, ``WITHOUT_DATA``, ``BOTH``), started once per module."""
+    data = request.param == "fashion-mnist"
     if data and not FASHION_MNIST.is_dir():
         pytest.skip(f"Debian's dataset-fashion-mnist is not installed ({FASHION_MNIST})")
     folder = tmp_path_factory.mktemp("space-" + ("data" if data else "no-data"))
@@ -323,6 +331,7 @@ def page(space, chromium):
     page.close()
 
 
+@WITH_DATA
 def test_every_tab_and_section_draws_its_first_view_without_an_error(space, page):
     views = first_views(page)
     space.views_s = {name: round(view["seconds"], 1) for name, view in views.items()}
@@ -337,6 +346,100 @@ def test_every_tab_and_section_draws_its_first_view_without_an_error(space, page
     assert not blank, f"tabs with no image or plot drawn on opening: {blank}"
 
 
+# The views that need Fashion-MNIST's test images: without the data, each says so in one line (explorer.data's
+# NO_TEST_IMAGES) and draws what needs none. The browser opens two of them on the Space started without the data;
+# all of them, and every other first view, are called in Python below.
+NEEDS_DATA = {"manifold / vqvae": "#vq-text", "theory / cycle": "#cyc-text", "theory / datarange": None,
+              "theory / bimodal": None}  # fmt: skip
+
+
+@WITHOUT_DATA
+def test_without_the_data_the_views_that_need_it_say_so_in_one_line(space, page):
+    from explorer.data import NO_TEST_IMAGES
+
+    page.locator("#interp-frame img").wait_for(timeout=VIEW_S * 1000)  # the first tab draws at start, as with data
+    wait_drawn(page)
+    opened = {}
+    for view, readout in NEEDS_DATA.items():
+        if readout is None:
+            continue
+        tab, section = view.split(" / ")
+        open_view(page, f"button[role=tab][data-tab-id='{tab}']")
+        open_view(page, f"button[role=tab][data-tab-id='{section}']")
+        opened[view] = page.locator(readout).inner_text(timeout=VIEW_S * 1000).strip()
+    assert len(opened) == 2, opened
+    for view, text in opened.items():  # Markdown renders the message's `code`: compare its words, on one line
+        assert "\n" not in text and text.startswith(NO_TEST_IMAGES.replace("`", "")[:40]), (view, text)
+    assert not problems(page)
+
+
+def tab_path(block) -> str:
+    """The "tab / section" of a block: the ids of the tabs it sits in, outermost first (as a link names them)."""
+    import gradio as gr
+
+    ids = []
+    while block is not None:
+        if isinstance(block, gr.Tab) and block.id is not None:
+            ids.insert(0, str(block.id))
+        block = getattr(block, "parent", None)
+    return " / ".join(ids)
+
+
+def test_without_the_data_every_first_view_draws_or_says_why_in_one_line(tmp_path, monkeypatch):
+    """Every view the page draws when a user first opens its tab or section (share.draw_when_opened: a hidden
+    opener's event), called as that event calls it, on a Space without Fashion-MNIST: none may raise or warn (a
+    toast); each draws a picture or plot or says why not (the data missing: in one line that names the package;
+    exactly the ``NEEDS_DATA`` views say so). The browser walks these views with the data (above)."""
+    import warnings
+
+    import gradio as gr
+
+    import app
+    from explorer.data import NO_TEST_IMAGES
+    from explorer.device import one_thread
+    from explorer.settings import Settings
+    from explorer.zoo import Zoo
+
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # no network: a download fails at once, as offline
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    zoo = Zoo(device="cpu", settings=Settings(system_data=tmp_path / "none", data_cache=tmp_path / "cache"))
+    built = app.build_app(zoo)
+    openers = [
+        fn
+        for fn in built.fns.values()
+        if (getattr(built.blocks.get(fn.targets[0][0]), "elem_id", None) or "").startswith("draw-opened-")
+    ]
+    walked, says, failures = set(), set(), {}
+    for fn in openers:
+        view = tab_path(built.blocks[fn.targets[0][0]])  # the opener sits in the tab it draws
+        walked.add(view)
+        values = [None, *(c.value for c in fn.inputs[1:])]  # a fresh page: the view is empty, its controls default
+        with warnings.catch_warnings(record=True) as caught, one_thread():  # one thread, as a worker runs it
+            warnings.simplefilter("always")
+            try:
+                outputs = fn.fn(*values)
+            except Exception as error:  # noqa: BLE001 — any exception is this view's failure, named
+                failures.setdefault(view, []).append(f"{type(error).__name__}: {error}")
+                continue
+        failures.setdefault(view, []).extend(
+            str(w.message) for w in caught if "gradio" in (w.filename or "") or issubclass(w.category, UserWarning)
+        )
+        outputs = outputs if len(fn.outputs) > 1 else [outputs]
+        views = [v for c, v in zip(fn.outputs, outputs, strict=True) if isinstance(c, gr.Image | gr.Plot | gr.Gallery)]
+        pictures = [v for v in views if v is not None and not (isinstance(v, list) and not v)]
+        for text in (v for v in outputs if isinstance(v, str) and "Fashion-MNIST is not installed" in v):
+            if not text.startswith(NO_TEST_IMAGES) or "\n" in text:
+                failures.setdefault(view, []).append(f"not one line that names the package: {text!r}")
+            says.add(view)
+        if views and not pictures and not any(isinstance(v, str) and v.strip() for v in outputs):
+            failures.setdefault(view, []).append("draws nothing and says nothing")
+    failures = {view: found for view, found in failures.items() if found}
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
+    assert says == set(NEEDS_DATA), sorted(says)
+    assert len(walked) >= 20 and len({view for view in walked if " / " in view}) >= 18, sorted(walked)
+
+
+@BOTH
 def test_a_slider_drag_paints_route_previews(space, page):
     page.locator("button[role=tab][data-tab-id='interpolation']").click()
     frame = page.locator("#interp-frame img")
@@ -371,6 +474,7 @@ def first_step_of_each_tab(steps: list) -> list[int]:
     return sorted(firsts.values())
 
 
+@WITH_DATA
 @pytest.mark.timeout(1200)  # eleven steps, each a Gradio event that draws its view: long on a busy 2-core machine
 def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
     from explorer.ui import path as lecture_path
@@ -428,6 +532,7 @@ def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
     assert not elsewhere, f"steps that did not open their tab and section (shown instead): {elsewhere}"
 
 
+@BOTH
 def test_the_readme_gradio_client_example_calls_the_space(space, tmp_path):
     readme = (ROOT / "README.md").read_text()
     blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "gradio_client" in b]
