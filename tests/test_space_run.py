@@ -4,12 +4,13 @@ Exactly ``explorer.space.upload_files`` is copied into an empty folder, ``python
 environment a Space gives it (``SYSTEM=spaces``, its id and host, ``GRADIO_SSR_MODE=true``, the owner's
 ``HF_TOKEN`` secret, the OAuth variables that ``hf_oauth`` brings, no network), once with Fashion-MNIST on disk
 (``packages.txt`` installs Debian's package on a Space) and once without it. With the data, one page opens every
-tab and every section of a tab and the first step of each tab on the shipped lecture path with ▶ (every step is
-resolved in Python, with data and without: tests/test_lecture_walk.py). Without it, the page opens the views that
-need the data and each says so in one line; every other first view's handler is called in Python with the data
-absent (``test_without_the_data_every_first_view_draws_or_says_why_in_one_line``), since what those views show in
-the browser does not depend on the data. Both drag a slider (the preview route's images must paint) and call the
-README's ``gradio_client`` example. No view may end in an error.
+tab and every section of a tab and the first step of each tab on the shipped lecture path with ▶. Without it, what
+differs: the page opens two views that need the data and the first lecture step that does, and each says so in one
+line; every first view's handler is called in Python with the data absent
+(``test_without_the_data_every_first_view_draws_or_says_why_in_one_line``) and every step's restore, with data and
+without, in tests/test_lecture_walk.py: what the other views show in the browser does not depend on the data. Both
+drag a slider (the preview route's images must paint) and call the README's ``gradio_client`` example. No view may
+end in an error.
 
 The page counts Gradio's work itself (``NETWORK_JS``): queue joins against the ``process_completed`` messages of
 the event stream, plus fetches in flight, so a view is "drawn" once nothing is pending for ``QUIET_MS``.
@@ -35,10 +36,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 # a Space started from its upload in a subprocess and driven in Chromium; each Space's tests stay on one worker (its
 # own xdist group: tests/conftest.py), one start of it, one page
 pytestmark = pytest.mark.slow
-# which Space a test runs on: with the data (a Space's own case, walked in full) or without it (what differs)
-WITH_DATA = pytest.mark.parametrize("space", ["fashion-mnist"], indirect=True)
-BOTH = pytest.mark.parametrize("space", ["no-data", "fashion-mnist"], indirect=True)
-WITHOUT_DATA = pytest.mark.parametrize("space", ["no-data"], indirect=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -280,7 +277,7 @@ def open_view(page, selector: str) -> float:
     """Click a tab or section button and wait for its first view; the seconds it took (the quiet window excluded)."""
     page.evaluate("() => { window.__net.mark = performance.now(); }")
     started = time.monotonic()
-    page.locator(selector).first.click()
+    page.locator(selector).first.click(timeout=VIEW_S * 1000)  # a busy page may take long to lay it out
     try:
         wait_drawn(page)
     except PlaywrightTimeout:
@@ -309,10 +306,9 @@ def first_views(page) -> dict[str, dict]:
     return views
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=[False, True], ids=["no-data", "fashion-mnist"])
 def space(request, tmp_path_factory):
-    """The Space a test names (``WITH_DATA``, ``WITHOUT_DATA``, ``BOTH``), started once per module."""
-    data = request.param == "fashion-mnist"
+    data = request.param
     if data and not FASHION_MNIST.is_dir():
         pytest.skip(f"Debian's dataset-fashion-mnist is not installed ({FASHION_MNIST})")
     folder = tmp_path_factory.mktemp("space-" + ("data" if data else "no-data"))
@@ -331,8 +327,12 @@ def page(space, chromium):
     page.close()
 
 
-@WITH_DATA
 def test_every_tab_and_section_draws_its_first_view_without_an_error(space, page):
+    """With the data every tab and section in turn; without it, the views that need it (the others' handlers are
+    called without the data in Python: ``test_without_the_data_every_first_view_draws_or_says_why_in_one_line``)."""
+    if not space.data:
+        views_that_need_the_data_say_so(page)
+        return
     views = first_views(page)
     space.views_s = {name: round(view["seconds"], 1) for name, view in views.items()}
     assert len(views) >= 10 + 20, sorted(views)  # ten tabs, and the VAE, style-mixing, theory, metrics sections
@@ -346,18 +346,20 @@ def test_every_tab_and_section_draws_its_first_view_without_an_error(space, page
     assert not blank, f"tabs with no image or plot drawn on opening: {blank}"
 
 
-# The views that need Fashion-MNIST's test images: without the data, each says so in one line (explorer.data's
-# NO_TEST_IMAGES) and draws what needs none. The browser opens two of them on the Space started without the data;
-# all of them, and every other first view, are called in Python below.
+# The first views that need Fashion-MNIST's test images (others need them on a click: README, "Without the
+# dataset"): without the data, each says so in one line (explorer.data's NO_TEST_IMAGES) and draws what needs none.
+# The browser opens two of them on the Space started without the data; all of them, and every other first view,
+# are called in Python below.
 NEEDS_DATA = {"manifold / vqvae": "#vq-text", "theory / cycle": "#cyc-text", "theory / datarange": None,
               "theory / bimodal": None}  # fmt: skip
 
 
-@WITHOUT_DATA
-def test_without_the_data_the_views_that_need_it_say_so_in_one_line(space, page):
+def views_that_need_the_data_say_so(page) -> None:
+    """On the Space without the data: the first tab draws at start, and two views that need the data open with
+    their one line and no error."""
     from explorer.data import NO_TEST_IMAGES
 
-    page.locator("#interp-frame img").wait_for(timeout=VIEW_S * 1000)  # the first tab draws at start, as with data
+    page.locator("#interp-frame img").wait_for(timeout=VIEW_S * 1000)
     wait_drawn(page)
     opened = {}
     for view, readout in NEEDS_DATA.items():
@@ -439,9 +441,8 @@ def test_without_the_data_every_first_view_draws_or_says_why_in_one_line(tmp_pat
     assert len(walked) >= 20 and len({view for view in walked if " / " in view}) >= 18, sorted(walked)
 
 
-@BOTH
 def test_a_slider_drag_paints_route_previews(space, page):
-    page.locator("button[role=tab][data-tab-id='interpolation']").click()
+    page.locator("button[role=tab][data-tab-id='interpolation']").click(timeout=VIEW_S * 1000)
     frame = page.locator("#interp-frame img")
     frame.wait_for(timeout=VIEW_S * 1000)
     wait_drawn(page)
@@ -463,6 +464,14 @@ def test_a_slider_drag_paints_route_previews(space, page):
     assert not problems(page)
 
 
+def step_view(raw: dict) -> str:
+    """The "tab / section" a lecture path's step opens."""
+    from explorer.ui import path as lecture_path
+
+    params = lecture_path.Step(raw["title"], raw["link"]).params()
+    return " / ".join(params[key] for key in ("tab", "section") if key in params)
+
+
 def first_step_of_each_tab(steps: list) -> list[int]:
     """The numbers (1-based) of the first step that opens each tab: the browser walks these; every step's restore is
     resolved in Python, with data and without (tests/test_lecture_walk.py)."""
@@ -474,14 +483,18 @@ def first_step_of_each_tab(steps: list) -> list[int]:
     return sorted(firsts.values())
 
 
-@WITH_DATA
 @pytest.mark.timeout(1200)  # eleven steps, each a Gradio event that draws its view: long on a busy 2-core machine
 def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
+    """With the data, the first step of each tab and ▶ after the last; without it, the first step that needs the
+    data and ▶ to the next (every step's restore, with and without the data: tests/test_lecture_walk.py)."""
     from explorer.ui import path as lecture_path
 
     steps = json.loads((ROOT / "docs" / "lecture-path.json").read_text())["steps"]
-    walked = first_step_of_each_tab(steps)
-    assert len(walked) >= 10, walked  # every tab of the app has a step
+    if space.data:
+        walked = first_step_of_each_tab(steps)
+        assert len(walked) >= 10, walked  # every tab of the app has a step
+    else:  # the first step that opens a view needing the data (its one line, no error), then ▶ on to the next
+        walked = [next(n for n, raw in enumerate(steps, 1) if step_view(raw) in NEEDS_DATA)]
     walked.append(walked[-1] + 1)  # and the step after the last, with the ▶ button itself
     page.locator("body").click(position={"x": 5, "y": 5})
     opened, elsewhere = {}, {}
@@ -492,7 +505,7 @@ def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
         seen = len(problems(page))
         page.evaluate("() => { window.__net.mark = performance.now(); window.__net.before = window.__net.joined; }")
         if number == walked[-1]:
-            page.locator("#path-next").click()  # ▶: the button's own path to page.js P.go
+            page.locator("#path-next").click(timeout=VIEW_S * 1000)  # ▶: the button's own path to page.js P.go
         else:  # a jump to the step, as ▶ would land on it (P.go with an absolute index)
             page.evaluate(f"() => window.__latentPage.go({number - 1}, true)")
         stage = "its title"
@@ -532,7 +545,6 @@ def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
     assert not elsewhere, f"steps that did not open their tab and section (shown instead): {elsewhere}"
 
 
-@BOTH
 def test_the_readme_gradio_client_example_calls_the_space(space, tmp_path):
     readme = (ROOT / "README.md").read_text()
     blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "gradio_client" in b]
