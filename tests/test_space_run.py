@@ -455,7 +455,8 @@ def test_a_slider_drag_paints_route_previews(space, page):
     for fraction in (0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
         page.mouse.move(box["x"] + box["width"] * fraction, y, steps=2)
     page.mouse.up()
-    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=60_000)
+    # the first in-page frame (the runtime's first use) took over 60 s once at load 7–13, after the first-views walk
+    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=VIEW_S * 1000)
     wait_drawn(page)
     statuses = page.evaluate("() => window.__net.previews")[before:]
     # the in-page previews' /onnx/… routes (or the /preview/… fallback) answered: SSR would 404 them
