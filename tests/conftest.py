@@ -84,7 +84,10 @@ SERVED_GROUPS = 1  # two (each worker its own app and Chromium) took 18:47 again
 def pytest_collection_modifyitems(items):
     """The served app (and the Chromium driving it) is built once per worker, so its tests run in groups, each on
     one worker: ``SERVED_GROUPS`` of them, the modules dealt out in turn (largest first). Each started Space
-    (tests/test_space_run.py: without data, with it) is a group of its own. xdist hands out the largest first."""
+    (tests/test_space_run.py: with data, without) is a group of its own. xdist hands out the largest group first,
+    then the other tests in collection order: under xdist the slow-marked ones come first (the groups' tests keep
+    their order), so the last tests a worker takes are short ones and the two workers finish near the same time (a
+    60 s test taken last would leave the other worker idle for it). Without xdist the order stays the files' own."""
     served: dict[str, list] = {}
     for item in items:
         if "app_url" in getattr(item, "fixturenames", ()):
@@ -97,6 +100,8 @@ def pytest_collection_modifyitems(items):
     for index, tests in enumerate(modules):
         for item in tests:
             item.add_marker(pytest.mark.xdist_group(f"served-{index % SERVED_GROUPS}"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike: xdist checks the collections are equal
+        items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("xdist_group")))
 
 
 # The browser: $CHROMIUM, else the first Chromium on PATH (Debian's /usr/bin/chromium here). Where none is found the

@@ -2,11 +2,15 @@
 
 Exactly ``explorer.space.upload_files`` is copied into an empty folder, ``python app.py`` starts there with the
 environment a Space gives it (``SYSTEM=spaces``, its id and host, ``GRADIO_SSR_MODE=true``, the owner's
-``HF_TOKEN`` secret, the OAuth variables that ``hf_oauth`` brings, no network), once without Fashion-MNIST on
-disk and once with it (``packages.txt`` installs Debian's package on a Space). One page then opens every tab and
-every section of a tab, drags a slider (the preview route's images must paint), opens the first step of each tab
-on the shipped lecture path with ▶ (every step is resolved in Python: tests/test_lecture_walk.py), and calls the
-README's ``gradio_client`` example. No view may end in an error.
+``HF_TOKEN`` secret, the OAuth variables that ``hf_oauth`` brings, no network), once with Fashion-MNIST on disk
+(``packages.txt`` installs Debian's package on a Space) and once without it. With the data, one page opens every
+tab and every section of a tab and the first step of each tab on the shipped lecture path with ▶. Without it, what
+differs: the page opens two views that need the data and the first lecture step that does, and each says so in one
+line; every first view's handler is called in Python with the data absent
+(``test_without_the_data_every_first_view_draws_or_says_why_in_one_line``) and every step's restore, with data and
+without, in tests/test_lecture_walk.py: what the other views show in the browser does not depend on the data. Both
+drag a slider (the preview route's images must paint) and call the README's ``gradio_client`` example. No view may
+end in an error.
 
 The page counts Gradio's work itself (``NETWORK_JS``): queue joins against the ``process_completed`` messages of
 the event stream, plus fetches in flight, so a view is "drawn" once nothing is pending for ``QUIET_MS``.
@@ -273,7 +277,7 @@ def open_view(page, selector: str) -> float:
     """Click a tab or section button and wait for its first view; the seconds it took (the quiet window excluded)."""
     page.evaluate("() => { window.__net.mark = performance.now(); }")
     started = time.monotonic()
-    page.locator(selector).first.click()
+    page.locator(selector).first.click(timeout=VIEW_S * 1000)  # a busy page may take long to lay it out
     try:
         wait_drawn(page)
     except PlaywrightTimeout:
@@ -324,6 +328,11 @@ def page(space, chromium):
 
 
 def test_every_tab_and_section_draws_its_first_view_without_an_error(space, page):
+    """With the data every tab and section in turn; without it, the views that need it (the others' handlers are
+    called without the data in Python: ``test_without_the_data_every_first_view_draws_or_says_why_in_one_line``)."""
+    if not space.data:
+        views_that_need_the_data_say_so(page)
+        return
     views = first_views(page)
     space.views_s = {name: round(view["seconds"], 1) for name, view in views.items()}
     assert len(views) >= 10 + 20, sorted(views)  # ten tabs, and the VAE, style-mixing, theory, metrics sections
@@ -337,8 +346,103 @@ def test_every_tab_and_section_draws_its_first_view_without_an_error(space, page
     assert not blank, f"tabs with no image or plot drawn on opening: {blank}"
 
 
+# The first views that need Fashion-MNIST's test images (others need them on a click: README, "Without the
+# dataset"): without the data, each says so in one line (explorer.data's NO_TEST_IMAGES) and draws what needs none.
+# The browser opens two of them on the Space started without the data; all of them, and every other first view,
+# are called in Python below.
+NEEDS_DATA = {"manifold / vqvae": "#vq-text", "theory / cycle": "#cyc-text", "theory / datarange": None,
+              "theory / bimodal": None}  # fmt: skip
+
+
+def views_that_need_the_data_say_so(page) -> None:
+    """On the Space without the data: the first tab draws at start, and two views that need the data open with
+    their one line and no error."""
+    from explorer.data import NO_TEST_IMAGES
+
+    page.locator("#interp-frame img").wait_for(timeout=VIEW_S * 1000)
+    wait_drawn(page)
+    opened = {}
+    for view, readout in NEEDS_DATA.items():
+        if readout is None:
+            continue
+        tab, section = view.split(" / ")
+        open_view(page, f"button[role=tab][data-tab-id='{tab}']")
+        open_view(page, f"button[role=tab][data-tab-id='{section}']")
+        opened[view] = page.locator(readout).inner_text(timeout=VIEW_S * 1000).strip()
+    assert len(opened) == 2, opened
+    for view, text in opened.items():  # Markdown renders the message's `code`: compare its words, on one line
+        assert "\n" not in text and text.startswith(NO_TEST_IMAGES.replace("`", "")[:40]), (view, text)
+    assert not problems(page)
+
+
+def tab_path(block) -> str:
+    """The "tab / section" of a block: the ids of the tabs it sits in, outermost first (as a link names them)."""
+    import gradio as gr
+
+    ids = []
+    while block is not None:
+        if isinstance(block, gr.Tab) and block.id is not None:
+            ids.insert(0, str(block.id))
+        block = getattr(block, "parent", None)
+    return " / ".join(ids)
+
+
+def test_without_the_data_every_first_view_draws_or_says_why_in_one_line(tmp_path, monkeypatch):
+    """Every view the page draws when a user first opens its tab or section (share.draw_when_opened: a hidden
+    opener's event), called as that event calls it, on a Space without Fashion-MNIST: none may raise or warn (a
+    toast); each draws a picture or plot or says why not (the data missing: in one line that names the package;
+    exactly the ``NEEDS_DATA`` views say so). The browser walks these views with the data (above)."""
+    import warnings
+
+    import gradio as gr
+
+    import app
+    from explorer.data import NO_TEST_IMAGES
+    from explorer.device import one_thread
+    from explorer.settings import Settings
+    from explorer.zoo import Zoo
+
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # no network: a download fails at once, as offline
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    zoo = Zoo(device="cpu", settings=Settings(system_data=tmp_path / "none", data_cache=tmp_path / "cache"))
+    built = app.build_app(zoo)
+    openers = [
+        fn
+        for fn in built.fns.values()
+        if (getattr(built.blocks.get(fn.targets[0][0]), "elem_id", None) or "").startswith("draw-opened-")
+    ]
+    walked, says, failures = set(), set(), {}
+    for fn in openers:
+        view = tab_path(built.blocks[fn.targets[0][0]])  # the opener sits in the tab it draws
+        walked.add(view)
+        values = [None, *(c.value for c in fn.inputs[1:])]  # a fresh page: the view is empty, its controls default
+        with warnings.catch_warnings(record=True) as caught, one_thread():  # one thread, as a worker runs it
+            warnings.simplefilter("always")
+            try:
+                outputs = fn.fn(*values)
+            except Exception as error:  # noqa: BLE001 — any exception is this view's failure, named
+                failures.setdefault(view, []).append(f"{type(error).__name__}: {error}")
+                continue
+        failures.setdefault(view, []).extend(
+            str(w.message) for w in caught if "gradio" in (w.filename or "") or issubclass(w.category, UserWarning)
+        )
+        outputs = outputs if len(fn.outputs) > 1 else [outputs]
+        views = [v for c, v in zip(fn.outputs, outputs, strict=True) if isinstance(c, gr.Image | gr.Plot | gr.Gallery)]
+        pictures = [v for v in views if v is not None and not (isinstance(v, list) and not v)]
+        for text in (v for v in outputs if isinstance(v, str) and "Fashion-MNIST is not installed" in v):
+            if not text.startswith(NO_TEST_IMAGES) or "\n" in text:
+                failures.setdefault(view, []).append(f"not one line that names the package: {text!r}")
+            says.add(view)
+        if views and not pictures and not any(isinstance(v, str) and v.strip() for v in outputs):
+            failures.setdefault(view, []).append("draws nothing and says nothing")
+    failures = {view: found for view, found in failures.items() if found}
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
+    assert says == set(NEEDS_DATA), sorted(says)
+    assert len(walked) >= 20 and len({view for view in walked if " / " in view}) >= 18, sorted(walked)
+
+
 def test_a_slider_drag_paints_route_previews(space, page):
-    page.locator("button[role=tab][data-tab-id='interpolation']").click()
+    page.locator("button[role=tab][data-tab-id='interpolation']").click(timeout=VIEW_S * 1000)
     frame = page.locator("#interp-frame img")
     frame.wait_for(timeout=VIEW_S * 1000)
     wait_drawn(page)
@@ -351,13 +455,22 @@ def test_a_slider_drag_paints_route_previews(space, page):
     for fraction in (0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
         page.mouse.move(box["x"] + box["width"] * fraction, y, steps=2)
     page.mouse.up()
-    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=60_000)
+    # the first in-page frame (the runtime's first use) took over 60 s once at load 7–13, after the first-views walk
+    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=VIEW_S * 1000)
     wait_drawn(page)
     statuses = page.evaluate("() => window.__net.previews")[before:]
     # the in-page previews' /onnx/… routes (or the /preview/… fallback) answered: SSR would 404 them
     assert statuses and set(statuses) == {200}, statuses
     assert page.evaluate("() => document.querySelector('#interp-frame img').naturalWidth") > 0
     assert not problems(page)
+
+
+def step_view(raw: dict) -> str:
+    """The "tab / section" a lecture path's step opens."""
+    from explorer.ui import path as lecture_path
+
+    params = lecture_path.Step(raw["title"], raw["link"]).params()
+    return " / ".join(params[key] for key in ("tab", "section") if key in params)
 
 
 def first_step_of_each_tab(steps: list) -> list[int]:
@@ -373,11 +486,16 @@ def first_step_of_each_tab(steps: list) -> list[int]:
 
 @pytest.mark.timeout(1200)  # eleven steps, each a Gradio event that draws its view: long on a busy 2-core machine
 def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
+    """With the data, the first step of each tab and ▶ after the last; without it, the first step that needs the
+    data and ▶ to the next (every step's restore, with and without the data: tests/test_lecture_walk.py)."""
     from explorer.ui import path as lecture_path
 
     steps = json.loads((ROOT / "docs" / "lecture-path.json").read_text())["steps"]
-    walked = first_step_of_each_tab(steps)
-    assert len(walked) >= 10, walked  # every tab of the app has a step
+    if space.data:
+        walked = first_step_of_each_tab(steps)
+        assert len(walked) >= 10, walked  # every tab of the app has a step
+    else:  # the first step that opens a view needing the data (its one line, no error), then ▶ on to the next
+        walked = [next(n for n, raw in enumerate(steps, 1) if step_view(raw) in NEEDS_DATA)]
     walked.append(walked[-1] + 1)  # and the step after the last, with the ▶ button itself
     page.locator("body").click(position={"x": 5, "y": 5})
     opened, elsewhere = {}, {}
@@ -388,7 +506,7 @@ def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
         seen = len(problems(page))
         page.evaluate("() => { window.__net.mark = performance.now(); window.__net.before = window.__net.joined; }")
         if number == walked[-1]:
-            page.locator("#path-next").click()  # ▶: the button's own path to page.js P.go
+            page.locator("#path-next").click(timeout=VIEW_S * 1000)  # ▶: the button's own path to page.js P.go
         else:  # a jump to the step, as ▶ would land on it (P.go with an absolute index)
             page.evaluate(f"() => window.__latentPage.go({number - 1}, true)")
         stage = "its title"

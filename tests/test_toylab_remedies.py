@@ -220,13 +220,19 @@ def test_the_f_gan_js_row_trains_exactly_as_the_non_saturating_gan():
 # The remedies at work: each preset covers more of the ring's modes than *mode collapse*, at the same seeds and step
 # count (issue #16's verify line; docs/lecture.md rows 35 and 36), and unrolling more than k = 0.
 # A trained outcome is a rate over seeds with a margin, on one thread (the lab's 400 steps are chaotic: one seed's
-# count moves with the machine's floating-point path). Measured here, seeds 0–7 after 400 steps (one thread):
+# count moves with the machine's floating-point path). Measured here, seeds 0–7 after 400 steps (one thread; seeds
+# 0–2 measured again on 2026-12-06, the same counts):
 #   unrolled GAN     6 6 7 4 7 8 6 3 modes (mean 5.9); k = 0: 0 1 0 0 0 0 0 1; mode collapse: 1 1 1 1 3 1 2 2
 #   minibatch std    6 4 7 7 6 0 6 5 modes (mean 5.1); feature off: 3 2 4 4 7 6 5 4 (mean 4.4)
-# so the tests claim, over seeds 0–4: unrolling beats k = 0 on every seed and both presets cover on average at
-# least two modes more than mode collapse; minibatch std's own effect (against its preset with the feature off) is
-# within the seeds' spread, and is stated in README and docs/lecture.md as such, not tested as a win.
+# so the tests claim: unrolling beats k = 0 on every seed and both presets cover on average at least two modes more
+# than mode collapse; minibatch std's own effect (against its preset with the feature off) is within the seeds'
+# spread, and is stated in README and docs/lecture.md as such, not tested as a win. The unrolled GAN's five D
+# look-ahead steps make its run about six times a plain one's, so it is claimed over three seeds, with thresholds
+# that hold for any three of the eight measured (the worst three: 3 4 6, mean 4.3, against k = 0's 1 and mode
+# collapse's worst three, 3 2 2, mean 2.3): a machine whose floating-point path gives a seed another seed's outcome
+# still passes. Minibatch std's run is cheap: five seeds (its worst five, 0 4 5 6 6, mean 4.2).
 REMEDY_SEEDS = tuple(range(5))
+UNROLLED_SEEDS = REMEDY_SEEDS[:3]
 REMEDY_STEPS = 400
 
 
@@ -246,13 +252,15 @@ def collapsed() -> np.ndarray:
         return np.array([modes_after("mode collapse", seed) for seed in REMEDY_SEEDS])
 
 
-@pytest.mark.slow  # 400 steps × 5 seeds × (remedy, the remedy off): about 50 s for minibatch std, 75 s unrolled
+@pytest.mark.slow  # 400 steps × 3 seeds × (k = 5, k = 0): about 45 s on a quiet core
 def test_unrolling_covers_more_modes_than_mode_collapse_and_than_k_0_on_every_seed(collapsed):
-    remedy = np.array([modes_after("unrolled GAN", seed) for seed in REMEDY_SEEDS])
-    without = np.array([modes_after("unrolled GAN", seed, unroll=0) for seed in REMEDY_SEEDS])
-    assert collapsed.mean() <= 2  # the mode-collapse preset is collapsed at this step count (1.4 here)
-    assert remedy.mean() >= 4.5, remedy  # 6.0 here (5.9 over seeds 0–7)
-    assert remedy.mean() >= collapsed.mean() + 2, (remedy, collapsed)
+    remedy = np.array([modes_after("unrolled GAN", seed) for seed in UNROLLED_SEEDS])
+    without = np.array([modes_after("unrolled GAN", seed, unroll=0) for seed in UNROLLED_SEEDS])
+    baseline = collapsed[: len(UNROLLED_SEEDS)]
+    assert baseline.mean() <= 2.5  # the mode-collapse preset is collapsed at this step count (1.0 here; ≤ 2.3)
+    assert remedy.mean() >= 4, remedy  # 6.3 here (5.9 over seeds 0–7, 4.3 over their worst three)
+    # on average two modes more (in whole modes: the worst three of each, 13 against 7, hold it exactly)
+    assert remedy.sum() >= baseline.sum() + 2 * len(UNROLLED_SEEDS), (remedy, baseline)
     assert (remedy > without).all(), (remedy, without)  # unrolling itself: k = 0 hops from mode to mode (0–1)
 
 
