@@ -294,13 +294,16 @@ def load_dataset(
             raise ValueError(f"CIFAR-10 is 32×32; a {resolution}² model needs other data")
         return load_cifar10(split, cache_dir)
     if name in GENERATED_DATASETS:
-        data = load_generated(name, split)
-        if (data.resolution, data.channels) != (resolution, channels):
+        from explorer.models.folder import read_config
+        from explorer.zoo import CHECKPOINTS
+
+        made = read_config(CHECKPOINTS / GENERATED_DATASETS[name][0])[1]  # checked before ~1 min of generating
+        if (made["resolution"], made["channels"]) != (resolution, channels):
             raise ValueError(
-                f"{name} is {data.channels}×{data.resolution}²; the model is {channels}×{resolution}² "
-                f"(--channels {data.channels} --resolution {data.resolution})"
+                f"{name} is {made['channels']}×{made['resolution']}²; the model is {channels}×{resolution}² "
+                f"(--channels {made['channels']} --resolution {made['resolution']})"
             )
-        return data
+        return load_generated(name, split)
     if name.startswith(IMAGE_FOLDER_PREFIX):
         folder = image_folder_path(name[len(IMAGE_FOLDER_PREFIX) :], image_root)
         return load_image_folder(folder, resolution, channels)
