@@ -92,6 +92,6 @@ def test_the_committed_face_stylegan_has_the_papers_bands():
     bands = latent.style_bands(model.ws_resolutions)
     assert bands == {"coarse": [0, 1, 2], "middle": [3, 4, 5, 6], "fine": [7, 8]}  # the paper's own, not mapped
     changes = band_changes(model)
-    assert changes["coarse"]["layout"] > 2.5 * changes["fine"]["layout"]  # measured 3.8× at step 3000
-    assert changes["fine"]["chroma"] > 1.5 * changes["coarse"]["chroma"]  # measured 0.52 against 0.24
-    assert noise_reach(model, bands["fine"]) < 0.5 * noise_reach(model, bands["coarse"])  # measured 0.13, 0.84
+    assert changes["coarse"]["layout"] > 2.5 * changes["fine"]["layout"]  # measured 4.4× (step 4500)
+    assert changes["fine"]["chroma"] > 1.5 * changes["coarse"]["chroma"]  # measured 0.52 against 0.20
+    assert noise_reach(model, bands["fine"]) < 0.5 * noise_reach(model, bands["coarse"])  # measured 0.12, 0.85
