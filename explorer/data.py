@@ -40,6 +40,11 @@ IMAGE_FOLDER_PREFIX = "folder:"  # "folder:NAME" = the images under IMAGE_ROOT/N
 IMAGE_ROOT = Settings().images
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 MAX_FOLDER_IMAGES = 100_000
+# Data made by a committed generator: name → (zoo model, images). A fixed pool rather than fresh samples per batch:
+# an epoch is a pass over the same images as for any dataset (the loop's seeded batches, --resume, the card's
+# "images seen"), the FID reference is those images, and generating them costs ~1 min once, not every step.
+GENERATED_DATASETS = {"dcgan-digiface-64": ("dcgan-digiface-64", 10_000)}
+GENERATED_TEST_SEED = 1_000_000  # the test split's latents: rows from this seed on, disjoint from the train rows 0…n−1
 
 
 class DatasetUnavailable(RuntimeError):
@@ -254,10 +259,28 @@ def load_image_folder(
     )
 
 
+def load_generated(name: str, split: str = "train", n: int | None = None, batch: int = 500) -> ImageDataset:
+    """``n`` images (default: the pool's size) of the generator behind ``GENERATED_DATASETS[name]``: image i from
+    latent row i of ``sample_latent(n, seed)``, seed 0 for "train" and ``GENERATED_TEST_SEED`` for "test", computed
+    in fp32 batches so that the same name, split and n give the same images on every run."""
+    from explorer.zoo import CHECKPOINTS, load_folder
+
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    model_name, size = GENERATED_DATASETS[name]
+    n = size if n is None else n
+    model = load_folder(CHECKPOINTS / model_name, "cpu").float().eval()
+    latents = model.sample_latent(n, 0 if split == "train" else GENERATED_TEST_SEED)
+    with torch.no_grad():  # not inference_mode: the training's R1 takes gradients through these images
+        images = torch.cat([model.generate(chunk).clamp(-1, 1) for chunk in latents.split(batch)])
+    return ImageDataset(name=name, images=images, labels=torch.zeros(n, dtype=torch.int64), class_names=("faces",))
+
+
 def load_dataset(
     name: str, split: str = "train", resolution: int = 32, channels: int = 1, settings: Settings | None = None
 ) -> ImageDataset:
-    """Load a dataset by name: one of ``DATASETS`` or "folder:NAME" (images under ``settings.images``/NAME).
+    """Load a dataset by name: one of ``DATASETS``, of ``GENERATED_DATASETS`` or "folder:NAME" (images under
+    ``settings.images``/NAME).
 
     ``settings``: where installed data, downloads and image folders live (default: ``DEBIAN_*``, ``CACHE_DIR``,
     ``IMAGE_ROOT``)."""
@@ -270,11 +293,22 @@ def load_dataset(
         if resolution != 32:
             raise ValueError(f"CIFAR-10 is 32×32; a {resolution}² model needs other data")
         return load_cifar10(split, cache_dir)
+    if name in GENERATED_DATASETS:
+        from explorer.models.folder import read_config
+        from explorer.zoo import CHECKPOINTS
+
+        made = read_config(CHECKPOINTS / GENERATED_DATASETS[name][0])[1]  # checked before ~1 min of generating
+        if (made["resolution"], made["channels"]) != (resolution, channels):
+            raise ValueError(
+                f"{name} is {made['channels']}×{made['resolution']}²; the model is {channels}×{resolution}² "
+                f"(--channels {made['channels']} --resolution {made['resolution']})"
+            )
+        return load_generated(name, split)
     if name.startswith(IMAGE_FOLDER_PREFIX):
         folder = image_folder_path(name[len(IMAGE_FOLDER_PREFIX) :], image_root)
         return load_image_folder(folder, resolution, channels)
     raise DatasetUnavailable(
-        f"unknown dataset {name!r}; available: {', '.join(DATASETS)} "
+        f"unknown dataset {name!r}; available: {', '.join([*DATASETS, *GENERATED_DATASETS])} "
         f"or {IMAGE_FOLDER_PREFIX}NAME (a folder in {image_root or IMAGE_ROOT})"
     )
 

@@ -35,8 +35,9 @@ def chosen_groups(zoo: Zoo, name: str) -> tuple[str, str, str] | None:
 
 
 def classifier_models(zoo: Zoo) -> list[str]:
-    """The arithmetic models whose default groups the Fashion-MNIST classifier picks (derived, shipped)."""
-    return [name for name in arithmetic_models(zoo) if chosen_groups(zoo, name) is None]
+    """The arithmetic models whose default groups the Fashion-MNIST classifier picks (derived, shipped): not those
+    with groups picked by a person, nor those of other data (the face StyleGAN: ``FALLBACK_GROUPS``)."""
+    return [name for name in arithmetic_models(zoo) if chosen_groups(zoo, name) is None and zoo.classifier_reads(name)]
 
 
 def plane_models(zoo: Zoo) -> list[str]:

@@ -14,7 +14,7 @@ GENERATORS = ["dcgan-fashion-mnist", "stylegan-fashion-mnist", "biggan-fashion-m
 
 def test_checkpoints_folder_stays_small():
     total = sum(f.stat().st_size for f in CHECKPOINTS.rglob("*") if f.is_file())
-    assert total < 60 * 10**6  # issue #18: checkpoints/ stays ≤ 60 MB
+    assert total < 80 * 10**6  # issue #18: ≤ 60 MB; issue #32 raised it to 80 MB for the face StyleGAN
 
 
 def test_manifest_lists_every_family(default_zoo):

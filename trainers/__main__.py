@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+import torch
 from tqdm import tqdm
 
-from explorer.data import DATASETS, DatasetUnavailable
+from explorer.data import DATASETS, GENERATED_DATASETS, DatasetUnavailable
 from explorer.settings import Settings
 from explorer.zoo import ZooError
 from trainers import record, registry
@@ -38,7 +39,11 @@ SEVERAL_DEVICES = (
 def common(p: argparse.ArgumentParser, defaults: dict, settings: Settings) -> None:
     """The options every family shares: data, output, run length, device, logging."""
     where = f"images in {settings.images}/NAME"
-    p.add_argument("--data", default="fashion-mnist", help=f"{', '.join(DATASETS)} or folder:NAME ({where})")
+    p.add_argument(
+        "--data",
+        default="fashion-mnist",
+        help=f"{', '.join([*DATASETS, *GENERATED_DATASETS])} or folder:NAME ({where})",
+    )
     p.add_argument("--out", required=True, type=Path, help="checkpoint folder to write (and to --resume from)")
     p.add_argument(
         "--epochs", type=float, default=defaults.get("epochs", 5), help="passes over the data (if --steps is 0)"
@@ -55,6 +60,7 @@ def common(p: argparse.ArgumentParser, defaults: dict, settings: Settings) -> No
     p.add_argument("--save-every", type=int, default=defaults.get("save_every", 1000))
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out up to --steps/--epochs")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads torch may use (0 = its default: one per core)")
     p.add_argument("--jsonl", type=Path, default=None, help="also write every event as a JSON line here")
     p.add_argument(
         "--record",
@@ -203,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     settings = Settings.from_env()
     args = parser(settings).parse_args(argv)
+    if args.threads > 0:  # a run beside others on a shared CPU: more threads than its share only add barriers
+        torch.set_num_threads(args.threads)
     # the card's "reproduce" command: the recipe from scratch (a --resume run continues the same recipe)
     command = "python -m trainers " + shlex.join(a for a in argv if a != "--resume")
     distributed = None

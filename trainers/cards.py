@@ -18,11 +18,28 @@ PIPELINE_TAGS = {  # the Hub's task of each family; every other family generates
 }
 
 
+# Data whose terms a model trained on it carries: our dataset name → (front-matter license lines, the card's note).
+DATA_TERMS = {
+    "dcgan-digiface-64": (
+        "license: other\nlicense_name: mit-code-digiface-1m-non-commercial-data",
+        """
+## License
+
+The code that trained it is MIT. Its training images were made by `dcgan-digiface-64` (MIT weights by Chien Liu),
+which was trained on **DigiFace-1M** (Bae et al., WACV 2023; Microsoft), released for **non-commercial research
+use only**; a model trained on its images may carry those terms. A commercial user of a fork of Latent Explorer
+should drop this folder and its entry in `checkpoints/zoo.json`.
+""",
+    ),
+}
+
+
 def front_matter(family: str, data: str) -> str:
     """The card's YAML front matter: license, library, the Hub's task, tags and the dataset's Hub id."""
     dataset = f"\ndatasets: [{HUB_DATASETS[data]}]" if data in HUB_DATASETS else ""
     tag = data.removeprefix("folder:")
-    return f"""license: mit
+    license_lines = DATA_TERMS[data][0] if data in DATA_TERMS else "license: mit"
+    return f"""{license_lines}
 library_name: pytorch
 pipeline_tag: {PIPELINE_TAGS.get(family, "unconditional-image-generation")}
 tags: [{family}, latent-explorer, {tag}]{dataset}"""
@@ -82,7 +99,7 @@ Reproduce (`--resume` continues from this folder):
 ```
 {command}
 ```
-{extra}
+{extra}{DATA_TERMS[data][1] if data in DATA_TERMS else ""}
 ## Last logged step
 
 | metric | value |

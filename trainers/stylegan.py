@@ -17,9 +17,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from explorer import losses
+from explorer.data import GENERATED_DATASETS, ImageDataset
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator, StyleGANGenerator
 from trainers.distributed import without_gradient_sync
-from trainers.evaluation import generator_report
+from trainers.evaluation import generated_report, generator_report
 from trainers.events import Event
 from trainers.loop import RunLength, Task, ema_update, inference_samples, launch
 
@@ -83,8 +84,10 @@ class MixingGenerator(nn.Module):
 
 
 class StyleGANTask(Task):
-    def __init__(self, config: StyleGANTrainConfig, device: torch.device):
+    def __init__(self, config: StyleGANTrainConfig, device: torch.device, data: ImageDataset | None = None):
         self.config = self.length = config
+        if data is not None:
+            self.train_size = len(data)
         torch.manual_seed(config.seed)
         self.generator = StyleGANGenerator(config.model).to(device)
         self.discriminator = StyleGANDiscriminator(config.model, config.d_width).to(device)
@@ -151,8 +154,12 @@ class StyleGANTask(Task):
 
     def summary(self) -> str:
         c = self.config
+        data = c.data
+        if data in GENERATED_DATASETS:
+            model, _ = GENERATED_DATASETS[data]
+            data = f"{self.train_size} images made by the zoo's `{model}` (z from seeds 0–{self.train_size - 1})"
         return (
-            f"A small StyleGAN2-style generator (Karras et al., arXiv:1912.04958) trained on {c.data} at "
+            f"A small StyleGAN2-style generator (Karras et al., arXiv:1912.04958) trained on {data} at "
             f"{c.model.resolution}×{c.model.resolution}: z ∈ R^{c.model.latent_dim}, "
             f"{c.model.mapping_layers}-layer mapping to w ∈ R^{c.model.w_dim}, {c.model.width} feature maps, "
             "modulated/demodulated convs, per-layer noise, skip outputs. Non-saturating loss + lazy R1 "
@@ -162,7 +169,11 @@ class StyleGANTask(Task):
 
     def card_extra(self) -> str:
         resolutions = ", ".join(f"{i}: {r}²" for i, r in enumerate(self.model.ws_resolutions))
-        report, _ = generator_report(self.model, self.config.seed, self.config.fid_samples)
+        c = self.config
+        if c.data in GENERATED_DATASETS:
+            report, _ = generated_report(self.model, c.data, c.seed, c.fid_samples)
+        else:
+            report, _ = generator_report(self.model, c.seed, c.fid_samples)
         return f"""
 ## Styles
 
@@ -172,4 +183,4 @@ num_ws = {self.model.num_ws}; the resolution each row of ws styles: {resolutions
 
 def train_stylegan(config: StyleGANTrainConfig, out: str | Path | None, **options) -> Iterator[Event]:
     """Train the StyleGAN and yield events; ``options`` as for ``trainers.loop.launch``."""
-    return launch(lambda config, device, data: StyleGANTask(config, device), config, out, **options)
+    return launch(lambda config, device, data: StyleGANTask(config, device, data), config, out, **options)

@@ -23,7 +23,9 @@ def generator_names(zoo: Zoo) -> list[str]:
 
 
 def style_names(zoo: Zoo) -> list[str]:
-    return zoo.names(StyleGenerator)
+    """StyleGAN models whose images the classifier reads (its features stand in for LPIPS): not the 64² faces."""
+    readable = set(evaluate.source_names(zoo))
+    return [n for n in zoo.names(StyleGenerator) if n in readable]
 
 
 def picker(zoo: Zoo, names: Callable[[Zoo], list[str]], preferred: str, label: str, **kwargs) -> ModelList:

@@ -41,6 +41,8 @@ def path_length(zoo: Zoo, name: str, n: int = 500):
     from explorer.metrics.ppl import perceptual_path_length
 
     model = zoo.require(name, StyleGenerator, what="a StyleGAN model (perceptual path length needs its mapping)")
+    if name not in style_names(zoo):
+        raise ValueError(f"{name} makes images the Fashion-MNIST classifier cannot read (it needs 32×32 greyscale)")
     classifier = zoo.reference_classifier("the metrics")
 
     def distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
