@@ -20,7 +20,8 @@ def test_sources_are_real_images_and_the_fashion_generators(default_zoo):
         names
     )
     assert "classifier-fashion-mnist" not in names
-    assert metrics.choices.conditional_names(default_zoo) == ["biggan-fashion-mnist", "acgan-fashion-mnist"]
+    conditional = ["biggan-fashion-mnist", "biggan-ortho-fashion-mnist", "biggan-noortho-fashion-mnist"]
+    assert metrics.choices.conditional_names(default_zoo) == [*conditional, "acgan-fashion-mnist"]
 
 
 def test_scores_table_for_a_model_and_for_real_images(default_zoo):
