@@ -190,7 +190,9 @@ def _wire_run(job: TrainingJob, ui: dict, tabs: dict | None) -> None:
     def on_show(key: str | None, request: gr.Request):
         return views.show_run(job, key, getattr(request, "session_hash", None))
 
-    ui["show"].input(on_show, ui["show"], _drawn(ui), api_name="train_show", concurrency_limit=None)
+    # .select: a choice is one event (a Dropdown's .input fires on the choice and again on the blur that follows it:
+    # two draws of the same run, measured in Chromium)
+    ui["show"].select(on_show, ui["show"], _drawn(ui), api_name="train_show", concurrency_limit=None)
 
 
 def _drawn(ui: dict) -> list:

@@ -4,6 +4,8 @@ per-layer σ; ``poll`` hands the page all of it once a second, or nothing when t
 draws a recorded or ended run (``recorded``) the same way, at once."""
 
 import math
+import threading
+from collections import OrderedDict
 
 import gradio as gr
 from PIL import Image
@@ -182,6 +184,31 @@ def poll(job: TrainingJob, version: int, follow: bool, index, viewer: str | None
     return [h.version, *draw(h, follow, index)]
 
 
+class Drawn:
+    """What ``draw`` gives for each run that no longer changes (a recorded or ended run), kept for the next page that
+    opens it (a room opening the lecture's runs: its figures cost ~50 ms of CPU each time). Bounded; an entry is
+    used only for the very History it was drawn from (a record read again after its file changed is drawn anew)."""
+
+    def __init__(self, runs: int = 32):
+        self.runs, self.kept, self.lock = runs, OrderedDict(), threading.Lock()
+
+    def __call__(self, key: str, h: History) -> list:
+        with self.lock:
+            kept = self.kept.get(key)
+            if kept is not None and kept[0] is h:
+                self.kept.move_to_end(key)
+                return kept[1]
+        views = draw(h, True, None)
+        with self.lock:
+            self.kept[key] = (h, views)
+            while len(self.kept) > self.runs:
+                self.kept.popitem(last=False)
+        return views
+
+
+DRAWN = Drawn()
+
+
 @user_errors
 def show_run(job: TrainingJob, key: str | None, page: str | None = None) -> list:
     """Open a run in the plots at once: the live one (``key`` empty; the poll then follows it) or a recorded or
@@ -190,7 +217,8 @@ def show_run(job: TrainingJob, key: str | None, page: str | None = None) -> list
     it, ``share.ASKER``) keeps showing it: its poll draws the live run again only once it is shown (``SHOWN``)."""
     h = shown(job, key)
     SHOWN.set(page if page is not None else share.ASKER.get()[0], key or "")
-    return [-1 if key else h.version, *draw(h, True, None)[:-1], gr.Button(interactive=job.snapshot().running)]
+    views = DRAWN(key, h) if key else draw(h, True, None)
+    return [-1 if key else h.version, *views[:-1], gr.Button(interactive=job.snapshot().running)]
 
 
 @user_errors
