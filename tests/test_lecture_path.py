@@ -110,6 +110,16 @@ def test_the_metrics_and_training_sections_open_by_link_and_the_progan_step_has_
     assert share.problems({"tab": "training", "section": "nowhere"}, built.shares, built.tab_ids) != []
 
 
+def test_no_event_selects_a_tab_or_a_section_the_page_does(built):
+    """A step's tab and section are selected by the page, in the order it asks (page.js: P.select). Gradio applies an
+    update of a Tabs after walking every block under it, so an event that selected a tab could land after a newer
+    step's selection on a busy page (the lecture walk once ended on the Training tab at the VAE's step)."""
+    selecting = sorted({str(f.name) for f in built.fns.values() for o in f.outputs if isinstance(o, gr.Tabs)})
+    assert selecting == []
+    steps = share.steps_html(lecture_path.read(lecture_path.DEFAULT_PATH), -1)
+    assert "&quot;section&quot;: &quot;live&quot;" in steps  # the page's data names each step's section
+
+
 def test_each_tab_restores_in_one_event_that_no_change_handler_follows(built):
     """A link's restore is one event per tab (share._restorer): it sets the controls and draws the renders itself,
     so no handler may listen to .change on a control (a field, a dropdown, a slider) it sets: a programmatic update

@@ -54,10 +54,10 @@ def walk(built) -> dict[str, list[str]]:
         ]
         if yields:
             last = dict(zip(fn.outputs, yields[-1], strict=True))
-            tabs = next(c for c in fn.outputs if isinstance(c, gr.Tabs))
-            selected = getattr(yields[0][fn.outputs.index(tabs)], "selected", None)
-            if selected != params["tab"]:
-                found.append(f"selected tab {selected!r}, not {params['tab']!r}")
+            # the page selects the tab (page.js: P.select); the restore tells the server which one is shown
+            current = [v for c, v in zip(fn.outputs, yields[0], strict=True) if isinstance(c, gr.State)]
+            if params["tab"] not in current:
+                found.append(f"the restore took {params['tab']!r} for another tab's ({current})")
             views = [c for c in fn.outputs if isinstance(c, gr.Image | gr.Plot | gr.Gallery)]
             empty = [c.elem_id or c.label for c in views if last[c] is None]
             if views and len(empty) == len(views):

@@ -211,8 +211,8 @@ def test_a_directions_link_sets_each_control_and_its_renders_get_them(monkeypatc
         neg="3, 4",
     )
     with demo:
-        tabs, current, done = gr.Tabs(), gr.State("directions"), gr.State()
-    restore, read, _ = share._restorer(parts.share, [parts.share], ["directions"], tabs, current, None, done)
+        current, done = gr.State("directions"), gr.State()
+    restore, read, _ = share._restorer(parts.share, [parts.share], ["directions"], current, None, done)
     query = "?" + "&".join(f"{k}={v}" for k, v in link.items())
     list(restore(json.dumps({"link": query}), None, frozenset(), *[c.value for c in read]))
     settings = dict(

@@ -153,6 +153,42 @@ def test_a_recorded_run_opens_in_the_plots_as_a_live_one_and_the_poll_leaves_it(
     assert gif[0].endswith(".gif")
 
 
+def test_a_recorded_run_is_drawn_once_and_shown_again_at_once(job):
+    """The server's part of Show (bench/recorded.py): the figures of a run that no longer changes are kept, so the
+    next page (a room opening the lecture's runs) gets them for nothing, and they are still the live run's figures
+    of the same history."""
+    key = "recorded/dcgan-hinge"
+    started = time.process_time()
+    first = training.views.show_run(job, key)
+    drawn = time.process_time() - started
+    started = time.process_time()
+    again = training.views.show_run(job, key)
+    kept = time.process_time() - started
+    assert drawn < 1.0 and kept < 0.02, f"drawn in {drawn:.3f} s of CPU, shown again in {kept:.3f} s"
+    assert all(a is b for a, b in zip(first[2:7], again[2:7], strict=True))  # the same figures and grid
+    h = recorded.find(job, key).history
+    assert [f.to_dict()["data"] for f in again[2:6]] == figure_data(h)
+
+
+def test_a_poll_that_read_the_list_before_a_step_showed_a_recorded_run_draws_nothing(job):
+    """A lecture step opens the Training tab on a recorded run (run=): the page selects the tab, whose timer polls at
+    once, before the step's value of Show has reached the page. That poll (its Show still the live run's "") must not
+    draw the live run over the step's; a page that picks the live run again is followed again."""
+    from explorer.ui import share
+
+    token = share.ASKER.set(("page-a", 7))  # the step's restore draws the run for its page (share._restorer)
+    try:
+        training.views.show_run(job, "recorded/dcgan-hinge")
+    finally:
+        share.ASKER.reset(token)
+    stale = training.views.poll(job, -1, True, None, "page-a", "")
+    assert all(v == gr.skip() for v in stale[1:]), "a late poll drew the live run over the step's recorded one"
+    other = training.views.poll(job, -1, True, None, "page-b", "")
+    assert "No run yet" in other[1]  # another page shows the live run: its poll draws it
+    training.views.show_run(job, "", "page-a")  # Show → the live run
+    assert "No run yet" in training.views.poll(job, -1, True, None, "page-a", "")[1]
+
+
 def test_a_run_of_the_tab_keeps_its_history_and_a_later_app_offers_it(tmp_path, job):
     h = lived("non-saturating")
     h.out = job.runs / "dcgan-fashion-mnist-1"

@@ -60,7 +60,6 @@ def _restore_blocks():
     render that fails: what share._restorer runs in its one event."""
     calls = []
     with gr.Blocks():
-        tabs = gr.Tabs()
         current, index, where, notes, done = gr.State(""), gr.State(-1), gr.Markdown(), gr.Markdown(), gr.State()
         a, b = gr.Number(0, precision=0, minimum=0, maximum=9), gr.Dropdown(["x", "y"], value="x")
         image, caption, lazy, broken = gr.Textbox(), gr.Textbox(), gr.Textbox(), gr.Textbox()
@@ -87,14 +86,14 @@ def _restore_blocks():
             ],
         )
     bar = {"index": index, "where": where, "notes": notes}  # the title is the page's: not an output
-    restore, read, outputs = share._restorer(tab, [tab], ["t", "other"], tabs, current, bar, done)
-    parts = dict(a=a, b=b, image=image, caption=caption, lazy=lazy, tabs=tabs, done=done)
+    restore, read, outputs = share._restorer(tab, [tab], ["t", "other"], current, bar, done)
+    parts = dict(a=a, b=b, image=image, caption=caption, lazy=lazy, current=current, done=done)
     return restore, read, outputs, calls, parts
 
 
 def test_an_older_step_that_starts_after_a_newer_one_selects_and_draws_nothing():
-    """▶ ▶ on a busy server: step 1's restore starts after step 2's (two tabs, two events). It must not take the
-    page back to its tab; one overtaken while drawing stops drawing; another page's numbers are its own."""
+    """▶ ▶ on a busy server: step 1's restore starts after step 2's (two tabs, two events). It must not set or draw
+    anything; one overtaken while drawing stops drawing; another page's numbers are its own."""
     restore, _, outputs, calls, c = _restore_blocks()
     ask = lambda seq: json.dumps({"link": "?tab=t&a=3&b=y", "seq": seq})  # noqa: E731
     list(restore(ask(2), None, frozenset(), 0, "x", None, page="p-newer"))  # the newer ask ran first
@@ -104,11 +103,11 @@ def test_an_older_step_that_starts_after_a_newer_one_selects_and_draws_nothing()
     assert calls == []
     with pytest.warns(UserWarning):  # the same number on another page is that page's newest
         yields = list(restore(ask(1), None, frozenset(), 0, "x", None, page="p-other"))
-    assert dict(zip(outputs, yields[0], strict=True))[c["tabs"]].selected == "t" and calls == ["render", "lazy"]
+    assert dict(zip(outputs, yields[0], strict=True))[c["current"]] == "t" and calls == ["render", "lazy"]
     calls.clear()
     drawing = restore(ask(3), None, frozenset(), 0, "x", None, page="p-newer")
     first = dict(zip(outputs, next(drawing), strict=True))  # the tab and the controls
-    assert first[c["tabs"]].selected == "t"
+    assert first[c["current"]] == "t" and first[c["a"]] == 3
     share.NEWEST.asked("p-newer", 4)  # the page asks for the next step while this one draws
     assert list(drawing) == [] and calls == [], "an overtaken restore kept drawing"
 
@@ -120,13 +119,14 @@ def test_one_restore_event_sets_the_controls_then_streams_each_render():
     with pytest.warns(UserWarning, match="no such thing"):
         yields = list(restore(link, None, frozenset(), 0, "x", None))
     first = dict(zip(outputs, yields[0], strict=True))
-    assert first[c["tabs"]].selected == "t" and first[c["a"]] == 3 and first[c["b"]] == "y"
+    assert first[c["current"]] == "t" and first[c["a"]] == 3 and first[c["b"]] == "y"
+    assert not any(isinstance(o, gr.Tabs) for o in outputs), "a tab is the page's to select (page.js: P.select)"
     assert first[c["image"]] == {"__type__": "update"}  # controls first: no render waits for another
     main, final = (dict(zip(outputs, y, strict=True)) for y in yields[1:])  # the main view, then everything
     assert main[c["image"]] == "y3" and main[c["a"]] == 3 and main[c["caption"]] == {"__type__": "update"}
     assert (final[c["image"]], final[c["caption"]], final[c["lazy"]]) == ("y3", "caption of y3", "lazy 3")
     assert final[c["a"]] == 3  # every yield carries all that is set (Gradio streams yields as diffs)
-    assert final[c["tabs"]] == {"__type__": "update"}  # the tab once: a slow restore never takes the page back
+    assert final[c["current"]] == {"__type__": "update"}  # the tab once: a slow restore never takes it back
     done = final[c["done"]]
     assert calls == ["render", "lazy"] and done == {c["lazy"]._id}
     calls.clear()
@@ -147,32 +147,33 @@ def test_a_restore_for_another_tab_changes_nothing():
     (only,) = list(restore("not json", None, None, 0, "x", None))
     assert only == [skipped] * len(outputs)
     tab = share.Share("t", {"a": c["a"]})
-    plain, read, outputs = share._restorer(None, [tab], ["t", "other"], c["tabs"], gr.State(""), None, c["done"])
+    plain, read, outputs = share._restorer(None, [tab], ["t", "other"], c["current"], None, c["done"])
     assert read == []
     (only,) = list(plain(json.dumps({"link": "?tab=other&a=1"}), None, None))
-    assert only[outputs.index(c["tabs"])].selected == "other" and only[1] == "other"  # a tab without settings
+    assert only[outputs.index(c["current"])] == "other"  # a tab without settings: the page selected it
     (only,) = list(plain(json.dumps({"link": "?tab=t"}), None, None))
     assert only == [skipped] * len(outputs)  # a tab with settings is its own restore's
 
 
-def test_a_link_opens_a_section_of_its_tab_and_a_step_its_notes():
+def test_a_step_its_notes_and_the_page_its_tab_and_section():
+    """The restore sets the step's index and notes; the tab and section are the page's to select (page.js: P.select,
+    from the steps' data), in the order asked, so no restore's output selects a tab."""
     with gr.Blocks():
-        tabs = gr.Tabs()
         with gr.Tabs() as sections:
             with gr.Tab("a", id="lines"):
                 pass
         current, index, where, notes = gr.State(""), gr.State(-1), gr.Markdown(), gr.Markdown()
     theory = share.Share("theory", {}, sections=(sections, ("lines", "game")))
     bar = {"index": index, "where": where, "notes": notes}
-    restore, read, outputs = share._restorer(theory, [theory], ["theory"], tabs, current, bar, gr.State())
-    (shown,) = list(restore(json.dumps({"link": "?tab=theory&section=game"}), None, None))
-    assert shown[outputs.index(sections)].selected == "game"
-    (shown,) = list(restore(json.dumps({"link": "?tab=theory&section=elsewhere"}), None, None))
-    assert shown[outputs.index(sections)] == {"__type__": "update"}  # an unknown section: the tab as it was
+    restore, read, outputs = share._restorer(theory, [theory], ["theory"], current, bar, gr.State())
+    assert sections not in outputs
     path = share.lecture_path.LecturePath("p", (share.lecture_path.Step("one", "?tab=theory&section=game", "say"),))
     (shown,) = list(restore(json.dumps({"index": 7}), path, None))  # an index past the end: the last step
     assert shown[outputs.index(index)] == 0 and shown[outputs.index(notes)] == "say"
-    assert shown[outputs.index(sections)].selected == "game"
+    assert shown[outputs.index(current)] == "theory"
+    html = share.steps_html(path, 0)
+    data = json.loads(html.split('data-steps="')[1].split('"')[0].replace("&quot;", '"'))
+    assert data == [{"title": "one", "tab": "theory", "section": "game"}]
 
 
 def test_settings_file_round_trip_and_bad_files(shares, tmp_path):

@@ -88,10 +88,13 @@
     document.documentElement.classList.add('present');
   }
 
-  // 5. The lecture path (explorer/ui/share.py). The page holds the path's steps (#path-steps: titles and tabs), so
-  //    ◀ / ▶ show the step's title at once, then press that tab's hidden restore button (#restore-<tab>): one Gradio
-  //    event that selects the tab, sets its controls and streams its renders. A share link (on load, or a settings
-  //    file) opens the same way. `asked` is what the next restore event sends (share.RESTORE_JS reads it).
+  // 5. The lecture path (explorer/ui/share.py). The page holds the path's steps (#path-steps: titles, tabs and
+  //    sections), so ◀ / ▶ show the step's title and select its tab and section at once, then press that tab's hidden
+  //    restore button (#restore-<tab>): one Gradio event that sets its controls and streams its renders. A share link
+  //    (on load, or a settings file) opens the same way. `asked` is what the next restore event sends
+  //    (share.RESTORE_JS reads it). The tab is the page's to select, in the order asked, never a Gradio output:
+  //    Gradio applies an update of the app's Tabs after walking every block of the app, so on a busy page an older
+  //    step's selection landed after a newer one's.
   P.index = -1;
   P.seen = null;
   P.asked = null;
@@ -110,9 +113,28 @@
     return el && el.tagName !== 'BUTTON' ? el.querySelector('button') : el;
   };
   P.seq = 0;  // each ask numbered: the server drops an older step's restore that starts after a newer one's
-  P.ask = (request, tab) => {
+  const tabButton = (id, inPanel) => [...document.querySelectorAll('button[role=tab]')].find((b) => (
+    b.dataset.tabId === id && (inPanel
+      ? b.offsetParent !== null && b.closest('#app-tabs [role=tabpanel]') !== null  // a section of the tab shown
+      : b.closest('#app-tabs') !== null && b.closest('#app-tabs [role=tabpanel]') === null)));  // one of the app's
+  P.select = (tab, section, seq) => {  // the ask's tab now, its section once the tab has drawn its bar
+    const el = tabButton(tab, false);
+    if (el && el.getAttribute('aria-selected') !== 'true') el.click();
+    if (!section) return;
+    const started = performance.now();
+    const open = () => {  // a newer ask selects its own; a section that never shows is given up after a minute
+      if (seq !== P.seq || performance.now() - started > 60000) return;
+      const at = tabButton(section, true);
+      if (!at) setTimeout(open, 50);
+      else if (at.getAttribute('aria-selected') !== 'true') at.click();
+    };
+    setTimeout(open, 0);  // after the tab's switch: the tab shown before may have a section of the same name
+  };
+  P.ask = (request, tab, section = '') => {
     P.asked = JSON.stringify({...request, seq: ++P.seq});
     P.asking = {tab, time: performance.now()};
+    if (P.playing) button('toy-pause')?.click();  // the lab an older step set playing: no frame of it lands on this one
+    P.select(tab, section, P.seq);
     const el = button('restore-' + tab) || button('restore-tab');
     if (el) el.click();
   };
@@ -128,9 +150,9 @@
       strong.textContent = `${i + 1} / ${all.length}`;
       line.replaceChildren(strong, ' · ' + all[i].title);
     }
-    P.ask({index: i}, all[i].tab);
+    P.ask({index: i}, all[i].tab, all[i].section);
   };
-  // a tab's first view (share.draw_when_opened): drawn when a user opens it, not when a restore selects it (the
+  // a tab's first view (share.draw_when_opened): drawn when a user opens it, not when a step selects it (the step's
   // restore draws it in its own event)
   P.opened = (tabs, opener) => {
     const a = P.asking;
@@ -154,7 +176,7 @@
   P.openLink = (query) => {
     const params = new URLSearchParams(query || '');
     params.delete('present');
-    if (params.get('tab')) P.ask({link: '?' + params.toString()}, params.get('tab'));
+    if (params.get('tab')) P.ask({link: '?' + params.toString()}, params.get('tab'), params.get('section') ?? '');
   };
 
   // 6. Keys. Single keys act only in presentation mode (WCAG 2.1.4: a page that is not being presented keeps every

@@ -13,9 +13,14 @@ from explorer.ui.common import download_path
 
 
 def steps_html(path: lecture_path.LecturePath, index: int) -> str:
-    """The path as the page holds it (explorer/ui/page.js shows a step's title the moment ▶ is pressed, then asks
-    for its view): a hidden element with the steps' titles and tabs, and the step the server last opened."""
-    steps = [{"title": step.title, "tab": step.params().get("tab", "")} for step in path.steps]
+    """The path as the page holds it (explorer/ui/page.js shows a step's title and selects its tab and section the
+    moment ▶ is pressed, then asks for its view): a hidden element with the steps' titles, tabs and sections, and the
+    step the server last opened."""
+    params = [step.params() for step in path.steps]
+    steps = [
+        {"title": step.title, "tab": p.get("tab", ""), "section": p.get("section", "")}
+        for step, p in zip(path.steps, params, strict=True)
+    ]
     data = html.escape(json.dumps(steps, ensure_ascii=False), quote=True)
     return f'<div id="path-steps" hidden data-steps="{data}" data-index="{int(index)}"></div>'
 

@@ -7,6 +7,7 @@ with the keys a tab declares (``Share.fields``); unknown keys and values that fa
 checks are ignored, so an old or edited link still opens.
 """
 
+import contextvars
 import json
 import threading
 import urllib.parse
@@ -94,8 +95,8 @@ def draw_when_opened(tab: gr.Tab, renders: Sequence[tuple[Callable, list, list]]
     of at start-up: a first view costs start-up time for every user, though a lecture opens only some tabs. A view
     that a shared link or an earlier visit drew already is left as it is.
 
-    A tab opened by a link's restore (which selects it, and so fires its select too) is drawn by that restore: the
-    page (page.js: P.opened) then presses nothing, so a lecture path's step stays one event."""
+    A tab opened by a link or a lecture path's step (the page selects it, which fires its select too) is drawn by
+    that step's restore: the page (page.js: P.opened) then presses nothing, so a step stays one event."""
     if not renders:
         return
     tabs, block = [], tab
@@ -304,13 +305,39 @@ class NewestAsks:
 
 
 NEWEST = NewestAsks()
+# (page, ask) of the restore whose render is running: a view that keeps state per page (the Training tab's shown run,
+# which its poll reads instead of a value the page may not have applied yet) records it for the page that asked
+ASKER: contextvars.ContextVar[tuple[str | None, int | None]] = contextvars.ContextVar("asker", default=(None, None))
 
 
-def _restorer(
-    share: Share | None, shares: Sequence[Share], tab_ids: Sequence[str], tabs: gr.Tabs, current, bar, done: gr.State
-):
+class PerPage:
+    """A value per page (a session), bounded: the least recently set pages go first."""
+
+    def __init__(self, pages: int = 4096):
+        self.pages, self.values, self.lock = pages, OrderedDict(), threading.Lock()
+
+    def set(self, page: str | None, value) -> None:
+        if page is None:
+            return
+        with self.lock:
+            self.values[page] = value
+            self.values.move_to_end(page)
+            while len(self.values) > self.pages:
+                self.values.popitem(last=False)
+
+    def get(self, page: str | None, default=None):
+        with self.lock:
+            return self.values.get(page, default) if page is not None else default
+
+
+def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[str], current, bar, done: gr.State):
     """One event's handler, inputs and outputs that open a link on ``share``'s tab (or, for ``None``, a tab without
-    settings): it selects the tab, sets the controls, opens the section, then yields each render as it is drawn.
+    settings): it sets the controls, then yields each render as it is drawn.
+
+    The tab and its section are the page's to select (page.js: P.select, in the order the page asks), never an
+    output of this event: Gradio applies an update of the app's Tabs asynchronously (it walks every block of the
+    app first), so on a busy page an older step's selection was applied after a newer one's, and the lecture walk
+    ended on the Training tab at the VAE's step. The renders are ``ASKER``'s, the page and ask they draw for.
 
     The controls' values arrive with the renders of the same event, and the tabs' renders listen to ``.input`` (a
     user's act), never to a ``.change`` that this programmatic update would fire: one event per step, no chain.
@@ -322,10 +349,9 @@ def _restorer(
         renders.append((lazy, inputs[1:], outs, True) if lazy is not None else (fn, inputs, outs, False))
     shared = {s.tab for s in shares}
     fields = list(share.fields.values()) if share is not None else []
-    sections = [share.sections[0]] if share is not None and share.sections is not None else []
     head = [bar["index"], bar["notes"]] if bar is not None else []  # the title is the page's (page.js: P.go)
     read = _unique([*fields, *(c for _, inputs, _, _ in renders for c in inputs)])
-    outputs = _unique([*head, tabs, current, *fields, *sections, *(c for _, _, outs, _ in renders for c in outs)])
+    outputs = _unique([*head, current, *fields, *(c for _, _, outs, _ in renders for c in outs)])
     outputs.append(done)
     images = [fn for fn, _, outs, _ in renders if any(isinstance(o, gr.Image) for o in outs)]
     main = (images or [fn for fn, *_ in renders] or [None])[0]  # shown first: the tab's main image
@@ -341,8 +367,8 @@ def _restorer(
         if index is not None and bar is not None:
             shown |= {bar["index"]: index, bar["notes"]: lecture_path.notes(path, index)}
         if share is None or tab != share.tab:
-            if share is None and tab in tab_ids and tab not in shared:  # a tab without settings: selected
-                shown |= {tabs: gr.Tabs(selected=tab), current: tab}
+            if share is None and tab in tab_ids and tab not in shared:  # a tab without settings: the page selected it
+                shown |= {current: tab}
             else:  # another tab's restore (the page's keys outran an event): that event opens it
                 shown = {}
             yield [shown.get(c, gr.skip()) for c in outputs]
@@ -351,13 +377,9 @@ def _restorer(
         restored = settings(params, share)
         changed = any(now.get(c) != v for c, v in restored.items())
         now |= restored
-        shown |= {tabs: gr.Tabs(selected=tab), current: tab} | restored
-        if sections and params.get("section") in share.sections[1]:
-            shown[sections[0]] = gr.Tabs(selected=params["section"])
+        shown |= {current: tab} | restored
         yield [shown.get(c, gr.skip()) for c in outputs]
-        # the tab, its section and the step once: a restore still drawing when the next step opens another tab must
-        # not take the page back to its own
-        for opened in [tabs, current, *sections, *head]:
+        for opened in [current, *head]:  # the step once: a restore still drawing when the next step opens is no step
             shown.pop(opened, None)
         # the main view (the first render of an image) as soon as it is drawn, then everything. Each yield carries
         # all that is set so far: Gradio streams a generator's yields as diffs from the previous one, and a skip after
@@ -368,11 +390,14 @@ def _restorer(
                 break
             if lazy and outs[0]._id in drawn and not changed:
                 continue
+            token = ASKER.set((page, seq))
             try:
                 views = _by_output(fn(*[now[c] for c in inputs]), outs)
             except gr.Error as error:  # one view's message; the others still draw
                 gr.Warning(str(error.message))
                 continue
+            finally:
+                ASKER.reset(token)
             now |= {c: v for c, v in ((c, _value(u)) for c, u in views.items()) if c in now and v is not _KEEP}
             shown |= views
             if lazy:
@@ -401,7 +426,9 @@ def build(
     bar: dict | None = None,
 ) -> None:
     """The share row, the tab tracking, the restore (a share link on page load, a settings file, a lecture path's
-    step: one event each) and the lecture path's ``bar`` (``path_bar.build``)."""
+    step: one event each) and the lecture path's ``bar`` (``path_bar.build``). ``tabs``, the app's tabs, are
+    ``#app-tabs`` unless named: where the page finds a step's tab (page.js: P.select)."""
+    tabs.elem_id = tabs.elem_id or "app-tabs"
     shares = [s for s in shares if s is not None]
     fields = all_fields(shares)
     tab_ids = list(tab_items)
@@ -431,7 +458,7 @@ def build(
     # one hidden button per tab with settings (and one for the others), pressed by the page (page.js: openLink, go)
     done = gr.State(frozenset())  # the lazy views this page's restores drew (_restorer)
     for share in [*shares, None]:
-        restore, read, outputs = _restorer(share, shares, tab_ids, tabs, current, bar, done)
+        restore, read, outputs = _restorer(share, shares, tab_ids, current, bar, done)
 
         def on_restore(session: gr.Request, request: str, path, drawn, *values, restore=restore):
             yield from restore(request, path, drawn, *values, page=getattr(session, "session_hash", None))

@@ -38,7 +38,8 @@ def test_the_lecture_link_opens_the_recorded_losses_and_a_recorded_run_is_shown_
     page.wait_for_function(f"() => {STATUS}.includes('recorded run: DCGAN, hinge loss')", timeout=10_000)
     page.wait_for_function(f"() => {traces('#train-losses')} === 2", timeout=10_000)
     seconds = time.monotonic() - started
-    # the handler's own work is under a second of CPU (tests/test_recorded_runs.py); in a browser on 2 cores shared
-    # with other jobs the whole round trip (the reply, four plots drawn, the grid fetched) measured 4 to 7 s: a
-    # bound that a training run, or a record read again on every request, would break
+    # the server's part is 40 ms of CPU, under 1 ms once drawn (tests/test_recorded_runs.py, bench/recorded.py); in
+    # a browser on 2 cores shared with other jobs the whole round trip (the reply, four plots drawn, the grid
+    # fetched) measured 4 to 11 s at load averages of 15-20: the page's drawing, not the server. Under a second
+    # needs a quieter machine; this bound catches a training run, or a record read again on every request
     assert seconds < 10.0, f"the recorded run took {seconds:.2f} s to draw"

@@ -140,5 +140,6 @@ def build(job: TrainingJob, show: gr.Dropdown, show_choices: Callable[[], list])
             return [gr.skip()] * 5
         return [gr.Accordion(open=True), *open_comparison(job, key)]
 
-    comparison.input(opened, comparison, [accordion, *outputs], api_name="compare_recorded", concurrency_limit=None)
+    # .select: one event a choice (.input fires again on the blur after it)
+    comparison.select(opened, comparison, [accordion, *outputs], api_name="compare_recorded", concurrency_limit=None)
     return dict(comparison=comparison, render=(opened, [comparison], [accordion, *outputs]))

@@ -170,9 +170,14 @@ def _wire_run(job: TrainingJob, ui: dict, tabs: dict | None) -> None:
     recipe = [controls[name] for name in RECIPE]
     ui["family"].input(on_recipe, [ui["family"]], recipe, **quiet)
     ui["loss"].input(on_recipe, [ui["family"], ui["loss"]], recipe, **quiet)
+
+    def on_started(request: gr.Request):  # the plots follow the new run
+        views.SHOWN.set(getattr(request, "session_hash", None), "")
+        return gr.Button(interactive=True), ""
+
     ui["start"].click(
         on_start, set(controls.values()), ui["status"], api_name="train_start", concurrency_limit=None
-    ).then(lambda: (gr.Button(interactive=True), ""), None, [ui["stop"], ui["show"]], **quiet)
+    ).then(on_started, None, [ui["stop"], ui["show"]], **quiet)
     ui["stop"].click(on_stop, None, ui["status"], api_name="train_stop", concurrency_limit=None)
     version = ui["version"]
     timer = gr.Timer(POLL_SECONDS, active=tabs is None)  # the plots: only while the tab is shown
@@ -180,10 +185,14 @@ def _wire_run(job: TrainingJob, ui: dict, tabs: dict | None) -> None:
         shown = tab_id == "training"
         item.select(lambda shown=shown: gr.Timer(active=shown), None, timer, queue=False, api_visibility="undocumented")
     timer.tick(on_poll, [version, ui["follow"], ui["timeline"], ui["show"]], _drawn(ui), **quiet)
+
     # reading a record is cached and drawing it changes nothing: a room of students may open runs at once
-    ui["show"].input(
-        lambda key: views.show_run(job, key), ui["show"], _drawn(ui), api_name="train_show", concurrency_limit=None
-    )
+    def on_show(key: str | None, request: gr.Request):
+        return views.show_run(job, key, getattr(request, "session_hash", None))
+
+    # .select: a choice is one event (a Dropdown's .input fires on the choice and again on the blur that follows it:
+    # two draws of the same run, measured in Chromium)
+    ui["show"].select(on_show, ui["show"], _drawn(ui), api_name="train_show", concurrency_limit=None)
 
 
 def _drawn(ui: dict) -> list:

@@ -42,16 +42,23 @@ def read(folder: Path) -> Recorded:
     return _read(folder, (folder / "history.json").stat().st_mtime)
 
 
+@functools.lru_cache(maxsize=64)
+def _recorded_run(folder: Path, stamp: float) -> Run:
+    """A lecture run, made once per version of its record: the same History each time (``views.DRAWN`` keeps its
+    figures for it)."""
+    r = _read(folder, stamp)
+    h = replace(r.history, message=f"recorded run: {r.title or folder.name} ({r.command})")
+    return Run(RECORDED_PREFIX + folder.name, f"recorded: {r.title or describe(h)}", folder.name, h)
+
+
 def recorded_runs() -> list[Run]:
     """The lecture's recorded runs (``RECORDED``), by folder name."""
     root, runs = RECORDED, []
     for path in sorted(root.glob("*/history.json")) if root.is_dir() else []:
         try:
-            r = read(path.parent)
+            runs.append(_recorded_run(path.parent, path.stat().st_mtime))
         except RecordError:
             continue  # tests/test_recorded_runs.py reads every committed record
-        h = replace(r.history, message=f"recorded run: {r.title or path.parent.name} ({r.command})")
-        runs.append(Run(RECORDED_PREFIX + path.parent.name, f"recorded: {r.title or describe(h)}", path.parent.name, h))
     return runs
 
 

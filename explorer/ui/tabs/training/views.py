@@ -4,12 +4,15 @@ per-layer σ; ``poll`` hands the page all of it once a second, or nothing when t
 draws a recorded or ended run (``recorded``) the same way, at once."""
 
 import math
+import threading
+from collections import OrderedDict
 
 import gradio as gr
 from PIL import Image
 
 from explorer import images, plots
 from explorer.losses import OBJECTIVES
+from explorer.ui import share
 from explorer.ui.common import download_path, user_errors
 from explorer.ui.tabs.training import recorded
 from explorer.ui.tabs.training.run import owns, status_html
@@ -19,6 +22,10 @@ from trainers.job import History, TrainingJob
 from trainers.loop import saved_step
 
 GRID_SCALE = 3
+# the run each page's plots show ("" the live one), as its last Show or its last step's run= set it: the poll reads
+# this, not its own copy of the Show list, which a tick may have read before the step's value reached the page (a
+# late poll then drew the live run over the step's recorded one)
+SHOWN = share.PerPage()
 
 
 def figures(h: History) -> tuple:
@@ -167,22 +174,51 @@ def draw(h: History, follow: bool, index) -> list:
 
 def poll(job: TrainingJob, version: int, follow: bool, index, viewer: str | None = None, key: str | None = ""):
     """Everything the tab shows, or ``gr.skip()`` for each output when nothing changed since ``version`` or a
-    recorded run is shown (``key``) (``viewer``: the polling session; only the run's owner keeps it alive)."""
+    recorded run is shown (``key``, or what ``show_run`` last showed on the page) (``viewer``: the polling session;
+    only the run's owner keeps it alive)."""
     if owns(job, viewer):
         job.seen()
     h = job.snapshot()
-    if h.version == version or key:
+    if h.version == version or key or SHOWN.get(viewer, ""):
         return [version] + [gr.skip()] * 8
     return [h.version, *draw(h, follow, index)]
 
 
+class Drawn:
+    """What ``draw`` gives for each run that no longer changes (a recorded or ended run), kept for the next page that
+    opens it (a room opening the lecture's runs: its figures cost ~50 ms of CPU each time). Bounded; an entry is
+    used only for the very History it was drawn from (a record read again after its file changed is drawn anew)."""
+
+    def __init__(self, runs: int = 32):
+        self.runs, self.kept, self.lock = runs, OrderedDict(), threading.Lock()
+
+    def __call__(self, key: str, h: History) -> list:
+        with self.lock:
+            kept = self.kept.get(key)
+            if kept is not None and kept[0] is h:
+                self.kept.move_to_end(key)
+                return kept[1]
+        views = draw(h, True, None)
+        with self.lock:
+            self.kept[key] = (h, views)
+            while len(self.kept) > self.runs:
+                self.kept.popitem(last=False)
+        return views
+
+
+DRAWN = Drawn()
+
+
 @user_errors
-def show_run(job: TrainingJob, key: str | None) -> list:
+def show_run(job: TrainingJob, key: str | None, page: str | None = None) -> list:
     """Open a run in the plots at once: the live one (``key`` empty; the poll then follows it) or a recorded or
     ended one, drawn by the same figures, its timeline at the newest grid. The version returned is the live run's,
-    or −1 so that going back to the live run redraws it."""
+    or −1 so that going back to the live run redraws it. ``page`` (a session; by default the restore's that draws
+    it, ``share.ASKER``) keeps showing it: its poll draws the live run again only once it is shown (``SHOWN``)."""
     h = shown(job, key)
-    return [-1 if key else h.version, *draw(h, True, None)[:-1], gr.Button(interactive=job.snapshot().running)]
+    SHOWN.set(page if page is not None else share.ASKER.get()[0], key or "")
+    views = DRAWN(key, h) if key else draw(h, True, None)
+    return [-1 if key else h.version, *views[:-1], gr.Button(interactive=job.snapshot().running)]
 
 
 @user_errors
