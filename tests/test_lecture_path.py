@@ -5,7 +5,7 @@ import pytest
 
 import app
 from explorer.ui import path as lecture_path
-from explorer.ui import share
+from explorer.ui import path_bar, share
 
 TAB_IDS = {tab_id for _, tab_id, _ in app.TABS} | {"training"}
 
@@ -116,7 +116,7 @@ def test_no_event_selects_a_tab_or_a_section_the_page_does(built):
     step's selection on a busy page (the lecture walk once ended on the Training tab at the VAE's step)."""
     selecting = sorted({str(f.name) for f in built.fns.values() for o in f.outputs if isinstance(o, gr.Tabs)})
     assert selecting == []
-    steps = share.steps_html(lecture_path.read(lecture_path.DEFAULT_PATH), -1)
+    steps = path_bar.steps_html(lecture_path.read(lecture_path.DEFAULT_PATH), -1)
     assert "&quot;section&quot;: &quot;live&quot;" in steps  # the page's data names each step's section
 
 

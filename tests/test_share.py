@@ -5,7 +5,7 @@ import json
 import gradio as gr
 import pytest
 
-from explorer.ui import share
+from explorer.ui import path_bar, share
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_a_step_its_notes_and_the_page_its_tab_and_section():
     (shown,) = list(restore(json.dumps({"index": 7}), path, None))  # an index past the end: the last step
     assert shown[outputs.index(index)] == 0 and shown[outputs.index(notes)] == "say"
     assert shown[outputs.index(current)] == "theory"
-    html = share.steps_html(path, 0)
+    html = path_bar.steps_html(path, 0)
     data = json.loads(html.split('data-steps="')[1].split('"')[0].replace("&quot;", '"'))
     assert data == [{"title": "one", "tab": "theory", "section": "game"}]
 

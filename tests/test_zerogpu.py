@@ -24,7 +24,7 @@ from explorer.ui.tabs.directions import edits, inversion
 from explorer.ui.tabs.manifold import plane, vqvae
 from explorer.ui.tabs.stylemix import mixing, motion, noise
 from explorer.ui.tabs.training import growing
-from explorer.ui.tabs.truncation import curve, samples, sweep
+from explorer.ui.tabs.truncation import curve, ortho, samples, sweep
 from explorer.zoo import Zoo
 
 BIGGAN, STYLEGAN, DCGAN, VAE = (
@@ -55,6 +55,7 @@ EXAMPLES = {
     ),
     "explorer.ui.tabs.truncation.sweep.render_sweep": (sweep.render_sweep, (BIGGAN, "Trouser", "Bag", 0.0, 3), False),
     "explorer.ui.tabs.truncation.curve.render_curve": (curve.render_curve, (BIGGAN,), True),
+    "explorer.ui.tabs.truncation.ortho.render_pair_curves": (ortho.render_pair_curves, (), True),
     "explorer.ui.tabs.stylemix.mixing.style_mix": (
         mixing.style_mix,
         (STYLEGAN, "1, 2", "3", "coarse", 0, 7, 1.0, 0, "const", 0),
