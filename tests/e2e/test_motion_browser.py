@@ -16,8 +16,10 @@ def test_translate_slider_paints_the_dragged_pair(page, default_zoo):
     page.wait_for_selector("#motion-image img", timeout=60_000)  # drawn when the section opens
     shift = drag(page, "motion-x", 0.75)
     assert 6.0 <= shift <= 10.0
-    name = "stylegan-fashion-mnist"  # the default zoo's one StyleGAN: both sides (a StyleGAN3 is loaded by hand)
+    name = "stylegan-fashion-mnist"  # the tab's first StyleGAN; beside it the next one (the faces), as the page has it
+    other = page.locator("#motion-other input").input_value()
+    assert other in motion.movable_names(default_zoo) and other != name
     expected = motion.motion(
-        default_zoo, name, name, motion.INITIAL["motion_seed"], motion.INITIAL["motion_psi"], shift, 0.0, 0.0
+        default_zoo, name, other, motion.INITIAL["motion_seed"], motion.INITIAL["motion_psi"], shift, 0.0, 0.0
     )
     wait_for_image(page, "#motion-image img", expected)  # always_last: the last input's render lands
