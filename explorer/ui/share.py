@@ -279,37 +279,6 @@ def _opened(request: str, path) -> tuple[dict[str, str], int | None, int | None]
     return {k: v[-1] for k, v in urllib.parse.parse_qs(query_text, keep_blank_values=True).items()}, None, seq
 
 
-class NewestAsks:
-    """The newest restore each page asked for (page.js numbers its asks). Two steps on different tabs are two
-    events; on a busy server the older one can start after the newer: it must not select its tab over the newer
-    step's, nor keep drawing a view nobody looks at. Bounded: the least recent pages go first."""
-
-    def __init__(self, pages: int = 4096):
-        self.pages, self.seen, self.lock = pages, OrderedDict(), threading.Lock()
-
-    def asked(self, page: str | None, seq: int | None) -> None:
-        if page is None or seq is None:
-            return
-        with self.lock:
-            self.seen[page] = max(seq, self.seen.get(page, seq))
-            self.seen.move_to_end(page)
-            while len(self.seen) > self.pages:
-                self.seen.popitem(last=False)
-
-    def newest(self, page: str | None, seq: int | None) -> bool:
-        """Whether ask ``seq`` is still this page's newest (an ask without a number always is)."""
-        if page is None or seq is None:
-            return True
-        with self.lock:
-            return self.seen.get(page, seq) <= seq
-
-
-NEWEST = NewestAsks()
-# (page, ask) of the restore whose render is running: a view that keeps state per page (the Training tab's shown run,
-# which its poll reads instead of a value the page may not have applied yet) records it for the page that asked
-ASKER: contextvars.ContextVar[tuple[str | None, int | None]] = contextvars.ContextVar("asker", default=(None, None))
-
-
 class PerPage:
     """A value per page (a session), bounded: the least recently set pages go first."""
 
@@ -317,10 +286,14 @@ class PerPage:
         self.pages, self.values, self.lock = pages, OrderedDict(), threading.Lock()
 
     def set(self, page: str | None, value) -> None:
+        self.update(page, lambda _: value)
+
+    def update(self, page: str | None, new: Callable) -> None:
+        """The page's value becomes ``new(its value or None)``, in one step (no other set comes between)."""
         if page is None:
             return
         with self.lock:
-            self.values[page] = value
+            self.values[page] = new(self.values.get(page))
             self.values.move_to_end(page)
             while len(self.values) > self.pages:
                 self.values.popitem(last=False)
@@ -328,6 +301,29 @@ class PerPage:
     def get(self, page: str | None, default=None):
         with self.lock:
             return self.values.get(page, default) if page is not None else default
+
+
+class NewestAsks:
+    """The newest restore each page asked for (page.js numbers its asks). Two steps on different tabs are two
+    events; on a busy server the older one can start after the newer: it must not keep drawing a view nobody looks
+    at. Bounded (``PerPage``): the least recent pages go first."""
+
+    def __init__(self, pages: int = 4096):
+        self.seen = PerPage(pages)
+
+    def asked(self, page: str | None, seq: int | None) -> None:
+        if seq is not None:
+            self.seen.update(page, lambda newest: seq if newest is None else max(seq, newest))
+
+    def newest(self, page: str | None, seq: int | None) -> bool:
+        """Whether ask ``seq`` is still this page's newest (an ask without a number always is)."""
+        return page is None or seq is None or self.seen.get(page, seq) <= seq
+
+
+NEWEST = NewestAsks()
+# (page, ask) of the restore whose render is running: a view that keeps state per page (the Training tab's shown run,
+# which its poll reads instead of a value the page may not have applied yet) records it for the page that asked
+ASKER: contextvars.ContextVar[tuple[str | None, int | None]] = contextvars.ContextVar("asker", default=(None, None))
 
 
 def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[str], current, bar, done: gr.State):
