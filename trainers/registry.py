@@ -19,7 +19,7 @@ import argparse
 import types
 import typing
 from collections.abc import Callable, Iterator
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 from explorer.data import ImageDataset
@@ -34,6 +34,7 @@ from trainers.loop import RunLength
 from trainers.options import MODEL_TRICKS, TRICKS
 from trainers.progan import ProGANTrainConfig, train_progan
 from trainers.stylegan import StyleGANTrainConfig, train_stylegan
+from trainers.stylegan3 import StyleGAN3TrainConfig, train_stylegan3
 from trainers.translation import CycleGANTrainConfig, Pix2PixTrainConfig, train_cyclegan, train_pix2pix
 from trainers.vae import AETrainConfig, CVAETrainConfig, VAETrainConfig, train_ae, train_cvae, train_vae
 from trainers.vqvae import VQVAETrainConfig, train_vqvae
@@ -76,6 +77,16 @@ HELP = {
     "d_width": "discriminator feature maps",
     "width": "feature maps",
     "latent_dim": "size of z",
+    "z_dim": "size of z",
+    "w_dim": "size of w",
+    "img_resolution": "image side in pixels",
+    "img_channels": "image channels (1 = grey, 3 = RGB)",
+    "channel_base": "StyleGAN3: feature maps = min(channel_base / 2 / cutoff, channel_max)",
+    "channel_max": "StyleGAN3: the most feature maps of a layer",
+    "num_layers": "StyleGAN3: synthesis layers",
+    "num_critical": "StyleGAN3: critically sampled layers at the end",
+    "margin_size": "StyleGAN3: pixels computed beyond the image on each side",
+    "conv_kernel": "StyleGAN3: 3 = the T config, 1 = the R config (with --use-radial-filters)",
     "phase_images": "ProGAN: images per fade-in and per stabilisation phase",
     "drift": "ProGAN: drift term ε·E[D(x)²] of the critic",
     "l1_lambda": "pix2pix: weight λ of the L1 term",
@@ -125,10 +136,19 @@ class Trainer:
     def objectives(self) -> list[str]:
         return list(self.losses) if self.losses else list(OBJECTIVES)
 
+    def model_defaults(self) -> dict:
+        """The model-config values a run starts from: the train config's default model where it is this family's
+        config (StyleGAN3's trainer starts from a small 32² one, not from the config's defaults, NVIDIA's 256²
+        releases'), else none beyond the model config's own defaults."""
+        model = next(f for f in fields(self.config) if f.name == "model")
+        default = model.default_factory() if model.default_factory is not MISSING else None
+        return asdict(default) if type(default) is self.model_config else {}
+
     def make_config(self, length: dict, data: str, options: dict, model: dict):
-        """The train config; ``None`` values of ``options`` and ``model`` keep the dataclasses' defaults."""
+        """The train config; ``None`` values of ``options`` and ``model`` keep the defaults (``model_defaults``)."""
         known = {f.name for f in fields(self.model_config)}
-        model_config = self.model_config(**{k: v for k, v in model.items() if v is not None and k in known})
+        chosen_model = {k: v for k, v in model.items() if v is not None and k in known}
+        model_config = self.model_config(**{**self.model_defaults(), **chosen_model})
         chosen = {k: v for k, v in options.items() if v is not None and k in self.options()}
         return self.config(**length, data=data, **chosen, **self.fixed, model=model_config)
 
@@ -228,6 +248,17 @@ register(
         app_batch_size=32,
         app_model=dict(width=32),
         app_options=dict(d_width=32),
+    )
+)
+register(
+    Trainer(
+        "stylegan3",
+        StyleGAN3TrainConfig,
+        train_stylegan3,
+        help="small StyleGAN3 (alias-free, T config; Karras et al. 2021), StyleGAN2's recipe",
+        losses=("non-saturating + R1",),
+        cli=dict(epochs=1, batch_size=32, save_every=500, sample_every=250),
+        in_app=False,  # a CPU step is ~10× a StyleGAN2 one: too slow for the tab's short runs
     )
 )
 register(
@@ -356,7 +387,7 @@ def _default(f):
 
 def add_arguments(parser: argparse.ArgumentParser, trainer: Trainer) -> None:
     """One ``--name`` per scalar option of the train config, then of the model config (``model.NAME``)."""
-    names = set()
+    names, model_defaults = set(), trainer.model_defaults()
     for f in fields(trainer.config):
         kind = _scalar_type(f.type)
         if f.name in NOT_OPTIONS or kind is None:
@@ -367,7 +398,8 @@ def add_arguments(parser: argparse.ArgumentParser, trainer: Trainer) -> None:
         kind = _scalar_type(f.type)
         if f.name in names or kind is None:
             continue
-        _add(parser, f.name, f"model.{f.name}", kind, _default(f), choices(f.name), prefix="model: ")
+        default = model_defaults.get(f.name, _default(f))
+        _add(parser, f.name, f"model.{f.name}", kind, default, choices(f.name), prefix="model: ")
 
 
 def choices(name: str) -> tuple[str, ...] | None:

@@ -89,8 +89,8 @@ class StyleGANTask(Task):
         if data is not None:
             self.train_size = len(data)
         torch.manual_seed(config.seed)
-        self.generator = StyleGANGenerator(config.model).to(device)
-        self.discriminator = StyleGANDiscriminator(config.model, config.d_width).to(device)
+        generator, discriminator = self.networks(config)
+        self.generator, self.discriminator = generator.to(device), discriminator.to(device)
         self.model = copy.deepcopy(self.generator).eval()  # the EMA generator is what the app loads
         self.model.requires_grad_(False)
         betas = (config.beta1, config.beta2)
@@ -100,8 +100,16 @@ class StyleGANTask(Task):
         self.optimizers = {"g_optim": self.g_optim, "d_optim": self.d_optim}
         self.fixed_z = self.model.sample_latent(config.n_samples, config.seed).to(device)
         # what train_step runs forward through: G's training forward and D, or their DDP / compiled wrappers
-        self.mixing_generator = MixingGenerator(self.generator)
+        self.mixing_generator = self.training_forward(self.generator)
         self.parallel_generator, self.parallel_discriminator = self.mixing_generator, self.discriminator
+
+    def networks(self, config: StyleGANTrainConfig) -> tuple[nn.Module, nn.Module]:
+        """(G, D), freshly initialised (a subclass trains another generator with the same recipe)."""
+        return StyleGANGenerator(config.model), StyleGANDiscriminator(config.model, config.d_width)
+
+    def training_forward(self, generator: nn.Module) -> nn.Module:
+        """G's training forward as one module (what ``fakes`` calls, and what DDP / torch.compile wrap)."""
+        return MixingGenerator(generator)
 
     def parallel(self, wrap) -> None:
         self.parallel_generator, self.parallel_discriminator = wrap(self.mixing_generator), wrap(self.discriminator)

@@ -21,7 +21,8 @@ them on load (the tests check the two agree). All operations are plain PyTorch (
 products, the filtered leaky ReLU's reference math, no CUDA kernel); layers NVIDIA runs in fp16 on a GPU run
 in fp32 here.
 Left out: conditioning (``c_dim > 0`` is refused) and the training-time EMAs (``w_avg_beta``,
-``magnitude_ema_beta`` only matter while training: the saved ``w_avg`` and ``magnitude_ema`` are used as is).
+``magnitude_ema_beta`` only matter while training: the saved ``w_avg`` and ``magnitude_ema`` are used as is;
+``trainers.stylegan3``, which trains this module, updates the two buffers itself).
 """
 
 import math
@@ -76,6 +77,10 @@ class StyleGAN3Config:
     @property
     def resolution(self) -> int:
         return self.img_resolution
+
+    @property
+    def channels(self) -> int:
+        return self.img_channels  # the name the trainers' data loading reads
 
 
 # --- NVIDIA's kwargs ------------------------------------------------------------------------------------
