@@ -258,7 +258,7 @@ register(
         help="small StyleGAN3 (alias-free, T config; Karras et al. 2021), StyleGAN2's recipe",
         losses=("non-saturating + R1",),
         cli=dict(epochs=1, batch_size=32, save_every=500, sample_every=250),
-        in_app=False,  # a CPU step is ~10× a StyleGAN2 one: too slow for the tab's short runs
+        in_app=False,  # not in the tab yet: its runs set `channels`, `latent_dim`; NVIDIA's config: img_channels, z_dim
     )
 )
 register(
