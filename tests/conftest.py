@@ -77,7 +77,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # pytest -n: each worker one intra-op
     torch.set_num_threads(1)
 
 
-SERVED_GROUPS = 1  # two (each worker its own app and Chromium) took 18:47 against 15:09, browser tests timing out
+SERVED_GROUPS = 2
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group markers into the node ids

@@ -4,11 +4,11 @@ Exactly ``explorer.space.upload_files`` is copied into an empty folder, ``python
 environment a Space gives it (``SYSTEM=spaces``, its id and host, ``GRADIO_SSR_MODE=true``, the owner's
 ``HF_TOKEN`` secret, the OAuth variables that ``hf_oauth`` brings, no network), once with Fashion-MNIST on disk
 (``packages.txt`` installs Debian's package on a Space) and once without it. With the data, one page opens every
-tab and every section of a tab and the first step of each tab on the shipped lecture path with ▶. Without it, what
-differs: the page opens two views that need the data and the first lecture step that does, and each says so in one
-line; every first view's handler is called in Python with the data absent
-(``test_without_the_data_every_first_view_draws_or_says_why_in_one_line``) and every step's restore, with data and
-without, in tests/test_lecture_walk.py: what the other views show in the browser does not depend on the data. Both
+tab and the first step of four tabs on the shipped lecture path with ▶. Without it, what differs: the page opens
+two views that need the data and the first lecture step that does, and each says so in one line. Every first view
+of every tab and section is called in Python as its event calls it, with the data and without, and postprocessed
+as Gradio sends it (``test_every_first_view_draws_or_says_why_in_one_line``), and every step's restore, with data
+and without, in tests/test_lecture_walk.py: the browser keeps the wiring, the Space's file routes and SSR. Both
 drag a slider (the preview route's images must paint) and call the README's ``gradio_client`` example. No view may
 end in an error.
 
@@ -286,8 +286,9 @@ def open_view(page, selector: str) -> float:
     return time.monotonic() - started - QUIET_MS / 1000
 
 
-def first_views(page) -> dict[str, dict]:
-    """Open every tab and every section of a tab in turn: {"tab" or "tab / section": {seconds, problems, panel}}."""
+def first_views(page, sections: bool = True) -> dict[str, dict]:
+    """Open every tab and (``sections``) every section of a tab in turn: {"tab" or "tab / section": {seconds,
+    problems, panel}}."""
     views = {}
     page.locator("#interp-frame img").wait_for(timeout=VIEW_S * 1000)
     wait_drawn(page)
@@ -295,7 +296,7 @@ def first_views(page) -> dict[str, dict]:
         seen = len(problems(page))
         seconds = open_view(page, f"button[role=tab][data-tab-id='{tab_id}']")
         views[tab_id] = {"seconds": seconds, "problems": problems(page)[seen:], "panel": page.evaluate(PANEL_JS)}
-        for section_id, title in page.evaluate(SECTIONS_JS, tab_id):
+        for section_id, title in page.evaluate(SECTIONS_JS, tab_id) if sections else ():
             seen = len(problems(page))
             seconds = open_view(page, f"button[role=tab][data-tab-id='{section_id}']")
             views[f"{tab_id} / {title}"] = {
@@ -327,15 +328,16 @@ def page(space, chromium):
     page.close()
 
 
-def test_every_tab_and_section_draws_its_first_view_without_an_error(space, page):
-    """With the data every tab and section in turn; without it, the views that need it (the others' handlers are
-    called without the data in Python: ``test_without_the_data_every_first_view_draws_or_says_why_in_one_line``)."""
+def test_every_tab_draws_its_first_view_without_an_error(space, page):
+    """With the data every tab in turn (its first section's view: the wiring, the file routes a Space serves and SSR);
+    without it, the views that need it. Every section's first view is called in Python with the data and without
+    (``test_every_first_view_draws_or_says_why_in_one_line``), and bench/space.py opens them all in the page."""
     if not space.data:
         views_that_need_the_data_say_so(page)
         return
-    views = first_views(page)
+    views = first_views(page, sections=False)
     space.views_s = {name: round(view["seconds"], 1) for name, view in views.items()}
-    assert len(views) >= 10 + 20, sorted(views)  # ten tabs, and the VAE, style-mixing, theory, metrics sections
+    assert len(views) >= 10, sorted(views)  # ten tabs
     failures = {name: view["problems"] for name, view in views.items() if view["problems"]}
     assert not failures, f"errors on first views (data: {space.data}):\n{json.dumps(failures, indent=1)}"
     broken = {name: view["panel"]["broken"] for name, view in views.items() if view["panel"]["broken"]}
@@ -387,14 +389,20 @@ def tab_path(block) -> str:
     return " / ".join(ids)
 
 
-def test_without_the_data_every_first_view_draws_or_says_why_in_one_line(tmp_path, monkeypatch):
+@pytest.mark.parametrize("data", [False, True], ids=["no-data", "fashion-mnist"])
+def test_every_first_view_draws_or_says_why_in_one_line(data, default_zoo, tmp_path, monkeypatch):
     """Every view the page draws when a user first opens its tab or section (share.draw_when_opened: a hidden
-    opener's event), called as that event calls it, on a Space without Fashion-MNIST: none may raise or warn (a
-    toast); each draws a picture or plot or says why not (the data missing: in one line that names the package;
-    exactly the ``NEEDS_DATA`` views say so). The browser walks these views with the data (above)."""
+    opener's event), called as that event calls it and its outputs postprocessed as Gradio sends them: none may
+    raise or warn (a toast); each draws a picture or plot or says why not (the tab's model cannot show it, or the
+    data is missing). With the data none says the data is missing; on a Space without Fashion-MNIST exactly the
+    ``NEEDS_DATA`` views do, in one line that names the package. The browser opens each tab's first view on both
+    Spaces (above)."""
+    import asyncio
     import warnings
+    from concurrent.futures import ThreadPoolExecutor
 
     import gradio as gr
+    from gradio.state_holder import SessionState
 
     import app
     from explorer.data import NO_TEST_IMAGES
@@ -404,7 +412,9 @@ def test_without_the_data_every_first_view_draws_or_says_why_in_one_line(tmp_pat
 
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # no network: a download fails at once, as offline
     monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
-    zoo = Zoo(device="cpu", settings=Settings(system_data=tmp_path / "none", data_cache=tmp_path / "cache"))
+    zoo = default_zoo
+    if not data:
+        zoo = Zoo(device="cpu", settings=Settings(system_data=tmp_path / "none", data_cache=tmp_path / "cache"))
     built = app.build_app(zoo)
     openers = [
         fn
@@ -420,6 +430,9 @@ def test_without_the_data_every_first_view_draws_or_says_why_in_one_line(tmp_pat
             warnings.simplefilter("always")
             try:
                 outputs = fn.fn(*values)
+                # in a thread of its own: a worker's Playwright (sync API) runs an event loop in this one
+                with ThreadPoolExecutor(1) as thread:
+                    sent = thread.submit(asyncio.run, built.postprocess_data(fn, outputs, SessionState(built))).result()
             except Exception as error:  # noqa: BLE001 — any exception is this view's failure, named
                 failures.setdefault(view, []).append(f"{type(error).__name__}: {error}")
                 continue
@@ -427,6 +440,7 @@ def test_without_the_data_every_first_view_draws_or_says_why_in_one_line(tmp_pat
             str(w.message) for w in caught if "gradio" in (w.filename or "") or issubclass(w.category, UserWarning)
         )
         outputs = outputs if len(fn.outputs) > 1 else [outputs]
+        assert len(sent) == len(fn.outputs), view
         views = [v for c, v in zip(fn.outputs, outputs, strict=True) if isinstance(c, gr.Image | gr.Plot | gr.Gallery)]
         pictures = [v for v in views if v is not None and not (isinstance(v, list) and not v)]
         for text in (v for v in outputs if isinstance(v, str) and "Fashion-MNIST is not installed" in v):
@@ -437,7 +451,7 @@ def test_without_the_data_every_first_view_draws_or_says_why_in_one_line(tmp_pat
             failures.setdefault(view, []).append("draws nothing and says nothing")
     failures = {view: found for view, found in failures.items() if found}
     assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
-    assert says == set(NEEDS_DATA), sorted(says)
+    assert says == (set() if data else set(NEEDS_DATA)), sorted(says)
     assert len(walked) >= 20 and len({view for view in walked if " / " in view}) >= 18, sorted(walked)
 
 
@@ -473,27 +487,35 @@ def step_view(raw: dict) -> str:
     return " / ".join(params[key] for key in ("tab", "section") if key in params)
 
 
-def first_step_of_each_tab(steps: list) -> list[int]:
-    """The numbers (1-based) of the first step that opens each tab: the browser walks these; every step's restore is
-    resolved in Python, with data and without (tests/test_lecture_walk.py)."""
+# The tabs whose first step the browser walks on the Space with the data: a section's step (GAN theory), the GAN lab
+# (its preset plays; the walk pauses it), a face StyleGAN's section and the Training tab's recorded run. Every step's
+# restore is resolved in Python, with data and without (tests/test_lecture_walk.py); the page's own path (P.go, ▶,
+# the keys) is tested on the served app (tests/e2e/test_presentation_browser.py, test_lecture_day_browser.py).
+BROWSER_STEP_TABS = ("theory", "toylab", "stylemix", "training")
+
+
+def first_step_of_each_tab(steps: list, tabs=BROWSER_STEP_TABS) -> list[int]:
+    """The numbers (1-based) of the first step that opens each of ``tabs`` (``None``: every tab)."""
     from explorer.ui import path as lecture_path
 
     firsts = {}
     for number, raw in enumerate(steps, 1):
         firsts.setdefault(lecture_path.Step(raw["title"], raw["link"]).params()["tab"], number)
-    return sorted(firsts.values())
+    return sorted(number for tab, number in firsts.items() if tabs is None or tab in tabs)
 
 
-@pytest.mark.timeout(1200)  # eleven steps, each a Gradio event that draws its view: long on a busy 2-core machine
-def test_a_step_of_each_tab_opens_and_next_goes_on(space, page):
-    """With the data, the first step of each tab and ▶ after the last; without it, the first step that needs the
-    data and ▶ to the next (every step's restore, with and without the data: tests/test_lecture_walk.py)."""
+@pytest.mark.timeout(1200)  # each step a Gradio event that draws its view: long on a busy 2-core machine
+def test_a_few_steps_open_their_tabs_and_next_goes_on(space, page):
+    """With the data, the first step of each of ``BROWSER_STEP_TABS`` and ▶ after the last; without it, the first step
+    that needs the data and ▶ to the next (every step's restore, with and without the data:
+    tests/test_lecture_walk.py)."""
     from explorer.ui import path as lecture_path
 
     steps = json.loads((ROOT / "docs" / "lecture-path.json").read_text())["steps"]
     if space.data:
+        assert len(first_step_of_each_tab(steps, None)) >= 10  # every tab of the app has a step
         walked = first_step_of_each_tab(steps)
-        assert len(walked) >= 10, walked  # every tab of the app has a step
+        assert len(walked) == len(BROWSER_STEP_TABS), walked
     else:  # the first step that opens a view needing the data (its one line, no error), then ▶ on to the next
         walked = [next(n for n, raw in enumerate(steps, 1) if step_view(raw) in NEEDS_DATA)]
     walked.append(walked[-1] + 1)  # and the step after the last, with the ▶ button itself
