@@ -25,6 +25,7 @@ from explorer.models.stylegan2 import StyleGAN2
 from explorer.models.stylegan3 import StyleGAN3, input_transform
 
 MOVABLE = (StyleGAN3, StyleGAN2, StyleGANGenerator)  # the model classes whose input ``drag`` can move
+ALIAS_FREE = (StyleGAN3,)  # of those, the ones whose input moves continuously (Fourier features through a transform)
 
 
 def first_layer(model: StyleGenerator) -> torch.nn.Module:

@@ -77,13 +77,25 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # pytest -n: each worker one intra-op
     torch.set_num_threads(1)
 
 
-SERVED_GROUPS = 2
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: ``LATENT_EXPLORER_TEST_WORKERS`` where set, else one worker per CPU this process may use."""
+    return int(os.environ.get("LATENT_EXPLORER_TEST_WORKERS") or len(os.sched_getaffinity(0)))
+
+
+SERVED_GROUPS = 2  # two served apps, each with its Chromium, on two workers (memory: about 3 GB each)
+BROWSER_WEIGHT, HTTP_WEIGHT = 1.0, 0.3  # a browser test's share of a served group against an HTTP-only test's
+
+
+def served_weight(tests: list) -> float:
+    """What a served module adds to its group's time: its browser tests (tests/e2e) each about 3× an HTTP test."""
+    return sum(BROWSER_WEIGHT if ".e2e." in item.module.__name__ else HTTP_WEIGHT for item in tests)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group markers into the node ids
 def pytest_collection_modifyitems(items):
     """The served app (and the Chromium driving it) is built once per worker, so its tests run in groups, each on
-    one worker: ``SERVED_GROUPS`` of them, the modules dealt out in turn (largest first). Each started Space
+    one worker: ``SERVED_GROUPS`` of them, each module to the lightest group so far (heaviest first, by
+    ``served_weight``: measured, the two groups' times then agree within 10 %). Each started Space
     (tests/test_space_run.py: with data, without) is a group of its own. xdist hands out the largest group first,
     then the other tests in collection order: under xdist the slow-marked ones come first (the groups' tests keep
     their order), so the last tests a worker takes are short ones and the two workers finish near the same time (a
@@ -96,10 +108,12 @@ def pytest_collection_modifyitems(items):
             "test_space_run"
         ):
             item.add_marker(pytest.mark.xdist_group(f"space-run-{item.callspec.id}"))
-    modules = sorted(served.values(), key=lambda tests: (-len(tests), tests[0].module.__name__))
-    for index, tests in enumerate(modules):
+    loads = [0.0] * SERVED_GROUPS
+    for tests in sorted(served.values(), key=lambda tests: (-served_weight(tests), tests[0].module.__name__)):
+        group = loads.index(min(loads))
+        loads[group] += served_weight(tests)
         for item in tests:
-            item.add_marker(pytest.mark.xdist_group(f"served-{index % SERVED_GROUPS}"))
+            item.add_marker(pytest.mark.xdist_group(f"served-{group}"))
     if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike: xdist checks the collections are equal
         items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("xdist_group")))
 

@@ -38,6 +38,16 @@ def movable_names(zoo: Zoo) -> list[str]:
     return [name for name in zoo.names(StyleGenerator) if name in movable]
 
 
+def beside(zoo: Zoo, name: str | None) -> str | None:
+    """The model shown beside the tab's ``name`` at first: an alias-free one (the committed StyleGAN3) where the tab's
+    model is not, else the first other movable model, so the pair shows the paper's contrast."""
+    others = [n for n in movable_names(zoo) if n != name] or movable_names(zoo)
+    alias_free_names = {n for kind in alias_free.ALIAS_FREE for n in zoo.names(kind)}
+    if name not in alias_free_names:
+        others.sort(key=lambda n: n not in alias_free_names)  # stable: otherwise the zoo's order
+    return others[0] if others else None
+
+
 def side_by_side(pictures: list[torch.Tensor], labels: list[str]) -> Image.Image:
     """Images (1, c, r, r) of any sizes and channel counts, shown at the largest size, labelled above."""
     size = max(p.shape[-1] for p in pictures)
@@ -86,12 +96,11 @@ def sticking(zoo: Zoo, name: str, other: str, motion_seed: int, motion_psi: floa
 def build(zoo: Zoo, model: gr.Dropdown) -> SectionParts:
     """The section's controls beside the tab's model dropdown; drawn when opened."""
     names = movable_names(zoo)
-    others = [n for n in names if n != model.value] or names
     c = {"name": model}
     with gr.Row():
         with gr.Column(scale=1):
             c["other"] = gr.Dropdown(
-                names, value=others[0] if others else None, label="Beside it (the same drag)", elem_id="motion-other"
+                names, value=beside(zoo, model.value), label="Beside it (the same drag)", elem_id="motion-other"
             )
             c["motion_seed"] = gr.Number(INITIAL["motion_seed"], precision=0, label="Seed", elem_id="motion-seed")
             c["motion_psi"] = gr.Slider(
