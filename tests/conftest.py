@@ -82,7 +82,7 @@ def pytest_xdist_auto_num_workers(config):
     return int(os.environ.get("LATENT_EXPLORER_TEST_WORKERS") or len(os.sched_getaffinity(0)))
 
 
-SERVED_GROUPS = 2  # two served apps, each with its Chromium, on two workers (memory: about 3 GB each)
+SERVED_GROUPS = 1  # two (each worker its own app and Chromium) took 18:47 against 15:09; three workers, 16:40
 BROWSER_WEIGHT, HTTP_WEIGHT = 1.0, 0.3  # a browser test's share of a served group against an HTTP-only test's
 
 

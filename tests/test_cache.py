@@ -55,6 +55,7 @@ def test_the_committed_checkpoints_ship_their_derived_arrays():
     shipped = {
         "dcgan-fashion-mnist": "arithmetic-groups-v2-dcgan-fashion-mnist",
         "stylegan-fashion-mnist": "arithmetic-groups-v2-stylegan-fashion-mnist",
+        "stylegan3-fashion-mnist": "arithmetic-groups-v2-stylegan3-fashion-mnist",
         "progan-fashion-mnist": "arithmetic-groups-v2-progan-fashion-mnist",
         "vae2d-fashion-mnist": "vae-test-means-vae2d-fashion-mnist",
         **{name: f"vae-test-means-{name}" for name in VAE_VARIANTS},
