@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from explorer.data import GENERATED_DATASETS
+from explorer.models.hooks import thread_pre_hooks
 from explorer.models.stylegan import StyleGANConfig, StyleGANDiscriminator
 from explorer.models.stylegan3 import StyleGAN3, StyleGAN3Config, SynthesisLayer
 from trainers.events import Event
@@ -69,13 +70,8 @@ def magnitudes_tracked(generator: StyleGAN3, beta: float) -> Iterator[None]:
         with torch.no_grad():
             layer.magnitude_ema.copy_(args[0].detach().float().square().mean().lerp(layer.magnitude_ema, beta))
 
-    layers = [m for m in generator.synthesis.modules() if isinstance(m, SynthesisLayer)]
-    handles = [layer.register_forward_pre_hook(track) for layer in layers]
-    try:
+    with thread_pre_hooks([m for m in generator.synthesis.modules() if isinstance(m, SynthesisLayer)], track):
         yield
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 class AliasFreeMixingGenerator(nn.Module):
