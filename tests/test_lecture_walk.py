@@ -35,13 +35,18 @@ def restores(built) -> dict[str, object]:
     return found
 
 
+def path_of(built) -> gr.State:
+    """The page's lecture path (the State holding the shipped ``LecturePath``)."""
+    return next(
+        c for c in built.blocks.values() if isinstance(c, gr.State) and isinstance(c.value, lecture_path.LecturePath)
+    )
+
+
 def walk(built, numbers=None) -> dict[str, list[str]]:
     """{step: its problems}: each step's restore (the steps ``numbers``, 0-based; default all) called with the step's
     index, as ▶ asks it, on a fresh page."""
     by_tab = restores(built)
-    path_state = next(
-        c for c in built.blocks.values() if isinstance(c, gr.State) and isinstance(c.value, lecture_path.LecturePath)
-    )
+    path_state = path_of(built)
     steps = path_state.value.steps
     problems = {}
     for index, step in enumerate(steps):
@@ -89,13 +94,7 @@ def test_every_step_of_the_shipped_path_restores_and_draws_without_a_message(def
         return folders(*args, **kwargs)
 
     monkeypatch.setattr(data, "_folders", looking)
-    steps = len(
-        next(
-            c
-            for c in built.blocks.values()
-            if isinstance(c, gr.State) and isinstance(c.value, lecture_path.LecturePath)
-        ).value.steps
-    )
+    steps = len(path_of(built).value.steps)
     needing = set()
     problems = {}
     for index in range(steps):
