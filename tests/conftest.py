@@ -78,33 +78,12 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # pytest -n: each worker one intra-op
 
 
 def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: ``LATENT_EXPLORER_TEST_WORKERS`` where set, else one worker per CPU this process may use and one
-    for the served app's chain (``pytest_runtest_setup``): that chain mostly waits on Chromium and the app, and the
-    other workers, at a lower priority, use the cores it leaves idle."""
-    return int(os.environ.get("LATENT_EXPLORER_TEST_WORKERS") or len(os.sched_getaffinity(0)) + 1)
+    """``-n auto``: ``LATENT_EXPLORER_TEST_WORKERS`` where set, else one worker per CPU this process may use."""
+    return int(os.environ.get("LATENT_EXPLORER_TEST_WORKERS") or len(os.sched_getaffinity(0)))
 
 
-# The served group's tests drive Chromium against the app and time what they see (a click painted, a frame drawn):
-# they wait on those two processes more than they compute. The worker that runs them keeps its priority; every other
-# worker lowers its own (nice, which any user may raise) before its first test, so its CPU-bound tests take only
-# the cores the browser chain leaves idle. xdist hands the largest group out first, so the served group is the
-# first test of one worker. Measured on 2 cores: two workers at one priority 13:51 (the chain ~50 % idle); three at
-# one priority 16:40 (browser clicks timing out while three CPU-bound workers shared two cores).
-BATCH_NICENESS = 10
-_ROLE: list[str] = []  # this worker's: "served" or "batch", fixed by its first test
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    if _ROLE or not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    group = item.get_closest_marker("xdist_group")
-    _ROLE.append("served" if group is not None and str(group.args[0]).startswith("served") else "batch")
-    if _ROLE[0] == "batch":
-        os.nice(BATCH_NICENESS)  # this thread, and the threads and processes it starts from now on
-
-
-SERVED_GROUPS = 1  # two (each worker its own app and Chromium) took 18:47 against 15:09
+SERVED_GROUPS = 1  # two (each worker its own app and Chromium) took 18:47 against 15:09; three workers, 16:40, and
+# three with the two non-served ones at nice 10 (the chain keeping its priority) 17:03 with 13 browser tests failing
 BROWSER_WEIGHT, HTTP_WEIGHT = 1.0, 0.3  # a browser test's share of a served group against an HTTP-only test's
 
 

@@ -206,3 +206,39 @@ def test_a_head_of_the_page_is_answered_without_building_it():
             assert client.head("/config").headers["content-type"] == "application/json"
     finally:
         demo.close()
+
+
+def test_an_answer_cut_short_is_never_kept():
+    """A body whose last message never came (Starlette stops streaming a file when the client leaves) is not kept:
+    kept, it was every later student's truncated script. The next request is answered whole, and kept."""
+    import asyncio
+
+    cut = [True]
+
+    async def gradio(scope, receive, send):
+        headers = [(b"content-type", b"text/javascript"), (b"content-length", b"20")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"a" * 10, "more_body": True})
+        if cut.pop() if cut else False:
+            return  # the client left: no more body
+        await send({"type": "http.response.body", "body": b"b" * 10, "more_body": False})
+
+    cache = PageCache(gradio)
+    scope = {"type": "http", "method": "GET", "path": "/assets/plot.js", "headers": [(b"accept-encoding", b"identity")]}
+
+    async def ask() -> list[dict]:
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        async def receive():
+            return {"type": "http.disconnect"}
+
+        await cache(scope, receive, send)
+        return sent
+
+    assert asyncio.run(ask()) == [] and cache.kept == {}  # the leaver's request: nothing kept, nothing to answer
+    whole = asyncio.run(ask())
+    assert [m.get("body") for m in whole if m["type"] == "http.response.body"] == [b"a" * 10 + b"b" * 10]
+    assert [k.body for k in cache.kept.values()] == [b"a" * 10 + b"b" * 10]

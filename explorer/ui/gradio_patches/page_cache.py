@@ -145,13 +145,19 @@ class PageCache:
         await send({"type": "http.response.body", "body": b""})
 
     async def fetch(self, scope: Scope, receive: Receive, send: Send) -> Kept | None:
-        """Gradio's answer, whole; None when it cannot be kept (then it was sent on unchanged)."""
+        """Gradio's answer, whole; None when it cannot be kept (then it was sent on unchanged, or, cut short, not at
+        all).
+
+        An answer is kept only once its last body message came (``more_body`` false) with as many bytes as its
+        ``content-length`` says: Starlette stops streaming a file when the client goes away (a student who closes the
+        tab while Plotly's 4.6 MB script loads), and a body cut there, kept, was every later student's truncated
+        script ("Unexpected end of input", no plot drawn anywhere). Such a request gets no answer: its client left."""
         start: Message | None = None
         chunks: list[bytes] = []
-        passing = False
+        passing = complete = False
 
         async def capture(message: Message) -> None:
-            nonlocal start, passing
+            nonlocal start, passing, complete
             if passing:
                 await send(message)
             elif message["type"] == "http.response.start":
@@ -162,9 +168,13 @@ class PageCache:
                     await send(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                complete = not message.get("more_body", False)
 
         await self.app(scope, receive, capture)
         if passing or start is None:
+            return None
+        length = Headers(raw=start["headers"]).get("content-length")
+        if not complete or (length is not None and int(length) != sum(map(len, chunks))):
             return None
         skip = {b"content-length", b"content-encoding", b"vary"}
         headers = [(k, v) for k, v in start["headers"] if k.lower() not in skip]
