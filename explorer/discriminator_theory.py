@@ -11,6 +11,7 @@ optimum* and *Gradient variance* sections.
 Small MLPs on one thread, every draw from a seeded ``torch.Generator``.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -105,6 +106,7 @@ class Optimum:
         return self.target - self.value
 
 
+@functools.lru_cache(maxsize=32)  # a pure function of its arguments: a link or a lecture step redraws it
 def trained_optimum(mu_g: float, sigma_g: float, width: int, n: int, seed: int) -> Optimum:
     """A D of ``width`` hidden units trained on ``n`` samples of p_d (``DATA``) and of a frozen G (p_g = N(μ_g,
     σ_g²): G(z) = μ_g + σ_g z), read against 2·JSD(p_d ‖ p_g) − log 4."""
@@ -162,6 +164,7 @@ G_LOSSES = {  # the two generator costs of Goodfellow et al. 2014, as functions 
 }
 
 
+@functools.lru_cache(maxsize=16)  # a pure function of its arguments (a second of training): a step redraws it
 def gradient_trace(
     seed: int, width: int = 64, lr: float = 1e-3, batch: int = 64, checkpoints: tuple[int, ...] = CHECKPOINTS
 ) -> GradientTrace:

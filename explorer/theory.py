@@ -148,6 +148,7 @@ class CriticAndDiscriminator:
     w_estimate: float  # E_P f − E_Q f, the critic's estimate of W₁
 
 
+@functools.lru_cache(maxsize=32)  # a pure function of its arguments: a link or a lecture step redraws it
 def critic_and_discriminator(theta: float, seed: int, n: int = 64, steps: int = 200) -> CriticAndDiscriminator:
     """Train a sigmoid D and a critic f (1-16-1 MLPs, ``steps`` full-batch Adam steps) on n points of each line.
 
