@@ -170,7 +170,8 @@ class PageCache:
                 chunks.append(message.get("body", b""))
                 complete = not message.get("more_body", False)
 
-        await self.app(scope, receive, capture)
+        extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
+        await self.app({**scope, "extensions": extensions}, receive, capture)  # the body as bytes, not as a path
         if passing or start is None:
             return None
         length = Headers(raw=start["headers"]).get("content-length")
