@@ -242,8 +242,12 @@ def test_a_file_cut_short_by_a_client_who_left_is_never_kept(tmp_path):
         await cache(scope, receive, send)
         return sent
 
-    asyncio.run(ask(leaves=True))
+    def run(coroutine):  # in a thread of its own: under xdist a worker's Playwright holds this thread's event loop
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
+    run(ask(leaves=True))
     assert cache.kept == {}  # the leaver's cut body: not kept
-    whole = asyncio.run(ask(leaves=False))
+    whole = run(ask(leaves=False))
     assert b"".join(m.get("body", b"") for m in whole if m["type"] == "http.response.body") == script.read_bytes()
     assert [k.body for k in cache.kept.values()] == [script.read_bytes()]
