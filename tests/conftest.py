@@ -83,8 +83,8 @@ def pytest_xdist_auto_num_workers(config):
 
 
 SERVED_GROUPS = 1  # two (each worker its own app and Chromium) took 18:47 against 15:09; three workers, 16:40, and
-# three with the two non-served ones at nice 10 (the chain keeping its priority) 17:03 with 13 browser tests failing;
-# two again on 2026-12-07: each half-chain 350 s under load, the whole past 15 min (the suite is CPU-bound)
+# three with the two non-served ones at nice 10 (the chain keeping its priority) 14:35 against 13:53 (2026-12-07);
+# two groups again that day: each half-chain 350 s under load, the whole past 15 min (the suite is CPU-bound)
 BROWSER_WEIGHT, HTTP_WEIGHT = 1.0, 0.3  # a browser test's share of a served group against an HTTP-only test's
 
 
