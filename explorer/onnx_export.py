@@ -15,9 +15,11 @@ Runtime Web 1.x we vendor; the batch dimension ``n`` is dynamic (one row per pre
 Weights stay fp32: fp16 would halve the download (DCGAN 4.3 → 2.1 MB, faces 14.3 → 7.2 MB) but the graph must
 match PyTorch to 1e-4 (``tests/test_onnx_export.py``; fp32 gives ~1.5e-6, the synthesis graph ~8e-6) and the painted
 pixels the server's PNG to 2/255; fp16 weights alone move outputs by up to 2.6e-3 (DCGAN; 9e-4 the VAE's decoder),
-so they fail the first bound. (The faces DCGAN's weights are fp16 values already: rounding them changes nothing, a
-saving left for when its 14 MB matter.) A browser caches the file (immutable, hash in its URL), so its size is paid
-once per model per student.
+so they fail the first bound. The faces DCGAN's weights are fp16 values already, so its file stores them as fp16
+(``pack_exact_fp16``: each float initializer whose values fp16 holds exactly, cast back to fp32 in the graph, so the
+outputs are bit for bit the fp32 graph's): 14.3 → 7.2 MB, the largest of a student's downloads, which is what a room
+arriving at once queues on (docs/benchmarks.md, *Lecture hall*). A browser caches the file (immutable, hash in its
+URL), so its size is paid once per model per student.
 
 A model is exported as one of ``GRAPHS``, by family (the tests check each against PyTorch):
 
@@ -87,8 +89,8 @@ def synthesis_inputs(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 def export(model: torch.nn.Module, graph: str = "generate") -> bytes:
     """The ONNX graph ``graph`` of ``model`` (``GRAPHS``): ``"generate"``, input ``z`` (n, latent_dim); ``"synthesis"``,
-    inputs ``synthesis_inputs``; output ``images`` (n, c, h, w); batch ``n`` dynamic, opset ``OPSET``, fp32 weights,
-    traced on the CPU."""
+    inputs ``synthesis_inputs``; output ``images`` (n, c, h, w); batch ``n`` dynamic, opset ``OPSET``, fp32 weights
+    (stored as fp16 where that is exact: ``pack_exact_fp16``), traced on the CPU."""
     if graph not in GRAPHS:
         raise ValueError(f"unknown graph {graph!r}; choose one of {tuple(GRAPHS)}")
     model = copy.deepcopy(model).cpu().eval()  # a copy: the served model keeps rendering on its device
@@ -111,7 +113,41 @@ def export(model: torch.nn.Module, graph: str = "generate") -> bytes:
             output_names=[OUTPUT],
             dynamic_axes={name: {0: "n"} for name in [*batched, OUTPUT]},
         )
-    return buffer.getvalue()
+    return pack_exact_fp16(buffer.getvalue())
+
+
+PACK = "exact-fp16 1"  # what ``pack_exact_fp16`` does, in the cached file's source hash: a change exports anew
+PACK_MIN_VALUES = 1024  # smaller tensors stay fp32: their Cast would cost more than the bytes it saves
+
+
+def pack_exact_fp16(graph: bytes) -> bytes:
+    """``graph`` with each fp32 initializer of at least ``PACK_MIN_VALUES`` values that fp16 represents exactly stored
+    as fp16 and cast back to fp32 where it is used (a ``Cast`` at the graph's start): half the bytes, the same
+    outputs bit for bit (fp16 → fp32 is exact). Weights that fp16 would round stay fp32 (see the module's note)."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load_from_string(graph)
+    casts = []
+    for index, tensor in enumerate(model.graph.initializer):
+        if tensor.data_type != onnx.TensorProto.FLOAT:
+            continue
+        values = numpy_helper.to_array(tensor)
+        half = values.astype(np.float16)
+        if values.size < PACK_MIN_VALUES or not np.array_equal(half.astype(np.float32), values):
+            continue
+        name = tensor.name  # ``tensor`` is the graph's own entry: replaced below
+        packed = numpy_helper.from_array(half, f"{name}__fp16")
+        model.graph.initializer[index].CopyFrom(packed)
+        casts.append(helper.make_node("Cast", [packed.name], [name], to=onnx.TensorProto.FLOAT))
+    if not casts:
+        return graph
+    nodes = [*casts, *model.graph.node]
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    return model.SerializeToString()
 
 
 @dataclass(frozen=True)
@@ -158,7 +194,7 @@ class OnnxModels:
 
 def source_hash(folder: Path) -> str:
     """What an export depends on: the model's config and weights files, the torch version and the opset."""
-    digest = hashlib.sha256(f"torch {torch.__version__} opset {OPSET}".encode())
+    digest = hashlib.sha256(f"torch {torch.__version__} opset {OPSET} {PACK}".encode())
     for path in sorted(folder.glob("*.json")) + sorted(folder.glob("*.safetensors")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

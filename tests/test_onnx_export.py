@@ -5,6 +5,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
+from explorer import onnx_export
 from explorer.onnx_export import INPUT, OnnxModels, export, synthesis_inputs
 
 EXPORTED = ["dcgan-fashion-mnist", "dcgan-digiface-64", "vae2d-fashion-mnist"]
@@ -40,6 +41,26 @@ def test_files_are_cached_per_generation_with_a_content_hash(onnx_models, defaul
         default_zoo.generation -= 1
     assert again == first and again.path.stat().st_mtime_ns == stamp
     assert len(first.digest) == 16 and first.path.read_bytes() == export(default_zoo.load(name))
+
+
+def test_weights_fp16_holds_exactly_are_stored_as_fp16_with_the_same_outputs(default_zoo, monkeypatch):
+    """The faces DCGAN's weights are fp16 values: its file stores them so (about half the bytes, the largest of a
+    student's downloads) and runs bit for bit as the fp32 graph; the Fashion-MNIST DCGAN's are not, and stay fp32."""
+    import onnx
+
+    def fp16_initializers(graph: bytes) -> int:
+        return sum(t.data_type == onnx.TensorProto.FLOAT16 for t in onnx.load_from_string(graph).graph.initializer)
+
+    faces, pack = default_zoo.load("dcgan-digiface-64"), onnx_export.pack_exact_fp16
+    packed = export(faces)
+    monkeypatch.setattr(onnx_export, "pack_exact_fp16", lambda graph: graph)
+    plain, dcgan = export(faces), export(default_zoo.load("dcgan-fashion-mnist"))
+    assert fp16_initializers(packed) > 0 and len(packed) < 0.55 * len(plain)
+    assert fp16_initializers(dcgan) == 0 and pack(dcgan) == dcgan  # nothing to pack: the bytes unchanged
+    z = faces.sample_latent(4, 3).numpy()
+    sessions = [ort.InferenceSession(g, providers=["CPUExecutionProvider"]) for g in (packed, plain)]
+    first, second = (session.run(None, {INPUT: z})[0] for session in sessions)
+    assert np.array_equal(first, second)
 
 
 @pytest.mark.parametrize("noise_mode", ["random", "const", "none"])

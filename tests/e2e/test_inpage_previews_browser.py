@@ -1,9 +1,10 @@
 """The previews the page renders itself (explorer/ui/inpage.py, previews.js) in a real Chromium.
 
-The page's latents equal ``explorer.latent``'s; a drag on the Interpolation t slider or the StyleGAN noise strength
-is painted by ONNX Runtime Web with the server's pixels (≤ 2/255) and no request reaches the server until the
-release; a click on the VAE's plane is decoded by the page with the server's pixels and asks only the click's
-Gradio event; with the runtime's WebAssembly blocked the page falls back to the preview route by itself.
+The page's latents equal ``explorer.latent``'s; a drag on the Interpolation t slider, the Directions α (the faces
+DCGAN, its weights stored as fp16) or the StyleGAN noise strength is painted by ONNX Runtime Web with the server's
+pixels (≤ 2/255) and no request reaches the server until the release; a click on the VAE's plane is decoded by the
+page with the server's pixels and asks only the click's Gradio event; with the runtime's WebAssembly blocked the page
+falls back to the preview route by itself.
 """
 
 import numpy as np
@@ -13,6 +14,7 @@ import torch
 from explorer import latent
 from explorer.ui import previews
 from explorer.ui.tabs import interpolation as interpolate
+from explorer.ui.tabs.directions import edits
 from explorer.ui.tabs.manifold import plane as latent_plane
 from explorer.ui.tabs.stylemix import noise
 
@@ -246,3 +248,21 @@ def test_without_the_runtime_the_page_falls_back_to_the_preview_route(browser_fa
         with page.expect_request(lambda request: "/preview/vae_decode" in request.url, timeout=60_000):
             page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * 0.5)
     assert page.evaluate("() => window.__latentPreview.inPage.vae_decode") is None
+
+
+def test_the_faces_direction_is_painted_in_the_page_from_its_fp16_weights(page, default_zoo):
+    """The Directions α on the 64² faces DCGAN, whose ONNX file stores its weights as fp16 (they are fp16 values:
+    explorer.onnx_export.pack_exact_fp16): the page paints z + α·σ·v with the server's pixels, asking nothing."""
+    page.get_by_role("tab", name="Directions", exact=True).click()
+    args = ["dcgan-digiface-64", "SeFa (closed form)", "Trouser", "none", "all rows", "4, 31, 35, 53", "0, 5, 30, 45"]
+    still = np.asarray(edits.render_edit(default_zoo, *args, "0 · SeFa 0", 0.0, 0, "").convert("RGB"))
+    page.wait_for_selector("#dir-image img", timeout=60_000)  # the tab draws its first view when opened
+    page.wait_for_function(SYNCED, arg="#dir-image img", timeout=SYNC_MS)
+    assert np.array_equal(painted(page, "#dir-image img")[1], still)  # the tab's first view: the faces model, α = 0
+    alpha, shown, asked = drag_in_page(page, "dir-alpha", ["direction_edit", "dir-image"], steps=4)
+    assert not asked, asked
+    expected = np.asarray(edits.render_edit(default_zoo, *args, "0 · SeFa 0", alpha, 0, "").convert("RGB"))
+    assert shown.shape == expected.shape and not np.array_equal(expected, still)
+    assert np.abs(shown.astype(int) - expected.astype(int)).max() <= 2
+    # last in the module: the drag leaves the window scrolled to the slider, and the VAE click test reads its
+    # plane's pixel from the layout
