@@ -186,8 +186,10 @@ def ganspace(
         _, components, _, ratios = pca(w, k)
         vectors = components.float()
     else:
-        z = model.sample_latent(n, seed) if features is None else torch.randn(
-            n, model.latent_dim, generator=torch.Generator().manual_seed(seed)
+        z = (
+            model.sample_latent(n, seed)
+            if features is None
+            else torch.randn(n, model.latent_dim, generator=torch.Generator().manual_seed(seed))
         )
         device = next(model.parameters()).device if features is None else z.device
         f = features or model.first_block()
@@ -210,7 +212,9 @@ def ganspace(
 # --- supervised ---------------------------------------------------------------------------------------------
 
 
-def logistic_boundary(x: torch.Tensor, y: torch.Tensor, l2: float = 1e-2, steps: int = 200) -> tuple[torch.Tensor, float]:
+def logistic_boundary(
+    x: torch.Tensor, y: torch.Tensor, l2: float = 1e-2, steps: int = 200
+) -> tuple[torch.Tensor, float]:
     """The unit normal of an L2-regularised logistic-regression boundary between y = 1 and y = 0 rows of x
     (LBFGS), and its training accuracy."""
     if y.min() == y.max():
@@ -268,7 +272,12 @@ def classifier_direction(
         label += f" ⟂ class {condition}"
     vectors = direction[None]
     return Directions(
-        "classifier", space_of(model), vectors, sigma_along(model, vectors), torch.tensor([accuracy]), [label],
+        "classifier",
+        space_of(model),
+        vectors,
+        sigma_along(model, vectors),
+        torch.tensor([accuracy]),
+        [label],
         "boundary's training accuracy",
     )
 
@@ -290,9 +299,13 @@ def labelled_direction(model: torch.nn.Module, positive: Sequence[int], negative
     right = int(((with_it @ direction) > middle).sum() + ((without @ direction) <= middle).sum())
     vectors = direction[None]
     return Directions(
-        "labels", space_of(model), vectors, sigma_along(model, vectors),
+        "labels",
+        space_of(model),
+        vectors,
+        sigma_along(model, vectors),
         torch.tensor([right / (len(positive) + len(negative))]),
-        [f"mean of {len(positive)} with − mean of {len(negative)} without"], "share of marked seeds separated",
+        [f"mean of {len(positive)} with − mean of {len(negative)} without"],
+        "share of marked seeds separated",
     )
 
 

@@ -30,7 +30,9 @@ def test_converting_the_package_again_gives_the_committed_weights(tmp_path, defa
     """``python -m explorer.convert gan-face-generate`` is the one command the model card states."""
     assert convert.main(["gan-face-generate", "--out", str(tmp_path / "faces")]) == 0
     again, committed = hub.load(str(tmp_path / "faces"), "cpu"), default_zoo.load("dcgan-digiface-64")
-    assert all(torch.equal(a, b) for a, b in zip(again.state_dict().values(), committed.state_dict().values()))
+    assert all(
+        torch.equal(a, b) for a, b in zip(again.state_dict().values(), committed.state_dict().values(), strict=True)
+    )
     assert (tmp_path / "faces" / "LICENSE").read_text().startswith("Copyright (c) 2023")
 
 

@@ -1,4 +1,5 @@
-"""VQ-VAE (van den Oord et al. 2017): quantisation, the straight-through gradient, the trainer, the VAE tab's section."""
+"""VQ-VAE (van den Oord et al. 2017): quantisation, the straight-through gradient, the trainer, the VAE tab's
+section."""
 
 import re
 
@@ -101,7 +102,10 @@ def test_the_vae_tab_section_encodes_writes_a_clicked_cell_and_draws_usage_and_s
     assert cells.size == (8 * view.CELL, 8 * view.CELL) and picture.width > 3 * 32 * view.SCALE
     new_code = (grid[2][5] + 1) % 16
     edited, changed, cells_after, readout = view.write(zoo, "tiny-vqvae", 7, grid, new_code, 2, 5)
-    assert edited[2][5] == new_code and sum(a != b for r, s in zip(edited, grid) for a, b in zip(r, s)) == 1
+    assert (
+        edited[2][5] == new_code
+        and sum(a != b for r, s in zip(edited, grid, strict=True) for a, b in zip(r, s, strict=True)) == 1
+    )
     assert f"code {grid[2][5]} → {new_code}" in readout and "1 of 64 cells differ" in readout
     assert changed.tobytes() != picture.tobytes()  # the decoded image changed
     figure, usage_text = view.codebook_usage(zoo, "tiny-vqvae")

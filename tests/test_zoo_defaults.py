@@ -9,7 +9,14 @@ from explorer.models import FAMILIES, family_of
 from explorer.zoo import CHECKPOINTS, load, read_hub_list
 from trainers.classifier import accuracy
 
-GENERATORS = ["dcgan-fashion-mnist", "stylegan-fashion-mnist", "biggan-fashion-mnist", "progan-fashion-mnist", "vae2d-fashion-mnist", "stylegan3-fashion-mnist"]
+GENERATORS = [
+    "dcgan-fashion-mnist",
+    "stylegan-fashion-mnist",
+    "biggan-fashion-mnist",
+    "progan-fashion-mnist",
+    "vae2d-fashion-mnist",
+    "stylegan3-fashion-mnist",
+]
 
 
 def test_checkpoints_folder_stays_small():

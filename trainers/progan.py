@@ -5,8 +5,8 @@ per level a fade-in (α from 0 to 1) and a stabilisation of ``phase_images`` eac
 images are average-pooled to the stage's side, and during a fade blended with their own 2× blurrier version by
 the same α, so D compares like with like (the paper's §A.1). The paper's loss and settings otherwise: WGAN-GP
 (λ = 10) with drift ε·E[D(x)²] (ε = 10⁻³), one critic step per G step, Adam lr 10⁻³, β = (0, 0.99), and the
-generator the app loads is an exponential moving average of G's weights (``ProGANTrainConfig.ema``). Each step reports its
-``resolution`` and ``alpha``, so the Training tab's plot can mark the phases.
+generator the app loads is an exponential moving average of G's weights (``ProGANTrainConfig.ema``). Each step
+reports its ``resolution`` and ``alpha``, so the Training tab's plot can mark the phases.
 
 One process only: the blocks a stage does not use have no gradient, which DistributedDataParallel refuses.
 """

@@ -127,8 +127,9 @@ class VQVAETask(Task):
         return (
             f"A VQ-VAE (van den Oord et al., arXiv:1711.00937) trained on {c.data} at {m.resolution}×{m.resolution}: "
             f"the encoder's {m.grid}×{m.grid} grid of {m.code_dim}-D vectors is quantised to the nearest of "
-            f"{m.codebook_size} codebook entries (both L2-normalised; straight-through gradient); loss = Bernoulli −log p(x|z_q) + "
-            f"codebook + {m.commitment:g}·commitment, Adam lr {c.lr:g}; codebook started on encoder outputs, dead entries restarted every "
+            f"{m.codebook_size} codebook entries (both L2-normalised; straight-through gradient); "
+            f"loss = Bernoulli −log p(x|z_q) + codebook + {m.commitment:g}·commitment, Adam lr {c.lr:g}; "
+            f"codebook started on encoder outputs, dead entries restarted every "
             f"{c.restart_every} steps; prior: per-position code frequencies (decay {c.prior_decay}). The sample "
             "grid: 32 test images (top four rows) above their reconstructions."
         )
