@@ -174,12 +174,13 @@ class PageCache:
         await self.app({**scope, "extensions": extensions}, receive, capture)  # the body as bytes, not as a path
         if passing or start is None:
             return None
-        length = Headers(raw=start["headers"]).get("content-length")
+        answered = Headers(raw=start["headers"])
+        length = answered.get("content-length")
         if not complete or (length is not None and int(length) != sum(map(len, chunks))):
             return None
         skip = {b"content-length", b"content-encoding", b"vary"}
         headers = [(k, v) for k, v in start["headers"] if k.lower() not in skip]
-        kind = Headers(raw=start["headers"]).get("content-type", "")
+        kind = answered.get("content-type", "")
         return Kept(headers, b"".join(chunks), compressible=kind.startswith(COMPRESSIBLE))
 
     def keep(self, key: tuple, kept: Kept) -> None:
