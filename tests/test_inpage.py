@@ -145,3 +145,32 @@ def test_the_plane_inputs_are_the_z_under_each_pixel_and_decode_as_a_click(defau
         assert np.abs(got - np.asarray(picture.convert("L"), dtype=np.float32)).max() <= 1
     with pytest.raises(ValueError, match="grid size"):
         plane.page_inputs(default_zoo, name, 40, extent, grid)
+
+
+def test_a_click_event_decodes_the_pixel_the_page_sends_not_an_older_clicks_event_data(default_zoo):
+    """Gradio 6 re-runs an always_last event that was triggered while it ran with the *earlier* trigger's event data,
+    so the VAE plane's server image stayed on the second of three quick clicks while the page showed the third. The
+    page sends the pixel of the newest click as an input (previews.js ``clicked``); it replaces ``evt.index``."""
+    import gradio as gr
+    from gradio.helpers import special_args
+
+    from explorer.ui import previews
+
+    def on_click(name, size, ext, kind, evt: gr.SelectData):
+        x, y = evt.index
+        return plane.decode_at(default_zoo, name, size, ext, kind, x, y)[1]
+
+    run = previews._at_pixel(on_click, 4)
+    inputs = ["vae2d-fashion-mnist", 15, 3.0, "linear"]
+    older = gr.SelectData(None, {"index": [200, 30], "value": None})  # the event data Gradio's re-run carries
+    # Gradio finds where evt goes from the signature, as it does for the event
+    called, _, event_index, _ = special_args(run, [*inputs, [20, 190]], event_data=older)
+    assert event_index == len(inputs) + 1
+    assert (
+        run(*called)
+        == plane.decode_at(default_zoo, *inputs, 20, 190)[1]
+        != plane.decode_at(default_zoo, *inputs, 200, 30)[1]
+    )
+    for bad in (None, [20], ["20", 190], [True, 190], [float("nan"), 190], [20, 190, 1], "20,190", {"x": 20}):
+        older = gr.SelectData(None, {"index": [200, 30], "value": None})
+        assert run(*inputs, bad, older) == plane.decode_at(default_zoo, *inputs, 200, 30)[1], bad

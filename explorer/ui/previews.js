@@ -6,8 +6,9 @@
   const S = (window.__latentPreview = {seq: {}, shown: {}, timers: {}, off: false, down: false, click: null});
   addEventListener('pointerdown', () => { S.down = true; }, true);
   addEventListener('pointerup', () => { S.down = false; }, true);
-  addEventListener('click', (e) => {
-    S.click = {el: e.target, x: e.clientX, y: e.clientY, time: performance.now()};
+  addEventListener('click', (e) => {  // where the click fell on its element, measured now (a layout may move later)
+    const rect = e.target.tagName === 'IMG' ? e.target.getBoundingClientRect() : null;
+    S.click = {el: e.target, x: e.clientX, y: e.clientY, rect};
   }, true);
   const root = () => ((window.gradio_config && window.gradio_config.root) || location.href).replace(/\/?$/, '/');
   // GET the route's image and paint it into the target's <img>, unless a newer one is already painted
@@ -174,11 +175,12 @@
     if (old.startsWith('blob:')) URL.revokeObjectURL(old);
     await img.decode().catch(() => {});
   };
-  // the pixel of a click on an <img> shown with object-fit: contain, as Gradio's select computes it
+  // the pixel of the newest click on an <img> shown with object-fit: contain, as Gradio's select computes it; no
+  // age limit: Gradio re-runs an always_last event that came while one ran after that one ends, maybe seconds later
   S.pixel = (source) => {
     const c = S.click, el = c && c.el;
-    if (!el || el.tagName !== 'IMG' || performance.now() - c.time > 1000 || !el.closest('#' + source)) return null;
-    const r = el.getBoundingClientRect(), sx = el.naturalWidth / r.width, sy = el.naturalHeight / r.height;
+    if (!el || !c.rect || !el.closest('#' + source)) return null;
+    const r = c.rect, sx = el.naturalWidth / r.width, sy = el.naturalHeight / r.height;
     const s = Math.max(sx, sy), dx = (r.width - el.naturalWidth / s) / 2, dy = (r.height - el.naturalHeight / s) / 2;
     const x = Math.round((c.x - r.left - dx) * s), y = Math.round((c.y - r.top - dy) * s);
     return x >= 0 && y >= 0 && x < el.naturalWidth && y < el.naturalHeight ? [x, y] : null;
@@ -208,12 +210,17 @@
       if (Object.keys(update).length) window.Plotly.relayout(el, update);
     });
   };
-  // settles once the clicked point's image is painted: by the page (`page`: as in S.slider, the pixel's positions),
-  // or by the route while the page prepares this setting
-  S.clicked = (name, source, target, page, args) => {
+  // Settles once the clicked point's image is painted, by the page (`page`: as in S.slider, the pixel's positions)
+  // or by the route while the page prepares this setting, with the pixel ([x, y], or null without a click found),
+  // which the Gradio event sends as an input: when
+  // a click comes while the previous one's event runs, Gradio 6 (trigger_mode always_last) runs the event again
+  // afterwards with the *previous* click's event data, so the server would decode the wrong pixel (seen in the VAE
+  // plane test: the page showed the third click, the server the second's, for good)
+  S.clicked = async (name, source, target, page, args) => {
     const xy = S.pixel(source);
-    if (!xy) return undefined;
+    if (!xy) return null;
     const full = [...args, ...xy], route = () => S.paint(name, target, full, () => {});
-    return (page && S.local(name, target, page, full, route)) || route();
+    await ((page && S.local(name, target, page, full, route)) || route());
+    return xy;
   };
 }

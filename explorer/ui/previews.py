@@ -39,8 +39,10 @@ the route stays their fallback (no WebAssembly, a model that is not exported, an
 """
 
 import functools
+import inspect
 import io
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -209,12 +211,22 @@ class Previews:
         ``in_page`` recipe (its ``slider``: x's and y's positions, after ``inputs``) the page paints that image
         itself once it has prepared the setting, and the route only the setting's first click.
         """
-        if self.enabled:
-            _need_ids(source, target)
-            self.register(name, image_handler)
-            page = self.in_page.register(name, in_page) if in_page is not None else None
-            event_kwargs["js"] = _call("clicked", name, source.elem_id, target.elem_id, page)
-        source.select(self.batched(handler), inputs, outputs, **options, **event_kwargs)
+        if not self.enabled:
+            source.select(self.batched(handler), inputs, outputs, **options, **event_kwargs)
+            return
+        _need_ids(source, target)
+        self.register(name, image_handler)
+        page = self.in_page.register(name, in_page) if in_page is not None else None
+        # the page sends the clicked pixel with the inputs (previews.js ``clicked``): Gradio's always_last re-run of
+        # a click that came during the previous one's event carries the previous click's event data
+        pixel = gr.JSON(None, visible=False)
+        arguments = ", ".join(json.dumps(a) for a in (name, source.elem_id, target.elem_id, page))
+        event_kwargs["js"] = (
+            "async (...args) => { const inputs = args.slice(0, -1); "
+            f"const xy = await window.__latentPreview?.clicked({arguments}, inputs); return [...inputs, xy ?? null]; }}"
+        )
+        run = self.batched(_at_pixel(handler, len(inputs)))
+        source.select(run, [*inputs, pixel], outputs, **options, **event_kwargs)
 
     def routes(self) -> list[Route]:
         """The Starlette route serving the registered previews; pass as ``launch(app_kwargs={"routes": …})``."""
@@ -313,6 +325,32 @@ def _call(method: str, *args) -> str:
     promise or nothing), pass the inputs on unchanged."""
     arguments = ", ".join(json.dumps(a) for a in args)
     return f"async (...args) => {{ await window.__latentPreview?.{method}({arguments}, args); return args; }}"
+
+
+def _at_pixel(handler: Callable, count: int) -> Callable:
+    """``handler(*inputs, evt)`` fed ``count`` inputs and the page's pixel of the click (``[x, y]`` or None) before
+    the event data: a valid pixel replaces ``evt.index`` (Gradio fills ``evt`` by the annotation of the last
+    parameter, which ``__signature__`` and ``__annotations__`` show it)."""
+
+    def run(*values):
+        *inputs, xy, evt = values
+        if (
+            isinstance(xy, list)
+            and len(xy) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in xy)
+        ):
+            evt.index = [int(xy[0]), int(xy[1])]
+        return handler(*inputs, evt)
+
+    parameters = [inspect.Parameter(f"input_{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(count)]
+    parameters += [
+        inspect.Parameter("pixel", inspect.Parameter.POSITIONAL_ONLY),
+        inspect.Parameter("evt", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.SelectData),
+    ]
+    run.__signature__ = inspect.Signature(parameters)
+    run.__annotations__ = {"evt": gr.SelectData}  # what Gradio reads the parameter's type from (get_type_hints)
+    run.__name__ = getattr(handler, "__name__", type(handler).__name__)
+    return run
 
 
 def _need_ids(*components) -> None:

@@ -7,6 +7,8 @@ page with the server's pixels and asks only the click's Gradio event; with the r
 falls back to the preview route by itself.
 """
 
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -185,21 +187,36 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
     page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)
     page.wait_for_selector("#vae-decoded img", timeout=60_000)
     page.mouse.click(box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.35)
-    page.wait_for_function(PREPARED, arg="vae_decode", timeout=60_000)
+    page.wait_for_function(PREPARED, arg="vae_decode", timeout=SYNC_MS)  # the model file and the runtime, once
     page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=SYNC_MS)
     page.evaluate(SNAPSHOTS, "vae-decoded")
+    # the page's own paints so far: the second click's route answer may still land after this (a busy machine), so
+    # the click's image is the first shot painted with the counter past this, not the first shot
+    before = page.evaluate("() => window.__latentPreview.inPage.vae_decode ?? 0")
     asked = []
     page.on("request", lambda r: r.url.startswith("blob:") or asked.append(r.url))
     fx, fy = 0.2, 0.8
     page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-    page.wait_for_function("() => window.__shots.length && window.__shots[0].data", timeout=30_000)
-    shot = page.evaluate("() => window.__shots[0]")
-    assert shot["inPage"].get("vae_decode", 0) >= 1  # the page painted it (the counter, read as it was painted)
+    mine = "(n) => window.__shots.find((s) => (s.inPage.vae_decode ?? 0) > n && s.data)"
+    page.wait_for_function(mine, arg=before, timeout=30_000)  # the page painted it (its counter, read as painted)
+    shot = page.evaluate(mine, before)
     width, height, data = shot["data"]
     shown = np.array(data, dtype=np.uint8).reshape(height, width, 4)[:, :, :3].astype(int)
-    page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=SYNC_MS)  # the click's Gradio event
-    _, server = painted(page, "#vae-decoded img")
-    assert np.abs(shown - server.astype(int)).max() <= 2  # the page's image of the click is the server's
+    # the click's Gradio event: the server's image of that pixel, painted over the page's. On a busy machine an
+    # earlier click's event can land after this click's in-page paint (seen once: its file, 241 levels off), so
+    # each Gradio file painted is read until this click's arrives; none within SYNC_MS fails with the last gap
+    deadline, gap, src = time.monotonic() + SYNC_MS / 1000, None, None
+    while gap is None or gap > 2:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no Gradio image of the click within {SYNC_MS / 1000:.0f} s (last one {gap} levels off)"
+        page.wait_for_function(
+            "([sel, seen]) => { const s = document.querySelector(sel).src;"
+            " return !s.startsWith('blob:') && s !== seen; }",
+            arg=["#vae-decoded img", src],
+            timeout=left * 1000,
+        )
+        src, server = painted(page, "#vae-decoded img")
+        gap = int(np.abs(shown - server.astype(int)).max())  # the page's image of the click against the server's
     size = 15 * latent_plane.TILE
     x, y = round(size * fx), round(size * fy)
     candidates = [  # the exact pixel depends on sub-pixel layout: the clicked one or a neighbour

@@ -274,7 +274,9 @@ def build(zoo: Zoo) -> SectionParts:
     def on_click(name, index_value, grid_value, code_value, evt: gr.SelectData):  # Gradio fills evt by its annotation
         return click(zoo, name, index_value, grid_value, code_value, evt)
 
-    cells.select(on_click, [model, index, grid, code], outputs[:4], trigger_mode="always_last", **quiet)
+    # every click in turn (the queue's one at a time), not always_last: Gradio 6 re-runs a select that came while one
+    # ran with the earlier click's event data, so the last cell clicked would show the one before
+    cells.select(on_click, [model, index, grid, code], outputs[:4], trigger_mode="multiple", **quiet)
     gr.on(
         [seed.submit, seed.blur],
         lambda n, s: (*autoregressive_samples(zoo, n, s), prior_samples(zoo, n, s)),
