@@ -364,14 +364,14 @@ class Student:
         self.event(target, inputs)  # the release
 
     def clicks(self, target: Target) -> None:
-        inputs = self.own(target)
-        size = int(inputs[1]) * 32  # the plane: grid size × 32 px tiles
+        plane = self.own(target)[:-1]  # the event's last input is the page's pixel of the click (previews.js)
+        size = int(plane[1]) * 32  # the plane: grid size × 32 px tiles
         for _ in range(self.rng.randint(1, 3)):
             if time.monotonic() > self.deadline:
                 break
             x, y = self.rng.randrange(size), self.rng.randrange(size)
-            self.move(target, [*inputs, x, y], (len(inputs), len(inputs) + 1))
-            self.event(target, inputs, {"index": [x, y], "value": None, "selected": True})
+            self.move(target, [*plane, x, y], (len(plane), len(plane) + 1))
+            self.event(target, [*plane, [x, y]], {"index": [x, y], "value": None, "selected": True})
             time.sleep(1.0)
 
     def run(self, start_after: float) -> None:
@@ -727,8 +727,9 @@ def main() -> None:
             if name == "open":
                 continue
             inputs = list(target.inputs)
-            if target.moving is None:
-                warm.preview(target, [*inputs, 1, 1])
+            if target.moving is None:  # a click: the last input is the page's pixel
+                warm.preview(target, [*inputs[:-1], 1, 1])
+                inputs = [*inputs[:-1], [1, 1]]
             else:
                 warm.preview(target, inputs)
             warm.event(target, inputs, {"index": [1, 1], "value": None, "selected": True})
