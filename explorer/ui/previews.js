@@ -211,16 +211,16 @@
     });
   };
   // Settles once the clicked point's image is painted, by the page (`page`: as in S.slider, the pixel's positions)
-  // or by the route while the page prepares this setting, with the pixel ([x, y], or null without a click found),
-  // which the Gradio event sends as an input: when
-  // a click comes while the previous one's event runs, Gradio 6 (trigger_mode always_last) runs the event again
-  // afterwards with the *previous* click's event data, so the server would decode the wrong pixel (seen in the VAE
-  // plane test: the page showed the third click, the server the second's, for good)
+  // or by the route while the page prepares this setting, with the inputs the click's Gradio event sends: `args`,
+  // whose last is the pixel input, given the clicked pixel ([x, y], or null without a click found). When a click
+  // comes while the previous one's event runs, Gradio 6 (always_last) runs the event again afterwards with the
+  // *previous* click's event data, so the server would decode the wrong pixel from `evt.index` alone (seen in the
+  // VAE plane test: the page showed the third click, the server the second's, for good).
   S.clicked = async (name, source, target, page, args) => {
-    const xy = S.pixel(source);
-    if (!xy) return null;
-    const full = [...args, ...xy], route = () => S.paint(name, target, full, () => {});
+    const inputs = args.slice(0, -1), xy = S.pixel(source);
+    if (!xy) return [...inputs, null];
+    const full = [...inputs, ...xy], route = () => S.paint(name, target, full, () => {});
     await ((page && S.local(name, target, page, full, route)) || route());
-    return xy;
+    return [...inputs, xy];
   };
 }

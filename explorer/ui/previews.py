@@ -220,11 +220,7 @@ class Previews:
         # the page sends the clicked pixel with the inputs (previews.js ``clicked``): Gradio's always_last re-run of
         # a click that came during the previous one's event carries the previous click's event data
         pixel = gr.JSON(None, visible=False)
-        arguments = ", ".join(json.dumps(a) for a in (name, source.elem_id, target.elem_id, page))
-        event_kwargs["js"] = (
-            "async (...args) => { const inputs = args.slice(0, -1); "
-            f"const xy = await window.__latentPreview?.clicked({arguments}, inputs); return [...inputs, xy ?? null]; }}"
-        )
+        event_kwargs["js"] = _call("clicked", name, source.elem_id, target.elem_id, page, sends=True)
         run = self.batched(_at_pixel(handler, len(inputs)))
         source.select(run, [*inputs, pixel], outputs, **options, **event_kwargs)
 
@@ -320,10 +316,13 @@ class RenderCache:
                 self._pending.pop(key).set()
 
 
-def _call(method: str, *args) -> str:
+def _call(method: str, *args, sends: bool = False) -> str:
     """JavaScript for an event's ``js=``: hand the inputs to the page helper, wait for what it returns (a
-    promise or nothing), pass the inputs on unchanged."""
+    promise or nothing), pass the inputs on unchanged; with ``sends`` the helper's answer is the inputs the event
+    sends (the inputs unchanged where the helpers are not installed)."""
     arguments = ", ".join(json.dumps(a) for a in args)
+    if sends:
+        return f"async (...args) => (await window.__latentPreview?.{method}({arguments}, args)) ?? args"
     return f"async (...args) => {{ await window.__latentPreview?.{method}({arguments}, args); return args; }}"
 
 
