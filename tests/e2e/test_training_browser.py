@@ -19,21 +19,23 @@ def test_a_run_started_in_the_browser_plots_losses_samples_and_fid_then_stops(pa
     page.get_by_label("FID every K steps (0 = off)").fill("10")
     page.get_by_label("FID samples").fill("200")
     page.locator("#train-start").click()
-    page.wait_for_function(
-        "() => { const m = (document.querySelector('#train-status')?.innerText ?? '').match(/step (\\d+) \\//);"
-        " return m && Number(m[1]) >= 12 }",
-        timeout=120_000,
-    )
-    # both loss curves are drawn, an FID point is plotted, and the sample grid is shown
-    page.wait_for_function(
-        "() => document.querySelectorAll('#train-losses .scatterlayer .trace').length === 2", timeout=30_000
-    )
-    page.wait_for_function(
-        "() => document.querySelectorAll('#train-fid .scatterlayer .point').length >= 1", timeout=120_000
-    )
-    page.locator("#train-grid img").wait_for(timeout=30_000)
-    assert re.search(r"\d+ img/s", status(page)) and "ETA" in status(page)
-    page.locator("#train-stop").click()
+    try:
+        page.wait_for_function(
+            "() => { const m = (document.querySelector('#train-status')?.innerText ?? '').match(/step (\\d+) \\//);"
+            " return m && Number(m[1]) >= 12 }",
+            timeout=120_000,
+        )
+        # both loss curves are drawn, an FID point is plotted, and the sample grid is shown
+        page.wait_for_function(
+            "() => document.querySelectorAll('#train-losses .scatterlayer .trace').length === 2", timeout=30_000
+        )
+        page.wait_for_function(
+            "() => document.querySelectorAll('#train-fid .scatterlayer .point').length >= 1", timeout=120_000
+        )
+        page.locator("#train-grid img").wait_for(timeout=30_000)
+        assert re.search(r"\d+ img/s", status(page)) and "ETA" in status(page)
+    finally:  # stop the 100 000-step run whatever failed: the app runs one at a time, and the next tests train
+        page.locator("#train-stop").click()
     page.wait_for_function(
         "() => (document.querySelector('#train-status')?.innerText ?? '').includes('stopped by the user')",
         timeout=60_000,
