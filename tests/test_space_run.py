@@ -148,6 +148,10 @@ WATCH_JS = """
 }
 """
 
+# what a drag left in the page: the last srcs, the preview routes' statuses, the preview helpers' counters
+DRAG_STATE_JS = """() => [window.__srcs.slice(-5), window.__net.previews,
+  (({off, noRuntime, seq, shown, inPage}) => ({off, noRuntime, seq, shown, inPage}))(window.__latentPreview ?? {})]"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -466,11 +470,22 @@ def test_a_slider_drag_paints_route_previews(space, page):
     y = box["y"] + box["height"] / 2
     page.mouse.move(box["x"] + box["width"] * 0.5, y)
     page.mouse.down()
-    for fraction in (0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
-        page.mouse.move(box["x"] + box["width"] * fraction, y, steps=2)
-    page.mouse.up()
-    # the first in-page frame (the runtime's first use) took over 60 s once at load 7–13, after the first-views walk
-    page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=VIEW_S * 1000)
+    try:
+        for fraction in (0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+            page.mouse.move(box["x"] + box["width"] * fraction, y, steps=2)
+        # the pointer stays down until a preview is painted, as a student's drag lasts: released at once, the release's
+        # Gradio image can land before the moves' route answers on a busy machine, and the page then drops them as
+        # older (seen once in a clean clone's run: no blob in 180 s). The first in-page frame (the runtime's first
+        # use) took over 60 s once at load 7–13, after the first-views walk
+        try:
+            page.wait_for_function("() => window.__srcs.some((s) => s.startsWith('blob:'))", timeout=VIEW_S * 1000)
+        except PlaywrightTimeout:  # say what the page saw instead of "Timeout"
+            seen = page.evaluate(DRAG_STATE_JS)
+            raise AssertionError(
+                f"no preview painted during the drag in {VIEW_S} s; srcs, statuses, helpers: {seen}"
+            ) from None
+    finally:
+        page.mouse.up()
     wait_drawn(page)
     statuses = page.evaluate("() => window.__net.previews")[before:]
     # the in-page previews' /onnx/… routes (or the /preview/… fallback) answered: SSR would 404 them
