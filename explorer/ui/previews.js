@@ -215,12 +215,16 @@
   // whose last is the pixel input, given the clicked pixel ([x, y], or null without a click found). When a click
   // comes while the previous one's event runs, Gradio 6 (always_last) runs the event again afterwards with the
   // *previous* click's event data, so the server would decode the wrong pixel from `evt.index` alone (seen in the
-  // VAE plane test: the page showed the third click, the server the second's, for good).
+  // VAE plane test: the page showed the third click, the server the second's, for good). And while this js awaits
+  // the paint, Gradio has not registered the event as running, so a newer click runs its own js beside it: with the
+  // route slow and the page's runtime quick, the newer click's event can join the queue first and this older one
+  // after it, so the server's last image would be the older pixel's. So the event sends the newest click's pixel at
+  // the moment it joins: whichever of the two lands last, the server's image is the last click's.
   S.clicked = async (name, source, target, page, args) => {
     const inputs = args.slice(0, -1), xy = S.pixel(source);
     if (!xy) return [...inputs, null];
     const full = [...inputs, ...xy], route = () => S.paint(name, target, full, () => {});
     await ((page && S.local(name, target, page, full, route)) || route());
-    return [...inputs, xy];
+    return [...inputs, S.pixel(source) ?? xy];
   };
 }

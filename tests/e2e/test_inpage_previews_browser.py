@@ -283,3 +283,61 @@ def test_the_faces_direction_is_painted_in_the_page_from_its_fp16_weights(page, 
     assert np.abs(shown.astype(int) - expected.astype(int)).max() <= 2
     # last in the module: the drag leaves the window scrolled to the slider, and the VAE click test reads its
     # plane's pixel from the layout
+
+
+def test_an_older_click_still_painting_through_the_route_does_not_leave_the_server_on_its_pixel(
+    browser_factory, app_url, default_zoo
+):
+    """The click's ``js`` waits for its paint, and Gradio counts the event as running only once the ``js`` returns:
+    a click whose paint goes through a slow route answer (its setting not prepared yet) and a newer click painted in
+    the page meanwhile both run. The newer one joins first; the older one must not send its own, older pixel, or the
+    server's image and ``z`` end on it (what the VAE-plane test above timed out on in clean-clone runs)."""
+    page = browser_factory()
+    held, events = [], []
+    page.route(
+        "**/preview/vae_decode**", lambda route: held.append(route)
+    )  # the second click's route answer waits for the test
+
+    def sent(request):
+        if "/run/predict" in request.url or "/queue/join" in request.url:
+            data = (request.post_data_json or {}).get("data") or [None]
+            if isinstance(data[-1], list) and len(data[-1]) == 2:  # the click's event: its pixel input last
+                events.append({"pixel": data[-1], "done": False, "request": request})
+
+    def finished(request):
+        for event in events:
+            if event["request"] is request:
+                event["done"] = True
+
+    page.on("request", sent)
+    page.on("requestfinished", finished)
+    page.goto(app_url)
+    page.get_by_role("tab", name="VAE").click()
+    plane = page.locator("#vae-plane img")
+    plane.wait_for(timeout=60_000)
+    plane.scroll_into_view_if_needed()
+    box = plane.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)  # the panel's first image
+    page.wait_for_selector("#vae-decoded img", timeout=60_000)
+    page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=SYNC_MS)
+    events.clear()  # the first click's event has answered
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)  # painted by the held route
+    page.wait_for_function(PREPARED, arg="vae_decode", timeout=SYNC_MS)  # meanwhile the page prepared the setting
+    assert len(held) == 1 and not events  # the second click's js still waits for its paint
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.2)  # painted in the page
+    page.wait_for_function("() => window.__latentPreview.inPage.vae_decode >= 1", timeout=SYNC_MS)
+    page.wait_for_timeout(0)  # let the request callbacks run
+    deadline = time.monotonic() + SYNC_MS / 1000
+    while not (events and all(e["done"] for e in events)):  # the newest click's event, joined first
+        assert time.monotonic() < deadline, events
+        page.wait_for_timeout(100)
+    newest = events[0]["pixel"]
+    held[0].continue_()  # the older click's paint lands (dropped: a newer one is painted), then its event joins
+    while not (len(events) == 2 and all(e["done"] for e in events)):
+        assert time.monotonic() < deadline, events
+        page.wait_for_timeout(100)
+    assert [e["pixel"] for e in events] == [newest, newest]  # the older event sends the newest click's pixel
+    page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=SYNC_MS)
+    expected = latent_plane.decode_at(default_zoo, "vae2d-fashion-mnist", 15, 3.0, "linear", *newest)[0]
+    _, shown = painted(page, "#vae-decoded img")
+    assert np.abs(shown.astype(int) - np.asarray(expected.convert("RGB"), dtype=int)).max() <= 2
