@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from explorer import latent
 from explorer.ui import previews
@@ -66,6 +67,29 @@ SNAPSHOTS = """
   }).observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
 }
 """
+
+# every src the target's <img> takes (Gradio's files and blobs), with the time, for a failure's message
+HISTORY = """(target) => {
+  const srcs = (window.__srcs = []), root = document.querySelector('#' + target), t0 = performance.now();
+  const src = () => (root.querySelector('img')?.src ?? '').slice(-24);
+  new MutationObserver(() => srcs.push([Math.round(performance.now() - t0), src()]))
+    .observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']}); }"""
+STATE = """() => { const S = window.__latentPreview;
+  return {pixel: S.pixel('vae-plane'), z: document.querySelector('#vae-z textarea, #vae-z input')?.value,
+          helpers: {seq: S.seq, shown: S.shown, inPage: S.inPage, noRuntime: S.noRuntime}, srcs: window.__srcs}; }"""
+
+
+def event_line(what: str, request) -> str | None:
+    """A Gradio event's request for a failure's message: sent (with the pixel it carries) or done."""
+    if not any(part in request.url for part in ("/run/predict", "/queue/join", "/queue/data", "/preview/", "/onnx/")):
+        return None
+    try:
+        data = (request.post_data_json or {}).get("data") if request.method == "POST" else None
+    except ValueError:
+        data = None
+    pixel = data[-1] if isinstance(data, list) and data else None
+    failure = request.failure if what == "done" else None
+    return f"{time.monotonic():.2f} {what} {request.url.split('/')[-1][:40]} {pixel} {failure or ''}"
 
 
 def painted(page, selector: str) -> tuple[str, np.ndarray]:
@@ -193,8 +217,11 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
     # the page's own paints so far: the second click's route answer may still land after this (a busy machine), so
     # the click's image is the first shot painted with the counter past this, not the first shot
     before = page.evaluate("() => window.__latentPreview.inPage.vae_decode ?? 0")
-    asked = []
+    asked, log = [], []
     page.on("request", lambda r: r.url.startswith("blob:") or asked.append(r.url))
+    page.on("request", lambda r: log.append(event_line("sent", r)))
+    page.on("requestfinished", lambda r: log.append(event_line("done", r)))
+    page.evaluate(HISTORY, "vae-decoded")
     fx, fy = 0.2, 0.8
     page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
     mine = "(n) => window.__shots.find((s) => (s.inPage.vae_decode ?? 0) > n && s.data)"
@@ -208,13 +235,22 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
     deadline, gap, src = time.monotonic() + SYNC_MS / 1000, None, None
     while gap is None or gap > 2:
         left = deadline - time.monotonic()
-        assert left > 0, f"no Gradio image of the click within {SYNC_MS / 1000:.0f} s (last one {gap} levels off)"
-        page.wait_for_function(
-            "([sel, seen]) => { const s = document.querySelector(sel).src;"
-            " return !s.startsWith('blob:') && s !== seen; }",
-            arg=["#vae-decoded img", src],
-            timeout=left * 1000,
-        )
+        try:
+            assert left > 0
+            page.wait_for_function(
+                "([sel, seen]) => { const s = document.querySelector(sel).src;"
+                " return !s.startsWith('blob:') && s !== seen; }",
+                arg=["#vae-decoded img", src],
+                timeout=left * 1000,
+            )
+        except (AssertionError, PlaywrightTimeout):  # what the page and the network saw, instead of "Timeout"
+            state = page.evaluate(STATE)
+            raise AssertionError(
+                f"no Gradio image of the click within {SYNC_MS / 1000:.0f} s (last one {gap} levels off); "
+                f"the page's pixel {state['pixel']}; z box {state['z']!r}; helpers {state['helpers']}; shots "
+                f"{[(sh['src'][-12:], sh['inPage']) for sh in page.evaluate('() => window.__shots')]}; srcs "
+                f"{state['srcs']}; events {[line for line in log if line]}"
+            ) from None
         src, server = painted(page, "#vae-decoded img")
         gap = int(np.abs(shown - server.astype(int)).max())  # the page's image of the click against the server's
     size = 15 * latent_plane.TILE
