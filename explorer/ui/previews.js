@@ -23,10 +23,22 @@
       if (img && img.src && !img.src.startsWith('blob:')) S.shown[name] = S.seq[name] ?? 0;
     }).observe(box, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
   };
+  // One request in flight per preview: a move made while one is out waits for its answer, and a newer move replaces
+  // it (settled unpainted, as a dropped answer is). So a page asks no faster than the server answers: in a room
+  // whose pages still fetch their models, a slow server gets one request per student at a time instead of every
+  // move, each rendered even when its answer would be dropped (bench/classroom.py's students already wait so).
+  S.flight = {};
   S.paint = (name, target, args, fallback) => {  // a promise, settled once painted (or dropped, or failed)
     if (!document.querySelector('#' + target + ' img') || S.off) return fallback();
     watch(name, target);
-    const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
+    const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1), flight = (S.flight[name] ??= {busy: false, next: null});
+    if (!flight.busy) return get(name, target, seq, args, fallback, flight);
+    flight.next?.settle();
+    return new Promise((settle) => { flight.next = {target, seq, args, fallback, settle}; });
+  };
+  const get = (name, target, seq, args, fallback, flight) => {
+    if (seq <= (S.shown[name] ?? 0)) return Promise.resolve();  // a newer image is painted already: not asked
+    flight.busy = true;
     return fetch(new URL('preview/' + name + '?args=' + encodeURIComponent(JSON.stringify(args)), root()))
       .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
       .then((blob) => {
@@ -38,7 +50,13 @@
         if (old.startsWith('blob:')) URL.revokeObjectURL(old);
         return img.decode().catch(() => {});
       })
-      .catch((status) => { if (status === 404) S.off = true; fallback(); });
+      .catch((status) => { if (status === 404) S.off = true; fallback(); })
+      .finally(() => {
+        flight.busy = false;
+        const next = flight.next;
+        flight.next = null;
+        if (next) get(name, next.target, next.seq, next.args, next.fallback, flight).then(next.settle);
+      });
   };
   // `page` (explorer/ui/inpage.py): {sliders: the sliders' positions in args} where the page may render the preview
   S.slider = (name, target, syncId, page, args) => {

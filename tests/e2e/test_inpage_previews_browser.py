@@ -7,11 +7,13 @@ page with the server's pixels and asks only the click's Gradio event; with the r
 falls back to the preview route by itself.
 """
 
+import io
 import time
 
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from explorer import latent
@@ -172,6 +174,44 @@ def test_the_page_computes_the_latents_as_explorer_latent(browser):
         page.close()
 
 
+COALESCING = """async () => {
+  document.body.innerHTML = '<div id="t"><img src="data:,"></div>';
+  const asked = [], answers = [];
+  window.fetch = (url) => { asked.push(JSON.parse(new URL(url).searchParams.get('args'))[0]);
+    return new Promise((resolve) => answers.push(resolve)); };
+  const S = window.__latentPreview, settled = [];
+  const moves = [1, 2, 3, 4, 5].map((v) => S.paint('p', 't', [v], () => {}).then(() => settled.push(v)));
+  await new Promise((r) => setTimeout(r, 0));
+  const whileOut = [...asked], settledEarly = [...settled];  // one request out; moves 2-4 replaced by newer ones
+  const png = await (await window.__realFetch('data:image/png;base64,' + window.__png)).blob();
+  answers[0]({ok: true, blob: async () => png});
+  await new Promise((r) => setTimeout(r, 50));
+  answers[1]?.({ok: true, blob: async () => png});
+  await Promise.all(moves);
+  return {whileOut, settledEarly, asked, settled, painted: S.shown.p};
+}"""
+# a 1×1 PNG for the fake answers
+PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def test_the_route_keeps_one_request_in_flight_per_preview_and_sends_the_newest_move_next(browser):
+    """previews.js: a move made while the route's answer is out waits, and a newer move replaces it, so a page asks
+    no faster than the server answers (a room whose pages still fetch their models)."""
+    page = browser.new_page()
+    try:
+        page.evaluate(f"({previews.client_js()})()")
+        page.evaluate(
+            f"() => {{ window.__realFetch = window.fetch.bind(window); window.__png = '{PNG_1X1}';"
+            f" window.gradio_config = {{root: 'http://127.0.0.1/'}}; }}"
+        )
+        got = page.evaluate(COALESCING)
+    finally:
+        page.close()
+    assert got["whileOut"] == [1] and got["settledEarly"] == [2, 3, 4]  # one request out, the replaced moves settled
+    assert got["asked"] == [1, 5]  # then the newest move, and nothing else
+    assert sorted(got["settled"]) == [1, 2, 3, 4, 5] and got["painted"] == 5
+
+
 def test_a_drag_is_painted_in_the_page_as_the_server_renders_it_and_asks_the_server_nothing(page, default_zoo):
     open_interpolation(page)
     t, shown, asked = drag_in_page(page, "interp-t", FRAME)
@@ -227,8 +267,15 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
     mine = "(n) => window.__shots.find((s) => (s.inPage.vae_decode ?? 0) > n && s.data)"
     page.wait_for_function(mine, arg=before, timeout=30_000)  # the page painted it (its counter, read as painted)
     shot = page.evaluate(mine, before)
+    # the paint's own PNG (its blob), not the <img> read back later: in 2 of 3 full runs the shot read from the
+    # element was 241 levels off the server's image of the same pixel, with the z box, the events and the server's
+    # image all right (the element had moved on to Gradio's file while the snapshot drew it)
+    png = page.evaluate(
+        "async (src) => Array.from(new Uint8Array(await (await (await fetch(src)).blob()).arrayBuffer()))", shot["src"]
+    )
+    shown = np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGB"), dtype=int)
     width, height, data = shot["data"]
-    shown = np.array(data, dtype=np.uint8).reshape(height, width, 4)[:, :, :3].astype(int)
+    read_back = np.array(data, dtype=np.uint8).reshape(height, width, 4)[:, :, :3].astype(int)
     # the click's Gradio event: the server's image of that pixel, painted over the page's. On a busy machine an
     # earlier click's event can land after this click's in-page paint (seen once: its file, 241 levels off), so
     # each Gradio file painted is read until this click's arrives; none within SYNC_MS fails with the last gap
@@ -249,7 +296,8 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
                 f"no Gradio image of the click within {SYNC_MS / 1000:.0f} s (last one {gap} levels off); "
                 f"the page's pixel {state['pixel']}; z box {state['z']!r}; helpers {state['helpers']}; shots "
                 f"{[(sh['src'][-12:], sh['inPage']) for sh in page.evaluate('() => window.__shots')]}; srcs "
-                f"{state['srcs']}; events {[line for line in log if line]}"
+                f"{state['srcs']}; events {[line for line in log if line]}; the paint's PNG mean {shown.mean():.1f}, "
+                f"read back from the <img> {read_back.mean():.1f} ({int(np.abs(read_back - shown).max())} levels off)"
             ) from None
         src, server = painted(page, "#vae-decoded img")
         gap = int(np.abs(shown - server.astype(int)).max())  # the page's image of the click against the server's
