@@ -473,6 +473,7 @@ def phase(
         rss.append(rss_mb(pid))
         time.sleep(0.5)
     elapsed = time.perf_counter() - clock
+    used, load = (cpu_seconds(pid) - cpu) / elapsed, os.getloadavg()[0]  # the room's, before the wait below
     # the settings' downloads (model files, a background thread each) get TIMEOUT more to end; those still running are
     # counted and the room's books close, so the next room or the app's stop (which cuts them: IncompleteRead, counted
     # as errors of the 400-student room in an earlier version of this benchmark) does not write into them
@@ -489,8 +490,8 @@ def phase(
         frames=[len(student.paces) for student in playing] if lab else [],
         paces=[pace for student in playing for pace in student.paces] if lab else [],
         opened=opened,
-        load=os.getloadavg()[0],
-        cpu=(cpu_seconds(pid) - cpu) / elapsed,
+        load=load,
+        cpu=used,
         students=students,
         seconds=elapsed,
         latencies=latencies,

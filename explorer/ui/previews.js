@@ -27,6 +27,9 @@
   // it (settled unpainted, as a dropped answer is). So a page asks no faster than the server answers: in a room
   // whose pages still fetch their models, a slow server gets one request per student at a time instead of every
   // move, each rendered even when its answer would be dropped (bench/classroom.py's students already wait so).
+  // A request unanswered after ROUTE_MS is given up (its fallback runs), so one stuck answer cannot hold the moves
+  // queued behind it, nor a click's event, for good.
+  const ROUTE_MS = 15000;
   S.flight = {};
   S.paint = (name, target, args, fallback) => {  // a promise, settled once painted (or dropped, or failed)
     if (!document.querySelector('#' + target + ' img') || S.off) return fallback();
@@ -39,7 +42,8 @@
   const get = (name, target, seq, args, fallback, flight) => {
     if (seq <= (S.shown[name] ?? 0)) return Promise.resolve();  // a newer image is painted already: not asked
     flight.busy = true;
-    return fetch(new URL('preview/' + name + '?args=' + encodeURIComponent(JSON.stringify(args)), root()))
+    const url = new URL('preview/' + name + '?args=' + encodeURIComponent(JSON.stringify(args)), root());
+    return fetch(url, {signal: AbortSignal.timeout(ROUTE_MS)})
       .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
       .then((blob) => {
         const img = document.querySelector('#' + target + ' img');
@@ -55,7 +59,10 @@
         flight.busy = false;
         const next = flight.next;
         flight.next = null;
-        if (next) get(name, next.target, next.seq, next.args, next.fallback, flight).then(next.settle);
+        if (!next) return;
+        const sent = S.off ? Promise.resolve().then(next.fallback) : get(name, next.target, next.seq, next.args,
+          next.fallback, flight);
+        sent.then(next.settle, next.settle);  // settled whatever happened (a fallback that throws included)
       });
   };
   // `page` (explorer/ui/inpage.py): {sliders: the sliders' positions in args} where the page may render the preview
@@ -238,11 +245,14 @@
   // route slow and the page's runtime quick, the newer click's event can join the queue first and this older one
   // after it, so the server's last image would be the older pixel's. So the event sends the newest click's pixel at
   // the moment it joins: whichever of the two lands last, the server's image is the last click's.
+  // (The newest click's whole inputs, not only its pixel: the settings may have changed between the two clicks.)
+  S.clicks = {};
   S.clicked = async (name, source, target, page, args) => {
     const inputs = args.slice(0, -1), xy = S.pixel(source);
     if (!xy) return [...inputs, null];
+    const mine = (S.clicks[name] = [...inputs, xy]);
     const full = [...inputs, ...xy], route = () => S.paint(name, target, full, () => {});
     await ((page && S.local(name, target, page, full, route)) || route());
-    return [...inputs, S.pixel(source) ?? xy];
+    return S.clicks[name] ?? mine;
   };
 }

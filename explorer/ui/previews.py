@@ -6,9 +6,10 @@ against ~45 ms for a one-slider page (``bench/latency.py``). For renders that ta
 32² sample), that overhead is the latency. So while a slider moves, its event runs a few lines of
 JavaScript instead (``js=``, which receives the same input values Gradio would send): one GET of
 ``/preview/<name>?args=<JSON list>`` to a route of our own, answered with the PNG bytes of the same
-handler, painted straight into the output ``<img>``. Responses carry a sequence number: a stale one
-never replaces a newer image, and none still in flight once Gradio has painted its own render
-replaces it. Once the sliders rest (``SYNC_AFTER_MS`` with no input and no pointer down) the page
+handler, painted straight into the output ``<img>``. One request per preview is in flight at a time: a move made
+meanwhile waits for its answer and a newer move replaces it, so a page asks no faster than the server answers (a
+request unanswered after 15 s is given up). Responses carry a sequence number: a stale one never replaces a newer
+image, and none still in flight once Gradio has painted its own render replaces it. Once the sliders rest (``SYNC_AFTER_MS`` with no input and no pointer down) the page
 clicks a hidden button whose ordinary Gradio event renders the same inputs once, so the component's
 value (its download button, the API, the share link) matches what is shown; it runs after the drag,
 not during it, so it never competes with the previews. Without the route (an app launched without
