@@ -80,7 +80,20 @@ HISTORY = """(target) => {
     .observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']}); }"""
 STATE = """() => { const S = window.__latentPreview;
   return {pixel: S.pixel('vae-plane'), z: document.querySelector('#vae-z textarea, #vae-z input')?.value,
-          helpers: {seq: S.seq, shown: S.shown, inPage: S.inPage, noRuntime: S.noRuntime}, srcs: window.__srcs}; }"""
+          helpers: {seq: S.seq, shown: S.shown, inPage: S.inPage, noRuntime: S.noRuntime}, srcs: window.__srcs,
+          prepared: [...S.prepared].filter(([k]) => k.startsWith('vae_decode')).map(([k, r]) => {
+            const [px, py] = S.pixel('vae-plane') ?? [];
+            return [k.slice(10, 90), r && r.inputs.url, r && r.inputs.xs[px], r && r.inputs.ys[py]]; })}; }"""
+
+
+def on_disk(zoo) -> str:
+    """The VAE's exported ONNX files on the served app's disk, with their digests (a failure's message)."""
+    import hashlib
+
+    from explorer.onnx_export import OnnxModels
+
+    folder = OnnxModels(zoo).folder / "vae2d-fashion-mnist"
+    return str([(p.name, hashlib.sha256(p.read_bytes()).hexdigest()[:16]) for p in sorted(folder.glob("*"))])
 
 
 def event_line(what: str, request) -> str | None:
@@ -271,9 +284,10 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
     mine = "(n) => window.__shots.find((s) => (s.inPage.vae_decode ?? 0) > n && s.data)"
     page.wait_for_function(mine, arg=before, timeout=30_000)  # the page painted it (its counter, read as painted)
     shot = page.evaluate(mine, before)
-    # the paint's own PNG (its bytes, copied when it was painted), not the <img> read back later: in three of five
-    # full runs one day the shot read from the element was 241 levels off the server's image of the same pixel, with
-    # the z box, the events and the server's image all right (the element had moved on to Gradio's file by then)
+    # the paint's own PNG (its bytes, copied when it was painted), not the <img> read back later (which Gradio's file
+    # may have replaced). Open: in 4 of 9 full runs one day this paint was 241 levels off the server's image of the
+    # same pixel (darker: mean 43 against 85), with the z box, the events and the server's image right; the
+    # message below prints what would tell the cause (the model file and z the page used)
     png = page.wait_for_function(f"() => window.__shots.find((s) => s.src === {shot['src']!r})?.png", timeout=30_000)
     png = png.json_value()
     assert isinstance(png, list), png  # 'not read': the blob was gone before the copy
@@ -301,7 +315,9 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
                 f"the page's pixel {state['pixel']}; z box {state['z']!r}; helpers {state['helpers']}; shots "
                 f"{[(sh['src'][-12:], sh['inPage']) for sh in page.evaluate('() => window.__shots')]}; srcs "
                 f"{state['srcs']}; events {[line for line in log if line]}; the paint's PNG mean {shown.mean():.1f}, "
-                f"read back from the <img> {read_back.mean():.1f} ({int(np.abs(read_back - shown).max())} levels off)"
+                f"read back from the <img> {read_back.mean():.1f} ({int(np.abs(read_back - shown).max())} levels off); "
+                f"the page's prepared settings (setting, model URL, z at the pixel) {state['prepared']}; the file on "
+                f"disk now {on_disk(default_zoo)}"
             ) from None
         src, server = painted(page, "#vae-decoded img")
         gap = int(np.abs(shown - server.astype(int)).max())  # the page's image of the click against the server's
