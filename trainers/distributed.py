@@ -131,6 +131,9 @@ class Distributed:
         dist.init_process_group(backend, rank=self.rank, world_size=self.world_size, **bound)
         try:
             yield
+            # both ranks done before either tears the group down: rank 0 hosts the store, and a rank still using it
+            # when rank 0 has gone aborts (SIGABRT at the end of a finished gloo run, seen once in a clean clone)
+            dist.barrier()
         finally:
             dist.destroy_process_group()
 
