@@ -176,6 +176,26 @@ def test_a_step_its_notes_and_the_page_its_tab_and_section():
     assert data == [{"title": "one", "tab": "theory", "section": "game"}]
 
 
+def test_share_links_the_tab_the_page_shows_over_the_selects_the_server_has_taken():
+    """On a busy server a Share pressed right after a tab's click reaches it before that tab's select: the page sends
+    the tab it shows (SHARE_JS), and the link is that tab's; without one (an API caller), the server's."""
+    with gr.Blocks() as demo:
+        with gr.Tabs() as tabs:
+            with gr.Tab("I", id="interpolation") as first:
+                t = gr.Slider(0, 1, value=0.5)
+            with gr.Tab("T", id="truncation") as second:
+                alpha = gr.Slider(0, 1, value=0.1)
+        shares = [share.Share("interpolation", {"t": t}), share.Share("truncation", {"alpha": alpha})]
+        share.build(tabs, {"interpolation": first, "truncation": second}, shares, demo)
+    make = next(f for f in demo.fns.values() if f.api_name == "share")
+    assert make.js == share.SHARE_JS
+    link, _ = make.fn("truncation", "interpolation", 0.57, 0.1)  # the server still on the tab shown before
+    assert link == "?tab=truncation&alpha=0.1"
+    for page_tab in ("", "no such tab"):
+        link, _ = make.fn(page_tab, "interpolation", 0.57, 0.1)
+        assert link == "?tab=interpolation&t=0.57"
+
+
 def test_settings_file_round_trip_and_bad_files(shares, tmp_path):
     path = share.settings_file("truncation", shares, ["m1", 1, 0.5, "slerp", 0.3, "hello", False])
     data = json.loads(open(path).read())

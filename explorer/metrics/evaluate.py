@@ -58,9 +58,7 @@ def check_count(n: int, source: str | None = None, minimum: int = 2) -> int:
 
 
 def _real(zoo: Zoo, split: str):
-    return zoo.memo(
-        "fashion-mnist", CLASSIFIER, lambda: load_fashion_mnist(split, settings=zoo.settings), key=split
-    )
+    return zoo.memo("fashion-mnist", CLASSIFIER, lambda: load_fashion_mnist(split, settings=zoo.settings), key=split)
 
 
 def images(

@@ -101,4 +101,3 @@ def confusion_matrix(requested: torch.Tensor, guessed: torch.Tensor, num_classes
     """(num_classes, num_classes) counts: row = the class asked for (or the true class), column = D's guess."""
     index = requested.long() * num_classes + guessed.long()
     return torch.bincount(index, minlength=num_classes * num_classes).view(num_classes, num_classes)
-

@@ -9,12 +9,12 @@ JavaScript instead (``js=``, which receives the same input values Gradio would s
 handler, painted straight into the output ``<img>``. One request per preview is in flight at a time: a move made
 meanwhile waits for its answer and a newer move replaces it, so a page asks no faster than the server answers (a
 request unanswered after 15 s is given up). Responses carry a sequence number: a stale one never replaces a newer
-image, and none still in flight once Gradio has painted its own render replaces it. Once the sliders rest (``SYNC_AFTER_MS`` with no input and no pointer down) the page
-clicks a hidden button whose ordinary Gradio event renders the same inputs once, so the component's
-value (its download button, the API, the share link) matches what is shown; it runs after the drag,
-not during it, so it never competes with the previews. Without the route (an app launched without
-``Previews.routes()``, or ``Settings.preview_route`` off) the JavaScript clicks that button at once, and
-the slider still updates the image.
+image, and none still in flight once Gradio has painted its own render replaces it. Once the sliders rest
+(``SYNC_AFTER_MS`` with no input and no pointer down) the page clicks a hidden button whose ordinary Gradio event
+renders the same inputs once, so the component's value (its download button, the API, the share link) matches what is
+shown; it runs after the drag, not during it, so it never competes with the previews. Without the route (an app
+launched without ``Previews.routes()``, or ``Settings.preview_route`` off) the JavaScript clicks that button at once,
+and the slider still updates the image.
 
 The route is a stateless GET: each response is computed from its own query only (the concurrency
 test checks 20 clients scrubbing at once), its arguments go through the handler's own checks (bad

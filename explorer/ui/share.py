@@ -409,6 +409,10 @@ def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[st
     return restore, read, outputs
 
 
+# Share links the tab the page shows (page.js: P.shown), not the server's ``current``: the tab's select reaches the
+# server after the other selects of that click (Gradio sends a trigger's events one after another; the Training
+# tab's timer toggle first), so on a busy server a Share pressed right after a tab's click linked the tab before
+SHARE_JS = "(shown, ...rest) => [window.__latentPage?.shown?.() ?? '', ...rest]"
 RESTORE_JS = "(request, ...rest) => [window.__latentPage.asked ?? request, ...rest]"
 OPEN_LINK_JS = "(query) => { window.__latentPage.openLink(query); }"
 READY_JS = "() => { window.__latentPage.ready(window.location.search); }"
@@ -448,9 +452,14 @@ def build(
             return "", None
         return query(tab, shares, values), settings_file(tab, shares, values)
 
-    button.click(make, [current, *fields], [query_text, download], api_name="share").then(
-        None, query_text, link, js=URL_JS, api_visibility="undocumented"
-    )
+    shown = gr.Textbox(visible=False)  # the tab the page shows (SHARE_JS; a State's value would be the server's)
+    button.click(
+        lambda page_tab, tab, *values: make(page_tab if page_tab in tab_ids else tab, *values),
+        [shown, current, *fields],
+        [query_text, download],
+        api_name="share",
+        js=SHARE_JS,
+    ).then(None, query_text, link, js=URL_JS, api_visibility="undocumented")
     # one hidden button per tab with settings (and one for the others), pressed by the page (page.js: openLink, go)
     done = gr.State(frozenset())  # the lazy views this page's restores drew (_restorer)
     for share in [*shares, None]:

@@ -86,6 +86,20 @@ STATE = """() => { const S = window.__latentPreview;
             return [k.slice(10, 90), r && r.inputs.url, r && r.inputs.xs[px], r && r.inputs.ys[py]]; })}; }"""
 
 
+Z_IN = "(texts) => texts.includes(document.querySelector('#vae-z textarea, #vae-z input')?.value)"
+
+
+def z_texts(fx: float, fy: float) -> list[str]:
+    """The z box's text after a click at (fx, fy) of the plane: the pixel's or a neighbour's (sub-pixel layout)."""
+    size = 15 * latent_plane.TILE
+    x, y = round(size * fx), round(size * fy)
+    return [
+        "z = ({:+.3f}, {:+.3f})".format(*latent_plane.latent_at(x + dx, y + dy, size, 3.0, "linear"))
+        for dx in (-1, 0, 1)
+        for dy in (-1, 0, 1)
+    ]
+
+
 def on_disk(zoo) -> str:
     """The VAE's exported ONNX files on the served app's disk, with their digests (a failure's message)."""
     import hashlib
@@ -269,6 +283,12 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
     page.wait_for_selector("#vae-decoded img", timeout=60_000)
     page.mouse.click(box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.35)
     page.wait_for_function(PREPARED, arg="vae_decode", timeout=SYNC_MS)  # the model file and the runtime, once
+    # the second click's own event done (its z in the box), not only a Gradio image shown: on a busy machine the
+    # first click's event is still running when the second comes, so Gradio runs the second's later (always_last),
+    # its js again, which paints that pixel in the page, now prepared. Read after `before`, that paint was taken for
+    # the third click's (all 4 full-run failures of 2026-12-06: the paint's mean 43.3 is the second click's image)
+    second = z_texts(0.65, 0.35)
+    page.wait_for_function(Z_IN, arg=second, timeout=SYNC_MS)
     page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=SYNC_MS)
     page.evaluate(SNAPSHOTS, "vae-decoded")
     # the page's own paints so far: the second click's route answer may still land after this (a busy machine), so
@@ -285,9 +305,7 @@ def test_a_click_on_the_vae_plane_is_decoded_in_the_page(page, default_zoo):
     page.wait_for_function(mine, arg=before, timeout=30_000)  # the page painted it (its counter, read as painted)
     shot = page.evaluate(mine, before)
     # the paint's own PNG (its bytes, copied when it was painted), not the <img> read back later (which Gradio's file
-    # may have replaced). Open: in 4 of 9 full runs one day this paint was 241 levels off the server's image of the
-    # same pixel (darker: mean 43 against 85), with the z box, the events and the server's image right; the
-    # message below prints what would tell the cause (the model file and z the page used)
+    # may have replaced)
     png = page.wait_for_function(f"() => window.__shots.find((s) => s.src === {shot['src']!r})?.png", timeout=30_000)
     png = png.json_value()
     assert isinstance(png, list), png  # 'not read': the blob was gone before the copy
