@@ -85,7 +85,8 @@ def test_dropping_classes_raises_fid_far_more_than_it_lowers_is(default_zoo):
 
 @pytest.mark.slow
 def test_fid_falls_with_the_number_of_samples_for_real_images(default_zoo):
-    rows = evaluate.fid_by_sample_count(default_zoo, evaluate.REAL_TRAIN, counts=(100, 1000, 10_000))
+    # 3 000 as the largest: 155, 11.3, 3.4 (the 1/N bias; 1.3 at 10 000, which took 11 s of the test's 11.9 here)
+    rows = evaluate.fid_by_sample_count(default_zoo, evaluate.REAL_TRAIN, counts=(100, 1000, 3000))
     values = [v for _, v in rows]
     assert values[0] > values[1] > values[2]
 

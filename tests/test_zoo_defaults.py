@@ -77,7 +77,10 @@ def test_generators_beat_their_untrained_selves_on_fid_and_cover_every_class(nam
     family = family_of(model)
     untrained = family.model(model.config).eval()
     trained_fid, histogram = fid(latent_sampler(model, seed=5), classifier, real, n=1000)
-    untrained_fid, _ = fid(latent_sampler(untrained, seed=5), classifier, real, n=1000)
+    # the untrained model's FID from 250 samples: within 2 % of its 1 000-sample value for every default (measured
+    # 2026-12-07: e.g. StyleGAN3 2 958 against 2 970, the 2-D VAE 2 285 against 2 282), far inside the 2× margin
+    # below, and a quarter of the time (StyleGAN3's 1 000 samples take 8 s on one core)
+    untrained_fid, _ = fid(latent_sampler(untrained, seed=5), classifier, real, n=250)
     assert trained_fid.value < 0.5 * untrained_fid.value
     if family.name == "vae":
         # a 2-D VAE's blurry decoder merges coats into pullovers and shirts: most classes, not all
