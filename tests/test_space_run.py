@@ -33,6 +33,8 @@ import pytest
 import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e.waiting import WATCH_SRCS
+
 # a Space started from its upload in a subprocess and driven in Chromium; each Space's tests stay on one worker (its
 # own xdist group: tests/conftest.py), one start of it, one page
 pytestmark = pytest.mark.slow
@@ -139,15 +141,6 @@ SELECTED_JS = """
   .map((b) => b.dataset.tabId)
 """
 LAB_READOUT = "(document.querySelector('#toy-readout textarea')?.value ?? '')"
-WATCH_JS = """
-(sel) => {
-  window.__srcs = [];
-  const root = document.querySelector(sel);
-  new MutationObserver(() => window.__srcs.push(root.querySelector('img')?.src ?? ''))
-    .observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
-}
-"""
-
 # what a drag left in the page: the last srcs, the preview routes' statuses, the preview helpers' counters
 DRAG_STATE_JS = """() => [window.__srcs.slice(-5), window.__net.previews,
   (({off, noRuntime, seq, shown, inPage}) => ({off, noRuntime, seq, shown, inPage}))(window.__latentPreview ?? {})]"""
@@ -464,7 +457,7 @@ def test_a_slider_drag_paints_route_previews(space, page):
     frame = page.locator("#interp-frame img")
     frame.wait_for(timeout=VIEW_S * 1000)
     wait_drawn(page)
-    page.evaluate(WATCH_JS, "#interp-frame")
+    page.evaluate(WATCH_SRCS, "#interp-frame")
     before = len(page.evaluate("() => window.__net.previews"))
     box = page.locator("#interp-t input[type=range]").bounding_box()
     y = box["y"] + box["height"] / 2

@@ -13,6 +13,8 @@ from explorer.ui import previews
 from explorer.ui.tabs import interpolation
 from explorer.ui.tabs.manifold import plane as latent_plane
 
+from .waiting import WATCH_SRCS
+
 pytestmark = pytest.mark.slow  # a served app driven in Chromium: the full tier (pytest), not pytest -m "not slow"
 
 PIXELS = """
@@ -23,14 +25,6 @@ PIXELS = """
   const context = canvas.getContext('2d');
   context.drawImage(img, 0, 0);
   return [canvas.width, canvas.height, Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data)];
-}
-"""
-WATCH = """
-(sel) => {
-  window.__srcs = [];
-  const root = document.querySelector(sel);
-  new MutationObserver(() => window.__srcs.push(root.querySelector('img')?.src ?? ''))
-    .observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
 }
 """
 
@@ -48,7 +42,7 @@ def as_rgb(image) -> np.ndarray:
 def test_arrow_keys_paint_the_route_image_then_gradio_syncs_the_same_pixels(page, default_zoo):
     page.get_by_role("tab", name="Interpolation").click()
     page.wait_for_selector("#interp-frame img", timeout=60_000)
-    page.evaluate(WATCH, "#interp-frame")
+    page.evaluate(WATCH_SRCS, "#interp-frame")
     # as a page whose WebAssembly runtime failed: the t slider's fallback, the route (explorer/ui/inpage.py)
     page.wait_for_function("() => window.__latentPreview", timeout=60_000)
     page.evaluate("() => { window.__latentPreview.noRuntime = true; }")
@@ -89,7 +83,7 @@ def test_a_click_on_the_vae_plane_asks_the_route_and_paints_the_decoded_tile(pag
     box = plane.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)  # the panel gets its first image
     page.wait_for_selector("#vae-decoded img", timeout=30_000)
-    page.evaluate(WATCH, "#vae-decoded")
+    page.evaluate(WATCH_SRCS, "#vae-decoded")
     fx, fy = 0.2, 0.8
     page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
     # both answers are in: the route's (painted as a blob: URL), then the click event's (a file URL, the same image)

@@ -10,6 +10,16 @@ from PIL import Image
 
 POLL_MS = 100
 
+# every src the <img> inside ``sel`` takes from now on (Gradio's files and the previews' blobs), in window.__srcs
+WATCH_SRCS = """
+(sel) => {
+  window.__srcs = [];
+  const root = document.querySelector(sel);
+  new MutationObserver(() => window.__srcs.push(root.querySelector('img')?.src ?? ''))
+    .observe(root, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+}
+"""
+
 SHOWN_FILE = """
 (sel) => {
   const img = document.querySelector(sel);
