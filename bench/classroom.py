@@ -9,6 +9,8 @@
     python bench/classroom.py --server-cores 0 --client-cores 1 --students 50 100 200 400
                                                      # the app on core 0, the students on core 1 (measured apart)
     python bench/classroom.py --lab-share 0.2 --students 50 100   # a fifth of each room plays the GAN lab
+    python bench/classroom.py --server-cores 0 --client-cores 1 --students 200 --mirror
+                                                     # the model files from a static host on the students' core
     python bench/classroom.py --lab-share 1 --students 2 4 8      # rooms that only play the lab
 
 The app runs as a subprocess on 127.0.0.1 (its own interpreter, so the students' threads do not share its
@@ -55,10 +57,13 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +150,43 @@ def page_targets(config: dict) -> dict[str, Target]:
 
 
 # --- a student -------------------------------------------------------------------------------------------------
+
+
+def mirror_get(url: str, record) -> bytes | None:
+    """A model file from the mirror (``--mirror``: a static host on the students' cores, as a CDN serves them), as
+    the page fetches it there first: recorded with the app's files (``onnx files``)."""
+    clock = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            data = response.read()
+    except (OSError, http.client.HTTPException) as error:
+        record("onnx files", None, f"mirror {type(error).__name__}: {error}", None)
+        return None
+    record("onnx files", time.perf_counter() - clock, None, None)
+    return data
+
+
+def start_mirror(port: int) -> tuple[subprocess.Popen, tempfile.TemporaryDirectory]:
+    """The zoo's ONNX files (``python -m explorer.onnx_export``) served by a static host on this process's cores
+    (the students'), as a CDN would serve them off the app's core."""
+    folder = tempfile.TemporaryDirectory(prefix="mirror-")
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, "-m", "explorer.onnx_export", folder.name], cwd=root, check=True, capture_output=True
+    )
+    host = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", folder.name],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+            return host, folder
+        except OSError:
+            time.sleep(0.1)
+    host.kill()
+    raise RuntimeError("the mirror did not start")
 
 
 class Student:
@@ -261,9 +303,11 @@ class Student:
             if answer is None:
                 return
             files = [self.runtime + "ort.wasm.bundle.min.mjs", self.runtime + "ort-wasm-simd-threaded.wasm"]
-            for url in [*files, json.loads(answer)["url"]]:
+            found = json.loads(answer)
+            for url in [*files, found["url"]]:
                 if url not in self.browser["files"]:
-                    if fetch("onnx files", "/" + url) is None:
+                    mirror = found.get("mirror") if url == found["url"] else None
+                    if (mirror_get(mirror, self.record) if mirror else fetch("onnx files", "/" + url)) is None:
                         return
                     self.browser["files"].add(url)
             self.browser["settings"].add(key)
@@ -710,6 +754,12 @@ def main() -> None:
         default="in-page",
         help="who paints a move: the student's page (ONNX Runtime Web, the app's default) or the preview route",
     )
+    parser.add_argument(
+        "--mirror",
+        action="store_true",
+        help="serve the model files from a static host on the students' cores (LATENT_EXPLORER_FILES_URL), as a CDN "
+        "would, instead of from the app",
+    )
     args = parser.parse_args()
     try:
         server_cores, client_cores = cores(args.server_cores), cores(args.client_cores)
@@ -727,7 +777,9 @@ def main() -> None:
     if not 0 <= args.lab_share <= 1:
         parser.error("--lab-share is a share of the room, 0 to 1")
 
-    server = serve(args.port, UNCHECKED, server_cores)  # the app, answering
+    mirror = start_mirror(args.port + 1) if args.mirror else None  # on the students' cores (set above)
+    env = {"LATENT_EXPLORER_FILES_URL": f"http://127.0.0.1:{args.port + 1}"} if mirror else None
+    server = serve(args.port, UNCHECKED, server_cores, env)  # the app, answering
     try:
         config = config_of(args.port)
         targets = page_targets(config)
@@ -772,6 +824,9 @@ def main() -> None:
         if server.poll() is not None:
             print(f"the app exited with {server.returncode}: {errors(server)}", file=sys.stderr)
         stop(server)
+        if mirror is not None:
+            mirror[0].kill()
+            mirror[1].cleanup()
     settings = {k: v for k, v in os.environ.items() if k.startswith("LATENT_EXPLORER_PREVIEW")}
     placed = (
         f"the app on CPU {sorted(server_cores)} and the students on CPU {sorted(client_cores)}"
@@ -783,6 +838,11 @@ def main() -> None:
         f"{args.seconds:.0f} s per room ({args.reference_seconds:.0f} s for 1 student), moves painted by "
         + ("the students' pages (in-page previews)" if args.previews == "in-page" else "the preview route")
         + (f"; server settings {settings}" if settings else "")
+        + (
+            "; the model files from a static host on the students' cores (--mirror), the runtime from the app"
+            if mirror
+            else ""
+        )
     )
     print(table(results))
     if server_cores is not None:

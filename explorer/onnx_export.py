@@ -199,3 +199,45 @@ def source_hash(folder: Path) -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def write_mirror(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
+    """The exported files of ``zoo``'s models (``names``: those; None: all) under ``out`` as the app serves them
+    (``onnx/model/<model>/<graph>/<digest>.onnx``), for a static host that mirrors them (``Settings.files_url``);
+    ``folder``: the export cache (the app's by default). Returns the files written."""
+    from explorer.ui.inpage import model_path
+
+    models, written = OnnxModels(zoo, folder), []
+    for graph in GRAPHS:
+        for name in names if names is not None else zoo.names():
+            if models.exportable(name, graph):
+                try:
+                    file = models.file(name, graph)
+                except (AttributeError, RuntimeError) as error:  # e.g. an autoencoder without a generate(z)
+                    warnings.warn(f"{name} is not exported as {graph!r}: {error}", stacklevel=2)
+                    continue
+                target = out / model_path(name, graph, file.digest)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_suffix(".part")
+                partial.write_bytes(file.path.read_bytes())
+                partial.replace(target)
+                written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m explorer.onnx_export",
+        description="Write the zoo's ONNX files (the in-page previews' models) in the layout a mirror serves them "
+        "(LATENT_EXPLORER_FILES_URL): OUT/onnx/model/<model>/<graph>/<digest>.onnx.",
+    )
+    parser.add_argument("out", type=Path, help="the folder to upload to the static host")
+    args = parser.parse_args(argv)
+    for path in write_mirror(Zoo(), args.out):
+        print(f"{path}  {path.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

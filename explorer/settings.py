@@ -22,7 +22,15 @@ LATENT_EXPLORER_HUB_MAX_GB     largest Hub download the Load box accepts   ``2``
 LATENT_EXPLORER_MEMO_ENTRIES   values a zoo memoises (FID curves, …), LRU  ``256``
 LATENT_EXPLORER_DOWNLOAD_MINUTES downloads (PNG, GIF, JSON) kept on disk    ``30`` (minutes)
 LATENT_EXPLORER_TORCH_THREADS  the app's intra-op threads on a CPU         ``1`` (``0``: torch's, 1 a core)
+LATENT_EXPLORER_FILES_URL      a static host mirroring the ONNX model files  none (the app serves them)
 =============================  ==========================================  ==============================
+
+``files_url``: the in-page previews' model files (``explorer/ui/inpage.py``) are the bulk of what a student's browser
+fetches (DCGAN 4.3 MB, faces 7.2, VAE 2.8); a room arriving together asks one Python core for gigabytes and its events
+queue behind the downloads (docs/benchmarks.md, *Lecture hall*). With this set, the page fetches each model file from
+``<files_url>/onnx/model/<model>/<graph>/<digest>.onnx`` first (a CDN, a Hub repository's ``resolve/main`` URL, any
+host sending ``Access-Control-Allow-Origin``), and from the app where that fails (a model the host lacks, a host
+down). ``python -m explorer.onnx_export OUT`` writes the zoo's files in that layout, ready to upload.
 
 ``torch_threads``: the app serves many requests at once (a room's events, previews and lab frames), each on its own
 thread; with torch's default of one intra-op thread per core, every small forward pass splits across all cores and
@@ -56,10 +64,13 @@ class Settings:
     memo_entries: int = 256  # Zoo.memo's values (keyed by user-chosen seeds and counts): the least recent go first
     download_minutes: float = 30.0  # a download file's life on disk (Gradio serves its own copy, kept as long)
     torch_threads: int = 1  # the app's torch intra-op threads on a CPU device (0: torch's default, one per core)
+    files_url: str = ""  # a static host mirroring the ONNX model files (see above); "": the app serves them
 
     def __post_init__(self):
         if self.torch_threads < 0:
             raise ValueError(f"LATENT_EXPLORER_TORCH_THREADS must be 0 or more, got {self.torch_threads}")
+        if self.files_url and not self.files_url.startswith(("http://", "https://")):
+            raise ValueError(f"LATENT_EXPLORER_FILES_URL must be an http(s) URL, got {self.files_url!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -91,6 +102,7 @@ class Settings:
             memo_entries=int(number("LATENT_EXPLORER_MEMO_ENTRIES", default.memo_entries)),
             download_minutes=number("LATENT_EXPLORER_DOWNLOAD_MINUTES", default.download_minutes),
             torch_threads=int(number("LATENT_EXPLORER_TORCH_THREADS", default.torch_threads)),
+            files_url=env.get("LATENT_EXPLORER_FILES_URL", default.files_url).strip(),
         )
 
     @property

@@ -1,5 +1,6 @@
 """The routes that feed the page's own previews (explorer/ui/inpage.py): inputs, the ONNX file, the runtime."""
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -12,7 +13,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from explorer import latent
-from explorer.onnx_export import OnnxModels
+from explorer.onnx_export import OnnxModels, write_mirror
+from explorer.settings import Settings
 from explorer.ui.inpage import MAX_QUERY, RUNTIME_DIR, RUNTIME_FILES, RUNTIME_VERSION, InPage, InPagePreviews
 from explorer.ui.tabs import interpolation as interpolate
 from explorer.ui.tabs.directions import edits as directions
@@ -46,6 +48,31 @@ def test_inputs_are_the_seeded_latents_exactly_and_name_an_immutable_model_file(
     assert model.status_code == 200 and "immutable" in model.headers["cache-control"]
     assert hashlib.sha256(model.content).hexdigest()[:16] in body["url"]
     assert served.get("/" + body["url"].replace(body["url"][-21:-5], "0" * 16)).status_code == 404  # an old hash
+
+
+def test_a_mirror_is_named_with_the_apps_own_url_and_holds_the_same_bytes(default_zoo, tmp_path, monkeypatch):
+    """``LATENT_EXPLORER_FILES_URL``: the inputs name the mirror's file (the page tries it first) beside the app's
+    own URL (its fallback); ``python -m explorer.onnx_export OUT`` writes the files at the paths the mirror serves."""
+    settings = Settings.from_env({"LATENT_EXPLORER_FILES_URL": "https://cdn.example/latent/"})
+    assert settings.files_url == "https://cdn.example/latent/"
+    with pytest.raises(ValueError, match="http"):
+        Settings.from_env({"LATENT_EXPLORER_FILES_URL": "cdn.example/latent"})
+    monkeypatch.setattr(
+        default_zoo, "settings", dataclasses.replace(default_zoo.settings, files_url=settings.files_url)
+    )
+    models = OnnxModels(default_zoo, tmp_path / "onnx")
+    in_page = InPagePreviews(models)
+    in_page.register("interpolate_frame", InPage("interpolate", 3, lambda *a: interpolate.page_inputs(default_zoo, *a)))
+    body = in_page.inputs("interpolate_frame", FRAME_ARGS)
+    assert body["mirror"] == "https://cdn.example/latent/" + body["url"]
+    written = write_mirror(
+        default_zoo, tmp_path / "mirror", ["dcgan-fashion-mnist", "vae2d-fashion-mnist"], models.folder
+    )
+    copy = tmp_path / "mirror" / body["url"]
+    assert copy in written and copy.read_bytes() == models.file("dcgan-fashion-mnist").path.read_bytes()
+    assert sorted(path.parent.parent.name for path in written) == ["dcgan-fashion-mnist", "vae2d-fashion-mnist"]
+    monkeypatch.setattr(default_zoo, "settings", dataclasses.replace(settings, files_url=""))
+    assert "mirror" not in in_page.inputs("interpolate_frame", FRAME_ARGS)  # unset: the app serves its files
 
 
 def test_a_model_that_is_not_exported_or_bad_inputs_send_the_page_to_the_route(served):

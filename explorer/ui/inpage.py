@@ -103,6 +103,12 @@ class InPage:
         return PROGRAMS[self.program]
 
 
+def model_path(model: str, graph: str, digest: str) -> str:
+    """Where a model's ONNX file is, relative to the app's root (``/onnx/model/…``) and to a mirror's
+    (``Settings.files_url``, written by ``python -m explorer.onnx_export OUT``)."""
+    return f"onnx/model/{model}/{graph}/{digest}.onnx"
+
+
 class InPagePreviews:
     """The recipes of the previews the page renders, and the routes that feed them."""
 
@@ -131,7 +137,14 @@ class InPagePreviews:
             raise LookupError(f"{model!r} is not exported to ONNX as {recipe.graph!r}")
         found = recipe.inputs(*args)
         file = self.onnx.file(model, recipe.graph)
-        return {"program": recipe.program, "url": f"onnx/model/{model}/{recipe.graph}/{file.digest}.onnx", **found}
+        url = model_path(model, recipe.graph, file.digest)
+        mirror = self.onnx.zoo.settings.files_url  # the page tries the mirror first, then the app (previews.js)
+        return {
+            "program": recipe.program,
+            "url": url,
+            **({"mirror": mirror.rstrip("/") + "/" + url} if mirror else {}),
+            **found,
+        }
 
     def routes(self) -> list[Route]:
         async def inputs(request: Request) -> Response:

@@ -115,6 +115,14 @@
   S.sessions = {};
   S.session = (url) => (S.sessions[url] ??= S.runtime()
     .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']})));
+  // the model's session from the mirror (Settings.files_url: a static host, off the app's core) where the inputs name
+  // one, else, or where the mirror fails (a model it lacks, a host down), from the app
+  S.model = (inputs) => (inputs.mirror
+    ? S.session(inputs.mirror).catch((error) => {  // kept as failed: the next setting goes to the app at once
+      console.warn('the model mirror failed, the app serves the model:', error);
+      return S.session(inputs.url);
+    })
+    : S.session(inputs.url));
   // a setting (the args but the slider's value) → {ort, session, inputs} once ready, null where the route renders it
   // (a model that is not exported); prepared in the background while the route paints the setting's first moves
   S.prepared = new Map();
@@ -128,7 +136,7 @@
     };
     fetch(new URL('onnx/inputs/' + name + '?args=' + encodeURIComponent(setting), root()))
       .then((r) => (r.ok ? r.json() : null), () => null)
-      .then(async (inputs) => keep(inputs && {inputs, ort: await S.runtime(), session: await S.session(inputs.url)}))
+      .then(async (inputs) => keep(inputs && {inputs, ort: await S.runtime(), session: await S.model(inputs)}))
       .catch((error) => { S.noRuntime = true; console.warn('in-page previews off, the route renders them:', error); })
       .finally(() => S.preparing.delete(key));
   };

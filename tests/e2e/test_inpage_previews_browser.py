@@ -7,7 +7,10 @@ page with the server's pixels and asks only the click's Gradio event; with the r
 falls back to the preview route by itself.
 """
 
+import dataclasses
+import http.server
 import io
+import threading
 import time
 
 import numpy as np
@@ -17,6 +20,7 @@ from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from explorer import latent
+from explorer.onnx_export import write_mirror
 from explorer.ui import previews
 from explorer.ui.tabs import interpolation as interpolate
 from explorer.ui.tabs.directions import edits
@@ -222,6 +226,82 @@ COALESCING = """async () => {
 }"""
 # a 1×1 PNG for the fake answers
 PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+MIRRORED = """async () => {
+  const S = window.__latentPreview, asked = [];
+  S.session = (url) => (S.sessions[url] ??= (asked.push(url), url.includes('//mirror/gone')
+    ? Promise.reject(new Error('404 from the mirror')) : Promise.resolve('session of ' + url)));
+  const got = [];
+  for (const inputs of [
+    {url: 'onnx/model/a.onnx', mirror: 'https://mirror/a.onnx'},  // the mirror's copy
+    {url: 'onnx/model/b.onnx', mirror: 'https://mirror/gone/b.onnx'},  // the mirror lacks it: the app's
+    {url: 'onnx/model/b.onnx', mirror: 'https://mirror/gone/b.onnx'},  // again: the app's at once
+    {url: 'onnx/model/c.onnx'},  // no mirror set
+  ]) got.push(await S.model(inputs));
+  return {got, asked};
+}"""
+
+
+def test_a_model_comes_from_the_mirror_first_and_from_the_app_where_the_mirror_fails(browser):
+    """previews.js ``S.model`` (``LATENT_EXPLORER_FILES_URL``): the mirror's file where the inputs name one, the app's
+    where the mirror fails (a model it lacks, a host down), and a failed mirror file is not asked again."""
+    page = browser.new_page()
+    try:
+        page.evaluate(f"({previews.client_js()})()")
+        page.evaluate("() => { window.console.warn = () => {}; }")
+        got = page.evaluate(MIRRORED)
+    finally:
+        page.close()
+    assert got["got"] == [
+        "session of https://mirror/a.onnx",
+        "session of onnx/model/b.onnx",
+        "session of onnx/model/b.onnx",
+        "session of onnx/model/c.onnx",
+    ]
+    assert got["asked"] == [
+        "https://mirror/a.onnx",
+        "https://mirror/gone/b.onnx",
+        "onnx/model/b.onnx",
+        "onnx/model/c.onnx",
+    ]
+
+
+def test_a_drag_is_painted_from_a_mirrors_model_file_across_origins(browser_factory, app_url, default_zoo, tmp_path):
+    """A static host (another origin, sending Access-Control-Allow-Origin as a CDN or the Hub does) holds the model
+    file ``python -m explorer.onnx_export`` wrote: the page's in-page paint uses it, and the app serves no model."""
+    write_mirror(default_zoo, tmp_path, ["dcgan-fashion-mnist"])
+    served = []
+
+    class Mirror(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def end_headers(self):
+            self.send_header("Access-Control-Allow-Origin", "*")
+            super().end_headers()
+
+        def log_message(self, *args):
+            served.append(self.path)
+
+    host = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+    threading.Thread(target=host.serve_forever, daemon=True).start()
+    settings = default_zoo.settings
+    default_zoo.settings = dataclasses.replace(settings, files_url=f"http://127.0.0.1:{host.server_port}/")
+    try:
+        page = browser_factory()
+        asked = []
+        page.on("request", lambda r: asked.append(r.url))
+        page.goto(app_url)
+        open_interpolation(page)
+        t, shown, _ = drag_in_page(page, "interp-t", FRAME)
+    finally:
+        default_zoo.settings = settings
+        host.shutdown()
+        host.server_close()
+    assert np.abs(shown.astype(int) - server_frame(default_zoo, t).astype(int)).max() <= 2
+    assert any(path.startswith("/onnx/model/dcgan-fashion-mnist/generate/") for path in served), served
+    assert not any("/onnx/model/" in url and url.startswith(app_url) for url in asked)  # none from the app
 
 
 def test_the_route_keeps_one_request_in_flight_per_preview_and_sends_the_newest_move_next(browser):
