@@ -59,14 +59,15 @@ INPUT, OUTPUT = "z", "images"
 
 
 class Generate(torch.nn.Module):
-    """``model.generate(z)`` as a module's forward: what the export traces."""
+    """``model.generate(z)`` as a module's forward: what the export traces; an autoencoder's ``decode(z)`` (it has no
+    prior, so no ``generate``; its plane's click decodes with ``decode`` as a VAE's does)."""
 
     def __init__(self, model: torch.nn.Module):
         super().__init__()
         self.model = model
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.model.generate(z)
+        return self.model.generate(z) if hasattr(self.model, "generate") else self.model.decode(z)
 
 
 class Synthesis(torch.nn.Module):
@@ -201,12 +202,16 @@ def source_hash(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def model_path(model: str, graph: str, digest: str) -> str:
+    """Where a model's ONNX file is, relative to the app's root (``/onnx/model/…``, ``explorer/ui/inpage.py``) and to a
+    mirror's (``Settings.files_url``, written by ``write_mirror``)."""
+    return f"onnx/model/{model}/{graph}/{digest}.onnx"
+
+
 def write_mirror(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
     """The exported files of ``zoo``'s models (``names``: those; None: all) under ``out`` as the app serves them
     (``onnx/model/<model>/<graph>/<digest>.onnx``), for a static host that mirrors them (``Settings.files_url``);
     ``folder``: the export cache (the app's by default). Returns the files written."""
-    from explorer.ui.inpage import model_path
-
     models, written = OnnxModels(zoo, folder), []
     for graph in GRAPHS:
         for name in names if names is not None else zoo.names():

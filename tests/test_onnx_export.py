@@ -29,6 +29,19 @@ def test_the_graph_equals_pytorch(onnx_models, default_zoo, name):
     assert np.abs(got - expected).max() <= 1e-4
 
 
+def test_the_autoencoders_decoder_is_exported_too(onnx_models, default_zoo):
+    """The plain autoencoder has no prior, so no ``generate``: its graph is ``decode(z)``, what a click on its plane
+    shows (before, its export raised and its plane's clicks all went to the route)."""
+    model = default_zoo.load("ae2d-fashion-mnist")
+    session = ort.InferenceSession(str(onnx_models.file("ae2d-fashion-mnist").path), providers=["CPUExecutionProvider"])
+    z = torch.randn(3, 2, generator=torch.Generator().manual_seed(7)) * 1.5
+    with torch.inference_mode():
+        expected = model.decode(z).cpu().numpy()
+    (got,) = session.run(None, {INPUT: z.numpy()})
+    assert got.shape == expected.shape == (3, 1, 32, 32)
+    assert np.abs(got - expected).max() <= 1e-4
+
+
 def test_files_are_cached_per_generation_with_a_content_hash(onnx_models, default_zoo):
     name = EXPORTED[0]
     first = onnx_models.file(name)

@@ -37,7 +37,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from explorer.onnx_export import OnnxModels
+from explorer.onnx_export import OnnxModels, model_path
 
 RUNTIME_VERSION = "1.31.1"  # onnxruntime-web, vendored in RUNTIME_DIR
 RUNTIME_DIR = Path(__file__).with_name("static") / "onnxruntime-web"
@@ -101,12 +101,6 @@ class InPage:
     @property
     def graph(self) -> str:
         return PROGRAMS[self.program]
-
-
-def model_path(model: str, graph: str, digest: str) -> str:
-    """Where a model's ONNX file is, relative to the app's root (``/onnx/model/…``) and to a mirror's
-    (``Settings.files_url``, written by ``python -m explorer.onnx_export OUT``)."""
-    return f"onnx/model/{model}/{graph}/{digest}.onnx"
 
 
 class InPagePreviews:
