@@ -146,6 +146,25 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+UI_MODULE_LINES, BUILD_LINES = 500, 80  # issue #28: a section is read in one sitting
+
+
+def test_the_ui_stays_in_rooms_of_a_readable_size():
+    """No module of explorer/ui over ~500 lines and no ``build()`` over ~80 (its layout and wiring): a tab or a
+    section that grows past them splits into sections or helpers (docs/architecture.md)."""
+    modules = list((ROOT / "explorer" / "ui").rglob("*.py"))
+    assert len(modules) > 40
+    long = {str(p.relative_to(ROOT)): n for p in modules if (n := len(p.read_text().splitlines())) > UI_MODULE_LINES}
+    assert long == {}, long
+    builds = {
+        f"{p.relative_to(ROOT)}:{node.lineno}": node.end_lineno - node.lineno + 1
+        for p in modules
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name == "build"
+    }
+    assert len(builds) > 40 and {k: n for k, n in builds.items() if n > BUILD_LINES} == {}
+
+
 def test_layers_import_only_downwards():
     library = [p for p in (ROOT / "explorer").rglob("*.py") if "ui" not in p.relative_to(ROOT / "explorer").parts]
     assert library, "no library modules found"

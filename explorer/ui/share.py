@@ -1,10 +1,9 @@
 """Shareable views: the current tab's settings in the page URL (and as a JSON file), restored on open.
 
-A lecturer prepares "slides in the app": set up a tab, press **Share this view**, keep the link.
-Opening it selects that tab, puts every setting back and renders the same images (the renders are
-deterministic in their settings: seeds, not global randomness). The query is ``?tab=ID&key=value…``
-with the keys a tab declares (``Share.fields``); unknown keys and values that fail their control's
-checks are ignored, so an old or edited link still opens.
+A lecturer prepares "slides in the app": set up a tab, press **Share this view**, keep the link. Opening it selects
+that tab, puts every setting back and renders the same images (the renders are deterministic in their settings:
+seeds, not global randomness). The query is ``?tab=ID&key=value…`` with the keys a tab declares (``Share.fields``);
+unknown keys and values that fail their control's checks are ignored, so an old or edited link still opens.
 """
 
 import contextvars
@@ -152,9 +151,7 @@ def query(tab: str, shares: Sequence[Share], values: Sequence) -> str:
 def _text(value) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def settings_of(tab: str, shares: Sequence[Share], values: Sequence) -> dict:
@@ -409,13 +406,50 @@ def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[st
     return restore, read, outputs
 
 
-# Share links the tab the page shows (page.js: P.shown), not the server's ``current``: the tab's select reaches the
-# server after the other selects of that click (Gradio sends a trigger's events one after another; the Training
-# tab's timer toggle first), so on a busy server a Share pressed right after a tab's click linked the tab before
+# Share links the tab the page shows (page.js P.shown), not the server's ``current``: Gradio sends a click's events one
+# after another, so a busy server could take a Share pressed right after a tab's click before that tab's select
 SHARE_JS = "(shown, ...rest) => [window.__latentPage?.shown?.() ?? '', ...rest]"
 RESTORE_JS = "(request, ...rest) => [window.__latentPage.asked ?? request, ...rest]"
 OPEN_LINK_JS = "(query) => { window.__latentPage.openLink(query); }"
 READY_JS = "() => { window.__latentPage.ready(window.location.search); }"
+
+
+def _share_row(shares: Sequence[Share], tab_ids: Sequence[str], current: gr.State, fields: list) -> None:
+    """The Share row: the shown tab's link and settings file, and a settings file opened (as a link, by the page)."""
+    with gr.Accordion("Share this view (link or settings file)", open=False, elem_id="share-accordion"):
+        with gr.Row():
+            button = gr.Button("🔗 Share this view", elem_id="share-button", scale=1)
+            link = gr.Textbox(label="Link to this tab with these settings", elem_id="share-link", scale=4)
+        with gr.Row():
+            download = gr.File(label="Settings (JSON)", elem_id="share-file")
+            upload = gr.UploadButton("Open a settings file", file_types=[".json"], elem_id="share-upload")
+    query_text = gr.Textbox(visible=False)
+
+    def make(tab: str, *values):
+        if not any(s.tab == tab for s in shares):  # clear the previous tab's link rather than leave it standing
+            gr.Warning("this tab has no shareable settings; open an explorer tab to share its view")
+            return "", None
+        return query(tab, shares, values), settings_file(tab, shares, values)
+
+    shown = gr.Textbox(visible=False)  # the tab the page shows (SHARE_JS; a State's value would be the server's)
+    button.click(
+        lambda page_tab, tab, *values: make(page_tab if page_tab in tab_ids else tab, *values),
+        [shown, current, *fields],
+        [query_text, download],
+        api_name="share",
+        js=SHARE_JS,
+    ).then(None, query_text, link, js=URL_JS, api_visibility="undocumented")
+
+    def on_upload(path):
+        try:
+            params = read_settings(path)
+        except (ValueError, OSError) as error:
+            raise gr.Error(str(error)) from error
+        return "?" + urllib.parse.urlencode(params)
+
+    upload.upload(on_upload, upload, query_text, api_visibility="undocumented").success(
+        None, query_text, js=OPEN_LINK_JS
+    )
 
 
 def build(
@@ -434,32 +468,10 @@ def build(
     tab_ids = list(tab_items)
     demo.shares, demo.tab_ids = shares, tab_ids  # what a link may set (tests check the shipped path against them)
     current = gr.State(shares[0].tab if shares else "")
-    with gr.Accordion("Share this view (link or settings file)", open=False, elem_id="share-accordion"):
-        with gr.Row():
-            button = gr.Button("🔗 Share this view", elem_id="share-button", scale=1)
-            link = gr.Textbox(label="Link to this tab with these settings", elem_id="share-link", scale=4)
-        with gr.Row():
-            download = gr.File(label="Settings (JSON)", elem_id="share-file")
-            upload = gr.UploadButton("Open a settings file", file_types=[".json"], elem_id="share-upload")
     for tab_id, item in tab_items.items():
         item.select(lambda t=tab_id: t, None, current, api_visibility="undocumented", queue=False)
-    query_text = gr.Textbox(visible=False)
     request = gr.Textbox(visible=False)  # what the page asks to open (RESTORE_JS fills it in)
-
-    def make(tab: str, *values):
-        if not any(s.tab == tab for s in shares):  # clear the previous tab's link rather than leave it standing
-            gr.Warning("this tab has no shareable settings; open an explorer tab to share its view")
-            return "", None
-        return query(tab, shares, values), settings_file(tab, shares, values)
-
-    shown = gr.Textbox(visible=False)  # the tab the page shows (SHARE_JS; a State's value would be the server's)
-    button.click(
-        lambda page_tab, tab, *values: make(page_tab if page_tab in tab_ids else tab, *values),
-        [shown, current, *fields],
-        [query_text, download],
-        api_name="share",
-        js=SHARE_JS,
-    ).then(None, query_text, link, js=URL_JS, api_visibility="undocumented")
+    _share_row(shares, tab_ids, current, fields)
     # one hidden button per tab with settings (and one for the others), pressed by the page (page.js: openLink, go)
     done = gr.State(frozenset())  # the lazy views this page's restores drew (_restorer)
     for share in [*shares, None]:
@@ -480,17 +492,6 @@ def build(
             trigger_mode="always_last",  # ▶ ▶ ▶ while a step draws: the newest step's restore runs after it
         )
     demo.load(None, js=READY_JS)  # a share link: its tab, settings and renders, in one event
-
-    def on_upload(path):
-        try:
-            params = read_settings(path)
-        except (ValueError, OSError) as error:
-            raise gr.Error(str(error)) from error
-        return "?" + urllib.parse.urlencode(params)
-
-    upload.upload(on_upload, upload, query_text, api_visibility="undocumented").success(
-        None, query_text, js=OPEN_LINK_JS
-    )
     if bar is not None:
 
         def link(tab: str, values: Sequence) -> str:  # a new step's link: the view's, or the tab alone
