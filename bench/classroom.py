@@ -171,22 +171,33 @@ def start_mirror(port: int) -> tuple[subprocess.Popen, tempfile.TemporaryDirecto
     (the students'), as a CDN would serve them off the app's core."""
     folder = tempfile.TemporaryDirectory(prefix="mirror-")
     root = Path(__file__).resolve().parent.parent
-    subprocess.run(
-        [sys.executable, "-m", "explorer.onnx_export", folder.name], cwd=root, check=True, capture_output=True
-    )
+    export = subprocess.run([sys.executable, "-m", "explorer.onnx_export", folder.name], cwd=root, capture_output=True)
+    written = [line.split()[0] for line in export.stdout.decode().splitlines() if line.endswith(" MB")]
+    if export.returncode != 0 or not written:
+        folder.cleanup()
+        raise RuntimeError(f"the mirror's export failed: {export.stderr.decode()[-2000:]}")
+    probe = f"http://127.0.0.1:{port}/" + Path(written[0]).relative_to(folder.name).as_posix()
     host = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", folder.name],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
+    for _ in range(100):  # answered with one of its own files: not another server on that port
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+            urllib.request.urlopen(probe, timeout=1).read()
             return host, folder
         except OSError:
+            if host.poll() is not None:
+                break
             time.sleep(0.1)
-    host.kill()
-    raise RuntimeError("the mirror did not start")
+    stop_mirror((host, folder))
+    raise RuntimeError(f"the mirror did not start on port {port} (taken?)")
+
+
+def stop_mirror(mirror: tuple[subprocess.Popen, tempfile.TemporaryDirectory]) -> None:
+    mirror[0].kill()
+    mirror[0].wait()
+    mirror[1].cleanup()
 
 
 class Student:
@@ -779,7 +790,12 @@ def main() -> None:
 
     mirror = start_mirror(args.port + 1) if args.mirror else None  # on the students' cores (set above)
     env = {"LATENT_EXPLORER_FILES_URL": f"http://127.0.0.1:{args.port + 1}"} if mirror else None
-    server = serve(args.port, UNCHECKED, server_cores, env)  # the app, answering
+    try:
+        server = serve(args.port, UNCHECKED, server_cores, env)  # the app, answering
+    except BaseException:
+        if mirror is not None:
+            stop_mirror(mirror)
+        raise
     try:
         config = config_of(args.port)
         targets = page_targets(config)
@@ -825,8 +841,7 @@ def main() -> None:
             print(f"the app exited with {server.returncode}: {errors(server)}", file=sys.stderr)
         stop(server)
         if mirror is not None:
-            mirror[0].kill()
-            mirror[1].cleanup()
+            stop_mirror(mirror)
     settings = {k: v for k, v in os.environ.items() if k.startswith("LATENT_EXPLORER_PREVIEW")}
     placed = (
         f"the app on CPU {sorted(server_cores)} and the students on CPU {sorted(client_cores)}"

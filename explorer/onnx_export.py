@@ -218,7 +218,7 @@ def write_mirror(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Pa
             if models.exportable(name, graph):
                 try:
                     file = models.file(name, graph)
-                except (AttributeError, RuntimeError) as error:  # e.g. an autoencoder without a generate(z)
+                except (AttributeError, RuntimeError, TypeError) as error:  # a family whose graph cannot trace
                     warnings.warn(f"{name} is not exported as {graph!r}: {error}", stacklevel=2)
                     continue
                 target = out / model_path(name, graph, file.digest)

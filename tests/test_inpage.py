@@ -71,7 +71,7 @@ def test_a_mirror_is_named_with_the_apps_own_url_and_holds_the_same_bytes(defaul
     copy = tmp_path / "mirror" / body["url"]
     assert copy in written and copy.read_bytes() == models.file("dcgan-fashion-mnist").path.read_bytes()
     assert sorted(path.parent.parent.name for path in written) == ["dcgan-fashion-mnist", "vae2d-fashion-mnist"]
-    monkeypatch.setattr(default_zoo, "settings", dataclasses.replace(settings, files_url=""))
+    monkeypatch.setattr(default_zoo, "settings", dataclasses.replace(default_zoo.settings, files_url=""))
     assert "mirror" not in in_page.inputs("interpolate_frame", FRAME_ARGS)  # unset: the app serves its files
 
 

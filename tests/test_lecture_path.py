@@ -136,3 +136,15 @@ def test_each_tab_restores_in_one_event_that_no_change_handler_follows(built):
         if event == "change" and id(built.blocks.get(block_id)) in fields | restored_outputs
     ]
     assert listening == []
+
+
+def test_a_step_added_links_the_tab_the_page_shows(built):
+    """*Add this view after the current step* takes the tab from the page (path_bar.SHOWN_TAB_JS), as Share does: on
+    a busy server the button's event can arrive before the tab's select, and the step would open the tab before."""
+    add = next(f for f in built.fns.values() if getattr(f.fn, "__name__", "") == "add")
+    assert add.js == path_bar.SHOWN_TAB_JS
+    path = lecture_path.read(lecture_path.DEFAULT_PATH)
+    values = [field.value for field in share.all_fields(built.shares)]
+    for page_tab, tab in [("truncation", "truncation"), ("", "interpolation"), ("no such tab", "interpolation")]:
+        edited = add.fn(page_tab, path, 0, "interpolation", "a new step", "", *values)
+        assert edited[0].steps[1].link.startswith(f"?tab={tab}&"), edited[0].steps[1]

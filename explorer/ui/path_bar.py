@@ -57,6 +57,12 @@ def build() -> dict:
     return parts
 
 
+# The tab the page shows (page.js P.shown) as an event's first input, for Share and "Add this view": not the server's
+# ``current``, since Gradio sends a click's events one after another and a busy server could take the button's event
+# before the tab's select (a Share right after a tab's click linked the tab before)
+SHOWN_TAB_JS = "(shown, ...rest) => [window.__latentPage?.shown?.() ?? '', ...rest]"
+
+
 def wire(bar: dict, tab_ids: list[str], current, fields: list, link: Callable[[str, Sequence], str]) -> None:
     """The lecture path's bar: ◀ ▶ and the keys are the page's (page.js: a click on #path-prev, #path-next or
     #path-keys; P.go asks for the step's restore), the path's editing is the server's. ``current`` is the open tab's
@@ -73,10 +79,10 @@ def wire(bar: dict, tab_ids: list[str], current, fields: list, link: Callable[[s
             raise gr.Error(str(error)) from error
         return [path, -1, steps_html(path, -1)]
 
-    def add(path: lecture_path.LecturePath, index: int, tab: str, title: str, notes: str, *values) -> list:
+    def add(page_tab: str, path: lecture_path.LecturePath, index: int, tab: str, title: str, notes: str, *values):
         if not (title or "").strip():
             raise gr.Error("give the new step a title (the box left of the button)")
-        view = link(tab, values)
+        view = link(page_tab if page_tab in tab_ids else tab, values)  # the tab the page shows, as Share does
         path = path.with_step(lecture_path.Step(title.strip(), view, notes or ""), int(index))
         index = min(int(index) + 1, len(path.steps) - 1)
         return [path, index, *shown(path, index), f"Added: `{view}`"]
@@ -96,9 +102,9 @@ def wire(bar: dict, tab_ids: list[str], current, fields: list, link: Callable[[s
         return str(file)
 
     edited = [bar["path"], bar["index"], bar["where"], bar["notes"], bar["steps"], bar["status"]]
-    bar["add"].click(
-        add, [bar["path"], bar["index"], current, bar["step_title"], bar["step_notes"], *fields], edited, **quiet
-    )
+    page_tab = gr.Textbox(visible=False)  # SHOWN_TAB_JS fills it: the tab's select may not have reached the server
+    inputs = [page_tab, bar["path"], bar["index"], current, bar["step_title"], bar["step_notes"], *fields]
+    bar["add"].click(add, inputs, edited, js=SHOWN_TAB_JS, **quiet)
     bar["remove"].click(remove, [bar["path"], bar["index"]], edited, **quiet)
     bar["save"].click(save, bar["path"], bar["file"], **quiet)
     bar["open"].upload(opened, bar["open"], [bar["path"], bar["index"], bar["steps"]], **quiet).success(

@@ -406,9 +406,7 @@ def _restorer(share: Share | None, shares: Sequence[Share], tab_ids: Sequence[st
     return restore, read, outputs
 
 
-# Share links the tab the page shows (page.js P.shown), not the server's ``current``: Gradio sends a click's events one
-# after another, so a busy server could take a Share pressed right after a tab's click before that tab's select
-SHARE_JS = "(shown, ...rest) => [window.__latentPage?.shown?.() ?? '', ...rest]"
+SHARE_JS = path_bar.SHOWN_TAB_JS  # Share links the tab the page shows (path_bar.SHOWN_TAB_JS says why)
 RESTORE_JS = "(request, ...rest) => [window.__latentPage.asked ?? request, ...rest]"
 OPEN_LINK_JS = "(query) => { window.__latentPage.openLink(query); }"
 READY_JS = "() => { window.__latentPage.ready(window.location.search); }"

@@ -137,13 +137,14 @@ class Trace:
         thread's task that starts with it (tasks on one thread run one after another, so a task starting within 3 ms
         is that one, or one shorter than 3 ms before it). Its traced duration is not compared: on a busy machine
         the long task's and the trace's ends differ by up to 10 ms. None starting so near (their starts can differ
-        as much): a traced task that overlaps it and lasts at least half as long. No such task: its wall time, the
+        as much): the traced task that covers at least 80 % of it. No such task: its wall time, the
         upper bound (a clean clone's one failure read (59, 59): no task found, so no CPU time measured)."""
         near = [cpu for s, _, cpu in self.tasks if abs(s - start) < 3]
-        overlapping = [
-            cpu for s, wall, cpu in self.tasks if s < start + duration and s + wall > start and wall >= duration / 2
+        # the same task read on the other clock: it covers at least 80 % of the long task
+        covering = [
+            cpu for s, wall, cpu in self.tasks if min(s + wall, start + duration) - max(s, start) >= 0.8 * duration
         ]
-        return max(near or overlapping or [duration])
+        return max(near or covering or [duration])
 
 
 def _detail(event: dict) -> str:
