@@ -185,12 +185,17 @@ class OnnxModels:
             path = self.folder / name / f"{graph}-{source_hash(folder)}.onnx"
             if not path.is_file():
                 path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_suffix(".part")
-                partial.write_bytes(export(self.zoo.load(name), graph))
-                partial.replace(path)  # a reader never sees half a file
+                write_whole(path, export(self.zoo.load(name), graph))
             found = OnnxFile(path, hashlib.sha256(path.read_bytes()).hexdigest()[:16])
             self._files[(name, graph)] = (generation, found)
             return found
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """``data`` to ``path`` through a ``.part`` file renamed when written: a reader never sees half a file."""
+    partial = path.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def source_hash(folder: Path) -> str:
@@ -223,9 +228,7 @@ def write_mirror(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Pa
                     continue
                 target = out / model_path(name, graph, file.digest)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                partial = target.with_suffix(".part")
-                partial.write_bytes(file.path.read_bytes())
-                partial.replace(target)
+                write_whole(target, file.path.read_bytes())
                 written.append(target)
     return written
 

@@ -113,12 +113,13 @@
     return el && el.tagName !== 'BUTTON' ? el.querySelector('button') : el;
   };
   P.seq = 0;  // each ask numbered: the server drops an older step's restore that starts after a newer one's
+  const appTab = (b) => b.closest('#app-tabs') !== null && b.closest('#app-tabs [role=tabpanel]') === null;
   const tabButton = (id, inPanel) => [...document.querySelectorAll('button[role=tab]')].find((b) => (
     b.dataset.tabId === id && (inPanel
       ? b.offsetParent !== null && b.closest('#app-tabs [role=tabpanel]') !== null  // a section of the tab shown
-      : b.closest('#app-tabs') !== null && b.closest('#app-tabs [role=tabpanel]') === null)));  // one of the app's
-  P.shown = () => [...document.querySelectorAll('#app-tabs button[role=tab][aria-selected=true]')]
-    .find((b) => b.closest('#app-tabs [role=tabpanel]') === null)?.dataset.tabId ?? null;  // the app's tab shown
+      : appTab(b))));  // one of the app's
+  P.shown = () => [...document.querySelectorAll('button[role=tab][aria-selected=true]')].find(appTab)?.dataset.tabId
+    ?? null;  // the app's tab shown
   P.select = (tab, section, seq) => {  // the ask's tab now, its section once the tab has drawn its bar
     const el = tabButton(tab, false);
     if (el && el.getAttribute('aria-selected') !== 'true') el.click();

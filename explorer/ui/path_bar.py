@@ -63,6 +63,11 @@ def build() -> dict:
 SHOWN_TAB_JS = "(shown, ...rest) => [window.__latentPage?.shown?.() ?? '', ...rest]"
 
 
+def shown_tab(page_tab: str, tab: str, tab_ids) -> str:
+    """The tab an event is about: the page's (SHOWN_TAB_JS) where it names one of ``tab_ids``, else the server's."""
+    return page_tab if page_tab in tab_ids else tab
+
+
 def wire(bar: dict, tab_ids: list[str], current, fields: list, link: Callable[[str, Sequence], str]) -> None:
     """The lecture path's bar: ◀ ▶ and the keys are the page's (page.js: a click on #path-prev, #path-next or
     #path-keys; P.go asks for the step's restore), the path's editing is the server's. ``current`` is the open tab's
@@ -82,7 +87,7 @@ def wire(bar: dict, tab_ids: list[str], current, fields: list, link: Callable[[s
     def add(page_tab: str, path: lecture_path.LecturePath, index: int, tab: str, title: str, notes: str, *values):
         if not (title or "").strip():
             raise gr.Error("give the new step a title (the box left of the button)")
-        view = link(page_tab if page_tab in tab_ids else tab, values)  # the tab the page shows, as Share does
+        view = link(shown_tab(page_tab, tab, tab_ids), values)  # the tab the page shows, as Share does
         path = path.with_step(lecture_path.Step(title.strip(), view, notes or ""), int(index))
         index = min(int(index) + 1, len(path.steps) - 1)
         return [path, index, *shown(path, index), f"Added: `{view}`"]

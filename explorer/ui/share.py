@@ -431,7 +431,7 @@ def _share_row(shares: Sequence[Share], tab_ids: Sequence[str], current: gr.Stat
 
     shown = gr.Textbox(visible=False)  # the tab the page shows (SHARE_JS; a State's value would be the server's)
     button.click(
-        lambda page_tab, tab, *values: make(page_tab if page_tab in tab_ids else tab, *values),
+        lambda page_tab, tab, *values: make(path_bar.shown_tab(page_tab, tab, tab_ids), *values),
         [shown, current, *fields],
         [query_text, download],
         api_name="share",
