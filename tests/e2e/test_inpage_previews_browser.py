@@ -499,6 +499,14 @@ def test_an_older_click_still_painting_through_the_route_does_not_leave_the_serv
     page.route(
         "**/preview/vae_decode**", lambda route: held.append(route)
     )  # the second click's route answer waits for the test
+    # and the page's preparation (its /onnx/inputs) waits until the second click has gone to the route: prepared
+    # before it (a quick machine: the first click's event takes longer than the model's download), the second click
+    # would be painted in the page and never reach the route (seen once in a clean clone: nothing held)
+    preparing = {"held": [], "open": False}
+    page.route(
+        "**/onnx/inputs/vae_decode**",
+        lambda route: route.continue_() if preparing["open"] else preparing["held"].append(route),
+    )
 
     def sent(request):
         if "/run/predict" in request.url or "/queue/join" in request.url:
@@ -524,6 +532,13 @@ def test_an_older_click_still_painting_through_the_route_does_not_leave_the_serv
     page.wait_for_function(SYNCED, arg="#vae-decoded img", timeout=SYNC_MS)
     events.clear()  # the first click's event has answered
     page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)  # painted by the held route
+    deadline = time.monotonic() + SYNC_MS / 1000
+    while not held:  # the second click's paint asked the route
+        assert time.monotonic() < deadline, "the second click's paint never asked the route"
+        page.wait_for_timeout(100)
+    preparing["open"] = True
+    for route in preparing["held"]:
+        route.continue_()
     page.wait_for_function(PREPARED, arg="vae_decode", timeout=SYNC_MS)  # meanwhile the page prepared the setting
     assert len(held) == 1 and not events  # the second click's js still waits for its paint
     page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.2)  # painted in the page
