@@ -29,7 +29,10 @@ By default (``--previews in-page``, as the app serves a browser that runs WebAss
 (``explorer/ui/inpage.py``): a move of a setting the student's page has prepared costs no request. A setting's first
 move takes the route, then the page prepares the setting: its ``/onnx/inputs`` answer, and the runtime's two files and
 the model's ONNX file where the student's browser does not hold them yet (immutable URLs: once per browser, kept
-across rooms). ``--previews route`` sends every move to the route, as a page without WebAssembly does.
+across rooms). ``--previews route`` sends every move to the route, as a page without WebAssembly does. With
+``--mirror`` the model files and the runtime's WebAssembly come from a static host on the students' cores, and once a
+student's page has seen the mirror named, a setting's moves wait for its model (up to ``HOLD_SECONDS``, counted as
+``held``: no request) instead of taking the route, as ``previews.js`` does.
 
 Before a room scrubs, it fills up: each student new to the room opens the page (``/config``, then a first
 event in a new Gradio session, whose state Gradio builds from the whole app's config), a hundred of them over
@@ -73,6 +76,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MOVE_SECONDS = 0.1  # 10 moves/s while dragging
 LATE_SECONDS = 0.05
 PATHS = ("preview route", "Gradio event", "page open", "lab frame", "onnx inputs", "onnx files")
+HOLD_SECONDS = 5.0  # previews.js S.holdMs: with a mirror, a setting's moves wait this long for its model
 # Each student's browser, kept across phases as its page stays open (``--previews in-page``): the settings its page has
 # prepared (their /onnx/inputs answered) and the files it holds (the runtime and the models: immutable URLs, fetched
 # once per browser)
@@ -167,11 +171,11 @@ def mirror_get(url: str, record) -> bytes | None:
 
 
 def start_mirror(port: int) -> tuple[subprocess.Popen, tempfile.TemporaryDirectory]:
-    """The zoo's ONNX files (``python -m explorer.onnx_export``) served by a static host on this process's cores
-    (the students'), as a CDN would serve them off the app's core."""
+    """The zoo's ONNX files and the runtime's WebAssembly (``python -m explorer.ui.inpage``) served by a static host
+    on this process's cores (the students'), as a CDN would serve them off the app's core."""
     folder = tempfile.TemporaryDirectory(prefix="mirror-")
     root = Path(__file__).resolve().parent.parent
-    export = subprocess.run([sys.executable, "-m", "explorer.onnx_export", folder.name], cwd=root, capture_output=True)
+    export = subprocess.run([sys.executable, "-m", "explorer.ui.inpage", folder.name], cwd=root, capture_output=True)
     written = [line.split()[0] for line in export.stdout.decode().splitlines() if line.endswith(" MB")]
     if export.returncode != 0 or not written:
         folder.cleanup()
@@ -215,8 +219,9 @@ class Student:
     ):
         self.i, self.port, self.targets, self.record, self.deadline = i, port, targets, record, deadline
         self.runtime = runtime  # where the app serves ONNX Runtime Web: the page renders the moves (None: the route)
-        self.browser = BROWSERS.setdefault(i, {"settings": set(), "files": set()})
+        self.browser = BROWSERS.setdefault(i, {"settings": set(), "files": set(), "mirrored": False})
         self.preparing: set[str] = set()  # settings being prepared in the background
+        self.holding: dict[str, float] = {}  # setting → when its preparation began (its moves wait HOLD_SECONDS)
         self.salt = salt  # a phase's own: its gestures and own seeds differ from the phase before (not yet cached)
         self.rng = random.Random(1000 + i + 7919 * salt)
         self.lecture = self.rng.random() < 0.5  # on the lecture's link, or on seeds of its own
@@ -285,7 +290,11 @@ class Student:
             return
         if key not in self.preparing:
             self.preparing.add(key)
+            self.holding[key] = time.monotonic()
             threading.Thread(target=self.prepare, args=(target, inputs, key), daemon=True).start()
+        if self.browser["mirrored"] and time.monotonic() - self.holding.get(key, 0.0) < HOLD_SECONDS:
+            self.record("held", None, None, None)  # with a mirror the move waits for the model (previews.js S.hold)
+            return
         self.preview(target, inputs)
 
     def prepare(self, target: Target, inputs: list, key: str) -> None:
@@ -315,9 +324,10 @@ class Student:
                 return
             files = [self.runtime + "ort.wasm.bundle.min.mjs", self.runtime + "ort-wasm-simd-threaded.wasm"]
             found = json.loads(answer)
+            self.browser["mirrored"] |= "mirror" in found  # the page's next settings' first moves wait (S.hold)
             for url in [*files, found["url"]]:
                 if url not in self.browser["files"]:
-                    mirror = found.get("mirror") if url == found["url"] else None
+                    mirror = {found["url"]: found.get("mirror"), files[1]: found.get("wasm")}.get(url)
                     if (mirror_get(mirror, self.record) if mirror else fetch("onnx files", "/" + url)) is None:
                         return
                     self.browser["files"].add(url)
@@ -474,7 +484,7 @@ def phase(
     lock = threading.Lock()
     latencies: dict[str, list[float]] = {path: [] for path in PATHS}
     errors: dict[str, list[str]] = {path: [] for path in PATHS}
-    counts = {"late move": 0, "hit": 0, "miss": 0, "in page": 0}
+    counts = {"late move": 0, "hit": 0, "miss": 0, "in page": 0, "held": 0}
 
     closed = threading.Event()  # the room's books: a download still running when it ends is counted, not recorded
 
@@ -482,7 +492,7 @@ def phase(
         with lock:
             if closed.is_set():
                 return
-            if path in ("late move", "in page"):
+            if path in ("late move", "in page", "held"):
                 counts[path] += 1
                 return
             if error is not None:
@@ -553,6 +563,7 @@ def phase(
         errors=errors,
         late=counts["late move"],
         in_page=counts["in page"],
+        held=counts["held"],
         hits=counts["hit"],
         misses=counts["miss"],
         rss_peak=max(rss),
@@ -616,6 +627,8 @@ def table(results: list[dict]) -> str:
             )
             if route and r["in_page"]:  # the moves the students' pages painted: no request, no server time
                 lines.append(f"{r['label']:<14}{'in page':<14}{r['in_page']:>9}{r['in_page'] / r['seconds']:>8.1f}")
+            if route and r.get("held"):  # moves that waited for their model (a mirror set): no request either
+                lines.append(f"{r['label']:<14}{'held':<14}{r['held']:>9}{r['held'] / r['seconds']:>8.1f}")
     return "\n".join(lines)
 
 
@@ -768,8 +781,8 @@ def main() -> None:
     parser.add_argument(
         "--mirror",
         action="store_true",
-        help="serve the model files from a static host on the students' cores (LATENT_EXPLORER_FILES_URL), as a CDN "
-        "would, instead of from the app",
+        help="serve the model files and the runtime's WebAssembly from a static host on the students' cores "
+        "(LATENT_EXPLORER_FILES_URL), as a CDN would, instead of from the app",
     )
     args = parser.parse_args()
     try:
@@ -854,7 +867,8 @@ def main() -> None:
         + ("the students' pages (in-page previews)" if args.previews == "in-page" else "the preview route")
         + (f"; server settings {settings}" if settings else "")
         + (
-            "; the model files from a static host on the students' cores (--mirror), the runtime from the app"
+            "; the model files and the runtime's WebAssembly from a static host on the students' cores (--mirror), "
+            "a setting's moves waiting up to 5 s for its model"
             if mirror
             else ""
         )

@@ -209,11 +209,11 @@ def source_hash(folder: Path) -> str:
 
 def model_path(model: str, graph: str, digest: str) -> str:
     """Where a model's ONNX file is, relative to the app's root (``/onnx/model/…``, ``explorer/ui/inpage.py``) and to a
-    mirror's (``Settings.files_url``, written by ``write_mirror``)."""
+    mirror's (``Settings.files_url``, written by ``explorer.ui.inpage.write_mirror``)."""
     return f"onnx/model/{model}/{graph}/{digest}.onnx"
 
 
-def write_mirror(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
+def write_models(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
     """The exported files of ``zoo``'s models (``names``: those; None: all) under ``out`` as the app serves them
     (``onnx/model/<model>/<graph>/<digest>.onnx``), for a static host that mirrors them (``Settings.files_url``);
     ``folder``: the export cache (the app's by default). Returns the files written."""
@@ -231,21 +231,3 @@ def write_mirror(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Pa
                 write_whole(target, file.path.read_bytes())
                 written.append(target)
     return written
-
-
-def main(argv: list[str] | None = None) -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m explorer.onnx_export",
-        description="Write the zoo's ONNX files (the in-page previews' models) in the layout a mirror serves them "
-        "(LATENT_EXPLORER_FILES_URL): OUT/onnx/model/<model>/<graph>/<digest>.onnx.",
-    )
-    parser.add_argument("out", type=Path, help="the folder to upload to the static host")
-    args = parser.parse_args(argv)
-    for path in write_mirror(Zoo(), args.out):
-        print(f"{path}  {path.stat().st_size / 1e6:.1f} MB")
-
-
-if __name__ == "__main__":
-    main()

@@ -22,15 +22,18 @@ LATENT_EXPLORER_HUB_MAX_GB     largest Hub download the Load box accepts   ``2``
 LATENT_EXPLORER_MEMO_ENTRIES   values a zoo memoises (FID curves, …), LRU  ``256``
 LATENT_EXPLORER_DOWNLOAD_MINUTES downloads (PNG, GIF, JSON) kept on disk    ``30`` (minutes)
 LATENT_EXPLORER_TORCH_THREADS  the app's intra-op threads on a CPU         ``1`` (``0``: torch's, 1 a core)
-LATENT_EXPLORER_FILES_URL      a static host mirroring the ONNX model files  none (the app serves them)
+LATENT_EXPLORER_FILES_URL      a static host mirroring the model files      none (the app serves them)
 =============================  ==========================================  ==============================
 
 ``files_url``: the in-page previews' model files (``explorer/ui/inpage.py``) are the bulk of what a student's browser
-fetches (DCGAN 4.3 MB, faces 7.2, VAE 2.8); a room arriving together asks one Python core for gigabytes and its events
-queue behind the downloads (docs/benchmarks.md, *Lecture hall*). With this set, the page fetches each model file from
-``<files_url>/onnx/model/<model>/<graph>/<digest>.onnx`` first (a CDN, a Hub repository's ``resolve/main`` URL, any
-host sending ``Access-Control-Allow-Origin``), and from the app where that fails (a model the host lacks, a host
-down). ``python -m explorer.onnx_export OUT`` writes the zoo's files in that layout, ready to upload.
+fetches (DCGAN 4.3 MB, faces 7.2, VAE 2.8, the runtime's WebAssembly 3.8); a room arriving together asks one Python
+core for gigabytes and its events queue behind the downloads (docs/benchmarks.md, *Lecture hall*). With this set, the
+page fetches each model file from ``<files_url>/onnx/model/<model>/<graph>/<digest>.onnx`` and the runtime's
+WebAssembly from ``<files_url>/onnx/runtime/<version>/ort-wasm-simd-threaded.wasm.gz`` first (a CDN, a Hub
+repository's ``resolve/main`` URL, any host sending ``Access-Control-Allow-Origin``), and from the app where that
+fails (a file the host lacks, a host down); and a setting's first moves wait for its model (up to 5 s) instead of
+asking the app's preview route. ``python -m explorer.ui.inpage OUT`` writes those files in that layout, ready to
+upload.
 
 ``torch_threads``: the app serves many requests at once (a room's events, previews and lab frames), each on its own
 thread; with torch's default of one intra-op thread per core, every small forward pass splits across all cores and

@@ -13,9 +13,18 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from explorer import latent
-from explorer.onnx_export import OnnxModels, write_mirror
+from explorer.onnx_export import OnnxModels
 from explorer.settings import Settings
-from explorer.ui.inpage import MAX_QUERY, RUNTIME_DIR, RUNTIME_FILES, RUNTIME_VERSION, InPage, InPagePreviews
+from explorer.ui.inpage import (
+    MAX_QUERY,
+    MIRROR_WASM,
+    RUNTIME_DIR,
+    RUNTIME_FILES,
+    RUNTIME_VERSION,
+    InPage,
+    InPagePreviews,
+    write_mirror,
+)
 from explorer.ui.tabs import interpolation as interpolate
 from explorer.ui.tabs.directions import edits as directions
 from explorer.ui.tabs.manifold import plane
@@ -51,8 +60,9 @@ def test_inputs_are_the_seeded_latents_exactly_and_name_an_immutable_model_file(
 
 
 def test_a_mirror_is_named_with_the_apps_own_url_and_holds_the_same_bytes(default_zoo, tmp_path, monkeypatch):
-    """``LATENT_EXPLORER_FILES_URL``: the inputs name the mirror's file (the page tries it first) beside the app's
-    own URL (its fallback); ``python -m explorer.onnx_export OUT`` writes the files at the paths the mirror serves."""
+    """``LATENT_EXPLORER_FILES_URL``: the inputs name the mirror's model file and runtime WebAssembly (the page tries
+    them first) beside the app's own URL (its fallback); ``python -m explorer.ui.inpage OUT`` writes the files at the
+    paths the mirror serves (the runtime's as the vendored gzip file, which the page unzips)."""
     settings = Settings.from_env({"LATENT_EXPLORER_FILES_URL": "https://cdn.example/latent/"})
     assert settings.files_url == "https://cdn.example/latent/"
     with pytest.raises(ValueError, match="http"):
@@ -65,14 +75,20 @@ def test_a_mirror_is_named_with_the_apps_own_url_and_holds_the_same_bytes(defaul
     in_page.register("interpolate_frame", InPage("interpolate", 3, lambda *a: interpolate.page_inputs(default_zoo, *a)))
     body = in_page.inputs("interpolate_frame", FRAME_ARGS)
     assert body["mirror"] == "https://cdn.example/latent/" + body["url"]
+    assert body["wasm"] == f"https://cdn.example/latent/onnx/runtime/{RUNTIME_VERSION}/ort-wasm-simd-threaded.wasm.gz"
     written = write_mirror(
         default_zoo, tmp_path / "mirror", ["dcgan-fashion-mnist", "vae2d-fashion-mnist"], models.folder
     )
     copy = tmp_path / "mirror" / body["url"]
     assert copy in written and copy.read_bytes() == models.file("dcgan-fashion-mnist").path.read_bytes()
-    assert sorted(path.parent.parent.name for path in written) == ["dcgan-fashion-mnist", "vae2d-fashion-mnist"]
+    wasm = tmp_path / "mirror" / MIRROR_WASM
+    assert wasm == tmp_path / "mirror" / body["wasm"].removeprefix("https://cdn.example/latent/")
+    assert wasm.read_bytes() == (RUNTIME_DIR / "ort-wasm-simd-threaded.wasm.gz").read_bytes()
+    models_written = sorted(path.parent.parent.name for path in written if path != wasm)
+    assert wasm in written and models_written == ["dcgan-fashion-mnist", "vae2d-fashion-mnist"]
     monkeypatch.setattr(default_zoo, "settings", dataclasses.replace(default_zoo.settings, files_url=""))
-    assert "mirror" not in in_page.inputs("interpolate_frame", FRAME_ARGS)  # unset: the app serves its files
+    unset = in_page.inputs("interpolate_frame", FRAME_ARGS)
+    assert "mirror" not in unset and "wasm" not in unset  # unset: the app serves its files
 
 
 def test_a_model_that_is_not_exported_or_bad_inputs_send_the_page_to_the_route(served):

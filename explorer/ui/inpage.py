@@ -37,15 +37,21 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from explorer.onnx_export import OnnxModels, model_path
+from explorer.onnx_export import OnnxModels, model_path, write_models, write_whole
+from explorer.zoo import Zoo
 
 RUNTIME_VERSION = "1.31.1"  # onnxruntime-web, vendored in RUNTIME_DIR
 RUNTIME_DIR = Path(__file__).with_name("static") / "onnxruntime-web"
 RUNTIME_PATH = f"onnx/runtime/{RUNTIME_VERSION}/"  # relative to the app's root, as the page asks for it
+RUNTIME_WASM = "ort-wasm-simd-threaded.wasm"
 RUNTIME_FILES = {  # the URL's file name → (the vendored file, its type, its content encoding)
     "ort.wasm.bundle.min.mjs": ("ort.wasm.bundle.min.mjs", "text/javascript", None),
-    "ort-wasm-simd-threaded.wasm": ("ort-wasm-simd-threaded.wasm.gz", "application/wasm", "gzip"),
+    RUNTIME_WASM: (RUNTIME_WASM + ".gz", "application/wasm", "gzip"),
 }
+# The runtime's WebAssembly on a mirror (write_mirror): the vendored gzip file as it is, which the page unzips itself
+# (a static host need not know the encoding). The bundle stays the app's: it starts its Web Worker from its own URL,
+# which must be the page's origin.
+MIRROR_WASM = RUNTIME_PATH + RUNTIME_WASM + ".gz"
 IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 PROGRAMS = {  # what the page computes from the inputs and the sliders' values (previews.js `programs`) → the graph
     "interpolate": "generate",  # z at t of the path from a to b (lerp or slerp)
@@ -132,11 +138,11 @@ class InPagePreviews:
         found = recipe.inputs(*args)
         file = self.onnx.file(model, recipe.graph)
         url = model_path(model, recipe.graph, file.digest)
-        mirror = self.onnx.zoo.settings.files_url  # the page tries the mirror first, then the app (previews.js)
+        mirror = self.onnx.zoo.settings.files_url.rstrip("/")  # the page tries it first, then the app (previews.js)
         return {
             "program": recipe.program,
             "url": url,
-            **({"mirror": mirror.rstrip("/") + "/" + url} if mirror else {}),
+            **({"mirror": mirror + "/" + url, "wasm": mirror + "/" + MIRROR_WASM} if mirror else {}),
             **found,
         }
 
@@ -181,3 +187,32 @@ class InPagePreviews:
             Route("/onnx/model/{name}/{graph}/{digest}.onnx", model, methods=["GET"]),
             Route("/onnx/runtime/{version}/{file}", runtime, methods=["GET"]),
         ]
+
+
+def write_mirror(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
+    """What a student's page fetches once and a static host can serve instead of the app (``Settings.files_url``):
+    the models' ONNX files (``explorer.onnx_export.write_models``: ``names``, None for all; ``folder``, the export
+    cache) and the runtime's WebAssembly (``MIRROR_WASM``), at the paths the app serves them. Returns the files."""
+    wasm = out / MIRROR_WASM
+    wasm.parent.mkdir(parents=True, exist_ok=True)
+    write_whole(wasm, (RUNTIME_DIR / RUNTIME_FILES[RUNTIME_WASM][0]).read_bytes())
+    return [*write_models(zoo, out, names, folder), wasm]
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m explorer.ui.inpage",
+        description="Write what the in-page previews fetch once (the zoo's ONNX files, the runtime's WebAssembly) in "
+        "the layout a mirror serves them (LATENT_EXPLORER_FILES_URL): OUT/onnx/model/<model>/<graph>/<digest>.onnx, "
+        f"OUT/{MIRROR_WASM}.",
+    )
+    parser.add_argument("out", type=Path, help="the folder to upload to the static host")
+    args = parser.parse_args(argv)
+    for path in write_mirror(Zoo(), args.out):
+        print(f"{path}  {path.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -103,15 +103,38 @@
     noise: (x, [strength, ...rows]) => ({strengths: [[x.rows.length], x.rows.map((r) => strength * rows[r])]}),
     plane: (x, [px, py]) => z([x.xs[px], x.ys[py]]),  // the z under pixel (px, py) of the plane, as latent_at
   };
-  S.runtime = () => (S.ort ??= import(new URL(options.runtime + 'ort.wasm.bundle.min.mjs', root()).href)
-    .then((ort) => {
+  // ONNX Runtime Web: its bundle always the app's (it starts its Web Worker from its own URL, which must be the page's
+  // origin); its WebAssembly from the mirror where the setting's inputs name one (`wasm`), else, or where that fails,
+  // from the app
+  S.runtime = (inputs) => (S.ort ??= import(new URL(options.runtime + 'ort.wasm.bundle.min.mjs', root()).href)
+    .then(async (ort) => {
       ort.env.wasm.numThreads = 1;  // threads need cross-origin isolation, which the page does not have
       // compile the wasm, create the sessions and run them in ONNX Runtime's Web Worker (the bundle itself, started
       // as a module worker from its own URL): the main thread only posts inputs and paints (no long task)
       ort.env.wasm.proxy = true;
-      ort.env.wasm.wasmPaths = {wasm: new URL(options.runtime + 'ort-wasm-simd-threaded.wasm', root()).href};
+      const binary = inputs?.wasm ? await S.unzipped(inputs.wasm) : null;
+      if (binary) ort.env.wasm.wasmBinary = binary;
+      else ort.env.wasm.wasmPaths = {wasm: new URL(options.runtime + 'ort-wasm-simd-threaded.wasm', root()).href};
       return ort;
     }));
+  // the mirror's WebAssembly (the vendored gzip file, unzipped here: a static host need not know its encoding; one
+  // that sent it with Content-Encoding: gzip has had it unzipped by the browser already), or null where it fails
+  const magic = (bytes, head) => {
+    const got = new Uint8Array(bytes, 0, Math.min(head.length, bytes.byteLength));
+    return head.every((b, i) => got[i] === b);
+  };
+  S.unzipped = (url) => fetch(url)
+    .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`${r.status} from the mirror`))))
+    .then((bytes) => (magic(bytes, [0x1f, 0x8b])
+      ? new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer() : bytes))
+    .then((wasm) => {
+      if (!magic(wasm, [0, 0x61, 0x73, 0x6d])) throw new Error('not WebAssembly');
+      return wasm;
+    })
+    .catch((error) => {
+      console.warn('the runtime mirror failed, the app serves the runtime:', error);
+      return null;
+    });
   S.sessions = {};
   S.session = (url) => (S.sessions[url] ??= S.runtime()
     .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']})));
@@ -124,7 +147,8 @@
     })
     : S.session(inputs.url));
   // a setting (the args but the slider's value) → {ort, session, inputs} once ready, null where the route renders it
-  // (a model that is not exported); prepared in the background while the route paints the setting's first moves
+  // (a model that is not exported); prepared in the background while the route paints the setting's first moves (or,
+  // with a mirror, while they wait: S.hold)
   S.prepared = new Map();
   S.preparing = new Set();
   S.prepare = (key, setting, name) => {
@@ -136,9 +160,38 @@
     };
     fetch(new URL('onnx/inputs/' + name + '?args=' + encodeURIComponent(setting), root()))
       .then((r) => (r.ok ? r.json() : null), () => null)
-      .then(async (inputs) => keep(inputs && {inputs, ort: await S.runtime(), session: await S.model(inputs)}))
+      .then(async (inputs) => {
+        if (inputs?.mirror) S.mirrored = true;  // a mirror is set: the next settings' first moves wait (S.hold)
+        keep(inputs && {inputs, ort: await S.runtime(inputs), session: await S.model(inputs)});
+      })
       .catch((error) => { S.noRuntime = true; console.warn('in-page previews off, the route renders them:', error); })
-      .finally(() => S.preparing.delete(key));
+      .finally(() => {
+        S.preparing.delete(key);
+        delete S.holdSince[key];
+        for (const [name, move] of Object.entries(S.held)) if (move.key === key) S.unhold(name, move);
+      });
+  };
+  // With a mirror (a CDN: a model comes quickly and costs the app nothing), the moves made while the page prepares a
+  // setting wait for it instead of asking the app's route: in a room arriving together the route's renders were what
+  // kept the release events waiting (docs/benchmarks.md, *Lecture hall*). The newest waiting move is painted once the
+  // setting is ready; by the route where preparing fails or is not done after S.holdMs (a slow host). A click's event
+  // waits with its paint (S.clicked). Without a mirror the route paints a setting's first moves, as before.
+  S.holdMs = 5000;
+  S.held = {};  // preview → its newest waiting move
+  S.holdSince = {};  // setting → when its first move began to wait
+  S.hold = (key, name, target, page, args, route) => {
+    const since = (S.holdSince[key] ??= performance.now()), left = since + S.holdMs - performance.now();
+    if (left < 1) return null;  // waited long enough: the route paints while the page goes on preparing
+    S.held[name]?.settle();  // replaced by this newer move: settled unpainted, as a dropped answer is
+    return new Promise((settle) => {
+      const move = (S.held[name] = {key, settle, paint: () => S.local(name, target, page, args, route) || route()});
+      setTimeout(() => S.unhold(name, move), left);
+    });
+  };
+  S.unhold = (name, move) => {  // paint a waiting move: in the page once its setting is ready, else by the route
+    if (S.held[name] !== move) return;
+    delete S.held[name];
+    Promise.resolve().then(move.paint).then(move.settle, move.settle);
   };
   S.inPage = {};
   S.runs = {};  // a model's runs, one after another (a WebAssembly session runs one at a time)
@@ -152,7 +205,7 @@
     const ready = S.prepared.get(name + setting);
     if (!ready) {
       if (ready === undefined) S.prepare(name + setting, setting, name);
-      return null;
+      return ready === undefined && S.mirrored ? S.hold(name + setting, name, target, page, args, route) : null;
     }
     const {inputs, ort, session} = ready;
     watch(name, target);

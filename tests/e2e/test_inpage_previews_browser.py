@@ -20,8 +20,8 @@ from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from explorer import latent
-from explorer.onnx_export import write_mirror
 from explorer.ui import previews
+from explorer.ui.inpage import MIRROR_WASM, write_mirror
 from explorer.ui.tabs import interpolation as interpolate
 from explorer.ui.tabs.directions import edits
 from explorer.ui.tabs.manifold import plane as latent_plane
@@ -267,15 +267,26 @@ def test_a_model_comes_from_the_mirror_first_and_from_the_app_where_the_mirror_f
     ]
 
 
-def test_a_drag_is_painted_from_a_mirrors_model_file_across_origins(browser_factory, app_url, default_zoo, tmp_path):
-    """A static host (another origin, sending Access-Control-Allow-Origin as a CDN or the Hub does) holds the model
-    file ``python -m explorer.onnx_export`` wrote: the page's in-page paint uses it, and the app serves no model."""
+def test_with_a_mirror_the_files_come_from_it_and_a_settings_moves_wait_for_its_model(
+    browser_factory, app_url, default_zoo, tmp_path
+):
+    """A static host (another origin, sending Access-Control-Allow-Origin as a CDN or the Hub does) holds what
+    ``python -m explorer.ui.inpage OUT`` wrote: the page takes the model file and the runtime's WebAssembly (gzipped,
+    unzipped by the page) from it, not from the app; and while the model is on its way, the setting's moves wait for
+    it instead of asking the app's route (held here until the test lets the model file go), then the newest is
+    painted by the page with the server's pixels."""
     write_mirror(default_zoo, tmp_path, ["dcgan-fashion-mnist"])
-    served = []
+    served, model_asked, gate = [], threading.Event(), threading.Event()
 
     class Mirror(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def do_GET(self):
+            if self.path.endswith(".onnx"):
+                model_asked.set()
+                gate.wait(120)  # the model's download, held until the moves have been made
+            super().do_GET()
 
         def end_headers(self):
             self.send_header("Access-Control-Allow-Origin", "*")
@@ -294,14 +305,79 @@ def test_a_drag_is_painted_from_a_mirrors_model_file_across_origins(browser_fact
         page.on("request", lambda r: asked.append(r.url))
         page.goto(app_url)
         open_interpolation(page)
-        t, shown, _ = drag_in_page(page, "interp-t", FRAME)
+        page.evaluate(SNAPSHOTS, "interp-frame")
+        slider = page.locator("#interp-t input[type=range]")
+        slider.focus()
+        page.keyboard.press("ArrowRight")  # the first move: the route paints it while the page asks for the inputs
+        page.wait_for_function("() => window.__latentPreview.mirrored", timeout=60_000)  # they named the mirror
+        assert model_asked.wait(60)  # the runtime is ready and the model's download is out (held)
+        since = len(asked)
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("(n) => window.__latentPreview.held[n]", arg=NAME, timeout=4_000)
+        held = [url for url in asked[since:] if "/preview/" in url]
+        gate.set()
+        mine = "() => window.__shots.find((s) => (s.inPage.interpolate_frame ?? 0) > 0 && Array.isArray(s.png))"
+        png = page.wait_for_function(mine, timeout=60_000).json_value()["png"]
+        t = float(slider.input_value())
+        routed = [url for url in asked[since:] if "/preview/" in url]
     finally:
+        gate.set()
         default_zoo.settings = settings
         host.shutdown()
         host.server_close()
-    assert np.abs(shown.astype(int) - server_frame(default_zoo, t).astype(int)).max() <= 2
+    assert held == [] and routed == []  # the moves waited for the model, then the page painted the newest
+    shown = np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGB"), dtype=int)
+    assert np.abs(shown - server_frame(default_zoo, t).astype(int)).max() <= 2
     assert any(path.startswith("/onnx/model/dcgan-fashion-mnist/generate/") for path in served), served
-    assert not any("/onnx/model/" in url and url.startswith(app_url) for url in asked)  # none from the app
+    assert "/" + MIRROR_WASM in served, served
+    from_app = [url for url in asked if url.startswith(app_url) and ("/onnx/model/" in url or "simd-threaded" in url)]
+    assert from_app == []  # neither the model nor the runtime's WebAssembly from the app (its bundle is the app's)
+
+
+HOLDING = """async () => {
+  document.body.innerHTML = '<div id="t"><img src="data:,"></div>';
+  window.gradio_config = {root: 'http://127.0.0.1/'};
+  const S = window.__latentPreview, routed = [], settled = [], asked = [], answers = {};
+  window.fetch = (url) => new Promise((resolve, reject) => {  // the setting's inputs: answered when the test says
+    const setting = JSON.parse(new URL(url).searchParams.get('args'))[0];
+    asked.push(setting);
+    answers[setting] = reject;
+  });
+  window.console.warn = () => {};
+  S.mirrored = true;  // an inputs answer named a mirror
+  S.holdMs = 400;
+  const move = (setting, v) => S.local('p', 't', {sliders: [1]}, [setting, v], () => { routed.push(v); });
+  const first = move('m', 1), second = move('m', 2);  // both wait; the second replaces the first
+  first.then(() => settled.push(1));
+  await new Promise((r) => setTimeout(r, 50));
+  const early = {routed: [...routed], settled: [...settled], asked: [...asked]};
+  await second;  // the setting not ready after holdMs: the newest move goes to the route
+  const late = [...routed];
+  S.holdMs = 60000;
+  const third = move('n', 3);  // another setting; its preparation fails: the waiting move goes to the route at once
+  await new Promise((r) => setTimeout(r, 50));
+  const beforeFailure = [...routed];
+  answers.n(new Error('offline'));
+  await third;
+  return {early, late, beforeFailure, routed, asked};
+}"""
+
+
+def test_with_a_mirror_a_waiting_move_goes_to_the_route_after_the_hold_or_when_preparing_fails(browser):
+    """previews.js ``S.hold``: with a mirror set, a setting's moves wait for its model; the newest replaces the older
+    (settled unpainted), and goes to the route when the setting is not ready after ``S.holdMs`` (a slow host) or at
+    once when preparing it fails, so a student's moves are never lost."""
+    page = browser.new_page()
+    try:
+        page.evaluate(f"({previews.client_js()})()")
+        got = page.evaluate(HOLDING)
+    finally:
+        page.close()
+    assert got["early"] == {"routed": [], "settled": [1], "asked": ["m"]}  # waiting, one inputs request
+    assert got["late"] == [2]  # after the hold, the newest move only
+    assert got["beforeFailure"] == [2] and got["routed"] == [2, 3]
+    assert got["asked"] == ["m", "n"]
 
 
 def test_the_route_keeps_one_request_in_flight_per_preview_and_sends_the_newest_move_next(browser):
