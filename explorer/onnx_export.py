@@ -41,6 +41,8 @@ weights) is exported anew and an unchanged one never is.
 import copy
 import hashlib
 import io
+import json
+import os
 import threading
 import warnings
 from dataclasses import dataclass
@@ -51,6 +53,7 @@ import torch
 from explorer.zoo import Zoo
 
 OPSET = 17
+INDEX = "onnx/index.json"  # a mirror's list of its files (write_models), relative to its root
 GRAPHS = {  # graph → the families exported as it
     "generate": ("dcgan", "vae", "ae"),  # generate(z) is a feed-forward function of z alone
     "synthesis": ("stylegan",),  # ws, per-row noise strengths and noise maps → images
@@ -162,9 +165,13 @@ class OnnxFile:
 class OnnxModels:
     """The zoo's models as ONNX files: exported on first request, kept on disk, remembered per zoo generation."""
 
-    def __init__(self, zoo: Zoo, folder: Path | None = None):
+    def __init__(self, zoo: Zoo, folder: Path | None = None, seed: Path | None = None):
         self.zoo = zoo
         self.folder = folder or zoo.settings.derived_cache / "onnx"
+        # a mirror's folder (``write_models``; by default the one uploaded with a Space, ``Settings.files``): a model
+        # it holds for the same weights is served from there, not exported again, so the app's file (and its digest,
+        # its URL) is the mirror's byte for byte, whichever torch the app runs
+        self.seed = zoo.settings.files if seed is None else seed
         self._files: dict[tuple[str, str], tuple[int, OnnxFile]] = {}
         self._lock = threading.Lock()
 
@@ -182,7 +189,7 @@ class OnnxModels:
             if known is not None and known[0] == generation:
                 return known[1]
             folder = self.zoo.entry(name).folder
-            path = self.folder / name / f"{graph}-{source_hash(folder)}.onnx"
+            path = self.seeded(name, graph, folder) or self.folder / name / f"{graph}-{source_hash(folder)}.onnx"
             if not path.is_file():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_whole(path, export(self.zoo.load(name), graph))
@@ -190,17 +197,37 @@ class OnnxModels:
             self._files[(name, graph)] = (generation, found)
             return found
 
+    def seeded(self, name: str, graph: str, folder: Path) -> Path | None:
+        """The seed mirror's file of model ``name`` (weights in ``folder``) as ``graph``, if its index lists it for
+        these weights and the file is there."""
+        try:
+            listed = json.loads((self.seed / INDEX).read_text()).get(f"{name}/{graph}")
+        except (OSError, ValueError):
+            return None
+        if not isinstance(listed, dict) or listed.get("weights") != weights_hash(folder):
+            return None
+        path = self.seed / str(listed.get("file", ""))
+        return path if path.is_file() and path.suffix == ".onnx" else None
+
 
 def write_whole(path: Path, data: bytes) -> None:
-    """``data`` to ``path`` through a ``.part`` file renamed when written: a reader never sees half a file."""
-    partial = path.with_suffix(".part")
+    """``data`` to ``path`` through a ``.part`` file renamed when written: a reader never sees half a file. The part
+    is this process's and thread's own: two processes exporting into one cache (two apps, a test's workers) each
+    rename a whole file of their own, the last one staying."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
     partial.write_bytes(data)
     partial.replace(path)
 
 
 def source_hash(folder: Path) -> str:
     """What an export depends on: the model's config and weights files, the torch version and the opset."""
-    digest = hashlib.sha256(f"torch {torch.__version__} opset {OPSET} {PACK}".encode())
+    return weights_hash(folder, f"torch {torch.__version__}")
+
+
+def weights_hash(folder: Path, salt: str = "") -> str:
+    """The model's config and weights files, the opset and the packing (``salt`` first): what a graph is a function
+    of, whichever torch traced it (a mirror's index, ``write_models``, names its files by it)."""
+    digest = hashlib.sha256(f"{salt + ' ' if salt else ''}opset {OPSET} {PACK}".encode())
     for path in sorted(folder.glob("*.json")) + sorted(folder.glob("*.safetensors")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -215,9 +242,11 @@ def model_path(model: str, graph: str, digest: str) -> str:
 
 def write_models(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
     """The exported files of ``zoo``'s models (``names``: those; None: all) under ``out`` as the app serves them
-    (``onnx/model/<model>/<graph>/<digest>.onnx``), for a static host that mirrors them (``Settings.files_url``);
-    ``folder``: the export cache (the app's by default). Returns the files written."""
-    models, written = OnnxModels(zoo, folder), []
+    (``onnx/model/<model>/<graph>/<digest>.onnx``), for a static host that mirrors them (``Settings.files_url``),
+    and their index (``onnx/index.json``: each model and graph's weights hash and file, which an app given ``out``
+    as its seed serves instead of exporting); ``folder``: the export cache (the app's by default). Returns the files
+    written."""
+    models, written, index = OnnxModels(zoo, folder), [], {}
     for graph in GRAPHS:
         for name in names if names is not None else zoo.names():
             if models.exportable(name, graph):
@@ -230,4 +259,9 @@ def write_models(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Pa
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_whole(target, file.path.read_bytes())
                 written.append(target)
+                weights = weights_hash(zoo.entry(name).folder)
+                index[f"{name}/{graph}"] = {"weights": weights, "file": target.relative_to(out).as_posix()}
+    if written:
+        write_whole(out / INDEX, json.dumps(index, indent=1, sort_keys=True).encode())
+        written.append(out / INDEX)
     return written

@@ -33,7 +33,10 @@ WebAssembly from ``<files_url>/onnx/runtime/<version>/ort-wasm-simd-threaded.was
 repository's ``resolve/main`` URL, any host sending ``Access-Control-Allow-Origin``), and from the app where that
 fails (a file the host lacks, a host down); and a setting's first moves wait for its model (up to 5 s) instead of
 asking the app's preview route. ``python -m explorer.ui.inpage OUT`` writes those files in that layout, ready to
-upload.
+upload. **On a Space** this needs no host of its own: ``python -m explorer.ui.inpage onnx-files`` before ``hf upload``
+puts them in the Space's repository, and the app (``SPACE_ID`` set, ``files`` holding the index) names the Hub's
+``resolve/main/onnx-files`` URL of them, so the Hub's CDN, not the Space's container, sends them; the app serves the
+uploaded files too (``OnnxModels``' seed), so its own copies are the mirror's byte for byte.
 
 ``torch_threads``: the app serves many requests at once (a room's events, previews and lab frames), each on its own
 thread; with torch's default of one intra-op thread per core, every small forward pass splits across all cores and
@@ -68,6 +71,7 @@ class Settings:
     download_minutes: float = 30.0  # a download file's life on disk (Gradio serves its own copy, kept as long)
     torch_threads: int = 1  # the app's torch intra-op threads on a CPU device (0: torch's default, one per core)
     files_url: str = ""  # a static host mirroring the ONNX model files (see above); "": the app serves them
+    files: Path = Path("onnx-files")  # the mirror's files uploaded with a Space (python -m explorer.ui.inpage)
 
     def __post_init__(self):
         if self.torch_threads < 0:
@@ -105,7 +109,7 @@ class Settings:
             memo_entries=int(number("LATENT_EXPLORER_MEMO_ENTRIES", default.memo_entries)),
             download_minutes=number("LATENT_EXPLORER_DOWNLOAD_MINUTES", default.download_minutes),
             torch_threads=int(number("LATENT_EXPLORER_TORCH_THREADS", default.torch_threads)),
-            files_url=env.get("LATENT_EXPLORER_FILES_URL", default.files_url).strip(),
+            files_url=env.get("LATENT_EXPLORER_FILES_URL", "").strip() or space_files_url(env, default.files),
         )
 
     @property
@@ -115,3 +119,12 @@ class Settings:
     @property
     def saved_models(self) -> Path:
         return self.runs / "saved"
+
+
+def space_files_url(env: Mapping[str, str], files: Path) -> str:
+    """On a Space whose upload holds the mirror's files (``files``, with their index), the Hub's URL of that folder in
+    the Space's repository: its CDN serves them to the students' pages, the Space's container does not; "" elsewhere."""
+    space = env.get("SPACE_ID", "").strip()
+    if not space or files.is_absolute() or not (files / "onnx" / "index.json").is_file():
+        return ""
+    return f"https://huggingface.co/spaces/{space}/resolve/main/{files.as_posix()}"

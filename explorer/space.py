@@ -46,6 +46,12 @@ EXCLUDES = (
 MAX_FILE_BYTES = 10 * 2**20  # every file stays under the Hub's 10 MB limit for files outside large-file storage
 
 
+# The deploy's first command: what the students' pages fetch once (the models' ONNX files, the runtime's WebAssembly),
+# written for the upload, so the Hub's CDN sends them and not the Space's container (``explorer.settings``,
+# ``space_files_url``); ~21 MB more to upload, every file under MAX_FILE_BYTES
+FILES_COMMAND = "python -m explorer.ui.inpage onnx-files"
+
+
 def upload_command(repo_id: str = "<user>/latent-explorer") -> str:
     """The deploy command (huggingface_hub ≥ 1.0's ``hf`` CLI), run at the repository's root."""
     excludes = " ".join(f"--exclude '{pattern}'" for pattern in EXCLUDES)

@@ -12,7 +12,7 @@ import torch
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from explorer import latent
+from explorer import latent, onnx_export
 from explorer.onnx_export import OnnxModels
 from explorer.settings import Settings
 from explorer.ui.inpage import (
@@ -84,11 +84,44 @@ def test_a_mirror_is_named_with_the_apps_own_url_and_holds_the_same_bytes(defaul
     wasm = tmp_path / "mirror" / MIRROR_WASM
     assert wasm == tmp_path / "mirror" / body["wasm"].removeprefix("https://cdn.example/latent/")
     assert wasm.read_bytes() == (RUNTIME_DIR / "ort-wasm-simd-threaded.wasm.gz").read_bytes()
-    models_written = sorted(path.parent.parent.name for path in written if path != wasm)
+    models_written = sorted(path.parent.parent.name for path in written if path.suffix == ".onnx")
     assert wasm in written and models_written == ["dcgan-fashion-mnist", "vae2d-fashion-mnist"]
     monkeypatch.setattr(default_zoo, "settings", dataclasses.replace(default_zoo.settings, files_url=""))
     unset = in_page.inputs("interpolate_frame", FRAME_ARGS)
     assert "mirror" not in unset and "wasm" not in unset  # unset: the app serves its files
+
+
+def test_a_space_names_the_hubs_copy_of_its_uploaded_files_and_serves_the_same_bytes(
+    default_zoo, tmp_path, monkeypatch
+):
+    """``python -m explorer.ui.inpage onnx-files`` before ``hf upload``: on the Space (``SPACE_ID``) the app names the
+    Hub's ``resolve/main/onnx-files`` URL as the mirror, and serves the uploaded file itself (not a new export, whose
+    bytes another torch could change), so the mirror's file and the app's are one; other weights are exported anew."""
+    models = OnnxModels(default_zoo, tmp_path / "cache")
+    uploaded = tmp_path / "space" / "onnx-files"
+    write_mirror(default_zoo, uploaded, ["dcgan-fashion-mnist"], models.folder)
+    index = json.loads((uploaded / "onnx" / "index.json").read_text())
+    assert list(index) == ["dcgan-fashion-mnist/generate"]
+    listed = index["dcgan-fashion-mnist/generate"]
+    monkeypatch.setattr(onnx_export, "export", lambda *args: pytest.fail("exported though the upload holds it"))
+    on_space = OnnxModels(default_zoo, tmp_path / "space-cache", seed=uploaded)
+    file = on_space.file("dcgan-fashion-mnist")
+    assert file.path == uploaded / listed["file"] and file.digest == models.file("dcgan-fashion-mnist").digest
+    other = {"dcgan-fashion-mnist/generate": {**listed, "weights": "0"}}
+    (uploaded / "onnx" / "index.json").write_text(json.dumps(other))
+    monkeypatch.setattr(onnx_export, "export", lambda *args: b"a new export")
+    retrained = OnnxModels(default_zoo, tmp_path / "space-cache", seed=uploaded).file("dcgan-fashion-mnist")
+    assert retrained.path.parent == tmp_path / "space-cache" / "dcgan-fashion-mnist"  # not the upload's: other weights
+    (uploaded / "onnx" / "index.json").write_text(json.dumps(index))
+    monkeypatch.chdir(tmp_path / "space")  # where a Space runs app.py
+    space = {"SPACE_ID": "prof/latent-explorer"}
+    hub = "https://huggingface.co/spaces/prof/latent-explorer/resolve/main/onnx-files"
+    assert Settings.from_env(space).files_url == hub
+    assert Settings.from_env({}).files_url == ""  # not a Space: the app serves its files
+    chosen = {**space, "LATENT_EXPLORER_FILES_URL": "https://cdn.example/x"}
+    assert Settings.from_env(chosen).files_url == "https://cdn.example/x"  # a host of one's own comes first
+    monkeypatch.chdir(tmp_path)
+    assert Settings.from_env(space).files_url == ""  # uploaded without the files: the app serves them
 
 
 def test_a_model_that_is_not_exported_or_bad_inputs_send_the_page_to_the_route(served):

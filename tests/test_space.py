@@ -16,6 +16,8 @@ import gradio
 import pytest
 import yaml
 
+from explorer.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -78,6 +80,7 @@ def test_the_deploy_command_uploads_what_the_space_needs_and_nothing_else():
 
     readme = (ROOT / "README.md").read_text()
     assert space.upload_command() in readme and "huggingface-cli" not in readme
+    assert space.FILES_COMMAND in readme and space.FILES_COMMAND.split()[-1] == Settings().files.as_posix()
     files = space.upload_files(ROOT)
     page = ("explorer/ui/page.js", "explorer/ui/page.css", "explorer/ui/previews.js")  # read by app.py, served
     runtime = "explorer/ui/static/onnxruntime-web/"  # the page's ONNX Runtime (3.9 MB) and its license

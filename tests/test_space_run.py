@@ -146,6 +146,11 @@ DRAG_STATE_JS = """() => [window.__srcs.slice(-5), window.__net.previews,
   (({off, noRuntime, seq, shown, inPage}) => ({off, noRuntime, seq, shown, inPage}))(window.__latentPreview ?? {})]"""
 
 
+# the mirror URLs of the settings the page has prepared (once one is)
+MIRRORS_JS = """() => { const ready = [...(window.__latentPreview?.prepared?.values() ?? [])].filter(Boolean);
+  return ready.length ? ready.map((r) => r.inputs.mirror) : null; }"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -313,6 +318,8 @@ def space(request, tmp_path_factory):
     app_folder = folder / "app"
     files = copy_upload(ROOT, app_folder)
     assert sorted(str(p.relative_to(app_folder)) for p in app_folder.rglob("*") if p.is_file()) == sorted(files)
+    # the deploy's first command (README): the files the students' pages fetch, uploaded for the Hub's CDN to send
+    subprocess.run([sys.executable, "-m", "explorer.ui.inpage", str(app_folder / "onnx-files")], cwd=ROOT, check=True)
     space = start_space(app_folder, space_env(app_folder, folder, free_port(), data), folder / "app.log", data)
     yield space
     stop_space(space)
@@ -483,6 +490,10 @@ def test_a_slider_drag_paints_route_previews(space, page):
     statuses = page.evaluate("() => window.__net.previews")[before:]
     # the in-page previews' /onnx/… routes (or the /preview/… fallback) answered: SSR would 404 them
     assert statuses and set(statuses) == {200}, statuses
+    # the uploaded onnx-files are named from the Hub (unreachable here: the page falls back to the Space's own copy)
+    hub = "https://huggingface.co/spaces/owner/latent-explorer/resolve/main/onnx-files/onnx/model/dcgan-fashion-mnist/"
+    mirrors = page.wait_for_function(MIRRORS_JS, timeout=VIEW_S * 1000).json_value()
+    assert all(url.startswith(hub) for url in mirrors), mirrors
     assert page.evaluate("() => document.querySelector('#interp-frame img').naturalWidth") > 0
     assert not problems(page)
 

@@ -123,8 +123,7 @@
     const got = new Uint8Array(bytes, 0, Math.min(head.length, bytes.byteLength));
     return head.every((b, i) => got[i] === b);
   };
-  S.unzipped = (url) => fetch(url)
-    .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`${r.status} from the mirror`))))
+  S.unzipped = (url) => S.bytes(url, true)
     .then((bytes) => (magic(bytes, [0x1f, 0x8b])
       ? new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer() : bytes))
     .then((wasm) => {
@@ -135,9 +134,18 @@
       console.warn('the runtime mirror failed, the app serves the runtime:', error);
       return null;
     });
+  // A file's bytes; a mirror (`wait`: true) that has not begun to answer within MIRROR_MS is given up (a host that
+  // hangs: the app's copy is fetched instead), its slow body is not
+  const MIRROR_MS = 10000;
+  S.bytes = (url, wait) => {
+    const stop = new AbortController(), timer = wait ? setTimeout(() => stop.abort(), MIRROR_MS) : null;
+    return fetch(url, {signal: stop.signal}).finally(() => clearTimeout(timer))
+      .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`${r.status} from ${url}`))));
+  };
   S.sessions = {};
   S.session = (url) => (S.sessions[url] ??= S.runtime()
-    .then((ort) => ort.InferenceSession.create(new URL(url, root()).href, {executionProviders: ['wasm']})));
+    .then((ort) => S.bytes(new URL(url, root()).href, /^https?:/.test(url))
+      .then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes), {executionProviders: ['wasm']}))));
   // the model's session from the mirror (Settings.files_url: a static host, off the app's core) where the inputs name
   // one, else, or where the mirror fails (a model it lacks, a host down), from the app
   S.model = (inputs) => (inputs.mirror
