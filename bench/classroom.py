@@ -77,6 +77,7 @@ MOVE_SECONDS = 0.1  # 10 moves/s while dragging
 LATE_SECONDS = 0.05
 PATHS = ("preview route", "Gradio event", "page open", "lab frame", "onnx inputs", "onnx files")
 HOLD_SECONDS = 5.0  # previews.js S.holdMs: with a mirror, a setting's moves wait this long for its model
+MIRRORED_AT_LOAD = False  # --mirror: the page knows of the mirror when it loads (previews.js options.mirrored)
 # Each student's browser, kept across phases as its page stays open (``--previews in-page``): the settings its page has
 # prepared (their /onnx/inputs answered) and the files it holds (the runtime and the models: immutable URLs, fetched
 # once per browser)
@@ -219,7 +220,7 @@ class Student:
     ):
         self.i, self.port, self.targets, self.record, self.deadline = i, port, targets, record, deadline
         self.runtime = runtime  # where the app serves ONNX Runtime Web: the page renders the moves (None: the route)
-        self.browser = BROWSERS.setdefault(i, {"settings": set(), "files": set(), "mirrored": False})
+        self.browser = BROWSERS.setdefault(i, {"settings": set(), "files": set(), "mirrored": MIRRORED_AT_LOAD})
         self.preparing: set[str] = set()  # settings being prepared in the background
         self.holding: dict[str, float] = {}  # setting → when its preparation began (its moves wait HOLD_SECONDS)
         self.salt = salt  # a phase's own: its gestures and own seeds differ from the phase before (not yet cached)
@@ -802,6 +803,8 @@ def main() -> None:
         parser.error("--lab-share is a share of the room, 0 to 1")
 
     mirror = start_mirror(args.port + 1) if args.mirror else None  # on the students' cores (set above)
+    global MIRRORED_AT_LOAD
+    MIRRORED_AT_LOAD = mirror is not None
     env = {"LATENT_EXPLORER_FILES_URL": f"http://127.0.0.1:{args.port + 1}"} if mirror else None
     try:
         server = serve(args.port, UNCHECKED, server_cores, env)  # the app, answering

@@ -185,6 +185,7 @@
   // setting is ready; by the route where preparing fails or is not done after S.holdMs (a slow host). A click's event
   // waits with its paint (S.clicked). Without a mirror the route paints a setting's first moves, as before.
   S.holdMs = 5000;
+  S.mirrored = Boolean(options.mirrored);  // the app has a mirror (else learnt from the first inputs naming one)
   S.held = {};  // preview → its newest waiting move
   S.holdSince = {};  // setting → when its first move began to wait
   S.hold = (key, name, target, page, args, route) => {

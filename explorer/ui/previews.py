@@ -68,10 +68,11 @@ CACHE_ENTRIES = 4096  # previews kept at most (a 256² preview PNG: 2–40 kB)
 PREVIEW_SIDE = 256  # the largest side a moving slider's image is rendered at; the full image follows on release
 
 
-def client_js(sync_after_ms: int = SYNC_AFTER_MS) -> str:
-    """The page helpers as an event's ``js``: the function in ``previews.js`` called with its options."""
+def client_js(sync_after_ms: int = SYNC_AFTER_MS, mirrored: bool = False) -> str:
+    """The page helpers as an event's ``js``: the function in ``previews.js`` called with its options (``mirrored``: a
+    mirror of the model files is set, so a setting's moves wait for its model from the first, ``S.hold``)."""
     source = "\n".join(line for line in CLIENT_JS.read_text().splitlines() if not line.startswith("//"))
-    options = {"syncAfterMs": sync_after_ms, "runtime": RUNTIME_PATH}
+    options = {"syncAfterMs": sync_after_ms, "runtime": RUNTIME_PATH, "mirrored": mirrored}
     return f"() => ({source.strip()})({json.dumps(options)})"
 
 
@@ -144,7 +145,9 @@ class Previews:
     def install(self, demo: gr.Blocks) -> None:
         """Load the page helpers once per page (inside ``demo``'s ``with`` block, after the tabs)."""
         if self.enabled and (self.handlers or self.marks):
-            demo.load(None, None, None, js=client_js(self.sync_after_ms))
+            onnx = self.in_page.onnx
+            mirrored = onnx is not None and bool(onnx.zoo.settings.files_url)
+            demo.load(None, None, None, js=client_js(self.sync_after_ms, mirrored))
 
     def wire(
         self,

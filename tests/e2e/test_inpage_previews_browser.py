@@ -345,7 +345,7 @@ HOLDING = """async () => {
     answers[setting] = reject;
   });
   window.console.warn = () => {};
-  S.mirrored = true;  // an inputs answer named a mirror
+  const atLoad = S.mirrored;  // the app has a mirror: its page knows from the first move
   S.holdMs = 400;
   const move = (setting, v) => S.local('p', 't', {sliders: [1]}, [setting, v], () => { routed.push(v); });
   const first = move('m', 1), second = move('m', 2);  // both wait; the second replaces the first
@@ -360,7 +360,7 @@ HOLDING = """async () => {
   const beforeFailure = [...routed];
   answers.n(new Error('offline'));
   await third;
-  return {early, late, beforeFailure, routed, asked};
+  return {atLoad, early, late, beforeFailure, routed, asked};
 }"""
 
 
@@ -370,10 +370,11 @@ def test_with_a_mirror_a_waiting_move_goes_to_the_route_after_the_hold_or_when_p
     once when preparing it fails, so a student's moves are never lost."""
     page = browser.new_page()
     try:
-        page.evaluate(f"({previews.client_js()})()")
+        page.evaluate(f"({previews.client_js(mirrored=True)})()")
         got = page.evaluate(HOLDING)
     finally:
         page.close()
+    assert got["atLoad"] is True
     assert got["early"] == {"routed": [], "settled": [1], "asked": ["m"]}  # waiting, one inputs request
     assert got["late"] == [2]  # after the hold, the newest move only
     assert got["beforeFailure"] == [2] and got["routed"] == [2, 3]
