@@ -626,10 +626,10 @@ def table(results: list[dict]) -> str:
                 f"{p95:>8.1f}{percentile(values, 0.99):>8.1f}{p95 / reference[path]:>8.2f}"
                 f"{len(r['errors'][path]):>7}{late:>6}{hits:>6}{rss:>8}{cpu:>6}"
             )
-            if route and r["in_page"]:  # the moves the students' pages painted: no request, no server time
-                lines.append(f"{r['label']:<14}{'in page':<14}{r['in_page']:>9}{r['in_page'] / r['seconds']:>8.1f}")
-            if route and r.get("held"):  # moves that waited for their model (a mirror set): no request either
-                lines.append(f"{r['label']:<14}{'held':<14}{r['held']:>9}{r['held'] / r['seconds']:>8.1f}")
+        # the moves the students' pages painted, and those that waited for their model (a mirror set): no request
+        for label, count in (("in page", r["in_page"]), ("held", r.get("held", 0))):
+            if count:
+                lines.append(f"{r['label']:<14}{label:<14}{count:>9}{count / r['seconds']:>8.1f}")
     return "\n".join(lines)
 
 
