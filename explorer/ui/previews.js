@@ -236,37 +236,47 @@
       return route();
     });
   };
-  // Paint images (1, c, h, w) in [-1, 1] as the server's PNG: explorer.images.to_uint8 (clamp, (x + 1)·127.5 in
-  // float32, rounded half to even), one channel as grey, upscaled `scale`× by nearest neighbour
+  // Paint images (1, c, h, w) in [-1, 1] as the server's PNG does: explorer.images.to_uint8 (clamp, (x + 1)·127.5 in
+  // float32, rounded half to even), one channel as grey, upscaled `scale`× by nearest neighbour. The bytes go into
+  // an uncompressed BMP (top-down rows, 32 bits a pixel), not a PNG: a canvas's PNG encoding took ~10 ms a move and
+  // the image is shown, never stored (the release's Gradio file is the one a download or a share gets)
+  const BMP_HEAD = 54;
   S.draw = async (name, target, seq, images, scale) => {
     const [, c, h, w] = images.dims, x = images.data, W = w * scale, H = h * scale;
     const byte = (v) => {
       const f = Math.fround(Math.fround(Math.min(1, Math.max(-1, v)) + 1) * 127.5), r = Math.round(f);
       return r - f === 0.5 && r % 2 ? r - 1 : r;
     };
-    const pixels = new Uint8ClampedArray(W * H * 4), row = W * 4;
+    const bmp = new ArrayBuffer(BMP_HEAD + W * H * 4), head = new DataView(bmp);
+    head.setUint16(0, 0x4d42, true);  // "BM"
+    head.setUint32(2, bmp.byteLength, true);
+    head.setUint32(10, BMP_HEAD, true);  // where the pixels start
+    head.setUint32(14, 40, true);  // BITMAPINFOHEADER
+    head.setInt32(18, W, true);
+    head.setInt32(22, -H, true);  // negative: the first row is the top one
+    head.setUint16(26, 1, true);
+    head.setUint16(28, 32, true);  // blue, green, red, a byte kept at 255; no compression
+    head.setUint32(34, W * H * 4, true);
+    const pixels = new Uint8Array(bmp, BMP_HEAD), row = W * 4;
     for (let i = 0; i < h; i++) {
       const top = i * scale * row;  // the first of the `scale` rows of pixel row i; the others are its copies
       for (let j = 0; j < w; j++) {
-        const rgb = [0, 1, 2].map((k) => byte(x[(Math.min(k, c - 1) * h + i) * w + j]));
+        const [r, g, b] = [0, 1, 2].map((k) => byte(x[(Math.min(k, c - 1) * h + i) * w + j]));
         for (let o = top + j * scale * 4; o < top + (j + 1) * scale * 4; o += 4) {
-          pixels.set(rgb, o);
+          pixels[o] = b;
+          pixels[o + 1] = g;
+          pixels[o + 2] = r;
           pixels[o + 3] = 255;
         }
       }
       for (let di = 1; di < scale; di++) pixels.copyWithin(top + di * row, top, top + row);
     }
-    const canvas = (S.canvas ??= document.createElement('canvas'));
-    canvas.width = W;
-    canvas.height = H;
-    canvas.getContext('2d').putImageData(new ImageData(pixels, W, H), 0, 0);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
     const img = document.querySelector('#' + target + ' img');
-    if (!img || !blob || seq <= (S.shown[name] ?? 0)) return;
+    if (!img || seq <= (S.shown[name] ?? 0)) return;
     S.shown[name] = seq;
     S.inPage[name] = (S.inPage[name] ?? 0) + 1;  // how many of this preview's images the page painted itself
     const old = img.src;
-    img.src = URL.createObjectURL(blob);
+    img.src = URL.createObjectURL(new Blob([bmp], {type: 'image/bmp'}));
     if (old.startsWith('blob:')) URL.revokeObjectURL(old);
     await img.decode().catch(() => {});
   };
@@ -284,13 +294,15 @@
   // and the trailing number of their label is rewritten (as many decimals). Only those attributes are edited
   // (`shapes[i].x0`…): Plotly redraws that one shape (a few ms). A whole object at `shapes[i]` would not replace the
   // shape but insert a copy before it (plotly.js reads an object there as "add"): twice the shapes at each move,
-  // each relayout slower than the last. At most one relayout per animation frame, to the newest value.
+  // each relayout slower than the last. One relayout at a time, to the newest value, when the page is idle (within
+  // 100 ms): a relayout costs ~13 ms of the main thread, which in the move's own frame delayed the preview's paint.
   S.marks = {};
   S.mark = (plotId, name, args) => {
     const key = plotId + '/' + name, first = !(key in S.marks);
     S.marks[key] = Number(args[0]);
     if (!first) return;
-    requestAnimationFrame(() => {
+    const idle = window.requestIdleCallback ?? ((run) => setTimeout(run, 16));
+    idle(() => {
       const x = S.marks[key], el = document.querySelector('#' + plotId + ' .js-plotly-plot');
       delete S.marks[key];
       if (!el || !el.layout || !window.Plotly || !Number.isFinite(x)) return;
@@ -303,7 +315,7 @@
         if (number) update[`shapes[${i}].label.text`] = text.slice(0, number.index) + x.toFixed(digits);
       });
       if (Object.keys(update).length) window.Plotly.relayout(el, update);
-    });
+    }, {timeout: 100});
   };
   // Settles once the clicked point's image is painted, by the page (`page`: as in S.slider, the pixel's positions)
   // or by the route while the page prepares this setting, with the inputs the click's Gradio event sends: `args`,
