@@ -4,6 +4,9 @@ import dataclasses
 import gzip
 import hashlib
 import json
+import threading
+import urllib.error
+import urllib.request
 
 import numpy as np
 import onnxruntime as ort
@@ -23,6 +26,7 @@ from explorer.ui.inpage import (
     RUNTIME_VERSION,
     InPage,
     InPagePreviews,
+    serve_mirror,
     write_mirror,
 )
 from explorer.ui.tabs import interpolation as interpolate
@@ -122,6 +126,24 @@ def test_a_space_names_the_hubs_copy_of_its_uploaded_files_and_serves_the_same_b
     assert Settings.from_env(chosen).files_url == "https://cdn.example/x"  # a host of one's own comes first
     monkeypatch.chdir(tmp_path)
     assert Settings.from_env(space).files_url == ""  # uploaded without the files: the app serves them
+
+
+def test_a_lecture_machines_mirror_serves_the_folder_to_pages_of_another_origin(default_zoo, tmp_path):
+    """``python -m explorer.ui.inpage OUT --serve PORT``: the folder, with ``Access-Control-Allow-Origin`` (the page
+    is the app's origin, the mirror another), and a 404 for a file it lacks (the page then asks the app)."""
+    write_mirror(default_zoo, tmp_path, ["vae2d-fashion-mnist"])
+    server = serve_mirror(tmp_path, 0, "127.0.0.1")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with urllib.request.urlopen(root + MIRROR_WASM, timeout=30) as response:
+            assert response.headers["Access-Control-Allow-Origin"] == "*"
+            assert response.read() == (tmp_path / MIRROR_WASM).read_bytes()
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            urllib.request.urlopen(root + "onnx/model/dcgan-fashion-mnist/generate/0.onnx", timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_model_that_is_not_exported_or_bad_inputs_send_the_page_to_the_route(served):

@@ -310,7 +310,7 @@ def first_views(page, sections: bool = True) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["no-data", "fashion-mnist"])
-def space(request, tmp_path_factory):
+def space(request, tmp_path_factory, default_zoo):
     data = request.param
     if data and not FASHION_MNIST.is_dir():
         pytest.skip(f"Debian's dataset-fashion-mnist is not installed ({FASHION_MNIST})")
@@ -318,8 +318,11 @@ def space(request, tmp_path_factory):
     app_folder = folder / "app"
     files = copy_upload(ROOT, app_folder)
     assert sorted(str(p.relative_to(app_folder)) for p in app_folder.rglob("*") if p.is_file()) == sorted(files)
-    # the deploy's first command (README): the files the students' pages fetch, uploaded for the Hub's CDN to send
-    subprocess.run([sys.executable, "-m", "explorer.ui.inpage", str(app_folder / "onnx-files")], cwd=ROOT, check=True)
+    # the deploy's first command (README, `python -m explorer.ui.inpage onnx-files`, run here in this process): the
+    # files the students' pages fetch, uploaded for the Hub's CDN to send
+    from explorer.ui.inpage import write_mirror
+
+    write_mirror(default_zoo, app_folder / "onnx-files")
     space = start_space(app_folder, space_env(app_folder, folder, free_port(), data), folder / "app.log", data)
     yield space
     stop_space(space)

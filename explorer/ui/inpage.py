@@ -14,18 +14,22 @@ inputs but the slider's value) for what the preview needs, then renders every mo
    ``static/onnxruntime-web`` (its README: version, source, sizes), immutable too; the ``.wasm`` is stored gzipped
    and sent with ``Content-Encoding: gzip``.
 
-The page prepares a setting (its inputs, the runtime, the model's session) in the background while the route paints
-that setting's first moves, so a first move never waits for a download or an export. A move then computes the
-graph's inputs in JavaScript (``previews.js``'s ``programs``: lerp and slerp as ``explorer.latent`` computes them,
-z + α·σ·v, a StyleGAN's per-row noise strengths, the z under a click on the VAE's plane), runs the graph in ONNX
-Runtime's Web Worker (``env.wasm.proxy``: compiling the wasm and creating a session never block the page), maps
-[-1, 1] to bytes as ``explorer.images.to_uint8`` does, upscales with nearest neighbour and paints the output
-``<img>``: no request. The same holds for a click on an image wired with ``Previews.wire_click`` and a recipe.
-The release still runs the Gradio event, so the component's value, downloads and share links are the server's image
-of the same inputs. Anything that fails (no WebAssembly or Web Worker, a model not exported, an inputs answer of 404,
-an error) sends the page back to the preview route (``explorer/ui/previews.py``) by itself.
+The page prepares a setting (its inputs, the runtime, the model's session) in the background while the route paints that
+setting's first moves, so a first move never waits for a download or an export; with a mirror set
+(``Settings.files_url``: the model files and the runtime's WebAssembly from a CDN, or the Space's own repository) the
+first moves wait for the model instead, up to 5 s, so a room arriving together asks the route for nothing. A move then
+computes the graph's inputs in JavaScript (``previews.js``'s ``programs``: lerp and slerp as ``explorer.latent``
+computes them, z + α·σ·v, a StyleGAN's per-row noise strengths, the z under a click on the VAE's plane), runs the graph
+in ONNX Runtime's Web Worker (``env.wasm.proxy``: compiling the wasm and creating a session never block the page), maps
+[-1, 1] to bytes as ``explorer.images.to_uint8`` does, upscales with nearest neighbour and paints the output ``<img>``
+(an uncompressed BMP: no encoding): no request. The same holds for a click on an image wired with
+``Previews.wire_click`` and a recipe. The release still runs the Gradio event, so the component's value, downloads and
+share links are the server's image of the same inputs. Anything that fails (no WebAssembly or Web Worker, a model not
+exported, an inputs answer of 404, an error) sends the page back to the preview route (``explorer/ui/previews.py``) by
+itself.
 """
 
+import http.server
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -199,6 +203,27 @@ def write_mirror(zoo: Zoo, out: Path, names: list[str] | None = None, folder: Pa
     return [*write_models(zoo, out, names, folder), wasm]
 
 
+def serve_mirror(folder: Path, port: int, host: str = "0.0.0.0") -> http.server.ThreadingHTTPServer:
+    """A static host for ``folder`` (``write_mirror``'s) that a page on another origin may fetch from (it sends
+    ``Access-Control-Allow-Origin: *``), in its own process beside the app: for a lecture machine with cores to spare
+    and no CDN. Not started: call ``serve_forever``."""
+    import http.server
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def end_headers(self):
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Cache-Control", "public, max-age=31536000, immutable")  # content hashes in the paths
+            super().end_headers()
+
+        def log_message(self, *args):  # a room's thousands of requests: not one line each
+            pass
+
+    return http.server.ThreadingHTTPServer((host, port), Handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
@@ -209,9 +234,25 @@ def main(argv: list[str] | None = None) -> None:
         f"OUT/{MIRROR_WASM}.",
     )
     parser.add_argument("out", type=Path, help="the folder to upload to the static host")
+    parser.add_argument(
+        "--serve",
+        type=int,
+        metavar="PORT",
+        help="then serve the folder on this port (all interfaces, with CORS) until Ctrl-C: the mirror for a lecture "
+        "machine; start the app with LATENT_EXPLORER_FILES_URL=http://<this machine's address>:PORT",
+    )
     args = parser.parse_args(argv)
     for path in write_mirror(Zoo(), args.out):
         print(f"{path}  {path.stat().st_size / 1e6:.1f} MB")
+    if args.serve is not None:
+        server = serve_mirror(args.out, args.serve)
+        print(f"serving {args.out} on port {server.server_address[1]} (Ctrl-C stops it)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
 
 
 if __name__ == "__main__":
