@@ -95,7 +95,8 @@ def build_app(zoo: Zoo | None = None, settings: Settings | None = None) -> gr.Bl
         cache_mb=zoo.settings.preview_cache_mb,
         batch=zoo.settings.preview_batch,
         generation=lambda: zoo.generation,
-        onnx=OnnxModels(zoo),  # the models the page runs itself (explorer/ui/inpage.py)
+        # the models the page runs itself (explorer/ui/inpage.py); a Space's uploaded onnx-files/ served as they are
+        onnx=OnnxModels(zoo, seed=zoo.settings.files),
     )
     with gr.Blocks(title=TITLE, delete_cache=(max(lifetime // 4, 60), lifetime)) as demo:
         with gr.Row(elem_id="app-header"):

@@ -168,10 +168,10 @@ class OnnxModels:
     def __init__(self, zoo: Zoo, folder: Path | None = None, seed: Path | None = None):
         self.zoo = zoo
         self.folder = folder or zoo.settings.derived_cache / "onnx"
-        # a mirror's folder (``write_models``; by default the one uploaded with a Space, ``Settings.files``): a model
-        # it holds for the same weights is served from there, not exported again, so the app's file (and its digest,
-        # its URL) is the mirror's byte for byte, whichever torch the app runs
-        self.seed = zoo.settings.files if seed is None else seed
+        # a mirror's folder (``write_models``'s; the app passes the one uploaded with a Space, ``Settings.files``): a
+        # model it holds for the same weights is served from there, not exported again, so the app's file (and its
+        # digest, its URL) is the mirror's byte for byte, whichever torch the app runs. None: always export
+        self.seed = seed
         self._files: dict[tuple[str, str], tuple[int, OnnxFile]] = {}
         self._lock = threading.Lock()
 
@@ -200,14 +200,17 @@ class OnnxModels:
     def seeded(self, name: str, graph: str, folder: Path) -> Path | None:
         """The seed mirror's file of model ``name`` (weights in ``folder``) as ``graph``, if its index lists it for
         these weights and the file is there."""
+        if self.seed is None:
+            return None
         try:
             listed = json.loads((self.seed / INDEX).read_text()).get(f"{name}/{graph}")
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             return None
         if not isinstance(listed, dict) or listed.get("weights") != weights_hash(folder):
             return None
-        path = self.seed / str(listed.get("file", ""))
-        return path if path.is_file() and path.suffix == ".onnx" else None
+        path = (self.seed / str(listed.get("file", ""))).resolve()
+        inside = path.is_relative_to((self.seed / "onnx" / "model").resolve())  # an index names its own files only
+        return path if inside and path.is_file() and path.suffix == ".onnx" else None
 
 
 def write_whole(path: Path, data: bytes) -> None:
@@ -224,13 +227,19 @@ def source_hash(folder: Path) -> str:
     return weights_hash(folder, f"torch {torch.__version__}")
 
 
+EXPORTER = 2  # the export code's version, in every hash: a change to ``export`` that alters the graph bumps it
+
+
 def weights_hash(folder: Path, salt: str = "") -> str:
-    """The model's config and weights files, the opset and the packing (``salt`` first): what a graph is a function
-    of, whichever torch traced it (a mirror's index, ``write_models``, names its files by it)."""
-    digest = hashlib.sha256(f"{salt + ' ' if salt else ''}opset {OPSET} {PACK}".encode())
-    for path in sorted(folder.glob("*.json")) + sorted(folder.glob("*.safetensors")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    """What a graph is a function of, whichever torch traced it (``salt`` first): the files the export reads (the
+    model's ``config.json`` and ``model.safetensors``; not ``training_state.safetensors``, which a Space's upload
+    leaves out), the opset, the packing and the exporter's version. A mirror's index (``write_models``) names its
+    files by it."""
+    digest = hashlib.sha256(f"{salt + ' ' if salt else ''}opset {OPSET} {PACK} exporter {EXPORTER}".encode())
+    for name in ("config.json", "model.safetensors"):
+        path = folder / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"")
     return digest.hexdigest()[:16]
 
 

@@ -22,7 +22,7 @@ LATENT_EXPLORER_HUB_MAX_GB     largest Hub download the Load box accepts   ``2``
 LATENT_EXPLORER_MEMO_ENTRIES   values a zoo memoises (FID curves, …), LRU  ``256``
 LATENT_EXPLORER_DOWNLOAD_MINUTES downloads (PNG, GIF, JSON) kept on disk    ``30`` (minutes)
 LATENT_EXPLORER_TORCH_THREADS  the app's intra-op threads on a CPU         ``1`` (``0``: torch's, 1 a core)
-LATENT_EXPLORER_FILES_URL      a static host mirroring the model files      none (the app serves them)
+LATENT_EXPLORER_FILES_URL      a static host mirroring the model files      on a Space its onnx-files/, else none; "off"
 =============================  ==========================================  ==============================
 
 ``files_url``: the in-page previews' model files (``explorer/ui/inpage.py``) are the bulk of what a student's browser
@@ -109,7 +109,7 @@ class Settings:
             memo_entries=int(number("LATENT_EXPLORER_MEMO_ENTRIES", default.memo_entries)),
             download_minutes=number("LATENT_EXPLORER_DOWNLOAD_MINUTES", default.download_minutes),
             torch_threads=int(number("LATENT_EXPLORER_TORCH_THREADS", default.torch_threads)),
-            files_url=env.get("LATENT_EXPLORER_FILES_URL", "").strip() or space_files_url(env, default.files),
+            files_url=files_url(env, default.files),
         )
 
     @property
@@ -119,6 +119,15 @@ class Settings:
     @property
     def saved_models(self) -> Path:
         return self.runs / "saved"
+
+
+def files_url(env: Mapping[str, str], files: Path) -> str:
+    """``LATENT_EXPLORER_FILES_URL``: a host's URL; "off" for none (the app serves every file, on a Space too);
+    unset, the Space's own uploaded files (``space_files_url``) or none."""
+    chosen = env.get("LATENT_EXPLORER_FILES_URL", "").strip()
+    if chosen.lower() == "off":
+        return ""
+    return chosen or space_files_url(env, files)
 
 
 def space_files_url(env: Mapping[str, str], files: Path) -> str:

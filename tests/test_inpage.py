@@ -116,6 +116,16 @@ def test_a_space_names_the_hubs_copy_of_its_uploaded_files_and_serves_the_same_b
     monkeypatch.setattr(onnx_export, "export", lambda *args: b"a new export")
     retrained = OnnxModels(default_zoo, tmp_path / "space-cache", seed=uploaded).file("dcgan-fashion-mnist")
     assert retrained.path.parent == tmp_path / "space-cache" / "dcgan-fashion-mnist"  # not the upload's: other weights
+    outside = tmp_path / "space" / "elsewhere.onnx"  # an index names files of its own folder only
+    outside.write_bytes(file.path.read_bytes())
+    astray = {"dcgan-fashion-mnist/generate": {**listed, "file": "onnx/model/../../../elsewhere.onnx"}}
+    (uploaded / "onnx" / "index.json").write_text(json.dumps(astray))
+    assert (
+        OnnxModels(default_zoo, tmp_path / "space-cache", seed=uploaded).seeded(
+            "dcgan-fashion-mnist", "generate", default_zoo.entry("dcgan-fashion-mnist").folder
+        )
+        is None
+    )
     (uploaded / "onnx" / "index.json").write_text(json.dumps(index))
     monkeypatch.chdir(tmp_path / "space")  # where a Space runs app.py
     space = {"SPACE_ID": "prof/latent-explorer"}
@@ -124,6 +134,7 @@ def test_a_space_names_the_hubs_copy_of_its_uploaded_files_and_serves_the_same_b
     assert Settings.from_env({}).files_url == ""  # not a Space: the app serves its files
     chosen = {**space, "LATENT_EXPLORER_FILES_URL": "https://cdn.example/x"}
     assert Settings.from_env(chosen).files_url == "https://cdn.example/x"  # a host of one's own comes first
+    assert Settings.from_env({**space, "LATENT_EXPLORER_FILES_URL": "off"}).files_url == ""  # the app sends them all
     monkeypatch.chdir(tmp_path)
     assert Settings.from_env(space).files_url == ""  # uploaded without the files: the app serves them
 
@@ -139,8 +150,11 @@ def test_a_lecture_machines_mirror_serves_the_folder_to_pages_of_another_origin(
         with urllib.request.urlopen(root + MIRROR_WASM, timeout=30) as response:
             assert response.headers["Access-Control-Allow-Origin"] == "*"
             assert response.read() == (tmp_path / MIRROR_WASM).read_bytes()
-        with pytest.raises(urllib.error.HTTPError, match="404"):
-            urllib.request.urlopen(root + "onnx/model/dcgan-fashion-mnist/generate/0.onnx", timeout=30)
+            assert "immutable" in response.headers["Cache-Control"]
+        for lacking in ("onnx/model/dcgan-fashion-mnist/generate/0.onnx", "onnx/model/"):  # a file, a folder
+            with pytest.raises(urllib.error.HTTPError, match="404") as refused:
+                urllib.request.urlopen(root + lacking, timeout=30)
+            assert refused.value.headers.get("Cache-Control") is None  # a file added later is fetched then
     finally:
         server.shutdown()
         server.server_close()

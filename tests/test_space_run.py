@@ -493,11 +493,15 @@ def test_a_slider_drag_paints_route_previews(space, page):
     statuses = page.evaluate("() => window.__net.previews")[before:]
     # the in-page previews' /onnx/… routes (or the /preview/… fallback) answered: SSR would 404 them
     assert statuses and set(statuses) == {200}, statuses
-    # the uploaded onnx-files are named from the Hub (unreachable here: the page falls back to the Space's own copy)
-    hub = "https://huggingface.co/spaces/owner/latent-explorer/resolve/main/onnx-files/onnx/model/dcgan-fashion-mnist/"
+    # the uploaded onnx-files are named from the Hub (unreachable here: the page falls back to the Space's own copy):
+    # the very files of the upload's index (the Space serves them, not an export of its own, whose bytes and URL could
+    # differ), so the Hub has each file a page asks for
+    hub = "https://huggingface.co/spaces/owner/latent-explorer/resolve/main/onnx-files/"
+    index = json.loads((space.log.parent / "app" / "onnx-files" / "onnx" / "index.json").read_text())
     mirrors = page.wait_for_function(MIRRORS_JS, timeout=VIEW_S * 1000).json_value()
-    assert all(url.startswith(hub) for url in mirrors), mirrors
-    assert page.evaluate("() => document.querySelector('#interp-frame img').naturalWidth") > 0
+    assert mirrors and set(mirrors) <= {hub + listed["file"] for listed in index.values()}, (mirrors, index)
+    # the image shown has pixels (waited for: a paint's new src decodes a moment after it is set)
+    page.wait_for_function("() => document.querySelector('#interp-frame img').naturalWidth > 0", timeout=30_000)
     assert not problems(page)
 
 

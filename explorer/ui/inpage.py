@@ -213,10 +213,14 @@ def serve_mirror(folder: Path, port: int, host: str = "0.0.0.0") -> http.server.
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(folder), **kwargs)
 
-        def end_headers(self):
+        def send_response(self, code, message=None):
+            super().send_response(code, message)
             self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("Cache-Control", "public, max-age=31536000, immutable")  # content hashes in the paths
-            super().end_headers()
+            if code == 200:  # content hashes in the paths; an error (a file added later) is not kept
+                self.send_header("Cache-Control", "public, max-age=31536000, immutable")
+
+        def list_directory(self, path):  # files only, no listings
+            self.send_error(404, "no such file")
 
         def log_message(self, *args):  # a room's thousands of requests: not one line each
             pass

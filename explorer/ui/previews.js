@@ -191,15 +191,26 @@
   S.hold = (key, name, target, page, args, route) => {
     const since = (S.holdSince[key] ??= performance.now()), left = since + S.holdMs - performance.now();
     if (left < 1) return null;  // waited long enough: the route paints while the page goes on preparing
-    S.held[name]?.settle();  // replaced by this newer move: settled unpainted, as a dropped answer is
+    const old = S.held[name];
+    if (old) {  // replaced by this newer move: settled unpainted, as a dropped answer is
+      clearTimeout(old.timer);
+      old.settle();
+    }
+    watch(name, target);
+    // the move's place among the preview's moves: a newer one painted meanwhile (another setting's, the route's) or
+    // Gradio's own render of the release makes this one stale, never painted over them (S.unhold)
+    const seq = (S.seq[name] = (S.seq[name] ?? 0) + 1);
     return new Promise((settle) => {
-      const move = (S.held[name] = {key, settle, paint: () => S.local(name, target, page, args, route) || route()});
-      setTimeout(() => S.unhold(name, move), left);
+      const paint = () => S.local(name, target, page, args, route) || route();
+      const move = (S.held[name] = {key, seq, settle, paint});
+      move.timer = setTimeout(() => S.unhold(name, move), left);
     });
   };
   S.unhold = (name, move) => {  // paint a waiting move: in the page once its setting is ready, else by the route
     if (S.held[name] !== move) return;
     delete S.held[name];
+    clearTimeout(move.timer);
+    if (S.seq[name] !== move.seq || (S.shown[name] ?? 0) >= move.seq) return move.settle();  // stale: not painted
     Promise.resolve().then(move.paint).then(move.settle, move.settle);
   };
   S.inPage = {};

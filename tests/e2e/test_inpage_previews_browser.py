@@ -49,6 +49,10 @@ PREPARED = (
     """(name) => [...window.__latentPreview.prepared].some(([key, ready]) => key.startsWith(name + '[') && ready)"""
 )
 SYNCED = "(sel) => !document.querySelector(sel).src.startsWith('blob:')"  # Gradio's own file, after the release
+# Gradio's render of the preview's newest move is what is shown (its file, the page's counters level)
+GRADIO_SHOWN = """([name, target]) => {
+  const S = window.__latentPreview, img = document.querySelector(`#${target} img`);
+  return S.seq[name] >= 1 && S.shown[name] === S.seq[name] && img && !img.src.startsWith('blob:'); }"""
 # a click's Gradio event follows the page's own paint (its js waits for it); in a clean clone's full run on the 2
 # cores (2026-12-06) the VAE plane's second click had not synced after 60 s (it syncs in under 1 s alone): 180 s,
 # as the Space run allows a view (tests/test_space_run.py VIEW_S)
@@ -311,16 +315,23 @@ def test_with_a_mirror_the_files_come_from_it_and_a_settings_moves_wait_for_its_
         page.keyboard.press("ArrowRight")  # the first move: the route paints it while the page asks for the inputs
         page.wait_for_function("() => window.__latentPreview.mirrored", timeout=60_000)  # they named the mirror
         assert model_asked.wait(60)  # the runtime is ready and the model's download is out (held)
+        page.wait_for_function(GRADIO_SHOWN, arg=FRAME, timeout=SYNC_MS)  # the key's release is rendered: quiet
         since = len(asked)
-        for _ in range(3):
-            page.keyboard.press("ArrowRight")
-        page.wait_for_function("(n) => window.__latentPreview.held[n]", arg=NAME, timeout=4_000)
-        held = [url for url in asked[since:] if "/preview/" in url]
-        gate.set()
-        mine = "() => window.__shots.find((s) => (s.inPage.interpolate_frame ?? 0) > 0 && Array.isArray(s.png))"
-        png = page.wait_for_function(mine, timeout=60_000).json_value()["png"]
-        t = float(slider.input_value())
-        routed = [url for url in asked[since:] if "/preview/" in url]
+        x, y = thumb(page)
+        page.mouse.move(x, y)
+        page.mouse.down()  # a drag: the pointer held, so no release event renders over the waiting move
+        try:
+            for step in range(1, 4):
+                page.mouse.move(x + 9 * step, y)
+            page.wait_for_function("(n) => window.__latentPreview.held[n]", arg=NAME, timeout=4_000)
+            held = [url for url in asked[since:] if "/preview/" in url]
+            gate.set()
+            mine = "() => window.__shots.find((s) => (s.inPage.interpolate_frame ?? 0) > 0 && Array.isArray(s.png))"
+            png = page.wait_for_function(mine, timeout=60_000).json_value()["png"]
+            t = float(slider.input_value())
+            routed = [url for url in asked[since:] if "/preview/" in url]
+        finally:
+            page.mouse.up()
     finally:
         gate.set()
         default_zoo.settings = settings
@@ -360,6 +371,12 @@ HOLDING = """async () => {
   const beforeFailure = [...routed];
   answers.n(new Error('offline'));
   await third;
+  // a waiting move made stale by a newer image (Gradio's render of the release, as the page's watcher records it)
+  // is settled, not painted over it
+  const fourth = move('q', 4);
+  S.shown.p = S.seq.p;
+  answers.q(new Error('offline'));
+  await fourth;
   return {atLoad, early, late, beforeFailure, routed, asked};
 }"""
 
@@ -377,8 +394,8 @@ def test_with_a_mirror_a_waiting_move_goes_to_the_route_after_the_hold_or_when_p
     assert got["atLoad"] is True
     assert got["early"] == {"routed": [], "settled": [1], "asked": ["m"]}  # waiting, one inputs request
     assert got["late"] == [2]  # after the hold, the newest move only
-    assert got["beforeFailure"] == [2] and got["routed"] == [2, 3]
-    assert got["asked"] == ["m", "n"]
+    assert got["beforeFailure"] == [2] and got["routed"] == [2, 3]  # and not 4: older than the image shown
+    assert got["asked"] == ["m", "n", "q"]
 
 
 def test_the_route_keeps_one_request_in_flight_per_preview_and_sends_the_newest_move_next(browser):
