@@ -160,6 +160,7 @@ class OnnxFile:
 
     path: Path
     digest: str  # the first 16 hex digits of the file's SHA-256
+    seeded: bool = False  # the seed mirror's own file (``OnnxModels.seed``), so the mirror has it
 
 
 class OnnxModels:
@@ -189,13 +190,19 @@ class OnnxModels:
             if known is not None and known[0] == generation:
                 return known[1]
             folder = self.zoo.entry(name).folder
-            path = self.seeded(name, graph, folder) or self.folder / name / f"{graph}-{source_hash(folder)}.onnx"
+            seeded = self.seeded(name, graph, folder)
+            path = seeded or self.folder / name / f"{graph}-{source_hash(folder)}.onnx"
             if not path.is_file():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_whole(path, export(self.zoo.load(name), graph))
-            found = OnnxFile(path, hashlib.sha256(path.read_bytes()).hexdigest()[:16])
+            found = OnnxFile(path, hashlib.sha256(path.read_bytes()).hexdigest()[:16], seeded is not None)
             self._files[(name, graph)] = (generation, found)
             return found
+
+    def mirrors(self, file: OnnxFile) -> bool:
+        """Whether a mirror holds ``file``: with a seed index (the Space's uploaded onnx-files), only its own files (a
+        model retrained or added since is the app's alone); without one (a CDN set up by hand), every file."""
+        return file.seeded or self.seed is None or not (self.seed / INDEX).is_file()
 
     def seeded(self, name: str, graph: str, folder: Path) -> Path | None:
         """The seed mirror's file of model ``name`` (weights in ``folder``) as ``graph``, if its index lists it for

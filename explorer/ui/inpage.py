@@ -143,10 +143,12 @@ class InPagePreviews:
         file = self.onnx.file(model, recipe.graph)
         url = model_path(model, recipe.graph, file.digest)
         mirror = self.onnx.zoo.settings.files_url.rstrip("/")  # the page tries it first, then the app (previews.js)
+        mirrored = {"mirror": mirror + "/" + url} if mirror and self.onnx.mirrors(file) else {}
         return {
             "program": recipe.program,
             "url": url,
-            **({"mirror": mirror + "/" + url, "wasm": mirror + "/" + MIRROR_WASM} if mirror else {}),
+            **mirrored,
+            **({"wasm": mirror + "/" + MIRROR_WASM} if mirror else {}),
             **found,
         }
 
