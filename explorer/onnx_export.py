@@ -50,10 +50,11 @@ from pathlib import Path
 
 import torch
 
+from explorer.settings import MIRROR_INDEX
 from explorer.zoo import Zoo
 
 OPSET = 17
-INDEX = "onnx/index.json"  # a mirror's list of its files (write_models), relative to its root
+INDEX = MIRROR_INDEX  # a mirror's list of its files (write_models), relative to its root
 GRAPHS = {  # graph → the families exported as it
     "generate": ("dcgan", "vae", "ae"),  # generate(z) is a feed-forward function of z alone
     "synthesis": ("stylegan",),  # ws, per-row noise strengths and noise maps → images
@@ -160,7 +161,9 @@ class OnnxFile:
 
     path: Path
     digest: str  # the first 16 hex digits of the file's SHA-256
-    seeded: bool = False  # the seed mirror's own file (``OnnxModels.seed``), so the mirror has it
+    # whether the mirror holds it: with a seed index (the Space's uploaded onnx-files), only the index's own files (a
+    # model retrained or added since is the app's alone); without one (a CDN set up by hand), every file
+    mirrored: bool = True
 
 
 class OnnxModels:
@@ -195,14 +198,10 @@ class OnnxModels:
             if not path.is_file():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_whole(path, export(self.zoo.load(name), graph))
-            found = OnnxFile(path, hashlib.sha256(path.read_bytes()).hexdigest()[:16], seeded is not None)
+            mirrored = seeded is not None or self.seed is None or not (self.seed / INDEX).is_file()
+            found = OnnxFile(path, hashlib.sha256(path.read_bytes()).hexdigest()[:16], mirrored)
             self._files[(name, graph)] = (generation, found)
             return found
-
-    def mirrors(self, file: OnnxFile) -> bool:
-        """Whether a mirror holds ``file``: with a seed index (the Space's uploaded onnx-files), only its own files (a
-        model retrained or added since is the app's alone); without one (a CDN set up by hand), every file."""
-        return file.seeded or self.seed is None or not (self.seed / INDEX).is_file()
 
     def seeded(self, name: str, graph: str, folder: Path) -> Path | None:
         """The seed mirror's file of model ``name`` (weights in ``folder``) as ``graph``, if its index lists it for

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 USER_CACHE = Path.home() / ".cache" / "latent-explorer"
+MIRROR_INDEX = "onnx/index.json"  # a mirror's list of its files, relative to its root (explorer.onnx_export)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,6 @@ def space_files_url(env: Mapping[str, str], files: Path) -> str:
     """On a Space whose upload holds the mirror's files (``files``, with their index), the Hub's URL of that folder in
     the Space's repository: its CDN serves them to the students' pages, the Space's container does not; "" elsewhere."""
     space = env.get("SPACE_ID", "").strip()
-    if not space or files.is_absolute() or not (files / "onnx" / "index.json").is_file():
+    if not space or files.is_absolute() or not (files / MIRROR_INDEX).is_file():
         return ""
     return f"https://huggingface.co/spaces/{space}/resolve/main/{files.as_posix()}"

@@ -111,13 +111,13 @@ def test_a_space_names_the_hubs_copy_of_its_uploaded_files_and_serves_the_same_b
     on_space = OnnxModels(default_zoo, tmp_path / "space-cache", seed=uploaded)
     file = on_space.file("dcgan-fashion-mnist")
     assert file.path == uploaded / listed["file"] and file.digest == models.file("dcgan-fashion-mnist").digest
-    assert on_space.mirrors(file) and models.mirrors(models.file("dcgan-fashion-mnist"))  # no index: a CDN has all
+    assert file.mirrored and models.file("dcgan-fashion-mnist").mirrored  # no index: a CDN has all
     other = {"dcgan-fashion-mnist/generate": {**listed, "weights": "0"}}
     (uploaded / "onnx" / "index.json").write_text(json.dumps(other))
     monkeypatch.setattr(onnx_export, "export", lambda *args: b"a new export")
     retrained = OnnxModels(default_zoo, tmp_path / "space-cache", seed=uploaded).file("dcgan-fashion-mnist")
     assert retrained.path.parent == tmp_path / "space-cache" / "dcgan-fashion-mnist"  # not the upload's: other weights
-    assert not on_space.mirrors(retrained)  # so the page is not sent to the Hub for a file it lacks
+    assert not retrained.mirrored  # so the page is not sent to the Hub for a file it lacks
     outside = tmp_path / "space" / "elsewhere.onnx"  # an index names files of its own folder only
     outside.write_bytes(file.path.read_bytes())
     astray = {"dcgan-fashion-mnist/generate": {**listed, "file": "onnx/model/../../../elsewhere.onnx"}}

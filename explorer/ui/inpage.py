@@ -120,6 +120,11 @@ class InPagePreviews:
         self.onnx = onnx  # None: no model is exported, every preview stays on the route
         self.recipes: dict[str, InPage] = {}
 
+    @property
+    def mirror(self) -> str:
+        """The mirror's base URL (``Settings.files_url``, no trailing slash); "" when the app serves every file."""
+        return self.onnx.zoo.settings.files_url.rstrip("/") if self.onnx is not None else ""
+
     def register(self, name: str, recipe: InPage) -> dict | None:
         """Keep ``recipe`` for preview ``name``; the page's options for its slider (None: no in-page render)."""
         if self.onnx is None:
@@ -142,8 +147,8 @@ class InPagePreviews:
         found = recipe.inputs(*args)
         file = self.onnx.file(model, recipe.graph)
         url = model_path(model, recipe.graph, file.digest)
-        mirror = self.onnx.zoo.settings.files_url.rstrip("/")  # the page tries it first, then the app (previews.js)
-        mirrored = {"mirror": mirror + "/" + url} if mirror and self.onnx.mirrors(file) else {}
+        mirror = self.mirror  # the page tries it first, then the app (previews.js)
+        mirrored = {"mirror": mirror + "/" + url} if mirror and file.mirrored else {}
         return {
             "program": recipe.program,
             "url": url,
@@ -209,7 +214,6 @@ def serve_mirror(folder: Path, port: int, host: str = "0.0.0.0") -> http.server.
     """A static host for ``folder`` (``write_mirror``'s) that a page on another origin may fetch from (it sends
     ``Access-Control-Allow-Origin: *``), in its own process beside the app: for a lecture machine with cores to spare
     and no CDN. Not started: call ``serve_forever``."""
-    import http.server
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):

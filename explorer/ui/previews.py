@@ -145,9 +145,7 @@ class Previews:
     def install(self, demo: gr.Blocks) -> None:
         """Load the page helpers once per page (inside ``demo``'s ``with`` block, after the tabs)."""
         if self.enabled and (self.handlers or self.marks):
-            onnx = self.in_page.onnx
-            mirrored = onnx is not None and bool(onnx.zoo.settings.files_url)
-            demo.load(None, None, None, js=client_js(self.sync_after_ms, mirrored))
+            demo.load(None, None, None, js=client_js(self.sync_after_ms, mirrored=bool(self.in_page.mirror)))
 
     def wire(
         self,
