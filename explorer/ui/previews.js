@@ -23,6 +23,18 @@
       if (img && img.src && !img.src.startsWith('blob:')) S.shown[name] = S.seq[name] ?? 0;
     }).observe(box, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
   };
+  // Paint `blob` into the target's <img> as preview `name`'s image number `seq`, unless a newer one is shown (the
+  // route's answers and the page's own images alike); `counter` (S.inPage) counts it. Settled once decoded
+  const show = (name, target, seq, blob, counter) => {
+    const img = document.querySelector('#' + target + ' img');
+    if (!img || seq <= (S.shown[name] ?? 0)) return Promise.resolve();
+    S.shown[name] = seq;
+    if (counter) counter[name] = (counter[name] ?? 0) + 1;
+    const old = img.src;
+    img.src = URL.createObjectURL(blob);
+    if (old.startsWith('blob:')) URL.revokeObjectURL(old);
+    return img.decode().catch(() => {});
+  };
   // One request in flight per preview: a move made while one is out waits for its answer, and a newer move replaces
   // it (settled unpainted, as a dropped answer is). So a page asks no faster than the server answers: in a room
   // whose pages still fetch their models, a slow server gets one request per student at a time instead of every
@@ -45,15 +57,7 @@
     const url = new URL('preview/' + name + '?args=' + encodeURIComponent(JSON.stringify(args)), root());
     return fetch(url, {signal: AbortSignal.timeout(ROUTE_MS)})
       .then((r) => (r.ok ? r.blob() : Promise.reject(r.status)))
-      .then((blob) => {
-        const img = document.querySelector('#' + target + ' img');
-        if (!img || seq <= (S.shown[name] ?? 0)) return;
-        S.shown[name] = seq;
-        const old = img.src;
-        img.src = URL.createObjectURL(blob);
-        if (old.startsWith('blob:')) URL.revokeObjectURL(old);
-        return img.decode().catch(() => {});
-      })
+      .then((blob) => show(name, target, seq, blob))
       .catch((status) => { if (status === 404) S.off = true; fallback(); })
       .finally(() => {
         flight.busy = false;
@@ -282,14 +286,7 @@
       }
       for (let di = 1; di < scale; di++) pixels.copyWithin(top + di * row, top, top + row);
     }
-    const img = document.querySelector('#' + target + ' img');
-    if (!img || seq <= (S.shown[name] ?? 0)) return;
-    S.shown[name] = seq;
-    S.inPage[name] = (S.inPage[name] ?? 0) + 1;  // how many of this preview's images the page painted itself
-    const old = img.src;
-    img.src = URL.createObjectURL(new Blob([bmp], {type: 'image/bmp'}));
-    if (old.startsWith('blob:')) URL.revokeObjectURL(old);
-    await img.decode().catch(() => {});
+    await show(name, target, seq, new Blob([bmp], {type: 'image/bmp'}), S.inPage);  // counted: painted by the page
   };
   // the pixel of the newest click on an <img> shown with object-fit: contain, as Gradio's select computes it; no
   // age limit: Gradio re-runs an always_last event that came while one ran after that one ends, maybe seconds later
