@@ -172,31 +172,33 @@ def mirror_get(url: str, record) -> bytes | None:
 
 
 def start_mirror(port: int) -> tuple[subprocess.Popen, tempfile.TemporaryDirectory]:
-    """The zoo's ONNX files and the runtime's WebAssembly (``python -m explorer.ui.inpage``) served by a static host
-    on this process's cores (the students'), as a CDN would serve them off the app's core."""
+    """The zoo's ONNX files and the runtime's WebAssembly served as a lecture machine serves them, on this process's
+    cores (the students'), as a CDN would serve them off the app's core: ``python -m explorer.ui.inpage FOLDER
+    --serve PORT`` (it writes the folder, then serves it)."""
     folder = tempfile.TemporaryDirectory(prefix="mirror-")
-    root = Path(__file__).resolve().parent.parent
-    export = subprocess.run([sys.executable, "-m", "explorer.ui.inpage", folder.name], cwd=root, capture_output=True)
-    written = [line.split()[0] for line in export.stdout.decode().splitlines() if line.endswith(" MB")]
-    if export.returncode != 0 or not written:
-        folder.cleanup()
-        raise RuntimeError(f"the mirror's export failed: {export.stderr.decode()[-2000:]}")
-    probe = f"http://127.0.0.1:{port}/" + Path(written[0]).relative_to(folder.name).as_posix()
+    log = tempfile.TemporaryFile()  # its stderr: a file, not a pipe nobody reads while it serves
     host = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", folder.name],
+        [sys.executable, "-m", "explorer.ui.inpage", folder.name, "--serve", str(port)],
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
-    for _ in range(100):  # answered with one of its own files: not another server on that port
+    for _ in range(600):  # answered with one of its own files (the export takes seconds): not another server's
+        written = sorted(Path(folder.name).glob("onnx/runtime/*/*.wasm.gz"))
         try:
-            urllib.request.urlopen(probe, timeout=1).read()
-            return host, folder
+            if written:
+                probe = f"http://127.0.0.1:{port}/" + written[0].relative_to(folder.name).as_posix()
+                urllib.request.urlopen(probe, timeout=1).read()
+                return host, folder
         except OSError:
-            if host.poll() is not None:
-                break
-            time.sleep(0.1)
+            pass
+        if host.poll() is not None:
+            break
+        time.sleep(0.1)
     stop_mirror((host, folder))
-    raise RuntimeError(f"the mirror did not start on port {port} (taken?)")
+    log.seek(0)
+    error = log.read().decode(errors="replace")[-2000:] or "(nothing on stderr)"
+    raise RuntimeError(f"the mirror did not start on port {port} (taken?): {error}")
 
 
 def stop_mirror(mirror: tuple[subprocess.Popen, tempfile.TemporaryDirectory]) -> None:
