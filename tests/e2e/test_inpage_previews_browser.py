@@ -8,7 +8,6 @@ falls back to the preview route by itself.
 """
 
 import dataclasses
-import http.server
 import io
 import threading
 import time
@@ -21,7 +20,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from explorer import latent
 from explorer.ui import previews
-from explorer.ui.inpage import MIRROR_WASM, write_mirror
+from explorer.ui.inpage import MIRROR_WASM, serve_mirror, write_mirror
 from explorer.ui.tabs import interpolation as interpolate
 from explorer.ui.tabs.directions import edits
 from explorer.ui.tabs.manifold import plane as latent_plane
@@ -282,24 +281,17 @@ def test_with_a_mirror_the_files_come_from_it_and_a_settings_moves_wait_for_its_
     write_mirror(default_zoo, tmp_path, ["dcgan-fashion-mnist"])
     served, model_asked, gate = [], threading.Event(), threading.Event()
 
-    class Mirror(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(tmp_path), **kwargs)
+    host = serve_mirror(tmp_path, 0, "127.0.0.1")  # the mirror a lecture machine runs (--serve), its files watched
 
+    class Mirror(host.RequestHandlerClass):
         def do_GET(self):
             if self.path.endswith(".onnx"):
                 model_asked.set()
                 gate.wait(120)  # the model's download, held until the moves have been made
+            served.append(self.path)
             super().do_GET()
 
-        def end_headers(self):
-            self.send_header("Access-Control-Allow-Origin", "*")
-            super().end_headers()
-
-        def log_message(self, *args):
-            served.append(self.path)
-
-    host = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+    host.RequestHandlerClass = Mirror
     threading.Thread(target=host.serve_forever, daemon=True).start()
     settings = default_zoo.settings
     default_zoo.settings = dataclasses.replace(settings, files_url=f"http://127.0.0.1:{host.server_port}/")
